@@ -1,0 +1,75 @@
+// Feed updates: building, encoding and verifying signed, hash-chained headers (DESIGN.md 1, 2a).
+// Everything that is hashed or signed is the canonical Cap'n Proto encoding of a Header.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "federation/common/bytes.h"
+#include "federation/common/result.h"
+#include "schemas/feed.capnp.h"
+
+namespace eichub::feed {
+
+using Op = schema::Op;
+using Kind = schema::Kind;
+
+// Limits on what one update may hold. Each has a reason; tests send limit+1.
+inline constexpr size_t kMaxNetworkBytes = 64;      // a network name, not a document
+inline constexpr size_t kMaxIdBytes = 256;          // LMDB keys hold kind+author+id (limit 511)
+inline constexpr size_t kMaxTags = 64;              // tags are filters, not content
+inline constexpr size_t kMaxTagBytes = 256;         // a tag is "prefix:value", a uri at most
+inline constexpr size_t kMaxHeaderBytes = 32 * 1024;  // all of the above fit in far less
+inline constexpr size_t kMaxBodyBytes = 256 * 1024;   // one catalogue record; courses are < 64 KiB
+
+// The decoded fields of a Header.
+struct HeaderFields {
+  std::string network;
+  PublicKey author{};
+  uint64_t seq = 0;
+  Hash32 prev{};  // all zero for seq 1
+  int64_t time_ms = 0;
+  Op op = Op::UPSERT;
+  Kind kind = Kind::SKILL;
+  std::string id;
+  std::vector<std::string> tags;
+  Hash32 body_hash{};  // all zero (encoded as empty) when there is no body
+  uint32_t body_size = 0;
+
+  bool hasBody() const { return op == Op::UPSERT; }
+};
+
+// An update as it travels: exact signed header bytes, signature and body bytes.
+struct SignedUpdate {
+  Bytes header;
+  Bytes signature;
+  Bytes body;
+};
+
+// An update whose header decoded, whose body matches its hash and size, and whose
+// signature verified (unless it was taken on the chain's word: see signature_checked).
+struct VerifiedUpdate {
+  HeaderFields fields;
+  Hash32 hash{};  // SHA-256 of signed.header: the update's id, and the next header's prev
+  SignedUpdate signed_update;
+  bool signature_checked = true;
+};
+
+// The last update a holder has of one feed.
+struct Head {
+  uint64_t seq = 0;  // 0: nothing held yet
+  Hash32 hash{};     // zero when seq is 0
+  int64_t time_ms = 0;
+};
+
+// Canonical encoding of fields. Fields must be within the limits above (checked: a broken
+// invariant for our own writer).
+Bytes encodeHeader(const HeaderFields& fields);
+
+// Decodes header bytes received from anyone. Fails with InvalidArgument when the bytes are not
+// a canonical Header message, a field is out of its limits, or the fields disagree (a body hash
+// on a delete, a seq of 0, a non-zero prev on seq 1).
+Result<HeaderFields> decodeHeader(ByteView header_bytes);
+
+}  // namespace eichub::feed

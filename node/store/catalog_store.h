@@ -1,0 +1,127 @@
+// CatalogStore: the node's LMDB store of feeds and the catalogue state derived from them
+// (DESIGN.md 3). One environment; one write transaction per applied batch.
+//
+// Thread-safety: a CatalogStore may be shared by threads for reads; apply() calls must come
+// from one thread at a time (LMDB serialises writers anyway). Several processes may open the
+// same home: the daemon read-write and CLI commands read-only or read-write.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "federation/common/bytes.h"
+#include "federation/common/result.h"
+#include "federation/feed/update.h"
+
+namespace eichub::store {
+
+struct StoreOptions {
+  bool read_only = false;
+  uint64_t initial_map_bytes = 256ull << 20;  // grows by doubling on MDB_MAP_FULL
+  uint64_t max_map_bytes = 1ull << 40;        // hard cap: a store never grows past this
+};
+
+// Identifies one catalogue record: only its author's feed can change it.
+struct RecordKey {
+  feed::Kind kind = feed::Kind::SKILL;
+  PublicKey author{};
+  std::string id;
+  auto operator<=>(const RecordKey&) const = default;
+};
+
+// The current state of one record: the newest update of its author's feed that touches it.
+struct RecordState {
+  RecordKey key;
+  uint64_t seq = 0;
+  feed::Op op = feed::Op::UPSERT;  // DELETE: a tombstone
+  Hash32 body_hash{};
+  int64_t time_ms = 0;
+  Bytes body;  // the record's canonical bytes; empty for a tombstone or an erased body
+};
+
+// What one apply() did.
+struct ApplyStats {
+  uint64_t applied = 0;     // new updates stored
+  uint64_t duplicates = 0;  // updates already held (same seq and hash): harmless, skipped
+};
+
+struct SearchQuery {
+  std::string text;                 // words; every word must match (case/accent-insensitive)
+  std::optional<feed::Kind> kind;   // restrict to one kind
+  std::string lang;                 // restrict to records with a matching label in this language
+  size_t limit = 10;
+};
+
+struct SearchHit {
+  RecordKey key;
+  double score = 0;  // higher is better
+};
+
+struct FeedInfo {
+  PublicKey author{};
+  feed::Head head;
+  uint64_t verified_up_to = 0;  // every signature up to this seq has been checked
+};
+
+class CatalogStore {
+ public:
+  // Opens (creating if needed and not read_only) the LMDB environment in dir.
+  // Errors: NotFound (no store and read_only), Corruption (not an eichub store or a schema
+  // version this build does not know), IOError.
+  static Result<std::unique_ptr<CatalogStore>> open(const std::string& dir,
+                                                    const StoreOptions& options);
+  ~CatalogStore();
+  CatalogStore(const CatalogStore&) = delete;
+  CatalogStore& operator=(const CatalogStore&) = delete;
+
+  // Applies verified updates in one write transaction: all or nothing. Updates must extend
+  // their feed's head contiguously (seq == head+1, prev == head hash, time >= head time), in
+  // order; an update already held with the same hash counts as a duplicate. A gap or a broken
+  // link fails the whole batch with InvalidArgument. A different header at a held seq fails
+  // with Corruption("fork ..."). Grows the map on MDB_MAP_FULL and retries.
+  Result<ApplyStats> apply(const std::vector<feed::VerifiedUpdate>& batch);
+
+  // The head of one feed; a Head with seq 0 if the feed is unknown.
+  Result<feed::Head> head(const PublicKey& author) const;
+  // Every feed held, in author order.
+  Result<std::vector<FeedInfo>> feeds() const;
+  // Updates of one feed with from_seq <= seq <= to_seq, oldest first, at most max_count.
+  Result<std::vector<feed::SignedUpdate>> readFeed(const PublicKey& author, uint64_t from_seq,
+                                                  uint64_t to_seq, size_t max_count) const;
+
+  // The current state of one record; NotFound if no update ever touched it.
+  Result<RecordState> record(const RecordKey& key) const;
+  // Every live (non-deleted) record with this id, any kind, any author, in key order.
+  Result<std::vector<RecordState>> recordsById(const std::string& id) const;
+  // Live records per kind name ("Skill", "LearningResource", ...).
+  Result<std::map<std::string, uint64_t>> countsByKind() const;
+
+  Result<std::vector<SearchHit>> search(const SearchQuery& query) const;
+
+  // SHA-256 over the state in key order: equal for equal sets of feed prefixes.
+  Result<Hash32> digest() const;
+  // Bytes used by the environment's data file.
+  Result<uint64_t> storeBytes() const;
+
+  // Meta values (schema version, node id): small strings under a key.
+  Result<std::string> meta(const std::string& key) const;
+  Status setMeta(const std::string& key, const std::string& value);
+
+ private:
+  struct Impl;
+  explicit CatalogStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// "Skill", "SkillGroup", "Occupation", "OccupationGroup", "LearningResource", "Provider",
+// "ClusterProfile", "SkillNeed", "Trust".
+std::string kindName(feed::Kind kind);
+// Parses a kind name as above, or a CLI short name: skill, occupation, resource, provider,
+// need, profile, skillgroup, occupationgroup (case-insensitive).
+std::optional<feed::Kind> parseKind(std::string_view name);
+
+}  // namespace eichub::store

@@ -1,0 +1,60 @@
+# Signed feed entries: the bytes that authors sign and that nodes store and exchange.
+# Evolution rule: add fields at the end with new ordinals; never renumber or retype.
+@0xefec8ed37d182c53;
+
+using Cxx = import "/capnp/c++.capnp";
+$Cxx.namespace("eichub::schema");
+
+enum Op {
+  upsert @0;   # the body is the record's new value
+  delete @1;   # tombstone: the record is gone, no body
+  erase @2;    # the body of an earlier update is dropped everywhere; the header stays
+}
+
+enum Kind {
+  skill @0;
+  skillGroup @1;
+  occupation @2;
+  occupationGroup @3;
+  learningResource @4;
+  provider @5;
+  clusterProfile @6;
+  skillNeed @7;
+  trust @8;
+}
+
+# The canonical Cap'n Proto encoding of a Header is what its author signs.
+struct Header {
+  network @0 :Data;      # network id: a header cannot be replayed into another network
+  author @1 :Data;       # 32-byte Ed25519 public key
+  seq @2 :UInt64;        # 1, 2, 3 ... with no gaps
+  prev @3 :Data;         # SHA-256 of the previous header's bytes; 32 zero bytes for seq 1
+  time @4 :Int64;        # author's clock, ms since the epoch; never decreases within a feed
+  op @5 :Op;
+  kind @6 :Kind;
+  id @7 :Text;           # record id, unique per (kind, author)
+  tags @8 :List(Text);   # "sector:healthcare", "region:UKE42", "skill:<uri>": selective-sync filters
+  bodyHash @9 :Data;     # SHA-256 of the body bytes; empty for delete
+  bodySize @10 :UInt32;  # body length in bytes; 0 for delete
+}
+
+# header holds the exact canonical bytes that were signed, so a node verifies what it received
+# and never a re-serialisation.
+struct SignedHeader {
+  header @0 :Data;
+  signature @1 :Data;    # 64-byte Ed25519 signature over header
+}
+
+# body holds the canonical bytes of one catalogue.capnp Record (empty for delete).
+struct Update {
+  signed @0 :SignedHeader;
+  body @1 :Data;
+}
+
+# First message of a feed export file; the updates follow, one message each, oldest first.
+struct FeedFileInfo {
+  formatVersion @0 :UInt32;   # 1
+  author @1 :Data;
+  network @2 :Data;
+  count @3 :UInt64;           # number of Update messages that follow
+}
