@@ -12,7 +12,7 @@ namespace eichub {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : state_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : state_(std::move(status)) {  // NOLINT: implicit by design
     EICHUB_CHECK(!std::get<Status>(state_).ok()) << "Result built from an OK Status";
   }

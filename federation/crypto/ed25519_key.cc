@@ -1,1 +1,161 @@
-// placeholder: being written
+// Ed25519 keys through OpenSSL EVP: one-shot EVP_DigestSign/EVP_DigestVerify with no digest.
+#include "federation/crypto/ed25519_key.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include <fcntl.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "federation/common/check.h"
+
+namespace eichub::crypto {
+
+namespace {
+
+struct EvpPkeyFree {
+  void operator()(EVP_PKEY* p) const noexcept { EVP_PKEY_free(p); }
+};
+using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyFree>;
+struct EvpMdCtxFree {
+  void operator()(EVP_MD_CTX* p) const noexcept { EVP_MD_CTX_free(p); }
+};
+using EvpMdCtxPtr = std::unique_ptr<EVP_MD_CTX, EvpMdCtxFree>;
+struct EvpPkeyCtxFree {
+  void operator()(EVP_PKEY_CTX* p) const noexcept { EVP_PKEY_CTX_free(p); }
+};
+using EvpPkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, EvpPkeyCtxFree>;
+struct BioFree {
+  void operator()(BIO* p) const noexcept { BIO_free(p); }
+};
+using BioPtr = std::unique_ptr<BIO, BioFree>;
+
+// The text of OpenSSL's newest queued error, and clears the queue.
+std::string opensslError() {
+  unsigned long code = ERR_get_error();
+  ERR_clear_error();
+  if (code == 0) return "unknown OpenSSL error";
+  char buf[256];
+  ERR_error_string_n(code, buf, sizeof(buf));
+  return buf;
+}
+
+PublicKey rawPublicKey(EVP_PKEY* pkey) {
+  PublicKey out{};
+  size_t len = out.size();
+  EICHUB_CHECK(EVP_PKEY_get_raw_public_key(pkey, out.data(), &len) == 1 && len == out.size())
+      << "raw public key";
+  return out;
+}
+
+}  // namespace
+
+struct SigningKey::Impl {
+  EvpPkeyPtr pkey;
+};
+
+SigningKey::SigningKey(std::unique_ptr<Impl> impl)
+    : impl_(std::move(impl)), public_key_(rawPublicKey(impl_->pkey.get())) {}
+SigningKey::SigningKey(SigningKey&&) noexcept = default;
+SigningKey& SigningKey::operator=(SigningKey&&) noexcept = default;
+SigningKey::~SigningKey() = default;
+
+Result<SigningKey> SigningKey::generate() {
+  EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, nullptr));
+  EVP_PKEY* raw = nullptr;
+  if (!ctx || EVP_PKEY_keygen_init(ctx.get()) != 1 || EVP_PKEY_keygen(ctx.get(), &raw) != 1) {
+    return Status::IOError("Ed25519 key generation failed", opensslError());
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->pkey.reset(raw);
+  return SigningKey(std::move(impl));
+}
+
+Result<SigningKey> SigningKey::loadPem(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return Status::NotFound("no key file", path);
+    return Status::IOError("cannot stat key file " + path, std::strerror(errno));
+  }
+  if ((st.st_mode & 077) != 0) {
+    return Status::PermissionDenied("key file " + path + " can be read by others; run: chmod 600 " +
+                                    path);
+  }
+  BioPtr bio(BIO_new_file(path.c_str(), "r"));
+  if (!bio) return Status::IOError("cannot open key file " + path, opensslError());
+  EvpPkeyPtr pkey(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+  if (!pkey) return Status::InvalidArgument("not a PEM private key: " + path, opensslError());
+  if (EVP_PKEY_get_id(pkey.get()) != EVP_PKEY_ED25519) {
+    return Status::InvalidArgument("not an Ed25519 key: " + path);
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->pkey = std::move(pkey);
+  return SigningKey(std::move(impl));
+}
+
+Status SigningKey::savePem(const std::string& path) const {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST) return Status::AlreadyExists("key file exists", path);
+    return Status::IOError("cannot create key file " + path, std::strerror(errno));
+  }
+  FILE* file = ::fdopen(fd, "w");
+  if (file == nullptr) {
+    ::close(fd);
+    return Status::IOError("fdopen " + path, std::strerror(errno));
+  }
+  BioPtr bio(BIO_new_fp(file, BIO_CLOSE));
+  if (!bio) {
+    std::fclose(file);
+    return Status::IOError("BIO_new_fp", opensslError());
+  }
+  if (PEM_write_bio_PrivateKey(bio.get(), impl_->pkey.get(), nullptr, nullptr, 0, nullptr,
+                               nullptr) != 1) {
+    return Status::IOError("cannot write key file " + path, opensslError());
+  }
+  if (BIO_flush(bio.get()) != 1 || ::fsync(fd) != 0) {
+    return Status::IOError("cannot flush key file " + path);
+  }
+  return Status::OK();
+}
+
+Bytes SigningKey::sign(ByteView message) const {
+  EvpMdCtxPtr ctx(EVP_MD_CTX_new());
+  Bytes sig(kSignatureBytes);
+  size_t sig_len = sig.size();
+  EICHUB_CHECK(ctx &&
+               EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, impl_->pkey.get()) == 1)
+      << "EVP_DigestSignInit: " << opensslError();
+  EICHUB_CHECK(EVP_DigestSign(ctx.get(), sig.data(), &sig_len, message.data(), message.size()) ==
+                   1 &&
+               sig_len == kSignatureBytes)
+      << "EVP_DigestSign: " << opensslError();
+  return sig;
+}
+
+Status verifySignature(const PublicKey& key, ByteView message, ByteView signature) {
+  if (signature.size() != kSignatureBytes) {
+    return Status::InvalidArgument("signature is not 64 bytes");
+  }
+  EvpPkeyPtr pkey(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, key.data(), key.size()));
+  if (!pkey) return Status::InvalidArgument("malformed Ed25519 public key", opensslError());
+  EvpMdCtxPtr ctx(EVP_MD_CTX_new());
+  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) != 1) {
+    return Status::InvalidArgument("EVP_DigestVerifyInit", opensslError());
+  }
+  int rc = EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), message.data(),
+                            message.size());
+  if (rc == 1) return Status::OK();
+  if (rc == 0) {
+    ERR_clear_error();
+    return Status::PermissionDenied("bad signature");
+  }
+  return Status::InvalidArgument("signature check failed", opensslError());
+}
+
+}  // namespace eichub::crypto

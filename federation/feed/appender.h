@@ -17,8 +17,8 @@ class FeedAppender {
 
   // Builds and signs the next update. time_ms is raised to the head's time if it is earlier,
   // so that time never decreases within a feed. body must be empty unless op is UPSERT.
-  VerifiedUpdate append(Op op, Kind kind, std::string id, std::vector<std::string> tags,
-                        Bytes body, int64_t time_ms);
+  VerifiedUpdate append(Op op, Kind kind, std::string id, std::vector<std::string> tags, Bytes body,
+                        int64_t time_ms);
 
   const Head& head() const { return head_; }
 

@@ -20,11 +20,11 @@ Status writeFeedFile(const std::string& path, const PublicKey& author, std::stri
 struct FeedFileReport {
   PublicKey author{};
   std::string network;
-  uint64_t count = 0;       // updates that verified
-  uint64_t first_seq = 0;   // seq of the first update in the file
-  Head head;                // head after the last verified update
-  Status error;             // OK, or what is wrong with the first bad entry
-  uint64_t bad_index = 0;   // 1-based position of the first bad entry when error is not OK
+  uint64_t count = 0;      // updates that verified
+  uint64_t first_seq = 0;  // seq of the first update in the file
+  Head head;               // head after the last verified update
+  Status error;            // OK, or what is wrong with the first bad entry
+  uint64_t bad_index = 0;  // 1-based position of the first bad entry when error is not OK
 };
 
 // Reads and checks every entry: framing, header, network, author, body binding, signature

@@ -1,1 +1,119 @@
-// placeholder: being written
+// Canonical header encoding and defensive header decoding.
+#include "federation/feed/update.h"
+
+#include <algorithm>
+
+#include <capnp/message.h>
+#include <capnp/serialize.h>
+#include <kj/exception.h>
+
+#include "federation/common/capnp_read.h"
+#include "federation/common/check.h"
+#include "federation/common/utf8.h"
+
+namespace eichub::feed {
+
+namespace {
+
+constexpr int kHeaderNestingLimit = 4;  // Header -> List(Text) -> Text: 3 levels
+constexpr Hash32 kZeroHash{};
+
+capnp::Data::Reader dataOf(ByteView bytes) { return {bytes.data(), bytes.size()}; }
+
+template <size_t N>
+bool copyFixed(capnp::Data::Reader data, std::array<uint8_t, N>& out) {
+  if (data.size() != N) return false;
+  std::copy(data.begin(), data.end(), out.begin());
+  return true;
+}
+
+Status checkText(std::string_view what, std::string_view text, size_t max_bytes) {
+  if (text.size() > max_bytes) {
+    return Status::InvalidArgument(std::string(what) + " longer than " + std::to_string(max_bytes) +
+                                   " bytes");
+  }
+  if (!isValidUtf8(text)) return Status::InvalidArgument(std::string(what) + " is not UTF-8");
+  return Status::OK();
+}
+
+// Field checks shared by the writer (as an invariant) and the reader (as input validation).
+Status checkFields(const HeaderFields& f) {
+  if (f.network.size() > kMaxNetworkBytes) return Status::InvalidArgument("network too long");
+  if (f.seq == 0) return Status::InvalidArgument("seq 0");
+  if (f.seq == 1 && f.prev != kZeroHash) return Status::InvalidArgument("seq 1 with a prev");
+  if (f.seq > 1 && f.prev == kZeroHash) return Status::InvalidArgument("missing prev");
+  if (f.op > Op::ERASE) return Status::InvalidArgument("unknown op");
+  if (f.kind > Kind::TRUST) return Status::InvalidArgument("unknown kind");
+  if (f.id.empty()) return Status::InvalidArgument("empty id");
+  EICHUB_RETURN_IF_ERROR(checkText("id", f.id, kMaxIdBytes));
+  if (f.tags.size() > kMaxTags) return Status::InvalidArgument("too many tags");
+  for (const std::string& tag : f.tags) EICHUB_RETURN_IF_ERROR(checkText("tag", tag, kMaxTagBytes));
+  if (f.hasBody()) {
+    if (f.body_size > kMaxBodyBytes) return Status::InvalidArgument("body too large");
+  } else if (f.body_size != 0 || f.body_hash != kZeroHash) {
+    return Status::InvalidArgument("body on an update that has none");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Bytes encodeHeader(const HeaderFields& f) {
+  EICHUB_CHECK(checkFields(f).ok()) << "writing an invalid header: " << checkFields(f).toString();
+  capnp::MallocMessageBuilder message;
+  auto h = message.initRoot<schema::Header>();
+  h.setNetwork(dataOf(asBytes(f.network)));
+  h.setAuthor(dataOf(f.author));
+  h.setSeq(f.seq);
+  h.setPrev(dataOf(f.prev));
+  h.setTime(f.time_ms);
+  h.setOp(f.op);
+  h.setKind(f.kind);
+  h.setId(f.id);
+  auto tags = h.initTags(static_cast<unsigned>(f.tags.size()));
+  for (size_t i = 0; i < f.tags.size(); ++i) tags.set(static_cast<unsigned>(i), f.tags[i]);
+  if (f.hasBody()) h.setBodyHash(dataOf(f.body_hash));
+  h.setBodySize(f.body_size);
+  return canonicalBytes(h.asReader());
+}
+
+Result<HeaderFields> decodeHeader(ByteView header_bytes) {
+  if (header_bytes.size() > kMaxHeaderBytes) return Status::InvalidArgument("header too large");
+  EICHUB_ASSIGN_OR_RETURN(
+      auto message,
+      SegmentMessage::open(header_bytes, readerOptions(kMaxHeaderBytes, kHeaderNestingLimit)));
+  HeaderFields f;
+  try {
+    if (!message->reader().isCanonical()) return Status::InvalidArgument("header is not canonical");
+    auto h = message->reader().getRoot<schema::Header>();
+    auto network = h.getNetwork();
+    if (network.size() > kMaxNetworkBytes) return Status::InvalidArgument("network too long");
+    f.network.assign(network.asChars().begin(), network.asChars().end());
+    if (!copyFixed(h.getAuthor(), f.author)) return Status::InvalidArgument("author not 32 bytes");
+    f.seq = h.getSeq();
+    if (!copyFixed(h.getPrev(), f.prev)) return Status::InvalidArgument("prev not 32 bytes");
+    f.time_ms = h.getTime();
+    f.op = h.getOp();
+    f.kind = h.getKind();
+    auto id = h.getId();
+    if (id.size() > kMaxIdBytes) return Status::InvalidArgument("id too long");
+    f.id.assign(id.begin(), id.end());
+    auto tags = h.getTags();
+    if (tags.size() > kMaxTags) return Status::InvalidArgument("too many tags");
+    for (auto tag : tags) f.tags.emplace_back(tag.begin(), tag.end());
+    auto body_hash = h.getBodyHash();
+    if (body_hash.size() != 0 && !copyFixed(body_hash, f.body_hash)) {
+      return Status::InvalidArgument("body hash not 32 bytes");
+    }
+    if (f.op == Op::UPSERT && body_hash.size() == 0) {
+      return Status::InvalidArgument("upsert without a body hash");
+    }
+    f.body_size = h.getBodySize();
+  } catch (const kj::Exception& e) {
+    return Status::InvalidArgument("malformed header", e.getDescription().cStr());
+  }
+  EICHUB_RETURN_IF_ERROR(checkFields(f));
+  return f;
+}
+
+}  // namespace eichub::feed

@@ -16,10 +16,10 @@ using Op = schema::Op;
 using Kind = schema::Kind;
 
 // Limits on what one update may hold. Each has a reason; tests send limit+1.
-inline constexpr size_t kMaxNetworkBytes = 64;      // a network name, not a document
-inline constexpr size_t kMaxIdBytes = 256;          // LMDB keys hold kind+author+id (limit 511)
-inline constexpr size_t kMaxTags = 64;              // tags are filters, not content
-inline constexpr size_t kMaxTagBytes = 256;         // a tag is "prefix:value", a uri at most
+inline constexpr size_t kMaxNetworkBytes = 64;        // a network name, not a document
+inline constexpr size_t kMaxIdBytes = 256;            // LMDB keys hold kind+author+id (limit 511)
+inline constexpr size_t kMaxTags = 64;                // tags are filters, not content
+inline constexpr size_t kMaxTagBytes = 256;           // a tag is "prefix:value", a uri at most
 inline constexpr size_t kMaxHeaderBytes = 32 * 1024;  // all of the above fit in far less
 inline constexpr size_t kMaxBodyBytes = 256 * 1024;   // one catalogue record; courses are < 64 KiB
 

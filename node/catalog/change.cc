@@ -1,1 +1,221 @@
-// placeholder: being written
+// Record validation, tag derivation and canonical encoding of catalogue changes.
+#include "node/catalog/change.h"
+
+#include <algorithm>
+
+#include <capnp/dynamic.h>
+#include <capnp/schema.h>
+#include <kj/exception.h>
+
+#include "federation/common/capnp_read.h"
+#include "federation/common/utf8.h"
+
+namespace eichub::catalog {
+
+namespace {
+
+using schema::Record;
+
+// Walks every field of a record and checks texts (UTF-8, length) and lists (length); path names
+// the field at fault, e.g. "learningResource.title[1].text".
+Status checkValue(const capnp::DynamicValue::Reader& value, const std::string& path);
+
+Status checkStruct(capnp::DynamicStruct::Reader reader, const std::string& path) {
+  auto checkField = [&](capnp::StructSchema::Field field) -> Status {
+    if (!reader.has(field)) return Status::OK();
+    std::string name = field.getProto().getName().cStr();
+    return checkValue(reader.get(field), path.empty() ? name : path + "." + name);
+  };
+  for (auto field : reader.getSchema().getNonUnionFields()) {
+    EICHUB_RETURN_IF_ERROR(checkField(field));
+  }
+  KJ_IF_MAYBE (active, reader.which()) {
+    EICHUB_RETURN_IF_ERROR(checkField(*active));
+  }
+  return Status::OK();
+}
+
+Status checkValue(const capnp::DynamicValue::Reader& value, const std::string& path) {
+  switch (value.getType()) {
+    case capnp::DynamicValue::TEXT: {
+      auto text = value.as<capnp::Text>();
+      if (text.size() > kMaxTextBytes) {
+        return Status::InvalidArgument(path + " is longer than " + std::to_string(kMaxTextBytes) +
+                                       " bytes");
+      }
+      if (!isValidUtf8({text.begin(), text.size()})) {
+        return Status::InvalidArgument(path + " is not valid UTF-8");
+      }
+      return Status::OK();
+    }
+    case capnp::DynamicValue::LIST: {
+      auto list = value.as<capnp::DynamicList>();
+      if (list.size() > kMaxListEntries) {
+        return Status::InvalidArgument(path + " has more than " + std::to_string(kMaxListEntries) +
+                                       " entries");
+      }
+      for (unsigned i = 0; i < list.size(); ++i) {
+        EICHUB_RETURN_IF_ERROR(checkValue(list[i], path + "[" + std::to_string(i) + "]"));
+      }
+      return Status::OK();
+    }
+    case capnp::DynamicValue::STRUCT:
+      return checkStruct(value.as<capnp::DynamicStruct>(), path);
+    case capnp::DynamicValue::DATA:
+    case capnp::DynamicValue::ANY_POINTER:
+    case capnp::DynamicValue::CAPABILITY:
+      return Status::InvalidArgument(path + " has a type records never hold");
+    default:
+      return Status::OK();  // numbers, bools, enums
+  }
+}
+
+void addTag(std::vector<std::string>& tags, std::string_view prefix, capnp::Text::Reader value) {
+  if (value.size() == 0) return;
+  std::string tag(prefix);
+  tag.append(value.begin(), value.end());
+  tags.push_back(std::move(tag));
+}
+
+template <typename SkillRefs>
+void addSkillTags(std::vector<std::string>& tags, SkillRefs refs) {
+  for (auto ref : refs) addTag(tags, "skill:", ref.getSkill());
+}
+
+// The record's id and its selective-sync tags.
+void describe(Record::Reader record, std::string& id, std::vector<std::string>& tags) {
+  auto setId = [&](capnp::Text::Reader text) { id.assign(text.begin(), text.end()); };
+  switch (record.which()) {
+    case Record::SKILL:
+      setId(record.getSkill().getUri());
+      break;
+    case Record::SKILL_GROUP:
+      setId(record.getSkillGroup().getUri());
+      break;
+    case Record::OCCUPATION:
+      setId(record.getOccupation().getUri());
+      break;
+    case Record::OCCUPATION_GROUP:
+      setId(record.getOccupationGroup().getUri());
+      break;
+    case Record::LEARNING_RESOURCE: {
+      auto r = record.getLearningResource();
+      setId(r.getId());
+      for (auto sector : r.getSectors()) addTag(tags, "sector:", sector);
+      addTag(tags, "region:", r.getRegion());
+      addSkillTags(tags, r.getTeaches());
+      break;
+    }
+    case Record::PROVIDER:
+      setId(record.getProvider().getId());
+      addTag(tags, "region:", record.getProvider().getRegion());
+      break;
+    case Record::CLUSTER_PROFILE: {
+      auto p = record.getClusterProfile();
+      setId(p.getId());
+      for (auto sector : p.getSectors()) addTag(tags, "sector:", sector);
+      addTag(tags, "region:", p.getRegion());
+      break;
+    }
+    case Record::SKILL_NEED: {
+      auto n = record.getSkillNeed();
+      setId(n.getId());
+      addTag(tags, "sector:", n.getSector());
+      addTag(tags, "region:", n.getRegion());
+      for (auto skill : n.getSkills()) addTag(tags, "skill:", skill);
+      break;
+    }
+  }
+  std::sort(tags.begin(), tags.end());
+  tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
+}
+
+}  // namespace
+
+feed::Kind kindOf(Record::Reader record) {
+  switch (record.which()) {
+    case Record::SKILL:
+      return feed::Kind::SKILL;
+    case Record::SKILL_GROUP:
+      return feed::Kind::SKILL_GROUP;
+    case Record::OCCUPATION:
+      return feed::Kind::OCCUPATION;
+    case Record::OCCUPATION_GROUP:
+      return feed::Kind::OCCUPATION_GROUP;
+    case Record::LEARNING_RESOURCE:
+      return feed::Kind::LEARNING_RESOURCE;
+    case Record::PROVIDER:
+      return feed::Kind::PROVIDER;
+    case Record::CLUSTER_PROFILE:
+      return feed::Kind::CLUSTER_PROFILE;
+    case Record::SKILL_NEED:
+      return feed::Kind::SKILL_NEED;
+  }
+  return feed::Kind::TRUST;  // unreachable for known records; checkBody rejects unknown ones
+}
+
+Result<Change> changeFromRecord(Record::Reader record) {
+  Change change;
+  try {
+    if (static_cast<uint16_t>(record.which()) > Record::SKILL_NEED) {
+      return Status::InvalidArgument("unknown record kind");
+    }
+    EICHUB_RETURN_IF_ERROR(checkStruct(capnp::toDynamic(record), ""));
+    change.kind = kindOf(record);
+    describe(record, change.id, change.tags);
+    change.body = canonicalBytes(record);
+  } catch (const kj::Exception& e) {
+    return Status::InvalidArgument("malformed record", e.getDescription().cStr());
+  }
+  if (change.id.empty()) return Status::InvalidArgument("record has no id");
+  if (change.id.size() > feed::kMaxIdBytes) {
+    return Status::InvalidArgument("id is longer than " + std::to_string(feed::kMaxIdBytes) +
+                                   " bytes");
+  }
+  if (change.tags.size() > feed::kMaxTags) {
+    return Status::InvalidArgument("record has more than " + std::to_string(feed::kMaxTags) +
+                                   " sectors, regions and skills");
+  }
+  for (const std::string& tag : change.tags) {
+    if (tag.size() > feed::kMaxTagBytes) return Status::InvalidArgument("tag too long: " + tag);
+  }
+  if (change.body.size() > feed::kMaxBodyBytes) {
+    return Status::InvalidArgument("record is larger than " + std::to_string(feed::kMaxBodyBytes) +
+                                   " bytes");
+  }
+  return change;
+}
+
+Change deleteChange(feed::Kind kind, std::string id) {
+  Change change;
+  change.op = feed::Op::DELETE;
+  change.kind = kind;
+  change.id = std::move(id);
+  return change;
+}
+
+Result<std::unique_ptr<RecordReader>> RecordReader::open(ByteView body) {
+  if (body.size() > feed::kMaxBodyBytes) return Status::InvalidArgument("record too large");
+  auto out = std::make_unique<RecordReader>(Token{});
+  EICHUB_ASSIGN_OR_RETURN(
+      out->message_,
+      SegmentMessage::open(body, readerOptions(feed::kMaxBodyBytes, kRecordNestingLimit)));
+  try {
+    out->root_ = out->message_->reader().getRoot<Record>();
+  } catch (const kj::Exception& e) {
+    return Status::InvalidArgument("malformed record", e.getDescription().cStr());
+  }
+  return out;
+}
+
+Result<Change> checkBody(ByteView body) {
+  EICHUB_ASSIGN_OR_RETURN(auto reader, RecordReader::open(body));
+  try {
+    if (!reader->isCanonical()) return Status::InvalidArgument("record is not canonical");
+  } catch (const kj::Exception& e) {
+    return Status::InvalidArgument("malformed record", e.getDescription().cStr());
+  }
+  return changeFromRecord(reader->root());
+}
+
+}  // namespace eichub::catalog

@@ -2,10 +2,14 @@
 // Importers and the JSON Lines reader produce Changes; the publisher signs and stores them.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include <capnp/serialize.h>
+
 #include "federation/common/bytes.h"
+#include "federation/common/capnp_read.h"
 #include "federation/common/result.h"
 #include "federation/feed/update.h"
 #include "schemas/catalog.capnp.h"
@@ -28,9 +32,40 @@ Result<Change> changeFromRecord(schema::Record::Reader record);
 // A delete of (kind, id).
 Change deleteChange(feed::Kind kind, std::string id);
 
-// Decodes a body received from anywhere (store, peer, file) with explicit reader limits.
-// Errors: InvalidArgument when the bytes are not a valid Record.
-// The reader borrows from words; keep words alive while using it.
-Result<schema::Record::Reader> readRecord(ByteView body, std::vector<capnp::word>& words);
+// Limits on one record. Each has a reason; tests send limit+1.
+inline constexpr size_t kMaxTextBytes = 64 * 1024;  // a course description, not a book
+inline constexpr size_t kMaxListEntries = 4096;     // an occupation lists ~100 skills
+inline constexpr int kRecordNestingLimit = 8;       // Record -> kind -> List -> struct -> Text
+
+// A record read from its canonical bytes (store, peer, file) with explicit reader limits. Owns
+// an aligned copy of the bytes, so the Reader stays valid for the object's lifetime. Traversal of a
+// body that did not pass checkBody() may still throw kj::Exception: only hand checked bodies here.
+class RecordReader {
+ public:
+  // Errors: InvalidArgument when the bytes are not a Cap'n Proto message within the limits.
+  static Result<std::unique_ptr<RecordReader>> open(ByteView body);
+  schema::Record::Reader root() const { return root_; }
+  // True when the bytes are the canonical encoding (traverses the whole message; may throw
+  // kj::Exception on a malformed one).
+  bool isCanonical() { return message_->reader().isCanonical(); }
+
+ private:
+  struct Token {};  // keeps construction inside open()
+
+ public:
+  explicit RecordReader(Token) {}
+
+ private:
+  std::unique_ptr<SegmentMessage> message_;
+  schema::Record::Reader root_;
+};
+
+// Fully validates a body that came from outside (a peer or a feed file): canonical encoding,
+// every limit of changeFromRecord. Returns the Change it describes, whose kind, id and tags
+// the caller compares with the header. Errors: InvalidArgument.
+Result<Change> checkBody(ByteView body);
+
+// The feed kind of a record.
+feed::Kind kindOf(schema::Record::Reader record);
 
 }  // namespace eichub::catalog

@@ -1,0 +1,80 @@
+// Tests for Ed25519 keys: sign, verify, flipped bits, PEM files and their modes.
+#include "federation/crypto/ed25519_key.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "tests/testing/temp_dir.h"
+
+namespace eichub::crypto {
+namespace {
+
+TEST(Ed25519Test, SignAndVerify) {
+  auto key = SigningKey::generate();
+  ASSERT_TRUE(key.ok());
+  Bytes msg{1, 2, 3, 4};
+  Bytes sig = key->sign(msg);
+  ASSERT_EQ(sig.size(), kSignatureBytes);
+  EXPECT_TRUE(verifySignature(key->publicKey(), msg, sig).ok());
+}
+
+TEST(Ed25519Test, FlippedBitInMessageOrSignatureFails) {
+  auto key = SigningKey::generate();
+  ASSERT_TRUE(key.ok());
+  Bytes msg(100, 7);
+  Bytes sig = key->sign(msg);
+  for (size_t bit : {0u, 333u, 799u}) {
+    Bytes bad = msg;
+    bad[bit / 8] ^= static_cast<uint8_t>(1u << (bit % 8));
+    Status s = verifySignature(key->publicKey(), bad, sig);
+    EXPECT_EQ(s.code(), Status::Code::kPermissionDenied) << bit;
+  }
+  Bytes bad_sig = sig;
+  bad_sig[10] ^= 0x01;
+  EXPECT_FALSE(verifySignature(key->publicKey(), msg, bad_sig).ok());
+  EXPECT_EQ(verifySignature(key->publicKey(), msg, ByteView(sig).first(63)).code(),
+            Status::Code::kInvalidArgument);
+}
+
+TEST(Ed25519Test, OtherKeyFails) {
+  auto a = SigningKey::generate();
+  auto b = SigningKey::generate();
+  ASSERT_TRUE(a.ok() && b.ok());
+  Bytes msg{9};
+  EXPECT_FALSE(verifySignature(b->publicKey(), msg, a->sign(msg)).ok());
+}
+
+TEST(Ed25519Test, PemRoundTripWithMode0600) {
+  testing::TempDir dir;
+  auto key = SigningKey::generate();
+  ASSERT_TRUE(key.ok());
+  std::string path = dir.file("node.key");
+  ASSERT_TRUE(key->savePem(path).ok());
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  auto loaded = SigningKey::loadPem(path);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().toString();
+  EXPECT_EQ(loaded->publicKey(), key->publicKey());
+  EXPECT_EQ(key->savePem(path).code(), Status::Code::kAlreadyExists);
+}
+
+TEST(Ed25519Test, LoadRefusesReadableKeyMissingFileAndGarbage) {
+  testing::TempDir dir;
+  auto key = SigningKey::generate();
+  ASSERT_TRUE(key.ok());
+  std::string path = dir.file("node.key");
+  ASSERT_TRUE(key->savePem(path).ok());
+  ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
+  EXPECT_EQ(SigningKey::loadPem(path).status().code(), Status::Code::kPermissionDenied);
+  EXPECT_EQ(SigningKey::loadPem(dir.file("missing")).status().code(), Status::Code::kNotFound);
+  std::string junk = dir.file("junk.key");
+  FILE* f = std::fopen(junk.c_str(), "w");
+  std::fputs("not a key\n", f);
+  std::fclose(f);
+  ASSERT_EQ(::chmod(junk.c_str(), 0600), 0);
+  EXPECT_EQ(SigningKey::loadPem(junk).status().code(), Status::Code::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace eichub::crypto
