@@ -1,2 +1,4 @@
 // The eichub binary: every subcommand lives in node/cli.
-int main() { return 0; }
+#include "node/cli/cli.h"
+
+int main(int argc, char** argv) { return eichub::cli::runCli(argc, argv); }

@@ -218,4 +218,17 @@ Result<Change> checkBody(ByteView body) {
   return changeFromRecord(reader->root());
 }
 
+Status checkUpdateBody(const feed::VerifiedUpdate& update) {
+  const feed::HeaderFields& header = update.fields;
+  if (header.kind == feed::Kind::TRUST)
+    return Status::InvalidArgument("trust records are not supported by this version");
+  if (update.signed_update.body.empty()) return Status::OK();
+  EICHUB_ASSIGN_OR_RETURN(Change change, checkBody(update.signed_update.body));
+  if (change.kind != header.kind || change.id != header.id) {
+    return Status::InvalidArgument("body is not the record the header names");
+  }
+  if (change.tags != header.tags) return Status::InvalidArgument("header tags disagree with body");
+  return Status::OK();
+}
+
 }  // namespace eichub::catalog

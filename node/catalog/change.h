@@ -65,6 +65,11 @@ class RecordReader {
 // the caller compares with the header. Errors: InvalidArgument.
 Result<Change> checkBody(ByteView body);
 
+// Checks that an update received from outside carries a valid record that agrees with its
+// header: kind, id and tags as the body defines them. An update without a body (delete, or a
+// body not fetched) passes. Errors: InvalidArgument.
+Status checkUpdateBody(const feed::VerifiedUpdate& update);
+
 // The feed kind of a record.
 feed::Kind kindOf(schema::Record::Reader record);
 

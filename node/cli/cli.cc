@@ -1,1 +1,27 @@
-// placeholder: being written
+// The eichub command line: builds the CLI11 app and runs the chosen subcommand.
+#include "node/cli/cli.h"
+
+#include <CLI/CLI.hpp>
+
+#include "node/cli/commands.h"
+
+namespace eichub::cli {
+
+int runCli(int argc, char** argv) {
+  CLI::App app{"eichub: a federated catalogue hub for education innovation clusters"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "eichub 0.1.0");
+  int exit_code = 0;
+  addNodeCommands(app, exit_code);
+  addPublishCommands(app, exit_code);
+  addQueryCommands(app, exit_code);
+  addFeedCommands(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return exit_code;
+}
+
+}  // namespace eichub::cli

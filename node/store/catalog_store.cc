@@ -1,1 +1,279 @@
-// placeholder: being written
+// CatalogStore: opening a store (schema version check) and the write path, apply(), which
+// stores a batch of verified updates, their record state and index changes in one txn.
+#include "node/store/catalog_store.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+
+#include "federation/feed/verify.h"
+#include "node/store/internal/keys.h"
+#include "node/store/internal/record_body.h"
+#include "node/store/internal/store_impl.h"
+#include "node/store/internal/text_index.h"
+
+namespace eichub::store {
+namespace {
+
+using internal::kSchemaVersion;
+using internal::kSchemaVersionKey;
+
+// Reads the schema version; *absent is set when there is none. Errors: Corruption for a
+// version this build does not know, lmdbStatus.
+Status checkVersion(const Txn& txn, bool* absent) {
+  auto version = txn.get(Table::kMeta, asBytes(kSchemaVersionKey));
+  *absent = !version.ok() && version.status().isNotFound();
+  if (*absent) return Status::OK();
+  if (!version.ok()) return version.status();
+  if (asChars(*version) != kSchemaVersion) {
+    return Status::Corruption("unknown store schema version", asChars(*version));
+  }
+  return Status::OK();
+}
+
+Status checkSchema(CatalogStore::Impl& impl, bool read_only) {
+  bool absent = false;
+  if (read_only) {
+    EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl.env->beginRead());
+    EICHUB_RETURN_IF_ERROR(checkVersion(txn, &absent));
+    if (absent) return Status::Corruption("not an eichub store", "no schema_version");
+    return Status::OK();
+  }
+  return impl.write([&absent](WriteTxn& txn) -> Status {
+    EICHUB_RETURN_IF_ERROR(checkVersion(txn, &absent));
+    if (!absent) return Status::OK();
+    // Only a new, empty store gets a version; data without one came from something else.
+    EICHUB_ASSIGN_OR_RETURN(MDB_stat headers, txn.stat(Table::kHeaders));
+    EICHUB_ASSIGN_OR_RETURN(MDB_stat records, txn.stat(Table::kRecords));
+    if (headers.ms_entries != 0 || records.ms_entries != 0) {
+      return Status::Corruption("not an eichub store", "data without a schema_version");
+    }
+    return txn.put(Table::kMeta, asBytes(kSchemaVersionKey), asBytes(kSchemaVersion));
+  });
+}
+
+std::string where(const feed::HeaderFields& f) {
+  return "author=" + toHex(ByteView(f.author).first(8)) + " seq=" + std::to_string(f.seq);
+}
+
+// The record state, its index entries, header and body for one new update.
+Status storeUpdate(WriteTxn& txn, const feed::VerifiedUpdate& update, ApplyStats& stats) {
+  const feed::HeaderFields& f = update.fields;
+  if (f.op == feed::Op::ERASE) return Status::InvalidArgument("erase not supported yet", where(f));
+  if (f.id.empty() || f.id.size() > feed::kMaxIdBytes) {
+    return Status::InvalidArgument("record id size out of range", where(f));
+  }
+  const bool upsert = f.op == feed::Op::UPSERT;
+  const Hash32 body_hash = upsert ? f.body_hash : Hash32{};
+  // An upsert's body may be absent (selective sync): then the record has state but no terms.
+  const ByteView body = upsert ? ByteView(update.signed_update.body) : ByteView();
+  const Bytes key = internal::encodeRecordKey({f.kind, f.author, f.id});
+
+  // The previous state and its index texts, read before this update writes anything (borrowed
+  // LMDB views die at the next write).
+  std::optional<internal::RecordValue> old;
+  if (auto raw = txn.get(Table::kRecords, key); raw.ok()) {
+    EICHUB_ASSIGN_OR_RETURN(old, internal::decodeRecordValue(*raw));
+  } else if (!raw.status().isNotFound()) {
+    return raw.status();
+  }
+  std::optional<search::RecordTexts> old_texts;
+  if (old && old->op == feed::Op::UPSERT) {
+    if (auto old_body = txn.get(Table::kBodies, old->body_hash); old_body.ok()) {
+      // A body that does not parse was never indexed, so there is nothing to remove.
+      if (auto texts = internal::bodyTexts(*old_body); texts.ok()) old_texts = std::move(*texts);
+    } else if (!old_body.status().isNotFound()) {
+      return old_body.status();
+    }
+  }
+
+  Status put =
+      txn.put(Table::kHeaders, internal::headerKey(f.author, f.seq),
+              internal::encodeHeaderValue(body_hash, update.signed_update), MDB_NOOVERWRITE);
+  if (put.code() == Status::Code::kAlreadyExists) {
+    return Status::Corruption("header stored past the feed head", where(f));
+  }
+  EICHUB_RETURN_IF_ERROR(put);
+  if (!body.empty()) EICHUB_RETURN_IF_ERROR(txn.put(Table::kBodies, body_hash, body));
+
+  const bool same_terms = old_texts && upsert && old->body_hash == body_hash;
+  if (!same_terms) {
+    if (old_texts) EICHUB_RETURN_IF_ERROR(internal::removeFromIndexes(txn, key, *old_texts));
+    if (upsert) {
+      auto texts = body.empty() ? Result<search::RecordTexts>(Status::NotFound("no body"))
+                                : internal::bodyTexts(body);
+      if (texts.ok()) {
+        EICHUB_RETURN_IF_ERROR(internal::addToIndexes(txn, key, *texts));
+      } else {
+        ++stats.unindexed;
+      }
+    }
+  }
+
+  internal::RecordValue state{f.seq, f.op, body_hash, f.time_ms};
+  EICHUB_RETURN_IF_ERROR(txn.put(Table::kRecords, key, internal::encodeRecordValue(state)));
+  if (!old) {
+    EICHUB_RETURN_IF_ERROR(
+        txn.put(Table::kById, asBytes(f.id), ByteView(key).first(internal::kRecordKeyPrefixBytes)));
+  }
+  return Status::OK();
+}
+
+struct FeedState {
+  internal::HeadValue value;
+  bool dirty = false;
+};
+
+Status applyBatch(WriteTxn& txn, const std::vector<feed::VerifiedUpdate>& batch,
+                  ApplyStats& stats) {
+  std::map<PublicKey, FeedState> feeds;
+  for (const feed::VerifiedUpdate& update : batch) {
+    const feed::HeaderFields& f = update.fields;
+    auto it = feeds.find(f.author);
+    if (it == feeds.end()) {
+      FeedState state;
+      if (auto raw = txn.get(Table::kHeads, f.author); raw.ok()) {
+        EICHUB_ASSIGN_OR_RETURN(state.value, internal::decodeHead(*raw));
+      } else if (!raw.status().isNotFound()) {
+        return raw.status();
+      }
+      it = feeds.emplace(f.author, state).first;
+    }
+    FeedState& feed_state = it->second;
+    if (f.seq >= 1 && f.seq <= feed_state.value.head.seq) {
+      auto held = txn.get(Table::kHeaders, internal::headerKey(f.author, f.seq));
+      if (!held.ok()) {
+        if (held.status().isNotFound()) {
+          return Status::Corruption("header missing below the feed head", where(f));
+        }
+        return held.status();
+      }
+      EICHUB_ASSIGN_OR_RETURN(internal::HeaderValue value, internal::decodeHeaderValue(*held));
+      const Bytes& header = update.signed_update.header;
+      if (!std::equal(value.header.begin(), value.header.end(), header.begin(), header.end())) {
+        return Status::Corruption("fork", where(f) + ": a different header is held at this seq");
+      }
+      ++stats.duplicates;
+      continue;
+    }
+    if (Status link = feed::checkLink(feed_state.value.head, f); !link.ok()) {
+      return Status::InvalidArgument(link.message(), where(f));
+    }
+    EICHUB_RETURN_IF_ERROR(storeUpdate(txn, update, stats));
+    if (update.signature_checked && feed_state.value.verified_up_to == feed_state.value.head.seq) {
+      feed_state.value.verified_up_to = f.seq;
+    }
+    feed_state.value.head = feed::headAfter(update);
+    feed_state.dirty = true;
+    ++stats.applied;
+  }
+  for (const auto& [author, state] : feeds) {
+    if (!state.dirty) continue;
+    EICHUB_RETURN_IF_ERROR(txn.put(Table::kHeads, author, internal::encodeHead(state.value)));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+CatalogStore::CatalogStore(Token, std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CatalogStore::~CatalogStore() = default;
+
+Result<std::unique_ptr<CatalogStore>> CatalogStore::open(const std::string& dir,
+                                                         const StoreOptions& options) {
+  if (options.initial_map_bytes == 0 || options.initial_map_bytes > options.max_map_bytes) {
+    return Status::InvalidArgument("initial_map_bytes must be in 1..max_map_bytes");
+  }
+  auto impl = std::make_unique<Impl>();
+  LmdbOptions lmdb{options.read_only, options.initial_map_bytes, options.max_map_bytes};
+  EICHUB_ASSIGN_OR_RETURN(impl->env, LmdbEnv::open(dir, lmdb));
+  EICHUB_RETURN_IF_ERROR(checkSchema(*impl, options.read_only));
+  return std::make_unique<CatalogStore>(Token{}, std::move(impl));
+}
+
+Result<ApplyStats> CatalogStore::apply(const std::vector<feed::VerifiedUpdate>& batch) {
+  ApplyStats stats;
+  if (batch.empty()) return stats;
+  EICHUB_RETURN_IF_ERROR(impl_->write([&](WriteTxn& txn) {
+    stats = ApplyStats{};  // a retry after map growth starts over
+    return applyBatch(txn, batch, stats);
+  }));
+  return stats;
+}
+
+Result<std::string> CatalogStore::meta(const std::string& key) const {
+  if (key.empty() || key.size() > internal::kMaxLmdbKeyBytes) {
+    return Status::InvalidArgument("meta key size out of range");
+  }
+  EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
+  auto value = txn.get(Table::kMeta, asBytes(key));
+  if (!value.ok()) {
+    if (value.status().isNotFound()) return Status::NotFound("no meta value", key);
+    return value.status();
+  }
+  return std::string(asChars(*value));
+}
+
+Status CatalogStore::setMeta(const std::string& key, const std::string& value) {
+  if (key.empty() || key.size() > internal::kMaxLmdbKeyBytes) {
+    return Status::InvalidArgument("meta key size out of range");
+  }
+  if (key == kSchemaVersionKey)
+    return Status::InvalidArgument("schema_version is set by the store");
+  return impl_->write(
+      [&](WriteTxn& txn) { return txn.put(Table::kMeta, asBytes(key), asBytes(value)); });
+}
+
+std::string kindName(feed::Kind kind) {
+  switch (kind) {
+    case feed::Kind::SKILL:
+      return "Skill";
+    case feed::Kind::SKILL_GROUP:
+      return "SkillGroup";
+    case feed::Kind::OCCUPATION:
+      return "Occupation";
+    case feed::Kind::OCCUPATION_GROUP:
+      return "OccupationGroup";
+    case feed::Kind::LEARNING_RESOURCE:
+      return "LearningResource";
+    case feed::Kind::PROVIDER:
+      return "Provider";
+    case feed::Kind::CLUSTER_PROFILE:
+      return "ClusterProfile";
+    case feed::Kind::SKILL_NEED:
+      return "SkillNeed";
+    case feed::Kind::TRUST:
+      return "Trust";
+  }
+  return "Unknown";
+}
+
+std::optional<feed::Kind> parseKind(std::string_view name) {
+  std::string lower;
+  for (char c : name)
+    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  struct Alias {
+    std::string_view name;
+    feed::Kind kind;
+  };
+  static constexpr Alias kAliases[] = {
+      {"skill", feed::Kind::SKILL},
+      {"skillgroup", feed::Kind::SKILL_GROUP},
+      {"occupation", feed::Kind::OCCUPATION},
+      {"occupationgroup", feed::Kind::OCCUPATION_GROUP},
+      {"learningresource", feed::Kind::LEARNING_RESOURCE},
+      {"resource", feed::Kind::LEARNING_RESOURCE},
+      {"provider", feed::Kind::PROVIDER},
+      {"clusterprofile", feed::Kind::CLUSTER_PROFILE},
+      {"profile", feed::Kind::CLUSTER_PROFILE},
+      {"skillneed", feed::Kind::SKILL_NEED},
+      {"need", feed::Kind::SKILL_NEED},
+      {"trust", feed::Kind::TRUST},
+  };
+  for (const Alias& alias : kAliases) {
+    if (alias.name == lower) return alias.kind;
+  }
+  return std::nullopt;
+}
+
+}  // namespace eichub::store

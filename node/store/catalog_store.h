@@ -47,12 +47,14 @@ struct RecordState {
 struct ApplyStats {
   uint64_t applied = 0;     // new updates stored
   uint64_t duplicates = 0;  // updates already held (same seq and hash): harmless, skipped
+  uint64_t unindexed = 0;   // upserts stored without index terms: body not held, or not a
+                            // readable Record (the feed stays verifiable; search skips them)
 };
 
 struct SearchQuery {
-  std::string text;                 // words; every word must match (case/accent-insensitive)
-  std::optional<feed::Kind> kind;   // restrict to one kind
-  std::string lang;                 // restrict to records with a matching label in this language
+  std::string text;                // words; every word must match (case/accent-insensitive)
+  std::optional<feed::Kind> kind;  // restrict to one kind
+  std::string lang;                // restrict to records with a matching label in this language
   size_t limit = 10;
 };
 
@@ -91,7 +93,7 @@ class CatalogStore {
   Result<std::vector<FeedInfo>> feeds() const;
   // Updates of one feed with from_seq <= seq <= to_seq, oldest first, at most max_count.
   Result<std::vector<feed::SignedUpdate>> readFeed(const PublicKey& author, uint64_t from_seq,
-                                                  uint64_t to_seq, size_t max_count) const;
+                                                   uint64_t to_seq, size_t max_count) const;
 
   // The current state of one record; NotFound if no update ever touched it.
   Result<RecordState> record(const RecordKey& key) const;
@@ -100,20 +102,39 @@ class CatalogStore {
   // Live records per kind name ("Skill", "LearningResource", ...).
   Result<std::map<std::string, uint64_t>> countsByKind() const;
 
+  // Records matching every word of query.text (tokenized as search::tokenize: case- and
+  // accent-insensitive), best first: score = sum over words of the best field weight holding
+  // it (label/title 2, alternative label/keyword 1); ties go to the shorter label, then to key
+  // order. kind and lang filter; at most limit hits. An empty query or limit 0 gives no hits.
+  // Tombstones are never found. Errors: IOError, Corruption.
   Result<std::vector<SearchHit>> search(const SearchQuery& query) const;
+  // Live records that reference skill_uri (LearningResource.teaches, Occupation.skills,
+  // SkillNeed.skills), in key order. Errors: IOError, Corruption.
+  Result<std::vector<RecordKey>> recordsBySkill(const std::string& skill_uri) const;
 
   // SHA-256 over the state in key order: equal for equal sets of feed prefixes.
   Result<Hash32> digest() const;
   // Bytes used by the environment's data file.
   Result<uint64_t> storeBytes() const;
 
-  // Meta values (schema version, node id): small strings under a key.
+  // Meta values (schema version, node id): small strings under a key. meta: NotFound when
+  // absent. setMeta: InvalidArgument for an empty key, a key over 511 bytes, or
+  // "schema_version", which the store owns.
   Result<std::string> meta(const std::string& key) const;
   Status setMeta(const std::string& key, const std::string& value);
 
- private:
   struct Impl;
-  explicit CatalogStore(std::unique_ptr<Impl> impl);
+
+ private:
+  // Passkey: only open() builds a CatalogStore, through std::make_unique.
+  struct Token {
+    explicit Token() = default;
+  };
+
+ public:
+  CatalogStore(Token, std::unique_ptr<Impl> impl);
+
+ private:
   std::unique_ptr<Impl> impl_;
 };
 

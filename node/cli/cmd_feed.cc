@@ -1,0 +1,128 @@
+// Feed commands: export a feed to a file, verify a file with no store, import a verified file.
+#include <memory>
+
+#include <fmt/core.h>
+
+#include "federation/feed/feed_file.h"
+#include "node/catalog/change.h"
+#include "node/cli/commands.h"
+#include "node/cli/context.h"
+
+namespace eichub::cli {
+
+namespace {
+
+// Reads of a whole feed go in chunks so memory stays bounded by the chunk, not the feed.
+constexpr size_t kExportChunkUpdates = 10'000;
+
+struct FeedFlags {
+  CommonFlags common;
+  std::string out;
+  std::string author;  // hex; default: the node's own feed
+  std::string file;
+};
+
+int runExport(const FeedFlags& flags) {
+  auto home = openHome(flags.common, true);
+  if (!home) return kExitFailure;
+  PublicKey author = home->nodeKey().publicKey();
+  if (!flags.author.empty()) {
+    auto parsed = fixedFromHex<kPublicKeyBytes>(flags.author);
+    if (!parsed) return fail("--author must be a node or vendor id (64 hex digits)");
+    author = *parsed;
+  }
+  auto head = home->store().head(author);
+  if (!head.ok()) return fail(head.status());
+  if (head->seq == 0) return fail("no feed by " + toHex(author) + " in this store");
+  std::vector<feed::SignedUpdate> updates;
+  for (uint64_t from = 1; from <= head->seq; from += kExportChunkUpdates) {
+    auto chunk = home->store().readFeed(author, from, head->seq, kExportChunkUpdates);
+    if (!chunk.ok()) return fail(chunk.status());
+    for (auto& u : *chunk) updates.push_back(std::move(u));
+  }
+  if (Status s = feed::writeFeedFile(flags.out, author, home->options().network, updates);
+      !s.ok()) {
+    return fail(s);
+  }
+  fmt::print("exported {} updates of {} to {}\n", updates.size(), toHex(author), flags.out);
+  return kExitOk;
+}
+
+int runVerify(const FeedFlags& flags) {
+  feed::FeedFileReport report = feed::verifyFeedFile(flags.file, nullptr);
+  if (flags.common.json) {
+    nlohmann::json doc = {
+        {"file", flags.file},         {"ok", report.error.ok()},  {"author", toHex(report.author)},
+        {"network", report.network},  {"verified", report.count}, {"first_seq", report.first_seq},
+        {"head_seq", report.head.seq}};
+    if (!report.error.ok()) {
+      doc["bad_entry"] = report.bad_index;
+      doc["error"] = report.error.message();
+    }
+    printJson(doc);
+  } else if (report.error.ok()) {
+    fmt::print("ok: {} updates by {}, seq {}..{}, every signature and link checked\n", report.count,
+               toHex(report.author), report.first_seq, report.head.seq);
+  }
+  if (!report.error.ok()) {
+    return fail(fmt::format("{}: entry {} is bad: {} ({} entries before it verified)", flags.file,
+                            report.bad_index, report.error.message(), report.count));
+  }
+  return kExitOk;
+}
+
+int runImport(const FeedFlags& flags) {
+  auto home = openHome(flags.common, false);
+  if (!home) return kExitFailure;
+  std::vector<feed::VerifiedUpdate> updates;
+  feed::FeedFileReport report = feed::verifyFeedFile(flags.file, &updates);
+  if (!report.error.ok()) {
+    return fail(fmt::format("{}: entry {} is bad: {}; nothing imported", flags.file,
+                            report.bad_index, report.error.message()));
+  }
+  if (report.network != home->options().network) {
+    return fail("the feed belongs to network \"" + report.network + "\", this node to \"" +
+                home->options().network + "\"");
+  }
+  for (size_t i = 0; i < updates.size(); ++i) {
+    if (Status s = catalog::checkUpdateBody(updates[i]); !s.ok()) {
+      return fail(
+          fmt::format("{}: entry {} is bad: {}; nothing imported", flags.file, i + 1, s.message()));
+    }
+  }
+  auto applied = home->store().apply(updates);
+  if (!applied.ok()) return fail(applied.status());
+  fmt::print("imported {} updates of {} ({} already held)\n", applied->applied,
+             toHex(report.author), applied->duplicates);
+  return kExitOk;
+}
+
+}  // namespace
+
+void addFeedCommands(CLI::App& app, int& exit_code) {
+  CLI::App* feed = app.add_subcommand("feed", "Export, verify and import signed feed files");
+  feed->require_subcommand(1);
+
+  // Each command's flags are shared by its option bindings and its callback, and live as long
+  // as the app.
+  auto export_flags = std::make_shared<FeedFlags>();
+  CLI::App* exp = feed->add_subcommand("export", "Write a feed's signed updates to a file");
+  addHomeFlag(*exp, export_flags->common);
+  exp->add_option("--out", export_flags->out, "Output file")->required();
+  exp->add_option("--author", export_flags->author, "Feed author id (default: this node)");
+  exp->callback([export_flags, &exit_code] { exit_code = runExport(*export_flags); });
+
+  auto verify_flags = std::make_shared<FeedFlags>();
+  CLI::App* verify = feed->add_subcommand("verify", "Check every signature and link of a file");
+  verify->add_option("file", verify_flags->file, "Feed file")->required();
+  addJsonFlag(*verify, verify_flags->common);
+  verify->callback([verify_flags, &exit_code] { exit_code = runVerify(*verify_flags); });
+
+  auto import_flags = std::make_shared<FeedFlags>();
+  CLI::App* imp = feed->add_subcommand("import", "Verify a feed file and add it to the store");
+  addHomeFlag(*imp, import_flags->common);
+  imp->add_option("file", import_flags->file, "Feed file")->required();
+  imp->callback([import_flags, &exit_code] { exit_code = runImport(*import_flags); });
+}
+
+}  // namespace eichub::cli

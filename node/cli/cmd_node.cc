@@ -1,0 +1,154 @@
+// Node commands: init (create a home), id (peer card), status, digest.
+#include <memory>
+
+#include <capnp/message.h>
+#include <fmt/core.h>
+
+#include "node/catalog/change.h"
+#include "node/cli/commands.h"
+#include "node/cli/context.h"
+#include "node/publish/publisher.h"
+
+namespace eichub::cli {
+
+namespace {
+
+struct InitFlags {
+  CommonFlags common;
+  config::Options options;
+  std::string sector;
+};
+
+// The node's own ClusterProfile record: seq 1 of its feed.
+Result<catalog::Change> clusterProfile(const home::Home& home) {
+  const config::Options& o = home.options();
+  capnp::MallocMessageBuilder message;
+  auto profile = message.initRoot<schema::Record>().initClusterProfile();
+  profile.setId("profile");
+  auto name = profile.initName(1);
+  name[0].setLang("en");
+  name[0].setText(o.name);
+  profile.setRegion(o.region);
+  auto sectors = profile.initSectors(static_cast<unsigned>(o.sectors.size()));
+  for (size_t i = 0; i < o.sectors.size(); ++i) sectors.set(static_cast<unsigned>(i), o.sectors[i]);
+  profile.setContact(o.contact);
+  profile.setPeerEndpoint(o.listen);
+  profile.setTransportKey(home.transportKeys().public_z85);
+  return catalog::changeFromRecord(message.getRoot<schema::Record>().asReader());
+}
+
+int runInit(InitFlags& flags) {
+  if (!flags.sector.empty()) flags.options.sectors.push_back(flags.sector);
+  std::string dir = home::resolveHomeDir(flags.common.home);
+  if (Status s = home::Home::create(dir, flags.options); !s.ok()) return fail(s);
+  auto home = openHome(flags.common, false);
+  if (!home) return kExitFailure;
+  auto profile = clusterProfile(*home);
+  if (!profile.ok()) return fail(profile.status());
+  auto published =
+      publish::publishChanges(home->store(), home->nodeKey(), home->options().network, {*profile});
+  if (!published.ok()) return fail(published.status());
+  fmt::print("initialised {} for \"{}\"\nnode id {}\npeer card: {}\n", dir, home->options().name,
+             toHex(home->nodeKey().publicKey()), home::formatPeerCard(home->peerCard()));
+  return kExitOk;
+}
+
+int runId(const CommonFlags& flags) {
+  auto home = openHome(flags, true);
+  if (!home) return kExitFailure;
+  home::PeerCard card = home->peerCard();
+  if (flags.json) {
+    printJson({{"node", toHex(card.node_id)},
+               {"name", home->options().name},
+               {"transport_key", card.transport_public_z85},
+               {"endpoint", card.endpoint},
+               {"card", home::formatPeerCard(card)}});
+  } else {
+    fmt::print("{}\n", home::formatPeerCard(card));
+  }
+  return kExitOk;
+}
+
+int runStatus(const CommonFlags& flags) {
+  auto home = openHome(flags, true);
+  if (!home) return kExitFailure;
+  store::CatalogStore& store = home->store();
+  auto counts = store.countsByKind();
+  auto feeds = store.feeds();
+  auto bytes = store.storeBytes();
+  if (!counts.ok()) return fail(counts.status());
+  if (!feeds.ok()) return fail(feeds.status());
+  if (!bytes.ok()) return fail(bytes.status());
+  const PublicKey& self = home->nodeKey().publicKey();
+  nlohmann::json feed_list = nlohmann::json::array();
+  for (const store::FeedInfo& f : *feeds) {
+    feed_list.push_back({{"author", toHex(f.author)},
+                         {"own", f.author == self},
+                         {"seq", f.head.seq},
+                         {"head", toHex(f.head.hash)},
+                         {"verified_up_to", f.verified_up_to}});
+  }
+  if (flags.json) {
+    printJson({{"node", toHex(self)},
+               {"name", home->options().name},
+               {"region", home->options().region},
+               {"network", home->options().network},
+               {"records", *counts},
+               {"feeds", feed_list},
+               {"store_bytes", *bytes}});
+    return kExitOk;
+  }
+  fmt::print("node     {}\nname     {}\nregion   {}\nnetwork  {}\nstore    {} bytes\n", toHex(self),
+             home->options().name, home->options().region, home->options().network, *bytes);
+  fmt::print("records:\n");
+  for (const auto& [kind, n] : *counts) fmt::print("  {:<16} {}\n", kind, n);
+  fmt::print("feeds:\n");
+  for (const store::FeedInfo& f : *feeds) {
+    fmt::print("  {} seq {}{}\n", toHex(f.author), f.head.seq, f.author == self ? " (own)" : "");
+  }
+  return kExitOk;
+}
+
+int runDigest(const CommonFlags& flags) {
+  auto home = openHome(flags, true);
+  if (!home) return kExitFailure;
+  auto digest = home->store().digest();
+  if (!digest.ok()) return fail(digest.status());
+  fmt::print("{}\n", toHex(*digest));
+  return kExitOk;
+}
+
+}  // namespace
+
+void addNodeCommands(CLI::App& app, int& exit_code) {
+  auto init_flags = std::make_shared<InitFlags>();
+  CLI::App* init = app.add_subcommand("init", "Create a node home: config, keys and store");
+  addHomeFlag(*init, init_flags->common);
+  init->add_option("--name", init_flags->options.name, "Cluster name")->required();
+  init->add_option("--region", init_flags->options.region, "NUTS region code, e.g. UKE42");
+  init->add_option("--sector", init_flags->sector, "Industry sector, e.g. healthcare");
+  init->add_option("--contact", init_flags->options.contact, "Operator contact");
+  init->add_option("--network", init_flags->options.network, "Network id (default eichub)");
+  init->add_option("--listen", init_flags->options.listen, "Peer endpoint, tcp://host:port");
+  init->add_option("--http", init_flags->options.http_listen, "Dashboard/API address host:port");
+  init->callback([init_flags, &exit_code] { exit_code = runInit(*init_flags); });
+
+  auto id_flags = std::make_shared<CommonFlags>();
+  CLI::App* id = app.add_subcommand("id", "Print this node's one-line peer card");
+  addHomeFlag(*id, *id_flags);
+  addJsonFlag(*id, *id_flags);
+  id->callback([id_flags, &exit_code] { exit_code = runId(*id_flags); });
+
+  auto status_flags = std::make_shared<CommonFlags>();
+  CLI::App* status = app.add_subcommand("status", "Records per kind, feeds and store size");
+  addHomeFlag(*status, *status_flags);
+  addJsonFlag(*status, *status_flags);
+  status->callback([status_flags, &exit_code] { exit_code = runStatus(*status_flags); });
+
+  auto digest_flags = std::make_shared<CommonFlags>();
+  CLI::App* digest = app.add_subcommand("digest", "SHA-256 of the whole catalogue state");
+  addHomeFlag(*digest, *digest_flags);
+  digest->callback([digest_flags, &exit_code] { exit_code = runDigest(*digest_flags); });
+}
+
+}  // namespace eichub::cli

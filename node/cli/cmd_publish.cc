@@ -1,0 +1,150 @@
+// Publishing commands: publish (JSON Lines), import esco, import csv (through a column mapping).
+#include <chrono>
+#include <memory>
+
+#include <fmt/core.h>
+
+#include "node/catalog/jsonl_reader.h"
+#include "node/cli/commands.h"
+#include "node/cli/context.h"
+#include "node/cli/progress.h"
+#include "node/import/csv_mapping.h"
+#include "node/import/esco_importer.h"
+#include "node/publish/publisher.h"
+
+namespace eichub::cli {
+
+namespace {
+
+struct PublishFlags {
+  CommonFlags common;
+  std::string file;  // JSON Lines file, CSV file or ESCO directory
+  std::string mapping;
+  bool skip_bad = false;
+};
+
+catalog::LoadOptions loadOptions(const PublishFlags& flags) {
+  catalog::LoadOptions options;
+  options.mode = flags.skip_bad ? catalog::ErrorMode::kSkipBad : catalog::ErrorMode::kStrict;
+  return options;
+}
+
+// Signs and stores changes with a progress report, then prints the summary.
+int publishAndReport(home::Home& home, const PublishFlags& flags,
+                     const std::vector<catalog::Change>& changes, uint64_t skipped,
+                     const std::vector<std::string>& errors, bool esco) {
+  auto start = std::chrono::steady_clock::now();
+  Progress progress("publishing");
+  auto summary =
+      publish::publishChanges(home.store(), home.nodeKey(), home.options().network, changes,
+                              [&](uint64_t done, uint64_t total) { progress.update(done, total); });
+  progress.finish();
+  if (!summary.ok()) {
+    return fail(summary.status().withContext("publish stopped; batches committed before stay"));
+  }
+  summary->skipped = skipped;
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (const std::string& error : errors) fmt::print(stderr, "skipped {}\n", error);
+  if (flags.common.json) {
+    nlohmann::json doc = {{"added", summary->added},
+                          {"changed", summary->changed},
+                          {"unchanged", summary->unchanged},
+                          {"deleted", summary->deleted},
+                          {"skipped", summary->skipped},
+                          {"batches", summary->batches},
+                          {"seconds", seconds}};
+    if (esco) doc["attribution"] = import::kEscoAttribution;
+    printJson(doc);
+  } else {
+    fmt::print("added {}, changed {}, unchanged {}, deleted {}, skipped {} ({:.2f} s)\n",
+               summary->added, summary->changed, summary->unchanged, summary->deleted,
+               summary->skipped, seconds);
+    if (esco) fmt::print("{}\n", import::kEscoAttribution);
+  }
+  return kExitOk;
+}
+
+int runPublish(const PublishFlags& flags) {
+  auto home = openHome(flags.common, false);
+  if (!home) return kExitFailure;
+  auto loaded = catalog::readJsonLines(flags.file, loadOptions(flags));
+  if (!loaded.ok()) return fail(loaded.status().withContext("nothing published"));
+  return publishAndReport(*home, flags, loaded->changes, loaded->skipped, loaded->errors, false);
+}
+
+int runImportEsco(const PublishFlags& flags) {
+  auto home = openHome(flags.common, false);
+  if (!home) return kExitFailure;
+  Progress progress("reading ESCO");
+  import::EscoImportOptions options;
+  options.progress = [&](uint64_t done, uint64_t total) { progress.update(done, total); };
+  auto esco = import::importEsco(flags.file, options);
+  progress.finish();
+  if (!esco.ok()) return fail(esco.status().withContext("nothing imported"));
+  const auto& s = esco->summary;
+  std::string languages;
+  for (const std::string& l : s.languages) languages += (languages.empty() ? "" : ",") + l;
+  if (!flags.common.json) {
+    fmt::print("read {} skills, {} skill groups, {} occupations, {} ISCO groups; languages {}\n",
+               s.skills, s.skill_groups, s.occupations, s.occupation_groups, languages);
+  }
+  uint64_t skipped = 0;
+  std::vector<std::string> reasons;
+  for (const auto& skip : s.skipped) {
+    skipped += skip.rows;
+    reasons.push_back(fmt::format("{} rows of {} from line {}: {}", skip.rows, skip.file,
+                                  skip.first_line, skip.reason));
+  }
+  return publishAndReport(*home, flags, esco->changes, skipped, reasons, true);
+}
+
+int runImportCsv(const PublishFlags& flags) {
+  auto home = openHome(flags.common, false);
+  if (!home) return kExitFailure;
+  auto mapping = import::loadCsvMapping(flags.mapping);
+  if (!mapping.ok()) return fail(mapping.status());
+  auto loaded = import::importCsv(flags.file, *mapping, loadOptions(flags));
+  if (!loaded.ok()) return fail(loaded.status().withContext("nothing imported"));
+  return publishAndReport(*home, flags, loaded->changes, loaded->skipped, loaded->errors, false);
+}
+
+void addSkipBadFlag(CLI::App& command, PublishFlags& flags) {
+  command.add_flag("--skip-bad", flags.skip_bad,
+                   "Publish the good lines and count the bad ones instead of refusing the file");
+}
+
+}  // namespace
+
+void addPublishCommands(CLI::App& app, int& exit_code) {
+  // Each command's flags are shared by its option bindings and its callback, and live as long
+  // as the app.
+  auto publish_flags = std::make_shared<PublishFlags>();
+  CLI::App* publish = app.add_subcommand("publish", "Publish records from a JSON Lines file");
+  addHomeFlag(*publish, publish_flags->common);
+  addJsonFlag(*publish, publish_flags->common);
+  addSkipBadFlag(*publish, *publish_flags);
+  publish->add_option("file", publish_flags->file, "JSON Lines file")->required();
+  publish->callback([publish_flags, &exit_code] { exit_code = runPublish(*publish_flags); });
+
+  CLI::App* import = app.add_subcommand("import", "Import ESCO or a vendor's CSV");
+  import->require_subcommand(1);
+
+  auto esco_flags = std::make_shared<PublishFlags>();
+  CLI::App* esco = import->add_subcommand("esco", "Import an ESCO CSV export directory");
+  addHomeFlag(*esco, esco_flags->common);
+  addJsonFlag(*esco, esco_flags->common);
+  esco->add_option("dir", esco_flags->file, "Directory of ESCO CSV files (.csv or .csv.gz)")
+      ->required();
+  esco->callback([esco_flags, &exit_code] { exit_code = runImportEsco(*esco_flags); });
+
+  auto csv_flags = std::make_shared<PublishFlags>();
+  CLI::App* csv = import->add_subcommand("csv", "Import a CSV file through a TOML column mapping");
+  addHomeFlag(*csv, csv_flags->common);
+  addJsonFlag(*csv, csv_flags->common);
+  addSkipBadFlag(*csv, *csv_flags);
+  csv->add_option("file", csv_flags->file, "CSV file (plain or gzip)")->required();
+  csv->add_option("--mapping", csv_flags->mapping, "TOML column mapping")->required();
+  csv->callback([csv_flags, &exit_code] { exit_code = runImportCsv(*csv_flags); });
+}
+
+}  // namespace eichub::cli

@@ -1,0 +1,152 @@
+// Query commands: get (records by id) and search (words over labels and titles).
+#include <memory>
+
+#include <fmt/core.h>
+
+#include "node/catalog/change.h"
+#include "node/catalog/record_json.h"
+#include "node/cli/commands.h"
+#include "node/cli/context.h"
+#include "node/import/esco_importer.h"
+
+namespace eichub::cli {
+
+namespace {
+
+struct QueryFlags {
+  CommonFlags common;
+  std::string id;
+  std::string text;
+  std::string kind;
+  std::string lang;
+  size_t limit = 10;
+};
+
+// Search results per call: enough for a page, bounded so one query cannot dump the store.
+constexpr size_t kMaxSearchLimit = 1000;
+
+// The record's name in lang, else English, else the first language held.
+std::string displayLabel(const nlohmann::json& record, const std::string& lang) {
+  for (const char* field : {"prefLabel", "title", "name"}) {
+    if (!record.contains(field) || !record[field].is_object() || record[field].empty()) continue;
+    const nlohmann::json& texts = record[field];
+    if (!lang.empty() && texts.contains(lang)) return texts[lang].get<std::string>();
+    if (texts.contains("en")) return texts["en"].get<std::string>();
+    return texts.begin()->get<std::string>();
+  }
+  return "";
+}
+
+// The JSON form of a stored record state, with where it came from.
+nlohmann::json describe(const store::RecordState& state) {
+  nlohmann::json doc = {{"kind", std::string(catalog::kindName(state.key.kind))},
+                        {"id", state.key.id},
+                        {"author", toHex(state.key.author)},
+                        {"seq", state.seq},
+                        {"time_ms", state.time_ms}};
+  auto reader = catalog::RecordReader::open(state.body);
+  if (reader.ok()) doc["record"] = catalog::recordToJson((*reader)->root());
+  return doc;
+}
+
+int runGet(const QueryFlags& flags) {
+  auto home = openHome(flags.common, true);
+  if (!home) return kExitFailure;
+  auto records = home->store().recordsById(flags.id);
+  if (!records.ok()) return fail(records.status());
+  if (records->empty()) return fail("no record with id " + flags.id + " in this store");
+  nlohmann::json list = nlohmann::json::array();
+  for (const store::RecordState& state : *records) list.push_back(describe(state));
+  bool esco = isEscoUri(flags.id);
+  if (flags.common.json) {
+    nlohmann::json doc = {{"id", flags.id}, {"records", list}};
+    if (esco) doc["attribution"] = import::kEscoAttribution;
+    fmt::print("{}\n", doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+    return kExitOk;
+  }
+  for (const nlohmann::json& entry : list) {
+    fmt::print("{} {}\n  by {} seq {}\n", entry["kind"].get<std::string>(), flags.id,
+               entry["author"].get<std::string>(), entry["seq"].get<uint64_t>());
+    if (entry.contains("record")) {
+      fmt::print("{}\n",
+                 entry["record"].dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+    }
+  }
+  if (esco) fmt::print("{}\n", import::kEscoAttribution);
+  return kExitOk;
+}
+
+int runSearch(const QueryFlags& flags) {
+  store::SearchQuery query;
+  query.text = flags.text;
+  query.lang = flags.lang;
+  if (flags.limit == 0 || flags.limit > kMaxSearchLimit) {
+    return fail(fmt::format("--limit must be between 1 and {}", kMaxSearchLimit));
+  }
+  query.limit = flags.limit;
+  if (!flags.kind.empty()) {
+    query.kind = store::parseKind(flags.kind);
+    if (!query.kind) {
+      return fail("unknown --kind " + flags.kind +
+                  "; use skill, occupation, resource, provider, need, profile, skillgroup or "
+                  "occupationgroup");
+    }
+  }
+  auto home = openHome(flags.common, true);
+  if (!home) return kExitFailure;
+  auto hits = home->store().search(query);
+  if (!hits.ok()) return fail(hits.status());
+  nlohmann::json results = nlohmann::json::array();
+  bool esco = false;
+  for (const store::SearchHit& hit : *hits) {
+    auto state = home->store().record(hit.key);
+    if (!state.ok()) return fail(state.status());
+    nlohmann::json doc = describe(*state);
+    doc["score"] = hit.score;
+    doc["label"] = doc.contains("record") ? displayLabel(doc["record"], flags.lang) : "";
+    doc.erase("record");
+    esco = esco || isEscoUri(hit.key.id);
+    results.push_back(std::move(doc));
+  }
+  if (flags.common.json) {
+    nlohmann::json doc = {{"query", flags.text}, {"hits", results}};
+    if (esco) doc["attribution"] = import::kEscoAttribution;
+    fmt::print("{}\n", doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+    return kExitOk;
+  }
+  for (const nlohmann::json& hit : results) {
+    fmt::print("{:6.2f}  {:<16} {}  {}\n", hit["score"].get<double>(),
+               hit["kind"].get<std::string>(), hit["label"].get<std::string>(),
+               hit["id"].get<std::string>());
+  }
+  if (results.empty()) fmt::print(stderr, "no match for \"{}\"\n", flags.text);
+  if (esco) fmt::print("{}\n", import::kEscoAttribution);
+  return kExitOk;
+}
+
+}  // namespace
+
+void addQueryCommands(CLI::App& app, int& exit_code) {
+  // Each command's flags are shared by its option bindings and its callback, and live as long
+  // as the app.
+  auto get_flags = std::make_shared<QueryFlags>();
+  CLI::App* get = app.add_subcommand("get", "Show the records with an id, from every author");
+  addHomeFlag(*get, get_flags->common);
+  addJsonFlag(*get, get_flags->common);
+  get->add_option("id", get_flags->id, "Record id, e.g. an ESCO uri")->required();
+  get->callback([get_flags, &exit_code] { exit_code = runGet(*get_flags); });
+
+  auto search_flags = std::make_shared<QueryFlags>();
+  CLI::App* search = app.add_subcommand("search", "Search labels and titles in every language");
+  addHomeFlag(*search, search_flags->common);
+  addJsonFlag(*search, search_flags->common);
+  search->add_option("words", search_flags->text, "Words to find")->required();
+  search->add_option("--kind", search_flags->kind,
+                     "skill, occupation, resource, provider, need, profile, skillgroup, "
+                     "occupationgroup");
+  search->add_option("--lang", search_flags->lang, "Only records with a label in this language");
+  search->add_option("--limit", search_flags->limit, "Most results to show (default 10)");
+  search->callback([search_flags, &exit_code] { exit_code = runSearch(*search_flags); });
+}
+
+}  // namespace eichub::cli

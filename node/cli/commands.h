@@ -1,0 +1,14 @@
+// Registration of each group of subcommands on the CLI11 app.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace eichub::cli {
+
+// Each adds its subcommands to app; a subcommand's callback stores its exit code in exit_code.
+void addNodeCommands(CLI::App& app, int& exit_code);     // init, id, status, digest
+void addPublishCommands(CLI::App& app, int& exit_code);  // publish, import esco, import csv
+void addQueryCommands(CLI::App& app, int& exit_code);    // get, search
+void addFeedCommands(CLI::App& app, int& exit_code);     // feed export, verify, import
+
+}  // namespace eichub::cli

@@ -1,0 +1,186 @@
+// Parsing, validation and commented rendering of config.toml.
+#include "node/config/options.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "federation/common/utf8.h"
+#include "federation/feed/update.h"
+
+namespace eichub::config {
+
+namespace {
+
+constexpr size_t kMaxConfigBytes = 1 << 20;  // a config file is a page of text
+constexpr size_t kMaxNameBytes = 200;
+
+// Quotes a string for TOML.
+std::string quoted(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out + "\"";
+}
+
+template <typename T>
+Status readValue(const toml::table& table, std::string_view section, std::string_view key, T& out) {
+  const toml::node* node = table.at_path(fmt::format("{}.{}", section, key)).node();
+  if (node == nullptr) return Status::OK();  // keep the default
+  if constexpr (std::is_same_v<T, std::string>) {
+    if (!node->is_string()) {
+      return Status::InvalidArgument(fmt::format("{}.{} must be a string", section, key));
+    }
+    out = node->as_string()->get();
+  } else if constexpr (std::is_same_v<T, uint64_t>) {
+    if (!node->is_integer() || node->as_integer()->get() < 0) {
+      return Status::InvalidArgument(
+          fmt::format("{}.{} must be a non-negative integer", section, key));
+    }
+    out = static_cast<uint64_t>(node->as_integer()->get());
+  } else {
+    const toml::array* array = node->as_array();
+    if (array == nullptr) {
+      return Status::InvalidArgument(fmt::format("{}.{} must be a list of strings", section, key));
+    }
+    out.clear();
+    for (const toml::node& item : *array) {
+      if (!item.is_string()) {
+        return Status::InvalidArgument(
+            fmt::format("{}.{} must be a list of strings", section, key));
+      }
+      out.push_back(item.as_string()->get());
+    }
+  }
+  return Status::OK();
+}
+
+Status validate(const Options& o) {
+  if (o.name.empty() || o.name.size() > kMaxNameBytes || !isValidUtf8(o.name)) {
+    return Status::InvalidArgument("node.name must be 1 to 200 bytes of UTF-8");
+  }
+  if (o.network.empty() || o.network.size() > feed::kMaxNetworkBytes) {
+    return Status::InvalidArgument("node.network must be 1 to 64 bytes");
+  }
+  if (o.listen.rfind("tcp://", 0) != 0 && o.listen.rfind("ipc://", 0) != 0) {
+    return Status::InvalidArgument("federation.listen must be a tcp:// or ipc:// endpoint");
+  }
+  if (o.http_listen.find(':') == std::string::npos) {
+    return Status::InvalidArgument("http.listen must be host:port");
+  }
+  if (o.store_initial_map_mb == 0 || o.store_max_map_mb < o.store_initial_map_mb) {
+    return Status::InvalidArgument(
+        "store.initial_map_mb must be > 0 and no larger than store.max_map_mb");
+  }
+  static constexpr std::string_view kLevels[] = {"trace", "debug", "info", "warn", "error"};
+  if (std::find(std::begin(kLevels), std::end(kLevels), o.log_level) == std::end(kLevels)) {
+    return Status::InvalidArgument("log.level must be trace, debug, info, warn or error");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<Options> parseOptions(std::string_view toml_text, std::string_view source_name) {
+  if (toml_text.size() > kMaxConfigBytes) return Status::InvalidArgument("config file too large");
+  toml::table table;
+  try {
+    table = toml::parse(toml_text, source_name);
+  } catch (const toml::parse_error& e) {
+    const auto& where = e.source().begin;
+    return Status::InvalidArgument(
+        fmt::format("{} line {}: {}", source_name, where.line, e.description()));
+  }
+  Options o;
+  EICHUB_RETURN_IF_ERROR(readValue(table, "node", "name", o.name));
+  EICHUB_RETURN_IF_ERROR(readValue(table, "node", "region", o.region));
+  EICHUB_RETURN_IF_ERROR(readValue(table, "node", "sectors", o.sectors));
+  EICHUB_RETURN_IF_ERROR(readValue(table, "node", "contact", o.contact));
+  EICHUB_RETURN_IF_ERROR(readValue(table, "node", "network", o.network));
+  EICHUB_RETURN_IF_ERROR(readValue(table, "federation", "listen", o.listen));
+  EICHUB_RETURN_IF_ERROR(readValue(table, "http", "listen", o.http_listen));
+  EICHUB_RETURN_IF_ERROR(readValue(table, "store", "initial_map_mb", o.store_initial_map_mb));
+  EICHUB_RETURN_IF_ERROR(readValue(table, "store", "max_map_mb", o.store_max_map_mb));
+  EICHUB_RETURN_IF_ERROR(readValue(table, "log", "level", o.log_level));
+  Status valid = validate(o);
+  if (!valid.ok()) return valid.withContext(source_name);
+  return o;
+}
+
+Result<Options> loadOptions(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("no config file", path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return Status::IOError("cannot read", path);
+  return parseOptions(text.str(), path);
+}
+
+std::string renderOptions(const Options& o) {
+  std::string sectors;
+  for (const std::string& s : o.sectors) sectors += (sectors.empty() ? "" : ", ") + quoted(s);
+  return fmt::format(R"(# eichub node configuration.
+# Written by `eichub init`; edit and restart the daemon (`eichub run --check-config` validates).
+# Every key below shows its default when left out. See ops/eichub.example.toml for the full
+# reference with risks.
+
+############################## NODE ##############################
+[node]
+# Human name of this regional cluster, shown to peers and on the dashboard. 1-200 bytes.
+name = {}
+# NUTS code of the region this cluster serves, e.g. "UKE42". Tags what this node publishes.
+region = {}
+# Sectors of the cluster's industry, e.g. ["healthcare"].
+sectors = [{}]
+# Contact of the operator (e-mail or URL). Public: it is part of the cluster profile.
+contact = {}
+# Network id. Updates signed for another network are refused. Changing it after publishing
+# orphans this node's feed: every peer must use the same value. Default "eichub".
+network = {}
+
+############################## FEDERATION ##############################
+[federation]
+# ZeroMQ endpoint peers connect to (CURVE-encrypted). Default "tcp://127.0.0.1:7401".
+# Risk: binding 0.0.0.0 exposes the port; only configured peers' keys are admitted.
+listen = {}
+
+############################## HTTP ##############################
+[http]
+# Address of the dashboard and JSON API, host:port. Default "127.0.0.1:7481".
+# Risk: a public address exposes reads to anyone; writes always need the API token.
+listen = {}
+
+############################## STORE ##############################
+[store]
+# LMDB map size at open, in MiB. The map grows by doubling when full. Default 256.
+initial_map_mb = {}
+# The map never grows past this, in MiB; writes then fail with "store full". Default 1048576.
+max_map_mb = {}
+
+############################## LOG ##############################
+[log]
+# trace | debug | info | warn | error. Default "info". debug logs protocol detail.
+level = {}
+)",
+                     quoted(o.name), quoted(o.region), sectors, quoted(o.contact),
+                     quoted(o.network), quoted(o.listen), quoted(o.http_listen),
+                     o.store_initial_map_mb, o.store_max_map_mb, quoted(o.log_level));
+}
+
+}  // namespace eichub::config

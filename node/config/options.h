@@ -1,0 +1,38 @@
+// Options: the node's configuration, parsed once from config.toml, validated in one place and
+// immutable afterwards (leveldb Options, redis.conf).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "federation/common/result.h"
+
+namespace eichub::config {
+
+struct Options {
+  // [node]
+  std::string name;                  // human name of the cluster, e.g. "Leeds Health Cluster"
+  std::string region;                // NUTS code, e.g. "UKE42"
+  std::vector<std::string> sectors;  // e.g. ["healthcare"]
+  std::string contact;               // e-mail or URL of the operator
+  std::string network = "eichub";    // network id: updates of other networks are refused
+  // [federation]
+  std::string listen = "tcp://127.0.0.1:7401";  // peer endpoint (ZeroMQ ROUTER)
+  // [http]
+  std::string http_listen = "127.0.0.1:7481";  // dashboard and API address
+  // [store]
+  uint64_t store_initial_map_mb = 256;      // LMDB map size at open; grows by doubling
+  uint64_t store_max_map_mb = 1024 * 1024;  // the map never grows past this
+  // [log]
+  std::string log_level = "info";  // trace | debug | info | warn | error
+};
+
+// Parses and validates config.toml text. Errors: InvalidArgument naming the key at fault.
+Result<Options> parseOptions(std::string_view toml_text, std::string_view source_name);
+// Reads and parses a config file. Errors: NotFound, IOError, InvalidArgument.
+Result<Options> loadOptions(const std::string& path);
+// A commented config.toml holding options (redis.conf style: meaning, unit, default, risk).
+std::string renderOptions(const Options& options);
+
+}  // namespace eichub::config

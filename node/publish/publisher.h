@@ -1,0 +1,46 @@
+// Publisher: turns catalogue changes into signed updates of the node's own feed and stores them
+// in batches, skipping what is unchanged.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "federation/crypto/ed25519_key.h"
+#include "node/catalog/change.h"
+#include "node/store/catalog_store.h"
+
+namespace eichub::publish {
+
+// Updates per write transaction: big enough to amortise the commit, small enough that a crash
+// loses little work and LMDB's dirty-page list stays small.
+inline constexpr size_t kPublishBatchUpdates = 4096;
+
+struct PublishSummary {
+  uint64_t added = 0;      // new records
+  uint64_t changed = 0;    // records whose content changed
+  uint64_t unchanged = 0;  // same content as held: nothing written
+  uint64_t deleted = 0;    // tombstones written
+  uint64_t skipped = 0;    // filled in by callers that skipped bad input
+  uint64_t batches = 0;    // write transactions committed
+  uint64_t written() const { return added + changed + deleted; }
+};
+
+// (done, total) changes examined so far.
+using ProgressFn = std::function<void(uint64_t done, uint64_t total)>;
+// Milliseconds since the epoch; injected so tests are deterministic.
+using ClockFn = std::function<int64_t()>;
+int64_t systemClockMs();
+
+// Signs and stores changes in order, in batches of kPublishBatchUpdates, each batch one
+// write transaction. A later change to the same (kind, id) in the same call wins. A delete of a
+// record that does not exist (or is already deleted) is counted unchanged.
+// Errors from the store are returned as they are; batches committed before stay committed.
+Result<PublishSummary> publishChanges(store::CatalogStore& store, const crypto::SigningKey& key,
+                                      const std::string& network,
+                                      const std::vector<catalog::Change>& changes,
+                                      const ProgressFn& progress = {},
+                                      const ClockFn& clock = systemClockMs);
+
+}  // namespace eichub::publish

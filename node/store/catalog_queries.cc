@@ -1,0 +1,186 @@
+// CatalogStore's read side: heads and feeds, records, counts, search, the state digest.
+// Every call runs in one short read txn and copies what it returns out of LMDB.
+#include <algorithm>
+#include <cstring>
+
+#include "federation/crypto/sha256.h"
+#include "node/store/catalog_store.h"
+#include "node/store/internal/keys.h"
+#include "node/store/internal/store_impl.h"
+#include "node/store/internal/text_index.h"
+
+namespace eichub::store {
+namespace {
+
+// Domain separation: a digest of this state layout never equals any other hash.
+constexpr std::string_view kDigestDomain = "eichub state digest v1\n";
+
+// The state of the record under encoded key, with its body when held.
+Result<RecordState> readState(const Txn& txn, ByteView key) {
+  auto raw = txn.get(Table::kRecords, key);
+  if (!raw.ok()) {
+    if (raw.status().isNotFound()) return Status::NotFound("no such record");
+    return raw.status();
+  }
+  EICHUB_ASSIGN_OR_RETURN(internal::RecordValue value, internal::decodeRecordValue(*raw));
+  RecordState state;
+  EICHUB_ASSIGN_OR_RETURN(state.key, internal::decodeRecordKey(key));
+  state.seq = value.seq;
+  state.op = value.op;
+  state.body_hash = value.body_hash;
+  state.time_ms = value.time_ms;
+  if (value.op == feed::Op::UPSERT) {
+    auto body = txn.get(Table::kBodies, value.body_hash);
+    if (body.ok()) {
+      state.body.assign(body->begin(), body->end());
+    } else if (!body.status().isNotFound()) {
+      return body.status();
+    }
+  }
+  return state;
+}
+
+void hashLengthPrefixed(crypto::Sha256& sha, ByteView bytes) {
+  Bytes len;
+  appendU64BE(len, bytes.size());
+  sha.update(len);
+  sha.update(bytes);
+}
+
+}  // namespace
+
+Result<feed::Head> CatalogStore::head(const PublicKey& author) const {
+  EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
+  auto raw = txn.get(Table::kHeads, author);
+  if (!raw.ok()) {
+    if (raw.status().isNotFound()) return feed::Head{};
+    return raw.status();
+  }
+  EICHUB_ASSIGN_OR_RETURN(internal::HeadValue value, internal::decodeHead(*raw));
+  return value.head;
+}
+
+Result<std::vector<FeedInfo>> CatalogStore::feeds() const {
+  EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
+  EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kHeads));
+  std::vector<FeedInfo> out;
+  Entry entry;
+  EICHUB_ASSIGN_OR_RETURN(bool more, cursor.get(MDB_FIRST, &entry));
+  while (more) {
+    if (entry.key.size() != kPublicKeyBytes) return Status::Corruption("bad heads key");
+    EICHUB_ASSIGN_OR_RETURN(internal::HeadValue value, internal::decodeHead(entry.value));
+    FeedInfo info;
+    std::copy(entry.key.begin(), entry.key.end(), info.author.begin());
+    info.head = value.head;
+    info.verified_up_to = value.verified_up_to;
+    out.push_back(info);
+    EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
+  }
+  return out;
+}
+
+Result<std::vector<feed::SignedUpdate>> CatalogStore::readFeed(const PublicKey& author,
+                                                               uint64_t from_seq, uint64_t to_seq,
+                                                               size_t max_count) const {
+  std::vector<feed::SignedUpdate> out;
+  if (max_count == 0 || from_seq > to_seq) return out;
+  EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
+  EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kHeaders));
+  Entry entry;
+  EICHUB_ASSIGN_OR_RETURN(bool more,
+                          cursor.get(MDB_SET_RANGE, &entry, internal::headerKey(author, from_seq)));
+  while (more && out.size() < max_count) {
+    if (entry.key.size() != kPublicKeyBytes + 8 ||
+        std::memcmp(entry.key.data(), author.data(), kPublicKeyBytes) != 0) {
+      break;  // the next feed
+    }
+    if (readU64BE(entry.key.data() + kPublicKeyBytes) > to_seq) break;
+    EICHUB_ASSIGN_OR_RETURN(internal::HeaderValue value, internal::decodeHeaderValue(entry.value));
+    feed::SignedUpdate update;
+    update.header.assign(value.header.begin(), value.header.end());
+    update.signature.assign(value.signature.begin(), value.signature.end());
+    if (value.body_hash != Hash32{}) {
+      auto body = txn.get(Table::kBodies, value.body_hash);
+      if (body.ok()) {
+        update.body.assign(body->begin(), body->end());
+      } else if (!body.status().isNotFound()) {
+        return body.status();
+      }
+    }
+    out.push_back(std::move(update));
+    EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
+  }
+  return out;
+}
+
+Result<RecordState> CatalogStore::record(const RecordKey& key) const {
+  EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
+  return readState(txn, internal::encodeRecordKey(key));
+}
+
+Result<std::vector<RecordState>> CatalogStore::recordsById(const std::string& id) const {
+  std::vector<RecordState> out;
+  if (id.empty() || id.size() > feed::kMaxIdBytes) return out;
+  EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
+  EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kById));
+  Entry entry;
+  EICHUB_ASSIGN_OR_RETURN(bool more, cursor.get(MDB_SET_KEY, &entry, asBytes(id)));
+  while (more) {
+    // by_id keeps every key ever used (kind || author); the state says whether it is live.
+    Bytes key(entry.value.begin(), entry.value.end());
+    key.insert(key.end(), id.begin(), id.end());
+    EICHUB_ASSIGN_OR_RETURN(RecordState state, readState(txn, key));
+    if (state.op == feed::Op::UPSERT) out.push_back(std::move(state));
+    EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT_DUP, &entry));
+  }
+  return out;
+}
+
+Result<std::map<std::string, uint64_t>> CatalogStore::countsByKind() const {
+  EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
+  EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kRecords));
+  std::map<feed::Kind, uint64_t> counts;
+  Entry entry;
+  EICHUB_ASSIGN_OR_RETURN(bool more, cursor.get(MDB_FIRST, &entry));
+  while (more) {
+    EICHUB_ASSIGN_OR_RETURN(internal::RecordValue value, internal::decodeRecordValue(entry.value));
+    if (entry.key.empty()) return Status::Corruption("empty record key");
+    if (value.op == feed::Op::UPSERT) ++counts[static_cast<feed::Kind>(entry.key[0])];
+    EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
+  }
+  std::map<std::string, uint64_t> out;
+  for (const auto& [kind, count] : counts) out[kindName(kind)] = count;
+  return out;
+}
+
+Result<std::vector<SearchHit>> CatalogStore::search(const SearchQuery& query) const {
+  EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
+  return internal::runSearch(txn, query);
+}
+
+Result<std::vector<RecordKey>> CatalogStore::recordsBySkill(const std::string& skill_uri) const {
+  EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
+  return internal::recordsWithSkill(txn, skill_uri);
+}
+
+Result<Hash32> CatalogStore::digest() const {
+  // Only the records table: it is a pure function of the feed prefixes held (the newest
+  // update per key), and iterating it in key order is independent of arrival order and of
+  // page layout. Each key and value is length-prefixed so that no two states share a stream.
+  EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
+  EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kRecords));
+  crypto::Sha256 sha;
+  sha.update(asBytes(kDigestDomain));
+  Entry entry;
+  EICHUB_ASSIGN_OR_RETURN(bool more, cursor.get(MDB_FIRST, &entry));
+  while (more) {
+    hashLengthPrefixed(sha, entry.key);
+    hashLengthPrefixed(sha, entry.value);
+    EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
+  }
+  return sha.finish();
+}
+
+Result<uint64_t> CatalogStore::storeBytes() const { return impl_->env->usedBytes(); }
+
+}  // namespace eichub::store

@@ -1,0 +1,45 @@
+// CatalogStore's private state, shared by the files that implement it (catalog_store.cc for
+// opening and writing, catalog_queries.cc for reading).
+#pragma once
+
+#include <memory>
+#include <string_view>
+#include <utility>
+
+#include "node/store/catalog_store.h"
+#include "node/store/lmdb_env.h"
+
+namespace eichub::store {
+
+namespace internal {
+inline constexpr std::string_view kSchemaVersionKey = "schema_version";
+// Version 1: the layouts of node/store/internal/keys.h and the tokenizer of node/search. A
+// change to either (which would leave postings that cannot be recomputed) needs a new version.
+inline constexpr std::string_view kSchemaVersion = "1";
+}  // namespace internal
+
+struct CatalogStore::Impl {
+  std::unique_ptr<LmdbEnv> env;
+
+  // Runs fn(WriteTxn&) and commits. On MDB_MAP_FULL anywhere (fn or commit) the txn is
+  // aborted, the map doubled and fn run again from scratch, so fn must not keep state across
+  // calls. Errors: fn's, lmdbStatus, ResourceExhausted when max_map_bytes is reached.
+  template <typename Fn>
+  Status write(Fn&& fn) {
+    for (;;) {
+      bool map_full = false;
+      Status status;
+      {
+        auto txn = env->beginWrite();
+        if (!txn.ok()) return txn.status();
+        status = fn(*txn);
+        if (status.ok()) status = txn->commit();
+        map_full = txn->mapFull();
+      }  // the txn (and its shared resize lock) ends here, before growMap takes it exclusively
+      if (!map_full) return status;
+      EICHUB_RETURN_IF_ERROR(env->growMap());
+    }
+  }
+};
+
+}  // namespace eichub::store

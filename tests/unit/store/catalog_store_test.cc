@@ -1,0 +1,418 @@
+// CatalogStore write path and state: apply, read back, atomic batches, duplicates, gaps, forks,
+// tombstones, digest convergence, map growth and opening rules, on real LMDB and real keys.
+#include "node/store/catalog_store.h"
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "federation/feed/verify.h"
+#include "node/store/lmdb_env.h"
+#include "tests/testing/temp_dir.h"
+#include "tests/unit/store/store_fixtures.h"
+
+namespace eichub::store {
+namespace {
+
+using feed::Kind;
+using feed::VerifiedUpdate;
+using testing::TestFeed;
+
+std::unique_ptr<CatalogStore> openStore(const std::string& dir, StoreOptions options = {}) {
+  auto store = CatalogStore::open(dir, options);
+  EICHUB_CHECK(store.ok()) << store.status().toString();
+  return std::move(store).value();
+}
+
+Hash32 digestOf(const CatalogStore& store) { return store.digest().value(); }
+
+size_t hitsFor(const CatalogStore& store, const std::string& text) {
+  return store.search(SearchQuery{text, std::nullopt, "", 100}).value().size();
+}
+
+TEST(CatalogStoreTest, AppliesBatchAndReadsItBack) {
+  eichub::testing::TempDir dir;
+  auto store = openStore(dir.path());
+  TestFeed a;
+  std::vector<VerifiedUpdate> batch = {
+      a.skill("esco:s1", {{"en", "wound care"}}),
+      a.skill("esco:s2", {{"en", "welding"}}),
+      a.resource("course-1", {{"en", "Wound care basics"}}, {"esco:s1", "esco:s9"}),
+  };
+  auto stats = store->apply(batch);
+  ASSERT_TRUE(stats.ok()) << stats.status().toString();
+  EXPECT_EQ(stats->applied, 3u);
+  EXPECT_EQ(stats->duplicates, 0u);
+  EXPECT_EQ(stats->unindexed, 0u);
+
+  feed::Head head = store->head(a.author()).value();
+  EXPECT_EQ(head.seq, 3u);
+  EXPECT_EQ(head.hash, a.head().hash);
+  EXPECT_EQ(head.time_ms, a.head().time_ms);
+  auto feeds = store->feeds().value();
+  ASSERT_EQ(feeds.size(), 1u);
+  EXPECT_EQ(feeds[0].author, a.author());
+  EXPECT_EQ(feeds[0].verified_up_to, 3u);
+  EXPECT_EQ(store->head(PublicKey{}).value().seq, 0u);
+
+  // The stored updates are the exact signed bytes: they verify again.
+  auto updates = store->readFeed(a.author(), 1, 100, 100).value();
+  ASSERT_EQ(updates.size(), 3u);
+  for (size_t i = 0; i < updates.size(); ++i) {
+    EXPECT_EQ(updates[i].header, batch[i].signed_update.header);
+    EXPECT_EQ(updates[i].signature, batch[i].signed_update.signature);
+    EXPECT_EQ(updates[i].body, batch[i].signed_update.body);
+    EXPECT_TRUE(feed::verifyUpdate(updates[i], testing::kNetwork).ok());
+  }
+  EXPECT_EQ(store->readFeed(a.author(), 2, 3, 100).value().size(), 2u);
+  EXPECT_EQ(store->readFeed(a.author(), 1, 3, 1).value().size(), 1u);
+  EXPECT_TRUE(store->readFeed(a.author(), 4, 9, 100).value().empty());
+  EXPECT_TRUE(store->readFeed(PublicKey{}, 1, 9, 100).value().empty());
+
+  auto state = store->record(a.key(Kind::SKILL, "esco:s1"));
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->seq, 1u);
+  EXPECT_EQ(state->op, feed::Op::UPSERT);
+  EXPECT_EQ(state->body, batch[0].signed_update.body);
+  EXPECT_EQ(state->body_hash, batch[0].fields.body_hash);
+  EXPECT_TRUE(store->record(a.key(Kind::OCCUPATION, "esco:s1")).status().isNotFound());
+
+  auto by_id = store->recordsById("course-1").value();
+  ASSERT_EQ(by_id.size(), 1u);
+  EXPECT_EQ(by_id[0].key, a.key(Kind::LEARNING_RESOURCE, "course-1"));
+  EXPECT_TRUE(store->recordsById("nope").value().empty());
+
+  auto counts = store->countsByKind().value();
+  EXPECT_EQ(counts, (std::map<std::string, uint64_t>{{"LearningResource", 1}, {"Skill", 2}}));
+  auto teaching = store->recordsBySkill("esco:s9").value();
+  ASSERT_EQ(teaching.size(), 1u);
+  EXPECT_EQ(teaching[0], a.key(Kind::LEARNING_RESOURCE, "course-1"));
+}
+
+TEST(CatalogStoreTest, BadUpdateMidBatchLeavesStoreUnchanged) {
+  eichub::testing::TempDir dir;
+  auto store = openStore(dir.path());
+  TestFeed a;
+  ASSERT_TRUE(store->apply({a.skill("s1", {{"en", "alpha"}})}).ok());
+  const Hash32 before = digestOf(*store);
+  VerifiedUpdate good = a.skill("s2", {{"en", "bravo"}});
+  VerifiedUpdate broken = a.skill("s3", {{"en", "charlie"}});
+  broken.fields.prev[0] ^= 1;  // does not link to s2
+  auto result = store->apply({good, broken});
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(store->head(a.author()).value().seq, 1u);
+  EXPECT_EQ(digestOf(*store), before);
+  EXPECT_TRUE(store->record(a.key(Kind::SKILL, "s2")).status().isNotFound());
+  EXPECT_EQ(hitsFor(*store, "bravo"), 0u);
+  EXPECT_TRUE(store->recordsById("s2").value().empty());
+  EXPECT_EQ(store->readFeed(a.author(), 1, 9, 9).value().size(), 1u);
+}
+
+TEST(CatalogStoreTest, DuplicatesAreCountedAndHarmless) {
+  eichub::testing::TempDir dir1;
+  eichub::testing::TempDir dir2;
+  auto store = openStore(dir1.path());
+  auto once = openStore(dir2.path());
+  TestFeed a;
+  VerifiedUpdate u1 = a.skill("s1", {{"en", "alpha"}});
+  VerifiedUpdate u2 = a.skill("s2", {{"en", "bravo"}});
+  VerifiedUpdate u3 = a.skill("s1", {{"en", "charlie"}});
+  ASSERT_TRUE(store->apply({u1, u2}).ok());
+  auto stats = store->apply({u1, u2, u3, u3});
+  ASSERT_TRUE(stats.ok()) << stats.status().toString();
+  EXPECT_EQ(stats->applied, 1u);
+  EXPECT_EQ(stats->duplicates, 3u);
+  stats = store->apply({u2});
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->applied, 0u);
+  EXPECT_EQ(stats->duplicates, 1u);
+  ASSERT_TRUE(once->apply({u1, u2, u3}).ok());
+  EXPECT_EQ(digestOf(*store), digestOf(*once));
+  EXPECT_EQ(store->head(a.author()).value().seq, 3u);
+  EXPECT_EQ(hitsFor(*store, "charlie"), 1u);
+  EXPECT_EQ(hitsFor(*store, "alpha"), 0u);
+}
+
+TEST(CatalogStoreTest, GapIsRejected) {
+  eichub::testing::TempDir dir;
+  auto store = openStore(dir.path());
+  TestFeed a;
+  VerifiedUpdate u1 = a.skill("s1", {{"en", "alpha"}});
+  VerifiedUpdate u2 = a.skill("s2", {{"en", "bravo"}});
+  VerifiedUpdate u3 = a.skill("s3", {{"en", "charlie"}});
+  auto first = store->apply({u2});
+  EXPECT_EQ(first.status().code(), Status::Code::kInvalidArgument);
+  ASSERT_TRUE(store->apply({u1}).ok());
+  auto gap = store->apply({u3});
+  EXPECT_EQ(gap.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(store->head(a.author()).value().seq, 1u);
+  ASSERT_TRUE(store->apply({u2, u3}).ok());
+  EXPECT_EQ(store->head(a.author()).value().seq, 3u);
+}
+
+TEST(CatalogStoreTest, ForkIsDetected) {
+  eichub::testing::TempDir dir;
+  auto store = openStore(dir.path());
+  TestFeed a;
+  VerifiedUpdate u1 = a.skill("s1", {{"en", "alpha"}});
+  feed::Head after_u1 = a.head();
+  VerifiedUpdate u2 = a.skill("s2", {{"en", "bravo"}});
+  ASSERT_TRUE(store->apply({u1, u2}).ok());
+  const Hash32 before = digestOf(*store);
+
+  feed::FeedAppender forker(a.signingKey(), testing::kNetwork, after_u1);
+  VerifiedUpdate other2 = forker.append(feed::Op::UPSERT, Kind::SKILL, "evil", {},
+                                        testing::skillBody("evil", {{"en", "evil"}}), 1);
+  VerifiedUpdate other3 = forker.append(feed::Op::DELETE, Kind::SKILL, "s1", {}, {}, 2);
+  ASSERT_TRUE(feed::verifyUpdate(other2.signed_update, testing::kNetwork).ok());
+  for (const auto& batch :
+       {std::vector<VerifiedUpdate>{other2}, std::vector<VerifiedUpdate>{u1, other2, other3}}) {
+    auto result = store->apply(batch);
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.status().code(), Status::Code::kCorruption);
+    EXPECT_EQ(result.status().message().rfind("fork", 0), 0u) << result.status().message();
+  }
+  EXPECT_EQ(digestOf(*store), before);
+  EXPECT_EQ(store->head(a.author()).value().hash, u2.hash);
+  EXPECT_EQ(hitsFor(*store, "evil"), 0u);
+}
+
+TEST(CatalogStoreTest, DeleteLeavesTombstone) {
+  eichub::testing::TempDir dir;
+  auto store = openStore(dir.path());
+  TestFeed a;
+  ASSERT_TRUE(store
+                  ->apply({a.skill("s1", {{"en", "wound care"}}),
+                           a.resource("c1", {{"en", "first aid"}}, {"s1"})})
+                  .ok());
+  const Hash32 live = digestOf(*store);
+  ASSERT_TRUE(
+      store->apply({a.remove(Kind::SKILL, "s1"), a.remove(Kind::LEARNING_RESOURCE, "c1")}).ok());
+  auto state = store->record(a.key(Kind::SKILL, "s1"));
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->op, feed::Op::DELETE);
+  EXPECT_EQ(state->seq, 3u);
+  EXPECT_TRUE(state->body.empty());
+  EXPECT_TRUE(store->recordsById("s1").value().empty());
+  EXPECT_TRUE(store->countsByKind().value().empty());
+  EXPECT_EQ(hitsFor(*store, "wound"), 0u);
+  EXPECT_EQ(hitsFor(*store, "aid"), 0u);
+  EXPECT_TRUE(store->recordsBySkill("s1").value().empty());
+  EXPECT_NE(digestOf(*store), live);
+  // The delete's header is kept and served without a body.
+  auto updates = store->readFeed(a.author(), 3, 3, 1).value();
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_TRUE(updates[0].body.empty());
+  // A later upsert revives the record.
+  ASSERT_TRUE(store->apply({a.skill("s1", {{"en", "burns"}})}).ok());
+  EXPECT_EQ(store->recordsById("s1").value().size(), 1u);
+  EXPECT_EQ(hitsFor(*store, "burns"), 1u);
+}
+
+TEST(CatalogStoreTest, EraseIsRefusedAndMalformedBodyStoredUnindexed) {
+  eichub::testing::TempDir dir;
+  auto store = openStore(dir.path());
+  TestFeed a;
+  VerifiedUpdate junk = a.raw(Kind::SKILL, "junk", Bytes(24, 0xff));
+  auto stats = store->apply({junk});
+  ASSERT_TRUE(stats.ok()) << stats.status().toString();
+  EXPECT_EQ(stats->unindexed, 1u);
+  EXPECT_EQ(store->record(a.key(Kind::SKILL, "junk")).value().body, junk.signed_update.body);
+  // Replacing the unreadable body indexes the new one.
+  ASSERT_TRUE(store->apply({a.skill("junk", {{"en", "recovered"}})}).ok());
+  EXPECT_EQ(hitsFor(*store, "recovered"), 1u);
+
+  feed::FeedAppender eraser(a.signingKey(), testing::kNetwork, a.head());
+  VerifiedUpdate erase = eraser.append(feed::Op::ERASE, Kind::SKILL, "junk", {}, {}, 0);
+  EXPECT_EQ(store->apply({erase}).status().code(), Status::Code::kInvalidArgument);
+}
+
+TEST(CatalogStoreTest, LongestIdIsStoredAndSearchable) {
+  eichub::testing::TempDir dir;
+  auto store = openStore(dir.path());
+  TestFeed a;
+  const std::string id(feed::kMaxIdBytes, 'i');
+  ASSERT_TRUE(store->apply({a.skill(id, {{"en", "longest"}})}).ok());
+  EXPECT_EQ(store->recordsById(id).value().size(), 1u);
+  EXPECT_EQ(hitsFor(*store, "longest"), 1u);
+}
+
+TEST(CatalogStoreTest, DigestDependsOnlyOnFeedPrefixes) {
+  TestFeed a;
+  TestFeed b;
+  std::vector<VerifiedUpdate> fa = {a.skill("s1", {{"en", "one"}}), a.skill("s2", {{"en", "two"}}),
+                                    a.skill("s1", {{"en", "uno"}}), a.remove(Kind::SKILL, "s2")};
+  std::vector<VerifiedUpdate> fb = {b.skill("s1", {{"en", "eins"}}),
+                                    b.resource("c1", {{"de", "Kurs"}}, {"s1"}),
+                                    b.skill("s3", {{"en", "drei"}})};
+  eichub::testing::TempDir d1, d2, d3, d4;
+  auto s1 = openStore(d1.path());
+  auto s2 = openStore(d2.path());
+  auto s3 = openStore(d3.path());
+  ASSERT_TRUE(s1->apply(fa).ok());
+  ASSERT_TRUE(s1->apply(fb).ok());
+  // Interleaved, one update per batch, with duplicates replayed.
+  for (size_t i = 0; i < 4; ++i) {
+    if (i < fb.size()) {
+      ASSERT_TRUE(s2->apply({fb[i]}).ok());
+    }
+    ASSERT_TRUE(s2->apply({fa[i]}).ok());
+    if (i > 0) {
+      ASSERT_TRUE(s2->apply({fa[i - 1]}).ok());
+    }
+  }
+  EXPECT_EQ(digestOf(*s1), digestOf(*s2));
+  // A shorter prefix of one feed gives another digest.
+  ASSERT_TRUE(s3->apply(fb).ok());
+  ASSERT_TRUE(s3->apply({fa[0], fa[1], fa[2]}).ok());
+  EXPECT_NE(digestOf(*s3), digestOf(*s1));
+  ASSERT_TRUE(s3->apply({fa[3]}).ok());
+  EXPECT_EQ(digestOf(*s3), digestOf(*s1));
+  // Different content under the same keys gives another digest.
+  TestFeed c;
+  auto s4 = openStore(d4.path());
+  ASSERT_TRUE(s4->apply({c.skill("s1", {{"en", "one"}})}).ok());
+  eichub::testing::TempDir d5;
+  auto s5 = openStore(d5.path());
+  TestFeed c2;
+  ASSERT_TRUE(s5->apply({c2.skill("s1", {{"en", "one"}})}).ok());
+  EXPECT_NE(digestOf(*s4), digestOf(*s5));  // other author
+  EXPECT_NE(digestOf(*s4), digestOf(*openStore(d1.path() + "/empty")));
+}
+
+TEST(CatalogStoreTest, MapGrowsByDoublingAndKeepsData) {
+  eichub::testing::TempDir dir;
+  StoreOptions options;
+  options.initial_map_bytes = 64 * 1024;
+  TestFeed a;
+  {
+    auto store = openStore(dir.path(), options);
+    for (int batch = 0; batch < 6; ++batch) {
+      std::vector<VerifiedUpdate> updates;
+      for (int i = 0; i < 50; ++i) {
+        std::string id = "skill-" + std::to_string(batch * 50 + i);
+        updates.push_back(a.skill(id, {{"en", "growth label " + id}},
+                                  {{"en", std::string(200, 'x') + " alt " + id}}));
+      }
+      auto stats = store->apply(updates);
+      ASSERT_TRUE(stats.ok()) << stats.status().toString();
+      EXPECT_EQ(stats->applied, 50u);
+    }
+    // More data than four doublings of the initial map could hold was committed.
+    EXPECT_GT(store->storeBytes().value(), 4 * options.initial_map_bytes);
+    EXPECT_EQ(store->countsByKind().value().at("Skill"), 300u);
+  }
+  auto reopened = openStore(dir.path(), options);
+  EXPECT_EQ(reopened->countsByKind().value().at("Skill"), 300u);
+  EXPECT_EQ(reopened->head(a.author()).value().seq, 300u);
+  EXPECT_EQ(hitsFor(*reopened, "growth"), 100u);
+  EXPECT_EQ(hitsFor(*reopened, "skill 299"), 1u);
+}
+
+TEST(CatalogStoreTest, MapCapGivesResourceExhaustedAndNoChange) {
+  eichub::testing::TempDir dir;
+  StoreOptions options;
+  options.initial_map_bytes = 64 * 1024;
+  options.max_map_bytes = 128 * 1024;
+  auto store = openStore(dir.path(), options);
+  TestFeed a;
+  ASSERT_TRUE(store->apply({a.skill("first", {{"en", "first"}})}).ok());
+  const Hash32 before = digestOf(*store);
+  std::vector<VerifiedUpdate> big;
+  for (int i = 0; i < 400; ++i) {
+    big.push_back(a.skill("s" + std::to_string(i), {{"en", std::string(300, 'y')}}));
+  }
+  auto result = store->apply(big);
+  EXPECT_EQ(result.status().code(), Status::Code::kResourceExhausted);
+  EXPECT_EQ(digestOf(*store), before);
+  EXPECT_EQ(store->head(a.author()).value().seq, 1u);
+}
+
+TEST(CatalogStoreTest, OpenRules) {
+  eichub::testing::TempDir dir;
+  StoreOptions ro;
+  ro.read_only = true;
+  EXPECT_TRUE(CatalogStore::open(dir.file("missing"), ro).status().isNotFound());
+  EXPECT_TRUE(CatalogStore::open(dir.path(), ro).status().isNotFound());
+  {
+    auto store = openStore(dir.path());
+    EXPECT_EQ(store->meta("schema_version").value(), "1");
+    EXPECT_EQ(store->setMeta("schema_version", "2").code(), Status::Code::kInvalidArgument);
+    ASSERT_TRUE(store->setMeta("node_id", "abc").ok());
+    EXPECT_EQ(store->meta("node_id").value(), "abc");
+    EXPECT_TRUE(store->meta("other").status().isNotFound());
+  }
+  auto reader = CatalogStore::open(dir.path(), ro);
+  ASSERT_TRUE(reader.ok()) << reader.status().toString();
+  EXPECT_EQ((*reader)->meta("node_id").value(), "abc");
+  EXPECT_EQ((*reader)->apply({TestFeed().skill("s", {{"en", "x"}})}).status().code(),
+            Status::Code::kPermissionDenied);
+}
+
+TEST(CatalogStoreTest, UnknownSchemaVersionIsCorruption) {
+  eichub::testing::TempDir dir;
+  { openStore(dir.path()); }
+  {
+    auto env = LmdbEnv::open(dir.path(), LmdbOptions{}).value();
+    auto txn = env->beginWrite().value();
+    ASSERT_TRUE(txn.put(Table::kMeta, asBytes("schema_version"), asBytes("99")).ok());
+    ASSERT_TRUE(txn.commit().ok());
+  }
+  EXPECT_EQ(CatalogStore::open(dir.path(), {}).status().code(), Status::Code::kCorruption);
+  StoreOptions ro;
+  ro.read_only = true;
+  EXPECT_EQ(CatalogStore::open(dir.path(), ro).status().code(), Status::Code::kCorruption);
+}
+
+// A read-only store in another process (like the CLI beside the daemon) sees committed data,
+// also after the writer grew the map (the reader then gets MDB_MAP_RESIZED and adopts it).
+TEST(CatalogStoreTest, ReadOnlyStoreInAnotherProcessSeesCommits) {
+  eichub::testing::TempDir dir;
+  StoreOptions options;
+  options.initial_map_bytes = 64 * 1024;
+  auto store = openStore(dir.path(), options);
+  TestFeed a;
+  ASSERT_TRUE(store->apply({a.skill("s0", {{"en", "wound care"}})}).ok());
+  int to_child[2];
+  int to_parent[2];
+  ASSERT_EQ(pipe(to_child), 0);
+  ASSERT_EQ(pipe(to_parent), 0);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    // Child: never touches the parent's env; reports through its exit code.
+    StoreOptions ro;
+    ro.read_only = true;
+    auto reader = CatalogStore::open(dir.path(), ro);
+    if (!reader.ok()) _exit(10);
+    if (hitsFor(**reader, "wound") != 1) _exit(11);
+    char c = 0;
+    if (write(to_parent[1], "r", 1) != 1 || read(to_child[0], &c, 1) != 1) _exit(12);
+    auto counts = (*reader)->countsByKind();
+    if (!counts.ok()) _exit(13);
+    if (counts->at("Skill") != 201) _exit(14);
+    if (hitsFor(**reader, "bulk 200") != 1) _exit(15);
+    _exit(0);
+  }
+  char c = 0;
+  ASSERT_EQ(read(to_parent[0], &c, 1), 1);
+  std::vector<VerifiedUpdate> more;
+  for (int i = 1; i <= 200; ++i) {
+    more.push_back(a.skill("s" + std::to_string(i),
+                           {{"en", "bulk " + std::to_string(i) + " " + std::string(300, 'z')}}));
+  }
+  ASSERT_TRUE(store->apply(more).ok());
+  ASSERT_GT(store->storeBytes().value(), 2 * options.initial_map_bytes);
+  ASSERT_EQ(write(to_child[1], "g", 1), 1);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  for (int fd : {to_child[0], to_child[1], to_parent[0], to_parent[1]}) close(fd);
+}
+
+}  // namespace
+}  // namespace eichub::store
