@@ -2,6 +2,8 @@
 #include "node/catalog/change.h"
 
 #include <algorithm>
+#include <string>
+#include <string_view>
 
 #include <capnp/dynamic.h>
 #include <capnp/schema.h>
@@ -16,15 +18,30 @@ namespace {
 
 using schema::Record;
 
-// Walks every field of a record and checks texts (UTF-8, length) and lists (length); path names
-// the field at fault, e.g. "learningResource.title[1].text".
-Status checkValue(const capnp::DynamicValue::Reader& value, const std::string& path);
+// Where checkValue is in the record: a chain of parts on the stack, turned into a string such as
+// "learningResource.title[1].text" only when a check fails (valid records build none).
+struct Path {
+  const Path* parent = nullptr;
+  std::string_view field;  // a struct field, or empty for a list element
+  unsigned index = 0;      // the list element, when field is empty
 
-Status checkStruct(capnp::DynamicStruct::Reader reader, const std::string& path) {
+  std::string str() const {
+    if (parent == nullptr) return std::string(field);
+    std::string out = parent->str();
+    if (field.empty()) return out + "[" + std::to_string(index) + "]";
+    return out.empty() ? std::string(field) : out + "." + std::string(field);
+  }
+};
+
+// Walks every field of a record and checks texts (UTF-8, length) and lists (length); the path
+// names the field at fault.
+Status checkValue(const capnp::DynamicValue::Reader& value, const Path& path);
+
+Status checkStruct(capnp::DynamicStruct::Reader reader, const Path& path) {
   auto checkField = [&](capnp::StructSchema::Field field) -> Status {
     if (!reader.has(field)) return Status::OK();
-    std::string name = field.getProto().getName().cStr();
-    return checkValue(reader.get(field), path.empty() ? name : path + "." + name);
+    auto name = field.getProto().getName();
+    return checkValue(reader.get(field), Path{&path, {name.cStr(), name.size()}, 0});
   };
   for (auto field : reader.getSchema().getNonUnionFields()) {
     EICHUB_RETURN_IF_ERROR(checkField(field));
@@ -35,27 +52,27 @@ Status checkStruct(capnp::DynamicStruct::Reader reader, const std::string& path)
   return Status::OK();
 }
 
-Status checkValue(const capnp::DynamicValue::Reader& value, const std::string& path) {
+Status checkValue(const capnp::DynamicValue::Reader& value, const Path& path) {
   switch (value.getType()) {
     case capnp::DynamicValue::TEXT: {
       auto text = value.as<capnp::Text>();
       if (text.size() > kMaxTextBytes) {
-        return Status::InvalidArgument(path + " is longer than " + std::to_string(kMaxTextBytes) +
-                                       " bytes");
+        return Status::InvalidArgument(path.str() + " is longer than " +
+                                       std::to_string(kMaxTextBytes) + " bytes");
       }
       if (!isValidUtf8({text.begin(), text.size()})) {
-        return Status::InvalidArgument(path + " is not valid UTF-8");
+        return Status::InvalidArgument(path.str() + " is not valid UTF-8");
       }
       return Status::OK();
     }
     case capnp::DynamicValue::LIST: {
       auto list = value.as<capnp::DynamicList>();
       if (list.size() > kMaxListEntries) {
-        return Status::InvalidArgument(path + " has more than " + std::to_string(kMaxListEntries) +
-                                       " entries");
+        return Status::InvalidArgument(path.str() + " has more than " +
+                                       std::to_string(kMaxListEntries) + " entries");
       }
       for (unsigned i = 0; i < list.size(); ++i) {
-        EICHUB_RETURN_IF_ERROR(checkValue(list[i], path + "[" + std::to_string(i) + "]"));
+        EICHUB_RETURN_IF_ERROR(checkValue(list[i], Path{&path, {}, i}));
       }
       return Status::OK();
     }
@@ -64,7 +81,7 @@ Status checkValue(const capnp::DynamicValue::Reader& value, const std::string& p
     case capnp::DynamicValue::DATA:
     case capnp::DynamicValue::ANY_POINTER:
     case capnp::DynamicValue::CAPABILITY:
-      return Status::InvalidArgument(path + " has a type records never hold");
+      return Status::InvalidArgument(path.str() + " has a type records never hold");
     default:
       return Status::OK();  // numbers, bools, enums
   }
@@ -160,7 +177,7 @@ Result<Change> changeFromRecord(Record::Reader record) {
     if (static_cast<uint16_t>(record.which()) > Record::SKILL_NEED) {
       return Status::InvalidArgument("unknown record kind");
     }
-    EICHUB_RETURN_IF_ERROR(checkStruct(capnp::toDynamic(record), ""));
+    EICHUB_RETURN_IF_ERROR(checkStruct(capnp::toDynamic(record), Path{}));
     change.kind = kindOf(record);
     describe(record, change.id, change.tags);
     change.body = canonicalBytes(record);

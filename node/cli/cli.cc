@@ -16,6 +16,7 @@ int runCli(int argc, char** argv) {
   addPublishCommands(app, exit_code);
   addQueryCommands(app, exit_code);
   addFeedCommands(app, exit_code);
+  addDaemonCommands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,4 +1,7 @@
 // Node commands: init (create a home), id (peer card), status, digest.
+#include <algorithm>
+#include <fstream>
+#include <map>
 #include <memory>
 
 #include <capnp/message.h>
@@ -7,6 +10,8 @@
 #include "node/catalog/change.h"
 #include "node/cli/commands.h"
 #include "node/cli/context.h"
+#include "node/daemon/control.h"
+#include "node/daemon/daemon.h"
 #include "node/publish/publisher.h"
 
 namespace eichub::cli {
@@ -57,6 +62,12 @@ int runId(const CommonFlags& flags) {
   auto home = openHome(flags, true);
   if (!home) return kExitFailure;
   home::PeerCard card = home->peerCard();
+  // A daemon bound to tcp://host:* knows its real port; its run file says which.
+  std::ifstream run_file(daemon::runFilePath(home->dir()));
+  nlohmann::json run = nlohmann::json::parse(run_file, nullptr, false);
+  if (daemon::daemonRunning(home->dir()) && run.is_object() && run["endpoint"].is_string()) {
+    card.endpoint = run["endpoint"].get<std::string>();
+  }
   if (flags.json) {
     printJson({{"node", toHex(card.node_id)},
                {"name", home->options().name},
@@ -80,13 +91,37 @@ int runStatus(const CommonFlags& flags) {
   if (!feeds.ok()) return fail(feeds.status());
   if (!bytes.ok()) return fail(bytes.status());
   const PublicKey& self = home->nodeKey().publicKey();
+  // A running daemon adds what it knows of peers: the best remote head of every feed.
+  nlohmann::json daemon_status;
+  if (auto reply = daemon::askDaemon(home->dir(), "status"); reply.ok()) {
+    daemon_status = nlohmann::json::parse(*reply, nullptr, false);
+  }
+  std::map<std::string, uint64_t> best_remote;
+  if (daemon_status.is_object()) {
+    for (const auto& f : daemon_status["feeds"]) best_remote[f["author"]] = f["best_remote_seq"];
+  }
   nlohmann::json feed_list = nlohmann::json::array();
   for (const store::FeedInfo& f : *feeds) {
-    feed_list.push_back({{"author", toHex(f.author)},
+    std::string author = toHex(f.author);
+    uint64_t remote = std::max(best_remote[author], f.head.seq);
+    feed_list.push_back({{"author", author},
                          {"own", f.author == self},
                          {"seq", f.head.seq},
                          {"head", toHex(f.head.hash)},
-                         {"verified_up_to", f.verified_up_to}});
+                         {"verified_up_to", f.verified_up_to},
+                         {"best_remote_seq", remote},
+                         {"progress", remote ? static_cast<double>(f.head.seq) / remote : 1.0}});
+  }
+  for (const auto& [author, remote] : best_remote) {
+    bool held = std::any_of(feeds->begin(), feeds->end(),
+                            [&](const store::FeedInfo& f) { return toHex(f.author) == author; });
+    if (!held && remote > 0) {
+      feed_list.push_back({{"author", author},
+                           {"own", false},
+                           {"seq", 0},
+                           {"best_remote_seq", remote},
+                           {"progress", 0.0}});
+    }
   }
   if (flags.json) {
     printJson({{"node", toHex(self)},
@@ -95,7 +130,8 @@ int runStatus(const CommonFlags& flags) {
                {"network", home->options().network},
                {"records", *counts},
                {"feeds", feed_list},
-               {"store_bytes", *bytes}});
+               {"store_bytes", *bytes},
+               {"daemon", daemon_status.is_object() ? daemon_status : nlohmann::json()}});
     return kExitOk;
   }
   fmt::print("node     {}\nname     {}\nregion   {}\nnetwork  {}\nstore    {} bytes\n", toHex(self),

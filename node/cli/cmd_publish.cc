@@ -8,6 +8,7 @@
 #include "node/cli/commands.h"
 #include "node/cli/context.h"
 #include "node/cli/progress.h"
+#include "node/daemon/control.h"
 #include "node/import/csv_mapping.h"
 #include "node/import/esco_importer.h"
 #include "node/publish/publisher.h"
@@ -43,6 +44,10 @@ int publishAndReport(home::Home& home, const PublishFlags& flags,
     return fail(summary.status().withContext("publish stopped; batches committed before stay"));
   }
   summary->skipped = skipped;
+  if (summary->written() > 0 && daemon::daemonRunning(home.dir())) {
+    // The daemon would notice within its tick; telling it makes peers hear at once.
+    (void)daemon::askDaemon(home.dir(), "notify", 500);
+  }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (const std::string& error : errors) fmt::print(stderr, "skipped {}\n", error);
   if (flags.common.json) {

@@ -10,5 +10,6 @@ void addNodeCommands(CLI::App& app, int& exit_code);     // init, id, status, di
 void addPublishCommands(CLI::App& app, int& exit_code);  // publish, import esco, import csv
 void addQueryCommands(CLI::App& app, int& exit_code);    // get, search
 void addFeedCommands(CLI::App& app, int& exit_code);     // feed export, verify, import
+void addDaemonCommands(CLI::App& app, int& exit_code);   // run, peer add/list, trust add
 
 }  // namespace eichub::cli

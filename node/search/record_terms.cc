@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <limits>
-#include <map>
 #include <set>
 
 #include <kj/exception.h>
@@ -90,30 +89,58 @@ Result<RecordTexts> recordTexts(schema::Record::Reader record) {
 }
 
 std::vector<Term> indexTerms(const RecordTexts& texts) {
-  std::map<std::string, Term> terms;
+  // Every occurrence, then merged per token: the best weight wins, and among the texts of that
+  // weight the shortest. Order-independent, so a sort of views replaces a map of strings.
+  struct Occurrence {
+    std::string_view token;  // into tokens
+    uint8_t weight = 0;
+    uint16_t label_bytes = 0;
+    uint32_t first = 0;  // position of the occurrence: the cap keeps the earliest tokens
+  };
+  std::vector<std::vector<std::string>> tokens;
+  tokens.reserve(texts.texts.size());
+  std::vector<Occurrence> all;
+  all.reserve(8 * texts.texts.size());  // labels hold a few words each
   for (const IndexText& text : texts.texts) {
     const auto label_bytes = static_cast<uint16_t>(
         std::min<size_t>(text.text.size(), std::numeric_limits<uint16_t>::max()));
-    for (std::string& token : tokenize(text.text)) {
-      auto it = terms.find(token);
-      if (it == terms.end()) {
-        if (terms.size() >= kMaxTermsPerRecord) continue;
-        Term term{token, text.weight, label_bytes};
-        terms.emplace(std::move(token), std::move(term));
-        continue;
-      }
-      Term& term = it->second;
-      if (text.weight > term.weight) {
-        term.weight = text.weight;
-        term.label_bytes = label_bytes;
-      } else if (text.weight == term.weight) {
-        term.label_bytes = std::min(term.label_bytes, label_bytes);
-      }
+    tokens.push_back(tokenize(text.text));
+    for (const std::string& token : tokens.back()) {
+      all.push_back({token, text.weight, label_bytes, static_cast<uint32_t>(all.size())});
     }
   }
+  std::sort(all.begin(), all.end(), [](const Occurrence& a, const Occurrence& b) {
+    if (int c = a.token.compare(b.token); c != 0) return c < 0;
+    return a.first < b.first;
+  });
+  std::vector<Occurrence> merged;
+  merged.reserve(all.size());
+  for (const Occurrence& occurrence : all) {
+    if (merged.empty() || merged.back().token != occurrence.token) {
+      merged.push_back(occurrence);
+      continue;
+    }
+    Occurrence& term = merged.back();
+    if (occurrence.weight > term.weight) {
+      term.weight = occurrence.weight;
+      term.label_bytes = occurrence.label_bytes;
+    } else if (occurrence.weight == term.weight) {
+      term.label_bytes = std::min(term.label_bytes, occurrence.label_bytes);
+    }
+  }
+  if (merged.size() > kMaxTermsPerRecord) {
+    // Keep the tokens seen first, then restore token order.
+    std::sort(merged.begin(), merged.end(),
+              [](const Occurrence& a, const Occurrence& b) { return a.first < b.first; });
+    merged.resize(kMaxTermsPerRecord);
+    std::sort(merged.begin(), merged.end(),
+              [](const Occurrence& a, const Occurrence& b) { return a.token < b.token; });
+  }
   std::vector<Term> out;
-  out.reserve(terms.size());
-  for (auto& [token, term] : terms) out.push_back(std::move(term));
+  out.reserve(merged.size());
+  for (const Occurrence& occurrence : merged) {
+    out.push_back(Term{std::string(occurrence.token), occurrence.weight, occurrence.label_bytes});
+  }
   return out;
 }
 

@@ -25,4 +25,9 @@ inline constexpr size_t kMaxTextBytes = 16 * 1024;
 // max_tokens tokens, each at most kMaxTokenBytes bytes. Never fails; thread-safe.
 std::vector<std::string> tokenize(std::string_view text, size_t max_tokens = kMaxTokensPerText);
 
+// tokenize() without its ASCII fast path: every text through utf8proc. For tests that check the
+// fast path gives the same tokens.
+std::vector<std::string> tokenizeUnicodeForTest(std::string_view text,
+                                                size_t max_tokens = kMaxTokensPerText);
+
 }  // namespace eichub::search

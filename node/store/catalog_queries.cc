@@ -29,21 +29,15 @@ Result<RecordState> readState(const Txn& txn, ByteView key) {
   state.op = value.op;
   state.body_hash = value.body_hash;
   state.time_ms = value.time_ms;
-  if (value.op == feed::Op::UPSERT) {
-    auto body = txn.get(Table::kBodies, value.body_hash);
-    if (body.ok()) {
-      state.body.assign(body->begin(), body->end());
-    } else if (!body.status().isNotFound()) {
-      return body.status();
-    }
-  }
+  EICHUB_ASSIGN_OR_RETURN(ByteView body, internal::heldBody(txn, key, value));
+  state.body.assign(body.begin(), body.end());
   return state;
 }
 
 void hashLengthPrefixed(crypto::Sha256& sha, ByteView bytes) {
-  Bytes len;
-  appendU64BE(len, bytes.size());
-  sha.update(len);
+  uint8_t len[8];
+  for (int i = 0; i < 8; ++i) len[i] = static_cast<uint8_t>(bytes.size() >> (56 - 8 * i));
+  sha.update(ByteView(len, sizeof(len)));
   sha.update(bytes);
 }
 
@@ -99,14 +93,7 @@ Result<std::vector<feed::SignedUpdate>> CatalogStore::readFeed(const PublicKey& 
     feed::SignedUpdate update;
     update.header.assign(value.header.begin(), value.header.end());
     update.signature.assign(value.signature.begin(), value.signature.end());
-    if (value.body_hash != Hash32{}) {
-      auto body = txn.get(Table::kBodies, value.body_hash);
-      if (body.ok()) {
-        update.body.assign(body->begin(), body->end());
-      } else if (!body.status().isNotFound()) {
-        return body.status();
-      }
-    }
+    update.body.assign(value.body.begin(), value.body.end());
     out.push_back(std::move(update));
     EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
   }
@@ -166,7 +153,8 @@ Result<std::vector<RecordKey>> CatalogStore::recordsBySkill(const std::string& s
 Result<Hash32> CatalogStore::digest() const {
   // Only the records table: it is a pure function of the feed prefixes held (the newest
   // update per key), and iterating it in key order is independent of arrival order and of
-  // page layout. Each key and value is length-prefixed so that no two states share a stream.
+  // page layout. The rid at the end of each value depends on arrival order and is left out.
+  // Each key and state is length-prefixed so that no two states share a stream.
   EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
   EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kRecords));
   crypto::Sha256 sha;
@@ -174,8 +162,11 @@ Result<Hash32> CatalogStore::digest() const {
   Entry entry;
   EICHUB_ASSIGN_OR_RETURN(bool more, cursor.get(MDB_FIRST, &entry));
   while (more) {
+    if (entry.value.size() < internal::kRecordStateBytes) {
+      return Status::Corruption("bad record value size");
+    }
     hashLengthPrefixed(sha, entry.key);
-    hashLengthPrefixed(sha, entry.value);
+    hashLengthPrefixed(sha, entry.value.first(internal::kRecordStateBytes));
     EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
   }
   return sha.finish();

@@ -26,7 +26,7 @@ Status checkVersion(const Txn& txn, bool* absent) {
   if (*absent) return Status::OK();
   if (!version.ok()) return version.status();
   if (asChars(*version) != kSchemaVersion) {
-    return Status::Corruption("unknown store schema version", asChars(*version));
+    return Status::Corruption("unsupported store schema version", asChars(*version));
   }
   return Status::OK();
 }
@@ -56,8 +56,53 @@ std::string where(const feed::HeaderFields& f) {
   return "author=" + toHex(ByteView(f.author).first(8)) + " seq=" + std::to_string(f.seq);
 }
 
+struct FeedState {
+  internal::HeadValue value;
+  bool dirty = false;
+  bool append = true;  // headers of this feed may still go at the table's end (MDB_APPEND)
+};
+
+// What one write attempt of a batch carries from update to update.
+struct BatchState {
+  internal::IndexWriter index;
+  internal::Rid first_new_rid = 0;  // rids from here on were assigned in this batch
+  internal::Rid next_rid = 0;
+  Bytes key;           // the current update's record key, reused
+  Bytes header_value;  // the current update's headers value, reused
+};
+
+// The first rid never handed out: one past rid_keys' last key (rids are never reused).
+Result<internal::Rid> nextRid(const WriteTxn& txn) {
+  EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kRidKeys));
+  Entry entry;
+  EICHUB_ASSIGN_OR_RETURN(bool found, cursor.get(MDB_LAST, &entry));
+  if (!found) return internal::Rid{1};
+  EICHUB_ASSIGN_OR_RETURN(internal::Rid last, internal::decodeRid(entry.key));
+  return last + 1;
+}
+
+// Stores the signed update and its body at the end of the headers table when the feed's keys
+// still sort last there (a single feed, or the newest author), else by a search.
+Status putHeader(WriteTxn& txn, const feed::VerifiedUpdate& update, ByteView body,
+                 FeedState& feed_state, Bytes& value) {
+  const feed::HeaderFields& f = update.fields;
+  const Bytes key = internal::headerKey(f.author, f.seq);
+  internal::encodeHeaderValue(update.signed_update, body, value);
+  if (feed_state.append) {
+    Status put = txn.put(Table::kHeaders, key, value, MDB_APPEND);
+    if (put.code() != Status::Code::kAlreadyExists) return put;
+    feed_state.append = false;  // another feed's keys follow this one's
+  }
+  Status put = txn.put(Table::kHeaders, key, value, MDB_NOOVERWRITE);
+  if (put.code() == Status::Code::kAlreadyExists) {
+    return Status::Corruption("header stored past the feed head", where(f));
+  }
+  return put;
+}
+
 // The record state, its index entries, header and body for one new update.
-Status storeUpdate(WriteTxn& txn, const feed::VerifiedUpdate& update, ApplyStats& stats) {
+Status storeUpdate(WriteTxn& txn, const feed::VerifiedUpdate& update, FeedState& feed_state,
+                   BatchState& batch, ApplyStats& stats) {
   const feed::HeaderFields& f = update.fields;
   if (f.op == feed::Op::ERASE) return Status::InvalidArgument("erase not supported yet", where(f));
   if (f.id.empty() || f.id.size() > feed::kMaxIdBytes) {
@@ -67,10 +112,14 @@ Status storeUpdate(WriteTxn& txn, const feed::VerifiedUpdate& update, ApplyStats
   const Hash32 body_hash = upsert ? f.body_hash : Hash32{};
   // An upsert's body may be absent (selective sync): then the record has state but no terms.
   const ByteView body = upsert ? ByteView(update.signed_update.body) : ByteView();
-  const Bytes key = internal::encodeRecordKey({f.kind, f.author, f.id});
+  Bytes& key = batch.key;
+  key.clear();
+  key.push_back(static_cast<uint8_t>(f.kind));
+  key.insert(key.end(), f.author.begin(), f.author.end());
+  key.insert(key.end(), f.id.begin(), f.id.end());
 
-  // The previous state and its index texts, read before this update writes anything (borrowed
-  // LMDB views die at the next write).
+  // The previous state and, when its terms must go, its index texts, read before this update
+  // writes anything (borrowed LMDB views die at the next write).
   std::optional<internal::RecordValue> old;
   if (auto raw = txn.get(Table::kRecords, key); raw.ok()) {
     EICHUB_ASSIGN_OR_RETURN(old, internal::decodeRecordValue(*raw));
@@ -79,54 +128,50 @@ Status storeUpdate(WriteTxn& txn, const feed::VerifiedUpdate& update, ApplyStats
   }
   std::optional<search::RecordTexts> old_texts;
   if (old && old->op == feed::Op::UPSERT) {
-    if (auto old_body = txn.get(Table::kBodies, old->body_hash); old_body.ok()) {
-      // A body that does not parse was never indexed, so there is nothing to remove.
-      if (auto texts = internal::bodyTexts(*old_body); texts.ok()) old_texts = std::move(*texts);
-    } else if (!old_body.status().isNotFound()) {
-      return old_body.status();
+    EICHUB_ASSIGN_OR_RETURN(ByteView old_body, internal::heldBody(txn, key, *old));
+    // A body that is absent or does not parse was never indexed: nothing to remove.
+    if (!old_body.empty()) {
+      if (auto texts = internal::bodyTexts(old_body); texts.ok()) old_texts = std::move(*texts);
     }
   }
+  const internal::Rid rid = old ? old->rid : batch.next_rid++;
+  const bool new_rid = rid >= batch.first_new_rid;
 
-  Status put =
-      txn.put(Table::kHeaders, internal::headerKey(f.author, f.seq),
-              internal::encodeHeaderValue(body_hash, update.signed_update), MDB_NOOVERWRITE);
-  if (put.code() == Status::Code::kAlreadyExists) {
-    return Status::Corruption("header stored past the feed head", where(f));
-  }
-  EICHUB_RETURN_IF_ERROR(put);
-  if (!body.empty()) EICHUB_RETURN_IF_ERROR(txn.put(Table::kBodies, body_hash, body));
-
+  EICHUB_RETURN_IF_ERROR(putHeader(txn, update, body, feed_state, batch.header_value));
   const bool same_terms = old_texts && upsert && old->body_hash == body_hash;
   if (!same_terms) {
-    if (old_texts) EICHUB_RETURN_IF_ERROR(internal::removeFromIndexes(txn, key, *old_texts));
+    if (old_texts) EICHUB_RETURN_IF_ERROR(batch.index.remove(txn, rid, f.kind, *old_texts));
     if (upsert) {
       auto texts = body.empty() ? Result<search::RecordTexts>(Status::NotFound("no body"))
                                 : internal::bodyTexts(body);
       if (texts.ok()) {
-        EICHUB_RETURN_IF_ERROR(internal::addToIndexes(txn, key, *texts));
+        batch.index.add(rid, f.kind, *texts, new_rid);
       } else {
         ++stats.unindexed;
       }
     }
   }
 
-  internal::RecordValue state{f.seq, f.op, body_hash, f.time_ms};
+  internal::RecordValue state{f.seq, f.op, body_hash, f.time_ms, rid};
   EICHUB_RETURN_IF_ERROR(txn.put(Table::kRecords, key, internal::encodeRecordValue(state)));
   if (!old) {
     EICHUB_RETURN_IF_ERROR(
         txn.put(Table::kById, asBytes(f.id), ByteView(key).first(internal::kRecordKeyPrefixBytes)));
+    Status put = txn.put(Table::kRidKeys, internal::ridKey(rid), key, MDB_APPEND);
+    if (put.code() == Status::Code::kAlreadyExists) {
+      return Status::Corruption("rid not past the last one held", std::to_string(rid));
+    }
+    EICHUB_RETURN_IF_ERROR(put);
   }
   return Status::OK();
 }
 
-struct FeedState {
-  internal::HeadValue value;
-  bool dirty = false;
-};
-
 Status applyBatch(WriteTxn& txn, const std::vector<feed::VerifiedUpdate>& batch,
                   ApplyStats& stats) {
   std::map<PublicKey, FeedState> feeds;
+  BatchState batch_state;
+  EICHUB_ASSIGN_OR_RETURN(batch_state.next_rid, nextRid(txn));
+  batch_state.first_new_rid = batch_state.next_rid;
   for (const feed::VerifiedUpdate& update : batch) {
     const feed::HeaderFields& f = update.fields;
     auto it = feeds.find(f.author);
@@ -159,14 +204,17 @@ Status applyBatch(WriteTxn& txn, const std::vector<feed::VerifiedUpdate>& batch,
     if (Status link = feed::checkLink(feed_state.value.head, f); !link.ok()) {
       return Status::InvalidArgument(link.message(), where(f));
     }
-    EICHUB_RETURN_IF_ERROR(storeUpdate(txn, update, stats));
-    if (update.signature_checked && feed_state.value.verified_up_to == feed_state.value.head.seq) {
+    EICHUB_RETURN_IF_ERROR(storeUpdate(txn, update, feed_state, batch_state, stats));
+    // A checked signature vouches for every header before it through the hash chain
+    // (DESIGN.md 6), so the feed is verified up to the newest checked one.
+    if (update.signature_checked) {
       feed_state.value.verified_up_to = f.seq;
     }
     feed_state.value.head = feed::headAfter(update);
     feed_state.dirty = true;
     ++stats.applied;
   }
+  EICHUB_RETURN_IF_ERROR(batch_state.index.flush(txn));
   for (const auto& [author, state] : feeds) {
     if (!state.dirty) continue;
     EICHUB_RETURN_IF_ERROR(txn.put(Table::kHeads, author, internal::encodeHead(state.value)));
@@ -185,7 +233,8 @@ Result<std::unique_ptr<CatalogStore>> CatalogStore::open(const std::string& dir,
     return Status::InvalidArgument("initial_map_bytes must be in 1..max_map_bytes");
   }
   auto impl = std::make_unique<Impl>();
-  LmdbOptions lmdb{options.read_only, options.initial_map_bytes, options.max_map_bytes};
+  LmdbOptions lmdb{options.read_only, options.initial_map_bytes, options.max_map_bytes,
+                   kSchemaVersionKey, kSchemaVersion};
   EICHUB_ASSIGN_OR_RETURN(impl->env, LmdbEnv::open(dir, lmdb));
   EICHUB_RETURN_IF_ERROR(checkSchema(*impl, options.read_only));
   return std::make_unique<CatalogStore>(Token{}, std::move(impl));

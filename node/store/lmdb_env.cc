@@ -26,13 +26,14 @@ struct TableSpec {
 constexpr std::array<TableSpec, kTableCount> kTables = {{
     {"meta", 0},
     {"headers", 0},
-    {"bodies", 0},
     {"heads", 0},
     {"records", 0},
-    {"by_id", MDB_DUPSORT},
-    {"text", MDB_DUPSORT},
-    {"skill_index", MDB_DUPSORT},
+    {"rid_keys", 0},
+    {"by_id", MDB_DUPSORT | MDB_DUPFIXED},
+    {"text", MDB_DUPSORT | MDB_DUPFIXED},
+    {"skill_index", MDB_DUPSORT | MDB_DUPFIXED},
 }};
+static_assert(static_cast<size_t>(Table::kMeta) == 0, "openTables opens meta first");
 
 }  // namespace
 
@@ -162,6 +163,21 @@ Result<bool> WriteTxn::del(Table table, ByteView key, ByteView value, bool with_
   return true;
 }
 
+Status WriteTxn::putMultiple(Cursor& cursor, ByteView key, ByteView values, size_t value_bytes,
+                             bool append) {
+  if (value_bytes == 0 || values.empty() || values.size() % value_bytes != 0) {
+    return Status::InvalidArgument("putMultiple", "values are not whole fixed-size items");
+  }
+  MDB_val k = toVal(key);
+  MDB_val v[2] = {{value_bytes, const_cast<uint8_t*>(values.data())},
+                  {values.size() / value_bytes, nullptr}};
+  unsigned flags = MDB_MULTIPLE | (append ? MDB_APPENDDUP : 0);
+  if (int rc = mdb_cursor_put(cursor.cursor_, &k, v, flags); rc != 0) {
+    return note("put multiple", rc);
+  }
+  return Status::OK();
+}
+
 Status WriteTxn::commit() {
   MDB_txn* txn = std::exchange(txn_, nullptr);
   if (int rc = mdb_txn_commit(txn); rc != 0) return note("commit", rc);
@@ -230,11 +246,31 @@ Status LmdbEnv::openTables() {
         return Status::Corruption("not an eichub store: no table", kTables[i].name);
       return lmdbStatus(std::string("open table ") + kTables[i].name, rc);
     }
+    if (i == static_cast<size_t>(Table::kMeta)) {
+      if (Status version = checkSchemaVersion(txn); !version.ok()) {
+        mdb_txn_abort(txn);
+        return version;
+      }
+    }
   }
   // Committing (even a read txn) keeps the DBI handles for every later txn.
   rc = mdb_txn_commit(txn);
   if (rc != 0) return lmdbStatus("commit tables", rc);
   return Status::OK();
+}
+
+Status LmdbEnv::checkSchemaVersion(MDB_txn* txn) const {
+  if (options_.schema_key.empty()) return Status::OK();
+  MDB_val key = toVal(asBytes(options_.schema_key));
+  MDB_val value{};
+  int rc = mdb_get(txn, dbis_[static_cast<size_t>(Table::kMeta)], &key, &value);
+  if (rc == MDB_NOTFOUND) return Status::OK();
+  if (rc != 0) return lmdbStatus("read schema version", rc);
+  std::string_view found = asChars(fromVal(value));
+  if (found == options_.schema_version) return Status::OK();
+  return Status::Corruption("unsupported store schema version",
+                            std::string(found) + " (this build reads version " +
+                                std::string(options_.schema_version) + ")");
 }
 
 Status LmdbEnv::adoptMapSize() const {

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 
 #include <lmdb.h>
 
@@ -18,15 +19,16 @@
 namespace eichub::store {
 
 // The named databases of a node's store (DESIGN.md 3). All are opened once, at startup.
+// Layouts in node/store/internal/keys.h; "rid" is a record's store-local number.
 enum class Table : uint8_t {
   kMeta,        // name -> small string (schema_version, node id)
-  kHeaders,     // author(32) || seq(8 BE) -> body hash(32) || u32 BE len || header || signature
-  kBodies,      // body hash(32) -> body bytes
+  kHeaders,     // author(32) || seq(8 BE) -> lengths || header || signature || body
   kHeads,       // author(32) -> seq, hash, time, verified-up-to
-  kRecords,     // kind(1) || author(32) || id -> seq, op, body hash, time
-  kById,        // id -> kind(1) || author(32)                          (dupsort)
-  kText,        // token -> record key || weight(1) || label bytes(2)   (dupsort)
-  kSkillIndex,  // skill uri -> record key                              (dupsort)
+  kRecords,     // kind(1) || author(32) || id -> seq, op, body hash, time, rid
+  kRidKeys,     // rid(8 BE) -> kind(1) || author(32) || id
+  kById,        // id -> kind(1) || author(32)                         (dupsort, dupfixed)
+  kText,        // token -> rid(8) || kind|weight(1) || label bytes(2)  (dupsort, dupfixed)
+  kSkillIndex,  // skill uri -> rid(8)                                  (dupsort, dupfixed)
 };
 inline constexpr size_t kTableCount = 8;
 
@@ -70,6 +72,7 @@ class Cursor {
 
  private:
   friend class Txn;
+  friend class WriteTxn;
   explicit Cursor(MDB_cursor* cursor) : cursor_(cursor) {}
   MDB_cursor* cursor_ = nullptr;
 };
@@ -121,9 +124,17 @@ class WriteTxn : public Txn {
   WriteTxn& operator=(WriteTxn&&) = delete;
   ~WriteTxn();
 
-  // mdb_put with flags (0, MDB_NODUPDATA, ...). MDB_KEYEXIST is reported as AlreadyExists.
-  // MDB_MAP_FULL sets mapFull() and returns ResourceExhausted.
+  // mdb_put with flags (0, MDB_NODUPDATA, MDB_NOOVERWRITE, MDB_APPEND, MDB_APPENDDUP).
+  // MDB_KEYEXIST is reported as AlreadyExists; with MDB_APPEND(DUP) that also means the key (or
+  // value) does not sort after the table's last one. MDB_MAP_FULL sets mapFull() and returns
+  // ResourceExhausted.
   Status put(Table table, ByteView key, ByteView value, unsigned flags = 0);
+  // mdb_cursor_put with MDB_MULTIPLE on a dupfixed table: stores the count values of
+  // value_bytes each at values under key, one tree search for all of them. With append, the
+  // values (sorted) must sort after the key's existing duplicates (MDB_APPENDDUP). Errors: as
+  // put(); InvalidArgument when values is not count * value_bytes long.
+  Status putMultiple(Cursor& cursor, ByteView key, ByteView values, size_t value_bytes,
+                     bool append);
   // Deletes key (all its duplicates) or, with a value, the one duplicate. Returns whether
   // something was deleted; MDB_MAP_FULL as put().
   Result<bool> del(Table table, ByteView key, ByteView value = {}, bool with_value = false);
@@ -146,6 +157,12 @@ struct LmdbOptions {
   bool read_only = false;
   uint64_t initial_map_bytes = 256ull << 20;
   uint64_t max_map_bytes = 1ull << 40;
+  // When schema_key is set, open() reads it from the meta table before opening any other table
+  // and fails with Corruption naming the version found unless it is absent or equals
+  // schema_version: table flags differ between layouts, so an older store would otherwise fail
+  // with an unhelpful MDB_INCOMPATIBLE (or get new tables created in it).
+  std::string_view schema_key;
+  std::string_view schema_version;
 };
 
 // Owns the MDB_env and the DBI handles of every Table.
@@ -158,7 +175,8 @@ class LmdbEnv {
  public:
   // Opens the environment in dir (dir/data.mdb and dir/lock.mdb) with MDB_NOTLS, and opens
   // every Table in one txn (creating them unless read_only). Errors: NotFound (read_only and no
-  // data.mdb), Corruption (not an LMDB file, or a table missing or with other flags), IOError.
+  // data.mdb), Corruption (not an LMDB file, a table missing or with other flags, or another
+  // schema version, see LmdbOptions), IOError.
   static Result<std::unique_ptr<LmdbEnv>> open(const std::string& dir, const LmdbOptions& options);
   ~LmdbEnv();
   LmdbEnv(const LmdbEnv&) = delete;
@@ -191,6 +209,7 @@ class LmdbEnv {
 
  private:
   Status openTables();
+  Status checkSchemaVersion(MDB_txn* txn) const;
   Status adoptMapSize() const;
 
   MDB_env* env_;

@@ -18,6 +18,7 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() {
+  if (std::getenv("EICHUB_KEEP_TEST_DIRS") != nullptr) return;  // for reading logs afterwards
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
 }

@@ -4,13 +4,20 @@
 
 #include <algorithm>
 
+#include "federation/common/check.h"
+
 namespace eichub::store::internal {
 namespace {
 
 constexpr size_t kHeadValueBytes = 8 + kHashBytes + 8 + 8;
-constexpr size_t kRecordValueBytes = 8 + 1 + kHashBytes + 8;
+constexpr size_t kRecordValueBytes = kRecordStateBytes + kRidBytes;
+// header_len(4) || signature_len(2) in front of a headers value.
+constexpr size_t kHeaderLengthsBytes = 4 + 2;
+// The low four bits of a text posting's kind|weight byte.
+constexpr uint8_t kMaxWeight = 0x0f;
 constexpr auto kMaxKind = static_cast<uint8_t>(feed::Kind::TRUST);
 constexpr auto kMaxOp = static_cast<uint8_t>(feed::Op::ERASE);
+static_assert(kMaxKind < 16, "a text posting keeps the kind in four bits");
 
 void appendBytes(Bytes& out, ByteView bytes) { out.insert(out.end(), bytes.begin(), bytes.end()); }
 
@@ -78,6 +85,17 @@ Result<HeadValue> decodeHead(ByteView bytes) {
   return value;
 }
 
+std::array<uint8_t, kRidBytes> ridKey(Rid rid) {
+  std::array<uint8_t, kRidBytes> out{};
+  for (size_t i = 0; i < kRidBytes; ++i) out[i] = static_cast<uint8_t>(rid >> (56 - 8 * i));
+  return out;
+}
+
+Result<Rid> decodeRid(ByteView bytes) {
+  if (bytes.size() != kRidBytes) return Status::Corruption("bad rid size");
+  return readU64BE(bytes.data());
+}
+
 Bytes encodeRecordValue(const RecordValue& value) {
   Bytes out;
   out.reserve(kRecordValueBytes);
@@ -85,6 +103,7 @@ Bytes encodeRecordValue(const RecordValue& value) {
   out.push_back(static_cast<uint8_t>(value.op));
   appendBytes(out, value.body_hash);
   appendU64BE(out, static_cast<uint64_t>(value.time_ms));
+  appendU64BE(out, value.rid);
   return out;
 }
 
@@ -97,50 +116,59 @@ Result<RecordValue> decodeRecordValue(ByteView bytes) {
   value.op = static_cast<feed::Op>(p[8]);
   value.body_hash = readHash(p + 9);
   value.time_ms = static_cast<int64_t>(readU64BE(p + 9 + kHashBytes));
+  value.rid = readU64BE(p + kRecordStateBytes);
   return value;
 }
 
-Bytes encodeHeaderValue(const Hash32& body_hash, const feed::SignedUpdate& update) {
-  Bytes out;
-  out.reserve(kHashBytes + 4 + update.header.size() + update.signature.size());
-  appendBytes(out, body_hash);
+void encodeHeaderValue(const feed::SignedUpdate& update, ByteView body, Bytes& out) {
+  // Header and signature sizes are bounded by decodeUpdate (kMaxHeaderBytes, Ed25519).
+  EICHUB_CHECK(update.header.size() <= UINT32_MAX && update.signature.size() <= UINT16_MAX)
+      << "signed update too large for the headers layout";
+  out.clear();
+  out.reserve(kHeaderLengthsBytes + update.header.size() + update.signature.size() + body.size());
   appendU32BE(out, static_cast<uint32_t>(update.header.size()));
+  out.push_back(static_cast<uint8_t>(update.signature.size() >> 8));
+  out.push_back(static_cast<uint8_t>(update.signature.size()));
   appendBytes(out, update.header);
   appendBytes(out, update.signature);
-  return out;
+  appendBytes(out, body);
 }
 
 Result<HeaderValue> decodeHeaderValue(ByteView bytes) {
-  if (bytes.size() < kHashBytes + 4) return Status::Corruption("short header value");
+  if (bytes.size() < kHeaderLengthsBytes) return Status::Corruption("short header value");
+  const size_t header_len = readU32BE(bytes.data());
+  const size_t signature_len = size_t{bytes[4]} << 8 | bytes[5];
+  ByteView rest = bytes.subspan(kHeaderLengthsBytes);
+  if (header_len > rest.size() || signature_len > rest.size() - header_len) {
+    return Status::Corruption("header value lengths past value end");
+  }
   HeaderValue value;
-  value.body_hash = readHash(bytes.data());
-  uint32_t header_len = readU32BE(bytes.data() + kHashBytes);
-  ByteView rest = bytes.subspan(kHashBytes + 4);
-  if (header_len > rest.size()) return Status::Corruption("header length past value end");
   value.header = rest.first(header_len);
-  value.signature = rest.subspan(header_len);
+  value.signature = rest.subspan(header_len, signature_len);
+  value.body = rest.subspan(header_len + signature_len);
   return value;
 }
 
-Bytes encodePosting(ByteView record_key, uint8_t weight, uint16_t label_bytes) {
-  Bytes out;
-  out.reserve(record_key.size() + kPostingSuffixBytes);
-  appendBytes(out, record_key);
-  out.push_back(weight);
-  out.push_back(static_cast<uint8_t>(label_bytes >> 8));
-  out.push_back(static_cast<uint8_t>(label_bytes));
+TextPostingBytes encodeTextPosting(const TextPosting& posting) {
+  EICHUB_CHECK(posting.weight <= kMaxWeight) << "field weight does not fit a posting";
+  TextPostingBytes out{};
+  auto rid = ridKey(posting.rid);
+  std::copy(rid.begin(), rid.end(), out.begin());
+  out[kRidBytes] = static_cast<uint8_t>(static_cast<uint8_t>(posting.kind) << 4 | posting.weight);
+  out[kRidBytes + 1] = static_cast<uint8_t>(posting.label_bytes >> 8);
+  out[kRidBytes + 2] = static_cast<uint8_t>(posting.label_bytes);
   return out;
 }
 
-Result<Posting> decodePosting(ByteView bytes) {
-  if (bytes.size() < kRecordKeyPrefixBytes + kPostingSuffixBytes) {
-    return Status::Corruption("short text posting");
-  }
-  Posting posting;
-  size_t key_len = bytes.size() - kPostingSuffixBytes;
-  posting.record_key = bytes.first(key_len);
-  posting.weight = bytes[key_len];
-  posting.label_bytes = static_cast<uint16_t>(bytes[key_len + 1] << 8 | bytes[key_len + 2]);
+Result<TextPosting> decodeTextPosting(ByteView bytes) {
+  if (bytes.size() != kTextPostingBytes) return Status::Corruption("bad text posting size");
+  const uint8_t kind_weight = bytes[kRidBytes];
+  if ((kind_weight >> 4) > kMaxKind) return Status::Corruption("unknown kind in text posting");
+  TextPosting posting;
+  posting.rid = readU64BE(bytes.data());
+  posting.kind = static_cast<feed::Kind>(kind_weight >> 4);
+  posting.weight = kind_weight & kMaxWeight;
+  posting.label_bytes = static_cast<uint16_t>(bytes[kRidBytes + 1] << 8 | bytes[kRidBytes + 2]);
   return posting;
 }
 

@@ -2,6 +2,7 @@
 // is numeric order; every decoder checks sizes and returns Corruption on a short value.
 #pragma once
 
+#include <array>
 #include <cstdint>
 
 #include "federation/common/bytes.h"
@@ -13,8 +14,6 @@ namespace eichub::store::internal {
 
 // kind(1) || author(32): the fixed prefix of a record key; the id follows.
 inline constexpr size_t kRecordKeyPrefixBytes = 1 + kPublicKeyBytes;
-// weight(1) || label bytes(2 BE) after the record key in a text posting.
-inline constexpr size_t kPostingSuffixBytes = 3;
 // LMDB's default key size limit (mdb_env_get_maxkeysize); dupsort values share it.
 inline constexpr size_t kMaxLmdbKeyBytes = 511;
 
@@ -33,35 +32,57 @@ struct HeadValue {
 Bytes encodeHead(const HeadValue& value);
 Result<HeadValue> decodeHead(ByteView bytes);
 
-// records value: seq(8) op(1) body_hash(32) time(8).
+// A record's number in this store (rid): assigned in arrival order when a record key is first
+// seen, so it differs between nodes. It keys rid_keys and fills postings, and must never reach
+// anything compared across nodes (the digest, search order).
+using Rid = uint64_t;
+inline constexpr size_t kRidBytes = 8;
+std::array<uint8_t, kRidBytes> ridKey(Rid rid);
+// Errors: Corruption unless bytes is exactly kRidBytes.
+Result<Rid> decodeRid(ByteView bytes);
+
+// records value: seq(8) op(1) body_hash(32) time(8) || rid(8). The first kRecordStateBytes
+// are the record's state, a pure function of the feed prefixes held: the digest hashes only
+// them.
+inline constexpr size_t kRecordStateBytes = 8 + 1 + kHashBytes + 8;
 struct RecordValue {
   uint64_t seq = 0;
   feed::Op op = feed::Op::UPSERT;
   Hash32 body_hash{};
   int64_t time_ms = 0;
+  Rid rid = 0;
 };
 Bytes encodeRecordValue(const RecordValue& value);
 Result<RecordValue> decodeRecordValue(ByteView bytes);
 
-// headers value: body_hash(32, zero when there is no body) || header_len(4 BE) || header ||
-// signature. The header bytes are the exact signed bytes.
-Bytes encodeHeaderValue(const Hash32& body_hash, const feed::SignedUpdate& update);
+// headers value: header_len(4 BE) || signature_len(2 BE) || header || signature || body. The
+// header bytes are the exact signed bytes; the body is empty when not held (a delete, or an
+// upsert received without its body). Bodies live here, beside their header, rather than under
+// their hash: feed order is key order, so the table only grows at its end.
+// Writes into out (cleared first), so that a caller can reuse one buffer.
+void encodeHeaderValue(const feed::SignedUpdate& update, ByteView body, Bytes& out);
 struct HeaderValue {
-  Hash32 body_hash{};
   ByteView header;     // borrowed from the LMDB value
   ByteView signature;  // borrowed from the LMDB value
+  ByteView body;       // borrowed from the LMDB value
 };
 Result<HeaderValue> decodeHeaderValue(ByteView bytes);
 
-// text posting: record key || weight(1) || label_bytes(2 BE).
-// TODO(perf): the full record key (~110 bytes with ESCO uris) dominates the store's size; a
-// per-record u64 number in postings would shrink the text table several times.
-Bytes encodePosting(ByteView record_key, uint8_t weight, uint16_t label_bytes);
-struct Posting {
-  ByteView record_key;  // borrowed
-  uint8_t weight = 0;
+// text posting (dupfixed): rid(8 BE) || kind(high 4 bits) weight(low 4 bits) || label_bytes
+// (2 BE). Sorted by rid, so a record's posting under a token is found by its rid prefix; the
+// kind lets search filter without resolving the record.
+inline constexpr size_t kTextPostingBytes = kRidBytes + 3;
+using TextPostingBytes = std::array<uint8_t, kTextPostingBytes>;
+struct TextPosting {
+  Rid rid = 0;
+  feed::Kind kind = feed::Kind::SKILL;
+  uint8_t weight = 0;  // 0..15
   uint16_t label_bytes = 0;
 };
-Result<Posting> decodePosting(ByteView bytes);
+TextPostingBytes encodeTextPosting(const TextPosting& posting);
+// Errors: Corruption for a wrong size or an unknown kind.
+Result<TextPosting> decodeTextPosting(ByteView bytes);
+
+// skill_index value (dupfixed): rid(8 BE).
 
 }  // namespace eichub::store::internal

@@ -13,9 +13,11 @@ namespace eichub::store {
 
 namespace internal {
 inline constexpr std::string_view kSchemaVersionKey = "schema_version";
-// Version 1: the layouts of node/store/internal/keys.h and the tokenizer of node/search. A
-// change to either (which would leave postings that cannot be recomputed) needs a new version.
-inline constexpr std::string_view kSchemaVersion = "1";
+// The layouts of node/store/internal/keys.h and lmdb_env.h's tables, and the tokenizer of
+// node/search. A change to either (which would leave postings that cannot be recomputed) needs
+// a new version. 1: postings held record keys, bodies were keyed by hash. 2: rid postings in
+// dupfixed tables, bodies beside their headers.
+inline constexpr std::string_view kSchemaVersion = "2";
 }  // namespace internal
 
 struct CatalogStore::Impl {

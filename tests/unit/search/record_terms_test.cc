@@ -2,6 +2,8 @@
 // which skill uris are collected, and the term limits.
 #include "node/search/record_terms.h"
 
+#include <algorithm>
+
 #include <capnp/message.h>
 #include <gtest/gtest.h>
 
@@ -112,6 +114,43 @@ TEST(RecordTermsTest, TermsPerRecordLimit) {
   for (size_t i = 0; i < 100; ++i) text += "u" + std::to_string(i) + " ";
   exact.texts.push_back({text, "en", kLabelWeight});
   EXPECT_EQ(indexTerms(exact).size(), 100u);
+}
+
+TEST(RecordTermsTest, TermsMergeBestWeightThenShortestLabel) {
+  RecordTexts texts;
+  texts.texts.push_back({"care of wounds", "en", kAltLabelWeight});
+  texts.texts.push_back({"wound care", "en", kLabelWeight});
+  texts.texts.push_back({"care", "en", kAltLabelWeight});
+  texts.texts.push_back({"patient care plan", "en", kLabelWeight});
+  std::vector<Term> expected = {
+      {"care", kLabelWeight, 10}, {"of", kAltLabelWeight, 14}, {"patient", kLabelWeight, 17},
+      {"plan", kLabelWeight, 17}, {"wound", kLabelWeight, 10}, {"wounds", kAltLabelWeight, 14},
+  };
+  EXPECT_EQ(indexTerms(texts), expected);
+  // The order of the texts does not matter.
+  std::reverse(texts.texts.begin(), texts.texts.end());
+  EXPECT_EQ(indexTerms(texts), expected);
+}
+
+TEST(RecordTermsTest, TermsPerRecordLimitKeepsTheFirstTokens) {
+  RecordTexts texts;
+  const size_t per_text = 128;  // under kMaxTokensPerText
+  for (size_t t = 0; t * per_text < kMaxTermsPerRecord; ++t) {
+    std::string text;
+    for (size_t i = 0; i < per_text; ++i) text += "w" + std::to_string(t * per_text + i) + " ";
+    texts.texts.push_back({text, "en", kAltLabelWeight});
+  }
+  // Past the cap: a new token is dropped, a known one still takes a better weight.
+  texts.texts.push_back({"aaa w7", "en", kLabelWeight});
+  auto terms = indexTerms(texts);
+  ASSERT_EQ(terms.size(), kMaxTermsPerRecord);
+  EXPECT_TRUE(std::is_sorted(terms.begin(), terms.end()));
+  EXPECT_EQ(
+      std::count_if(terms.begin(), terms.end(), [](const Term& t) { return t.token == "aaa"; }), 0);
+  auto w7 = std::find_if(terms.begin(), terms.end(), [](const Term& t) { return t.token == "w7"; });
+  ASSERT_NE(w7, terms.end());
+  EXPECT_EQ(w7->weight, kLabelWeight);
+  EXPECT_EQ(w7->label_bytes, 6);
 }
 
 }  // namespace

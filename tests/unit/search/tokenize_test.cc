@@ -71,5 +71,24 @@ TEST(TokenizeTest, TextBytesLimit) {
   EXPECT_EQ(tokenize(pad + "aaé"), Tokens{"aa"});
 }
 
+// The ASCII fast path must give exactly what utf8proc gives: every byte between and around
+// letters, digits and separators, and the limits.
+TEST(TokenizeTest, AsciiFastPathMatchesUnicodePath) {
+  for (int c = 0; c < 0x80; ++c) {
+    const std::string ch(1, static_cast<char>(c));
+    for (const std::string& text : {"Ab" + ch + "Cd", ch, ch + "x" + ch, "9" + ch + ch + "Z"}) {
+      EXPECT_EQ(tokenize(text), tokenizeUnicodeForTest(text)) << "byte " << c;
+    }
+  }
+  const std::string long_word(kMaxTokenBytes + 5, 'Q');
+  const std::string pad(kMaxTextBytes - 3, ' ');
+  for (const std::string& text :
+       std::vector<std::string>{long_word + " tail", "Wound-Care & C++ 3D printing, R2D2!",
+                                pad + "abc", " " + pad + "abc", std::string("nul\0inside", 11)}) {
+    EXPECT_EQ(tokenize(text), tokenizeUnicodeForTest(text));
+    EXPECT_EQ(tokenize(text, 1), tokenizeUnicodeForTest(text, 1));
+  }
+}
+
 }  // namespace
 }  // namespace eichub::search

@@ -139,6 +139,43 @@ TEST_F(CatalogSearchTest, IdsThatExtendEachOtherStayDistinct) {
   EXPECT_EQ(ids("beta").size(), 2u);
 }
 
+// Rids follow arrival order, which differs between nodes; ties must still go to key order.
+TEST_F(CatalogSearchTest, TieBreakIgnoresArrivalOrder) {
+  std::vector<feed::VerifiedUpdate> forward;
+  for (int i = 0; i < 12; ++i) {
+    forward.push_back(a_.skill("t" + std::to_string(10 + i), {{"en", "tie label"}}));
+  }
+  forward.push_back(a_.skill("best", {{"en", "tie"}}));
+  apply(forward);
+  // The same records first seen newest-first: as another author's feed, so the order is free.
+  TestFeed b;
+  eichub::testing::TempDir other_dir;
+  auto other = CatalogStore::open(other_dir.path(), {}).value();
+  std::vector<feed::VerifiedUpdate> backward;
+  backward.push_back(b.skill("best", {{"en", "tie"}}));
+  for (int i = 11; i >= 0; --i) {
+    backward.push_back(b.skill("t" + std::to_string(10 + i), {{"en", "tie label"}}));
+  }
+  ASSERT_TRUE(other->apply(backward).ok());
+  for (const SearchQuery& query :
+       {q("tie", std::nullopt, "", 5), q("tie label", std::nullopt, "", 3),
+        q("tie", std::nullopt, "en", 4), q("tie", Kind::SKILL, "", 13)}) {
+    std::vector<std::string> mine = ids(query);
+    std::vector<std::string> theirs;
+    auto hits = other->search(query);
+    ASSERT_TRUE(hits.ok()) << hits.status().toString();
+    for (const SearchHit& hit : *hits) theirs.push_back(hit.key.id);
+    EXPECT_EQ(mine, theirs) << query.text;
+    ASSERT_FALSE(mine.empty());
+    if (query.text == "tie") {
+      EXPECT_EQ(mine[0], "best");
+      EXPECT_EQ(mine[1], "t10");
+    }
+  }
+  EXPECT_EQ(ids(q("tie label", std::nullopt, "", 3)),
+            (std::vector<std::string>{"t10", "t11", "t12"}));
+}
+
 TEST_F(CatalogSearchTest, AuthorsDoNotConflict) {
   TestFeed b;
   apply({a_.skill("same", {{"en", "shared label"}}), b.skill("same", {{"en", "shared label"}})});

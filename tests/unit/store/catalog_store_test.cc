@@ -283,6 +283,22 @@ TEST(CatalogStoreTest, DigestDependsOnlyOnFeedPrefixes) {
   EXPECT_NE(digestOf(*s4), digestOf(*openStore(d1.path() + "/empty")));
 }
 
+// Records first seen in another order get other rids; the digest must not notice.
+TEST(CatalogStoreTest, DigestIgnoresTheOrderRecordsWereFirstSeen) {
+  TestFeed a;
+  TestFeed b;
+  std::vector<VerifiedUpdate> fa = {a.skill("x", {{"en", "ex"}}), a.skill("y", {{"en", "why"}})};
+  std::vector<VerifiedUpdate> fb = {b.skill("y", {{"en", "why"}}), b.skill("x", {{"en", "ex"}})};
+  eichub::testing::TempDir d1, d2;
+  auto s1 = openStore(d1.path());
+  auto s2 = openStore(d2.path());
+  ASSERT_TRUE(s1->apply(fa).ok());
+  ASSERT_TRUE(s1->apply(fb).ok());
+  ASSERT_TRUE(s2->apply({fb[0]}).ok());
+  ASSERT_TRUE(s2->apply({fa[0], fa[1], fb[1]}).ok());
+  EXPECT_EQ(digestOf(*s1), digestOf(*s2));
+}
+
 TEST(CatalogStoreTest, MapGrowsByDoublingAndKeepsData) {
   eichub::testing::TempDir dir;
   StoreOptions options;
@@ -339,8 +355,8 @@ TEST(CatalogStoreTest, OpenRules) {
   EXPECT_TRUE(CatalogStore::open(dir.path(), ro).status().isNotFound());
   {
     auto store = openStore(dir.path());
-    EXPECT_EQ(store->meta("schema_version").value(), "1");
-    EXPECT_EQ(store->setMeta("schema_version", "2").code(), Status::Code::kInvalidArgument);
+    EXPECT_EQ(store->meta("schema_version").value(), "2");
+    EXPECT_EQ(store->setMeta("schema_version", "3").code(), Status::Code::kInvalidArgument);
     ASSERT_TRUE(store->setMeta("node_id", "abc").ok());
     EXPECT_EQ(store->meta("node_id").value(), "abc");
     EXPECT_TRUE(store->meta("other").status().isNotFound());
@@ -365,6 +381,40 @@ TEST(CatalogStoreTest, UnknownSchemaVersionIsCorruption) {
   StoreOptions ro;
   ro.read_only = true;
   EXPECT_EQ(CatalogStore::open(dir.path(), ro).status().code(), Status::Code::kCorruption);
+}
+
+// A store of layout version 1 (postings with record keys, tables without MDB_DUPFIXED) is
+// refused by name, read-write or read-only, before any table is opened or created in it.
+TEST(CatalogStoreTest, SchemaVersion1IsRefused) {
+  eichub::testing::TempDir dir;
+  {
+    MDB_env* env = nullptr;
+    ASSERT_EQ(mdb_env_create(&env), 0);
+    ASSERT_EQ(mdb_env_set_maxdbs(env, 16), 0);
+    ASSERT_EQ(mdb_env_open(env, dir.path().c_str(), 0, 0644), 0);
+    MDB_txn* txn = nullptr;
+    ASSERT_EQ(mdb_txn_begin(env, nullptr, 0, &txn), 0);
+    MDB_dbi meta = 0;
+    MDB_dbi text = 0;
+    ASSERT_EQ(mdb_dbi_open(txn, "meta", MDB_CREATE, &meta), 0);
+    ASSERT_EQ(mdb_dbi_open(txn, "text", MDB_CREATE | MDB_DUPSORT, &text), 0);
+    MDB_val key = toVal(asBytes("schema_version"));
+    MDB_val value = toVal(asBytes("1"));
+    ASSERT_EQ(mdb_put(txn, meta, &key, &value, 0), 0);
+    ASSERT_EQ(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+  }
+  StoreOptions ro;
+  ro.read_only = true;
+  for (const StoreOptions& options : {StoreOptions{}, ro}) {
+    auto store = CatalogStore::open(dir.path(), options);
+    ASSERT_FALSE(store.ok());
+    EXPECT_EQ(store.status().code(), Status::Code::kCorruption);
+    EXPECT_NE(store.status().toString().find("schema version"), std::string::npos)
+        << store.status().toString();
+    EXPECT_NE(store.status().toString().find(": 1 "), std::string::npos)
+        << store.status().toString();
+  }
 }
 
 // A read-only store in another process (like the CLI beside the daemon) sees committed data,

@@ -106,7 +106,7 @@ TEST(LmdbEnvTest, MapFullIsFlaggedOnTheTxn) {
   Bytes big(4000, 'x');
   Status status;
   for (int i = 0; i < 100 && status.ok(); ++i) {
-    status = txn.put(Table::kBodies, asBytes("key" + std::to_string(i)), big);
+    status = txn.put(Table::kHeaders, asBytes("key" + std::to_string(i)), big);
   }
   EXPECT_EQ(status.code(), Status::Code::kResourceExhausted);
   EXPECT_TRUE(txn.mapFull());

@@ -1,0 +1,44 @@
+// The storage the sync engine needs, defined here so that federation/ knows nothing of LMDB or
+// of catalogue records (DESIGN.md section 8). The node implements it over its store.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "federation/common/result.h"
+#include "federation/feed/update.h"
+#include "federation/wire/messages.h"
+
+namespace eichub::sync {
+
+// Called on the reactor thread only.
+class Storage {
+ public:
+  virtual ~Storage() = default;
+  // Every feed held, as (author, seq, hash).
+  virtual Result<std::vector<wire::HeadInfo>> heads() = 0;
+  // The head of one feed (seq 0 when unknown).
+  virtual Result<feed::Head> head(const PublicKey& author) = 0;
+  // Updates with seq >= from_seq, oldest first, at most max_count and about max_bytes.
+  virtual Result<std::vector<feed::SignedUpdate>> read(const PublicKey& author, uint64_t from_seq,
+                                                       size_t max_count, size_t max_bytes) = 0;
+  // Checks what the federation layer cannot: that the body is a valid record agreeing with its
+  // header. Errors: InvalidArgument.
+  virtual Status checkBody(const feed::VerifiedUpdate& update) = 0;
+  // Hands a verified, contiguous batch of one feed to the writer. The engine learns the
+  // outcome through SyncEngine::onApplied(batch_id, ...).
+  virtual void submit(uint64_t batch_id, std::vector<feed::VerifiedUpdate> batch) = 0;
+  // Keeps two conflicting signed headers as a fork proof and freezes the feed.
+  virtual Status recordFork(const wire::ForkProof& proof) = 0;
+  // True when the feed is frozen by a fork proof: nothing more of it is accepted or served.
+  virtual bool isFrozen(const PublicKey& author) = 0;
+};
+
+// Which authors' feeds this node accepts (for now: configured peers and trusted keys).
+class TrustPolicy {
+ public:
+  virtual ~TrustPolicy() = default;
+  virtual bool accepts(const PublicKey& author) const = 0;
+};
+
+}  // namespace eichub::sync

@@ -1,0 +1,415 @@
+// SyncEngine: hello, want/updates under credit, have announcements, verification before
+// anything reaches the writer.
+#include "federation/sync/sync_engine.h"
+
+#include <algorithm>
+
+#include "federation/crypto/ed25519_key.h"
+#include "federation/feed/verify.h"
+
+namespace eichub::sync {
+
+namespace {
+
+// The most a want may ask for: bounds what one want makes a server read and send.
+constexpr uint32_t kMaxWantCredit = 65'536;
+
+}  // namespace
+
+SyncEngine::SyncEngine(SyncOptions options, Storage& storage, const TrustPolicy& trust, SendFn send,
+                       ClockFn clock, RejectFn on_reject)
+    : options_(std::move(options)),
+      storage_(storage),
+      trust_(trust),
+      send_(std::move(send)),
+      clock_(std::move(clock)),
+      on_reject_(std::move(on_reject)) {}
+
+void SyncEngine::send(LinkId link, const wire::Message& message) {
+  send_(link, wire::encode(message));
+}
+
+Result<wire::Hello> SyncEngine::ourHello() {
+  wire::Hello hello;
+  hello.protocol_version = wire::protocolVersion();
+  hello.network = options_.network;
+  hello.node_id = options_.node_id;
+  EICHUB_ASSIGN_OR_RETURN(hello.heads, storage_.heads());
+  if (hello.heads.size() > wire::kMaxHelloHeads) hello.heads.resize(wire::kMaxHelloHeads);
+  return hello;
+}
+
+void SyncEngine::linkUp(LinkId link, Role role, std::string peer_key) {
+  Link& state = links_[link];
+  state.stats.peer_key = std::move(peer_key);
+  state.stats.role = role;
+  state.stats.up = true;
+  state.stats.last_seen_ms = clock_();
+  if (role == Role::kClient) {
+    auto hello = ourHello();
+    if (hello.ok()) send(link, *hello);
+  }
+}
+
+void SyncEngine::linkDown(LinkId link) {
+  auto it = links_.find(link);
+  if (it == links_.end()) return;
+  it->second.stats.up = false;
+  it->second.subscribed = false;
+  it->second.remote_heads.clear();
+  // Pulls from this link move to another source; batches already submitted still complete.
+  std::vector<PublicKey> moved;
+  for (auto& [author, pull] : pulls_) {
+    if (pull.link == link) {
+      pull.link = 0;
+      pull.requested_to = pull.tail.seq;
+      moved.push_back(author);
+    }
+  }
+  for (const PublicKey& author : moved) pullIfBehind(author);
+}
+
+void SyncEngine::reject(LinkId link, const std::string& reason) {
+  Link& state = links_[link];
+  ++state.stats.rejected;
+  ++state.stats.rejected_by_reason[reason];
+  if (on_reject_) on_reject_(link, reason);
+  if (state.stats.rejected % options_.reject_limit == 0) {
+    state.throttled_until_ms = clock_() + options_.throttle_ms;
+    state.stats.throttled = true;
+  }
+}
+
+bool SyncEngine::receive(LinkId link, ByteView bytes) {
+  Link& state = links_[link];
+  int64_t now = clock_();
+  if (state.throttled_until_ms > now) return false;
+  state.stats.throttled = false;
+  state.stats.last_seen_ms = now;
+  auto decoded = wire::decode(bytes);
+  if (!decoded.ok()) {
+    reject(link, "malformed message");
+    return state.throttled_until_ms <= now;
+  }
+  wire::Message& message = *decoded;
+  const bool client = state.stats.role == Role::kClient;
+  if (auto* hello = std::get_if<wire::Hello>(&message)) {
+    onHello(link, state, *hello);
+  } else if (auto* have = std::get_if<wire::Have>(&message); have && client) {
+    onHave(link, state, have->head);
+  } else if (auto* want = std::get_if<wire::Want>(&message); want && !client) {
+    onWant(link, *want);
+  } else if (auto* updates = std::get_if<wire::Updates>(&message); updates && client) {
+    onUpdates(link, *updates);
+  } else if (auto* fork = std::get_if<wire::ForkProof>(&message)) {
+    onFork(link, *fork);
+  } else if (std::holds_alternative<wire::Bye>(message)) {
+    state.subscribed = false;
+  } else {
+    reject(link, std::string("unexpected ") + wire::messageName(message));
+  }
+  return links_[link].throttled_until_ms <= now;
+}
+
+void SyncEngine::onHello(LinkId link, Link& state, const wire::Hello& hello) {
+  if (hello.protocol_version != wire::protocolVersion()) {
+    reject(link, "protocol version");
+    send(link, wire::Bye{});
+    return;
+  }
+  if (hello.network != options_.network) {
+    reject(link, "other network");
+    send(link, wire::Bye{});
+    return;
+  }
+  if (state.stats.role == Role::kServer) {
+    state.subscribed = true;
+    auto ours = ourHello();
+    if (ours.ok()) send(link, *ours);
+    return;
+  }
+  for (const wire::HeadInfo& head : hello.heads) onHave(link, state, head);
+}
+
+void SyncEngine::onHave(LinkId link, Link& state, const wire::HeadInfo& head) {
+  (void)link;
+  if (head.seq == 0) return;
+  // Remembered even for authors we do not accept yet: trust may change (see trustChanged).
+  wire::HeadInfo& known = state.remote_heads[head.author];
+  if (head.seq > known.seq) known = head;
+  pullIfBehind(head.author);
+}
+
+std::pair<LinkId, uint64_t> SyncEngine::bestSource(const PublicKey& author) const {
+  std::pair<LinkId, uint64_t> best{0, 0};
+  int64_t now = clock_();
+  for (const auto& [id, link] : links_) {
+    if (!link.stats.up || link.stats.role != Role::kClient || link.throttled_until_ms > now) {
+      continue;
+    }
+    auto it = link.remote_heads.find(author);
+    if (it != link.remote_heads.end() && it->second.seq > best.second) best = {id, it->second.seq};
+  }
+  return best;
+}
+
+void SyncEngine::pullIfBehind(const PublicKey& author) {
+  if (!trust_.accepts(author) || storage_.isFrozen(author)) return;
+  auto [source, remote_seq] = bestSource(author);
+  auto it = pulls_.find(author);
+  if (it == pulls_.end()) {
+    auto head = storage_.head(author);
+    if (!head.ok() || head->seq >= remote_seq) return;
+    Pull pull;
+    pull.tail = *head;
+    pull.requested_to = head->seq;
+    it = pulls_.emplace(author, pull).first;
+  }
+  Pull& pull = it->second;
+  if (source == 0) return;  // nobody up has more; wait for a link
+  if (pull.link != source && pull.requested_to > pull.tail.seq) {
+    return;  // the current source still owes updates; keep one source per feed at a time
+  }
+  pull.link = source;
+  const uint64_t outstanding = pull.requested_to - pull.tail.seq;
+  if (remote_seq <= pull.requested_to || outstanding >= options_.want_credit) return;
+  const uint64_t credit = std::min<uint64_t>(options_.want_credit, remote_seq - pull.requested_to);
+  send(source, wire::Want{author, pull.requested_to + 1, static_cast<uint32_t>(credit)});
+  pull.requested_to += credit;
+  pull.last_progress_ms = clock_();
+}
+
+void SyncEngine::onWant(LinkId link, const wire::Want& want) {
+  Link& state = links_[link];
+  if (!state.subscribed) {
+    reject(link, "want before hello");
+    return;
+  }
+  if (want.credit == 0 || want.credit > kMaxWantCredit || want.from_seq == 0) {
+    reject(link, "bad want");
+    return;
+  }
+  if (storage_.isFrozen(want.author)) return;
+  uint64_t from = want.from_seq;
+  uint64_t left = want.credit;
+  while (left > 0) {
+    auto run = storage_.read(want.author, from, std::min<uint64_t>(left, wire::kMaxBatchUpdates),
+                             wire::kMaxBatchBytes);
+    if (!run.ok() || run->empty()) return;
+    // Runs received in bulk have only their last signature checked (DESIGN.md 6); make sure
+    // every run we serve ends at a signature that verifies, so receivers can do the same.
+    while (!run->empty()) {
+      const feed::SignedUpdate& last = run->back();
+      auto fields = feed::decodeHeader(last.header);
+      if (fields.ok() &&
+          crypto::verifySignature(fields->author, last.header, last.signature).ok()) {
+        break;
+      }
+      run->pop_back();
+    }
+    if (run->empty()) return;
+    const uint64_t sent = run->size();
+    state.stats.updates_sent += sent;
+    send(link, wire::Updates{std::move(run).value()});
+    from += sent;
+    left -= sent;
+  }
+}
+
+void SyncEngine::onUpdates(LinkId link, wire::Updates& updates) {
+  if (updates.updates.empty()) {
+    reject(link, "empty updates");
+    return;
+  }
+  std::vector<feed::VerifiedUpdate> batch;
+  batch.reserve(updates.updates.size());
+  const size_t last_index = updates.updates.size() - 1;
+  for (size_t i = 0; i <= last_index; ++i) {
+    // The chain lets the last signature vouch for every header before it (DESIGN.md 6).
+    auto check =
+        i == last_index ? feed::SignatureCheck::kCheck : feed::SignatureCheck::kDeferToChain;
+    auto verified = feed::verifyUpdate(std::move(updates.updates[i]), options_.network, check);
+    if (!verified.ok()) {
+      reject(link, verified.status().code() == Status::Code::kPermissionDenied ? "bad signature"
+                                                                               : "invalid update");
+      return;
+    }
+    if (!batch.empty() && verified->fields.author != batch.front().fields.author) {
+      reject(link, "mixed authors");
+      return;
+    }
+    batch.push_back(std::move(verified).value());
+  }
+  const PublicKey author = batch.front().fields.author;
+  auto pull_it = pulls_.find(author);
+  if (!trust_.accepts(author)) {
+    reject(link, "untrusted author");
+    return;
+  }
+  if (pull_it == pulls_.end() || pull_it->second.link != link) {
+    reject(link, "unsolicited updates");
+    return;
+  }
+  Pull& pull = pull_it->second;
+  // Drop what we already hold (a re-sent run), then every link must chain from the tail.
+  auto first_new = std::find_if(batch.begin(), batch.end(), [&](const feed::VerifiedUpdate& u) {
+    return u.fields.seq > pull.tail.seq;
+  });
+  if (first_new != batch.begin()) {
+    const feed::VerifiedUpdate& at_tail = *(first_new - 1);
+    if (at_tail.fields.seq == pull.tail.seq && at_tail.hash != pull.tail.hash) {
+      forkSeen(link, at_tail);
+      return;
+    }
+    batch.erase(batch.begin(), first_new);
+    if (batch.empty()) return;
+  }
+  feed::Head head = pull.tail;
+  for (const feed::VerifiedUpdate& update : batch) {
+    if (!feed::checkLink(head, update.fields).ok()) {
+      reject(link, "broken chain");
+      return;
+    }
+    if (!storage_.checkBody(update).ok()) {
+      reject(link, "invalid record");
+      return;
+    }
+    head = feed::headAfter(update);
+  }
+  pull.tail = head;
+  pull.last_progress_ms = clock_();
+  ++pull.in_flight;
+  links_[link].stats.updates_received += batch.size();
+  const uint64_t batch_id = next_batch_id_++;
+  batches_[batch_id] = Batch{author, link, batch.size()};
+  storage_.submit(batch_id, std::move(batch));
+  pullIfBehind(author);
+}
+
+void SyncEngine::forkSeen(LinkId link, const feed::VerifiedUpdate& theirs) {
+  const feed::HeaderFields& f = theirs.fields;
+  auto ours = storage_.read(f.author, f.seq, 1, wire::kMaxBatchBytes);
+  if (!ours.ok() || ours->empty()) return;
+  wire::ForkProof proof;
+  proof.first = {ours->front().header, ours->front().signature, {}};
+  proof.second = {theirs.signed_update.header, theirs.signed_update.signature, {}};
+  onFork(link, proof);
+}
+
+void SyncEngine::onFork(LinkId link, const wire::ForkProof& proof) {
+  auto first = feed::verifyUpdate(proof.first, options_.network);
+  auto second = feed::verifyUpdate(proof.second, options_.network);
+  if (!first.ok() || !second.ok() || first->fields.author != second->fields.author ||
+      first->fields.seq != second->fields.seq || first->hash == second->hash) {
+    reject(link, "invalid fork proof");
+    return;
+  }
+  if (!trust_.accepts(first->fields.author) || storage_.isFrozen(first->fields.author)) return;
+  // A proof carries headers only; check them as headers (no body to bind).
+  if (storage_.recordFork(proof).ok()) {
+    pulls_.erase(first->fields.author);
+    for (const auto& [id, other] : links_) {
+      if (other.subscribed) send(id, proof);
+    }
+  }
+}
+
+void SyncEngine::applied(uint64_t batch_id, const Status& status) {
+  auto it = batches_.find(batch_id);
+  if (it == batches_.end()) return;
+  Batch batch = it->second;
+  batches_.erase(it);
+  auto pull_it = pulls_.find(batch.author);
+  if (status.ok()) {
+    if (auto link = links_.find(batch.link); link != links_.end()) {
+      link->second.stats.updates_applied += batch.count;
+    }
+  } else if (batch.link != 0) {
+    reject(batch.link, "store refused batch");
+  }
+  if (pull_it != pulls_.end()) {
+    Pull& pull = pull_it->second;
+    if (pull.in_flight > 0) --pull.in_flight;
+    if (!status.ok()) {
+      // Start again from what the store holds; later batches in flight will fail their link.
+      auto head = storage_.head(batch.author);
+      if (head.ok()) pull.tail = *head;
+      pull.requested_to = pull.tail.seq;
+    }
+    auto [source, remote_seq] = bestSource(batch.author);
+    (void)source;
+    if (pull.in_flight == 0 && pull.tail.seq >= remote_seq && pull.requested_to <= pull.tail.seq) {
+      pulls_.erase(pull_it);
+    } else {
+      pullIfBehind(batch.author);
+    }
+  }
+  if (status.ok()) localHeadsChanged();
+}
+
+void SyncEngine::localHeadsChanged() {
+  auto heads = storage_.heads();
+  if (!heads.ok()) return;
+  for (const wire::HeadInfo& head : *heads) {
+    uint64_t& announced = announced_[head.author];
+    if (head.seq <= announced) continue;
+    announced = head.seq;
+    for (const auto& [id, link] : links_) {
+      if (link.subscribed && link.stats.up) send(id, wire::Have{head});
+    }
+  }
+}
+
+void SyncEngine::trustChanged() {
+  std::set<PublicKey> authors;
+  for (const auto& [id, link] : links_) {
+    for (const auto& [author, head] : link.remote_heads) authors.insert(author);
+  }
+  for (const PublicKey& author : authors) pullIfBehind(author);
+}
+
+void SyncEngine::tick() {
+  const int64_t now = clock_();
+  std::vector<PublicKey> stalled;
+  for (auto& [author, pull] : pulls_) {
+    if (pull.in_flight == 0 && pull.requested_to > pull.tail.seq &&
+        now - pull.last_progress_ms > options_.want_timeout_ms) {
+      pull.requested_to = pull.tail.seq;
+      pull.link = 0;
+      stalled.push_back(author);
+    }
+  }
+  for (const PublicKey& author : stalled) pullIfBehind(author);
+}
+
+std::vector<LinkStats> SyncEngine::linkStats() const {
+  std::vector<LinkStats> out;
+  for (const auto& [id, link] : links_) out.push_back(link.stats);
+  return out;
+}
+
+Result<std::vector<FeedSyncState>> SyncEngine::feedStates() {
+  EICHUB_ASSIGN_OR_RETURN(std::vector<wire::HeadInfo> heads, storage_.heads());
+  std::map<PublicKey, FeedSyncState> states;
+  for (const wire::HeadInfo& head : heads) {
+    states[head.author] = FeedSyncState{head.author, head.seq, head.seq};
+  }
+  for (const auto& [id, link] : links_) {
+    for (const auto& [author, head] : link.remote_heads) {
+      FeedSyncState& state = states[author];
+      state.author = author;
+      state.best_remote_seq = std::max(state.best_remote_seq, head.seq);
+    }
+  }
+  std::vector<FeedSyncState> out;
+  for (auto& [author, state] : states) out.push_back(state);
+  return out;
+}
+
+uint64_t SyncEngine::pendingUpdates() const {
+  uint64_t total = 0;
+  for (const auto& [id, batch] : batches_) total += batch.count;
+  return total;
+}
+
+}  // namespace eichub::sync

@@ -1,0 +1,135 @@
+// SyncEngine: the sync protocol's logic, independent of sockets and threads. The daemon's
+// reactor feeds it link events and received bytes; it answers through a send callback and
+// hands verified batches to Storage::submit.
+//
+// A link is one DEALER->ROUTER connection. On a kClient link (our DEALER) we send hello and
+// want and receive hello, have and updates; on a kServer link (a peer's DEALER at our ROUTER)
+// we answer hello, serve wants within their credit and announce our new heads with have.
+// Not thread-safe: one reactor thread owns it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "federation/sync/storage.h"
+#include "federation/wire/messages.h"
+
+namespace eichub::sync {
+
+using LinkId = uint64_t;
+enum class Role { kClient, kServer };
+
+struct SyncOptions {
+  std::string network;
+  PublicKey node_id{};
+  uint32_t want_credit = 4096;      // updates one want asks for; the window per feed is 2x this
+  uint64_t reject_limit = 64;       // rejections on a link before it is throttled
+  int64_t throttle_ms = 30'000;     // how long a throttled link's messages are ignored
+  int64_t want_timeout_ms = 5'000;  // a want with no answer this long is asked again
+};
+
+struct LinkStats {
+  std::string peer_key;  // the peer's CURVE key (Z85), from the transport
+  Role role = Role::kClient;
+  bool up = false;
+  int64_t last_seen_ms = 0;
+  uint64_t updates_received = 0;  // verified and handed to the writer
+  uint64_t updates_applied = 0;
+  uint64_t updates_sent = 0;
+  uint64_t rejected = 0;
+  std::map<std::string, uint64_t> rejected_by_reason;
+  bool throttled = false;
+};
+
+struct FeedSyncState {
+  PublicKey author{};
+  uint64_t local_seq = 0;
+  uint64_t best_remote_seq = 0;  // highest seq any peer announced
+};
+
+class SyncEngine {
+ public:
+  using SendFn = std::function<void(LinkId, Bytes)>;
+  using ClockFn = std::function<int64_t()>;
+  // Called once per rejection, for the daemon's log (which rate-limits it).
+  using RejectFn = std::function<void(LinkId, const std::string& reason)>;
+
+  // storage and trust must outlive the engine.
+  SyncEngine(SyncOptions options, Storage& storage, const TrustPolicy& trust, SendFn send,
+             ClockFn clock, RejectFn on_reject = {});
+
+  // A link came up (client links: the handshake succeeded; server links: first message).
+  void linkUp(LinkId link, Role role, std::string peer_key);
+  void linkDown(LinkId link);
+  // Handles one message received on link. Returns false when the link is (now) throttled.
+  bool receive(LinkId link, ByteView bytes);
+  // The writer's outcome for a batch handed to Storage::submit.
+  void applied(uint64_t batch_id, const Status& status);
+  // Local heads may have changed (our own publish, or an applied batch): announce them.
+  void localHeadsChanged();
+  // The trust policy changed: pull feeds peers announced that are now accepted.
+  void trustChanged();
+  // Periodic work: wants that got no answer for want_timeout_ms are asked again (a server may
+  // drop messages under pressure; this is what makes that harmless).
+  void tick();
+
+  std::vector<LinkStats> linkStats() const;
+  Result<std::vector<FeedSyncState>> feedStates();
+  // Updates received but not yet applied, over all feeds (bounded by the credit windows).
+  uint64_t pendingUpdates() const;
+  // True while some feed is behind what a peer announced.
+  bool catchingUp() const { return !pulls_.empty(); }
+
+ private:
+  struct Link {
+    LinkStats stats;
+    bool subscribed = false;                           // server role: the client said hello
+    std::map<PublicKey, wire::HeadInfo> remote_heads;  // client role: what the server holds
+    int64_t throttled_until_ms = 0;
+  };
+  // One feed being pulled.
+  struct Pull {
+    LinkId link = 0;
+    feed::Head tail;               // head after the last verified batch (applied or not)
+    uint64_t requested_to = 0;     // last seq covered by wants sent
+    uint64_t in_flight = 0;        // batches submitted, not yet applied
+    int64_t last_progress_ms = 0;  // when a want was sent or a batch arrived
+  };
+  struct Batch {
+    PublicKey author{};
+    LinkId link = 0;
+    uint64_t count = 0;
+  };
+
+  void reject(LinkId link, const std::string& reason);
+  void send(LinkId link, const wire::Message& message);
+  Result<wire::Hello> ourHello();
+  void onHello(LinkId link, Link& state, const wire::Hello& hello);
+  void onHave(LinkId link, Link& state, const wire::HeadInfo& head);
+  void onWant(LinkId link, const wire::Want& want);
+  void onUpdates(LinkId link, wire::Updates& updates);
+  void onFork(LinkId link, const wire::ForkProof& proof);
+  // A peer sent a valid header at a seq we hold with different bytes: build and spread a proof.
+  void forkSeen(LinkId link, const feed::VerifiedUpdate& theirs);
+  void pullIfBehind(const PublicKey& author);
+  // The up client link announcing the highest seq for author, and that seq.
+  std::pair<LinkId, uint64_t> bestSource(const PublicKey& author) const;
+
+  SyncOptions options_;
+  Storage& storage_;
+  const TrustPolicy& trust_;
+  SendFn send_;
+  ClockFn clock_;
+  RejectFn on_reject_;
+  std::map<LinkId, Link> links_;
+  std::map<PublicKey, Pull> pulls_;
+  std::map<uint64_t, Batch> batches_;
+  std::map<PublicKey, uint64_t> announced_;  // last head seq announced per feed
+  uint64_t next_batch_id_ = 1;
+};
+
+}  // namespace eichub::sync

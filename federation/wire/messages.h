@@ -1,0 +1,80 @@
+// Sync protocol messages (schemas/federation.capnp) as plain C++ values, with an encoder and a
+// defensive decoder for bytes received from peers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "federation/common/bytes.h"
+#include "federation/common/result.h"
+#include "federation/feed/update.h"
+
+namespace eichub::wire {
+
+// Limits. Each has a reason; tests send limit+1.
+inline constexpr size_t kMaxMessageBytes = 8 << 20;  // ZMQ_MAXMSGSIZE: a batch plus framing
+inline constexpr size_t kMaxBatchUpdates = 1024;     // updates per Updates message
+inline constexpr size_t kMaxBatchBytes = 4 << 20;    // payload bytes per Updates message
+inline constexpr size_t kMaxHelloHeads = 90'000;     // 88 bytes each: 7.9 MB < kMaxMessageBytes
+inline constexpr int kMessageNestingLimit = 16;      // Message -> Updates -> Update -> ...
+
+struct HeadInfo {
+  PublicKey author{};
+  uint64_t seq = 0;
+  Hash32 hash{};
+  bool operator==(const HeadInfo&) const = default;
+};
+
+struct Hello {
+  uint32_t protocol_version = 0;
+  std::string network;
+  PublicKey node_id{};
+  std::vector<HeadInfo> heads;
+};
+
+struct Want {
+  PublicKey author{};
+  uint64_t from_seq = 0;
+  uint32_t credit = 0;
+};
+
+struct Updates {
+  std::vector<feed::SignedUpdate> updates;  // one author, contiguous, oldest first (unchecked)
+};
+
+struct Have {
+  HeadInfo head;
+};
+
+// header and signature of each of the two conflicting updates.
+struct ForkProof {
+  feed::SignedUpdate first;  // body empty
+  feed::SignedUpdate second;
+};
+
+struct Bye {};
+
+using Message = std::variant<Hello, Want, Updates, Have, ForkProof, Bye>;
+
+// The protocol version this build speaks.
+uint32_t protocolVersion();
+
+// Encodes one message (Cap'n Proto flat array with segment table). Never fails for messages
+// within the limits; callers keep batches within kMaxBatchUpdates / kMaxBatchBytes.
+Bytes encode(const Message& message);
+
+// Decodes bytes from a peer: at most kMaxMessageBytes, any alignment, read with a traversal
+// limit of twice the received size and kMessageNestingLimit. Only the structure is checked here
+// (sizes of keys, hashes and signatures, list lengths, header/body/batch byte limits, credit > 0);
+// header contents, signatures and chains are checked by feed::verifyUpdate. The result owns
+// copies of every field: bytes may be dropped as soon as this returns. Thread-safe.
+// Errors: InvalidArgument saying what is wrong ("unknown message" for a union member this build
+// does not know; "malformed message: <capnp reason>" for framing, pointer and limit violations).
+Result<Message> decode(ByteView bytes);
+
+// "hello", "want", ... for logs and counters.
+const char* messageName(const Message& message);
+
+}  // namespace eichub::wire

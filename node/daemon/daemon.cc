@@ -1,0 +1,466 @@
+// The daemon's reactor: peer sockets, ZAP, control channel and signals in one poll loop.
+#include "node/daemon/daemon.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <set>
+
+#include <nlohmann/json.hpp>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+#include <zmq.hpp>
+
+#include "federation/sync/sync_engine.h"
+#include "federation/transport/sockets.h"
+#include "federation/transport/zap_handler.h"
+#include "node/daemon/store_adapter.h"
+#include "node/daemon/writer.h"
+#include "node/home/peers.h"
+#include "node/log.h"
+
+namespace eichub::daemon {
+
+namespace {
+
+constexpr int kTickMs = 100;  // periodic work: new local heads, idle links
+constexpr sync::LinkId kFirstServerLink = 1'000'000;
+// A handshake the peer refused (it has not added us yet, say) is retried on a fresh socket:
+// libzmq does not reconnect after an authentication failure.
+constexpr int64_t kFirstRetryMs = 500;
+constexpr int64_t kMaxRetryMs = 30'000;
+
+int64_t nowMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string shortKey(const std::string& z85) { return z85.substr(0, 8); }
+
+// Accepts configured peers' node feeds, trusted authors, and our own feed.
+class PeerTrust : public sync::TrustPolicy {
+ public:
+  void reset(const PublicKey& self, const home::PeerList& peers) {
+    accepted_ = {self};
+    for (const auto& peer : peers.peers) accepted_.insert(peer.node_id);
+    for (const auto& author : peers.trusted) accepted_.insert(author);
+  }
+  bool accepts(const PublicKey& author) const override { return accepted_.count(author) != 0; }
+
+ private:
+  std::set<PublicKey> accepted_;
+};
+
+// One configured peer: our DEALER to its ROUTER and the monitor of that DEALER.
+struct ClientLink {
+  home::PeerCard card;
+  zmq::socket_t socket;
+  zmq::socket_t monitor;
+  bool up = false;
+  int64_t reconnect_at_ms = 0;  // set after a refused handshake: recreate the socket then
+  int64_t backoff_ms = 0;
+};
+
+// A peer's DEALER connected to our ROUTER, known by its authenticated CURVE key.
+struct ServerLink {
+  std::string routing_id;
+  std::string peer_key;
+  int64_t last_seen_ms = 0;
+};
+
+class Reactor {
+ public:
+  Reactor(home::Home& home, zmq::context_t& context) : home_(home), context_(context) {}
+
+  Status start();
+  Status run(int signal_fd);
+
+ private:
+  Status loadPeers();
+  void connectPeer(const home::PeerCard& card);
+  // Creates (or recreates) the DEALER and its monitor of client link id.
+  Status openClient(sync::LinkId id, ClientLink& client);
+  void send(sync::LinkId link, Bytes bytes);
+  void onRouterMessage();
+  void onClientMessage(sync::LinkId link, ClientLink& client);
+  void onMonitorEvent(sync::LinkId link, ClientLink& client);
+  void onControl();
+  void tick();
+  nlohmann::json statusJson();
+  void writeRunFile();
+
+  home::Home& home_;
+  zmq::context_t& context_;
+  transport::CurveKeyPair keys_;
+  transport::SocketLimits limits_;
+  std::unique_ptr<transport::ZapHandler> zap_;
+  zmq::socket_t router_;
+  std::string endpoint_;
+  zmq::socket_t control_;
+  std::unique_ptr<Writer> writer_;
+  std::unique_ptr<StoreAdapter> storage_;
+  PeerTrust trust_;
+  std::unique_ptr<sync::SyncEngine> engine_;
+  std::map<sync::LinkId, ClientLink> clients_;
+  std::map<sync::LinkId, ServerLink> servers_;
+  // Server links live as long as the daemon: they are bounded by the configured peers, and a
+  // peer that reconnects takes its link over (ROUTER_HANDOVER) with a new hello.
+  std::map<std::string, sync::LinkId> server_by_key_;
+  std::set<std::string> allowed_keys_;
+  sync::LinkId next_server_link_ = kFirstServerLink;
+  uint64_t dropped_sends_ = 0;
+  uint64_t monitor_generation_ = 0;
+  std::map<PublicKey, uint64_t> own_heads_seen_;
+};
+
+Status Reactor::start() {
+  auto zap = transport::ZapHandler::bind(context_);
+  if (!zap.ok()) {
+    return Status::Unavailable(
+        "refusing to start: the ZAP handler could not be installed, and "
+        "a CURVE server without one admits anyone",
+        zap.status().message());
+  }
+  zap_ = std::move(zap).value();
+  auto keys = transport::curveKeyPairFromSecret(home_.transportKeys().secret_z85);
+  if (!keys.ok()) return keys.status();
+  keys_ = *keys;
+  auto router = transport::bindRouter(context_, home_.options().listen, keys_, limits_);
+  if (!router.ok()) return router.status().withContext("cannot listen");
+  router_ = std::move(router->socket);
+  endpoint_ = router->endpoint;
+
+  control_ = zmq::socket_t(context_, zmq::socket_type::rep);
+  control_.set(zmq::sockopt::linger, 0);
+  control_.set(zmq::sockopt::maxmsgsize, int64_t{4096});
+  std::remove((home_.dir() + "/daemon.sock").c_str());
+  try {
+    control_.bind(controlEndpoint(home_.dir()));
+  } catch (const zmq::error_t& e) {
+    return Status::Unavailable("cannot bind the control socket", e.what());
+  }
+
+  writer_ = std::make_unique<Writer>(context_, home_.store(), toHex(home_.nodeKey().publicKey()));
+  storage_ = std::make_unique<StoreAdapter>(home_.store(), *writer_);
+  sync::SyncOptions options;
+  options.network = home_.options().network;
+  options.node_id = home_.nodeKey().publicKey();
+  engine_ = std::make_unique<sync::SyncEngine>(
+      options, *storage_, trust_, [this](sync::LinkId link, Bytes bytes) { send(link, bytes); },
+      nowMs,
+      [](sync::LinkId link, const std::string& reason) {
+        log::warn("event=reject link={} reason=\"{}\"", link, reason);
+      });
+  EICHUB_RETURN_IF_ERROR(loadPeers());
+  writeRunFile();
+  log::info("event=start node={} endpoint={} peers={}", toHex(home_.nodeKey().publicKey()),
+            endpoint_, clients_.size());
+  return Status::OK();
+}
+
+Status Reactor::loadPeers() {
+  EICHUB_ASSIGN_OR_RETURN(home::PeerList peers, home::loadPeers(home_.dir()));
+  trust_.reset(home_.nodeKey().publicKey(), peers);
+  std::set<std::string> keys;
+  for (const auto& peer : peers.peers) keys.insert(peer.transport_public_z85);
+  zap_->setAllowedKeys(keys);
+  allowed_keys_ = keys;
+  std::set<std::string> connected;
+  for (const auto& [id, client] : clients_) connected.insert(client.card.transport_public_z85);
+  for (const auto& peer : peers.peers) {
+    if (connected.count(peer.transport_public_z85) == 0) connectPeer(peer);
+  }
+  engine_->trustChanged();
+  return Status::OK();
+}
+
+void Reactor::connectPeer(const home::PeerCard& card) {
+  sync::LinkId id = clients_.size() + 1;
+  ClientLink client{card, zmq::socket_t(), zmq::socket_t(), false, 0, 0};
+  if (Status s = openClient(id, client); !s.ok()) {
+    log::error("event=peer_connect_failed peer={} err=\"{}\"", card.endpoint, s.message());
+    return;
+  }
+  clients_.emplace(id, std::move(client));
+}
+
+Status Reactor::openClient(sync::LinkId id, ClientLink& client) {
+  // Monitor endpoints must be unique per socket, and a link may get several sockets.
+  std::string monitor_endpoint =
+      "inproc://monitor-" + std::to_string(id) + "-" + std::to_string(++monitor_generation_);
+  zmq::socket_t monitor(context_, zmq::socket_type::pair);
+  // The monitor is attached and its reader connected before the DEALER connects: events sent
+  // while nobody reads the monitor are lost.
+  auto socket = transport::connectDealer(
+      context_, client.card.endpoint, client.card.transport_public_z85, keys_, limits_,
+      [&](zmq::socket_t& dealer) {
+        zmq_socket_monitor(dealer.handle(), monitor_endpoint.c_str(),
+                           ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED |
+                               ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+                               ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL);
+        monitor.set(zmq::sockopt::linger, 0);
+        monitor.connect(monitor_endpoint);
+      });
+  if (!socket.ok()) return socket.status();
+  if (client.socket) zmq_socket_monitor(client.socket.handle(), nullptr, 0);
+  client.socket = std::move(socket).value();
+  client.monitor = std::move(monitor);
+  client.reconnect_at_ms = 0;
+  return Status::OK();
+}
+
+void Reactor::send(sync::LinkId link, Bytes bytes) {
+  zmq::message_t payload(bytes.data(), bytes.size());
+  if (auto client = clients_.find(link); client != clients_.end()) {
+    if (!client->second.socket.send(payload, zmq::send_flags::dontwait)) ++dropped_sends_;
+    return;
+  }
+  if (auto server = servers_.find(link); server != servers_.end()) {
+    const std::string& routing_id = server->second.routing_id;
+    if (!router_.send(zmq::buffer(routing_id),
+                      zmq::send_flags::sndmore | zmq::send_flags::dontwait) ||
+        !router_.send(payload, zmq::send_flags::dontwait)) {
+      ++dropped_sends_;
+    }
+  }
+}
+
+void Reactor::onRouterMessage() {
+  zmq::message_t routing_id;
+  zmq::message_t payload;
+  if (!router_.recv(routing_id, zmq::recv_flags::dontwait)) return;
+  bool two_frames = routing_id.more() && router_.recv(payload, zmq::recv_flags::dontwait);
+  if (payload.more()) {  // more frames than the protocol uses: drain and drop
+    zmq::message_t extra;
+    while (router_.recv(extra, zmq::recv_flags::dontwait) && extra.more()) {
+    }
+    two_frames = false;
+  }
+  std::string peer_key = transport::peerKeyOf(payload);
+  // ZAP admitted the key when the session began; a peer removed since then is ignored here.
+  if (!two_frames || peer_key.empty() || allowed_keys_.count(peer_key) == 0) return;
+  auto [it, inserted] = server_by_key_.try_emplace(peer_key, next_server_link_);
+  sync::LinkId link = it->second;
+  ServerLink& server = servers_[link];
+  server.routing_id = routing_id.to_string();
+  server.last_seen_ms = nowMs();
+  if (inserted || server.peer_key.empty()) {
+    ++next_server_link_;
+    server.peer_key = peer_key;
+    engine_->linkUp(link, sync::Role::kServer, peer_key);
+    log::info("event=peer_up role=server peer={}", shortKey(peer_key));
+  }
+  engine_->receive(link, ByteView(static_cast<const uint8_t*>(payload.data()), payload.size()));
+}
+
+void Reactor::onClientMessage(sync::LinkId link, ClientLink& client) {
+  zmq::message_t payload;
+  while (client.socket.recv(payload, zmq::recv_flags::dontwait)) {
+    if (payload.more()) continue;  // our peers send one frame; extra frames are dropped
+    engine_->receive(link, ByteView(static_cast<const uint8_t*>(payload.data()), payload.size()));
+  }
+}
+
+void Reactor::onMonitorEvent(sync::LinkId link, ClientLink& client) {
+  zmq::message_t event;
+  zmq::message_t address;
+  if (!client.monitor.recv(event, zmq::recv_flags::dontwait)) return;
+  if (event.more()) (void)client.monitor.recv(address, zmq::recv_flags::dontwait);
+  if (event.size() < 2) return;
+  uint16_t id = 0;
+  std::memcpy(&id, event.data(), sizeof(id));
+  if (id == ZMQ_EVENT_HANDSHAKE_SUCCEEDED && !client.up) {
+    client.up = true;
+    client.backoff_ms = 0;
+    log::info("event=peer_up role=client peer={} endpoint={}",
+              shortKey(client.card.transport_public_z85), client.card.endpoint);
+    engine_->linkUp(link, sync::Role::kClient, client.card.transport_public_z85);
+  } else if (id == ZMQ_EVENT_DISCONNECTED && client.up) {
+    client.up = false;
+    log::info("event=peer_down role=client peer={}", shortKey(client.card.transport_public_z85));
+    engine_->linkDown(link);
+  } else if (id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH || id == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) {
+    client.backoff_ms =
+        std::min(kMaxRetryMs, client.backoff_ms ? 2 * client.backoff_ms : kFirstRetryMs);
+    client.reconnect_at_ms = nowMs() + client.backoff_ms;
+    log::warn("event=handshake_refused peer={} endpoint={} retry_ms={}",
+              shortKey(client.card.transport_public_z85), client.card.endpoint, client.backoff_ms);
+  }
+}
+
+void Reactor::tick() {
+  engine_->tick();
+  // Our own feed grows when `eichub publish` runs in another process; announce new heads.
+  auto head = home_.store().head(home_.nodeKey().publicKey());
+  uint64_t& seen = own_heads_seen_[home_.nodeKey().publicKey()];
+  if (head.ok() && head->seq != seen) {
+    seen = head->seq;
+    engine_->localHeadsChanged();
+  }
+  int64_t now = nowMs();
+  for (auto& [id, client] : clients_) {
+    if (client.reconnect_at_ms != 0 && now >= client.reconnect_at_ms) {
+      if (Status s = openClient(id, client); !s.ok()) {
+        client.reconnect_at_ms = now + kMaxRetryMs;
+      }
+    }
+  }
+}
+
+nlohmann::json Reactor::statusJson() {
+  nlohmann::json links = nlohmann::json::array();
+  for (const sync::LinkStats& stats : engine_->linkStats()) {
+    links.push_back({{"peer_key", stats.peer_key},
+                     {"role", stats.role == sync::Role::kClient ? "client" : "server"},
+                     {"up", stats.up},
+                     {"last_seen_ms", stats.last_seen_ms},
+                     {"updates_received", stats.updates_received},
+                     {"updates_applied", stats.updates_applied},
+                     {"updates_sent", stats.updates_sent},
+                     {"rejected", stats.rejected},
+                     {"rejected_by_reason", stats.rejected_by_reason},
+                     {"throttled", stats.throttled}});
+  }
+  nlohmann::json feeds = nlohmann::json::array();
+  auto states = engine_->feedStates();
+  if (states.ok()) {
+    for (const sync::FeedSyncState& state : *states) {
+      feeds.push_back({{"author", toHex(state.author)},
+                       {"local_seq", state.local_seq},
+                       {"best_remote_seq", state.best_remote_seq},
+                       {"frozen", storage_->isFrozen(state.author)}});
+    }
+  }
+  return {{"node", toHex(home_.nodeKey().publicKey())},
+          {"endpoint", endpoint_},
+          {"catching_up", engine_->catchingUp()},
+          {"pending_updates", engine_->pendingUpdates()},
+          {"zap_admitted", zap_->admitted()},
+          {"zap_refused", zap_->refused()},
+          {"dropped_sends", dropped_sends_},
+          {"links", links},
+          {"feeds", feeds}};
+}
+
+void Reactor::onControl() {
+  zmq::message_t request;
+  if (!control_.recv(request, zmq::recv_flags::dontwait)) return;
+  std::string command = request.to_string();
+  nlohmann::json reply;
+  if (command == "notify") {
+    engine_->localHeadsChanged();
+    reply = {{"ok", true}};
+  } else if (command == "reload") {
+    Status s = loadPeers();
+    reply = {{"ok", s.ok()}, {"error", s.ok() ? "" : s.message()}};
+    log::info("event=reload ok={} peers={}", s.ok(), clients_.size());
+  } else if (command == "status") {
+    reply = statusJson();
+  } else {
+    reply = {{"ok", false}, {"error", "unknown command"}};
+  }
+  control_.send(zmq::buffer(reply.dump()), zmq::send_flags::none);
+}
+
+void Reactor::writeRunFile() {
+  nlohmann::json doc = {
+      {"pid", ::getpid()}, {"endpoint", endpoint_}, {"control", controlEndpoint(home_.dir())}};
+  std::string path = runFilePath(home_.dir());
+  std::string tmp = path + ".tmp";
+  std::ofstream(tmp) << doc.dump() << "\n";
+  std::rename(tmp.c_str(), path.c_str());
+}
+
+Status Reactor::run(int signal_fd) {
+  while (true) {
+    std::vector<zmq::pollitem_t> items = {
+        {nullptr, signal_fd, ZMQ_POLLIN, 0},   {zap_->socket().handle(), 0, ZMQ_POLLIN, 0},
+        {router_.handle(), 0, ZMQ_POLLIN, 0},  {writer_->channel().handle(), 0, ZMQ_POLLIN, 0},
+        {control_.handle(), 0, ZMQ_POLLIN, 0},
+    };
+    std::vector<sync::LinkId> order;
+    for (auto& [id, client] : clients_) {
+      items.push_back({client.socket.handle(), 0, ZMQ_POLLIN, 0});
+      items.push_back({client.monitor.handle(), 0, ZMQ_POLLIN, 0});
+      order.push_back(id);
+    }
+    zmq::poll(items, std::chrono::milliseconds(kTickMs));
+    if (items[0].revents & ZMQ_POLLIN) {
+      signalfd_siginfo info{};
+      if (::read(signal_fd, &info, sizeof(info)) == sizeof(info)) {
+        if (info.ssi_signo == SIGHUP) {
+          Status s = loadPeers();
+          log::info("event=reload signal=HUP ok={}", s.ok());
+        } else {
+          log::info("event=stop signal={}", info.ssi_signo);
+          break;
+        }
+      }
+    }
+    if (items[1].revents & ZMQ_POLLIN) zap_->handleOne();
+    if (items[2].revents & ZMQ_POLLIN) {
+      for (int i = 0; i < 256 && (router_.get(zmq::sockopt::events) & ZMQ_POLLIN); ++i) {
+        onRouterMessage();
+      }
+    }
+    if (items[3].revents & ZMQ_POLLIN) {
+      while (writer_->channel().get(zmq::sockopt::events) & ZMQ_POLLIN) {
+        WriteOutcome outcome = writer_->receiveOutcome();
+        engine_->applied(outcome.batch_id, outcome.status);
+      }
+    }
+    if (items[4].revents & ZMQ_POLLIN) onControl();
+    for (size_t i = 0; i < order.size(); ++i) {
+      ClientLink& client = clients_.at(order[i]);
+      if (items[5 + 2 * i + 1].revents & ZMQ_POLLIN) onMonitorEvent(order[i], client);
+      if (items[5 + 2 * i].revents & ZMQ_POLLIN) onClientMessage(order[i], client);
+    }
+    tick();
+  }
+  for (auto& [id, client] : clients_) {
+    if (client.up) send(id, wire::encode(wire::Bye{}));
+    zmq_socket_monitor(client.socket.handle(), nullptr, 0);
+  }
+  std::remove(runFilePath(home_.dir()).c_str());
+  std::remove((home_.dir() + "/daemon.sock").c_str());
+  return Status::OK();
+}
+
+}  // namespace
+
+std::string runFilePath(const std::string& home_dir) { return home_dir + "/daemon.json"; }
+
+std::string controlEndpoint(const std::string& home_dir) {
+  return "ipc://" + home_dir + "/daemon.sock";
+}
+
+Status runDaemon(home::Home& home) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  // Blocked here so that they reach the reactor through the signalfd and every thread started
+  // afterwards (ZeroMQ's included) inherits the mask.
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  int signal_fd = ::signalfd(-1, &signals, SFD_CLOEXEC);
+  if (signal_fd < 0) return Status::IOError("signalfd failed");
+  Status status;
+  {
+    zmq::context_t context(1);
+    {
+      Reactor reactor(home, context);
+      status = reactor.start();
+      if (status.ok()) status = reactor.run(signal_fd);
+    }
+    context.shutdown();
+  }
+  ::close(signal_fd);
+  return status;
+}
+
+}  // namespace eichub::daemon

@@ -1,0 +1,70 @@
+// StoreAdapter: reads from the store, writes through the writer thread.
+#include "node/daemon/store_adapter.h"
+
+#include "federation/feed/update.h"
+#include "node/catalog/change.h"
+
+namespace eichub::daemon {
+
+std::string forkMetaKey(const PublicKey& author) { return "fork:" + toHex(author); }
+
+StoreAdapter::StoreAdapter(store::CatalogStore& store, Writer& writer)
+    : store_(store), writer_(writer) {
+  auto feeds = store_.feeds();
+  if (!feeds.ok()) return;
+  for (const store::FeedInfo& feed : *feeds) {
+    if (store_.meta(forkMetaKey(feed.author)).ok()) frozen_.insert(feed.author);
+  }
+}
+
+Result<std::vector<wire::HeadInfo>> StoreAdapter::heads() {
+  EICHUB_ASSIGN_OR_RETURN(std::vector<store::FeedInfo> feeds, store_.feeds());
+  std::vector<wire::HeadInfo> out;
+  out.reserve(feeds.size());
+  for (const store::FeedInfo& f : feeds) {
+    if (frozen_.count(f.author) == 0) out.push_back({f.author, f.head.seq, f.head.hash});
+  }
+  return out;
+}
+
+Result<feed::Head> StoreAdapter::head(const PublicKey& author) { return store_.head(author); }
+
+Result<std::vector<feed::SignedUpdate>> StoreAdapter::read(const PublicKey& author,
+                                                           uint64_t from_seq, size_t max_count,
+                                                           size_t max_bytes) {
+  EICHUB_ASSIGN_OR_RETURN(feed::Head held, store_.head(author));
+  if (from_seq > held.seq) return std::vector<feed::SignedUpdate>{};
+  EICHUB_ASSIGN_OR_RETURN(auto updates, store_.readFeed(author, from_seq, held.seq, max_count));
+  size_t bytes = 0;
+  for (size_t i = 0; i < updates.size(); ++i) {
+    const auto& u = updates[i];
+    bytes += u.header.size() + u.signature.size() + u.body.size();
+    if (bytes > max_bytes && i > 0) {
+      updates.resize(i);
+      break;
+    }
+  }
+  return updates;
+}
+
+Status StoreAdapter::checkBody(const feed::VerifiedUpdate& update) {
+  return catalog::checkUpdateBody(update);
+}
+
+void StoreAdapter::submit(uint64_t batch_id, std::vector<feed::VerifiedUpdate> batch) {
+  writer_.submit(batch_id, std::move(batch));
+}
+
+Status StoreAdapter::recordFork(const wire::ForkProof& proof) {
+  auto fields = feed::decodeHeader(proof.first.header);
+  if (!fields.ok()) return fields.status();
+  // The proof is small (two headers and signatures); meta holds it as hex text.
+  std::string value = toHex(wire::encode(proof));
+  EICHUB_RETURN_IF_ERROR(store_.setMeta(forkMetaKey(fields->author), value));
+  frozen_.insert(fields->author);
+  return Status::OK();
+}
+
+bool StoreAdapter::isFrozen(const PublicKey& author) { return frozen_.count(author) != 0; }
+
+}  // namespace eichub::daemon

@@ -1,0 +1,77 @@
+// peers.toml: reading and atomic writing.
+#include "node/home/peers.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include <fcntl.h>
+#include <toml++/toml.h>
+#include <unistd.h>
+
+namespace eichub::home {
+
+namespace {
+constexpr char kPeersFile[] = "peers.toml";
+constexpr size_t kMaxPeers = 1000;  // a node peers with a handful; this bounds the file
+}  // namespace
+
+Result<PeerList> loadPeers(const std::string& dir) {
+  std::string path = dir + "/" + kPeersFile;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return PeerList{};
+  toml::table table;
+  try {
+    table = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return Status::InvalidArgument(path + ": " + std::string(e.description()));
+  }
+  PeerList list;
+  if (const toml::array* peers = table["peer"].as_array()) {
+    if (peers->size() > kMaxPeers) return Status::InvalidArgument(path + ": too many peers");
+    for (const toml::node& entry : *peers) {
+      const toml::table* peer = entry.as_table();
+      std::optional<std::string> card = peer ? (*peer)["card"].value<std::string>() : std::nullopt;
+      if (!card) return Status::InvalidArgument(path + ": a [[peer]] has no card");
+      auto parsed = parsePeerCard(*card);
+      if (!parsed.ok()) return parsed.status().withContext(path);
+      list.peers.push_back(*parsed);
+    }
+  }
+  if (const toml::array* trusted = table["trust"]["authors"].as_array()) {
+    for (const toml::node& entry : *trusted) {
+      auto key = fixedFromHex<kPublicKeyBytes>(entry.value<std::string>().value_or(""));
+      if (!key) return Status::InvalidArgument(path + ": trust.authors holds a malformed id");
+      list.trusted.push_back(*key);
+    }
+  }
+  return list;
+}
+
+Status savePeers(const std::string& dir, const PeerList& list) {
+  std::string text =
+      "# Peers of this node and authors it trusts when peers relay them.\n"
+      "# Managed by `eichub peer add` and `eichub trust add`; the daemon reloads it on change.\n";
+  for (const PeerCard& peer : list.peers) {
+    text += "\n[[peer]]\ncard = \"" + formatPeerCard(peer) + "\"\n";
+  }
+  text += "\n[trust]\nauthors = [";
+  for (size_t i = 0; i < list.trusted.size(); ++i) {
+    text += (i ? ", \"" : "\"") + toHex(list.trusted[i]) + "\"";
+  }
+  text += "]\n";
+  std::string path = dir + "/" + kPeersFile;
+  std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::IOError("cannot write " + tmp, std::strerror(errno));
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+            ::fsync(fd) == 0;
+  ok = (::close(fd) == 0) && ok;
+  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    return Status::IOError("cannot write " + path, std::strerror(errno));
+  }
+  return Status::OK();
+}
+
+}  // namespace eichub::home

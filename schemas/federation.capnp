@@ -1,0 +1,55 @@
+# Peer-to-peer sync messages (DESIGN.md section 4). One ZeroMQ message holds one Message.
+# A link is one node's DEALER connected to a peer's ROUTER: the DEALER side (client) sends
+# hello and want; the ROUTER side (server) answers hello, sends updates only within the credit
+# a want granted, and announces new heads with have.
+# Evolution rule: add fields at the end with new ordinals; never renumber or retype.
+@0xa6d656e094d94b13;
+
+using Cxx = import "/capnp/c++.capnp";
+$Cxx.namespace("eichub::schema");
+using Feed = import "feed.capnp";
+
+const protocolVersion :UInt32 = 1;
+
+struct HeadInfo {
+  author @0 :Data;   # 32-byte Ed25519 key
+  seq @1 :UInt64;
+  hash @2 :Data;     # SHA-256 of the header at seq
+}
+
+struct Hello {
+  protocolVersion @0 :UInt32;
+  network @1 :Data;
+  nodeId @2 :Data;            # informational: peers are identified by their CURVE key
+  heads @3 :List(HeadInfo);   # every feed the sender holds
+}
+
+# Asks for updates of one feed from fromSeq on; the server sends at most credit of them,
+# in one or more updates messages.
+struct Want {
+  author @0 :Data;
+  fromSeq @1 :UInt64;
+  credit @2 :UInt32;
+}
+
+# A contiguous run of one author's updates, oldest first.
+struct Updates {
+  updates @0 :List(Feed.Update);
+}
+
+# Two valid signed headers by the same author at the same seq with different bytes.
+struct ForkProof {
+  first @0 :Feed.SignedHeader;
+  second @1 :Feed.SignedHeader;
+}
+
+struct Message {
+  union {
+    hello @0 :Hello;
+    want @1 :Want;
+    updates @2 :Updates;
+    have @3 :HeadInfo;
+    fork @4 :ForkProof;
+    bye @5 :Void;
+  }
+}

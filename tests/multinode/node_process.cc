@@ -1,0 +1,134 @@
+// NodeProcess: homes and daemons of real eichub processes on loopback.
+#include "tests/multinode/node_process.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tests/testing/wait.h"
+
+namespace eichub::testing {
+
+NodeProcess::NodeProcess(std::string dir, const std::string& name, const std::string& region)
+    : dir_(std::move(dir)) {
+  ok({"init", "--name", name, "--region", region, "--sector", "healthcare", "--network", "test-net",
+      "--listen", "tcp://127.0.0.1:*"});
+}
+
+NodeProcess::~NodeProcess() {
+  if (pid_ > 0) kill();
+}
+
+ProcessResult NodeProcess::cli(std::vector<std::string> args) const {
+  args.insert(args.begin(), EICHUB_BINARY);
+  args.push_back("--home");
+  args.push_back(dir_);
+  return runProcess(args);
+}
+
+std::string NodeProcess::ok(std::vector<std::string> args) const {
+  ProcessResult r = cli(args);
+  EXPECT_EQ(r.exit_code, 0) << "eichub " << args[0] << " on " << dir_ << ": " << r.err;
+  return r.out;
+}
+
+void NodeProcess::start() {
+  ASSERT_LT(pid_, 0) << "already running";
+  std::filesystem::remove(dir_ + "/daemon.json");
+  pid_ = ::fork();
+  ASSERT_GE(pid_, 0);
+  if (pid_ == 0) {
+    int log = ::open(logFile().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    ::dup2(log, STDOUT_FILENO);
+    ::dup2(log, STDERR_FILENO);
+    ::execl(EICHUB_BINARY, EICHUB_BINARY, "run", "--home", dir_.c_str(), "--log-level", "debug",
+            static_cast<char*>(nullptr));
+    std::_Exit(127);
+  }
+  bool up = waitFor([&] { return std::filesystem::exists(dir_ + "/daemon.json"); },
+                    std::chrono::seconds(10));
+  ASSERT_TRUE(up) << "daemon for " << dir_ << " did not start; see " << logFile();
+  pinPort();
+}
+
+// The first start binds an ephemeral port; later starts must bind the same one, since peers
+// hold it in their cards (as a real node's fixed port).
+void NodeProcess::pinPort() {
+  std::ifstream run_file(dir_ + "/daemon.json");
+  nlohmann::json run = nlohmann::json::parse(run_file, nullptr, false);
+  ASSERT_TRUE(run.is_object() && run["endpoint"].is_string());
+  std::string config_path = dir_ + "/config.toml";
+  std::ifstream in(config_path);
+  std::string config((std::istreambuf_iterator<char>(in)), {});
+  const std::string wildcard = "listen = \"tcp://127.0.0.1:*\"";
+  size_t at = config.find(wildcard);
+  if (at == std::string::npos) return;
+  config.replace(at, wildcard.size(), "listen = \"" + run["endpoint"].get<std::string>() + "\"");
+  std::ofstream(config_path, std::ios::trunc) << config;
+}
+
+int NodeProcess::stop() {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void NodeProcess::kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
+std::string NodeProcess::card() const {
+  std::string out = ok({"id"});
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+std::string NodeProcess::nodeId() const {
+  return nlohmann::json::parse(ok({"id", "--json"}))["node"].get<std::string>();
+}
+
+std::string NodeProcess::digest() const { return ok({"digest"}); }
+
+nlohmann::json NodeProcess::status() const {
+  return nlohmann::json::parse(ok({"status", "--json"}));
+}
+
+nlohmann::json NodeProcess::daemonStatus() const { return status()["daemon"]; }
+
+uint64_t NodeProcess::seqOf(const std::string& author) const {
+  nlohmann::json held = status();  // kept alive: the loop below borrows from it
+  for (const auto& feed : held["feeds"]) {
+    if (feed["author"] == author) return feed["seq"].get<uint64_t>();
+  }
+  return 0;
+}
+
+void peerBothWays(NodeProcess& a, NodeProcess& b) {
+  a.ok({"peer", "add", b.card()});
+  b.ok({"peer", "add", a.card()});
+}
+
+void writeResources(const std::string& path, const std::string& prefix, size_t n,
+                    size_t body_bytes) {
+  std::ofstream out(path);
+  std::string filler(body_bytes, 'x');
+  for (size_t i = 0; i < n; ++i) {
+    out << R"({"kind":"LearningResource","id":")" << prefix << "/" << i
+        << R"(","title":{"en":"Course )" << prefix << " " << i << R"("},"description":{"en":")"
+        << filler << R"("},"sectors":["healthcare"]})"
+        << "\n";
+  }
+}
+
+}  // namespace eichub::testing

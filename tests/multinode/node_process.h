@@ -1,0 +1,59 @@
+// NodeProcess: one eichub node for multi-process tests: its home, its daemon process, and the
+// CLI commands run against it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <sys/types.h>
+
+#include "tests/testing/process.h"
+
+namespace eichub::testing {
+
+class NodeProcess {
+ public:
+  // Initialises a home at dir (ephemeral port on 127.0.0.1).
+  NodeProcess(std::string dir, const std::string& name, const std::string& region);
+  ~NodeProcess();  // SIGKILLs a daemon still running
+  NodeProcess(const NodeProcess&) = delete;
+  NodeProcess& operator=(const NodeProcess&) = delete;
+
+  // Runs an eichub command against this home; --home is added.
+  ProcessResult cli(std::vector<std::string> args) const;
+  // Runs a command that must succeed (a gtest failure otherwise) and returns stdout.
+  std::string ok(std::vector<std::string> args) const;
+
+  // Starts the daemon and waits until it listens (its run file exists).
+  void start();
+  // SIGTERM and wait: a clean stop. Returns the exit code.
+  int stop();
+  // SIGKILL and wait: a crash.
+  void kill();
+  bool running() const { return pid_ > 0; }
+
+  std::string card() const;    // peer card (daemon must be running for the real port)
+  std::string nodeId() const;  // 64 hex
+  std::string digest() const;
+  nlohmann::json status() const;                    // eichub status --json
+  nlohmann::json daemonStatus() const;              // the daemon's control "status" (empty if down)
+  uint64_t seqOf(const std::string& author) const;  // head seq of a feed held (0 if none)
+  const std::string& dir() const { return dir_; }
+  std::string logFile() const { return dir_ + ".log"; }
+
+ private:
+  void pinPort();
+
+  std::string dir_;
+  pid_t pid_ = -1;
+};
+
+// Peers a and b both ways (cards exchanged while both run).
+void peerBothWays(NodeProcess& a, NodeProcess& b);
+
+// Writes n LearningResource lines (about body_bytes each) with ids prefix/0..n-1 to path.
+void writeResources(const std::string& path, const std::string& prefix, size_t n,
+                    size_t body_bytes = 200);
+
+}  // namespace eichub::testing

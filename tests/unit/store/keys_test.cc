@@ -1,0 +1,147 @@
+// Store layouts: encoders and decoders round-trip and reject malformed values, and the tables
+// a real store writes follow them (rids stable across reopen, dupfixed postings).
+#include "node/store/internal/keys.h"
+
+#include <gtest/gtest.h>
+
+#include "node/store/lmdb_env.h"
+#include "tests/testing/temp_dir.h"
+#include "tests/unit/store/store_fixtures.h"
+
+namespace eichub::store::internal {
+namespace {
+
+using feed::Kind;
+using testing::TestFeed;
+
+TEST(KeysTest, TextPostingRoundTripsAndSortsByRid) {
+  TextPosting posting{0x0102030405060708, Kind::LEARNING_RESOURCE, 2, 0xbeef};
+  TextPostingBytes bytes = encodeTextPosting(posting);
+  EXPECT_EQ(bytes[0], 0x01);
+  EXPECT_EQ(bytes[7], 0x08);
+  auto back = decodeTextPosting(bytes).value();
+  EXPECT_EQ(back.rid, posting.rid);
+  EXPECT_EQ(back.kind, posting.kind);
+  EXPECT_EQ(back.weight, posting.weight);
+  EXPECT_EQ(back.label_bytes, posting.label_bytes);
+  // Byte order is rid order, whatever follows the rid.
+  TextPostingBytes low = encodeTextPosting({255, Kind::TRUST, 15, 0xffff});
+  TextPostingBytes high = encodeTextPosting({256, Kind::SKILL, 0, 0});
+  EXPECT_LT(low, high);
+
+  EXPECT_EQ(decodeTextPosting(ByteView(bytes).first(10)).status().code(),
+            Status::Code::kCorruption);
+  bytes[kRidBytes] = 0xf1;  // kind 15 does not exist
+  EXPECT_EQ(decodeTextPosting(bytes).status().code(), Status::Code::kCorruption);
+  EXPECT_EQ(decodeRid(ridKey(42)).value(), 42u);
+  EXPECT_EQ(decodeRid(Bytes(7, 0)).status().code(), Status::Code::kCorruption);
+}
+
+TEST(KeysTest, HeaderValueHoldsHeaderSignatureAndBody) {
+  feed::SignedUpdate update;
+  update.header = Bytes{1, 2, 3};
+  update.signature = Bytes(64, 9);
+  Bytes value;
+  encodeHeaderValue(update, Bytes{7, 7}, value);
+  auto decoded = decodeHeaderValue(value).value();
+  EXPECT_EQ(Bytes(decoded.header.begin(), decoded.header.end()), update.header);
+  EXPECT_EQ(Bytes(decoded.signature.begin(), decoded.signature.end()), update.signature);
+  EXPECT_EQ(Bytes(decoded.body.begin(), decoded.body.end()), (Bytes{7, 7}));
+  encodeHeaderValue(update, {}, value);  // the buffer is reused
+  EXPECT_TRUE(decodeHeaderValue(value).value().body.empty());
+  // Lengths past the end are Corruption, not a crash.
+  for (size_t cut : {0, 5, 8, 70}) {
+    EXPECT_EQ(decodeHeaderValue(ByteView(value).first(cut)).status().code(),
+              Status::Code::kCorruption)
+        << cut;
+  }
+}
+
+TEST(KeysTest, RecordValueKeepsRidAfterTheHashedState) {
+  RecordValue value{7, feed::Op::DELETE, Hash32{}, 99, 12345};
+  Bytes bytes = encodeRecordValue(value);
+  ASSERT_EQ(bytes.size(), kRecordStateBytes + kRidBytes);
+  EXPECT_EQ(readU64BE(bytes.data() + kRecordStateBytes), 12345u);
+  auto back = decodeRecordValue(bytes).value();
+  EXPECT_EQ(back.rid, 12345u);
+  EXPECT_EQ(back.seq, 7u);
+  EXPECT_EQ(back.op, feed::Op::DELETE);
+  EXPECT_EQ(decodeRecordValue(ByteView(bytes).first(kRecordStateBytes)).status().code(),
+            Status::Code::kCorruption);
+}
+
+// Reads the rid of key and the key of rid straight from the tables.
+struct RawRids {
+  std::unique_ptr<LmdbEnv> env;
+  Rid ridOf(const RecordKey& key) {
+    auto txn = env->beginRead().value();
+    return decodeRecordValue(txn.get(Table::kRecords, encodeRecordKey(key)).value()).value().rid;
+  }
+  RecordKey keyOf(Rid rid) {
+    auto txn = env->beginRead().value();
+    return decodeRecordKey(txn.get(Table::kRidKeys, ridKey(rid)).value()).value();
+  }
+};
+
+TEST(KeysTest, RidsAreAssignedOnFirstSightAndStableAcrossReopen) {
+  eichub::testing::TempDir dir;
+  TestFeed a;
+  {
+    auto store = CatalogStore::open(dir.path(), {}).value();
+    ASSERT_TRUE(
+        store->apply({a.skill("s1", {{"en", "one"}}), a.skill("s2", {{"en", "two"}})}).ok());
+  }
+  {
+    auto store = CatalogStore::open(dir.path(), {}).value();
+    // A change and a delete keep the rid; a new record gets the next one.
+    ASSERT_TRUE(store
+                    ->apply({a.skill("s1", {{"en", "uno"}}), a.remove(Kind::SKILL, "s2"),
+                             a.skill("s3", {{"en", "three"}}), a.skill("s2", {{"en", "dos"}})})
+                    .ok());
+  }
+  RawRids raw{LmdbEnv::open(dir.path(), {}).value()};
+  EXPECT_EQ(raw.ridOf(a.key(Kind::SKILL, "s1")), 1u);
+  EXPECT_EQ(raw.ridOf(a.key(Kind::SKILL, "s2")), 2u);
+  EXPECT_EQ(raw.ridOf(a.key(Kind::SKILL, "s3")), 3u);
+  for (Rid rid = 1; rid <= 3; ++rid) {
+    EXPECT_EQ(raw.ridOf(raw.keyOf(rid)), rid);
+  }
+  auto txn = raw.env->beginRead().value();
+  EXPECT_EQ(txn.stat(Table::kRidKeys).value().ms_entries, 3u);
+}
+
+TEST(KeysTest, PostingsAreDupfixedRidValuesEvenForIdsThatExtendEachOther) {
+  eichub::testing::TempDir dir;
+  TestFeed a;
+  const std::string extended = std::string("ab\x01") + "x";
+  {
+    auto store = CatalogStore::open(dir.path(), {}).value();
+    ASSERT_TRUE(store
+                    ->apply({a.skill("ab", {{"en", "alpha"}}), a.skill(extended, {{"en", "alpha"}}),
+                             a.resource("abc", {{"en", "alpha"}}, {"ab"}),
+                             a.resource("abcd", {{"en", "alpha"}}, {"ab"})})
+                    .ok());
+  }
+  RawRids raw{LmdbEnv::open(dir.path(), {}).value()};
+  auto txn = raw.env->beginRead().value();
+  auto cursor = txn.cursor(Table::kText).value();
+  Entry entry;
+  ASSERT_TRUE(cursor.get(MDB_SET_KEY, &entry, asBytes("alpha")).value());
+  // MDB_GET_MULTIPLE only works on dupfixed tables: all four postings, back to back.
+  ASSERT_TRUE(cursor.get(MDB_GET_MULTIPLE, &entry).value());
+  EXPECT_EQ(entry.value.size(), 4 * kTextPostingBytes);
+  ASSERT_TRUE(cursor.get(MDB_SET_KEY, &entry, asBytes("alpha")).value());
+  std::vector<Rid> rids;
+  do {
+    ASSERT_EQ(entry.value.size(), kTextPostingBytes);
+    rids.push_back(decodeTextPosting(entry.value).value().rid);
+  } while (cursor.get(MDB_NEXT_DUP, &entry).value());
+  EXPECT_EQ(rids, (std::vector<Rid>{1, 2, 3, 4}));
+  auto skills = txn.cursor(Table::kSkillIndex).value();
+  ASSERT_TRUE(skills.get(MDB_SET_KEY, &entry, asBytes("ab")).value());
+  EXPECT_EQ(skills.countDups().value(), 2u);
+  EXPECT_EQ(entry.value.size(), kRidBytes);
+}
+
+}  // namespace
+}  // namespace eichub::store::internal
