@@ -13,6 +13,15 @@ FeedAppender::FeedAppender(const crypto::SigningKey& key, std::string network, H
 
 VerifiedUpdate FeedAppender::append(Op op, Kind kind, std::string id, std::vector<std::string> tags,
                                     Bytes body, int64_t time_ms) {
+  VerifiedUpdate out =
+      appendUnsigned(op, kind, std::move(id), std::move(tags), std::move(body), time_ms);
+  out.signed_update.signature = key_.sign(out.signed_update.header);
+  return out;
+}
+
+VerifiedUpdate FeedAppender::appendUnsigned(Op op, Kind kind, std::string id,
+                                            std::vector<std::string> tags, Bytes body,
+                                            int64_t time_ms) {
   VerifiedUpdate out;
   HeaderFields& f = out.fields;
   f.network = network_;
@@ -29,11 +38,16 @@ VerifiedUpdate FeedAppender::append(Op op, Kind kind, std::string id, std::vecto
     f.body_size = static_cast<uint32_t>(body.size());
   }
   out.signed_update.header = encodeHeader(f);
-  out.signed_update.signature = key_.sign(out.signed_update.header);
   out.signed_update.body = std::move(body);
   out.hash = crypto::sha256(out.signed_update.header);
   head_ = headAfter(out);
   return out;
+}
+
+void signUpdates(const crypto::SigningKey& key, std::vector<VerifiedUpdate>& updates) {
+  for (VerifiedUpdate& update : updates) {
+    update.signed_update.signature = key.sign(update.signed_update.header);
+  }
 }
 
 }  // namespace eichub::feed

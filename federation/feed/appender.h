@@ -20,6 +20,11 @@ class FeedAppender {
   VerifiedUpdate append(Op op, Kind kind, std::string id, std::vector<std::string> tags, Bytes body,
                         int64_t time_ms);
 
+  // As append(), but leaves the signature empty: the header is final (the chain needs only
+  // header hashes), so signing can run later, on another thread, with signUpdates().
+  VerifiedUpdate appendUnsigned(Op op, Kind kind, std::string id, std::vector<std::string> tags,
+                                Bytes body, int64_t time_ms);
+
   const Head& head() const { return head_; }
 
  private:
@@ -27,5 +32,8 @@ class FeedAppender {
   std::string network_;
   Head head_;
 };
+
+// Signs every update's header with key. Thread-safe with respect to other batches.
+void signUpdates(const crypto::SigningKey& key, std::vector<VerifiedUpdate>& updates);
 
 }  // namespace eichub::feed
