@@ -17,13 +17,14 @@ constexpr uint32_t kMaxWantCredit = 65'536;
 }  // namespace
 
 SyncEngine::SyncEngine(SyncOptions options, Storage& storage, const TrustPolicy& trust, SendFn send,
-                       ClockFn clock, RejectFn on_reject)
+                       ClockFn clock, RejectFn on_reject, EventFn on_event)
     : options_(std::move(options)),
       storage_(storage),
       trust_(trust),
       send_(std::move(send)),
       clock_(std::move(clock)),
-      on_reject_(std::move(on_reject)) {}
+      on_reject_(std::move(on_reject)),
+      on_event_(std::move(on_event)) {}
 
 void SyncEngine::send(LinkId link, const wire::Message& message) {
   send_(link, wire::encode(message));
@@ -163,7 +164,13 @@ void SyncEngine::pullIfBehind(const PublicKey& author) {
     Pull pull;
     pull.tail = *head;
     pull.requested_to = head->seq;
+    pull.started_at_seq = head->seq;
+    pull.started_ms = clock_();
     it = pulls_.emplace(author, pull).first;
+    if (on_event_) {
+      on_event_("event=sync_start author=" + toHex(author).substr(0, 16) + " from_seq=" +
+                std::to_string(head->seq + 1) + " remote_seq=" + std::to_string(remote_seq));
+    }
   }
   Pull& pull = it->second;
   if (source == 0) return;  // nobody up has more; wait for a link
@@ -339,6 +346,12 @@ void SyncEngine::applied(uint64_t batch_id, const Status& status) {
     auto [source, remote_seq] = bestSource(batch.author);
     (void)source;
     if (pull.in_flight == 0 && pull.tail.seq >= remote_seq && pull.requested_to <= pull.tail.seq) {
+      if (on_event_) {
+        on_event_("event=sync_done author=" + toHex(batch.author).substr(0, 16) +
+                  " updates=" + std::to_string(pull.tail.seq - pull.started_at_seq) +
+                  " head_seq=" + std::to_string(pull.tail.seq) +
+                  " ms=" + std::to_string(clock_() - pull.started_ms));
+      }
       pulls_.erase(pull_it);
     } else {
       pullIfBehind(batch.author);

@@ -57,10 +57,12 @@ class SyncEngine {
   using ClockFn = std::function<int64_t()>;
   // Called once per rejection, for the daemon's log (which rate-limits it).
   using RejectFn = std::function<void(LinkId, const std::string& reason)>;
+  // Called when a feed's sync starts or finishes, with key=value fields for the log.
+  using EventFn = std::function<void(const std::string& fields)>;
 
   // storage and trust must outlive the engine.
   SyncEngine(SyncOptions options, Storage& storage, const TrustPolicy& trust, SendFn send,
-             ClockFn clock, RejectFn on_reject = {});
+             ClockFn clock, RejectFn on_reject = {}, EventFn on_event = {});
 
   // A link came up (client links: the handshake succeeded; server links: first message).
   void linkUp(LinkId link, Role role, std::string peer_key);
@@ -98,6 +100,8 @@ class SyncEngine {
     uint64_t requested_to = 0;     // last seq covered by wants sent
     uint64_t in_flight = 0;        // batches submitted, not yet applied
     int64_t last_progress_ms = 0;  // when a want was sent or a batch arrived
+    uint64_t started_at_seq = 0;   // for the log line when it finishes
+    int64_t started_ms = 0;
   };
   struct Batch {
     PublicKey author{};
@@ -125,6 +129,7 @@ class SyncEngine {
   SendFn send_;
   ClockFn clock_;
   RejectFn on_reject_;
+  EventFn on_event_;
   std::map<LinkId, Link> links_;
   std::map<PublicKey, Pull> pulls_;
   std::map<uint64_t, Batch> batches_;

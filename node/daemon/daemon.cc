@@ -32,6 +32,7 @@ constexpr sync::LinkId kFirstServerLink = 1'000'000;
 // A handshake the peer refused (it has not added us yet, say) is retried on a fresh socket:
 // libzmq does not reconnect after an authentication failure.
 constexpr int64_t kFirstRetryMs = 500;
+constexpr int64_t kRejectLogIntervalMs = 10'000;  // rejection log lines per link and reason
 constexpr int64_t kMaxRetryMs = 30'000;
 
 int64_t nowMs() {
@@ -90,6 +91,8 @@ class Reactor {
   void onMonitorEvent(sync::LinkId link, ClientLink& client);
   void onControl();
   void tick();
+  // Logs a rejection, at most once per link and reason per kRejectLogIntervalMs.
+  void logReject(sync::LinkId link, const std::string& reason);
   nlohmann::json statusJson();
   void writeRunFile();
 
@@ -114,6 +117,7 @@ class Reactor {
   sync::LinkId next_server_link_ = kFirstServerLink;
   uint64_t dropped_sends_ = 0;
   uint64_t monitor_generation_ = 0;
+  std::map<std::pair<sync::LinkId, std::string>, int64_t> reject_logged_ms_;
   std::map<PublicKey, uint64_t> own_heads_seen_;
 };
 
@@ -151,10 +155,8 @@ Status Reactor::start() {
   options.node_id = home_.nodeKey().publicKey();
   engine_ = std::make_unique<sync::SyncEngine>(
       options, *storage_, trust_, [this](sync::LinkId link, Bytes bytes) { send(link, bytes); },
-      nowMs,
-      [](sync::LinkId link, const std::string& reason) {
-        log::warn("event=reject link={} reason=\"{}\"", link, reason);
-      });
+      nowMs, [this](sync::LinkId link, const std::string& reason) { logReject(link, reason); },
+      [](const std::string& fields) { log::info("{}", fields); });
   EICHUB_RETURN_IF_ERROR(loadPeers());
   writeRunFile();
   log::info("event=start node={} endpoint={} peers={}", toHex(home_.nodeKey().publicKey()),
@@ -309,6 +311,18 @@ void Reactor::tick() {
       }
     }
   }
+}
+
+void Reactor::logReject(sync::LinkId link, const std::string& reason) {
+  int64_t now = nowMs();
+  int64_t& last = reject_logged_ms_[{link, reason}];
+  if (now - last < kRejectLogIntervalMs) return;
+  last = now;
+  std::string peer;
+  if (auto c = clients_.find(link); c != clients_.end()) peer = c->second.card.transport_public_z85;
+  if (auto s = servers_.find(link); s != servers_.end()) peer = s->second.peer_key;
+  log::warn("event=reject peer={} reason=\"{}\" (counted; repeats logged every {} s)",
+            shortKey(peer), reason, kRejectLogIntervalMs / 1000);
 }
 
 nlohmann::json Reactor::statusJson() {
