@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "federation/transport/curve_keys.h"
+
 namespace eichub::home {
 
 namespace {
@@ -52,17 +54,11 @@ Result<TransportKeys> loadTransportKeys(const std::string& path) {
                                     path);
   }
   std::ifstream in(path);
-  TransportKeys keys;
-  std::getline(in, keys.secret_z85);
-  if (keys.secret_z85.size() != kZ85KeyChars) {
-    return Status::InvalidArgument("malformed transport key", path);
-  }
-  char public_z85[kZ85KeyChars + 1];
-  if (zmq_curve_public(public_z85, keys.secret_z85.c_str()) != 0) {
-    return Status::InvalidArgument("malformed transport key", path);
-  }
-  keys.public_z85 = public_z85;
-  return keys;
+  std::string secret;
+  std::getline(in, secret);
+  auto keys = transport::curveKeyPairFromSecret(secret);
+  if (!keys.ok()) return Status::InvalidArgument("malformed transport key", path);
+  return *keys;
 }
 
 }  // namespace
@@ -132,12 +128,9 @@ Status Home::create(const std::string& dir, const config::Options& options) {
   s = key->savePem(dir + "/" + kNodeKeyFile);
   if (!s.ok()) return fail(s);
 
-  char public_z85[kZ85KeyChars + 1];
-  char secret_z85[kZ85KeyChars + 1];
-  if (zmq_curve_keypair(public_z85, secret_z85) != 0) {
-    return fail(Status::IOError("CURVE key generation failed", zmq_strerror(zmq_errno())));
-  }
-  s = writeNewFile(dir + "/" + kTransportKeyFile, std::string(secret_z85) + "\n", 0600);
+  auto transport_keys = transport::generateCurveKeyPair();
+  if (!transport_keys.ok()) return fail(transport_keys.status());
+  s = writeNewFile(dir + "/" + kTransportKeyFile, transport_keys->secret_z85 + "\n", 0600);
   if (!s.ok()) return fail(s);
 
   auto store = store::CatalogStore::open(dir + "/" + kDataDir, storeOptions(options, false));

@@ -5,16 +5,14 @@
 #include <string>
 
 #include "federation/crypto/ed25519_key.h"
+#include "federation/transport/curve_keys.h"
 #include "node/config/options.h"
 #include "node/store/catalog_store.h"
 
 namespace eichub::home {
 
 // The CURVE key pair a node's transport uses, Z85-encoded as ZeroMQ expects.
-struct TransportKeys {
-  std::string public_z85;
-  std::string secret_z85;
-};
+using TransportKeys = transport::CurveKeyPair;
 
 // The one-line card a node hands to peers:
 //   eichub-peer:v1:<node id, 64 hex>:<CURVE public key, 64 hex>:<endpoint>

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "federation/crypto/sha256.h"
+#include "node/catalog/record_json.h"
 #include "node/store/catalog_store.h"
 #include "node/store/internal/keys.h"
 #include "node/store/internal/store_impl.h"
@@ -136,7 +137,7 @@ Result<std::map<std::string, uint64_t>> CatalogStore::countsByKind() const {
     EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
   }
   std::map<std::string, uint64_t> out;
-  for (const auto& [kind, count] : counts) out[kindName(kind)] = count;
+  for (const auto& [kind, count] : counts) out[std::string(catalog::kindName(kind))] = count;
   return out;
 }
 

@@ -273,30 +273,6 @@ Status CatalogStore::setMeta(const std::string& key, const std::string& value) {
       [&](WriteTxn& txn) { return txn.put(Table::kMeta, asBytes(key), asBytes(value)); });
 }
 
-std::string kindName(feed::Kind kind) {
-  switch (kind) {
-    case feed::Kind::SKILL:
-      return "Skill";
-    case feed::Kind::SKILL_GROUP:
-      return "SkillGroup";
-    case feed::Kind::OCCUPATION:
-      return "Occupation";
-    case feed::Kind::OCCUPATION_GROUP:
-      return "OccupationGroup";
-    case feed::Kind::LEARNING_RESOURCE:
-      return "LearningResource";
-    case feed::Kind::PROVIDER:
-      return "Provider";
-    case feed::Kind::CLUSTER_PROFILE:
-      return "ClusterProfile";
-    case feed::Kind::SKILL_NEED:
-      return "SkillNeed";
-    case feed::Kind::TRUST:
-      return "Trust";
-  }
-  return "Unknown";
-}
-
 std::optional<feed::Kind> parseKind(std::string_view name) {
   std::string lower;
   for (char c : name)

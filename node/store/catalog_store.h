@@ -138,11 +138,9 @@ class CatalogStore {
   std::unique_ptr<Impl> impl_;
 };
 
-// "Skill", "SkillGroup", "Occupation", "OccupationGroup", "LearningResource", "Provider",
-// "ClusterProfile", "SkillNeed", "Trust".
-std::string kindName(feed::Kind kind);
-// Parses a kind name as above, or a CLI short name: skill, occupation, resource, provider,
-// need, profile, skillgroup, occupationgroup (case-insensitive).
+// Parses a kind name ("Skill", "LearningResource", ...; see catalog::kindName), or a CLI short
+// name: skill, occupation, resource, provider, need, profile, skillgroup, occupationgroup
+// (case-insensitive).
 std::optional<feed::Kind> parseKind(std::string_view name);
 
 }  // namespace eichub::store
