@@ -205,9 +205,8 @@ Status applyBatch(WriteTxn& txn, const std::vector<feed::VerifiedUpdate>& batch,
       return Status::InvalidArgument(link.message(), where(f));
     }
     EICHUB_RETURN_IF_ERROR(storeUpdate(txn, update, feed_state, batch_state, stats));
-    // A checked signature vouches for every header before it through the hash chain
-    // (DESIGN.md 6), so the feed is verified up to the newest checked one.
-    if (update.signature_checked) {
+    // verified_up_to: every signature up to here has been checked.
+    if (update.signature_checked && feed_state.value.verified_up_to == feed_state.value.head.seq) {
       feed_state.value.verified_up_to = f.seq;
     }
     feed_state.value.head = feed::headAfter(update);

@@ -2,6 +2,7 @@
 // client with its own CURVE and Ed25519 keys attacks node A while an honest node B is peered
 // with it. Each test checks that A stays up, refuses and counts the attack, stores nothing
 // unverified, and still syncs with B.
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -119,9 +120,11 @@ class AttackTest : public ::testing::Test {
   }
   std::string logs() const { return "see logs: " + a_->logFile() + " " + b_->logFile(); }
 
-  // A raw peer that A (and B, with also_b) admit as a peer and whose author they trust.
-  std::unique_ptr<RawPeer> startRaw(ServeScript script, bool also_b = false) {
-    auto raw = std::make_unique<RawPeer>(kNetwork, std::set<std::string>{a_key_, b_key_},
+  // A raw peer with node key key, that A (and B, with also_b) admit as a peer and whose author
+  // they trust.
+  std::unique_ptr<RawPeer> startRaw(crypto::SigningKey key, ServeScript script,
+                                    bool also_b = false) {
+    auto raw = std::make_unique<RawPeer>(std::move(key), std::set<std::string>{a_key_, b_key_},
                                          std::move(script));
     a_->ok({"peer", "add", raw->card()});
     a_->ok({"trust", "add", raw->nodeIdHex()});
@@ -151,9 +154,7 @@ class AttackTest : public ::testing::Test {
     const std::string a_id = a_->nodeId();
     const std::string b_id = b_->nodeId();
     EXPECT_TRUE(waitFor(
-        [&] {
-          return a_->seqOf(b_id) == b_->seqOf(b_id) && b_->seqOf(a_id) == a_->seqOf(a_id);
-        },
+        [&] { return a_->seqOf(b_id) == b_->seqOf(b_id) && b_->seqOf(a_id) == a_->seqOf(a_id); },
         seconds(20)))
         << "A and B stopped syncing; " << logs();
   }
@@ -178,6 +179,8 @@ class AttackTest : public ::testing::Test {
   int files_ = 0;
 };
 
+crypto::SigningKey newKey() { return crypto::SigningKey::generate().value(); }
+
 // A server script that holds no feeds: a peer that only talks.
 ServeScript noFeeds() {
   return [](const std::string&, const wire::Message& message) {
@@ -188,13 +191,14 @@ ServeScript noFeeds() {
 // ---- Case 1: bytes that are not a valid message ----
 
 TEST_F(AttackTest, MalformedMessagesAreRefusedAndCounted) {
-  auto raw = startRaw(noFeeds());
+  auto raw = startRaw(newKey(), noFeeds());
   const std::string raw_key = raw->transportKeys().public_z85;
   raw->connect(a_->card());
   ASSERT_TRUE(raw->waitUp(seconds(10))) << logs();
   wire::Hello hello = helloWithHeads(kNetwork, {});
   ASSERT_TRUE(raw->send(hello));
-  ASSERT_TRUE(raw->receiveA<wire::Hello>(seconds(10))) << "A never answered hello; " << logs();
+  ASSERT_TRUE(raw->receiveMessage<wire::Hello>(seconds(10)))
+      << "A never answered hello; " << logs();
   const std::string digest_before = a_->digest();
 
   Bytes truncated = wire::encode(hello);
@@ -240,9 +244,8 @@ TEST_F(AttackTest, MalformedMessagesAreRefusedAndCounted) {
       },
       seconds(10)));
   ASSERT_TRUE(raw->send(hello));
-  EXPECT_TRUE(raw->receiveA<wire::Hello>(seconds(10))) << logs();
-  EXPECT_EQ(rejected(a_->daemonStatus(), raw_key, "malformed message", "server"),
-            malformed.size());
+  EXPECT_TRUE(raw->receiveMessage<wire::Hello>(seconds(10))) << logs();
+  EXPECT_EQ(rejected(a_->daemonStatus(), raw_key, "malformed message", "server"), malformed.size());
 
   expectAlive();
   EXPECT_EQ(a_->digest(), digest_before);
@@ -257,10 +260,10 @@ FeedUpdates forge(FeedUpdates feed, Forgery forgery) {
   feed::SignedUpdate& middle = feed[feed.size() / 2];
   switch (forgery) {
     case Forgery::kTamperedMiddleHeader: {
-      // Still a canonical, well-formed header that links to its predecessor and matches its
-      // body; only the time moved, so the next header's prev no longer matches it.
+      // Still a canonical header that links to its predecessor and matches its body; only its
+      // time moved, so the next header's prev no longer names it.
       auto fields = feed::decodeHeader(middle.header);
-      EICHUB_CHECK(fields.ok());
+      EICHUB_CHECK(fields.ok()) << fields.status().toString();
       fields->time_ms += 1;
       middle.header = feed::encodeHeader(*fields);
       break;
@@ -277,28 +280,222 @@ FeedUpdates forge(FeedUpdates feed, Forgery forgery) {
 
 class ForgedBatchTest : public AttackTest {
  protected:
-  // The raw peer announces its honest head but answers every want with the forged feed.
-  // Returns once A refused it at least twice (the first want and a re-ask).
+  // The raw peer announces its honest head and answers every want with the forged feed. A must
+  // refuse it (at the first want and again at the re-ask) and store none of it.
   void attack(Forgery forgery, const std::string& reason) {
     const std::string digest_before = a_->digest();
-    auto signer = crypto::SigningKey::generate();
-    ASSERT_TRUE(signer.ok());
-    // The raw peer's own key signs its feed: A accepts that author (it is a configured peer).
-    std::unique_ptr<RawPeer> raw;
-    FeedUpdates honest;
-    FeedUpdates forged;
-    auto feeds = std::make_shared<std::vector<FeedUpdates>>();
-    raw = startRaw([feeds](const std::string&, const wire::Message& message) {
-      return honestAnswer(kNetwork, *feeds, message);
-    });
-    // The script reads *feeds; it is filled before A can connect? No: A connects as soon as the
-    // card is added. So build the feed first and restart: see startForgingRaw below.
-    (void)honest;
-    (void)forged;
-    (void)reason;
-    (void)digest_before;
+    crypto::SigningKey key = newKey();
+    const FeedUpdates honest = makeFeed(key, kNetwork, "raw", 5, nowMs());
+    const FeedUpdates forged = forge(honest, forgery);
+    auto raw = startRaw(std::move(key),
+                        [honest, forged](const std::string&, const wire::Message& message) {
+                          if (std::holds_alternative<wire::Hello>(message))
+                            return honestAnswer(kNetwork, {honest}, message);
+                          return honestAnswer(kNetwork, {forged}, message);
+                        });
+    const std::string raw_key = raw->transportKeys().public_z85;
+    ASSERT_TRUE(waitFor(
+        [&] { return rejected(a_->daemonStatus(), raw_key, reason, "client") >= 2; }, seconds(20)))
+        << dumpReasons(a_->daemonStatus()) << "; " << logs();
+    expectAlive();
+    EXPECT_EQ(a_->seqOf(authorHex(honest)), 0u) << "A stored part of a forged batch";
+    EXPECT_EQ(a_->digest(), digest_before);
+    expectStillSyncsWithB();
   }
 };
+
+TEST_F(ForgedBatchTest, TamperedHeaderInTheMiddleIsRefused) {
+  // Its own signature no longer matches (and the next header no longer links to it).
+  attack(Forgery::kTamperedMiddleHeader, "bad signature");
+}
+
+TEST_F(ForgedBatchTest, ForgedLastSignatureIsRefused) {
+  attack(Forgery::kForgedLastSignature, "bad signature");
+}
+
+// The chain alone would vouch for the middle header, but its junk signature would be stored
+// and relayed: every signature of a run is checked.
+TEST_F(ForgedBatchTest, ForgedMiddleSignatureIsRefused) {
+  attack(Forgery::kForgedMiddleSignature, "bad signature");
+}
+
+// ---- Case 3: unknown predecessors in reverse order, duplicates and replays ----
+
+TEST_F(AttackTest, ReversedDuplicatedAndReplayedUpdatesAreHarmless) {
+  crypto::SigningKey key = newKey();
+  const FeedUpdates honest = makeFeed(key, kNetwork, "raw", 5, nowMs());
+  const std::string author = authorHex(honest);
+  auto wants_from_a = std::make_shared<std::atomic<int>>(0);
+  const std::string a_key = a_key_;
+  auto raw = startRaw(std::move(key), [honest, wants_from_a, a_key](const std::string& peer,
+                                                                    const wire::Message& message) {
+    const bool want = std::holds_alternative<wire::Want>(message);
+    if (peer != a_key || !want) return honestAnswer(kNetwork, {honest}, message);
+    std::vector<Bytes> out;
+    if (++*wants_from_a == 1) {
+      // Newest first: every update but seq 1 arrives before its predecessor; then seq 1 twice.
+      for (size_t i = honest.size(); i-- > 1;)
+        out.push_back(wire::encode(wire::Updates{{honest[i]}}));
+      out.push_back(wire::encode(wire::Updates{{honest[0]}}));
+      out.push_back(wire::encode(wire::Updates{{honest[0]}}));
+      out.push_back(wire::encode(wire::Updates{{honest[1], honest[1]}}));  // a duplicate inside
+      return out;
+    }
+    // The re-ask: the answer, then the same run replayed, then the whole feed replayed.
+    out = honestAnswer(kNetwork, {honest}, message);
+    std::vector<Bytes> again = honestAnswer(kNetwork, {honest}, message);
+    out.insert(out.end(), again.begin(), again.end());
+    out.push_back(wire::encode(wire::Updates{honest}));
+    return out;
+  });
+  const std::string raw_key = raw->transportKeys().public_z85;
+  ASSERT_TRUE(waitFor([&] { return a_->seqOf(author) == honest.size(); }, seconds(25)))
+      << dumpReasons(a_->daemonStatus()) << "; " << logs();
+  nlohmann::json daemon = a_->daemonStatus();
+  EXPECT_GE(rejected(daemon, raw_key, "broken chain", "client"), honest.size() - 1)
+      << dumpReasons(daemon);
+  EXPECT_GE(*wants_from_a, 2) << "A never asked again for what it refused";
+  EXPECT_TRUE(holdsExactly(*a_, honest));
+  // The honest run: B pulls the same feed and both print the same digest.
+  b_->ok({"peer", "add", raw->card()});
+  b_->ok({"trust", "add", author});
+  ASSERT_TRUE(waitFor([&] { return b_->seqOf(author) == honest.size(); }, seconds(20))) << logs();
+  EXPECT_TRUE(converged()) << logs();
+  expectAlive();
+  expectStillSyncsWithB();
+}
+
+// ---- Case 4: a client whose CURVE key is not a configured peer's ----
+
+TEST_F(AttackTest, UnknownTransportKeyIsRefusedByZap) {
+  const std::string digest_before = a_->digest();
+  const uint64_t refused_before = a_->daemonStatus()["zap_refused"].get<uint64_t>();
+  RawPeer stranger(newKey(), {a_key_}, noFeeds());  // never added to A's peers
+  stranger.connect(a_->card());
+  ASSERT_TRUE(waitFor(
+      [&] {
+        stranger.pumpMonitor();
+        return stranger.authFailures() > 0;
+      },
+      seconds(10)))
+      << "the handshake of an unknown key did not fail";
+  EXPECT_FALSE(stranger.waitUp(milliseconds(200)));
+  EXPECT_FALSE(stranger.sendBytes(wire::encode(helloWithHeads(kNetwork, {})), milliseconds(500)))
+      << "a message was queued on a link ZAP refused";
+  EXPECT_FALSE(stranger.receive(milliseconds(200)));
+  ASSERT_TRUE(
+      waitFor([&] { return a_->daemonStatus()["zap_refused"].get<uint64_t>() > refused_before; },
+              seconds(10)));
+  nlohmann::json daemon = a_->daemonStatus();
+  EXPECT_FALSE(hasLink(daemon, stranger.transportKeys().public_z85)) << daemon["links"].dump();
+  expectAlive();
+  EXPECT_EQ(a_->digest(), digest_before);
+  expectStillSyncsWithB();
+}
+
+// ---- Case 5: a peer that claims heads it does not have ----
+
+TEST_F(AttackTest, PhantomHeadsDoNotStallOtherSyncs) {
+  const std::string digest_before = a_->digest();
+  crypto::SigningKey key = newKey();
+  const PublicKey author = key.publicKey();
+  auto raw = startRaw(std::move(key), [author](const std::string&, const wire::Message& message) {
+    std::vector<Bytes> out;
+    if (std::holds_alternative<wire::Hello>(message)) {
+      wire::Hello hello = helloWithHeads(kNetwork, {});
+      Hash32 hash;
+      hash.fill(0x42);
+      hello.heads.push_back({author, 1000, hash});
+      out.push_back(wire::encode(hello));
+    }
+    return out;  // wants are never answered
+  });
+  ASSERT_TRUE(waitFor([&] { return raw->wantsReceived() >= 1; }, seconds(10))) << logs();
+  EXPECT_EQ(a_->seqOf(toHex(author)), 0u);
+  EXPECT_EQ(a_->digest(), digest_before);
+  const uint64_t rss_first_want = rssKb(*a_);
+  expectStillSyncsWithB();  // while A waits on the phantom feed
+  ASSERT_TRUE(waitFor([&] { return raw->wantsReceived() >= 3; }, seconds(20)))
+      << "A did not ask again; " << logs();
+  nlohmann::json daemon = a_->daemonStatus();
+  EXPECT_EQ(daemon["pending_updates"].get<uint64_t>(), 0u);
+  for (const auto& feed : daemon["feeds"]) {
+    if (feed["author"] == toHex(author)) {
+      EXPECT_EQ(feed["local_seq"].get<uint64_t>(), 0u);
+      EXPECT_EQ(feed["best_remote_seq"].get<uint64_t>(), 1000u);
+    }
+  }
+  const uint64_t rss_third_want = rssKb(*a_);
+  RecordProperty("rss_first_want_kb", std::to_string(rss_first_want));
+  RecordProperty("rss_third_want_kb", std::to_string(rss_third_want));
+  EXPECT_LT(rss_third_want, kMaxRssKb);
+  EXPECT_LT(rss_third_want, rss_first_want + 16 * 1024) << "memory grew across re-asks";
+  expectAlive();
+}
+
+// ---- Case 6: a flood of garbage ----
+
+TEST_F(AttackTest, GarbageFloodIsThrottledWhileBStillSyncs) {
+  const std::string digest_before = a_->digest();
+  auto raw = startRaw(newKey(), noFeeds());
+  const std::string raw_key = raw->transportKeys().public_z85;
+  raw->connect(a_->card());
+  ASSERT_TRUE(raw->waitUp(seconds(10))) << logs();
+  constexpr int kFloodMessages = 10'000;
+  constexpr size_t kGarbageBytes = 4096;
+  uint64_t rss_max = 0;
+  Bytes garbage(kGarbageBytes);
+  for (int i = 0; i < kFloodMessages; ++i) {
+    for (size_t j = 0; j < 16; ++j) garbage[j] = static_cast<uint8_t>((i >> (j % 4)) + j);
+    ASSERT_TRUE(raw->sendBytes(garbage, seconds(10))) << "message " << i << " not sent";
+    if (i % 1000 == 0) rss_max = std::max(rss_max, rssKb(*a_));
+  }
+  ASSERT_TRUE(waitFor(
+      [&] {
+        nlohmann::json daemon = a_->daemonStatus();
+        return rejected(daemon, raw_key, "malformed message", "server") >= kRejectLimit &&
+               throttled(daemon, raw_key);
+      },
+      seconds(10)))
+      << dumpReasons(a_->daemonStatus());
+  expectAlive();
+  EXPECT_EQ(a_->digest(), digest_before);
+  expectStillSyncsWithB();
+  rss_max = std::max(rss_max, rssKb(*a_));
+  RecordProperty("rss_max_kb", std::to_string(rss_max));
+  EXPECT_GT(rss_max, 0u);
+  EXPECT_LT(rss_max, kMaxRssKb) << "A's RSS under the flood";
+}
+
+// ---- Case 7: signed times a day off ----
+
+TEST_F(AttackTest, ClockSkewedFeedsAreJudgedAlikeEverywhere) {
+  crypto::SigningKey future_key = newKey();
+  crypto::SigningKey past_key = newKey();
+  const FeedUpdates future = makeFeed(future_key, kNetwork, "future", 5, nowMs() + kDayMs);
+  const FeedUpdates past = makeFeed(past_key, kNetwork, "past", 5, nowMs() - kDayMs);
+  auto raw = startRaw(
+      std::move(future_key),
+      [future, past](const std::string&, const wire::Message& message) {
+        return honestAnswer(kNetwork, {future, past}, message);
+      },
+      /*also_b=*/true);
+  a_->ok({"trust", "add", authorHex(past)});
+  b_->ok({"trust", "add", authorHex(past)});
+  // Time is informative (SECURITY.md 2.9): both feeds are accepted, on both nodes.
+  ASSERT_TRUE(waitFor(
+      [&] {
+        return a_->seqOf(authorHex(future)) == 5 && b_->seqOf(authorHex(future)) == 5 &&
+               a_->seqOf(authorHex(past)) == 5 && b_->seqOf(authorHex(past)) == 5;
+      },
+      seconds(20)))
+      << dumpReasons(a_->daemonStatus()) << "; " << logs();
+  EXPECT_TRUE(converged()) << logs();
+  EXPECT_TRUE(holdsExactly(*a_, future));
+  EXPECT_TRUE(holdsExactly(*b_, past));
+  expectAlive();
+  expectStillSyncsWithB();
+}
 
 }  // namespace
 }  // namespace eichub::testing

@@ -134,5 +134,23 @@ TEST_F(FederationTest, ANodeThatWasDownCatchesUp) {
   EXPECT_EQ(b->status()["records"]["LearningResource"], 5000);
 }
 
+TEST_F(FederationTest, TwoNodesSyncTheRealEscoData) {
+  const std::string data = sharedDataDir();
+  if (data.empty()) GTEST_SKIP() << "no ../shared/data/esco beside the source tree";
+  auto a = node("a");
+  auto b = node("b");
+  a->ok({"import", "esco", data + "/esco"});
+  a->start();
+  b->start();
+  peerBothWays(*a, *b);
+  const std::string author = a->nodeId();
+  ASSERT_TRUE(waitFor([&] { return b->seqOf(author) == a->seqOf(author); }, seconds(240)))
+      << logs({a.get(), b.get()});
+  ASSERT_TRUE(converged({a.get(), b.get()}, seconds(30))) << logs({a.get(), b.get()});
+  nlohmann::json records = b->status()["records"];
+  EXPECT_EQ(records["Skill"], 13896);
+  EXPECT_EQ(records["Occupation"], 3007);
+}
+
 }  // namespace
 }  // namespace eichub::testing

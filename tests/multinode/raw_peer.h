@@ -54,8 +54,7 @@ class RawPeer {
   // allowed_keys (the nodes' CURVE keys, Z85). script answers every message a node sends. key is
   // the peer's node id (and the author of the feed it publishes); a fresh transport key pair is
   // made here.
-  RawPeer(std::string network, crypto::SigningKey key, std::set<std::string> allowed_keys,
-          ServeScript script);
+  RawPeer(crypto::SigningKey key, std::set<std::string> allowed_keys, ServeScript script);
   ~RawPeer();  // stops serving, closes every socket
   RawPeer(const RawPeer&) = delete;
   RawPeer& operator=(const RawPeer&) = delete;
@@ -79,7 +78,7 @@ class RawPeer {
   std::optional<Bytes> receive(std::chrono::milliseconds timeout);
   // The next message from the node that decodes as T (others are skipped).
   template <typename T>
-  std::optional<T> receiveA(std::chrono::milliseconds timeout);
+  std::optional<T> receiveMessage(std::chrono::milliseconds timeout);
   // Reads pending monitor events and updates the counters below.
   void pumpMonitor();
   uint64_t handshakes() const { return handshakes_; }
@@ -93,7 +92,6 @@ class RawPeer {
  private:
   void serve(std::set<std::string> allowed_keys, ServeScript script);
 
-  std::string network_;
   crypto::SigningKey key_;
   transport::CurveKeyPair keys_;
   zmq::context_t context_;
@@ -113,7 +111,7 @@ class RawPeer {
 };
 
 template <typename T>
-std::optional<T> RawPeer::receiveA(std::chrono::milliseconds timeout) {
+std::optional<T> RawPeer::receiveMessage(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
