@@ -154,8 +154,9 @@ Status Reactor::start() {
   options.network = home_.options().network;
   options.node_id = home_.nodeKey().publicKey();
   engine_ = std::make_unique<sync::SyncEngine>(
-      options, *storage_, trust_, [this](sync::LinkId link, Bytes bytes) { send(link, bytes); },
-      nowMs, [this](sync::LinkId link, const std::string& reason) { logReject(link, reason); },
+      options, *storage_, trust_,
+      [this](sync::LinkId link, Bytes bytes) { send(link, std::move(bytes)); }, nowMs,
+      [this](sync::LinkId link, const std::string& reason) { logReject(link, reason); },
       [](const std::string& fields) { log::info("{}", fields); });
   EICHUB_RETURN_IF_ERROR(loadPeers());
   writeRunFile();

@@ -1,17 +1,16 @@
 // BenchNode: homes and daemons of real eichub processes for the federation benchmark.
 #include "tests/bench/bench_node.h"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
+#include <fcntl.h>
 #include <nlohmann/json.hpp>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "node/daemon/control.h"
 #include "tests/testing/process.h"
@@ -38,15 +37,29 @@ uint64_t statusKib(const std::string& status, const std::string& name) {
   return std::strtoull(status.c_str() + at + name.size() + 1, nullptr, 10);
 }
 
+// utime + stime, in seconds, of a /proc/.../stat line.
+double statCpuSeconds(const std::string& stat) {
+  size_t close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  // Fields after the name: state(3) ... utime(14) stime(15), numbered from 1 with pid.
+  std::istringstream rest(stat.substr(close + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14 || i == 15) ticks += std::strtod(field.c_str(), nullptr);
+  }
+  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
 }  // namespace
 
 Result<std::unique_ptr<BenchNode>> BenchNode::create(std::string binary, std::string dir,
                                                      const std::string& name) {
   auto node = std::make_unique<BenchNode>(Token{}, std::move(binary), std::move(dir));
-  EICHUB_ASSIGN_OR_RETURN(std::string out,
-                          node->cli({"init", "--name", name, "--region", "UKE42", "--sector",
-                                     "healthcare", "--network", kBenchNetwork, "--listen",
-                                     "tcp://127.0.0.1:*"}));
+  EICHUB_ASSIGN_OR_RETURN(
+      std::string out,
+      node->cli({"init", "--name", name, "--region", "UKE42", "--sector", "healthcare", "--network",
+                 kBenchNetwork, "--listen", "tcp://127.0.0.1:*"}));
   (void)out;
   return node;
 }
@@ -80,8 +93,8 @@ Result<StartTimes> BenchNode::start(std::chrono::milliseconds timeout) {
     int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     ::dup2(fd, STDOUT_FILENO);
     ::dup2(fd, STDERR_FILENO);
-    ::execl(binary_.c_str(), binary_.c_str(), "run", "--home", dir_.c_str(), "--log-level",
-            "info", static_cast<char*>(nullptr));
+    ::execl(binary_.c_str(), binary_.c_str(), "run", "--home", dir_.c_str(), "--log-level", "info",
+            static_cast<char*>(nullptr));
     std::_Exit(127);
   }
   StartTimes times;
@@ -147,10 +160,14 @@ Memory BenchNode::memory() const {
   return memory;
 }
 
+double BenchNode::processCpu() const {
+  if (pid_ <= 0) return 0;
+  return statCpuSeconds(readFile("/proc/" + std::to_string(pid_) + "/stat"));
+}
+
 ThreadCpu BenchNode::threadCpu() const {
   ThreadCpu out;
   if (pid_ <= 0) return out;
-  const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
   const std::string task_dir = "/proc/" + std::to_string(pid_) + "/task";
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(task_dir, ec)) {
@@ -161,13 +178,7 @@ ThreadCpu BenchNode::threadCpu() const {
     std::string name = stat.substr(open + 1, close - open - 1);
     const std::string tid = entry.path().filename().string();
     if (tid == std::to_string(pid_)) name += " main";
-    // Fields after the name: state(3) ... utime(14) stime(15), numbered from 1 with pid.
-    std::istringstream rest(stat.substr(close + 2));
-    std::string field;
-    double seconds = 0;
-    for (int i = 3; i <= 15 && rest >> field; ++i) {
-      if (i == 14 || i == 15) seconds += std::strtod(field.c_str(), nullptr) / ticks;
-    }
+    double seconds = statCpuSeconds(stat);
     out[name + "/" + tid] = seconds;
   }
   return out;

@@ -2,14 +2,14 @@
 // it, and what /proc says about it (resident memory, CPU time per thread).
 #pragma once
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <sys/types.h>
 
 #include "federation/common/result.h"
 
@@ -71,6 +71,8 @@ class BenchNode {
 
   Memory memory() const;
   ThreadCpu threadCpu() const;
+  // CPU seconds (user + system) of the whole process, threads that already exited included.
+  double processCpu() const;
 
  private:
   struct Token {};  // keeps construction inside create()

@@ -113,6 +113,26 @@ Result<LmdbRate> rawLmdbWriteRate(const std::string& dir, uint64_t count, size_t
                   static_cast<double>(count * value_bytes) / seconds / (1 << 20)};
 }
 
+Result<CommitLatency> rawLmdbCommitLatency(const std::string& dir, int rounds, size_t value_bytes) {
+  if (rounds <= 0) return Status::InvalidArgument("commit latency rounds");
+  EICHUB_ASSIGN_OR_RETURN(std::unique_ptr<store::LmdbEnv> env,
+                          store::LmdbEnv::open(dir, store::LmdbOptions{}));
+  Bytes value(value_bytes, 0xa5);
+  Bytes key(kPublicKeyBytes, 0x22);
+  std::vector<double> micros;
+  for (int i = 1; i <= rounds; ++i) {
+    auto start = Clock::now();
+    EICHUB_ASSIGN_OR_RETURN(store::WriteTxn txn, env->beginWrite());
+    key.resize(kPublicKeyBytes);
+    appendU64BE(key, static_cast<uint64_t>(i));
+    EICHUB_RETURN_IF_ERROR(txn.put(store::Table::kHeaders, key, value, MDB_APPEND));
+    EICHUB_RETURN_IF_ERROR(txn.commit());
+    micros.push_back(secondsSince(start) * 1e6);
+  }
+  std::sort(micros.begin(), micros.end());
+  return CommitLatency{micros[micros.size() / 2], micros[micros.size() * 99 / 100]};
+}
+
 Result<CurveRate> rawCurveRate(uint64_t messages, size_t message_bytes, int rtt_rounds) {
   if (messages == 0 || message_bytes <= kSmallMessageBytes || rtt_rounds <= 0) {
     return Status::InvalidArgument("CURVE benchmark sizes");
@@ -133,9 +153,9 @@ Result<CurveRate> rawCurveRate(uint64_t messages, size_t message_bytes, int rtt_
   Status status = [&]() -> Status {
     std::string at = endpoint.get();
     if (at.empty()) return Status::Unavailable("CURVE server socket");
-    EICHUB_ASSIGN_OR_RETURN(zmq::socket_t dealer,
-                            transport::connectDealer(client_context, at, server_keys.public_z85,
-                                                     client_keys, limits));
+    EICHUB_ASSIGN_OR_RETURN(
+        zmq::socket_t dealer,
+        transport::connectDealer(client_context, at, server_keys.public_z85, client_keys, limits));
     try {
       dealer.set(zmq::sockopt::rcvtimeo, 30'000);
       std::string ping(kSmallMessageBytes, kPing);

@@ -25,6 +25,14 @@ struct LmdbRate {
 Result<LmdbRate> rawLmdbWriteRate(const std::string& dir, uint64_t count, size_t value_bytes,
                                   uint64_t txn_puts);
 
+struct CommitLatency {
+  double median_us = 0;
+  double p99_us = 0;
+};
+// Latency of a write txn holding one put of value_bytes, commit (and its fsync) included, over
+// rounds txns in a fresh environment in dir: the floor of every hop of a live update.
+Result<CommitLatency> rawLmdbCommitLatency(const std::string& dir, int rounds, size_t value_bytes);
+
 struct CurveRate {
   double messages_per_s = 0;
   double mib_per_s = 0;
