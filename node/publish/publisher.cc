@@ -57,16 +57,29 @@ Result<PublishSummary> publishChanges(store::CatalogStore& store, const crypto::
     if (progress) progress(examined, changes.size());
     return Status::OK();
   };
-  // Hands the built batch to the signing thread, after storing the previous one.
+  // Hands the built batch to the signing thread, then stores the batch signed before it, so
+  // that signing the one overlaps storing the other.
   auto rotate = [&]() -> Status {
-    EICHUB_RETURN_IF_ERROR(storeSigned());
-    if (building.empty()) return Status::OK();
-    signing = std::move(building);
-    signing_known = std::move(building_known);
-    building.clear();
-    building_known.clear();
-    signed_done =
-        std::async(std::launch::async, [&key, &signing] { feed::signUpdates(key, signing); });
+    std::vector<feed::VerifiedUpdate> ready;
+    if (signed_done.valid()) {
+      signed_done.get();
+      ready = std::move(signing);
+      signing.clear();
+      signing_known.clear();
+    }
+    if (!building.empty()) {
+      signing = std::move(building);
+      signing_known = std::move(building_known);
+      building.clear();
+      building_known.clear();
+      signed_done =
+          std::async(std::launch::async, [&key, &signing] { feed::signUpdates(key, signing); });
+    }
+    if (ready.empty()) return Status::OK();
+    auto applied = store.apply(ready);
+    if (!applied.ok()) return applied.status();
+    ++summary.batches;
+    if (progress) progress(examined, changes.size());
     return Status::OK();
   };
 
