@@ -48,12 +48,11 @@ TEST_F(PublisherTest, ManyBatchesLandInOrderAndVerify) {
   std::vector<catalog::Change> changes;
   for (size_t i = 0; i < n; ++i) changes.push_back(resource(i, "course " + std::to_string(i)));
   uint64_t last_done = 0;
-  auto summary = publishChanges(*store_, *key_, kNet, changes,
-                                [&](uint64_t done, uint64_t total) {
-                                  EXPECT_GE(done, last_done);
-                                  EXPECT_EQ(total, n);
-                                  last_done = done;
-                                });
+  auto summary = publishChanges(*store_, *key_, kNet, changes, [&](uint64_t done, uint64_t total) {
+    EXPECT_GE(done, last_done);
+    EXPECT_EQ(total, n);
+    last_done = done;
+  });
   ASSERT_TRUE(summary.ok()) << summary.status().toString();
   EXPECT_EQ(summary->added, n);
   EXPECT_EQ(summary->batches, 3u);
@@ -109,9 +108,9 @@ TEST_F(PublisherTest, RepublishingWritesNothingAndDeletingTheMissingIsUnchanged)
 TEST_F(PublisherTest, TimeNeverGoesBackEvenIfTheClockDoes) {
   int64_t clock = 10'000;
   auto backwards = [&] { return clock -= 100; };
-  ASSERT_TRUE(publishChanges(*store_, *key_, kNet, {resource(1, "a"), resource(2, "b")}, {},
-                             backwards)
-                  .ok());
+  ASSERT_TRUE(
+      publishChanges(*store_, *key_, kNet, {resource(1, "a"), resource(2, "b")}, {}, backwards)
+          .ok());
   auto updates = store_->readFeed(key_->publicKey(), 1, 2, 2);
   ASSERT_TRUE(updates.ok());
   auto first = feed::decodeHeader((*updates)[0].header);
