@@ -1,42 +1,52 @@
-// UTF-8 validation (RFC 3629 well-formedness, table 3-7 of the Unicode standard).
+// UTF-8 validation (well-formed byte sequences, table 3-7 of the Unicode standard).
 #include "federation/common/utf8.h"
 
 #include <cstdint>
+#include <cstring>
 
 namespace eichub {
 
-bool isValidUtf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
-  const uint8_t* end = p + s.size();
-  while (p < end) {
-    uint8_t c = *p;
+size_t firstInvalidUtf8(std::string_view text) {
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t size = text.size();
+  size_t i = 0;
+  while (i < size) {
+    if (i + 8 <= size) {  // ASCII fast path: eight bytes with no high bit set
+      uint64_t word;
+      std::memcpy(&word, s + i, sizeof(word));
+      if ((word & 0x8080808080808080ULL) == 0) {
+        i += 8;
+        continue;
+      }
+    }
+    const unsigned char c = s[i];
     if (c < 0x80) {
-      ++p;
+      ++i;
       continue;
     }
-    int extra = 0;
-    uint8_t lo = 0x80, hi = 0xBF;
+    size_t len = 0;
+    unsigned char lo = 0x80;
+    unsigned char hi = 0xBF;
     if (c >= 0xC2 && c <= 0xDF) {
-      extra = 1;
+      len = 2;
     } else if (c >= 0xE0 && c <= 0xEF) {
-      extra = 2;
-      if (c == 0xE0) lo = 0xA0;
+      len = 3;
+      if (c == 0xE0) lo = 0xA0;  // no overlongs
       if (c == 0xED) hi = 0x9F;  // no surrogates
     } else if (c >= 0xF0 && c <= 0xF4) {
-      extra = 3;
-      if (c == 0xF0) lo = 0x90;
+      len = 4;
+      if (c == 0xF0) lo = 0x90;  // no overlongs
       if (c == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
     } else {
-      return false;
+      return i;
     }
-    if (end - p <= extra) return false;
-    if (p[1] < lo || p[1] > hi) return false;
-    for (int i = 2; i <= extra; ++i) {
-      if ((p[i] & 0xC0) != 0x80) return false;
+    if (i + len > size || s[i + 1] < lo || s[i + 1] > hi) return i;
+    for (size_t k = 2; k < len; ++k) {
+      if ((s[i + k] & 0xC0) != 0x80) return i;
     }
-    p += extra + 1;
+    i += len;
   }
-  return true;
+  return std::string_view::npos;
 }
 
 }  // namespace eichub

@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "federation/common/utf8.h"
+
 namespace eichub::csv {
 namespace {
 
@@ -27,63 +29,6 @@ using GzFilePtr = std::unique_ptr<gzFile_s, GzClose>;
 
 Status lineError(uint64_t line, const std::string& what) {
   return Status::InvalidArgument("line " + std::to_string(line) + ": " + what);
-}
-
-// Like eichub::isValidUtf8 (federation/common/utf8.h), plus an ASCII fast path and the offset
-// of the first bad byte, which error messages turn into a line number.
-bool isValidUtf8(const char* bytes, size_t size, size_t* bad_offset) {
-  const auto* s = reinterpret_cast<const unsigned char*>(bytes);
-  size_t i = 0;
-  auto bad = [&] {
-    if (bad_offset) *bad_offset = i;
-    return false;
-  };
-  while (i < size) {
-    if (i + 8 <= size) {  // ASCII fast path: eight bytes with no high bit set
-      uint64_t word;
-      std::memcpy(&word, s + i, sizeof(word));
-      if ((word & 0x8080808080808080ULL) == 0) {
-        i += 8;
-        continue;
-      }
-    }
-    unsigned char c = s[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    // Ranges from the Unicode standard, table 3-7 (well-formed UTF-8 byte sequences).
-    size_t len = 0;
-    unsigned char lo = 0x80;
-    unsigned char hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-    } else if (c == 0xE0) {
-      len = 3;
-      lo = 0xA0;
-    } else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
-      len = 3;
-    } else if (c == 0xED) {
-      len = 3;
-      hi = 0x9F;
-    } else if (c == 0xF0) {
-      len = 4;
-      lo = 0x90;
-    } else if (c >= 0xF1 && c <= 0xF3) {
-      len = 4;
-    } else if (c == 0xF4) {
-      len = 4;
-      hi = 0x8F;
-    } else {
-      return bad();
-    }
-    if (i + len > size || s[i + 1] < lo || s[i + 1] > hi) return bad();
-    for (size_t k = 2; k < len; ++k) {
-      if ((s[i + k] & 0xC0) != 0x80) return bad();
-    }
-    i += len;
-  }
-  return true;
 }
 
 class GzCsvReader final : public CsvReader {
@@ -186,8 +131,8 @@ Status GzCsvReader::append(std::string& field, const char* bytes, size_t size,
 }
 
 Status GzCsvReader::endField(const std::string& field, uint64_t field_line) const {
-  size_t bad = 0;
-  if (isValidUtf8(field.data(), field.size(), &bad)) return Status::OK();
+  const size_t bad = firstInvalidUtf8(field);
+  if (bad == std::string_view::npos) return Status::OK();
   uint64_t line =
       field_line + static_cast<uint64_t>(std::count(field.begin(), field.begin() + bad, '\n'));
   return lineError(line, "invalid UTF-8 at byte " + std::to_string(bad) + " of a field");

@@ -23,5 +23,11 @@ TEST(Utf8Test, RejectsBrokenSequences) {
   EXPECT_FALSE(isValidUtf8("\xe4\xb8"));
 }
 
+TEST(Utf8Test, FirstInvalidByteIsNamedPastTheAsciiFastPath) {
+  EXPECT_EQ(firstInvalidUtf8("plain ascii text, longer than eight"), std::string_view::npos);
+  EXPECT_EQ(firstInvalidUtf8("0123456789\xff"), 10u);
+  EXPECT_EQ(firstInvalidUtf8("abcdefgh\xc3\xa4\xed\xa0\x80"), 10u);
+}
+
 }  // namespace
 }  // namespace eichub
