@@ -17,6 +17,9 @@ int runCli(int argc, char** argv) {
   addQueryCommands(app, exit_code);
   addFeedCommands(app, exit_code);
   addDaemonCommands(app, exit_code);
+  addNeedCommands(app, exit_code);
+  addMatchCommands(app, exit_code);
+  addAlignCommands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

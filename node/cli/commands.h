@@ -11,5 +11,8 @@ void addPublishCommands(CLI::App& app, int& exit_code);  // publish, import esco
 void addQueryCommands(CLI::App& app, int& exit_code);    // get, search
 void addFeedCommands(CLI::App& app, int& exit_code);     // feed export, verify, import
 void addDaemonCommands(CLI::App& app, int& exit_code);   // run, peer add/list, trust add
+void addNeedCommands(CLI::App& app, int& exit_code);     // need post
+void addMatchCommands(CLI::App& app, int& exit_code);    // match, gaps
+void addAlignCommands(CLI::App& app, int& exit_code);    // align
 
 }  // namespace eichub::cli

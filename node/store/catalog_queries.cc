@@ -42,21 +42,8 @@ void hashLengthPrefixed(crypto::Sha256& sha, ByteView bytes) {
   sha.update(bytes);
 }
 
-}  // namespace
-
-Result<feed::Head> CatalogStore::head(const PublicKey& author) const {
-  EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
-  auto raw = txn.get(Table::kHeads, author);
-  if (!raw.ok()) {
-    if (raw.status().isNotFound()) return feed::Head{};
-    return raw.status();
-  }
-  EICHUB_ASSIGN_OR_RETURN(internal::HeadValue value, internal::decodeHead(*raw));
-  return value.head;
-}
-
-Result<std::vector<FeedInfo>> CatalogStore::feeds() const {
-  EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
+// Every feed held in txn, in author order.
+Result<std::vector<FeedInfo>> feedsIn(const Txn& txn) {
   EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kHeads));
   std::vector<FeedInfo> out;
   Entry entry;
@@ -72,6 +59,24 @@ Result<std::vector<FeedInfo>> CatalogStore::feeds() const {
     EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
   }
   return out;
+}
+
+}  // namespace
+
+Result<feed::Head> CatalogStore::head(const PublicKey& author) const {
+  EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
+  auto raw = txn.get(Table::kHeads, author);
+  if (!raw.ok()) {
+    if (raw.status().isNotFound()) return feed::Head{};
+    return raw.status();
+  }
+  EICHUB_ASSIGN_OR_RETURN(internal::HeadValue value, internal::decodeHead(*raw));
+  return value.head;
+}
+
+Result<std::vector<FeedInfo>> CatalogStore::feeds() const {
+  EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
+  return feedsIn(txn);
 }
 
 Result<std::vector<feed::SignedUpdate>> CatalogStore::readFeed(const PublicKey& author,
@@ -149,6 +154,28 @@ Result<std::vector<SearchHit>> CatalogStore::search(const SearchQuery& query) co
 Result<std::vector<RecordKey>> CatalogStore::recordsBySkill(const std::string& skill_uri) const {
   EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
   return internal::recordsWithSkill(txn, skill_uri);
+}
+
+Result<std::vector<FeedInfo>> CatalogStore::scanRecords(const std::vector<feed::Kind>& kinds,
+                                                        const RecordVisitor& visit) const {
+  EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
+  for (feed::Kind kind : kinds) {
+    EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kRecords));
+    const uint8_t prefix = static_cast<uint8_t>(kind);
+    Entry entry;
+    EICHUB_ASSIGN_OR_RETURN(bool more, cursor.get(MDB_SET_RANGE, &entry, ByteView(&prefix, 1)));
+    while (more && !entry.key.empty() && entry.key[0] == prefix) {
+      EICHUB_ASSIGN_OR_RETURN(internal::RecordValue value,
+                              internal::decodeRecordValue(entry.value));
+      EICHUB_ASSIGN_OR_RETURN(ByteView body, internal::heldBody(txn, entry.key, value));
+      if (!body.empty()) {
+        EICHUB_ASSIGN_OR_RETURN(RecordKey key, internal::decodeRecordKey(entry.key));
+        EICHUB_RETURN_IF_ERROR(visit(key, body));
+      }
+      EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
+    }
+  }
+  return feedsIn(txn);
 }
 
 Result<Hash32> CatalogStore::digest() const {

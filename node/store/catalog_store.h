@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -111,6 +112,14 @@ class CatalogStore {
   // Live records that reference skill_uri (LearningResource.teaches, Occupation.skills,
   // SkillNeed.skills), in key order. Errors: IOError, Corruption.
   Result<std::vector<RecordKey>> recordsBySkill(const std::string& skill_uri) const;
+
+  // Visits every live record of each kind in kinds (kinds in the order given, records in key
+  // order) whose body is held, all in one read txn, and returns the heads of every feed as of
+  // that txn: the state the visits saw. body is borrowed and valid only during the call. A
+  // visitor's error stops the scan and is returned. Errors: the visitor's, IOError, Corruption.
+  using RecordVisitor = std::function<Status(const RecordKey& key, ByteView body)>;
+  Result<std::vector<FeedInfo>> scanRecords(const std::vector<feed::Kind>& kinds,
+                                            const RecordVisitor& visit) const;
 
   // SHA-256 over the state in key order: equal for equal sets of feed prefixes.
   Result<Hash32> digest() const;

@@ -1,0 +1,18 @@
+// The JSON form of match, gap and align answers, for the CLI's --json and the HTTP API.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "node/match/aligner.h"
+#include "node/match/gaps.h"
+#include "node/match/matcher.h"
+
+namespace eichub::match {
+
+// Strings are copied as they are: dump() with error_handler_t::replace. Keys are stable; record
+// keys are {"kind", "author" (hex), "id"}. Thread-safe.
+nlohmann::json toJson(const MatchAnswer& answer);
+nlohmann::json toJson(const GapReport& report);
+nlohmann::json toJson(const AlignAnswer& answer);
+
+}  // namespace eichub::match
