@@ -283,6 +283,38 @@ TEST(CatalogStoreTest, DigestDependsOnlyOnFeedPrefixes) {
   EXPECT_NE(digestOf(*s4), digestOf(*openStore(d1.path() + "/empty")));
 }
 
+// scanRecords visits live records of the kinds asked for, kinds in the order given and records
+// in key order, and returns the heads it saw.
+TEST(CatalogStoreTest, ScanRecordsVisitsLiveRecordsOfTheKindsAskedFor) {
+  eichub::testing::TempDir dir;
+  auto store = openStore(dir.path());
+  TestFeed a;
+  ASSERT_TRUE(store
+                  ->apply({a.skill("s2", {{"en", "two"}}), a.skill("s1", {{"en", "one"}}),
+                           a.resource("r1", {{"en", "course"}}, {"s1"}),
+                           a.skill("s3", {{"en", "three"}}), a.remove(Kind::SKILL, "s3")})
+                  .ok());
+  std::vector<std::string> seen;
+  auto heads = store->scanRecords({Kind::LEARNING_RESOURCE, Kind::SKILL},
+                                  [&seen](const RecordKey& key, ByteView body) {
+                                    EXPECT_FALSE(body.empty());
+                                    seen.push_back(key.id);
+                                    return Status::OK();
+                                  });
+  ASSERT_TRUE(heads.ok()) << heads.status().toString();
+  EXPECT_EQ(seen, (std::vector<std::string>{"r1", "s1", "s2"}));
+  ASSERT_EQ(heads->size(), 1u);
+  EXPECT_EQ((*heads)[0].head.seq, 5u);
+  // A visitor's error stops the scan and comes back.
+  size_t visits = 0;
+  auto stopped = store->scanRecords({Kind::SKILL}, [&visits](const RecordKey&, ByteView) {
+    ++visits;
+    return Status::Unavailable("stop");
+  });
+  EXPECT_EQ(stopped.status().code(), Status::Code::kUnavailable);
+  EXPECT_EQ(visits, 1u);
+}
+
 // Records first seen in another order get other rids; the digest must not notice.
 TEST(CatalogStoreTest, DigestIgnoresTheOrderRecordsWereFirstSeen) {
   TestFeed a;
