@@ -19,6 +19,8 @@ constexpr int kHeaderNestingLimit = 4;  // Header -> List(Text) -> Text: 3 level
 constexpr Hash32 kZeroHash{};
 
 capnp::Data::Reader dataOf(ByteView bytes) { return {bytes.data(), bytes.size()}; }
+// With its size: a std::string converts to Text through c_str(), which stops at a NUL byte.
+capnp::Text::Reader textOf(std::string_view text) { return {text.data(), text.size()}; }
 
 template <size_t N>
 bool copyFixed(capnp::Data::Reader data, std::array<uint8_t, N>& out) {
@@ -69,9 +71,9 @@ Bytes encodeHeader(const HeaderFields& f) {
   h.setTime(f.time_ms);
   h.setOp(f.op);
   h.setKind(f.kind);
-  h.setId(f.id);
+  h.setId(textOf(f.id));
   auto tags = h.initTags(static_cast<unsigned>(f.tags.size()));
-  for (size_t i = 0; i < f.tags.size(); ++i) tags.set(static_cast<unsigned>(i), f.tags[i]);
+  for (size_t i = 0; i < f.tags.size(); ++i) tags.set(static_cast<unsigned>(i), textOf(f.tags[i]));
   if (f.hasBody()) h.setBodyHash(dataOf(f.body_hash));
   h.setBodySize(f.body_size);
   return canonicalBytes(h.asReader());

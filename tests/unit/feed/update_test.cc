@@ -51,6 +51,24 @@ TEST_F(UpdateTest, EncodeDecodeRoundTripIsCanonical) {
   EXPECT_EQ(encodeHeader(*back), bytes);
 }
 
+// Found by fuzzing (fuzz_signed_update): a std::string reached Cap'n Proto through c_str(), so
+// an id or tag holding a NUL byte was cut there and the header re-encoded to other bytes.
+TEST_F(UpdateTest, NulByteInIdAndTagsSurvivesEncoding) {
+  HeaderFields f;
+  f.network = kNet;
+  f.seq = 1;
+  f.kind = Kind::PROVIDER;
+  f.op = Op::DELETE;
+  f.id = std::string("a\0b", 3);
+  f.tags = {std::string("region:\0X", 9)};
+  Bytes bytes = encodeHeader(f);
+  auto back = decodeHeader(bytes);
+  ASSERT_TRUE(back.ok()) << back.status().toString();
+  EXPECT_EQ(back->id, f.id);
+  EXPECT_EQ(back->tags, f.tags);
+  EXPECT_EQ(encodeHeader(*back), bytes);
+}
+
 TEST_F(UpdateTest, AppenderChainsAndVerifies) {
   FeedAppender app(*key_, kNet, Head{});
   VerifiedUpdate u1 = make(app, "a/1");
