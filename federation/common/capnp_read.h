@@ -3,10 +3,10 @@
 
 #include <cstring>
 #include <memory>
-#include <vector>
 
 #include <capnp/message.h>
 #include <capnp/serialize.h>
+#include <kj/array.h>
 
 #include "federation/common/bytes.h"
 #include "federation/common/result.h"
@@ -14,13 +14,14 @@
 namespace eichub {
 
 // Copies bytes into word-aligned storage (Cap'n Proto 0.9.2 readers reject unaligned buffers).
+// A kj::Array, not a std::vector: under clang capnp::word is not copyable, which vector needs.
 // Errors: InvalidArgument when the length is not a whole number of words.
-inline Status copyToWords(ByteView bytes, std::vector<capnp::word>& words) {
+inline Status copyToWords(ByteView bytes, kj::Array<capnp::word>& words) {
   if (bytes.size() % sizeof(capnp::word) != 0) {
     return Status::InvalidArgument("message length is not a multiple of 8 bytes");
   }
-  words.resize(bytes.size() / sizeof(capnp::word));
-  if (!bytes.empty()) std::memcpy(words.data(), bytes.data(), bytes.size());
+  words = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
+  if (!bytes.empty()) std::memcpy(words.begin(), bytes.data(), bytes.size());
   return Status::OK();
 }
 
@@ -43,7 +44,7 @@ class SegmentMessage {
                                                       const capnp::ReaderOptions& options) {
     auto out = std::make_unique<SegmentMessage>(Token{});
     EICHUB_RETURN_IF_ERROR(copyToWords(bytes, out->words_));
-    out->segment_ = kj::arrayPtr(out->words_.data(), out->words_.size());
+    out->segment_ = out->words_.asPtr();
     out->reader_ = std::make_unique<capnp::SegmentArrayMessageReader>(
         kj::arrayPtr(&out->segment_, 1), options);
     return out;
@@ -57,7 +58,7 @@ class SegmentMessage {
   explicit SegmentMessage(Token) {}
 
  private:
-  std::vector<capnp::word> words_;
+  kj::Array<capnp::word> words_;
   kj::ArrayPtr<const capnp::word> segment_;
   std::unique_ptr<capnp::SegmentArrayMessageReader> reader_;
 };

@@ -253,7 +253,7 @@ Result<Message> decode(ByteView bytes) {
   }
   // The words are owned here and every field is copied out before return, so the result
   // borrows nothing from bytes or from this buffer.
-  std::vector<capnp::word> words;
+  kj::Array<capnp::word> words;
   EICHUB_RETURN_IF_ERROR(copyToWords(bytes, words));
   const uint64_t segments_minus_one = uint64_t{bytes[0]} | uint64_t{bytes[1]} << 8 |
                                       uint64_t{bytes[2]} << 16 | uint64_t{bytes[3]} << 24;
@@ -264,9 +264,9 @@ Result<Message> decode(ByteView bytes) {
     // Traversal is bounded by twice the received size (not kMaxMessageBytes), so a small message
     // whose pointers overlap cannot make us walk more than a small multiple of what it cost to
     // send (SECURITY.md 2.8).
-    capnp::FlatArrayMessageReader reader(kj::arrayPtr(words.data(), words.size()),
+    capnp::FlatArrayMessageReader reader(words.asPtr(),
                                          readerOptions(bytes.size(), kMessageNestingLimit));
-    if (reader.getEnd() != words.data() + words.size()) {
+    if (reader.getEnd() != words.end()) {
       return Status::InvalidArgument("trailing bytes after message");
     }
     return readMessage(reader.getRoot<schema::Message>());

@@ -135,7 +135,7 @@ Result<Spec> compileSpec(const toml::node& node, const std::string& path,
       Result<Template> key_template = Template::compile(key.str(), scope);
       if (!key_template.ok()) return key_template.status().withContext(member_path);
       EICHUB_ASSIGN_OR_RETURN(Spec member, compileSpec(value, member_path, scope));
-      spec.members.emplace_back(std::move(key_template).value(), std::move(member));
+      spec.members.push_back(Spec::Member{std::move(key_template).value(), std::move(member)});
     }
   } else {
     return Status::InvalidArgument(path, "dates and times have no JSON form; use a string");

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <string>
-#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -25,14 +24,23 @@ struct Spec {
   };
   enum class Parse { kNumber, kInteger, kPrice, kWeeklyHours };
 
+  // A key template and its value. Defined below Spec: clang's libstdc++ will not build a
+  // std::pair with the still incomplete Spec.
+  struct Member;
+
   Type type = Type::kFixed;
-  nlohmann::json fixed;                            // kFixed
-  Template text;                                   // kTemplate; kConvert: "from"
-  std::vector<Spec> items;                         // kArray
-  std::vector<std::pair<Template, Spec>> members;  // kObject
-  Parse parse = Parse::kNumber;                    // kConvert
-  std::string currency;                            // kConvert, kPrice: default currency
-  Template weeks;                                  // kConvert, kWeeklyHours
+  nlohmann::json fixed;          // kFixed
+  Template text;                 // kTemplate; kConvert: "from"
+  std::vector<Spec> items;       // kArray
+  std::vector<Member> members;   // kObject
+  Parse parse = Parse::kNumber;  // kConvert
+  std::string currency;          // kConvert, kPrice: default currency
+  Template weeks;                // kConvert, kWeeklyHours
+};
+
+struct Spec::Member {
+  Template key;
+  Spec value;
 };
 
 // Compiles node, at TOML path `path` (for errors), into a Spec.

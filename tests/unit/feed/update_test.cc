@@ -1,6 +1,8 @@
 // Tests for header encoding, signing, verification and chain links.
 #include "federation/feed/update.h"
 
+#include <cstring>
+
 #include <gtest/gtest.h>
 
 #include "federation/common/capnp_read.h"
@@ -49,6 +51,49 @@ TEST_F(UpdateTest, EncodeDecodeRoundTripIsCanonical) {
   EXPECT_EQ(back->prev, f.prev);
   EXPECT_EQ(back->body_hash, f.body_hash);
   EXPECT_EQ(encodeHeader(*back), bytes);
+}
+
+// Found by fuzzing (fuzz_signed_update): a std::string reached Cap'n Proto through c_str(), so
+// an id or tag holding a NUL byte was cut there and the header re-encoded to other bytes.
+TEST_F(UpdateTest, NulByteInIdAndTagsSurvivesEncoding) {
+  HeaderFields f;
+  f.network = kNet;
+  f.seq = 1;
+  f.kind = Kind::PROVIDER;
+  f.op = Op::DELETE;
+  f.id = std::string("a\0b", 3);
+  f.tags = {std::string("region:\0X", 9)};
+  Bytes bytes = encodeHeader(f);
+  auto back = decodeHeader(bytes);
+  ASSERT_TRUE(back.ok()) << back.status().toString();
+  EXPECT_EQ(back->id, f.id);
+  EXPECT_EQ(back->tags, f.tags);
+  EXPECT_EQ(encodeHeader(*back), bytes);
+}
+
+// Found by fuzzing (fuzz_signed_update): isCanonical() accepts an empty list whose pointer has
+// a non-zero offset, so one header had several encodings, and so several ids.
+TEST_F(UpdateTest, EmptyListWithAnOffsetIsNotCanonical) {
+  HeaderFields f;
+  f.network = kNet;
+  f.seq = 1;
+  f.kind = Kind::PROVIDER;
+  f.op = Op::DELETE;
+  f.id = "p/1";
+  Bytes bytes = encodeHeader(f);
+  ASSERT_TRUE(decodeHeader(bytes).ok());
+  // Word 0 is the root pointer; 3 data words follow, then network, author, prev, id, tags.
+  constexpr size_t kTagsPointer = 8 * (1 + 3 + 4);
+  ASSERT_EQ(bytes[kTagsPointer] & 3, 1) << "not a list pointer";
+  // The offset (bits 2..31, little-endian) moves 100 words on: past the message, but an empty
+  // list reads nothing there.
+  uint32_t low = 0;
+  std::memcpy(&low, &bytes[kTagsPointer], sizeof(low));
+  low += 100 << 2;
+  std::memcpy(&bytes[kTagsPointer], &low, sizeof(low));
+  auto decoded = decodeHeader(bytes);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_NE(decoded.status().message().find("not canonical"), std::string::npos);
 }
 
 TEST_F(UpdateTest, AppenderChainsAndVerifies) {
