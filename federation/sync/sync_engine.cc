@@ -356,8 +356,10 @@ void SyncEngine::applied(uint64_t batch_id, const Status& status) {
     if (auto link = links_.find(batch.link); link != links_.end()) {
       link->second.stats.updates_applied += batch.count;
     }
-  } else if (batch.link != 0) {
-    reject(batch.link, "store refused batch");
+  } else {
+    // Only verified batches reach the store, so its refusal is ours (disk or map full), not
+    // the peer's: counting it as a rejection would throttle an honest peer.
+    ++store_failures_;
   }
   if (pull_it != pulls_.end()) {
     Pull& pull = pull_it->second;

@@ -85,6 +85,9 @@ class SyncEngine {
   uint64_t pendingUpdates() const;
   // True while some feed is behind what a peer announced.
   bool catchingUp() const { return !pulls_.empty(); }
+  // Verified batches the store failed to apply (disk full, map at its cap, and the batches in
+  // flight behind such a failure). A local problem: never counted against the peer.
+  uint64_t storeFailures() const { return store_failures_; }
 
  private:
   struct Link {
@@ -133,6 +136,7 @@ class SyncEngine {
   std::map<LinkId, Link> links_;
   std::map<PublicKey, Pull> pulls_;
   std::map<uint64_t, Batch> batches_;
+  uint64_t store_failures_ = 0;
   std::map<PublicKey, uint64_t> announced_;  // last head seq announced per feed
   uint64_t next_batch_id_ = 1;
 };

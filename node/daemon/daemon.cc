@@ -354,6 +354,7 @@ nlohmann::json Reactor::statusJson() {
           {"endpoint", endpoint_},
           {"catching_up", engine_->catchingUp()},
           {"pending_updates", engine_->pendingUpdates()},
+          {"store_write_failures", engine_->storeFailures()},
           {"zap_admitted", zap_->admitted()},
           {"zap_refused", zap_->refused()},
           {"dropped_sends", dropped_sends_},

@@ -1,0 +1,264 @@
+// Network faults through the userspace fault proxy (SECURITY.md cases 31-34, guarantees G6 and
+// G7): disconnects at random instants mid-sync, delay with throttling and random connection
+// loss, a silent partition that only heartbeats can notice, and a partition healed after both
+// sides published. Every acknowledged update must reach every node and digests must agree.
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "node/home/home.h"
+#include "tests/faults/fault_proxy.h"
+#include "tests/faults/figures.h"
+#include "tests/faults/history.h"
+#include "tests/multinode/node_process.h"
+#include "tests/testing/temp_dir.h"
+#include "tests/testing/wait.h"
+
+namespace eichub::testing {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using Clock = std::chrono::steady_clock;
+
+uint16_t portOf(const NodeProcess& node) {
+  auto card = home::parsePeerCard(node.card());
+  EICHUB_CHECK(card.ok()) << card.status().toString();
+  return static_cast<uint16_t>(std::stoi(card->endpoint.substr(card->endpoint.rfind(':') + 1)));
+}
+
+// from adds to as a peer reached through proxy (to must be running).
+void peerVia(NodeProcess& from, const NodeProcess& to, const FaultProxy& proxy) {
+  auto card = home::parsePeerCard(to.card());
+  ASSERT_TRUE(card.ok()) << card.status().toString();
+  card->endpoint = proxy.endpoint();
+  from.ok({"peer", "add", home::formatPeerCard(*card)});
+}
+
+// Is node's outbound link to peer up, as its daemon reports it?
+bool clientLinkUp(const NodeProcess& node, const NodeProcess& peer) {
+  auto card = home::parsePeerCard(peer.card());
+  nlohmann::json daemon = node.daemonStatus();
+  if (!card.ok() || !daemon.is_object()) return false;
+  for (const auto& link : daemon["links"]) {
+    if (link["peer_key"] == card->transport_public_z85 && link["role"] == "client") {
+      return link["up"].get<bool>();
+    }
+  }
+  return false;
+}
+
+class LinkFaultTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<NodeProcess> node(const std::string& name) {
+    auto n = std::make_unique<NodeProcess>(dir_.file(name), name + " cluster", "UKE42");
+    n->start();
+    return n;
+  }
+  std::string resources(const std::string& name, size_t n) {
+    std::string path = dir_.file(name + ".jsonl");
+    writeResources(path, name, n, /*body_bytes=*/100);
+    return path;
+  }
+  // Publishes on node and records the acknowledged head.
+  void publish(NodeProcess& node, const std::string& name, size_t n) {
+    node.ok({"publish", resources(name, n)});
+    history_.ack(ownHead(node));
+  }
+  static void trustAll(const std::vector<NodeProcess*>& nodes) {
+    for (NodeProcess* n : nodes) {
+      for (NodeProcess* other : nodes) {
+        if (n != other) n->ok({"trust", "add", other->nodeId()});
+      }
+    }
+  }
+  static bool converged(const std::vector<NodeProcess*>& nodes, seconds timeout) {
+    return waitFor(
+        [&] {
+          std::string first = nodes.front()->digest();
+          for (NodeProcess* n : nodes) {
+            if (n->digest() != first) return false;
+          }
+          return true;
+        },
+        timeout);
+  }
+  void expectNothingLost(const std::vector<NodeProcess*>& nodes) {
+    for (NodeProcess* n : nodes) {
+      std::vector<std::string> lost = history_.missingOn(*n, dir_.path());
+      EXPECT_TRUE(lost.empty()) << lost.front();
+      lost_ += lost.size();
+    }
+  }
+  static std::string logs(const std::vector<NodeProcess*>& nodes) {
+    std::string out = "see logs:";
+    for (NodeProcess* n : nodes) out += " " + n->logFile();
+    return out;
+  }
+
+  TempDir dir_;
+  History history_;
+  uint64_t lost_ = 0;
+  const uint64_t seed_ = faultSeed();
+  std::mt19937_64 rng_{seed_};
+};
+
+// Case 31: both links of A and B cut (RST) at random instants while B catches up and A keeps
+// publishing; B resumes from its heads after each cut and ends with A's state.
+TEST_F(LinkFaultTest, DisconnectsAtRandomInstantsMidSync) {
+  const int cuts = static_cast<int>(envInt("EICHUB_LINK_CUTS", 30));
+  auto a = node("a");
+  auto b = node("b");
+  FaultProxy to_a(portOf(*a), seed_);
+  FaultProxy to_b(portOf(*b), seed_ + 1);
+  peerVia(*a, *b, to_b);
+  peerVia(*b, *a, to_a);
+  publish(*a, "big", 10000);
+  const std::string author = a->nodeId();
+  std::uniform_int_distribution<int> pause_ms(0, 150);
+  int mid_sync = 0;
+  for (int i = 0; i < cuts; ++i) {
+    publish(*a, "live" + std::to_string(i), 300);               // B starts pulling at once
+    std::this_thread::sleep_for(milliseconds(pause_ms(rng_)));  // the fault's instant
+    if (b->seqOf(author) < a->seqOf(author)) ++mid_sync;
+    to_a.cutAll();
+    to_b.cutAll();
+  }
+  ASSERT_TRUE(converged({a.get(), b.get()}, seconds(120))) << logs({a.get(), b.get()});
+  expectNothingLost({a.get(), b.get()});
+  EXPECT_GT(mid_sync, 0) << "no cut landed during a sync";
+  EXPECT_GE(to_a.cuts() + to_b.cuts(), static_cast<uint64_t>(cuts)) << "cuts hit no connection";
+  reportFigures({{"case", 31},
+                 {"test", "link.disconnects"},
+                 {"cuts", cuts},
+                 {"cuts_mid_sync", mid_sync},
+                 {"connections_reset", to_a.cuts() + to_b.cuts()},
+                 {"acked_updates", history_.latest().at(author).seq},
+                 {"lost", lost_},
+                 {"seed", seed_}});
+}
+
+// Case 34 at the link level: 40 ms delay, 256 KiB/s and a 2% chance per forwarded chunk that
+// the connection is reset, on every link of a three-node line; all publish; all converge.
+TEST_F(LinkFaultTest, DelayThrottleAndConnectionLossDoNotStopConvergence) {
+  auto a = node("a");
+  auto b = node("b");
+  auto c = node("c");
+  std::vector<NodeProcess*> all = {a.get(), b.get(), c.get()};
+  trustAll(all);
+  std::vector<std::unique_ptr<FaultProxy>> proxies;
+  auto link = [&](NodeProcess& from, NodeProcess& to) {
+    proxies.push_back(std::make_unique<FaultProxy>(portOf(to), seed_ + proxies.size()));
+    proxies.back()->set({milliseconds(40), 256 * 1024, false, false, 0.02});
+    peerVia(from, to, *proxies.back());
+  };
+  link(*a, *b);
+  link(*b, *a);
+  link(*b, *c);
+  link(*c, *b);
+  auto started = Clock::now();
+  for (int round = 0; round < 3; ++round) {
+    for (NodeProcess* n : all) publish(*n, n->nodeId().substr(0, 6) + std::to_string(round), 700);
+  }
+  ASSERT_TRUE(converged(all, seconds(180))) << logs(all);
+  auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - started);
+  expectNothingLost(all);
+  uint64_t resets = 0;
+  for (const auto& p : proxies) resets += p->cuts();
+  reportFigures({{"case", 34},
+                 {"test", "link.delay_throttle_loss"},
+                 {"delay_ms", 40},
+                 {"throttle_bytes_per_s", 256 * 1024},
+                 {"reset_probability_per_chunk", 0.02},
+                 {"connections_reset", resets},
+                 {"acked_publishes", history_.acked()},
+                 {"converged_ms", took.count()},
+                 {"lost", lost_},
+                 {"seed", seed_}});
+}
+
+// Case 32: the proxy stops forwarding but keeps both TCP connections open (no RST, no FIN).
+// ZMTP heartbeats must notice; after the heal the nodes reconnect and catch up.
+TEST_F(LinkFaultTest, SilentPartitionIsNoticedByHeartbeats) {
+  auto a = node("a");
+  auto b = node("b");
+  FaultProxy to_a(portOf(*a), seed_);
+  FaultProxy to_b(portOf(*b), seed_ + 1);
+  peerVia(*a, *b, to_b);
+  peerVia(*b, *a, to_a);
+  ASSERT_TRUE(waitFor([&] { return clientLinkUp(*a, *b) && clientLinkUp(*b, *a); }, seconds(20)))
+      << logs({a.get(), b.get()});
+  to_a.set({.stalled = true});
+  to_b.set({.stalled = true});
+  auto stalled_at = Clock::now();
+  ASSERT_TRUE(waitFor([&] { return !clientLinkUp(*a, *b) && !clientLinkUp(*b, *a); }, seconds(60)))
+      << "a silent partition went unnoticed; " << logs({a.get(), b.get()});
+  auto detected = std::chrono::duration_cast<milliseconds>(Clock::now() - stalled_at);
+  publish(*a, "during", 300);
+  to_a.set({});
+  to_b.set({});
+  to_a.cutAll();  // the stalled connections carry half-sent frames: start clean
+  to_b.cutAll();
+  auto healed_at = Clock::now();
+  ASSERT_TRUE(converged({a.get(), b.get()}, seconds(60))) << logs({a.get(), b.get()});
+  auto caught_up = std::chrono::duration_cast<milliseconds>(Clock::now() - healed_at);
+  expectNothingLost({a.get(), b.get()});
+  reportFigures({{"case", 32},
+                 {"test", "link.silent_partition"},
+                 {"detection_ms", detected.count()},
+                 {"heartbeat_timeout_ms", 5000},
+                 {"catch_up_after_heal_ms", caught_up.count()},
+                 {"lost", lost_}});
+}
+
+// Case 33 (proxy form): four nodes, {A,B} | {C,D}, linked A-B and C-D directly and B-C, D-A
+// through proxies. The proxies refuse every connection for the partition; both sides publish;
+// each side converges alone; after the heal all four hold everything acknowledged.
+TEST_F(LinkFaultTest, PartitionHealsAfterPublishingOnBothSides) {
+  auto a = node("a");
+  auto b = node("b");
+  auto c = node("c");
+  auto d = node("d");
+  std::vector<NodeProcess*> all = {a.get(), b.get(), c.get(), d.get()};
+  trustAll(all);
+  peerBothWays(*a, *b);
+  peerBothWays(*c, *d);
+  std::vector<std::unique_ptr<FaultProxy>> proxies;
+  auto cross = [&](NodeProcess& x, NodeProcess& y) {
+    proxies.push_back(std::make_unique<FaultProxy>(portOf(y), seed_ + proxies.size()));
+    peerVia(x, y, *proxies.back());
+    proxies.push_back(std::make_unique<FaultProxy>(portOf(x), seed_ + proxies.size()));
+    peerVia(y, x, *proxies.back());
+  };
+  cross(*b, *c);
+  cross(*d, *a);
+  for (NodeProcess* n : all) publish(*n, "before-" + n->nodeId().substr(0, 6), 200);
+  ASSERT_TRUE(converged(all, seconds(60))) << logs(all);
+
+  for (auto& p : proxies) p->set({.refusing = true});
+  const uint64_t c_held_of_a = c->seqOf(a->nodeId());
+  for (int round = 0; round < 3; ++round) {
+    for (NodeProcess* n : all) publish(*n, n->nodeId().substr(0, 6) + std::to_string(round), 300);
+  }
+  ASSERT_TRUE(converged({a.get(), b.get()}, seconds(60))) << logs(all);
+  ASSERT_TRUE(converged({c.get(), d.get()}, seconds(60))) << logs(all);
+  EXPECT_EQ(c->seqOf(a->nodeId()), c_held_of_a) << "an update crossed the partition";
+  EXPECT_NE(a->digest(), c->digest());
+
+  for (auto& p : proxies) p->set({});
+  auto healed_at = Clock::now();
+  ASSERT_TRUE(converged(all, seconds(120))) << logs(all);
+  auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - healed_at);
+  expectNothingLost(all);
+  reportFigures({{"case", 33},
+                 {"test", "link.partition_heal"},
+                 {"nodes", 4},
+                 {"acked_publishes", history_.acked()},
+                 {"converged_after_heal_ms", took.count()},
+                 {"lost", lost_}});
+}
+
+}  // namespace
+}  // namespace eichub::testing
