@@ -11,5 +11,6 @@ void addPublishCommands(CLI::App& app, int& exit_code);  // publish, import esco
 void addQueryCommands(CLI::App& app, int& exit_code);    // get, search
 void addFeedCommands(CLI::App& app, int& exit_code);     // feed export, verify, import
 void addDaemonCommands(CLI::App& app, int& exit_code);   // run, peer add/list, trust add
+void addBackupCommands(CLI::App& app, int& exit_code);   // backup, restore, migrate
 
 }  // namespace eichub::cli
