@@ -161,4 +161,31 @@ Result<LoadResult> readJsonLines(const std::string& path, const LoadOptions& opt
   return std::move(collector).take();
 }
 
+Result<LoadResult> parseJsonLines(std::string_view text, const std::string& source,
+                                  const LoadOptions& options) {
+  ChangeCollector collector(source, options);
+  uint64_t line_no = 0;
+  while (!text.empty()) {
+    size_t end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (isBlank(line)) continue;
+    collector.countRead();
+    Status status;
+    if (line.size() > options.max_line_bytes) {
+      status = collector.reject(
+          line_no, Status::InvalidArgument("line longer than " +
+                                           std::to_string(options.max_line_bytes) + " bytes"));
+    } else if (Result<nlohmann::json> value = parseLine(line); !value.ok()) {
+      status = collector.reject(line_no, value.status());
+    } else {
+      status = collector.add(line_no, changeFromJson(*value));
+    }
+    EICHUB_RETURN_IF_ERROR(status);
+  }
+  return std::move(collector).take();
+}
+
 }  // namespace eichub::catalog

@@ -21,4 +21,8 @@ inline constexpr int kMaxJsonDepth = 16;  // records nest 3 deep (teaches[0].ski
 // Thread-safe: each call uses only its own state.
 Result<LoadResult> readJsonLines(const std::string& path, const LoadOptions& options = {});
 
+// The same for JSON Lines held in memory (an HTTP request body); source names it in errors.
+Result<LoadResult> parseJsonLines(std::string_view text, const std::string& source,
+                                  const LoadOptions& options = {});
+
 }  // namespace eichub::catalog

@@ -20,6 +20,7 @@ int runCli(int argc, char** argv) {
   addNeedCommands(app, exit_code);
   addMatchCommands(app, exit_code);
   addAlignCommands(app, exit_code);
+  addBackupCommands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

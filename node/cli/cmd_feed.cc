@@ -1,4 +1,5 @@
 // Feed commands: export a feed to a file, verify a file with no store, import a verified file.
+#include <algorithm>
 #include <memory>
 
 #include <fmt/core.h>
@@ -19,6 +20,7 @@ struct FeedFlags {
   CommonFlags common;
   std::string out;
   std::string author;  // hex; default: the node's own feed
+  uint64_t to_seq = 0;  // last seq exported; 0: the head
   std::string file;
 };
 
@@ -34,9 +36,10 @@ int runExport(const FeedFlags& flags) {
   auto head = home->store().head(author);
   if (!head.ok()) return fail(head.status());
   if (head->seq == 0) return fail("no feed by " + toHex(author) + " in this store");
+  const uint64_t last = flags.to_seq == 0 ? head->seq : std::min(flags.to_seq, head->seq);
   std::vector<feed::SignedUpdate> updates;
-  for (uint64_t from = 1; from <= head->seq; from += kExportChunkUpdates) {
-    auto chunk = home->store().readFeed(author, from, head->seq, kExportChunkUpdates);
+  for (uint64_t from = 1; from <= last; from += kExportChunkUpdates) {
+    auto chunk = home->store().readFeed(author, from, last, kExportChunkUpdates);
     if (!chunk.ok()) return fail(chunk.status());
     for (auto& u : *chunk) updates.push_back(std::move(u));
   }
@@ -110,6 +113,7 @@ void addFeedCommands(CLI::App& app, int& exit_code) {
   addHomeFlag(*exp, export_flags->common);
   exp->add_option("--out", export_flags->out, "Output file")->required();
   exp->add_option("--author", export_flags->author, "Feed author id (default: this node)");
+  exp->add_option("--to", export_flags->to_seq, "Last seq to export (default: the head)");
   exp->callback([export_flags, &exit_code] { exit_code = runExport(*export_flags); });
 
   auto verify_flags = std::make_shared<FeedFlags>();

@@ -10,6 +10,7 @@
 #include "node/catalog/change.h"
 #include "node/cli/commands.h"
 #include "node/cli/context.h"
+#include "node/cli/progress.h"
 #include "node/daemon/control.h"
 #include "node/daemon/daemon.h"
 #include "node/publish/publisher.h"
@@ -141,6 +142,17 @@ int runStatus(const CommonFlags& flags) {
   fmt::print("feeds:\n");
   for (const store::FeedInfo& f : *feeds) {
     fmt::print("  {} seq {}{}\n", toHex(f.author), f.head.seq, f.author == self ? " (own)" : "");
+  }
+  if (daemon_status.is_object() && daemon_status.value("catching_up", false)) {
+    // A bar of updates held over updates peers announced, over every feed.
+    uint64_t held = 0, announced = 0;
+    for (const auto& f : feed_list) {
+      held += f["seq"].get<uint64_t>();
+      announced += f["best_remote_seq"].get<uint64_t>();
+    }
+    Progress progress("catching up");
+    progress.update(held, announced);
+    progress.finish();
   }
   return kExitOk;
 }

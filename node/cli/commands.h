@@ -14,5 +14,6 @@ void addDaemonCommands(CLI::App& app, int& exit_code);   // run, peer add/list, 
 void addNeedCommands(CLI::App& app, int& exit_code);     // need post
 void addMatchCommands(CLI::App& app, int& exit_code);    // match, gaps
 void addAlignCommands(CLI::App& app, int& exit_code);    // align
+void addBackupCommands(CLI::App& app, int& exit_code);   // backup, restore, migrate
 
 }  // namespace eichub::cli

@@ -2,6 +2,8 @@
 #include "node/config/options.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -17,6 +19,7 @@ namespace {
 
 constexpr size_t kMaxConfigBytes = 1 << 20;  // a config file is a page of text
 constexpr size_t kMaxNameBytes = 200;
+constexpr size_t kMinApiTokenBytes = 16;  // guessing must stay out of reach
 
 // Quotes a string for TOML.
 std::string quoted(std::string_view s) {
@@ -84,6 +87,9 @@ Status validate(const Options& o) {
   if (o.http_listen.find(':') == std::string::npos) {
     return Status::InvalidArgument("http.listen must be host:port");
   }
+  if (!o.http_api_token.empty() && o.http_api_token.size() < kMinApiTokenBytes) {
+    return Status::InvalidArgument("http.api_token must be empty (no writes) or at least 16 bytes");
+  }
   if (o.store_initial_map_mb == 0 || o.store_max_map_mb < o.store_initial_map_mb) {
     return Status::InvalidArgument(
         "store.initial_map_mb must be > 0 and no larger than store.max_map_mb");
@@ -115,6 +121,7 @@ Result<Options> parseOptions(std::string_view toml_text, std::string_view source
   EICHUB_RETURN_IF_ERROR(readValue(table, "node", "network", o.network));
   EICHUB_RETURN_IF_ERROR(readValue(table, "federation", "listen", o.listen));
   EICHUB_RETURN_IF_ERROR(readValue(table, "http", "listen", o.http_listen));
+  EICHUB_RETURN_IF_ERROR(readValue(table, "http", "api_token", o.http_api_token));
   EICHUB_RETURN_IF_ERROR(readValue(table, "store", "initial_map_mb", o.store_initial_map_mb));
   EICHUB_RETURN_IF_ERROR(readValue(table, "store", "max_map_mb", o.store_max_map_mb));
   EICHUB_RETURN_IF_ERROR(readValue(table, "log", "level", o.log_level));
@@ -123,13 +130,47 @@ Result<Options> parseOptions(std::string_view toml_text, std::string_view source
   return o;
 }
 
-Result<Options> loadOptions(const std::string& path) {
+Status applyEnvironment(Options& o, const EnvFn& env) {
+  struct TextKey {
+    const char* name;
+    std::string* value;
+  };
+  const TextKey texts[] = {{"EICHUB_NODE_NAME", &o.name},
+                           {"EICHUB_NODE_CONTACT", &o.contact},
+                           {"EICHUB_FEDERATION_LISTEN", &o.listen},
+                           {"EICHUB_HTTP_LISTEN", &o.http_listen},
+                           {"EICHUB_HTTP_API_TOKEN", &o.http_api_token},
+                           {"EICHUB_LOG_LEVEL", &o.log_level}};
+  for (const TextKey& key : texts) {
+    if (const char* value = env(key.name)) *key.value = value;
+  }
+  struct NumberKey {
+    const char* name;
+    uint64_t* value;
+  };
+  const NumberKey numbers[] = {{"EICHUB_STORE_INITIAL_MAP_MB", &o.store_initial_map_mb},
+                               {"EICHUB_STORE_MAX_MAP_MB", &o.store_max_map_mb}};
+  for (const NumberKey& key : numbers) {
+    const char* value = env(key.name);
+    if (value == nullptr) continue;
+    std::string_view text(value);
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *key.value);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
+      return Status::InvalidArgument(fmt::format("{} must be a non-negative integer", key.name));
+    }
+  }
+  return validate(o).withContext("environment");
+}
+
+Result<Options> loadOptions(const std::string& path, const EnvFn& env) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::NotFound("no config file", path);
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) return Status::IOError("cannot read", path);
-  return parseOptions(text.str(), path);
+  EICHUB_ASSIGN_OR_RETURN(Options options, parseOptions(text.str(), path));
+  EICHUB_RETURN_IF_ERROR(applyEnvironment(options, env));
+  return options;
 }
 
 std::string renderOptions(const Options& o) {
@@ -165,6 +206,9 @@ listen = {}
 # Address of the dashboard and JSON API, host:port. Default "127.0.0.1:7481".
 # Risk: a public address exposes reads to anyone; writes always need the API token.
 listen = {}
+# Bearer token for the write API (POST /api/v1/publish). Empty (the default) disables writes
+# over HTTP. At least 16 characters. Risk: anyone holding it can publish in this node's name.
+api_token = {}
 
 ############################## STORE ##############################
 [store]
@@ -179,7 +223,7 @@ max_map_mb = {}
 level = {}
 )",
                      quoted(o.name), quoted(o.region), sectors, quoted(o.contact),
-                     quoted(o.network), quoted(o.listen), quoted(o.http_listen),
+                     quoted(o.network), quoted(o.listen), quoted(o.http_listen), quoted(o.http_api_token),
                      o.store_initial_map_mb, o.store_max_map_mb, quoted(o.log_level));
 }
 

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,6 +23,7 @@ struct Options {
   std::string listen = "tcp://127.0.0.1:7401";  // peer endpoint (ZeroMQ ROUTER)
   // [http]
   std::string http_listen = "127.0.0.1:7481";  // dashboard and API address
+  std::string http_api_token;                  // bearer token of the write API; "" = no writes
   // [store]
   uint64_t store_initial_map_mb = 256;      // LMDB map size at open; grows by doubling
   uint64_t store_max_map_mb = 1024 * 1024;  // the map never grows past this
@@ -30,8 +33,19 @@ struct Options {
 
 // Parses and validates config.toml text. Errors: InvalidArgument naming the key at fault.
 Result<Options> parseOptions(std::string_view toml_text, std::string_view source_name);
-// Reads and parses a config file. Errors: NotFound, IOError, InvalidArgument.
-Result<Options> loadOptions(const std::string& path);
+// Reads a variable of the environment; nullptr when unset. Injected so tests need not touch
+// the process environment.
+using EnvFn = std::function<const char*(const char*)>;
+inline const char* processEnv(const char* name) { return std::getenv(name); }
+
+// Overrides options from EICHUB_* variables: EICHUB_NODE_NAME, EICHUB_NODE_CONTACT,
+// EICHUB_FEDERATION_LISTEN, EICHUB_HTTP_LISTEN, EICHUB_HTTP_API_TOKEN, EICHUB_LOG_LEVEL,
+// EICHUB_STORE_INITIAL_MAP_MB, EICHUB_STORE_MAX_MAP_MB. Precedence: command-line flag, then
+// environment, then config.toml, then the default. Errors: InvalidArgument naming the variable.
+Status applyEnvironment(Options& options, const EnvFn& env);
+// Reads and parses a config file, then applies the environment. Errors: NotFound, IOError,
+// InvalidArgument.
+Result<Options> loadOptions(const std::string& path, const EnvFn& env = processEnv);
 // A commented config.toml holding options (redis.conf style: meaning, unit, default, risk).
 std::string renderOptions(const Options& options);
 

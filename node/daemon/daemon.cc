@@ -7,6 +7,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -21,7 +22,9 @@
 #include "node/daemon/store_adapter.h"
 #include "node/daemon/writer.h"
 #include "node/home/peers.h"
+#include "node/http/http_server.h"
 #include "node/log.h"
+#include "node/publish/publisher.h"
 
 namespace eichub::daemon {
 
@@ -34,6 +37,10 @@ constexpr sync::LinkId kFirstServerLink = 1'000'000;
 constexpr int64_t kFirstRetryMs = 500;
 constexpr int64_t kRejectLogIntervalMs = 10'000;  // rejection log lines per link and reason
 constexpr int64_t kMaxRetryMs = 30'000;
+
+double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
 
 int64_t nowMs() {
   using namespace std::chrono;
@@ -91,6 +98,11 @@ class Reactor {
   void onMonitorEvent(sync::LinkId link, ClientLink& client);
   void onControl();
   void tick();
+  // Copies what the HTTP threads may show (links, feeds, counters) to the snapshot board.
+  void publishSnapshot();
+  Status startHttp();
+  // Hands received bytes to the engine and times it for the metrics.
+  void receive(sync::LinkId link, const zmq::message_t& payload);
   // Logs a rejection, at most once per link and reason per kRejectLogIntervalMs.
   void logReject(sync::LinkId link, const std::string& reason);
   nlohmann::json statusJson();
@@ -119,6 +131,16 @@ class Reactor {
   uint64_t monitor_generation_ = 0;
   std::map<std::pair<sync::LinkId, std::string>, int64_t> reject_logged_ms_;
   std::map<PublicKey, uint64_t> own_heads_seen_;
+  std::map<std::string, home::PeerCard> card_by_key_;  // configured peers by transport key
+  uint64_t batches_applied_ = 0;
+  uint64_t batches_failed_ = 0;
+  uint64_t snapshot_tick_ = 0;
+  int64_t snapshot_ms_ = 0;
+  // Shared with the HTTP threads (which outlive none of them: http_ is destroyed first).
+  http::SnapshotBoard board_;
+  http::Metrics metrics_;
+  std::mutex publish_mu_;  // one HTTP publish at a time: one LMDB writer beside the Writer's
+  std::unique_ptr<http::HttpServer> http_;
 };
 
 Status Reactor::start() {
@@ -159,10 +181,85 @@ Status Reactor::start() {
       [this](sync::LinkId link, const std::string& reason) { logReject(link, reason); },
       [](const std::string& fields) { log::info("{}", fields); });
   EICHUB_RETURN_IF_ERROR(loadPeers());
+  publishSnapshot();
+  EICHUB_RETURN_IF_ERROR(startHttp());
   writeRunFile();
-  log::info("event=start node={} endpoint={} peers={}", toHex(home_.nodeKey().publicKey()),
-            endpoint_, clients_.size());
+  log::info("event=start node={} endpoint={} http={} peers={}", toHex(home_.nodeKey().publicKey()),
+            endpoint_, http_->address(), clients_.size());
   return Status::OK();
+}
+
+Status Reactor::startHttp() {
+  const config::Options& options = home_.options();
+  home::PeerCard card = home_.peerCard();
+  card.endpoint = endpoint_;  // the bound one, when the config says port *
+  http::NodeInfo info{home_.nodeKey().publicKey(),
+                      toHex(home_.nodeKey().publicKey()),
+                      options.name,
+                      options.region,
+                      options.sectors,
+                      options.contact,
+                      options.network,
+                      home::formatPeerCard(card)};
+  // Publishing from HTTP is what `eichub publish` does from another process: sign and store in
+  // the node's own feed; tick() then announces the new head.
+  http::PublishFn publish = [this](const std::vector<catalog::Change>& changes) {
+    std::lock_guard lock(publish_mu_);
+    return publish::publishChanges(home_.store(), home_.nodeKey(), home_.options().network,
+                                   changes);
+  };
+  auto context = std::make_unique<http::ApiContext>(
+      home_.store(), board_, metrics_, std::move(info), options.http_api_token, std::move(publish));
+  auto server = http::HttpServer::start(options.http_listen, std::move(context));
+  if (!server.ok()) return server.status().withContext("set http.listen to a free host:port");
+  http_ = std::move(server).value();
+  return Status::OK();
+}
+
+void Reactor::publishSnapshot() {
+  http::NodeSnapshot snapshot;
+  snapshot.taken_ms = snapshot_ms_ = nowMs();
+  snapshot.tick = ++snapshot_tick_;
+  snapshot.listening = !endpoint_.empty();
+  snapshot.catching_up = engine_->catchingUp();
+  snapshot.pending_updates = engine_->pendingUpdates();
+  snapshot.zap_admitted = zap_->admitted();
+  snapshot.zap_refused = zap_->refused();
+  snapshot.dropped_sends = dropped_sends_;
+  snapshot.batches_applied = batches_applied_;
+  snapshot.batches_failed = batches_failed_;
+  snapshot.endpoint = endpoint_;
+  for (const sync::LinkStats& stats : engine_->linkStats()) {
+    http::LinkSnapshot link;
+    link.peer_key = stats.peer_key;
+    if (auto card = card_by_key_.find(stats.peer_key); card != card_by_key_.end()) {
+      link.node_id = toHex(card->second.node_id);
+      link.endpoint = card->second.endpoint;
+    }
+    link.role = stats.role == sync::Role::kClient ? "client" : "server";
+    link.up = stats.up;
+    link.last_seen_ms = stats.last_seen_ms;
+    link.updates_received = stats.updates_received;
+    link.updates_applied = stats.updates_applied;
+    link.updates_sent = stats.updates_sent;
+    link.rejected = stats.rejected;
+    link.rejected_by_reason = stats.rejected_by_reason;
+    link.throttled = stats.throttled;
+    snapshot.links.push_back(std::move(link));
+  }
+  if (auto states = engine_->feedStates(); states.ok()) {
+    for (const sync::FeedSyncState& state : *states) {
+      snapshot.feeds.push_back({toHex(state.author), state.local_seq, state.best_remote_seq,
+                                storage_->isFrozen(state.author)});
+    }
+  }
+  board_.publish(std::move(snapshot));
+}
+
+void Reactor::receive(sync::LinkId link, const zmq::message_t& payload) {
+  auto start = std::chrono::steady_clock::now();
+  engine_->receive(link, ByteView(static_cast<const uint8_t*>(payload.data()), payload.size()));
+  metrics_.observeReceive(secondsSince(start));
 }
 
 Status Reactor::loadPeers() {
@@ -172,6 +269,8 @@ Status Reactor::loadPeers() {
   for (const auto& peer : peers.peers) keys.insert(peer.transport_public_z85);
   zap_->setAllowedKeys(keys);
   allowed_keys_ = keys;
+  card_by_key_.clear();
+  for (const auto& peer : peers.peers) card_by_key_[peer.transport_public_z85] = peer;
   std::set<std::string> connected;
   for (const auto& [id, client] : clients_) connected.insert(client.card.transport_public_z85);
   for (const auto& peer : peers.peers) {
@@ -257,14 +356,14 @@ void Reactor::onRouterMessage() {
     engine_->linkUp(link, sync::Role::kServer, peer_key);
     log::info("event=peer_up role=server peer={}", shortKey(peer_key));
   }
-  engine_->receive(link, ByteView(static_cast<const uint8_t*>(payload.data()), payload.size()));
+  receive(link, payload);
 }
 
 void Reactor::onClientMessage(sync::LinkId link, ClientLink& client) {
   zmq::message_t payload;
   while (client.socket.recv(payload, zmq::recv_flags::dontwait)) {
     if (payload.more()) continue;  // our peers send one frame; extra frames are dropped
-    engine_->receive(link, ByteView(static_cast<const uint8_t*>(payload.data()), payload.size()));
+    receive(link, payload);
   }
 }
 
@@ -312,6 +411,8 @@ void Reactor::tick() {
       }
     }
   }
+  // tick() runs after every poll; under load that is far more often than anyone reads.
+  if (now - snapshot_ms_ >= kTickMs) publishSnapshot();
 }
 
 void Reactor::logReject(sync::LinkId link, const std::string& reason) {
@@ -383,8 +484,10 @@ void Reactor::onControl() {
 }
 
 void Reactor::writeRunFile() {
-  nlohmann::json doc = {
-      {"pid", ::getpid()}, {"endpoint", endpoint_}, {"control", controlEndpoint(home_.dir())}};
+  nlohmann::json doc = {{"pid", ::getpid()},
+                        {"endpoint", endpoint_},
+                        {"http", http_->address()},
+                        {"control", controlEndpoint(home_.dir())}};
   std::string path = runFilePath(home_.dir());
   std::string tmp = path + ".tmp";
   std::ofstream(tmp) << doc.dump() << "\n";
@@ -426,6 +529,8 @@ Status Reactor::run(int signal_fd) {
     if (items[3].revents & ZMQ_POLLIN) {
       while (writer_->channel().get(zmq::sockopt::events) & ZMQ_POLLIN) {
         WriteOutcome outcome = writer_->receiveOutcome();
+        metrics_.observeCommit(outcome.seconds);
+        ++(outcome.status.ok() ? batches_applied_ : batches_failed_);
         engine_->applied(outcome.batch_id, outcome.status);
       }
     }

@@ -1,6 +1,7 @@
 // Writer thread: applies verified batches to the store, one write transaction each.
 #include "node/daemon/writer.h"
 
+#include <chrono>
 #include <cstring>
 
 #include "node/log.h"
@@ -10,7 +11,8 @@ namespace eichub::daemon {
 namespace {
 
 // Frames: a batch is [batch id (8)][pointer to a heap vector whose ownership moves to the
-// writer]; an outcome is [batch id (8)][code (1)][applied (8)][message]. An empty frame stops
+// writer]; an outcome is [batch id (8)][code (1)][applied (8)][seconds (8)][message]. An
+// empty frame stops
 // the writer. Both ends live in this process, so passing a pointer is safe.
 using Batch = std::vector<feed::VerifiedUpdate>;
 
@@ -47,14 +49,16 @@ void Writer::submit(uint64_t batch_id, std::vector<feed::VerifiedUpdate> batch) 
 }
 
 WriteOutcome Writer::receiveOutcome() {
-  zmq::message_t id, code, applied, text;
+  zmq::message_t id, code, applied, seconds, text;
   WriteOutcome out;
   (void)reactor_end_.recv(id);
   (void)reactor_end_.recv(code);
   (void)reactor_end_.recv(applied);
+  (void)reactor_end_.recv(seconds);
   (void)reactor_end_.recv(text);
   std::memcpy(&out.batch_id, id.data(), sizeof(out.batch_id));
   std::memcpy(&out.applied, applied.data(), sizeof(out.applied));
+  std::memcpy(&out.seconds, seconds.data(), sizeof(out.seconds));
   auto status_code = static_cast<Status::Code>(*static_cast<const uint8_t*>(code.data()));
   if (status_code != Status::Code::kOk) {
     out.status = Status::IOError(text.to_string());  // the code's detail lives in the text
@@ -71,7 +75,9 @@ void Writer::run(zmq::socket_t socket) {
     Batch* raw = nullptr;
     std::memcpy(&raw, pointer.data(), sizeof(raw));
     std::unique_ptr<Batch> batch(raw);
+    auto start = std::chrono::steady_clock::now();
     auto result = store_.apply(*batch);
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     uint8_t code = static_cast<uint8_t>(result.ok() ? Status::Code::kOk : result.status().code());
     uint64_t applied = result.ok() ? result->applied : 0;
     std::string text = result.ok() ? "" : result.status().toString();
@@ -79,6 +85,7 @@ void Writer::run(zmq::socket_t socket) {
     socket.send(id, zmq::send_flags::sndmore);
     socket.send(zmq::message_t(&code, 1), zmq::send_flags::sndmore);
     socket.send(u64Frame(applied), zmq::send_flags::sndmore);
+    socket.send(zmq::message_t(&seconds, sizeof(seconds)), zmq::send_flags::sndmore);
     socket.send(zmq::message_t(text.data(), text.size()), zmq::send_flags::none);
   }
 }

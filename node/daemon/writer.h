@@ -20,6 +20,7 @@ struct WriteOutcome {
   uint64_t batch_id = 0;
   Status status;
   uint64_t applied = 0;
+  double seconds = 0;  // time the write transaction took, for the commit latency metric
 };
 
 // Owns the writer thread. The reactor thread owns the other end of the pair (channel()).

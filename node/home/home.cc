@@ -140,6 +140,8 @@ Status Home::create(const std::string& dir, const config::Options& options) {
   return Status::OK();
 }
 
+std::string dataDir(const std::string& dir) { return dir + "/" + kDataDir; }
+
 Result<std::unique_ptr<Home>> Home::open(const std::string& dir, bool read_only) {
   std::error_code ec;
   if (!fs::is_regular_file(dir + "/" + kConfigFile, ec)) {

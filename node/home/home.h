@@ -25,6 +25,9 @@ std::string formatPeerCard(const PeerCard& card);
 // Errors: InvalidArgument saying which part is wrong.
 Result<PeerCard> parsePeerCard(std::string_view text);
 
+// The LMDB store directory of the home at dir: dir/data.
+std::string dataDir(const std::string& dir);
+
 // --home, else $EICHUB_HOME, else ~/.eichub.
 std::string resolveHomeDir(const std::string& flag_value);
 

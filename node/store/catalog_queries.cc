@@ -202,4 +202,34 @@ Result<Hash32> CatalogStore::digest() const {
 
 Result<uint64_t> CatalogStore::storeBytes() const { return impl_->env->usedBytes(); }
 
+uint64_t CatalogStore::mapBytes() const { return impl_->env->mapBytes(); }
+
+Status CatalogStore::copyTo(const std::string& path) const { return impl_->env->copyTo(path); }
+
+Result<std::vector<ChangeEntry>> CatalogStore::changes(uint64_t since, size_t limit) const {
+  std::vector<ChangeEntry> out;
+  if (limit == 0) return out;
+  EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
+  EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kChanges));
+  Entry entry;
+  const auto from = internal::changeKey(since + 1);
+  EICHUB_ASSIGN_OR_RETURN(bool more, cursor.get(MDB_SET_RANGE, &entry, from));
+  while (more && out.size() < limit) {
+    EICHUB_ASSIGN_OR_RETURN(ChangeEntry change, internal::decodeChange(entry.key, entry.value));
+    out.push_back(std::move(change));
+    EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
+  }
+  return out;
+}
+
+Result<uint64_t> CatalogStore::lastChange() const {
+  EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
+  EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kChanges));
+  Entry entry;
+  EICHUB_ASSIGN_OR_RETURN(bool found, cursor.get(MDB_LAST, &entry));
+  if (!found) return uint64_t{0};
+  EICHUB_ASSIGN_OR_RETURN(ChangeEntry last, internal::decodeChange(entry.key, entry.value));
+  return last.number;
+}
+
 }  // namespace eichub::store

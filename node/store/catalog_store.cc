@@ -67,6 +67,7 @@ struct BatchState {
   internal::IndexWriter index;
   internal::Rid first_new_rid = 0;  // rids from here on were assigned in this batch
   internal::Rid next_rid = 0;
+  uint64_t next_change = 0;  // the change number of the next update stored
   Bytes key;           // the current update's record key, reused
   Bytes header_value;  // the current update's headers value, reused
 };
@@ -79,6 +80,16 @@ Result<internal::Rid> nextRid(const WriteTxn& txn) {
   if (!found) return internal::Rid{1};
   EICHUB_ASSIGN_OR_RETURN(internal::Rid last, internal::decodeRid(entry.key));
   return last + 1;
+}
+
+// The first change number not used: one past the changes table's last key.
+Result<uint64_t> nextChange(const WriteTxn& txn) {
+  EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kChanges));
+  Entry entry;
+  EICHUB_ASSIGN_OR_RETURN(bool found, cursor.get(MDB_LAST, &entry));
+  if (!found) return uint64_t{1};
+  EICHUB_ASSIGN_OR_RETURN(ChangeEntry last, internal::decodeChange(entry.key, entry.value));
+  return last.number + 1;
 }
 
 // Stores the signed update and its body at the end of the headers table when the feed's keys
@@ -154,6 +165,9 @@ Status storeUpdate(WriteTxn& txn, const feed::VerifiedUpdate& update, FeedState&
 
   internal::RecordValue state{f.seq, f.op, body_hash, f.time_ms, rid};
   EICHUB_RETURN_IF_ERROR(txn.put(Table::kRecords, key, internal::encodeRecordValue(state)));
+  EICHUB_RETURN_IF_ERROR(txn.put(Table::kChanges, internal::changeKey(batch.next_change++),
+                                 internal::encodeChange(f.author, f.seq, f.kind, f.op, f.id),
+                                 MDB_APPEND));
   if (!old) {
     EICHUB_RETURN_IF_ERROR(
         txn.put(Table::kById, asBytes(f.id), ByteView(key).first(internal::kRecordKeyPrefixBytes)));
@@ -172,6 +186,7 @@ Status applyBatch(WriteTxn& txn, const std::vector<feed::VerifiedUpdate>& batch,
   BatchState batch_state;
   EICHUB_ASSIGN_OR_RETURN(batch_state.next_rid, nextRid(txn));
   batch_state.first_new_rid = batch_state.next_rid;
+  EICHUB_ASSIGN_OR_RETURN(batch_state.next_change, nextChange(txn));
   for (const feed::VerifiedUpdate& update : batch) {
     const feed::HeaderFields& f = update.fields;
     auto it = feeds.find(f.author);

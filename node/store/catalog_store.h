@@ -70,6 +70,18 @@ struct FeedInfo {
   uint64_t verified_up_to = 0;  // every signature up to this seq has been checked
 };
 
+// One applied update, in the node-local order of the change feed. The number is assigned when
+// this node stores the update (1, 2, 3 ...), so it differs between nodes and is a cursor into
+// this node's changes only; duplicates get no number.
+struct ChangeEntry {
+  uint64_t number = 0;
+  PublicKey author{};
+  uint64_t seq = 0;
+  feed::Kind kind = feed::Kind::SKILL;
+  feed::Op op = feed::Op::UPSERT;
+  std::string id;
+};
+
 class CatalogStore {
  public:
   // Opens (creating if needed and not read_only) the LMDB environment in dir.
@@ -120,11 +132,22 @@ class CatalogStore {
   using RecordVisitor = std::function<Status(const RecordKey& key, ByteView body)>;
   Result<std::vector<FeedInfo>> scanRecords(const std::vector<feed::Kind>& kinds,
                                             const RecordVisitor& visit) const;
+  // Applied updates with number > since, oldest first, at most limit. Errors: IOError,
+  // Corruption.
+  Result<std::vector<ChangeEntry>> changes(uint64_t since, size_t limit) const;
+  // The number of the last applied update (0 for none). Errors: IOError, Corruption.
+  Result<uint64_t> lastChange() const;
 
   // SHA-256 over the state in key order: equal for equal sets of feed prefixes.
   Result<Hash32> digest() const;
   // Bytes used by the environment's data file.
   Result<uint64_t> storeBytes() const;
+  // The current map size in bytes (storeBytes() / mapBytes() is the map usage).
+  uint64_t mapBytes() const;
+  // Writes a compacted, consistent copy of the store (one LMDB data file) to path, from one
+  // read snapshot: safe while this or another process writes. path must not exist.
+  // Errors: AlreadyExists, IOError.
+  Status copyTo(const std::string& path) const;
 
   // Meta values (schema version, node id): small strings under a key. meta: NotFound when
   // absent. setMeta: InvalidArgument for an empty key, a key over 511 bytes, or

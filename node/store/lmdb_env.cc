@@ -4,10 +4,15 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <string_view>
 #include <system_error>
 #include <utility>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace eichub::store {
 namespace {
@@ -32,6 +37,7 @@ constexpr std::array<TableSpec, kTableCount> kTables = {{
     {"by_id", MDB_DUPSORT | MDB_DUPFIXED},
     {"text", MDB_DUPSORT | MDB_DUPFIXED},
     {"skill_index", MDB_DUPSORT | MDB_DUPFIXED},
+    {"changes", 0},
 }};
 static_assert(static_cast<size_t>(Table::kMeta) == 0, "openTables opens meta first");
 
@@ -333,6 +339,26 @@ Result<uint64_t> LmdbEnv::usedBytes() const {
   if (int rc = mdb_env_info(env_, &info); rc != 0) return lmdbStatus("env info", rc);
   if (int rc = mdb_env_stat(env_, &st); rc != 0) return lmdbStatus("env stat", rc);
   return static_cast<uint64_t>(info.me_last_pgno + 1) * st.ms_psize;
+}
+
+Status LmdbEnv::copyTo(const std::string& path) const {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST) return Status::AlreadyExists("will not overwrite", path);
+    return Status::IOError("create " + path, std::strerror(errno));
+  }
+  int rc = 0;
+  {
+    std::shared_lock lock(resize_mu_);  // the copy's read txn, like any other, blocks a resize
+    rc = mdb_env_copyfd2(env_, fd, MDB_CP_COMPACT);
+  }
+  if (rc == 0 && ::fsync(fd) != 0) rc = errno;
+  ::close(fd);
+  if (rc != 0) {
+    std::remove(path.c_str());
+    return lmdbStatus("copy to " + path, rc);
+  }
+  return Status::OK();
 }
 
 }  // namespace eichub::store

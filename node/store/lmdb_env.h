@@ -29,8 +29,9 @@ enum class Table : uint8_t {
   kById,        // id -> kind(1) || author(32)                         (dupsort, dupfixed)
   kText,        // token -> rid(8) || kind|weight(1) || label bytes(2)  (dupsort, dupfixed)
   kSkillIndex,  // skill uri -> rid(8)                                  (dupsort, dupfixed)
+  kChanges,     // change number(8 BE) -> author(32) || seq(8 BE) || kind(1) || op(1) || id
 };
-inline constexpr size_t kTableCount = 8;
+inline constexpr size_t kTableCount = 9;
 
 // Turns an LMDB return code into a Status: MDB_NOTFOUND -> NotFound, MDB_MAP_FULL ->
 // ResourceExhausted, MDB_CORRUPTED/MDB_INVALID/MDB_VERSION_MISMATCH/MDB_INCOMPATIBLE ->
@@ -196,6 +197,9 @@ class LmdbEnv {
   bool readOnly() const { return options_.read_only; }
   // Bytes of the data file in use: (last page + 1) * page size.
   Result<uint64_t> usedBytes() const;
+  // mdb_env_copyfd2 with MDB_CP_COMPACT into a new file at path (mode 0600): a consistent
+  // snapshot, taken in a read txn, so writers go on. Errors: AlreadyExists, lmdbStatus.
+  Status copyTo(const std::string& path) const;
   MDB_dbi dbi(Table table) const { return dbis_[static_cast<size_t>(table)]; }
 
  private:

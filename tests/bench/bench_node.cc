@@ -59,7 +59,7 @@ Result<std::unique_ptr<BenchNode>> BenchNode::create(std::string binary, std::st
   EICHUB_ASSIGN_OR_RETURN(
       std::string out,
       node->cli({"init", "--name", name, "--region", "UKE42", "--sector", "healthcare", "--network",
-                 kBenchNetwork, "--listen", "tcp://127.0.0.1:*"}));
+                 kBenchNetwork, "--listen", "tcp://127.0.0.1:*", "--http", "127.0.0.1:0"}));
   (void)out;
   return node;
 }

@@ -17,7 +17,7 @@ namespace eichub::testing {
 NodeProcess::NodeProcess(std::string dir, const std::string& name, const std::string& region)
     : dir_(std::move(dir)) {
   ok({"init", "--name", name, "--region", region, "--sector", "healthcare", "--network", "test-net",
-      "--listen", "tcp://127.0.0.1:*"});
+      "--listen", "tcp://127.0.0.1:*", "--http", "127.0.0.1:0"});
 }
 
 NodeProcess::~NodeProcess() {
@@ -96,6 +96,13 @@ std::string NodeProcess::card() const {
 
 std::string NodeProcess::nodeId() const {
   return nlohmann::json::parse(ok({"id", "--json"}))["node"].get<std::string>();
+}
+
+std::string NodeProcess::httpAddress() const {
+  std::ifstream run_file(dir_ + "/daemon.json");
+  nlohmann::json run = nlohmann::json::parse(run_file, nullptr, false);
+  if (!run.is_object() || !run["http"].is_string()) return "";
+  return run["http"].get<std::string>();
 }
 
 std::string NodeProcess::digest() const { return ok({"digest"}); }

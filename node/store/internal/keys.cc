@@ -172,4 +172,38 @@ Result<TextPosting> decodeTextPosting(ByteView bytes) {
   return posting;
 }
 
+std::array<uint8_t, 8> changeKey(uint64_t number) {
+  std::array<uint8_t, 8> key{};
+  for (int i = 7; i >= 0; --i, number >>= 8) key[i] = static_cast<uint8_t>(number);
+  return key;
+}
+
+Bytes encodeChange(const PublicKey& author, uint64_t seq, feed::Kind kind, feed::Op op,
+                   std::string_view id) {
+  Bytes out(author.begin(), author.end());
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(seq >> shift));
+  out.push_back(static_cast<uint8_t>(kind));
+  out.push_back(static_cast<uint8_t>(op));
+  out.insert(out.end(), id.begin(), id.end());
+  return out;
+}
+
+Result<ChangeEntry> decodeChange(ByteView key, ByteView value) {
+  constexpr size_t kFixed = kPublicKeyBytes + 8 + 2;
+  if (key.size() != 8 || value.size() < kFixed) return Status::Corruption("short change entry");
+  ChangeEntry entry;
+  for (uint8_t b : key) entry.number = (entry.number << 8) | b;
+  std::copy_n(value.begin(), kPublicKeyBytes, entry.author.begin());
+  for (size_t i = 0; i < 8; ++i) entry.seq = (entry.seq << 8) | value[kPublicKeyBytes + i];
+  uint8_t kind = value[kPublicKeyBytes + 8];
+  uint8_t op = value[kPublicKeyBytes + 9];
+  if (kind > kMaxKind || op > kMaxOp) {
+    return Status::Corruption("change entry with an unknown kind or op");
+  }
+  entry.kind = static_cast<feed::Kind>(kind);
+  entry.op = static_cast<feed::Op>(op);
+  entry.id = std::string(asChars(value.subspan(kFixed)));
+  return entry;
+}
+
 }  // namespace eichub::store::internal

@@ -85,4 +85,13 @@ Result<TextPosting> decodeTextPosting(ByteView bytes);
 
 // skill_index value (dupfixed): rid(8 BE).
 
+// changes: change number(8 BE) -> author(32) || seq(8 BE) || kind(1) || op(1) || id. The
+// number is node-local (assigned at apply time, in apply order, from 1) and, like rids, never
+// reaches the digest.
+std::array<uint8_t, 8> changeKey(uint64_t number);
+Bytes encodeChange(const PublicKey& author, uint64_t seq, feed::Kind kind, feed::Op op,
+                   std::string_view id);
+// Errors: Corruption for a short key or value, or an unknown kind or op.
+Result<ChangeEntry> decodeChange(ByteView key, ByteView value);
+
 }  // namespace eichub::store::internal

@@ -16,8 +16,9 @@ inline constexpr std::string_view kSchemaVersionKey = "schema_version";
 // The layouts of node/store/internal/keys.h and lmdb_env.h's tables, and the tokenizer of
 // node/search. A change to either (which would leave postings that cannot be recomputed) needs
 // a new version. 1: postings held record keys, bodies were keyed by hash. 2: rid postings in
-// dupfixed tables, bodies beside their headers.
-inline constexpr std::string_view kSchemaVersion = "2";
+// dupfixed tables, bodies beside their headers. 3: the changes table (node-local order of
+// applied updates); `eichub migrate` upgrades 2 to 3.
+inline constexpr std::string_view kSchemaVersion = "3";
 }  // namespace internal
 
 struct CatalogStore::Impl {

@@ -136,6 +136,49 @@ TEST(CatalogStoreTest, DuplicatesAreCountedAndHarmless) {
   EXPECT_EQ(hitsFor(*store, "alpha"), 0u);
 }
 
+TEST(CatalogStoreTest, ChangesAreNumberedInApplyOrderAndSkipDuplicates) {
+  eichub::testing::TempDir dir;
+  auto store = openStore(dir.path());
+  TestFeed a;
+  TestFeed b;
+  VerifiedUpdate a1 = a.skill("s1", {{"en", "alpha"}});
+  VerifiedUpdate b1 = b.skill("t1", {{"en", "bravo"}});
+  VerifiedUpdate a2 = a.skill("s2", {{"en", "charlie"}});
+  EXPECT_EQ(store->lastChange().value(), 0u);
+  ASSERT_TRUE(store->apply({b1}).ok());
+  ASSERT_TRUE(store->apply({a1, a2, b1}).ok());  // b1 again: a duplicate gets no number
+  auto all = store->changes(0, 10).value();
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].number, 1u);
+  EXPECT_EQ(all[0].author, b.author());
+  EXPECT_EQ(all[0].id, "t1");
+  EXPECT_EQ(all[1].id, "s1");
+  EXPECT_EQ(all[2].id, "s2");
+  EXPECT_EQ(all[2].seq, 2u);
+  EXPECT_EQ(all[2].number, 3u);
+  EXPECT_EQ(store->lastChange().value(), 3u);
+  auto rest = store->changes(1, 1).value();
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(rest[0].id, "s1");
+  EXPECT_TRUE(store->changes(3, 10).value().empty());
+  EXPECT_TRUE(store->changes(0, 0).value().empty());
+}
+
+TEST(CatalogStoreTest, CopyIsAConsistentStoreAndNeverOverwrites) {
+  eichub::testing::TempDir dir;
+  auto store = openStore(dir.file("a"));
+  TestFeed a;
+  ASSERT_TRUE(store->apply({a.skill("s1", {{"en", "alpha"}})}).ok());
+  std::filesystem::create_directories(dir.file("copy"));
+  ASSERT_TRUE(store->copyTo(dir.file("copy/data.mdb")).ok());
+  EXPECT_EQ(store->copyTo(dir.file("copy/data.mdb")).code(), Status::Code::kAlreadyExists);
+  StoreOptions ro;
+  ro.read_only = true;
+  auto copy = openStore(dir.file("copy"), ro);
+  EXPECT_EQ(digestOf(*copy), digestOf(*store));
+  EXPECT_EQ(copy->lastChange().value(), 1u);
+}
+
 TEST(CatalogStoreTest, GapIsRejected) {
   eichub::testing::TempDir dir;
   auto store = openStore(dir.path());
@@ -387,8 +430,8 @@ TEST(CatalogStoreTest, OpenRules) {
   EXPECT_TRUE(CatalogStore::open(dir.path(), ro).status().isNotFound());
   {
     auto store = openStore(dir.path());
-    EXPECT_EQ(store->meta("schema_version").value(), "2");
-    EXPECT_EQ(store->setMeta("schema_version", "3").code(), Status::Code::kInvalidArgument);
+    EXPECT_EQ(store->meta("schema_version").value(), "3");
+    EXPECT_EQ(store->setMeta("schema_version", "4").code(), Status::Code::kInvalidArgument);
     ASSERT_TRUE(store->setMeta("node_id", "abc").ok());
     EXPECT_EQ(store->meta("node_id").value(), "abc");
     EXPECT_TRUE(store->meta("other").status().isNotFound());

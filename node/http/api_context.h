@@ -1,0 +1,46 @@
+// ApiContext: what the HTTP handlers may use. Everything here is safe to use from the HTTP
+// threads: the store's reads, the reactor's published snapshot, the metrics and the publish
+// function (serialised by its owner).
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "federation/common/result.h"
+#include "node/catalog/change.h"
+#include "node/http/metrics.h"
+#include "node/http/node_snapshot.h"
+#include "node/publish/publisher.h"
+#include "node/store/catalog_store.h"
+
+namespace eichub::http {
+
+// The node's public card, fixed while the daemon runs.
+struct NodeInfo {
+  PublicKey node_key{};
+  std::string node_id;  // hex
+  std::string name;
+  std::string region;
+  std::vector<std::string> sectors;
+  std::string contact;
+  std::string network;
+  std::string peer_card;  // eichub-peer:v1:... with the bound endpoint
+};
+
+// Signs and stores changes in the node's own feed. Thread-safe (the owner serialises calls).
+using PublishFn =
+    std::function<Result<publish::PublishSummary>(const std::vector<catalog::Change>&)>;
+
+struct ApiContext {
+  const store::CatalogStore& store;
+  SnapshotBoard& board;
+  Metrics& metrics;
+  NodeInfo node;
+  std::string api_token;  // empty: write endpoints are refused (401)
+  PublishFn publish;
+  std::atomic<int> long_polls{0};  // change-feed requests now waiting (each holds a thread)
+};
+
+}  // namespace eichub::http

@@ -1,0 +1,195 @@
+// eichub dashboard: reads the node's JSON API and renders it with DOM calls (never innerHTML:
+// every string shown came from the catalogue or a peer). Refreshes every few seconds.
+"use strict";
+
+const REFRESH_MS = 2000;
+const RECENT_CHANGES = 20;
+
+const $ = (id) => document.getElementById(id);
+
+function el(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  if (className) node.className = className;
+  return node;
+}
+
+function row(cells) {
+  const tr = el("tr");
+  for (const cell of cells) {
+    const td = el("td");
+    if (cell instanceof Node) td.appendChild(cell); else td.textContent = String(cell);
+    tr.appendChild(td);
+  }
+  return tr;
+}
+
+function replaceChildren(parent, children) {
+  while (parent.firstChild) parent.removeChild(parent.firstChild);
+  for (const child of children) parent.appendChild(child);
+}
+
+async function getJson(path) {
+  const res = await fetch(path, { headers: { Accept: "application/json" } });
+  const body = await res.json();
+  if (!res.ok) throw new Error(body.error ? body.error.message : res.statusText);
+  return body;
+}
+
+function short(hex) { return hex ? hex.slice(0, 12) + "…" : ""; }
+
+function renderStatus(status) {
+  const node = status.node;
+  $("node-name").textContent = node.name;
+  $("node-region").textContent = node.region;
+  $("node-sectors").textContent = (node.sectors || []).join(", ");
+  $("node-network").textContent = node.network;
+  $("node-id").textContent = node.id;
+  $("node-card-text").textContent = node.peer_card;
+  document.title = "eichub: " + node.name;
+
+  const sync = status.sync;
+  const progress = $("sync-progress");
+  progress.value = sync.progress;
+  $("sync-state").textContent = sync.catching_up
+    ? `Catching up: ${sync.held_updates} of ${sync.announced_updates} updates held ` +
+      `(${Math.floor(sync.progress * 100)} %)`
+    : `In sync: ${sync.held_updates} updates held, ${sync.links_up} of ${sync.links} links up`;
+  $("sync-state").dataset.catchingUp = String(sync.catching_up);
+
+  const rejected = Object.entries(sync.rejected_by_reason || {});
+  replaceChildren($("rejected"), rejected.length
+    ? rejected.map(([reason, count]) => el("li", `${reason}: ${count}`))
+    : [el("li", "none")]);
+
+  const counts = Object.entries(status.records_by_kind || {});
+  replaceChildren($("counts"), counts.length
+    ? counts.map(([kind, count]) => {
+        const li = el("li", `${kind}: ${count}`, "count");
+        li.dataset.kind = kind;
+        li.dataset.count = String(count);
+        return li;
+      })
+    : [el("li", "no records yet")]);
+}
+
+function renderPeers(peers) {
+  const rows = peers.peers.map((peer) => {
+    const state = el("span", peer.up ? "up" : "down", peer.up ? "up" : "down");
+    const tr = row([
+      peer.node_id ? short(peer.node_id) : peer.peer_key.slice(0, 10), peer.role, state,
+      peer.lag_seconds === null ? "never" : `${peer.lag_seconds.toFixed(1)} s ago`,
+      peer.updates_received, peer.updates_sent, peer.rejected,
+    ]);
+    tr.className = "peer";
+    tr.dataset.state = peer.up ? "up" : "down";
+    return tr;
+  });
+  replaceChildren($("peers").tBodies[0], rows.length ? rows : [row(["no peers configured"])]);
+}
+
+function renderFeeds(feeds) {
+  replaceChildren($("feeds").tBodies[0], feeds.feeds.map((feed) => row([
+    short(feed.author) + (feed.own ? " (this node)" : ""), feed.seq, feed.best_remote_seq,
+    feed.frozen ? "frozen (fork)" : (feed.seq < feed.best_remote_seq ? "behind" : "at head"),
+  ])));
+}
+
+function renderChanges(changes) {
+  replaceChildren($("changes").tBodies[0], changes.results.slice().reverse().map((c) => row([
+    c.seq, c.kind, c.id + (c.deleted ? " (deleted)" : ""), short(c.author), c.feed_seq,
+  ])));
+}
+
+async function refresh() {
+  try {
+    const status = await getJson("/api/v1/status");
+    renderStatus(status);
+    renderPeers(await getJson("/api/v1/peers"));
+    renderFeeds(await getJson("/api/v1/feeds"));
+    const since = Math.max(0, status.store.last_change - RECENT_CHANGES);
+    renderChanges(await getJson(`/api/v1/changes?since=${since}&limit=${RECENT_CHANGES}`));
+    $("load-error").hidden = true;
+  } catch (e) {
+    $("load-error").textContent = "Cannot reach the node: " + e.message;
+    $("load-error").hidden = false;
+  }
+}
+
+function languageList(title, texts) {
+  const entries = Object.entries(texts || {});
+  if (!entries.length) return [];
+  const dl = el("dl");
+  for (const [lang, text] of entries) {
+    dl.appendChild(el("dt", lang));
+    dl.appendChild(el("dd", Array.isArray(text) ? text.join("; ") : text));
+  }
+  return [el("h3", title), dl];
+}
+
+async function showRecord(id) {
+  const detail = $("record-detail");
+  try {
+    const found = await getJson("/api/v1/records/" + encodeURIComponent(id));
+    const parts = [];
+    for (const r of found.records) {
+      const rec = r.record || {};
+      parts.push(el("h3", `${r.kind}: ${r.label || r.id}`));
+      parts.push(el("p", `Id ${r.id}. Signed by ${r.signed_by} (feed seq ${r.seq}).`, "origin"));
+      parts.push(...languageList("Labels", rec.prefLabel || rec.title || rec.name));
+      parts.push(...languageList("Alternative labels", rec.altLabels));
+      if (rec.teaches && rec.teaches.length) {
+        parts.push(el("h3", "Skills taught"));
+        const ul = el("ul");
+        for (const t of rec.teaches) ul.appendChild(el("li", `${t.skill} (${t.relation || "taught"})`));
+        parts.push(ul);
+      }
+    }
+    replaceChildren(detail, parts);
+  } catch (e) {
+    replaceChildren(detail, [el("p", "Record not found: " + e.message)]);
+  }
+  detail.hidden = false;
+}
+
+async function search(q, kind) {
+  const list = $("search-results");
+  if (!q) { replaceChildren(list, []); return; }
+  const params = new URLSearchParams({ q, limit: "20" });
+  if (kind) params.set("kind", kind);
+  try {
+    const found = await getJson("/api/v1/search?" + params.toString());
+    replaceChildren(list, found.results.length ? found.results.map((hit) => {
+      const li = el("li", null, "search-result");
+      const link = el("a", hit.label || hit.id);
+      link.addEventListener("click", () => showRecord(hit.id));
+      li.appendChild(link);
+      li.appendChild(el("span", ` ${hit.kind}, from ${short(hit.author)}`));
+      li.dataset.id = hit.id;
+      return li;
+    }) : [el("li", "no match")]);
+  } catch (e) {
+    replaceChildren(list, [el("li", "Search failed: " + e.message)]);
+  }
+}
+
+function start() {
+  $("copy-card").addEventListener("click", () => {
+    navigator.clipboard.writeText($("node-card-text").textContent);
+  });
+  $("search-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    search($("search-q").value.trim(), $("search-kind").value);
+  });
+  // ?q=...&record=... open the page on a search or a record (links, bookmarks, tests).
+  const params = new URLSearchParams(window.location.search);
+  if (params.get("q")) {
+    $("search-q").value = params.get("q");
+    search(params.get("q"), params.get("kind") || "");
+  }
+  if (params.get("record")) showRecord(params.get("record"));
+  refresh();
+  setInterval(refresh, REFRESH_MS);
+}
+
+start();

@@ -1,0 +1,129 @@
+// Metrics: families registered once; values brought up to date at each scrape.
+#include "node/http/metrics.h"
+
+#include <prometheus/text_serializer.h>
+
+namespace eichub::http {
+namespace {
+
+// Latency buckets from 100 us to 10 s: a batch commit is milliseconds, a stalled disk seconds.
+prometheus::Histogram::BucketBoundaries latencyBuckets() {
+  return {0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10};
+}
+
+template <typename Builder>
+auto& build(Builder builder, const std::string& name, const std::string& help,
+            prometheus::Registry& registry) {
+  return builder.Name(name).Help(help).Register(registry);
+}
+
+// A peer's label: its node id prefix when configured, else its transport key prefix. Bounded
+// by the configured peers.
+std::string peerLabel(const LinkSnapshot& link) {
+  if (!link.node_id.empty()) return link.node_id.substr(0, 16);
+  return link.peer_key.substr(0, 10);
+}
+
+}  // namespace
+
+Metrics::Metrics()
+    : published_(build(prometheus::BuildCounter(), "eichub_updates_published_total",
+                       "Updates in this node's own feed", registry_)),
+      received_(build(prometheus::BuildCounter(), "eichub_updates_received_total",
+                      "Updates received from peers, verified and handed to the writer", registry_)),
+      applied_(build(prometheus::BuildCounter(), "eichub_updates_applied_total",
+                     "Updates from peers stored", registry_)),
+      sent_(build(prometheus::BuildCounter(), "eichub_updates_sent_total",
+                  "Updates served to peers", registry_)),
+      rejected_(build(prometheus::BuildCounter(), "eichub_updates_rejected_total",
+                      "Updates or messages from peers rejected, by reason", registry_)),
+      batches_(build(prometheus::BuildCounter(), "eichub_sync_batches_total",
+                     "Batches of received updates written, by outcome", registry_)),
+      zap_refused_(build(prometheus::BuildCounter(), "eichub_zap_refused_total",
+                         "Transport handshakes refused: unknown CURVE key", registry_)),
+      peer_up_(build(prometheus::BuildGauge(), "eichub_peer_up",
+                     "1 while the link to the peer is up", registry_)),
+      peer_lag_seconds_(build(prometheus::BuildGauge(), "eichub_peer_lag_seconds",
+                              "Seconds since the peer's last message", registry_)),
+      behind_updates_(build(prometheus::BuildGauge(), "eichub_sync_behind_updates",
+                            "Updates peers announced that this node does not hold yet", registry_)),
+      catching_up_(build(prometheus::BuildGauge(), "eichub_sync_catching_up",
+                         "1 while some feed is behind what a peer announced", registry_)),
+      pending_(build(prometheus::BuildGauge(), "eichub_sync_pending_updates",
+                     "Updates received and not yet applied", registry_)),
+      store_bytes_(build(prometheus::BuildGauge(), "eichub_store_bytes",
+                         "Bytes of the LMDB data file in use", registry_)),
+      map_bytes_(build(prometheus::BuildGauge(), "eichub_store_map_bytes",
+                       "LMDB map size in bytes (grows by doubling)", registry_)),
+      map_usage_(build(prometheus::BuildGauge(), "eichub_store_map_usage_ratio",
+                       "Bytes in use over the map size", registry_)),
+      records_(build(prometheus::BuildGauge(), "eichub_records", "Live catalogue records, by kind",
+                     registry_)),
+      feeds_(build(prometheus::BuildGauge(), "eichub_feeds", "Feeds held", registry_)),
+      frozen_(build(prometheus::BuildGauge(), "eichub_feeds_frozen", "Feeds frozen by a fork proof",
+                    registry_)),
+      commit_seconds_(build(prometheus::BuildHistogram(), "eichub_commit_seconds",
+                            "Seconds per batch write transaction", registry_)
+                          .Add({}, latencyBuckets())),
+      receive_seconds_(build(prometheus::BuildHistogram(), "eichub_receive_seconds",
+                             "Seconds to decode and verify one received message", registry_)
+                           .Add({}, latencyBuckets())) {}
+
+void Metrics::follow(prometheus::Counter& counter, double total) {
+  if (total > counter.Value()) counter.Increment(total - counter.Value());
+}
+
+std::string Metrics::render(const NodeSnapshot& snapshot, const store::CatalogStore& store,
+                            const PublicKey& own_feed) {
+  std::lock_guard lock(mu_);
+  uint64_t received = 0, applied = 0, sent = 0, behind = 0, frozen = 0;
+  std::map<std::string, uint64_t> rejected;
+  for (const LinkSnapshot& link : snapshot.links) {
+    received += link.updates_received;
+    applied += link.updates_applied;
+    sent += link.updates_sent;
+    for (const auto& [reason, count] : link.rejected_by_reason) rejected[reason] += count;
+    const std::string peer = peerLabel(link);
+    peer_up_.Add({{"peer", peer}, {"role", link.role}}).Set(link.up ? 1 : 0);
+    if (link.last_seen_ms > 0) {
+      peer_lag_seconds_.Add({{"peer", peer}, {"role", link.role}})
+          .Set(static_cast<double>(snapshot.taken_ms - link.last_seen_ms) / 1000.0);
+    }
+  }
+  for (const FeedSnapshot& feed : snapshot.feeds) {
+    if (feed.best_remote_seq > feed.local_seq) behind += feed.best_remote_seq - feed.local_seq;
+    if (feed.frozen) ++frozen;
+  }
+  // From the store, not the snapshot: a publish shows at once.
+  if (auto own = store.head(own_feed); own.ok()) {
+    follow(published_.Add({}), static_cast<double>(own->seq));
+  }
+  follow(received_.Add({}), static_cast<double>(received));
+  follow(applied_.Add({}), static_cast<double>(applied));
+  follow(sent_.Add({}), static_cast<double>(sent));
+  for (const auto& [reason, count] : rejected) {
+    follow(rejected_.Add({{"reason", reason}}), static_cast<double>(count));
+  }
+  follow(batches_.Add({{"outcome", "applied"}}), static_cast<double>(snapshot.batches_applied));
+  follow(batches_.Add({{"outcome", "failed"}}), static_cast<double>(snapshot.batches_failed));
+  follow(zap_refused_.Add({}), static_cast<double>(snapshot.zap_refused));
+  behind_updates_.Add({}).Set(static_cast<double>(behind));
+  catching_up_.Add({}).Set(snapshot.catching_up ? 1 : 0);
+  pending_.Add({}).Set(static_cast<double>(snapshot.pending_updates));
+  feeds_.Add({}).Set(static_cast<double>(snapshot.feeds.size()));
+  frozen_.Add({}).Set(static_cast<double>(frozen));
+  const auto map = static_cast<double>(store.mapBytes());
+  if (auto used = store.storeBytes(); used.ok()) {
+    store_bytes_.Add({}).Set(static_cast<double>(*used));
+    map_bytes_.Add({}).Set(map);
+    map_usage_.Add({}).Set(map > 0 ? static_cast<double>(*used) / map : 0);
+  }
+  if (auto counts = store.countsByKind(); counts.ok()) {
+    for (const auto& [kind, count] : *counts) {
+      records_.Add({{"kind", kind}}).Set(static_cast<double>(count));
+    }
+  }
+  return prometheus::TextSerializer().Serialize(registry_.Collect());
+}
+
+}  // namespace eichub::http

@@ -1,0 +1,82 @@
+// NodeSnapshot: what the reactor knows of peers and sync, copied each tick for the HTTP threads,
+// which never touch the reactor's sockets or sync engine (DESIGN.md 5).
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "federation/common/bytes.h"
+
+namespace eichub::http {
+
+// One peer link as the sync engine sees it.
+struct LinkSnapshot {
+  std::string peer_key;  // CURVE key (Z85)
+  std::string node_id;   // hex, when the key belongs to a configured peer
+  std::string endpoint;  // the peer's endpoint, for client links
+  std::string role;      // "client" (we connect) or "server" (it connects to us)
+  bool up = false;
+  int64_t last_seen_ms = 0;
+  uint64_t updates_received = 0;
+  uint64_t updates_applied = 0;
+  uint64_t updates_sent = 0;
+  uint64_t rejected = 0;
+  std::map<std::string, uint64_t> rejected_by_reason;
+  bool throttled = false;
+};
+
+// One feed: what we hold and the best any peer announced.
+struct FeedSnapshot {
+  std::string author;  // hex
+  uint64_t local_seq = 0;
+  uint64_t best_remote_seq = 0;
+  bool frozen = false;  // a fork proof froze it
+};
+
+struct NodeSnapshot {
+  int64_t taken_ms = 0;
+  uint64_t tick = 0;  // increases with every snapshot
+  bool listening = false;
+  bool catching_up = false;
+  uint64_t pending_updates = 0;
+  uint64_t zap_admitted = 0;
+  uint64_t zap_refused = 0;
+  uint64_t dropped_sends = 0;
+  uint64_t batches_applied = 0;
+  uint64_t batches_failed = 0;
+  std::string endpoint;  // bound peer endpoint
+  std::vector<LinkSnapshot> links;
+  std::vector<FeedSnapshot> feeds;
+};
+
+// The latest snapshot, swapped under a mutex. Thread-safe. HTTP threads may also wait for the
+// next one (long polls), bounded by a timeout.
+class SnapshotBoard {
+ public:
+  SnapshotBoard() : current_(std::make_shared<const NodeSnapshot>()) {}
+
+  // Reactor side: replaces the snapshot and wakes waiters.
+  void publish(NodeSnapshot snapshot);
+  // The latest snapshot; never null. The pointer stays valid as long as it is held (shared
+  // between the board and readers).
+  std::shared_ptr<const NodeSnapshot> get() const;
+  // Waits until a snapshot newer than tick is published, or timeout passes, or stop() ran.
+  // Returns false once stop() ran: waiters should answer at once.
+  bool waitAfter(uint64_t tick, std::chrono::milliseconds timeout) const;
+  // Wakes every waiter for good (daemon shutdown).
+  void stop();
+
+ private:
+  mutable std::mutex mu_;
+  mutable std::condition_variable changed_;
+  std::shared_ptr<const NodeSnapshot> current_;  // guarded by mu_
+  bool stopped_ = false;                         // guarded by mu_
+};
+
+}  // namespace eichub::http

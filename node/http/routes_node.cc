@@ -1,0 +1,132 @@
+// GET /api/v1/status, /api/v1/peers, /api/v1/feeds: the node, its links and its feeds.
+#include "node/http/json_reply.h"
+#include "node/http/routes.h"
+
+namespace eichub::http {
+namespace {
+
+nlohmann::json linkJson(const LinkSnapshot& link, int64_t now_ms) {
+  return {
+      {"peer_key", link.peer_key},
+      {"node_id", link.node_id},
+      {"endpoint", link.endpoint},
+      {"role", link.role},
+      {"up", link.up},
+      {"last_seen_ms", link.last_seen_ms},
+      {"lag_seconds", link.last_seen_ms > 0
+                          ? nlohmann::json(static_cast<double>(now_ms - link.last_seen_ms) / 1000.0)
+                          : nlohmann::json()},
+      {"updates_received", link.updates_received},
+      {"updates_applied", link.updates_applied},
+      {"updates_sent", link.updates_sent},
+      {"rejected", link.rejected},
+      {"rejected_by_reason", link.rejected_by_reason},
+      {"throttled", link.throttled}};
+}
+
+// Every feed held, with what peers announced; feeds only announced come last.
+Result<nlohmann::json> feedsJson(const ApiContext& context, const NodeSnapshot& snapshot) {
+  EICHUB_ASSIGN_OR_RETURN(std::vector<store::FeedInfo> held, context.store.feeds());
+  std::map<std::string, const FeedSnapshot*> known;
+  for (const FeedSnapshot& feed : snapshot.feeds) known[feed.author] = &feed;
+  nlohmann::json out = nlohmann::json::array();
+  for (const store::FeedInfo& info : held) {
+    std::string author = toHex(info.author);
+    uint64_t remote = info.head.seq;
+    bool frozen = false;
+    if (auto it = known.find(author); it != known.end()) {
+      remote = std::max(remote, it->second->best_remote_seq);
+      frozen = it->second->frozen;
+      known.erase(it);
+    }
+    out.push_back({{"author", author},
+                   {"own", author == context.node.node_id},
+                   {"seq", info.head.seq},
+                   {"head", toHex(info.head.hash)},
+                   {"time_ms", info.head.time_ms},
+                   {"verified_up_to", info.verified_up_to},
+                   {"best_remote_seq", remote},
+                   {"frozen", frozen}});
+  }
+  for (const auto& [author, feed] : known) {
+    out.push_back({{"author", author},
+                   {"own", false},
+                   {"seq", 0},
+                   {"best_remote_seq", feed->best_remote_seq},
+                   {"frozen", feed->frozen}});
+  }
+  return out;
+}
+
+}  // namespace
+
+void addNodeRoutes(httplib::Server& server, ApiContext& context) {
+  server.Get("/api/v1/status", [&context](const httplib::Request&, httplib::Response& res) {
+    auto snapshot = context.board.get();
+    auto counts = context.store.countsByKind();
+    auto used = context.store.storeBytes();
+    auto last_change = context.store.lastChange();
+    auto feeds = feedsJson(context, *snapshot);
+    if (!counts.ok() || !used.ok() || !last_change.ok() || !feeds.ok()) {
+      replyError(res, 500, "store", "the store could not be read; see the daemon log");
+      return;
+    }
+    uint64_t held = 0, announced = 0;
+    for (const auto& feed : *feeds) {
+      held += feed["seq"].get<uint64_t>();
+      announced += feed["best_remote_seq"].get<uint64_t>();
+    }
+    std::map<std::string, uint64_t> rejected;
+    uint64_t links_up = 0;
+    for (const LinkSnapshot& link : snapshot->links) {
+      links_up += link.up ? 1 : 0;
+      for (const auto& [reason, count] : link.rejected_by_reason) rejected[reason] += count;
+    }
+    const NodeInfo& node = context.node;
+    replyJson(res, 200,
+              {{"node",
+                {{"id", node.node_id},
+                 {"name", node.name},
+                 {"region", node.region},
+                 {"sectors", node.sectors},
+                 {"contact", node.contact},
+                 {"network", node.network},
+                 {"peer_card", node.peer_card},
+                 {"endpoint", snapshot->endpoint}}},
+               {"sync",
+                {{"catching_up", snapshot->catching_up},
+                 {"held_updates", held},
+                 {"announced_updates", announced},
+                 {"progress", announced ? static_cast<double>(held) / announced : 1.0},
+                 {"pending_updates", snapshot->pending_updates},
+                 {"links", snapshot->links.size()},
+                 {"links_up", links_up},
+                 {"rejected_by_reason", rejected}}},
+               {"store",
+                {{"bytes", *used},
+                 {"map_bytes", context.store.mapBytes()},
+                 {"feeds", feeds->size()},
+                 {"last_change", *last_change}}},
+               {"records_by_kind", *counts}});
+  });
+
+  server.Get("/api/v1/peers", [&context](const httplib::Request&, httplib::Response& res) {
+    auto snapshot = context.board.get();
+    nlohmann::json peers = nlohmann::json::array();
+    for (const LinkSnapshot& link : snapshot->links) {
+      peers.push_back(linkJson(link, snapshot->taken_ms));
+    }
+    replyJson(res, 200, {{"peers", peers}});
+  });
+
+  server.Get("/api/v1/feeds", [&context](const httplib::Request&, httplib::Response& res) {
+    auto feeds = feedsJson(context, *context.board.get());
+    if (!feeds.ok()) {
+      replyError(res, 500, "store", "the store could not be read; see the daemon log");
+      return;
+    }
+    replyJson(res, 200, {{"feeds", *feeds}});
+  });
+}
+
+}  // namespace eichub::http

@@ -1,0 +1,77 @@
+// The dashboard in a real browser: headless Chromium renders the page a node serves, from a
+// running two-node federation, and the test reads the DOM the page's JavaScript built.
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "tests/multinode/node_process.h"
+#include "tests/testing/temp_dir.h"
+#include "tests/testing/wait.h"
+
+namespace eichub {
+namespace {
+
+using testing::NodeProcess;
+namespace fs = std::filesystem;
+
+constexpr char kChromium[] = "/usr/bin/chromium";
+constexpr size_t kResources = 5;
+
+// Runs headless Chromium on url with extra flags; returns its stdout (the DOM for --dump-dom).
+testing::ProcessResult chromium(const std::string& profile_dir, const std::string& url,
+                                std::vector<std::string> flags) {
+  std::vector<std::string> argv = {"/usr/bin/timeout", "120", kChromium, "--headless",
+                                   "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                                   "--no-first-run", "--user-data-dir=" + profile_dir,
+                                   // Time the page's fetches and timers run in, not a delay.
+                                   "--virtual-time-budget=5000"};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  argv.push_back(url);
+  return testing::runProcess(argv);
+}
+
+TEST(DashboardTest, RendersPeersCountsAndSearchFromATwoNodeFederation) {
+  if (!fs::exists(kChromium)) {
+    GTEST_SKIP() << kChromium << " is absent: install Debian's chromium (ops/install-deps)";
+  }
+  testing::TempDir dir;
+  NodeProcess a(dir.file("a"), "Leeds Health Cluster", "UKE42");
+  NodeProcess b(dir.file("b"), "Bremen Construction Cluster", "DE50");
+  testing::writeResources(dir.file("a.jsonl"), "leeds", kResources);
+  a.ok({"publish", dir.file("a.jsonl")});
+  a.start();
+  b.start();
+  testing::peerBothWays(a, b);
+  const std::string a_id = a.nodeId();
+  ASSERT_TRUE(
+      testing::waitFor([&] { return b.seqOf(a_id) == kResources + 1; }, std::chrono::seconds(60)))
+      << "B did not get A's feed; see " << b.logFile();
+
+  // B's dashboard, opened on a search for A's courses.
+  const std::string url = "http://" + b.httpAddress() + "/?q=Course%20leeds";
+  auto dom = chromium(dir.file("profile"), url, {"--dump-dom"});
+  ASSERT_EQ(dom.exit_code, 0) << dom.err;
+  const std::string& html = dom.out;
+  EXPECT_NE(html.find("Bremen Construction Cluster"), std::string::npos) << html;
+  // The peer list: A, linked both ways, shown up.
+  EXPECT_NE(html.find(R"(class="peer" data-state="up")"), std::string::npos) << html;
+  EXPECT_EQ(html.find(R"(data-state="down")"), std::string::npos) << html;
+  // The counts per kind.
+  EXPECT_NE(html.find(R"(data-kind="LearningResource" data-count="5")"), std::string::npos) << html;
+  // A search result: one of A's courses, found on B.
+  EXPECT_NE(html.find(R"(class="search-result" data-id="leeds/)"), std::string::npos) << html;
+  EXPECT_NE(html.find("Course leeds"), std::string::npos) << html;
+
+  // The screenshot is kept as the test's artifact.
+  fs::create_directories(EICHUB_ARTIFACT_DIR);
+  const std::string png = std::string(EICHUB_ARTIFACT_DIR) + "/dashboard.png";
+  fs::remove(png);
+  auto shot = chromium(dir.file("profile2"), url,
+                       {"--screenshot=" + png, "--window-size=1280,1400", "--hide-scrollbars"});
+  EXPECT_EQ(shot.exit_code, 0) << shot.err;
+  EXPECT_TRUE(fs::exists(png) && fs::file_size(png) > 0) << shot.err;
+  std::cout << "dashboard screenshot: " << png << "\n";
+}
+
+}  // namespace
+}  // namespace eichub
