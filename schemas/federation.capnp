@@ -1,7 +1,7 @@
 # Peer-to-peer sync messages (DESIGN.md section 4). One ZeroMQ message holds one Message.
 # A link is one node's DEALER connected to a peer's ROUTER: the DEALER side (client) sends
-# hello and want; the ROUTER side (server) answers hello, sends updates only within the credit
-# a want granted, and announces new heads with have.
+# hello, want and wantBodies; the ROUTER side (server) answers hello, sends updates only within
+# the credit a want granted, answers wantBodies with bodies, and announces new heads with have.
 # Evolution rule: add fields at the end with new ordinals; never renumber or retype.
 @0xa6d656e094d94b13;
 
@@ -30,6 +30,30 @@ struct Want {
   author @0 :Data;
   fromSeq @1 :UInt64;
   credit @2 :UInt32;
+  headersOnly @3 :Bool;  # send every update without its body (selective sync asks for the bodies
+                         # it subscribed to with wantBodies)
+}
+
+# One update of one feed, by position: bodies are stored beside their headers.
+struct BodyRef {
+  author @0 :Data;
+  seq @1 :UInt64;
+}
+
+# Asks for the bodies of held headers; the server answers every ref once, in one or more bodies
+# messages.
+struct WantBodies {
+  refs @0 :List(BodyRef);
+}
+
+struct BodyItem {
+  author @0 :Data;
+  seq @1 :UInt64;
+  body @2 :Data;   # empty: the server does not hold it (not fetched, or erased)
+}
+
+struct Bodies {
+  items @0 :List(BodyItem);
 }
 
 # A contiguous run of one author's updates, oldest first.
@@ -51,5 +75,7 @@ struct Message {
     have @3 :HeadInfo;
     fork @4 :ForkProof;
     bye @5 :Void;
+    wantBodies @6 :WantBodies;
+    bodies @7 :Bodies;
   }
 }

@@ -36,6 +36,9 @@ struct Header {
   tags @8 :List(Text);   # "sector:healthcare", "region:UKE42", "skill:<uri>": selective-sync filters
   bodyHash @9 :Data;     # SHA-256 of the body bytes; empty for delete
   bodySize @10 :UInt32;  # body length in bytes; 0 for delete
+  # erase only: the seqs, ascending, of this feed's earlier upserts of the same (kind, id) whose
+  # bodies every node drops. Signed with the header, so what an erase removes is never a guess.
+  erases @11 :List(UInt64);
 }
 
 # header holds the exact canonical bytes that were signed, so a node verifies what it received

@@ -12,16 +12,16 @@ FeedAppender::FeedAppender(const crypto::SigningKey& key, std::string network, H
     : key_(key), network_(std::move(network)), head_(head) {}
 
 VerifiedUpdate FeedAppender::append(Op op, Kind kind, std::string id, std::vector<std::string> tags,
-                                    Bytes body, int64_t time_ms) {
-  VerifiedUpdate out =
-      appendUnsigned(op, kind, std::move(id), std::move(tags), std::move(body), time_ms);
+                                    Bytes body, int64_t time_ms, std::vector<uint64_t> erases) {
+  VerifiedUpdate out = appendUnsigned(op, kind, std::move(id), std::move(tags), std::move(body),
+                                      time_ms, std::move(erases));
   out.signed_update.signature = key_.sign(out.signed_update.header);
   return out;
 }
 
 VerifiedUpdate FeedAppender::appendUnsigned(Op op, Kind kind, std::string id,
                                             std::vector<std::string> tags, Bytes body,
-                                            int64_t time_ms) {
+                                            int64_t time_ms, std::vector<uint64_t> erases) {
   VerifiedUpdate out;
   HeaderFields& f = out.fields;
   f.network = network_;
@@ -33,6 +33,7 @@ VerifiedUpdate FeedAppender::appendUnsigned(Op op, Kind kind, std::string id,
   f.kind = kind;
   f.id = std::move(id);
   f.tags = std::move(tags);
+  f.erases = std::move(erases);
   if (op == Op::UPSERT) {
     f.body_hash = crypto::sha256(body);
     f.body_size = static_cast<uint32_t>(body.size());

@@ -16,14 +16,15 @@ class FeedAppender {
   FeedAppender(const crypto::SigningKey& key, std::string network, Head head);
 
   // Builds and signs the next update. time_ms is raised to the head's time if it is earlier,
-  // so that time never decreases within a feed. body must be empty unless op is UPSERT.
+  // so that time never decreases within a feed. body must be empty unless op is UPSERT;
+  // erases names the earlier upserts of the record an ERASE drops (and is empty otherwise).
   VerifiedUpdate append(Op op, Kind kind, std::string id, std::vector<std::string> tags, Bytes body,
-                        int64_t time_ms);
+                        int64_t time_ms, std::vector<uint64_t> erases = {});
 
   // As append(), but leaves the signature empty: the header is final (the chain needs only
   // header hashes), so signing can run later, on another thread, with signUpdates().
   VerifiedUpdate appendUnsigned(Op op, Kind kind, std::string id, std::vector<std::string> tags,
-                                Bytes body, int64_t time_ms);
+                                Bytes body, int64_t time_ms, std::vector<uint64_t> erases = {});
 
   const Head& head() const { return head_; }
 

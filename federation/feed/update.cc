@@ -38,6 +38,25 @@ Status checkText(std::string_view what, std::string_view text, size_t max_bytes)
   return Status::OK();
 }
 
+// An erase names at least one earlier seq, ascending without repeats; other ops name none.
+Status checkErases(const HeaderFields& f) {
+  if (f.op != Op::ERASE) {
+    if (!f.erases.empty())
+      return Status::InvalidArgument("erase targets on an update not an erase");
+    return Status::OK();
+  }
+  if (f.erases.empty()) return Status::InvalidArgument("erase names no seq");
+  if (f.erases.size() > kMaxEraseTargets) return Status::InvalidArgument("too many erase targets");
+  uint64_t last = 0;
+  for (uint64_t target : f.erases) {
+    if (target <= last || target >= f.seq) {
+      return Status::InvalidArgument("erase targets must be earlier seqs, ascending");
+    }
+    last = target;
+  }
+  return Status::OK();
+}
+
 // Field checks shared by the writer (as an invariant) and the reader (as input validation).
 Status checkFields(const HeaderFields& f) {
   if (f.network.size() > kMaxNetworkBytes) return Status::InvalidArgument("network too long");
@@ -55,7 +74,7 @@ Status checkFields(const HeaderFields& f) {
   } else if (f.body_size != 0 || f.body_hash != kZeroHash) {
     return Status::InvalidArgument("body on an update that has none");
   }
-  return Status::OK();
+  return checkErases(f);
 }
 
 }  // namespace
@@ -76,6 +95,10 @@ Bytes encodeHeader(const HeaderFields& f) {
   for (size_t i = 0; i < f.tags.size(); ++i) tags.set(static_cast<unsigned>(i), textOf(f.tags[i]));
   if (f.hasBody()) h.setBodyHash(dataOf(f.body_hash));
   h.setBodySize(f.body_size);
+  if (!f.erases.empty()) {
+    auto erases = h.initErases(static_cast<unsigned>(f.erases.size()));
+    for (size_t i = 0; i < f.erases.size(); ++i) erases.set(static_cast<unsigned>(i), f.erases[i]);
+  }
   return canonicalBytes(h.asReader());
 }
 
@@ -111,6 +134,9 @@ Result<HeaderFields> decodeHeader(ByteView header_bytes) {
       return Status::InvalidArgument("upsert without a body hash");
     }
     f.body_size = h.getBodySize();
+    auto erases = h.getErases();
+    if (erases.size() > kMaxEraseTargets) return Status::InvalidArgument("too many erase targets");
+    for (uint64_t target : erases) f.erases.push_back(target);
   } catch (const kj::Exception& e) {
     return Status::InvalidArgument("malformed header", e.getDescription().cStr());
   }

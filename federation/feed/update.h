@@ -22,6 +22,7 @@ inline constexpr size_t kMaxTags = 64;                // tags are filters, not c
 inline constexpr size_t kMaxTagBytes = 256;           // a tag is "prefix:value", a uri at most
 inline constexpr size_t kMaxHeaderBytes = 32 * 1024;  // all of the above fit in far less
 inline constexpr size_t kMaxBodyBytes = 256 * 1024;   // one catalogue record; courses are < 64 KiB
+inline constexpr size_t kMaxEraseTargets = 1024;      // versions one erase names; 8 KiB of header
 
 // The decoded fields of a Header.
 struct HeaderFields {
@@ -36,6 +37,7 @@ struct HeaderFields {
   std::vector<std::string> tags;
   Hash32 body_hash{};  // all zero (encoded as empty) when there is no body
   uint32_t body_size = 0;
+  std::vector<uint64_t> erases;  // ERASE only: earlier seqs of this record, ascending
 
   bool hasBody() const { return op == Op::UPSERT; }
 };

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <utility>
 #include <vector>
 
 #include "federation/common/result.h"
@@ -32,6 +34,12 @@ class Storage {
   virtual Status recordFork(const wire::ForkProof& proof) = 0;
   // True when the feed is frozen by a fork proof: nothing more of it is accepted or served.
   virtual bool isFrozen(const PublicKey& author) = 0;
+  // Upserts held without their body that are their record's current version and whose header
+  // wanted accepts, in feed order strictly after `after`, at most max_count: the bodies
+  // selective sync still has to fetch. Each comes with its header and signature, body empty.
+  using HeaderFilter = std::function<bool(const feed::HeaderFields&)>;
+  virtual Result<std::vector<std::pair<wire::BodyRef, feed::SignedUpdate>>> missingBodies(
+      const HeaderFilter& wanted, const wire::BodyRef& after, size_t max_count) = 0;
 };
 
 // Which authors' feeds this node accepts (for now: configured peers and trusted keys).

@@ -80,6 +80,7 @@ void SyncEngine::linkDown(LinkId link) {
   it->second.stats.up = false;
   it->second.subscribed = false;
   it->second.remote_heads.clear();
+  fetcher_.linkDown(link);
   // Pulls from this link move to another source; batches already submitted still complete.
   std::vector<PublicKey> moved;
   for (auto& [author, pull] : pulls_) {
@@ -126,6 +127,10 @@ bool SyncEngine::receive(LinkId link, ByteView bytes) {
     onUpdates(link, *updates);
   } else if (auto* fork = std::get_if<wire::ForkProof>(&message)) {
     onFork(link, *fork);
+  } else if (auto* want_bodies = std::get_if<wire::WantBodies>(&message); want_bodies && !client) {
+    onWantBodies(link, *want_bodies);
+  } else if (auto* bodies = std::get_if<wire::Bodies>(&message); bodies && client) {
+    onBodies(link, *bodies);
   } else if (std::holds_alternative<wire::Bye>(message)) {
     state.subscribed = false;
   } else {
@@ -203,7 +208,8 @@ void SyncEngine::pullIfBehind(const PublicKey& author) {
   const uint64_t outstanding = pull.requested_to - pull.tail.seq;
   if (remote_seq <= pull.requested_to || outstanding >= options_.want_credit) return;
   const uint64_t credit = std::min<uint64_t>(options_.want_credit, remote_seq - pull.requested_to);
-  send(source, wire::Want{author, pull.requested_to + 1, static_cast<uint32_t>(credit)});
+  send(source, wire::Want{author, pull.requested_to + 1, static_cast<uint32_t>(credit),
+                          !options_.subscription.everything()});
   pull.requested_to += credit;
   pull.last_progress_ms = clock_();
 }
@@ -237,6 +243,9 @@ void SyncEngine::onWant(LinkId link, const wire::Want& want) {
       run->pop_back();
     }
     if (run->empty()) return;
+    if (want.headers_only) {
+      for (feed::SignedUpdate& update : *run) update.body.clear();
+    }
     const uint64_t sent = run->size();
     state.stats.updates_sent += sent;
     send(link, wire::Updates{std::move(run).value()});
@@ -312,10 +321,128 @@ void SyncEngine::onUpdates(LinkId link, wire::Updates& updates) {
   pull.last_progress_ms = clock_();
   ++pull.in_flight;
   links_[link].stats.updates_received += batch.size();
+  queueMissingBodies(link, batch);
   const uint64_t batch_id = next_batch_id_++;
   batches_[batch_id] = Batch{author, link, batch.size()};
   storage_.submit(batch_id, std::move(batch));
   pullIfBehind(author);
+  pumpBodies();
+}
+
+void SyncEngine::queueMissingBodies(LinkId link, const std::vector<feed::VerifiedUpdate>& batch) {
+  std::set<std::pair<feed::Kind, std::string>> later;  // records touched later in the run
+  for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
+    const feed::HeaderFields& f = it->fields;
+    if (!later.emplace(f.kind, f.id).second) continue;
+    if (f.op != feed::Op::UPSERT || !it->signed_update.body.empty() ||
+        !options_.subscription.matches(f)) {
+      continue;
+    }
+    if (!fetcher_.add(wire::BodyRef{f.author, f.seq}, it->signed_update, link)) {
+      scan_needed_ = true;  // the queue is full: find the rest in the store later
+    }
+  }
+}
+
+void SyncEngine::pumpBodies() {
+  std::vector<LinkId> up;
+  const int64_t now = clock_();
+  for (const auto& [id, link] : links_) {
+    if (link.stats.up && link.stats.role == Role::kClient && link.throttled_until_ms <= now) {
+      up.push_back(id);
+    }
+  }
+  if (up.empty()) return;
+  for (auto& [link, want] : fetcher_.requests(up, now)) send(link, want);
+}
+
+size_t SyncEngine::fetchBodies(const std::vector<wire::BodyRef>& refs) {
+  size_t queued = 0;
+  for (const wire::BodyRef& ref : refs) {
+    auto held = storage_.read(ref.author, ref.seq, 1, wire::kMaxBatchBytes);
+    if (!held.ok() || held->empty() || !held->front().body.empty()) continue;
+    if (fetcher_.add(ref, std::move(held->front()), 0)) ++queued;
+  }
+  pumpBodies();
+  return queued;
+}
+
+void SyncEngine::scanMissingBodies() {
+  auto found = storage_.missingBodies(
+      [this](const feed::HeaderFields& f) { return options_.subscription.matches(f); }, scan_after_,
+      kMaxPendingBodies);
+  if (!found.ok()) return;
+  for (auto& [ref, header] : *found) fetcher_.add(ref, std::move(header), 0);
+  if (found->size() < kMaxPendingBodies) {
+    scan_needed_ = false;
+    scan_after_ = {};
+  } else {
+    scan_after_ = found->back().first;
+  }
+}
+
+void SyncEngine::onWantBodies(LinkId link, const wire::WantBodies& want) {
+  Link& state = links_[link];
+  if (!state.subscribed) {
+    reject(link, "want before hello");
+    return;
+  }
+  wire::Bodies out;
+  size_t bytes = 0;
+  for (const wire::BodyRef& ref : want.refs) {
+    wire::BodyItem item{ref, {}};
+    if (ref.seq != 0 && !storage_.isFrozen(ref.author)) {
+      auto held = storage_.read(ref.author, ref.seq, 1, wire::kMaxBatchBytes);
+      if (held.ok() && !held->empty()) item.body = std::move(held->front().body);
+    }
+    if (bytes + item.body.size() > wire::kMaxBodiesBytes) {
+      send(link, out);
+      out.items.clear();
+      bytes = 0;
+    }
+    bytes += item.body.size();
+    if (!item.body.empty()) ++state.stats.bodies_sent;
+    out.items.push_back(std::move(item));
+  }
+  if (!out.items.empty()) send(link, out);
+}
+
+void SyncEngine::onBodies(LinkId link, wire::Bodies& bodies) {
+  std::vector<feed::VerifiedUpdate> batch;
+  for (wire::BodyItem& item : bodies.items) {
+    auto fetch = fetcher_.take(link, item.ref);
+    if (!fetch) {
+      reject(link, "unsolicited body");
+      continue;
+    }
+    if (item.body.empty()) {  // not held there: ask another peer
+      fetcher_.retry(std::move(*fetch), link);
+      continue;
+    }
+    feed::SignedUpdate update = fetch->header;
+    update.body = std::move(item.body);
+    // The header was verified when it arrived; this binds the body to its signed hash.
+    auto verified = feed::verifyUpdate(std::move(update), options_.network,
+                                       feed::SignatureCheck::kDeferToChain);
+    if (!verified.ok()) {
+      reject(link, "body hash");
+      fetcher_.retry(std::move(*fetch), link);
+      continue;
+    }
+    if (!storage_.checkBody(*verified).ok()) {
+      reject(link, "invalid record");
+      fetcher_.retry(std::move(*fetch), link);
+      continue;
+    }
+    ++links_[link].stats.bodies_received;
+    batch.push_back(std::move(verified).value());
+  }
+  if (!batch.empty()) {
+    const uint64_t batch_id = next_batch_id_++;
+    body_batches_[batch_id] = link;
+    storage_.submit(batch_id, std::move(batch));
+  }
+  pumpBodies();
 }
 
 void SyncEngine::forkSeen(LinkId link, const feed::VerifiedUpdate& theirs) {
@@ -347,6 +474,12 @@ void SyncEngine::onFork(LinkId link, const wire::ForkProof& proof) {
 }
 
 void SyncEngine::applied(uint64_t batch_id, const Status& status) {
+  if (auto bodies = body_batches_.find(batch_id); bodies != body_batches_.end()) {
+    const LinkId link = bodies->second;
+    body_batches_.erase(bodies);
+    if (!status.ok()) reject(link, "store refused bodies");
+    return;
+  }
   auto it = batches_.find(batch_id);
   if (it == batches_.end()) return;
   Batch batch = it->second;
@@ -420,6 +553,14 @@ void SyncEngine::tick() {
     }
   }
   for (const PublicKey& author : stalled) pullIfBehind(author);
+  fetcher_.expire(now, options_.want_timeout_ms);
+  if (scan_needed_ && fetcher_.pending() == 0 && pulls_.empty()) {
+    const bool client_up = std::any_of(links_.begin(), links_.end(), [](const auto& entry) {
+      return entry.second.stats.up && entry.second.stats.role == Role::kClient;
+    });
+    if (client_up) scanMissingBodies();
+  }
+  pumpBodies();
 }
 
 std::vector<LinkStats> SyncEngine::linkStats() const {

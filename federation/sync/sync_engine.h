@@ -15,12 +15,13 @@
 #include <string>
 #include <vector>
 
+#include "federation/sync/body_fetcher.h"
 #include "federation/sync/storage.h"
+#include "federation/sync/subscription.h"
 #include "federation/wire/messages.h"
 
 namespace eichub::sync {
 
-using LinkId = uint64_t;
 enum class Role { kClient, kServer };
 
 struct SyncOptions {
@@ -30,6 +31,8 @@ struct SyncOptions {
   uint64_t reject_limit = 64;       // rejections on a link before it is throttled
   int64_t throttle_ms = 30'000;     // how long a throttled link's messages are ignored
   int64_t want_timeout_ms = 5'000;  // a want with no answer this long is asked again
+  // The bodies this node keeps; the rest of every feed is held as headers (selective sync).
+  Subscription subscription;
 };
 
 struct LinkStats {
@@ -40,6 +43,8 @@ struct LinkStats {
   uint64_t updates_received = 0;  // verified and handed to the writer
   uint64_t updates_applied = 0;
   uint64_t updates_sent = 0;
+  uint64_t bodies_received = 0;  // fetched bodies that matched their headers
+  uint64_t bodies_sent = 0;
   uint64_t rejected = 0;
   std::map<std::string, uint64_t> rejected_by_reason;
   bool throttled = false;
@@ -76,8 +81,14 @@ class SyncEngine {
   // The trust policy changed: pull feeds peers announced that are now accepted.
   void trustChanged();
   // Periodic work: wants that got no answer for want_timeout_ms are asked again (a server may
-  // drop messages under pressure; this is what makes that harmless).
+  // drop messages under pressure; this is what makes that harmless); so are body fetches, and
+  // the store is scanned for subscribed bodies still missing (at start, and after the fetch
+  // queue overflowed).
   void tick();
+  // Fetches the bodies of these held updates from any peer that has them, whatever the
+  // subscription (`eichub get` of a record held without its body). Refs whose update is not
+  // held, or held with its body, are skipped. Returns how many were queued.
+  size_t fetchBodies(const std::vector<wire::BodyRef>& refs);
 
   std::vector<LinkStats> linkStats() const;
   Result<std::vector<FeedSyncState>> feedStates();
@@ -88,6 +99,9 @@ class SyncEngine {
   // Verified batches the store failed to apply (disk full, map at its cap, and the batches in
   // flight behind such a failure). A local problem: never counted against the peer.
   uint64_t storeFailures() const { return store_failures_; }
+  // Bodies being fetched, and those no peer up delivered.
+  size_t bodiesPending() const { return fetcher_.pending(); }
+  uint64_t bodiesGivenUp() const { return fetcher_.givenUp(); }
 
  private:
   struct Link {
@@ -120,6 +134,14 @@ class SyncEngine {
   void onWant(LinkId link, const wire::Want& want);
   void onUpdates(LinkId link, wire::Updates& updates);
   void onFork(LinkId link, const wire::ForkProof& proof);
+  void onWantBodies(LinkId link, const wire::WantBodies& want);
+  void onBodies(LinkId link, wire::Bodies& bodies);
+  // Queues fetches for the subscribed bodies a verified run lacks (its last version of each
+  // record only: what the run supersedes, deletes or erases would be dropped by the store).
+  void queueMissingBodies(LinkId link, const std::vector<feed::VerifiedUpdate>& batch);
+  // Sends the body requests the fetcher has ready to the up client links.
+  void pumpBodies();
+  void scanMissingBodies();
   // A peer sent a valid header at a seq we hold with different bytes: build and spread a proof.
   void forkSeen(LinkId link, const feed::VerifiedUpdate& theirs);
   void pullIfBehind(const PublicKey& author);
@@ -139,6 +161,10 @@ class SyncEngine {
   uint64_t store_failures_ = 0;
   std::map<PublicKey, uint64_t> announced_;  // last head seq announced per feed
   uint64_t next_batch_id_ = 1;
+  BodyFetcher fetcher_;
+  std::map<uint64_t, LinkId> body_batches_;  // submitted batches of fetched bodies, by id
+  bool scan_needed_ = true;   // the store may hold subscribed upserts without their bodies
+  wire::BodyRef scan_after_;  // where the next scan resumes
 };
 
 }  // namespace eichub::sync

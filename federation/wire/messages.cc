@@ -72,6 +72,12 @@ size_t estimateWords(const Message& message) {
     size_t operator()(const Have&) const { return kHeadWords; }
     size_t operator()(const ForkProof& m) const { return wordsFor(m.first) + wordsFor(m.second); }
     size_t operator()(const Bye&) const { return 0; }
+    size_t operator()(const WantBodies& m) const { return 1 + m.refs.size() * (2 + 4 + 2); }
+    size_t operator()(const Bodies& m) const {
+      size_t words = 1;
+      for (const auto& item : m.items) words += 3 + 4 + 1 + wordsFor(item.body.size());
+      return words;
+    }
   };
   return kFixed + std::visit(Estimate{}, message);
 }
@@ -103,6 +109,25 @@ void build(schema::Message::Builder root, const Want& want) {
   out.setAuthor(dataOf(want.author));
   out.setFromSeq(want.from_seq);
   out.setCredit(want.credit);
+  out.setHeadersOnly(want.headers_only);
+}
+
+void build(schema::Message::Builder root, const WantBodies& want) {
+  auto refs = root.initWantBodies().initRefs(static_cast<unsigned>(want.refs.size()));
+  for (size_t i = 0; i < want.refs.size(); ++i) {
+    refs[static_cast<unsigned>(i)].setAuthor(dataOf(want.refs[i].author));
+    refs[static_cast<unsigned>(i)].setSeq(want.refs[i].seq);
+  }
+}
+
+void build(schema::Message::Builder root, const Bodies& bodies) {
+  auto items = root.initBodies().initItems(static_cast<unsigned>(bodies.items.size()));
+  for (size_t i = 0; i < bodies.items.size(); ++i) {
+    auto out = items[static_cast<unsigned>(i)];
+    out.setAuthor(dataOf(bodies.items[i].ref.author));
+    out.setSeq(bodies.items[i].ref.seq);
+    out.setBody(dataOf(bodies.items[i].body));
+  }
 }
 
 void build(schema::Message::Builder root, const Updates& updates) {
@@ -174,7 +199,46 @@ Result<Message> readWant(schema::Want::Reader in) {
   out.from_seq = in.getFromSeq();
   out.credit = in.getCredit();
   if (out.credit == 0) return Status::InvalidArgument("want with zero credit");
+  out.headers_only = in.getHeadersOnly();
   return Message(out);
+}
+
+std::string tooMany(std::string_view what) {
+  return std::string(what) + " of more than " + std::to_string(kMaxBodyRefs);
+}
+
+Result<Message> readWantBodies(schema::WantBodies::Reader in) {
+  auto refs = in.getRefs();
+  if (refs.size() == 0) return Status::InvalidArgument("wantBodies names no body");
+  if (refs.size() > kMaxBodyRefs) return Status::InvalidArgument(tooMany("wantBodies"));
+  WantBodies out;
+  out.refs.resize(refs.size());
+  for (unsigned i = 0; i < refs.size(); ++i) {
+    EICHUB_RETURN_IF_ERROR(copyFixed(refs[i].getAuthor(), "body author", out.refs[i].author));
+    out.refs[i].seq = refs[i].getSeq();
+  }
+  return Message(std::move(out));
+}
+
+Result<Message> readBodies(schema::Bodies::Reader in) {
+  auto items = in.getItems();
+  if (items.size() == 0) return Status::InvalidArgument("bodies holds no body");
+  if (items.size() > kMaxBodyRefs) return Status::InvalidArgument(tooMany("bodies"));
+  Bodies out;
+  out.items.resize(items.size());
+  size_t total_bytes = 0;
+  for (unsigned i = 0; i < items.size(); ++i) {
+    BodyItem& item = out.items[i];
+    EICHUB_RETURN_IF_ERROR(copyFixed(items[i].getAuthor(), "body author", item.ref.author));
+    item.ref.seq = items[i].getSeq();
+    EICHUB_RETURN_IF_ERROR(copyBounded(items[i].getBody(), "body", feed::kMaxBodyBytes, item.body));
+    total_bytes += item.body.size();
+    if (total_bytes > kMaxBodiesBytes) {
+      return Status::InvalidArgument("bodies larger than " + std::to_string(kMaxBodiesBytes) +
+                                     " bytes");
+    }
+  }
+  return Message(std::move(out));
 }
 
 Result<Message> readUpdates(schema::Updates::Reader in) {
@@ -227,6 +291,10 @@ Result<Message> readMessage(schema::Message::Reader root) {
       return readFork(root.getFork());
     case schema::Message::BYE:
       return Message(Bye{});
+    case schema::Message::WANT_BODIES:
+      return readWantBodies(root.getWantBodies());
+    case schema::Message::BODIES:
+      return readBodies(root.getBodies());
   }
   // A newer peer's message kind, or garbage: either way not something we can act on.
   return Status::InvalidArgument("unknown message");
@@ -285,6 +353,8 @@ const char* messageName(const Message& message) {
         if constexpr (std::is_same_v<T, Have>) return "have";
         if constexpr (std::is_same_v<T, ForkProof>) return "fork";
         if constexpr (std::is_same_v<T, Bye>) return "bye";
+        if constexpr (std::is_same_v<T, WantBodies>) return "wantBodies";
+        if constexpr (std::is_same_v<T, Bodies>) return "bodies";
       },
       message);
 }

@@ -19,6 +19,8 @@ inline constexpr size_t kMaxBatchUpdates = 1024;     // updates per Updates mess
 inline constexpr size_t kMaxBatchBytes = 4 << 20;    // payload bytes per Updates message
 inline constexpr size_t kMaxHelloHeads = 90'000;     // 88 bytes each: 7.9 MB < kMaxMessageBytes
 inline constexpr int kMessageNestingLimit = 16;      // Message -> Updates -> Update -> ...
+inline constexpr size_t kMaxBodyRefs = 256;          // refs per wantBodies, items per bodies
+inline constexpr size_t kMaxBodiesBytes = 4 << 20;   // body bytes per bodies message (a batch's)
 
 struct HeadInfo {
   PublicKey author{};
@@ -38,6 +40,27 @@ struct Want {
   PublicKey author{};
   uint64_t from_seq = 0;
   uint32_t credit = 0;
+  bool headers_only = false;  // the updates without bodies
+};
+
+// An update by position in its feed.
+struct BodyRef {
+  PublicKey author{};
+  uint64_t seq = 0;
+  auto operator<=>(const BodyRef&) const = default;
+};
+
+struct WantBodies {
+  std::vector<BodyRef> refs;  // at most kMaxBodyRefs
+};
+
+struct BodyItem {
+  BodyRef ref;
+  Bytes body;  // empty: not held (unchecked: the receiver binds it to its header's hash)
+};
+
+struct Bodies {
+  std::vector<BodyItem> items;  // at most kMaxBodyRefs, kMaxBodiesBytes of bodies
 };
 
 struct Updates {
@@ -56,13 +79,14 @@ struct ForkProof {
 
 struct Bye {};
 
-using Message = std::variant<Hello, Want, Updates, Have, ForkProof, Bye>;
+using Message = std::variant<Hello, Want, Updates, Have, ForkProof, Bye, WantBodies, Bodies>;
 
 // The protocol version this build speaks.
 uint32_t protocolVersion();
 
 // Encodes one message (Cap'n Proto flat array with segment table). Never fails for messages
-// within the limits; callers keep batches within kMaxBatchUpdates / kMaxBatchBytes.
+// within the limits; callers keep batches within kMaxBatchUpdates / kMaxBatchBytes and bodies
+// within kMaxBodyRefs / kMaxBodiesBytes.
 Bytes encode(const Message& message);
 
 // Decodes bytes from a peer: at most kMaxMessageBytes, any alignment, read with a traversal

@@ -211,6 +211,12 @@ Change deleteChange(feed::Kind kind, std::string id) {
   return change;
 }
 
+Change eraseChange(feed::Kind kind, std::string id) {
+  Change change = deleteChange(kind, std::move(id));
+  change.op = feed::Op::ERASE;
+  return change;
+}
+
 Result<std::unique_ptr<RecordReader>> RecordReader::open(ByteView body) {
   if (body.size() > feed::kMaxBodyBytes) return Status::InvalidArgument("record too large");
   auto out = std::make_unique<RecordReader>(Token{});

@@ -21,7 +21,7 @@ struct Change {
   feed::Kind kind = feed::Kind::SKILL;
   std::string id;
   std::vector<std::string> tags;  // derived from the record: sector:, region:, skill:
-  Bytes body;                     // canonical Record bytes; empty for a delete
+  Bytes body;                     // canonical Record bytes; empty for a delete or an erase
 };
 
 // Builds an upsert Change from a record: validates it (id present, texts valid UTF-8 and within
@@ -31,6 +31,8 @@ Result<Change> changeFromRecord(schema::Record::Reader record);
 
 // A delete of (kind, id).
 Change deleteChange(feed::Kind kind, std::string id);
+// An erase of (kind, id): the publisher names the versions whose bodies it drops.
+Change eraseChange(feed::Kind kind, std::string id);
 
 // Limits on one record. Each has a reason; tests send limit+1.
 inline constexpr size_t kMaxTextBytes = 64 * 1024;  // a course description, not a book

@@ -310,7 +310,7 @@ Result<Change> changeFromJson(const json& obj) {
   }
   ObjectReader r(obj, "");
   std::string name = r.string("kind", kTokenRule, true);
-  std::string op = r.oneOf("op", {"upsert", "delete"});
+  std::string op = r.oneOf("op", {"upsert", "delete", "erase"});
   // Before the kind is known no field is either, so finish() would blame every other field.
   if (r.failed()) return r.firstError();
   std::optional<feed::Kind> kind = kindFromName(name);
@@ -319,10 +319,10 @@ Result<Change> changeFromJson(const json& obj) {
     for (const KindName& k : kKindNames) names += (names.empty() ? "" : ", ") + std::string(k.name);
     return Status::InvalidArgument("kind", "unknown kind \"" + name + "\" (known: " + names + ")");
   }
-  if (op == "delete") {
+  if (op == "delete" || op == "erase") {
     std::string id = r.string("id", kIdRule, true);
     EICHUB_RETURN_IF_ERROR(r.finish());
-    return deleteChange(*kind, std::move(id));
+    return op == "delete" ? deleteChange(*kind, std::move(id)) : eraseChange(*kind, std::move(id));
   }
   try {
     capnp::MallocMessageBuilder message;

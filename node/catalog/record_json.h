@@ -31,11 +31,12 @@ std::optional<feed::Kind> kindFromName(std::string_view name);
 std::string_view kindName(feed::Kind kind);
 
 // Turns one JSON object (one JSON Lines line) into a Change.
-// {"kind":K,"id":I,"op":"delete"} makes a delete; anything else (op absent or "upsert") builds a
-// Record of kind K from the fields and passes it to changeFromRecord. An empty string, list or
-// object means "not stated" and is the same as leaving the field out. Language maps are stored
-// in language-tag order, so the body does not depend on key order in the input.
-// Errors: InvalidArgument whose message starts with the JSON path at fault ("teaches[0].relation:
+// {"kind":K,"id":I,"op":"delete"} makes a delete and "op":"erase" an erase; anything else (op
+// absent or "upsert") builds a Record of kind K from the fields and passes it to changeFromRecord.
+// An empty string, list or object means "not stated" and is the same as leaving the field out.
+// Language maps are stored in language-tag order, so the body does not depend on key order in the
+// input. Errors: InvalidArgument whose message starts with the JSON path at fault
+// ("teaches[0].relation:
 // ...") for an unknown field, a wrong type, a missing required field, a value out of range or
 // over its limit, or a string that is not valid UTF-8. Thread-safe; obj is only read.
 Result<Change> changeFromJson(const nlohmann::json& obj);

@@ -22,6 +22,8 @@ struct PublishFlags {
   std::string file;  // JSON Lines file, CSV file or ESCO directory
   std::string mapping;
   bool skip_bad = false;
+  std::string kind;  // erase
+  std::string id;    // erase
 };
 
 catalog::LoadOptions loadOptions(const PublishFlags& flags) {
@@ -51,19 +53,16 @@ int publishAndReport(home::Home& home, const PublishFlags& flags,
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (const std::string& error : errors) fmt::print(stderr, "skipped {}\n", error);
   if (flags.common.json) {
-    nlohmann::json doc = {{"added", summary->added},
-                          {"changed", summary->changed},
-                          {"unchanged", summary->unchanged},
-                          {"deleted", summary->deleted},
-                          {"skipped", summary->skipped},
-                          {"batches", summary->batches},
-                          {"seconds", seconds}};
+    nlohmann::json doc = {{"added", summary->added},         {"changed", summary->changed},
+                          {"unchanged", summary->unchanged}, {"deleted", summary->deleted},
+                          {"erased", summary->erased},       {"skipped", summary->skipped},
+                          {"batches", summary->batches},     {"seconds", seconds}};
     if (esco) doc["attribution"] = import::kEscoAttribution;
     printJson(doc);
   } else {
-    fmt::print("added {}, changed {}, unchanged {}, deleted {}, skipped {} ({:.2f} s)\n",
+    fmt::print("added {}, changed {}, unchanged {}, deleted {}, erased {}, skipped {} ({:.2f} s)\n",
                summary->added, summary->changed, summary->unchanged, summary->deleted,
-               summary->skipped, seconds);
+               summary->erased, summary->skipped, seconds);
     if (esco) fmt::print("{}\n", import::kEscoAttribution);
   }
   return kExitOk;
@@ -75,6 +74,21 @@ int runPublish(const PublishFlags& flags) {
   auto loaded = catalog::readJsonLines(flags.file, loadOptions(flags));
   if (!loaded.ok()) return fail(loaded.status().withContext("nothing published"));
   return publishAndReport(*home, flags, loaded->changes, loaded->skipped, loaded->errors, false);
+}
+
+int runErase(const PublishFlags& flags) {
+  auto kind = store::parseKind(flags.kind);
+  if (!kind || *kind == feed::Kind::TRUST) {
+    return fail("unknown --kind " + flags.kind +
+                "; use skill, occupation, resource, provider, need, profile, skillgroup or "
+                "occupationgroup");
+  }
+  if (flags.id.empty() || flags.id.size() > feed::kMaxIdBytes) {
+    return fail("--id must be 1 to " + std::to_string(feed::kMaxIdBytes) + " bytes");
+  }
+  auto home = openHome(flags.common, false);
+  if (!home) return kExitFailure;
+  return publishAndReport(*home, flags, {catalog::eraseChange(*kind, flags.id)}, 0, {}, false);
 }
 
 int runImportEsco(const PublishFlags& flags) {
@@ -130,6 +144,16 @@ void addPublishCommands(CLI::App& app, int& exit_code) {
   addSkipBadFlag(*publish, *publish_flags);
   publish->add_option("file", publish_flags->file, "JSON Lines file")->required();
   publish->callback([publish_flags, &exit_code] { exit_code = runPublish(*publish_flags); });
+
+  auto erase_flags = std::make_shared<PublishFlags>();
+  CLI::App* erase = app.add_subcommand(
+      "erase", "Erase one of this node's records: every node drops its bodies, headers stay");
+  addHomeFlag(*erase, erase_flags->common);
+  addJsonFlag(*erase, erase_flags->common);
+  erase->add_option("--kind", erase_flags->kind, "skill, occupation, resource, provider, need, ...")
+      ->required();
+  erase->add_option("--id", erase_flags->id, "Record id")->required();
+  erase->callback([erase_flags, &exit_code] { exit_code = runErase(*erase_flags); });
 
   CLI::App* import = app.add_subcommand("import", "Import ESCO or a vendor's CSV");
   import->require_subcommand(1);

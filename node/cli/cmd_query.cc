@@ -1,5 +1,8 @@
 // Query commands: get (records by id) and search (words over labels and titles).
+#include <algorithm>
+#include <chrono>
 #include <memory>
+#include <thread>
 
 #include <fmt/core.h>
 
@@ -7,6 +10,8 @@
 #include "node/catalog/record_json.h"
 #include "node/cli/commands.h"
 #include "node/cli/context.h"
+#include "node/daemon/control.h"
+#include "node/daemon/subscription.h"
 #include "node/import/esco_importer.h"
 
 namespace eichub::cli {
@@ -20,7 +25,11 @@ struct QueryFlags {
   std::string kind;
   std::string lang;
   size_t limit = 10;
+  int fetch_timeout_ms = 10'000;  // get: how long to wait for bodies fetched from peers
 };
+
+// How often get looks at the store while the daemon fetches bodies.
+constexpr auto kFetchPollInterval = std::chrono::milliseconds(50);
 
 // Search results per call: enough for a page, bounded so one query cannot dump the store.
 constexpr size_t kMaxSearchLimit = 1000;
@@ -46,7 +55,35 @@ nlohmann::json describe(const store::RecordState& state) {
                         {"time_ms", state.time_ms}};
   auto reader = catalog::RecordReader::open(state.body);
   if (reader.ok()) doc["record"] = catalog::recordToJson((*reader)->root());
+  if (state.body.empty()) doc["body_held"] = false;
   return doc;
+}
+
+bool anyBodyMissing(const std::vector<store::RecordState>& records) {
+  return std::any_of(records.begin(), records.end(),
+                     [](const store::RecordState& r) { return r.body.empty(); });
+}
+
+// Records held without their body (selective sync): asks the running daemon to fetch the
+// bodies from its peers and waits for them, up to the timeout. Returns the records as held then.
+Result<std::vector<store::RecordState>> fetchMissingBodies(
+    home::Home& home, const QueryFlags& flags, std::vector<store::RecordState> records) {
+  if (!anyBodyMissing(records) || !daemon::daemonRunning(home.dir())) return records;
+  std::vector<wire::BodyRef> refs;
+  for (const store::RecordState& r : records) {
+    if (r.body.empty() && refs.size() < daemon::kMaxFetchRefsPerCommand) {
+      refs.push_back({r.key.author, r.seq});
+    }
+  }
+  if (!daemon::askDaemon(home.dir(), daemon::fetchCommand(refs)).ok()) return records;
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(flags.fetch_timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(kFetchPollInterval);
+    EICHUB_ASSIGN_OR_RETURN(records, home.store().recordsById(flags.id));
+    if (!anyBodyMissing(records)) break;
+  }
+  return records;
 }
 
 int runGet(const QueryFlags& flags) {
@@ -55,6 +92,8 @@ int runGet(const QueryFlags& flags) {
   auto records = home->store().recordsById(flags.id);
   if (!records.ok()) return fail(records.status());
   if (records->empty()) return fail("no record with id " + flags.id + " in this store");
+  records = fetchMissingBodies(*home, flags, std::move(records).value());
+  if (!records.ok()) return fail(records.status());
   nlohmann::json list = nlohmann::json::array();
   for (const store::RecordState& state : *records) list.push_back(describe(state));
   bool esco = isEscoUri(flags.id);
@@ -70,6 +109,8 @@ int runGet(const QueryFlags& flags) {
     if (entry.contains("record")) {
       fmt::print("{}\n",
                  entry["record"].dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+    } else if (entry.contains("body_held")) {
+      fmt::print("  (body not held here, and no peer delivered it)\n");
     }
   }
   if (esco) fmt::print("{}\n", import::kEscoAttribution);
@@ -134,6 +175,9 @@ void addQueryCommands(CLI::App& app, int& exit_code) {
   addHomeFlag(*get, get_flags->common);
   addJsonFlag(*get, get_flags->common);
   get->add_option("id", get_flags->id, "Record id, e.g. an ESCO uri")->required();
+  get->add_option("--fetch-timeout-ms", get_flags->fetch_timeout_ms,
+                  "How long to wait for bodies not held here, fetched by the running daemon "
+                  "from its peers (default 10000)");
   get->callback([get_flags, &exit_code] { exit_code = runGet(*get_flags); });
 
   auto search_flags = std::make_shared<QueryFlags>();

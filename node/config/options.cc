@@ -12,6 +12,7 @@
 
 #include "federation/common/utf8.h"
 #include "federation/feed/update.h"
+#include "node/catalog/record_json.h"
 
 namespace eichub::config {
 
@@ -22,7 +23,7 @@ constexpr size_t kMaxNameBytes = 200;
 constexpr size_t kMinApiTokenBytes = 16;  // guessing must stay out of reach
 
 // Quotes a string for TOML.
-std::string quoted(std::string_view s) {
+std::string tomlQuoted(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
     switch (c) {
@@ -94,6 +95,22 @@ Status validate(const Options& o) {
     return Status::InvalidArgument(
         "store.initial_map_mb must be > 0 and no larger than store.max_map_mb");
   }
+  for (const std::string& kind : o.subscribe_kinds) {
+    auto parsed = catalog::kindFromName(kind);
+    if (!parsed || *parsed == feed::Kind::TRUST) {
+      return Status::InvalidArgument("subscribe.kinds: unknown kind \"" + kind +
+                                     "\" (use LearningResource, Skill, Provider, ...)");
+    }
+  }
+  for (const auto* list : {&o.subscribe_sectors, &o.subscribe_regions, &o.subscribe_skills}) {
+    for (const std::string& value : *list) {
+      // A tag is "<prefix>:<value>" of at most kMaxTagBytes; "sector:" is the longest prefix.
+      if (value.empty() || value.size() > feed::kMaxTagBytes - 7 || !isValidUtf8(value)) {
+        return Status::InvalidArgument("subscribe: \"" + value +
+                                       "\" must be 1 to 249 bytes of UTF-8");
+      }
+    }
+  }
   static constexpr std::string_view kLevels[] = {"trace", "debug", "info", "warn", "error"};
   if (std::find(std::begin(kLevels), std::end(kLevels), o.log_level) == std::end(kLevels)) {
     return Status::InvalidArgument("log.level must be trace, debug, info, warn or error");
@@ -124,6 +141,10 @@ Result<Options> parseOptions(std::string_view toml_text, std::string_view source
   EICHUB_RETURN_IF_ERROR(readValue(table, "http", "api_token", o.http_api_token));
   EICHUB_RETURN_IF_ERROR(readValue(table, "store", "initial_map_mb", o.store_initial_map_mb));
   EICHUB_RETURN_IF_ERROR(readValue(table, "store", "max_map_mb", o.store_max_map_mb));
+  EICHUB_RETURN_IF_ERROR(readValue(table, "subscribe", "kinds", o.subscribe_kinds));
+  EICHUB_RETURN_IF_ERROR(readValue(table, "subscribe", "sectors", o.subscribe_sectors));
+  EICHUB_RETURN_IF_ERROR(readValue(table, "subscribe", "regions", o.subscribe_regions));
+  EICHUB_RETURN_IF_ERROR(readValue(table, "subscribe", "skills", o.subscribe_skills));
   EICHUB_RETURN_IF_ERROR(readValue(table, "log", "level", o.log_level));
   Status valid = validate(o);
   if (!valid.ok()) return valid.withContext(source_name);
@@ -173,9 +194,18 @@ Result<Options> loadOptions(const std::string& path, const EnvFn& env) {
   return options;
 }
 
+namespace {
+
+std::string quotedList(const std::vector<std::string>& values) {
+  std::string out;
+  for (const std::string& v : values) out += (out.empty() ? "" : ", ") + tomlQuoted(v);
+  return out;
+}
+
+}  // namespace
+
 std::string renderOptions(const Options& o) {
-  std::string sectors;
-  for (const std::string& s : o.sectors) sectors += (sectors.empty() ? "" : ", ") + quoted(s);
+  const std::string sectors = quotedList(o.sectors);
   return fmt::format(R"(# eichub node configuration.
 # Written by `eichub init`; edit and restart the daemon (`eichub run --check-config` validates).
 # Every key below shows its default when left out. See ops/eichub.example.toml for the full
@@ -217,14 +247,35 @@ initial_map_mb = {}
 # The map never grows past this, in MiB; writes then fail with "store full". Default 1048576.
 max_map_mb = {}
 
+############################## SUBSCRIBE ##############################
+[subscribe]
+# Selective sync: which record bodies this node fetches and keeps. It always holds and verifies
+# every header of every feed it accepts (and relays them); bodies outside the subscription are
+# fetched only when asked for (`eichub get`). A record matches when every non-empty list below
+# matches its header's tags; a record without a tag of a listed kind does not match that list.
+# Empty lists (the default) keep every body. Risk: peers that subscribe to less cannot serve
+# you the bodies they do not keep; keep at least one full node per federation.
+# Record kinds: LearningResource, Skill, SkillGroup, Occupation, OccupationGroup, Provider,
+# ClusterProfile, SkillNeed.
+kinds = [{}]
+# Sectors, as records tag them, e.g. ["healthcare"].
+sectors = [{}]
+# NUTS code prefixes: "UKE" covers "UKE42".
+regions = [{}]
+# ESCO skill uris; each covers its narrower skills (the subtree in the store's skill hierarchy).
+skills = [{}]
+
 ############################## LOG ##############################
 [log]
 # trace | debug | info | warn | error. Default "info". debug logs protocol detail.
 level = {}
 )",
-                     quoted(o.name), quoted(o.region), sectors, quoted(o.contact),
-                     quoted(o.network), quoted(o.listen), quoted(o.http_listen), quoted(o.http_api_token),
-                     o.store_initial_map_mb, o.store_max_map_mb, quoted(o.log_level));
+                     tomlQuoted(o.name), tomlQuoted(o.region), sectors, tomlQuoted(o.contact),
+                     tomlQuoted(o.network), tomlQuoted(o.listen), tomlQuoted(o.http_listen),
+                     tomlQuoted(o.http_api_token), o.store_initial_map_mb, o.store_max_map_mb,
+                     quotedList(o.subscribe_kinds), quotedList(o.subscribe_sectors),
+                     quotedList(o.subscribe_regions), quotedList(o.subscribe_skills),
+                     tomlQuoted(o.log_level));
 }
 
 }  // namespace eichub::config

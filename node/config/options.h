@@ -27,6 +27,11 @@ struct Options {
   // [store]
   uint64_t store_initial_map_mb = 256;      // LMDB map size at open; grows by doubling
   uint64_t store_max_map_mb = 1024 * 1024;  // the map never grows past this
+  // [subscribe] which bodies this node keeps (selective sync); empty lists keep everything
+  std::vector<std::string> subscribe_kinds;    // record kinds, e.g. ["LearningResource"]
+  std::vector<std::string> subscribe_sectors;  // e.g. ["healthcare"]
+  std::vector<std::string> subscribe_regions;  // NUTS code prefixes, e.g. ["UKE", "DE5"]
+  std::vector<std::string> subscribe_skills;   // ESCO skill uris; their subtrees count too
   // [log]
   std::string log_level = "info";  // trace | debug | info | warn | error
 };

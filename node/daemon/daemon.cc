@@ -20,6 +20,7 @@
 #include "federation/transport/sockets.h"
 #include "federation/transport/zap_handler.h"
 #include "node/daemon/store_adapter.h"
+#include "node/daemon/subscription.h"
 #include "node/daemon/writer.h"
 #include "node/home/peers.h"
 #include "node/http/http_server.h"
@@ -175,6 +176,9 @@ Status Reactor::start() {
   sync::SyncOptions options;
   options.network = home_.options().network;
   options.node_id = home_.nodeKey().publicKey();
+  auto subscription = subscriptionOf(home_.options(), home_.store());
+  if (!subscription.ok()) return subscription.status().withContext("subscribe");
+  options.subscription = std::move(subscription).value();
   engine_ = std::make_unique<sync::SyncEngine>(
       options, *storage_, trust_,
       [this](sync::LinkId link, Bytes bytes) { send(link, std::move(bytes)); }, nowMs,
@@ -437,6 +441,8 @@ nlohmann::json Reactor::statusJson() {
                      {"updates_received", stats.updates_received},
                      {"updates_applied", stats.updates_applied},
                      {"updates_sent", stats.updates_sent},
+                     {"bodies_received", stats.bodies_received},
+                     {"bodies_sent", stats.bodies_sent},
                      {"rejected", stats.rejected},
                      {"rejected_by_reason", stats.rejected_by_reason},
                      {"throttled", stats.throttled}});
@@ -456,6 +462,8 @@ nlohmann::json Reactor::statusJson() {
           {"catching_up", engine_->catchingUp()},
           {"pending_updates", engine_->pendingUpdates()},
           {"store_write_failures", engine_->storeFailures()},
+          {"bodies_pending", engine_->bodiesPending()},
+          {"bodies_given_up", engine_->bodiesGivenUp()},
           {"zap_admitted", zap_->admitted()},
           {"zap_refused", zap_->refused()},
           {"dropped_sends", dropped_sends_},
@@ -471,6 +479,13 @@ void Reactor::onControl() {
   if (command == "notify") {
     engine_->localHeadsChanged();
     reply = {{"ok", true}};
+  } else if (command.rfind("fetch ", 0) == 0) {
+    auto refs = parseFetchCommand(command);
+    if (refs.ok()) {
+      reply = {{"ok", true}, {"queued", engine_->fetchBodies(*refs)}};
+    } else {
+      reply = {{"ok", false}, {"error", refs.status().message()}};
+    }
   } else if (command == "reload") {
     Status s = loadPeers();
     reply = {{"ok", s.ok()}, {"error", s.ok() ? "" : s.message()}};

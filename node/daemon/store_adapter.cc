@@ -67,4 +67,19 @@ Status StoreAdapter::recordFork(const wire::ForkProof& proof) {
 
 bool StoreAdapter::isFrozen(const PublicKey& author) { return frozen_.count(author) != 0; }
 
+Result<std::vector<std::pair<wire::BodyRef, feed::SignedUpdate>>> StoreAdapter::missingBodies(
+    const HeaderFilter& wanted, const wire::BodyRef& after, size_t max_count) {
+  EICHUB_ASSIGN_OR_RETURN(auto headers,
+                          store_.missingBodies(wanted, after.author, after.seq, max_count));
+  std::vector<std::pair<wire::BodyRef, feed::SignedUpdate>> out;
+  out.reserve(headers.size());
+  for (feed::SignedUpdate& header : headers) {
+    auto fields = feed::decodeHeader(header.header);
+    if (!fields.ok()) return fields.status();
+    if (frozen_.count(fields->author) != 0) continue;
+    out.emplace_back(wire::BodyRef{fields->author, fields->seq}, std::move(header));
+  }
+  return out;
+}
+
 }  // namespace eichub::daemon

@@ -24,6 +24,8 @@ class StoreAdapter : public sync::Storage {
   void submit(uint64_t batch_id, std::vector<feed::VerifiedUpdate> batch) override;
   Status recordFork(const wire::ForkProof& proof) override;
   bool isFrozen(const PublicKey& author) override;
+  Result<std::vector<std::pair<wire::BodyRef, feed::SignedUpdate>>> missingBodies(
+      const HeaderFilter& wanted, const wire::BodyRef& after, size_t max_count) override;
 
   // Feeds frozen by a fork proof.
   const std::set<PublicKey>& frozen() const { return frozen_; }

@@ -34,6 +34,13 @@ Result<PublishSummary> publishChanges(store::CatalogStore& store, const crypto::
                                       const ProgressFn& progress, const ClockFn& clock) {
   PublishSummary summary;
   EICHUB_ASSIGN_OR_RETURN(feed::Head head, store.head(key.publicKey()));
+  // The versions erases must name: those in the store, then those this call appends.
+  std::vector<store::RecordKey> erase_keys;
+  for (const catalog::Change& change : changes) {
+    if (change.op == feed::Op::ERASE)
+      erase_keys.push_back({change.kind, key.publicKey(), change.id});
+  }
+  EICHUB_ASSIGN_OR_RETURN(auto versions, store.erasableVersions(key.publicKey(), erase_keys));
   feed::FeedAppender appender(key, network, head);
 
   // The batch being built (and what it changes), and the batch being signed (and what it
@@ -103,7 +110,17 @@ Result<PublishSummary> publishChanges(store::CatalogStore& store, const crypto::
     }
 
     KnownState next;
-    if (change.op == feed::Op::UPSERT) {
+    std::vector<uint64_t> erases;
+    if (change.op == feed::Op::ERASE) {
+      auto it = versions.find(record_key);
+      if (it == versions.end() || it->second.empty()) {
+        ++summary.unchanged;
+        continue;
+      }
+      erases = std::move(it->second);
+      it->second.clear();
+      ++summary.erased;
+    } else if (change.op == feed::Op::UPSERT) {
       next = {true, crypto::sha256(change.body)};
       if (known.live && known.body_hash == next.body_hash) {
         ++summary.unchanged;
@@ -119,7 +136,12 @@ Result<PublishSummary> publishChanges(store::CatalogStore& store, const crypto::
     }
     building_known[record_key] = next;
     building.push_back(appender.appendUnsigned(change.op, change.kind, change.id, change.tags,
-                                               change.body, clock()));
+                                               change.body, clock(), std::move(erases)));
+    if (change.op == feed::Op::UPSERT) {
+      if (auto it = versions.find(record_key); it != versions.end()) {
+        it->second.push_back(building.back().fields.seq);
+      }
+    }
     if (building.size() >= kPublishBatchUpdates) {
       Status s = rotate();
       if (!s.ok()) {

@@ -22,9 +22,10 @@ struct PublishSummary {
   uint64_t changed = 0;    // records whose content changed
   uint64_t unchanged = 0;  // same content as held: nothing written
   uint64_t deleted = 0;    // tombstones written
+  uint64_t erased = 0;     // erases written (each drops a record's bodies everywhere)
   uint64_t skipped = 0;    // filled in by callers that skipped bad input
   uint64_t batches = 0;    // write transactions committed
-  uint64_t written() const { return added + changed + deleted; }
+  uint64_t written() const { return added + changed + deleted + erased; }
 };
 
 // (done, total) changes examined so far.
@@ -35,7 +36,9 @@ int64_t systemClockMs();
 
 // Signs and stores changes in order, in batches of kPublishBatchUpdates, each batch one
 // write transaction. A later change to the same (kind, id) in the same call wins. A delete of a
-// record that does not exist (or is already deleted) is counted unchanged.
+// record that does not exist (or is already deleted) is counted unchanged. An erase names every
+// upsert of its record whose body no earlier erase named (read once per call from the feed:
+// CatalogStore::erasableVersions), and is counted unchanged when there is none.
 // Errors from the store are returned as they are; batches committed before stay committed.
 Result<PublishSummary> publishChanges(store::CatalogStore& store, const crypto::SigningKey& key,
                                       const std::string& network,

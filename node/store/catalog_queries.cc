@@ -2,6 +2,7 @@
 // Every call runs in one short read txn and copies what it returns out of LMDB.
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 
 #include "federation/crypto/sha256.h"
 #include "node/catalog/record_json.h"
@@ -106,6 +107,79 @@ Result<std::vector<feed::SignedUpdate>> CatalogStore::readFeed(const PublicKey& 
   return out;
 }
 
+Result<std::map<RecordKey, std::vector<uint64_t>>> CatalogStore::erasableVersions(
+    const PublicKey& author, const std::vector<RecordKey>& keys) const {
+  std::map<RecordKey, std::vector<uint64_t>> out;
+  for (const RecordKey& key : keys) {
+    if (key.author == author) out[key];
+  }
+  if (out.empty()) return out;
+  EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
+  EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kHeaders));
+  Entry entry;
+  EICHUB_ASSIGN_OR_RETURN(bool more,
+                          cursor.get(MDB_SET_RANGE, &entry, internal::headerKey(author, 1)));
+  RecordKey probe{feed::Kind::SKILL, author, ""};
+  while (more && entry.key.size() == kPublicKeyBytes + 8 &&
+         std::memcmp(entry.key.data(), author.data(), kPublicKeyBytes) == 0) {
+    EICHUB_ASSIGN_OR_RETURN(internal::HeaderValue value, internal::decodeHeaderValue(entry.value));
+    auto fields = feed::decodeHeader(value.header);
+    if (!fields.ok()) return Status::Corruption("stored header does not decode");
+    probe.kind = fields->kind;
+    probe.id = std::move(fields->id);
+    if (auto it = out.find(probe); it != out.end()) {
+      std::vector<uint64_t>& seqs = it->second;
+      if (fields->op == feed::Op::UPSERT) seqs.push_back(fields->seq);
+      if (fields->op == feed::Op::ERASE) {
+        // Both lists ascend: keep the seqs this erase does not name.
+        std::vector<uint64_t> left;
+        std::set_difference(seqs.begin(), seqs.end(), fields->erases.begin(), fields->erases.end(),
+                            std::back_inserter(left));
+        seqs = std::move(left);
+      }
+    }
+    EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
+  }
+  return out;
+}
+
+Result<std::vector<feed::SignedUpdate>> CatalogStore::missingBodies(const HeaderFilter& wanted,
+                                                                    const PublicKey& after_author,
+                                                                    uint64_t after_seq,
+                                                                    size_t max_count) const {
+  std::vector<feed::SignedUpdate> out;
+  if (max_count == 0) return out;
+  EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
+  EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kHeaders));
+  Entry entry;
+  const Bytes start = after_seq == UINT64_MAX ? internal::headerKey(after_author, after_seq)
+                                              : internal::headerKey(after_author, after_seq + 1);
+  EICHUB_ASSIGN_OR_RETURN(bool more, cursor.get(MDB_SET_RANGE, &entry, start));
+  if (more && after_seq == UINT64_MAX) {
+    EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
+  }
+  while (more && out.size() < max_count) {
+    EICHUB_ASSIGN_OR_RETURN(internal::HeaderValue value, internal::decodeHeaderValue(entry.value));
+    if (value.body.empty()) {
+      auto fields = feed::decodeHeader(value.header);
+      if (!fields.ok()) return Status::Corruption("stored header does not decode");
+      if (fields->op == feed::Op::UPSERT) {
+        const Bytes key = internal::encodeRecordKey({fields->kind, fields->author, fields->id});
+        auto raw = txn.get(Table::kRecords, key);
+        if (!raw.ok()) return Status::Corruption("upsert without a record");
+        EICHUB_ASSIGN_OR_RETURN(internal::RecordValue state, internal::decodeRecordValue(*raw));
+        if (state.op == feed::Op::UPSERT && state.seq == fields->seq && wanted(*fields)) {
+          out.push_back({Bytes(value.header.begin(), value.header.end()),
+                         Bytes(value.signature.begin(), value.signature.end()),
+                         {}});
+        }
+      }
+    }
+    EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
+  }
+  return out;
+}
+
 Result<RecordState> CatalogStore::record(const RecordKey& key) const {
   EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
   return readState(txn, internal::encodeRecordKey(key));
@@ -127,6 +201,21 @@ Result<std::vector<RecordState>> CatalogStore::recordsById(const std::string& id
     EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT_DUP, &entry));
   }
   return out;
+}
+
+Status CatalogStore::forEachRecord(feed::Kind kind,
+                                   const std::function<void(const RecordState&)>& fn) const {
+  EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
+  EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kRecords));
+  const uint8_t prefix = static_cast<uint8_t>(kind);
+  Entry entry;
+  EICHUB_ASSIGN_OR_RETURN(bool more, cursor.get(MDB_SET_RANGE, &entry, ByteView(&prefix, 1)));
+  while (more && !entry.key.empty() && entry.key[0] == prefix) {
+    EICHUB_ASSIGN_OR_RETURN(RecordState state, readState(txn, entry.key));
+    if (state.op == feed::Op::UPSERT) fn(state);
+    EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
+  }
+  return Status::OK();
 }
 
 Result<std::map<std::string, uint64_t>> CatalogStore::countsByKind() const {

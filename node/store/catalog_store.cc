@@ -111,11 +111,89 @@ Status putHeader(WriteTxn& txn, const feed::VerifiedUpdate& update, ByteView bod
   return put;
 }
 
+// The held header value at (author, seq). Errors: Corruption when there is none (seq is at or
+// below the head), lmdbStatus.
+Result<internal::HeaderValue> heldHeader(const Txn& txn, ByteView key, const std::string& where) {
+  auto raw = txn.get(Table::kHeaders, key);
+  if (!raw.ok()) {
+    if (raw.status().isNotFound())
+      return Status::Corruption("header missing below the head", where);
+    return raw.status();
+  }
+  return internal::decodeHeaderValue(*raw);
+}
+
+// Drops the bodies of the upserts erase names, each checked to be an upsert of the erased
+// record (the header is signed, but its author may still name nonsense). Errors:
+// InvalidArgument for such a target, Corruption, lmdbStatus.
+Status dropErasedBodies(WriteTxn& txn, const feed::HeaderFields& erase, Bytes& value,
+                        ApplyStats& stats) {
+  for (uint64_t target : erase.erases) {
+    const Bytes key = internal::headerKey(erase.author, target);
+    EICHUB_ASSIGN_OR_RETURN(internal::HeaderValue held, heldHeader(txn, key, where(erase)));
+    auto fields = feed::decodeHeader(held.header);
+    if (!fields.ok()) return Status::Corruption("stored header does not decode", where(erase));
+    if (fields->op != feed::Op::UPSERT || fields->kind != erase.kind || fields->id != erase.id) {
+      return Status::InvalidArgument(
+          "erase target seq " + std::to_string(target) + " is not an upsert of the record",
+          where(erase));
+    }
+    if (held.body.empty()) continue;
+    // Copied out first: the views die at the put.
+    feed::SignedUpdate kept{Bytes(held.header.begin(), held.header.end()),
+                            Bytes(held.signature.begin(), held.signature.end()),
+                            {}};
+    internal::encodeHeaderValue(kept, ByteView(), value);
+    EICHUB_RETURN_IF_ERROR(txn.put(Table::kHeaders, key, value));
+    ++stats.erased_bodies;
+  }
+  return Status::OK();
+}
+
+// The record key of an update's header: kind || author || id, into key (reused).
+void recordKeyOf(const feed::HeaderFields& f, Bytes& key) {
+  key.clear();
+  key.push_back(static_cast<uint8_t>(f.kind));
+  key.insert(key.end(), f.author.begin(), f.author.end());
+  key.insert(key.end(), f.id.begin(), f.id.end());
+}
+
+// A held upsert whose body was not held gets the body update carries (matched to the same
+// header bytes by the caller), if it is its record's current version.
+Status attachBody(WriteTxn& txn, const feed::VerifiedUpdate& update, internal::HeaderValue held,
+                  BatchState& batch, ApplyStats& stats) {
+  const feed::HeaderFields& f = update.fields;
+  const Bytes header_key = internal::headerKey(f.author, f.seq);
+  feed::SignedUpdate kept{Bytes(held.header.begin(), held.header.end()),
+                          Bytes(held.signature.begin(), held.signature.end()),
+                          {}};
+  recordKeyOf(f, batch.key);
+  auto raw = txn.get(Table::kRecords, batch.key);
+  if (!raw.ok()) {
+    if (raw.status().isNotFound()) return Status::Corruption("upsert without a record", where(f));
+    return raw.status();
+  }
+  EICHUB_ASSIGN_OR_RETURN(internal::RecordValue state, internal::decodeRecordValue(*raw));
+  if (state.op != feed::Op::UPSERT || state.seq != f.seq) {
+    ++stats.stale_bodies;
+    return Status::OK();
+  }
+  const ByteView body = update.signed_update.body;
+  internal::encodeHeaderValue(kept, body, batch.header_value);
+  EICHUB_RETURN_IF_ERROR(txn.put(Table::kHeaders, header_key, batch.header_value));
+  if (auto texts = internal::bodyTexts(body); texts.ok()) {
+    batch.index.add(state.rid, f.kind, *texts, state.rid >= batch.first_new_rid);
+  } else {
+    ++stats.unindexed;
+  }
+  ++stats.bodies_attached;
+  return Status::OK();
+}
+
 // The record state, its index entries, header and body for one new update.
 Status storeUpdate(WriteTxn& txn, const feed::VerifiedUpdate& update, FeedState& feed_state,
                    BatchState& batch, ApplyStats& stats) {
   const feed::HeaderFields& f = update.fields;
-  if (f.op == feed::Op::ERASE) return Status::InvalidArgument("erase not supported yet", where(f));
   if (f.id.empty() || f.id.size() > feed::kMaxIdBytes) {
     return Status::InvalidArgument("record id size out of range", where(f));
   }
@@ -124,10 +202,7 @@ Status storeUpdate(WriteTxn& txn, const feed::VerifiedUpdate& update, FeedState&
   // An upsert's body may be absent (selective sync): then the record has state but no terms.
   const ByteView body = upsert ? ByteView(update.signed_update.body) : ByteView();
   Bytes& key = batch.key;
-  key.clear();
-  key.push_back(static_cast<uint8_t>(f.kind));
-  key.insert(key.end(), f.author.begin(), f.author.end());
-  key.insert(key.end(), f.id.begin(), f.id.end());
+  recordKeyOf(f, key);
 
   // The previous state and, when its terms must go, its index texts, read before this update
   // writes anything (borrowed LMDB views die at the next write).
@@ -148,6 +223,9 @@ Status storeUpdate(WriteTxn& txn, const feed::VerifiedUpdate& update, FeedState&
   const internal::Rid rid = old ? old->rid : batch.next_rid++;
   const bool new_rid = rid >= batch.first_new_rid;
 
+  if (f.op == feed::Op::ERASE) {
+    EICHUB_RETURN_IF_ERROR(dropErasedBodies(txn, f, batch.header_value, stats));
+  }
   EICHUB_RETURN_IF_ERROR(putHeader(txn, update, body, feed_state, batch.header_value));
   const bool same_terms = old_texts && upsert && old->body_hash == body_hash;
   if (!same_terms) {
@@ -201,19 +279,16 @@ Status applyBatch(WriteTxn& txn, const std::vector<feed::VerifiedUpdate>& batch,
     }
     FeedState& feed_state = it->second;
     if (f.seq >= 1 && f.seq <= feed_state.value.head.seq) {
-      auto held = txn.get(Table::kHeaders, internal::headerKey(f.author, f.seq));
-      if (!held.ok()) {
-        if (held.status().isNotFound()) {
-          return Status::Corruption("header missing below the feed head", where(f));
-        }
-        return held.status();
-      }
-      EICHUB_ASSIGN_OR_RETURN(internal::HeaderValue value, internal::decodeHeaderValue(*held));
+      EICHUB_ASSIGN_OR_RETURN(internal::HeaderValue value,
+                              heldHeader(txn, internal::headerKey(f.author, f.seq), where(f)));
       const Bytes& header = update.signed_update.header;
       if (!std::equal(value.header.begin(), value.header.end(), header.begin(), header.end())) {
         return Status::Corruption("fork", where(f) + ": a different header is held at this seq");
       }
       ++stats.duplicates;
+      if (f.op == feed::Op::UPSERT && value.body.empty() && !update.signed_update.body.empty()) {
+        EICHUB_RETURN_IF_ERROR(attachBody(txn, update, value, batch_state, stats));
+      }
       continue;
     }
     if (Status link = feed::checkLink(feed_state.value.head, f); !link.ok()) {

@@ -46,10 +46,14 @@ struct RecordState {
 
 // What one apply() did.
 struct ApplyStats {
-  uint64_t applied = 0;     // new updates stored
-  uint64_t duplicates = 0;  // updates already held (same seq and hash): harmless, skipped
-  uint64_t unindexed = 0;   // upserts stored without index terms: body not held, or not a
-                            // readable Record (the feed stays verifiable; search skips them)
+  uint64_t applied = 0;          // new updates stored
+  uint64_t duplicates = 0;       // updates already held (same seq and hash): harmless, skipped
+  uint64_t unindexed = 0;        // upserts stored without index terms: body not held, or not a
+                                 // readable Record (the feed stays verifiable; search skips them)
+  uint64_t erased_bodies = 0;    // bodies dropped by erases (the headers stay)
+  uint64_t bodies_attached = 0;  // bodies stored for held header-only upserts (duplicates)
+  uint64_t stale_bodies = 0;     // bodies of held upserts that are not their record's current
+                                 // version (superseded, deleted or erased): not stored
 };
 
 struct SearchQuery {
@@ -95,9 +99,13 @@ class CatalogStore {
 
   // Applies verified updates in one write transaction: all or nothing. Updates must extend
   // their feed's head contiguously (seq == head+1, prev == head hash, time >= head time), in
-  // order; an update already held with the same hash counts as a duplicate. A gap or a broken
-  // link fails the whole batch with InvalidArgument. A different header at a held seq fails
-  // with Corruption("fork ..."). Grows the map on MDB_MAP_FULL and retries.
+  // order; an update already held with the same hash counts as a duplicate. A duplicate upsert
+  // that brings the body of a header held without one stores (and indexes) that body when it
+  // is its record's current version; otherwise the body is dropped (stale_bodies), so a body an
+  // erase dropped never comes back. An erase drops the bodies of the upserts it names and
+  // ends the record like a delete. A gap or a broken link, or an erase naming a seq that is not
+  // an upsert of its record, fails the whole batch with InvalidArgument. A different header at
+  // a held seq fails with Corruption("fork ..."). Grows the map on MDB_MAP_FULL and retries.
   Result<ApplyStats> apply(const std::vector<feed::VerifiedUpdate>& batch);
 
   // The head of one feed; a Head with seq 0 if the feed is unknown.
@@ -108,8 +116,27 @@ class CatalogStore {
   Result<std::vector<feed::SignedUpdate>> readFeed(const PublicKey& author, uint64_t from_seq,
                                                    uint64_t to_seq, size_t max_count) const;
 
+  // For each of keys (all of author's feed), the seqs of its upserts whose bodies no erase in
+  // the feed has named yet, ascending: what an erase of the record must name. Reads every
+  // header of the feed (O(feed length)), so callers gather their keys into one call.
+  Result<std::map<RecordKey, std::vector<uint64_t>>> erasableVersions(
+      const PublicKey& author, const std::vector<RecordKey>& keys) const;
+
+  // Upserts held without their body that are their record's current version and whose header
+  // wanted accepts, in feed order (author, seq) strictly after (after_author, after_seq), at
+  // most max_count: the bodies selective sync still has to fetch. Each comes with its header
+  // and signature (body empty). Reads every header after the start point that has no body.
+  // Errors: Corruption, lmdbStatus.
+  using HeaderFilter = std::function<bool(const feed::HeaderFields&)>;
+  Result<std::vector<feed::SignedUpdate>> missingBodies(const HeaderFilter& wanted,
+                                                        const PublicKey& after_author,
+                                                        uint64_t after_seq, size_t max_count) const;
+
   // The current state of one record; NotFound if no update ever touched it.
   Result<RecordState> record(const RecordKey& key) const;
+  // Calls fn with every live record of kind (body included when held), in key order, inside
+  // one read txn: fn must not call back into the store. Errors: Corruption, lmdbStatus.
+  Status forEachRecord(feed::Kind kind, const std::function<void(const RecordState&)>& fn) const;
   // Every live (non-deleted) record with this id, any kind, any author, in key order.
   Result<std::vector<RecordState>> recordsById(const std::string& id) const;
   // Live records per kind name ("Skill", "LearningResource", ...).

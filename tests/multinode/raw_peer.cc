@@ -64,6 +64,9 @@ std::vector<Bytes> honestAnswer(const std::string& network, const std::vector<Fe
       wire::Updates run;
       run.updates.assign(feed.begin() + static_cast<ptrdiff_t>(from - 1),
                          feed.begin() + static_cast<ptrdiff_t>(from - 1 + count));
+      if (want->headers_only) {
+        for (feed::SignedUpdate& update : run.updates) update.body.clear();
+      }
       out.push_back(wire::encode(run));
       from += count;
       left -= count;

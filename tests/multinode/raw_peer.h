@@ -35,7 +35,8 @@ using ServeScript =
     std::function<std::vector<Bytes>(const std::string& peer_key, const wire::Message& message)>;
 
 // An honest server of feeds: answers hello with their heads and a want with the updates asked
-// for, within its credit, in runs of at most wire::kMaxBatchUpdates.
+// for (without bodies if it asks so), within its credit, in runs of at most
+// wire::kMaxBatchUpdates.
 std::vector<Bytes> honestAnswer(const std::string& network, const std::vector<FeedUpdates>& feeds,
                                 const wire::Message& message);
 // A hello advertising feeds' heads (the head of each feed's last update).

@@ -191,5 +191,69 @@ TEST_F(UpdateTest, NonCanonicalHeaderIsRejected) {
   EXPECT_EQ(decodeHeader(header).status().message(), "header is not canonical");
 }
 
+// A hand-built erase header at seq 5 naming targets (the writer would refuse bad ones).
+Bytes eraseHeader(const std::vector<uint64_t>& targets, Op op = Op::ERASE) {
+  capnp::MallocMessageBuilder message;
+  auto h = message.initRoot<schema::Header>();
+  h.setNetwork(capnp::Data::Reader(asBytes(kNet).data(), asBytes(kNet).size()));
+  Bytes zeros(32, 0);
+  Bytes prev(32, 7);
+  h.setAuthor(capnp::Data::Reader(zeros.data(), zeros.size()));
+  h.setPrev(capnp::Data::Reader(prev.data(), prev.size()));
+  h.setSeq(5);
+  h.setOp(op);
+  h.setId("r/1");
+  auto list = h.initErases(static_cast<unsigned>(targets.size()));
+  for (unsigned i = 0; i < targets.size(); ++i) list.set(i, targets[i]);
+  return canonicalBytes(h.asReader());
+}
+
+TEST_F(UpdateTest, EraseNamesEarlierSeqsAscendingAndSignsThem) {
+  FeedAppender app(*key_, kNet, Head{});
+  make(app, "a/1");
+  make(app, "a/1", "second version");
+  VerifiedUpdate erase =
+      app.append(Op::ERASE, Kind::LEARNING_RESOURCE, "a/1", {}, {}, 1000, {1, 2});
+  auto verified = verifyUpdate(erase.signed_update, kNet);
+  ASSERT_TRUE(verified.ok()) << verified.status().toString();
+  EXPECT_EQ(verified->fields.erases, (std::vector<uint64_t>{1, 2}));
+  EXPECT_FALSE(verified->fields.hasBody());
+  // The targets are part of what was signed: another list breaks the signature.
+  HeaderFields other = verified->fields;
+  other.erases = {2};
+  SignedUpdate forged = erase.signed_update;
+  forged.header = encodeHeader(other);
+  EXPECT_EQ(verifyUpdate(forged, kNet).status().code(), Status::Code::kPermissionDenied);
+  // Headers of other ops encode as before: no erases field.
+  EXPECT_TRUE(decodeHeader(make(app, "a/2").signed_update.header)->erases.empty());
+}
+
+TEST_F(UpdateTest, EraseTargetsOutsideTheRulesAreRefused) {
+  EXPECT_TRUE(decodeHeader(eraseHeader({1, 4})).ok());
+  const std::vector<std::vector<uint64_t>> bad = {{}, {0}, {5}, {6}, {2, 2}, {3, 1}};
+  for (const auto& targets : bad) {
+    EXPECT_EQ(decodeHeader(eraseHeader(targets)).status().code(), Status::Code::kInvalidArgument)
+        << targets.size();
+  }
+  EXPECT_EQ(decodeHeader(eraseHeader({1}, Op::DELETE)).status().message(),
+            "erase targets on an update not an erase");
+}
+
+TEST_F(UpdateTest, EraseTargetsAtLimitAcceptedAboveLimitRejected) {
+  HeaderFields f;
+  f.network = kNet;
+  f.seq = kMaxEraseTargets + 2;
+  f.prev[0] = 1;
+  f.op = Op::ERASE;
+  f.id = "r/1";
+  for (uint64_t i = 1; i <= kMaxEraseTargets; ++i) f.erases.push_back(i);
+  EXPECT_TRUE(decodeHeader(encodeHeader(f)).ok());
+  f.erases.push_back(kMaxEraseTargets + 1);
+  EXPECT_DEATH((void)encodeHeader(f), "invalid header");
+  std::vector<uint64_t> targets;
+  for (uint64_t i = 1; i <= kMaxEraseTargets + 1; ++i) targets.push_back(i);
+  EXPECT_EQ(decodeHeader(eraseHeader(targets)).status().message(), "too many erase targets");
+}
+
 }  // namespace
 }  // namespace eichub::feed

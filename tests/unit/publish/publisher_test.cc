@@ -105,6 +105,29 @@ TEST_F(PublisherTest, RepublishingWritesNothingAndDeletingTheMissingIsUnchanged)
   EXPECT_EQ(store_->head(key_->publicKey())->seq, 2u);
 }
 
+TEST_F(PublisherTest, EraseNamesEveryVersionNotErasedYet) {
+  ASSERT_TRUE(publish({resource(1, "one"), resource(2, "two")}).ok());
+  ASSERT_TRUE(publish({resource(1, "one, again")}).ok());
+  auto summary = publish({catalog::eraseChange(feed::Kind::LEARNING_RESOURCE, "r/1")});
+  ASSERT_TRUE(summary.ok()) << summary.status().toString();
+  EXPECT_EQ(summary->erased, 1u);
+  auto erase = store_->readFeed(key_->publicKey(), 4, 4, 1).value();
+  ASSERT_EQ(erase.size(), 1u);
+  auto fields = feed::decodeHeader(erase[0].header);
+  ASSERT_TRUE(fields.ok());
+  EXPECT_EQ(fields->op, feed::Op::ERASE);
+  EXPECT_EQ(fields->erases, (std::vector<uint64_t>{1, 3}));
+  // Nothing is left to erase; a new version and its erase in one call name only that version.
+  EXPECT_EQ(publish({catalog::eraseChange(feed::Kind::LEARNING_RESOURCE, "r/1")})->unchanged, 1u);
+  summary =
+      publish({resource(1, "three"), catalog::eraseChange(feed::Kind::LEARNING_RESOURCE, "r/1")});
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(summary->erased, 1u);
+  fields = feed::decodeHeader(store_->readFeed(key_->publicKey(), 6, 6, 1).value()[0].header);
+  EXPECT_EQ(fields->erases, (std::vector<uint64_t>{5}));
+  EXPECT_EQ(store_->recordsById("r/2").value().size(), 1u);
+}
+
 TEST_F(PublisherTest, TimeNeverGoesBackEvenIfTheClockDoes) {
   int64_t clock = 10'000;
   auto backwards = [&] { return clock -= 100; };

@@ -82,6 +82,10 @@ class TestFeed {
   feed::VerifiedUpdate remove(feed::Kind kind, const std::string& id) {
     return appender_.append(feed::Op::DELETE, kind, id, {}, {}, ++time_ms_);
   }
+  feed::VerifiedUpdate erase(feed::Kind kind, const std::string& id,
+                             std::vector<uint64_t> targets) {
+    return appender_.append(feed::Op::ERASE, kind, id, {}, {}, ++time_ms_, std::move(targets));
+  }
 
   const PublicKey& author() const { return key_.publicKey(); }
   // For a second appender on the same key (forks).

@@ -177,6 +177,73 @@ TEST(MessagesTest, UnalignedInputIsCopiedAndDecoded) {
 
 // ---- limits at N and N+1 ----
 
+// ---- bodies (selective sync) ----
+
+WantBodies wantBodies(size_t count) {
+  WantBodies want;
+  for (size_t i = 0; i < count; ++i) want.refs.push_back({head(9, 0).author, i + 1});
+  return want;
+}
+
+TEST(MessagesTest, WantHeadersOnlyAndBodiesRoundTrip) {
+  Want want{head(3, 0).author, 7, 10, true};
+  auto back = decode(encode(want));
+  ASSERT_TRUE(back.ok());
+  EXPECT_TRUE(std::get<Want>(*back).headers_only);
+  EXPECT_FALSE(std::get<Want>(*decode(encode(Want{want.author, 7, 10}))).headers_only);
+
+  auto refs = decode(encode(wantBodies(3)));
+  ASSERT_TRUE(refs.ok()) << refs.status().toString();
+  EXPECT_EQ(std::get<WantBodies>(*refs).refs, wantBodies(3).refs);
+  EXPECT_STREQ(messageName(*refs), "wantBodies");
+
+  Bodies bodies{{{{head(4, 0).author, 5}, Bytes(100, 0xB0)}, {{head(4, 0).author, 6}, {}}}};
+  auto got = decode(encode(bodies));
+  ASSERT_TRUE(got.ok()) << got.status().toString();
+  const auto& items = std::get<Bodies>(*got).items;
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_EQ(items[0].ref, bodies.items[0].ref);
+  EXPECT_EQ(items[0].body, bodies.items[0].body);
+  EXPECT_TRUE(items[1].body.empty());  // "not held"
+  EXPECT_STREQ(messageName(*got), "bodies");
+}
+
+TEST(MessagesTest, BodyRefsLimit) {
+  EXPECT_TRUE(decodeStatus(encode(wantBodies(kMaxBodyRefs))).ok());
+  expectInvalid(encode(wantBodies(kMaxBodyRefs + 1)), "wantBodies of more than");
+  expectInvalid(encode(wantBodies(0)), "names no body");
+  Bodies bodies;
+  for (const BodyRef& ref : wantBodies(kMaxBodyRefs).refs) bodies.items.push_back({ref, Bytes{1}});
+  EXPECT_TRUE(decodeStatus(encode(bodies)).ok());
+  bodies.items.push_back({{}, Bytes{1}});
+  expectInvalid(encode(bodies), "bodies of more than");
+  expectInvalid(encode(Bodies{}), "holds no body");
+}
+
+TEST(MessagesTest, BodiesBytesAndBodySizeLimits) {
+  Bodies bodies;
+  size_t total = 0;
+  for (uint64_t seq = 1; total < kMaxBodiesBytes; ++seq) {
+    const size_t size = std::min(feed::kMaxBodyBytes, kMaxBodiesBytes - total);
+    bodies.items.push_back({{head(1, 0).author, seq}, Bytes(size, 0x5A)});
+    total += size;
+  }
+  EXPECT_TRUE(decodeStatus(encode(bodies)).ok());
+  bodies.items.push_back({{head(1, 0).author, 999}, Bytes{0x5A}});
+  expectInvalid(encode(bodies), "bodies larger than");
+  Bodies one{{{{head(1, 0).author, 1}, Bytes(feed::kMaxBodyBytes + 1, 0)}}};
+  expectInvalid(encode(one), "body longer than");
+}
+
+TEST(MessagesTest, BodyRefAuthorsMustBe32Bytes) {
+  const Bytes k31(31, 1);
+  auto data = [](const Bytes& b) { return capnp::Data::Reader(b.data(), b.size()); };
+  expectInvalid(rawMessage([&](auto m) { m.initWantBodies().initRefs(1)[0].setAuthor(data(k31)); }),
+                "body author");
+  expectInvalid(rawMessage([&](auto m) { m.initBodies().initItems(1)[0].setAuthor(data(k31)); }),
+                "body author");
+}
+
 TEST(MessagesTest, HelloHeadsLimit) {
   EXPECT_TRUE(decodeStatus(encode(helloWithHeads(kMaxHelloHeads))).ok());
   expectInvalid(encode(helloWithHeads(kMaxHelloHeads + 1)), "heads");

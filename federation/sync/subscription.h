@@ -1,0 +1,33 @@
+// Subscription: which bodies a node keeps (selective sync). It holds every feed's headers and
+// fetches only the bodies whose headers match, judged on the header's kind and tags alone.
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "federation/feed/update.h"
+
+namespace eichub::sync {
+
+// Each non-empty dimension must match; an empty one matches everything. Thread-compatible
+// value type.
+struct Subscription {
+  std::set<feed::Kind> kinds;
+  std::set<std::string> sectors;  // a "sector:<s>" tag with s in the set
+  // A "region:<code>" tag whose NUTS code starts with one of these: "UKE" covers "UKE42".
+  std::vector<std::string> regions;
+  // A "skill:<uri>" tag with uri in the set; the node expands configured skills to their ESCO
+  // subtrees before it builds the subscription.
+  std::set<std::string> skills;
+
+  // True when every body is wanted (the default: a full node).
+  bool everything() const {
+    return kinds.empty() && sectors.empty() && regions.empty() && skills.empty();
+  }
+  // True when the body of this upsert is wanted. A header without a tag of a set dimension
+  // does not match it: a record that names no sector is in no sector.
+  bool matches(const feed::HeaderFields& header) const;
+};
+
+}  // namespace eichub::sync

@@ -1,0 +1,48 @@
+// Subscription matching on header kinds and tags.
+#include "federation/sync/subscription.h"
+
+#include <gtest/gtest.h>
+
+namespace eichub::sync {
+namespace {
+
+feed::HeaderFields header(feed::Kind kind, std::vector<std::string> tags) {
+  feed::HeaderFields f;
+  f.kind = kind;
+  f.tags = std::move(tags);
+  return f;
+}
+
+TEST(SubscriptionTest, EmptyMatchesEverything) {
+  Subscription all;
+  EXPECT_TRUE(all.everything());
+  EXPECT_TRUE(all.matches(header(feed::Kind::SKILL, {})));
+}
+
+TEST(SubscriptionTest, EveryNonEmptyDimensionMustMatch) {
+  Subscription s;
+  s.kinds = {feed::Kind::LEARNING_RESOURCE};
+  s.sectors = {"healthcare"};
+  s.regions = {"UKE"};
+  EXPECT_FALSE(s.everything());
+  const auto lr = feed::Kind::LEARNING_RESOURCE;
+  EXPECT_TRUE(s.matches(header(lr, {"region:UKE42", "sector:construction", "sector:healthcare"})));
+  EXPECT_FALSE(s.matches(header(feed::Kind::PROVIDER, {"region:UKE42", "sector:healthcare"})));
+  EXPECT_FALSE(s.matches(header(lr, {"region:DE501", "sector:healthcare"})));
+  EXPECT_FALSE(s.matches(header(lr, {"region:UKE42", "sector:health"})));
+  EXPECT_FALSE(s.matches(header(lr, {"region:UKE42"})));  // names no sector: in none
+  // A tag's value is compared whole: "sector:" alone, or a skill uri, is not a sector.
+  EXPECT_FALSE(s.matches(header(lr, {"region:UKE42", "sector:", "skill:healthcare"})));
+}
+
+TEST(SubscriptionTest, SkillsMatchExactUris) {
+  Subscription s;
+  s.skills = {"http://data.europa.eu/esco/skill/a"};
+  EXPECT_TRUE(
+      s.matches(header(feed::Kind::SKILL_NEED, {"skill:http://data.europa.eu/esco/skill/a"})));
+  EXPECT_FALSE(
+      s.matches(header(feed::Kind::SKILL_NEED, {"skill:http://data.europa.eu/esco/skill/ab"})));
+}
+
+}  // namespace
+}  // namespace eichub::sync

@@ -1,0 +1,194 @@
+// The in-process sync harness: two engines, each over a real LMDB CatalogStore, with real
+// signed feeds; messages travel through queues the test drains, so every step is deterministic.
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <set>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "federation/feed/appender.h"
+#include "federation/feed/verify.h"
+#include "federation/sync/sync_engine.h"
+#include "federation/wire/messages.h"
+#include "node/catalog/change.h"
+#include "node/store/catalog_store.h"
+#include "tests/testing/temp_dir.h"
+
+namespace eichub::sync::testing {
+
+inline constexpr char kNet[] = "test-net";
+
+// Storage over a real CatalogStore whose writer applies at once and queues the outcome.
+class TestStorage : public Storage {
+ public:
+  explicit TestStorage(const std::string& dir) {
+    auto opened = store::CatalogStore::open(dir, store::StoreOptions{});
+    EXPECT_TRUE(opened.ok());
+    store_ = std::move(opened).value();
+  }
+  Result<std::vector<wire::HeadInfo>> heads() override {
+    EICHUB_ASSIGN_OR_RETURN(auto feeds, store_->feeds());
+    std::vector<wire::HeadInfo> out;
+    for (const auto& f : feeds) out.push_back({f.author, f.head.seq, f.head.hash});
+    return out;
+  }
+  Result<feed::Head> head(const PublicKey& author) override { return store_->head(author); }
+  Result<std::vector<feed::SignedUpdate>> read(const PublicKey& author, uint64_t from,
+                                               size_t max_count, size_t) override {
+    EICHUB_ASSIGN_OR_RETURN(feed::Head h, store_->head(author));
+    if (from > h.seq) return std::vector<feed::SignedUpdate>{};
+    return store_->readFeed(author, from, h.seq, max_count);
+  }
+  Status checkBody(const feed::VerifiedUpdate& u) override { return catalog::checkUpdateBody(u); }
+  void submit(uint64_t id, std::vector<feed::VerifiedUpdate> batch) override {
+    submitted_sizes.push_back(batch.size());
+    auto result = store_->apply(batch);
+    outcomes.push_back({id, result.ok() ? Status::OK() : result.status()});
+  }
+  Status recordFork(const wire::ForkProof& proof) override {
+    auto f = feed::decodeHeader(proof.first.header);
+    if (!f.ok()) return f.status();
+    frozen.insert(f->author);
+    return Status::OK();
+  }
+  bool isFrozen(const PublicKey& author) override { return frozen.count(author) != 0; }
+  Result<std::vector<std::pair<wire::BodyRef, feed::SignedUpdate>>> missingBodies(
+      const HeaderFilter& wanted, const wire::BodyRef& after, size_t max_count) override {
+    EICHUB_ASSIGN_OR_RETURN(auto headers,
+                            store_->missingBodies(wanted, after.author, after.seq, max_count));
+    std::vector<std::pair<wire::BodyRef, feed::SignedUpdate>> out;
+    for (auto& header : headers) {
+      auto f = feed::decodeHeader(header.header);
+      if (!f.ok()) return f.status();
+      out.emplace_back(wire::BodyRef{f->author, f->seq}, std::move(header));
+    }
+    return out;
+  }
+
+  store::CatalogStore& store() { return *store_; }
+  std::vector<std::pair<uint64_t, Status>> outcomes;
+  std::vector<size_t> submitted_sizes;
+  std::set<PublicKey> frozen;
+
+ private:
+  std::unique_ptr<store::CatalogStore> store_;
+};
+
+class AcceptSet : public TrustPolicy {
+ public:
+  bool accepts(const PublicKey& author) const override { return keys.count(author) != 0; }
+  std::set<PublicKey> keys;
+};
+
+// A node: storage, trust, engine and its outbox.
+struct TestNode {
+  TestNode(const std::string& dir, uint32_t credit, Subscription subscription = {}) : storage(dir) {
+    SyncOptions options;
+    options.network = kNet;
+    options.want_credit = credit;
+    options.subscription = std::move(subscription);
+    engine = std::make_unique<SyncEngine>(
+        options, storage, trust,
+        [this](LinkId link, Bytes bytes) {
+          outbox.push_back({link, std::move(bytes)});
+        },
+        [this] { return now_ms; });
+  }
+  TestStorage storage;
+  AcceptSet trust;
+  std::unique_ptr<SyncEngine> engine;
+  std::deque<std::pair<LinkId, Bytes>> outbox;
+  int64_t now_ms = 1000;
+};
+
+// A course r/<i>, in sector when one is given.
+inline Bytes resourceBody(int i, const std::string& sector = "") {
+  capnp::MallocMessageBuilder message;
+  auto r = message.initRoot<schema::Record>().initLearningResource();
+  r.setId("r/" + std::to_string(i));
+  if (!sector.empty()) r.initSectors(1).set(0, sector);
+  auto title = r.initTitle(1);
+  title[0].setLang("en");
+  title[0].setText("Course " + std::to_string(i));
+  auto change = catalog::changeFromRecord(message.getRoot<schema::Record>().asReader());
+  EXPECT_TRUE(change.ok());
+  return change->body;
+}
+
+class SyncEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto key = crypto::SigningKey::generate();
+    ASSERT_TRUE(key.ok());
+    author_ = std::make_unique<crypto::SigningKey>(std::move(key).value());
+    server_ = std::make_unique<TestNode>(dir_.file("server"), 64);
+    client_ = std::make_unique<TestNode>(dir_.file("client"), 64);
+    client_->trust.keys.insert(author_->publicKey());
+    server_->trust.keys.insert(author_->publicKey());
+  }
+  // Publishes n updates of author_'s feed into the server's store; sector(i) names the sector
+  // of course i (none by default).
+  std::vector<feed::VerifiedUpdate> publish(
+      int n, const std::function<std::string(int)>& sector = [](int) { return ""; }) {
+    auto head = server_->storage.store().head(author_->publicKey());
+    feed::FeedAppender app(*author_, kNet, *head);
+    std::vector<feed::VerifiedUpdate> batch;
+    for (int i = 0; i < n; ++i) {
+      const int id = static_cast<int>(head->seq) + i;
+      Bytes body = resourceBody(id, sector(id));
+      auto change = catalog::checkBody(body);
+      batch.push_back(
+          app.append(feed::Op::UPSERT, change->kind, change->id, change->tags, body, 1000 + i));
+    }
+    EXPECT_TRUE(server_->storage.store().apply(batch).ok());
+    return batch;
+  }
+  // Delivers queued messages both ways (client link 1 <-> server link 2) until quiet.
+  // Returns the largest number of updates one want made the server send.
+  void pump() {
+    for (int round = 0; round < 10000; ++round) {
+      bool moved = false;
+      while (!client_->outbox.empty()) {
+        Bytes bytes = std::move(client_->outbox.front().second);
+        client_->outbox.pop_front();
+        server_->engine->receive(2, bytes);
+        moved = true;
+      }
+      while (!server_->outbox.empty()) {
+        Bytes bytes = std::move(server_->outbox.front().second);
+        server_->outbox.pop_front();
+        auto message = wire::decode(bytes);
+        if (message.ok()) {
+          if (auto* u = std::get_if<wire::Updates>(&*message))
+            sent_per_message_.push_back(u->updates.size());
+        }
+        client_->engine->receive(1, bytes);
+        moved = true;
+      }
+      auto outcomes = std::move(client_->storage.outcomes);
+      client_->storage.outcomes.clear();
+      for (auto& [id, status] : outcomes) {
+        client_->engine->applied(id, status);
+        moved = true;
+      }
+      if (!moved) return;
+    }
+    FAIL() << "sync did not settle";
+  }
+  void connect() {
+    server_->engine->linkUp(2, Role::kServer, "client-key");
+    client_->engine->linkUp(1, Role::kClient, "server-key");
+  }
+  uint64_t clientSeq() { return client_->storage.store().head(author_->publicKey())->seq; }
+
+  eichub::testing::TempDir dir_;
+  std::unique_ptr<crypto::SigningKey> author_;
+  std::unique_ptr<TestNode> server_;
+  std::unique_ptr<TestNode> client_;
+  std::vector<size_t> sent_per_message_;
+};
+
+}  // namespace eichub::sync::testing
