@@ -18,6 +18,9 @@ inline constexpr std::string_view kSchemaVersionKey = "schema_version";
 // a new version. 1: postings held record keys, bodies were keyed by hash. 2: rid postings in
 // dupfixed tables, bodies beside their headers.
 inline constexpr std::string_view kSchemaVersion = "2";
+
+// The first rid never handed out: one past rid_keys' last key (rids are never reused).
+Result<uint64_t> nextRid(const WriteTxn& txn);
 }  // namespace internal
 
 struct CatalogStore::Impl {
