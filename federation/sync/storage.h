@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "federation/common/result.h"
@@ -34,11 +35,16 @@ class Storage {
   virtual bool isFrozen(const PublicKey& author) = 0;
 };
 
-// Which authors' feeds this node accepts (for now: configured peers and trusted keys).
+// Who may write what (federation/trust): the engine asks before it stores or pulls anything.
+// Called on the reactor thread only.
 class TrustPolicy {
  public:
   virtual ~TrustPolicy() = default;
-  virtual bool accepts(const PublicKey& author) const = 0;
+  // Empty when an update with this header may be stored, else the reason it may not: a short
+  // stable string, counted per link (trust::reason).
+  virtual std::string_view verdict(const feed::HeaderFields& header) const = 0;
+  // The last seq of author's feed that may be stored: 0 when none (unknown or dropped author).
+  virtual uint64_t lastAcceptedSeq(const PublicKey& author) const = 0;
 };
 
 }  // namespace eichub::sync

@@ -92,7 +92,18 @@ void TrustState::apply(const TrustState& prev, const HeldRecord& held) {
   const AuthorTrust* author = prev.find(held.author);
   if (author == nullptr) return;
   if (auto* m = std::get_if<Membership>(&held.record)) {
-    if (authors_.count(m->node) != 0) return;  // configured keys keep their role; first wins
+    if (auto it = authors_.find(m->node); it != authors_.end()) {
+      // Configured keys keep their role (first membership wins), but a direct key's
+      // membership is kept for the record.
+      AuthorTrust& known = it->second;
+      if (known.role == Role::kDirect && known.granted_by == PublicKey{}) {
+        known.granted_by = held.author;
+        known.granted_at_seq = held.seq;
+        known.name = m->name;
+        known.region = m->region;
+      }
+      return;
+    }
     AuthorTrust member;
     member.role = Role::kMember;
     member.granted_by = held.author;

@@ -65,7 +65,12 @@ class TestStorage : public Storage {
 
 class AcceptSet : public TrustPolicy {
  public:
-  bool accepts(const PublicKey& author) const override { return keys.count(author) != 0; }
+  std::string_view verdict(const feed::HeaderFields& header) const override {
+    return keys.count(header.author) != 0 ? "" : "unknown_author";
+  }
+  uint64_t lastAcceptedSeq(const PublicKey& author) const override {
+    return keys.count(author) != 0 ? UINT64_MAX : 0;
+  }
   std::set<PublicKey> keys;
 };
 

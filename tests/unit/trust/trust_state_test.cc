@@ -50,6 +50,7 @@ std::vector<HeldRecord> network() {
       held(kRoot, 5, Removal{kRemoved, 10, false, "left the network"}),
       held(kRoot, 6, Removal{kDropped, 10, true, "spam"}),
       held(kRoot, 7, Membership{kRotatedMember, "Oslo", "NO081"}),
+      held(kRoot, 8, Membership{kDirect, "Direct", "SE110"}),
       held(kMember, 1, acme(kVendor)),
       held(kMember, 2, Revocation{kVendor, 100, false, "key leaked"}),
       // A delegation written after its author's cut-off does not count.
@@ -143,6 +144,10 @@ TEST(TrustStateTest, RolesAndCutsAreReported) {
   EXPECT_EQ(state.lastAcceptedSeq(kMember), kNoCutoff);
   EXPECT_EQ(state.lastAcceptedSeq(kStranger), 0u);
   EXPECT_EQ(state.cuts().count(kOtherMember), 0u);
+  // A configured key keeps its role; its membership is kept for the record.
+  EXPECT_EQ(state.find(kDirect)->role, Role::kDirect);
+  EXPECT_EQ(state.find(kDirect)->granted_by, kRoot);
+  EXPECT_EQ(state.find(kDirect)->name, "Direct");
 }
 
 TEST(TrustStateTest, ArrivalOrderDoesNotMatter) {
@@ -157,7 +162,7 @@ TEST(TrustStateTest, ArrivalOrderDoesNotMatter) {
 
 TEST(TrustStateTest, EarliestCutWinsAndAnyDropDrops) {
   std::vector<HeldRecord> records = network();
-  records.push_back(held(kRoot, 8, Removal{kVendor, 50, false, "second"}));
+  records.push_back(held(kRoot, 9, Removal{kVendor, 50, false, "second"}));
   TrustState state = TrustState::derive({{kRoot}, {kDirect}}, records);
   EXPECT_EQ(state.lastAcceptedSeq(kVendor), 50u);
   records.push_back(held(kMember, 4, Revocation{kVendor, 70, true, "drop"}));
@@ -167,7 +172,7 @@ TEST(TrustStateTest, EarliestCutWinsAndAnyDropDrops) {
 
 TEST(TrustStateTest, RemovingADelegatorBeforeItsDelegationUnadmitsTheVendor) {
   std::vector<HeldRecord> records = network();
-  records.push_back(held(kRoot, 8, Removal{kMember, 0, false, "never was"}));
+  records.push_back(held(kRoot, 9, Removal{kMember, 0, false, "never was"}));
   TrustState state = TrustState::derive({{kRoot}, {kDirect}}, records);
   EXPECT_EQ(state.find(kVendor), nullptr);
 }
