@@ -17,6 +17,7 @@ int runCli(int argc, char** argv) {
   addQueryCommands(app, exit_code);
   addFeedCommands(app, exit_code);
   addDaemonCommands(app, exit_code);
+  addTrustCommands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

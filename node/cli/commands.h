@@ -11,5 +11,7 @@ void addPublishCommands(CLI::App& app, int& exit_code);  // publish, import esco
 void addQueryCommands(CLI::App& app, int& exit_code);    // get, search
 void addFeedCommands(CLI::App& app, int& exit_code);     // feed export, verify, import
 void addDaemonCommands(CLI::App& app, int& exit_code);   // run, peer add/list, trust add
+// authority, vendor, trust root/show; after addDaemonCommands (it adds to "trust").
+void addTrustCommands(CLI::App& app, int& exit_code);
 
 }  // namespace eichub::cli
