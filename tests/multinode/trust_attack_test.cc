@@ -212,6 +212,41 @@ TEST_F(TrustAttackTest, RotationNotSignedByTheOldKey) {
   expectRefused({forged}, "bad signature");
 }
 
+// The vendor rotates; an update its old key signs after the rotation record arrives in the
+// same run, before the rotation is known. It is stored, then leaves the state when the
+// rotation is applied; the new key's updates count within the inherited scope.
+TEST_F(TrustAttackTest, OldKeyAfterItsRotationDoesNotCount) {
+  crypto::SigningKey next = newKey();
+  FeedWriter old_feed(vendor_, kNetwork, now_);
+  old_feed.record(feed::Kind::LEARNING_RESOURCE, "acme/0");
+  old_feed.trustRecord(rotation(kNetwork, vendor_, next));
+  old_feed.record(feed::Kind::LEARNING_RESOURCE, "acme/late");
+  FeedWriter new_feed(next, kNetwork, now_ + 10);
+  new_feed.record(feed::Kind::LEARNING_RESOURCE, "acme/new");
+  new_feed.record(feed::Kind::SKILL, "acme/skill");  // outside the inherited kinds
+  const uint64_t before = a_->status()["records"]["LearningResource"].get<uint64_t>();
+  auto raw = startRaw(serveAndPush({old_feed.updates(), new_feed.updates()}, {}));
+  const std::string raw_key = raw->transportKeys().public_z85;
+  const std::string vendor_hex = toHex(vendor_.publicKey());
+  ASSERT_TRUE(waitFor([&] { return a_->seqOf(toHex(next.publicKey())) == 1; }, seconds(20)))
+      << a_->logFile();
+  EXPECT_TRUE(waitFor(
+      [&] { return rejected(a_->daemonStatus(), raw_key, "out_of_scope_kind") >= 1; }, seconds(20)))
+      << a_->daemonStatus()["links"].dump();
+  // acme/late left the state (or never entered it); acme/new counts.
+  EXPECT_TRUE(waitFor(
+      [&] { return a_->status()["records"]["LearningResource"].get<uint64_t>() == before + 1; },
+      seconds(20)));
+  nlohmann::json shown = nlohmann::json::parse(a_->ok({"trust", "show", "--json"}));
+  bool cut_at_rotation = false;
+  for (const auto& cut : shown["cuts"]) {
+    if (cut["id"] == vendor_hex && cut["cause"] == "rotated") {
+      cut_at_rotation = cut["cutoff_seq"] == 2;
+    }
+  }
+  EXPECT_TRUE(cut_at_rotation) << shown.dump();
+}
+
 TEST_F(TrustAttackTest, ForgedTrustRecordRelayed) {
   FeedWriter writer(root_, kNetwork, now_);  // the same three records as the honest feed
   writer.trustRecord(trust::Membership{member_.publicKey(), "member", "UKE42"});
