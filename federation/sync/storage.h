@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -42,11 +43,16 @@ class Storage {
       const HeaderFilter& wanted, const wire::BodyRef& after, size_t max_count) = 0;
 };
 
-// Which authors' feeds this node accepts (for now: configured peers and trusted keys).
+// Who may write what (federation/trust): the engine asks before it stores or pulls anything.
+// Called on the reactor thread only.
 class TrustPolicy {
  public:
   virtual ~TrustPolicy() = default;
-  virtual bool accepts(const PublicKey& author) const = 0;
+  // Empty when an update with this header may be stored, else the reason it may not: a short
+  // stable string, counted per link (trust::reason).
+  virtual std::string_view verdict(const feed::HeaderFields& header) const = 0;
+  // The last seq of author's feed that may be stored: 0 when none (unknown or dropped author).
+  virtual uint64_t lastAcceptedSeq(const PublicKey& author) const = 0;
 };
 
 }  // namespace eichub::sync

@@ -7,6 +7,7 @@
 
 #include "federation/crypto/ed25519_key.h"
 #include "federation/feed/verify.h"
+#include "federation/trust/trust_record.h"
 
 namespace eichub::sync {
 
@@ -182,8 +183,11 @@ std::pair<LinkId, uint64_t> SyncEngine::bestSource(const PublicKey& author) cons
 }
 
 void SyncEngine::pullIfBehind(const PublicKey& author) {
-  if (!trust_.accepts(author) || storage_.isFrozen(author)) return;
-  auto [source, remote_seq] = bestSource(author);
+  const uint64_t last_accepted = trust_.lastAcceptedSeq(author);
+  if (last_accepted == 0 || storage_.isFrozen(author)) return;
+  auto [source, best_seq] = bestSource(author);
+  // Nothing past the author's cut-off is asked for: it would only be refused.
+  const uint64_t remote_seq = std::min(best_seq, last_accepted);
   auto it = pulls_.find(author);
   if (it == pulls_.end()) {
     auto head = storage_.head(author);
@@ -282,14 +286,34 @@ void SyncEngine::onUpdates(LinkId link, wire::Updates& updates) {
     return;
   }
   const PublicKey author = batch.front().fields.author;
-  auto pull_it = pulls_.find(author);
-  if (!trust_.accepts(author)) {
-    reject(link, "untrusted author");
+  // Trust before anything else, so that what trust refuses is counted with its reason whether
+  // it was asked for or pushed. The first refused update ends the run: what precedes it may be
+  // stored, and nothing after it can ever chain (the feed's valid prefix ends there everywhere).
+  size_t trusted = 0;
+  std::string refusal;
+  for (; trusted < batch.size(); ++trusted) {
+    const feed::VerifiedUpdate& update = batch[trusted];
+    if (std::string_view why = trust_.verdict(update.fields); !why.empty()) {
+      refusal = why;
+      break;
+    }
+    if (update.fields.kind == feed::Kind::TRUST && !trust::checkTrustUpdate(update).ok()) {
+      refusal = "bad_trust_record";
+      break;
+    }
+  }
+  if (trusted == 0) {
+    reject(link, refusal);
     return;
   }
+  auto pull_it = pulls_.find(author);
   if (pull_it == pulls_.end() || pull_it->second.link != link) {
     reject(link, "unsolicited updates");
     return;
+  }
+  if (trusted < batch.size()) {
+    reject(link, refusal);
+    batch.resize(trusted);
   }
   Pull& pull = pull_it->second;
   // Drop what we already hold (a re-sent run), then every link must chain from the tail.
@@ -309,6 +333,12 @@ void SyncEngine::onUpdates(LinkId link, wire::Updates& updates) {
   for (const feed::VerifiedUpdate& update : batch) {
     if (!feed::checkLink(head, update.fields).ok()) {
       reject(link, "broken chain");
+      if (&update == &batch.front() && head.seq > 0 && update.fields.seq == head.seq + 1) {
+        // Their next update does not follow our head: their feed may differ from ours at or
+        // before it (a split view). Asking for their copy of our head turns that into a fork
+        // proof when it differs (forkSeen).
+        send(link, wire::Want{author, head.seq, 1});
+      }
       return;
     }
     if (!storage_.checkBody(update).ok()) {
@@ -317,6 +347,8 @@ void SyncEngine::onUpdates(LinkId link, wire::Updates& updates) {
     }
     head = feed::headAfter(update);
   }
+  // After a refusal, ask again only when trust or the source changes.
+  if (!refusal.empty()) pull.requested_to = head.seq;
   pull.tail = head;
   pull.last_progress_ms = clock_();
   ++pull.in_flight;
@@ -463,7 +495,10 @@ void SyncEngine::onFork(LinkId link, const wire::ForkProof& proof) {
     reject(link, "invalid fork proof");
     return;
   }
-  if (!trust_.accepts(first->fields.author) || storage_.isFrozen(first->fields.author)) return;
+  if (trust_.lastAcceptedSeq(first->fields.author) == 0 ||
+      storage_.isFrozen(first->fields.author)) {
+    return;
+  }
   // A proof carries headers only; check them as headers (no body to bind).
   if (storage_.recordFork(proof).ok()) {
     pulls_.erase(first->fields.author);
@@ -503,8 +538,8 @@ void SyncEngine::applied(uint64_t batch_id, const Status& status) {
       if (head.ok()) pull.tail = *head;
       pull.requested_to = pull.tail.seq;
     }
-    auto [source, remote_seq] = bestSource(batch.author);
-    (void)source;
+    const uint64_t remote_seq =
+        std::min(bestSource(batch.author).second, trust_.lastAcceptedSeq(batch.author));
     if (pull.in_flight == 0 && pull.tail.seq >= remote_seq && pull.requested_to <= pull.tail.seq) {
       if (on_event_) {
         on_event_("event=sync_done author=" + toHex(batch.author).substr(0, 16) +

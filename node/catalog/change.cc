@@ -11,6 +11,7 @@
 
 #include "federation/common/capnp_read.h"
 #include "federation/common/utf8.h"
+#include "federation/trust/trust_record.h"
 
 namespace eichub::catalog {
 
@@ -243,8 +244,8 @@ Result<Change> checkBody(ByteView body) {
 
 Status checkUpdateBody(const feed::VerifiedUpdate& update) {
   const feed::HeaderFields& header = update.fields;
-  if (header.kind == feed::Kind::TRUST)
-    return Status::InvalidArgument("trust records are not supported by this version");
+  // Trust bodies are bare TrustRecord messages, judged by the federation's own rules.
+  if (header.kind == feed::Kind::TRUST) return trust::checkTrustUpdate(update);
   if (update.signed_update.body.empty()) return Status::OK();
   EICHUB_ASSIGN_OR_RETURN(Change change, checkBody(update.signed_update.body));
   if (change.kind != header.kind || change.id != header.id) {

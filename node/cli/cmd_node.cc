@@ -13,6 +13,7 @@
 #include "node/cli/progress.h"
 #include "node/daemon/control.h"
 #include "node/daemon/daemon.h"
+#include "node/daemon/store_adapter.h"
 #include "node/publish/publisher.h"
 
 namespace eichub::cli {
@@ -102,8 +103,12 @@ int runStatus(const CommonFlags& flags) {
     for (const auto& f : daemon_status["feeds"]) best_remote[f["author"]] = f["best_remote_seq"];
   }
   nlohmann::json feed_list = nlohmann::json::array();
+  uint64_t frozen_feeds = 0;
   for (const store::FeedInfo& f : *feeds) {
     std::string author = toHex(f.author);
+    // A fork proof freezes the feed (see `eichub trust show`).
+    const bool frozen = store.meta(daemon::forkMetaKey(f.author)).ok();
+    frozen_feeds += frozen ? 1 : 0;
     uint64_t remote = std::max(best_remote[author], f.head.seq);
     feed_list.push_back({{"author", author},
                          {"own", f.author == self},
@@ -111,6 +116,7 @@ int runStatus(const CommonFlags& flags) {
                          {"head", toHex(f.head.hash)},
                          {"verified_up_to", f.verified_up_to},
                          {"best_remote_seq", remote},
+                         {"frozen", frozen},
                          {"progress", remote ? static_cast<double>(f.head.seq) / remote : 1.0}});
   }
   for (const auto& [author, remote] : best_remote) {
@@ -131,12 +137,15 @@ int runStatus(const CommonFlags& flags) {
                {"network", home->options().network},
                {"records", *counts},
                {"feeds", feed_list},
+               {"frozen_feeds", frozen_feeds},
                {"store_bytes", *bytes},
                {"daemon", daemon_status.is_object() ? daemon_status : nlohmann::json()}});
     return kExitOk;
   }
-  fmt::print("node     {}\nname     {}\nregion   {}\nnetwork  {}\nstore    {} bytes\n", toHex(self),
-             home->options().name, home->options().region, home->options().network, *bytes);
+  fmt::print(
+      "node     {}\nname     {}\nregion   {}\nnetwork  {}\nstore    {} bytes\nfrozen   {} feeds\n",
+      toHex(self), home->options().name, home->options().region, home->options().network, *bytes,
+      frozen_feeds);
   fmt::print("records:\n");
   for (const auto& [kind, n] : *counts) fmt::print("  {:<16} {}\n", kind, n);
   fmt::print("feeds:\n");

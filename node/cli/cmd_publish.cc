@@ -1,6 +1,7 @@
 // Publishing commands: publish (JSON Lines), import esco, import csv (through a column mapping).
 #include <chrono>
 #include <memory>
+#include <optional>
 
 #include <fmt/core.h>
 
@@ -9,8 +10,11 @@
 #include "node/cli/context.h"
 #include "node/cli/progress.h"
 #include "node/daemon/control.h"
+#include "node/home/peers.h"
 #include "node/import/csv_mapping.h"
 #include "node/import/esco_importer.h"
+#include "node/policy/publish_check.h"
+#include "node/policy/trust_inputs.h"
 #include "node/publish/publisher.h"
 
 namespace eichub::cli {
@@ -21,6 +25,7 @@ struct PublishFlags {
   CommonFlags common;
   std::string file;  // JSON Lines file, CSV file or ESCO directory
   std::string mapping;
+  std::string as_key;  // --as: a vendor key file; its feed is signed and carried by this node
   bool skip_bad = false;
   std::string kind;  // erase
   std::string id;    // erase
@@ -32,14 +37,38 @@ catalog::LoadOptions loadOptions(const PublishFlags& flags) {
   return options;
 }
 
+// What peers would refuse is not signed: the vendor's updates must be inside the scope its
+// delegation gives, before its expiry and its cut-off, as this home's trust state judges them.
+Status checkVendorScope(home::Home& home, const crypto::SigningKey& vendor,
+                        const std::vector<catalog::Change>& changes) {
+  EICHUB_ASSIGN_OR_RETURN(home::PeerList peers, home::loadPeers(home.dir()));
+  EICHUB_ASSIGN_OR_RETURN(trust::TrustState state,
+                          policy::currentTrust(home.store(), policy::trustConfig(home, peers)));
+  if (state.find(vendor.publicKey()) == nullptr) {
+    return Status::PermissionDenied(
+        "key " + toHex(vendor.publicKey()).substr(0, 16) +
+        "... is not admitted here; admit it first with `eichub vendor admit`");
+  }
+  EICHUB_ASSIGN_OR_RETURN(feed::Head head, home.store().head(vendor.publicKey()));
+  return policy::checkPublish(state, vendor.publicKey(), head, changes, publish::systemClockMs());
+}
+
 // Signs and stores changes with a progress report, then prints the summary.
 int publishAndReport(home::Home& home, const PublishFlags& flags,
                      const std::vector<catalog::Change>& changes, uint64_t skipped,
                      const std::vector<std::string>& errors, bool esco) {
   auto start = std::chrono::steady_clock::now();
+  std::optional<crypto::SigningKey> vendor_key;
+  if (!flags.as_key.empty()) {
+    auto loaded = crypto::SigningKey::loadPem(flags.as_key);
+    if (!loaded.ok()) return fail(loaded.status().withContext("--as " + flags.as_key));
+    vendor_key = std::move(*loaded);
+    if (Status s = checkVendorScope(home, *vendor_key, changes); !s.ok()) return fail(s);
+  }
+  const crypto::SigningKey& key = vendor_key ? *vendor_key : home.nodeKey();
   Progress progress("publishing");
   auto summary =
-      publish::publishChanges(home.store(), home.nodeKey(), home.options().network, changes,
+      publish::publishChanges(home.store(), key, home.options().network, changes,
                               [&](uint64_t done, uint64_t total) { progress.update(done, total); });
   progress.finish();
   if (!summary.ok()) {
@@ -143,6 +172,8 @@ void addPublishCommands(CLI::App& app, int& exit_code) {
   addJsonFlag(*publish, publish_flags->common);
   addSkipBadFlag(*publish, *publish_flags);
   publish->add_option("file", publish_flags->file, "JSON Lines file")->required();
+  publish->add_option("--as", publish_flags->as_key,
+                      "Sign with this vendor key (admitted with `eichub vendor admit`)");
   publish->callback([publish_flags, &exit_code] { exit_code = runPublish(*publish_flags); });
 
   auto erase_flags = std::make_shared<PublishFlags>();

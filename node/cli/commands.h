@@ -15,5 +15,7 @@ void addNeedCommands(CLI::App& app, int& exit_code);     // need post
 void addMatchCommands(CLI::App& app, int& exit_code);    // match, gaps
 void addAlignCommands(CLI::App& app, int& exit_code);    // align
 void addBackupCommands(CLI::App& app, int& exit_code);   // backup, restore, migrate
+// authority, vendor, trust root/show; after addDaemonCommands (it adds to "trust").
+void addTrustCommands(CLI::App& app, int& exit_code);
 
 }  // namespace eichub::cli

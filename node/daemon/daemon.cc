@@ -26,6 +26,8 @@
 #include "node/http/http_server.h"
 #include "node/log.h"
 #include "node/publish/publisher.h"
+#include "node/policy/node_trust.h"
+#include "node/policy/trust_inputs.h"
 
 namespace eichub::daemon {
 
@@ -49,20 +51,6 @@ int64_t nowMs() {
 }
 
 std::string shortKey(const std::string& z85) { return z85.substr(0, 8); }
-
-// Accepts configured peers' node feeds, trusted authors, and our own feed.
-class PeerTrust : public sync::TrustPolicy {
- public:
-  void reset(const PublicKey& self, const home::PeerList& peers) {
-    accepted_ = {self};
-    for (const auto& peer : peers.peers) accepted_.insert(peer.node_id);
-    for (const auto& author : peers.trusted) accepted_.insert(author);
-  }
-  bool accepts(const PublicKey& author) const override { return accepted_.count(author) != 0; }
-
- private:
-  std::set<PublicKey> accepted_;
-};
 
 // One configured peer: our DEALER to its ROUTER and the monitor of that DEALER.
 struct ClientLink {
@@ -104,6 +92,9 @@ class Reactor {
   Status startHttp();
   // Hands received bytes to the engine and times it for the metrics.
   void receive(sync::LinkId link, const zmq::message_t& payload);
+  // Rederives trust from the store's trust records and restates cut feeds; pulls again when
+  // trust changed (an admission may make announced feeds acceptable).
+  void refreshTrust();
   // Logs a rejection, at most once per link and reason per kRejectLogIntervalMs.
   void logReject(sync::LinkId link, const std::string& reason);
   nlohmann::json statusJson();
@@ -119,7 +110,8 @@ class Reactor {
   zmq::socket_t control_;
   std::unique_ptr<Writer> writer_;
   std::unique_ptr<StoreAdapter> storage_;
-  PeerTrust trust_;
+  policy::NodeTrust trust_;
+  trust::TrustConfig trust_config_;
   std::unique_ptr<sync::SyncEngine> engine_;
   std::map<sync::LinkId, ClientLink> clients_;
   std::map<sync::LinkId, ServerLink> servers_;
@@ -142,6 +134,7 @@ class Reactor {
   http::Metrics metrics_;
   std::mutex publish_mu_;  // one HTTP publish at a time: one LMDB writer beside the Writer's
   std::unique_ptr<http::HttpServer> http_;
+  size_t frozen_seen_ = 0;  // frozen feeds when trust was last refreshed
 };
 
 Status Reactor::start() {
@@ -268,7 +261,7 @@ void Reactor::receive(sync::LinkId link, const zmq::message_t& payload) {
 
 Status Reactor::loadPeers() {
   EICHUB_ASSIGN_OR_RETURN(home::PeerList peers, home::loadPeers(home_.dir()));
-  trust_.reset(home_.nodeKey().publicKey(), peers);
+  trust_config_ = policy::trustConfig(home_, peers);
   std::set<std::string> keys;
   for (const auto& peer : peers.peers) keys.insert(peer.transport_public_z85);
   zap_->setAllowedKeys(keys);
@@ -280,8 +273,23 @@ Status Reactor::loadPeers() {
   for (const auto& peer : peers.peers) {
     if (connected.count(peer.transport_public_z85) == 0) connectPeer(peer);
   }
+  refreshTrust();
   engine_->trustChanged();
   return Status::OK();
+}
+
+void Reactor::refreshTrust() {
+  frozen_seen_ = storage_->frozen().size();
+  auto changed = trust_.refresh(home_.store(), trust_config_, storage_->frozen());
+  if (!changed.ok()) {
+    log::error("event=trust_refresh_failed err=\"{}\"", changed.status().message());
+    return;
+  }
+  if (*changed) {
+    log::info("event=trust_changed authors={} cuts={}", trust_.state().authors().size(),
+              trust_.state().cuts().size());
+    engine_->trustChanged();
+  }
 }
 
 void Reactor::connectPeer(const home::PeerCard& card) {
@@ -400,11 +408,14 @@ void Reactor::onMonitorEvent(sync::LinkId link, ClientLink& client) {
 
 void Reactor::tick() {
   engine_->tick();
+  // A fork proof froze a feed: its state goes back to the prefix before the fork.
+  if (storage_->frozen().size() != frozen_seen_) refreshTrust();
   // Our own feed grows when `eichub publish` runs in another process; announce new heads.
   auto head = home_.store().head(home_.nodeKey().publicKey());
   uint64_t& seen = own_heads_seen_[home_.nodeKey().publicKey()];
   if (head.ok() && head->seq != seen) {
     seen = head->seq;
+    refreshTrust();  // our own feed may hold new trust records
     engine_->localHeadsChanged();
   }
   int64_t now = nowMs();
@@ -467,6 +478,9 @@ nlohmann::json Reactor::statusJson() {
           {"zap_admitted", zap_->admitted()},
           {"zap_refused", zap_->refused()},
           {"dropped_sends", dropped_sends_},
+          {"frozen_feeds", storage_->frozen().size()},
+          {"trust",
+           {{"authors", trust_.state().authors().size()}, {"cuts", trust_.state().cuts().size()}}},
           {"links", links},
           {"feeds", feeds}};
 }
@@ -477,6 +491,7 @@ void Reactor::onControl() {
   std::string command = request.to_string();
   nlohmann::json reply;
   if (command == "notify") {
+    refreshTrust();  // what was published may be trust records, or a vendor's feed
     engine_->localHeadsChanged();
     reply = {{"ok", true}};
   } else if (command.rfind("fetch ", 0) == 0) {
@@ -542,12 +557,16 @@ Status Reactor::run(int signal_fd) {
       }
     }
     if (items[3].revents & ZMQ_POLLIN) {
+      bool applied = false;
       while (writer_->channel().get(zmq::sockopt::events) & ZMQ_POLLIN) {
         WriteOutcome outcome = writer_->receiveOutcome();
         metrics_.observeCommit(outcome.seconds);
         ++(outcome.status.ok() ? batches_applied_ : batches_failed_);
+        applied = applied || outcome.applied > 0;
         engine_->applied(outcome.batch_id, outcome.status);
       }
+      // Applied batches may hold trust records, or land past a cut learnt meanwhile.
+      if (applied) refreshTrust();
     }
     if (items[4].revents & ZMQ_POLLIN) onControl();
     for (size_t i = 0; i < order.size(); ++i) {

@@ -8,12 +8,27 @@ namespace eichub::daemon {
 
 std::string forkMetaKey(const PublicKey& author) { return "fork:" + toHex(author); }
 
+uint64_t forkSeq(const std::string& meta_value) {
+  // Written by recordFork from a verified proof; a value that does not decode freezes the
+  // whole feed, the safe reading.
+  auto bytes = fromHex(meta_value);
+  if (!bytes) return 1;
+  auto message = wire::decode(*bytes);
+  if (!message.ok()) return 1;
+  const auto* proof = std::get_if<wire::ForkProof>(&*message);
+  if (proof == nullptr) return 1;
+  auto fields = feed::decodeHeader(proof->first.header);
+  return fields.ok() ? fields->seq : 1;
+}
+
 StoreAdapter::StoreAdapter(store::CatalogStore& store, Writer& writer)
     : store_(store), writer_(writer) {
   auto feeds = store_.feeds();
   if (!feeds.ok()) return;
   for (const store::FeedInfo& feed : *feeds) {
-    if (store_.meta(forkMetaKey(feed.author)).ok()) frozen_.insert(feed.author);
+    auto held = store_.meta(forkMetaKey(feed.author));
+    if (!held.ok()) continue;
+    frozen_[feed.author] = forkSeq(*held);
   }
 }
 
@@ -61,7 +76,7 @@ Status StoreAdapter::recordFork(const wire::ForkProof& proof) {
   // The proof is small (two headers and signatures); meta holds it as hex text.
   std::string value = toHex(wire::encode(proof));
   EICHUB_RETURN_IF_ERROR(store_.setMeta(forkMetaKey(fields->author), value));
-  frozen_.insert(fields->author);
+  frozen_[fields->author] = fields->seq;
   return Status::OK();
 }
 

@@ -3,7 +3,7 @@
 // table under "fork:<author hex>" and freeze the feed.
 #pragma once
 
-#include <set>
+#include <map>
 
 #include "federation/sync/storage.h"
 #include "node/daemon/writer.h"
@@ -27,16 +27,18 @@ class StoreAdapter : public sync::Storage {
   Result<std::vector<std::pair<wire::BodyRef, feed::SignedUpdate>>> missingBodies(
       const HeaderFilter& wanted, const wire::BodyRef& after, size_t max_count) override;
 
-  // Feeds frozen by a fork proof.
-  const std::set<PublicKey>& frozen() const { return frozen_; }
+  // Feeds frozen by a fork proof, with the seq the proof is about.
+  const std::map<PublicKey, uint64_t>& frozen() const { return frozen_; }
 
  private:
   store::CatalogStore& store_;
   Writer& writer_;
-  std::set<PublicKey> frozen_;
+  std::map<PublicKey, uint64_t> frozen_;
 };
 
 // The meta key under which a fork proof of author is kept.
 std::string forkMetaKey(const PublicKey& author);
+// The seq a fork proof kept in meta is about (1 when it does not decode: freeze everything).
+uint64_t forkSeq(const std::string& meta_value);
 
 }  // namespace eichub::daemon

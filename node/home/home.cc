@@ -23,6 +23,7 @@ namespace fs = std::filesystem;
 
 constexpr char kConfigFile[] = "config.toml";
 constexpr char kNodeKeyFile[] = "keys/node.key";
+constexpr char kFormerNodeIdsKey[] = "former_node_ids";  // comma-separated hex, oldest first
 constexpr char kTransportKeyFile[] = "keys/transport.key";
 constexpr char kDataDir[] = "data";
 constexpr char kCardPrefix[] = "eichub-peer:v1:";
@@ -170,6 +171,35 @@ Home::Home(Token, std::string dir, config::Options options, crypto::SigningKey k
       node_key_(std::move(key)),
       transport_(std::move(transport)),
       store_(std::move(store)) {}
+
+Status Home::replaceNodeKey(crypto::SigningKey key) {
+  const std::string current = dir_ + "/" + kNodeKeyFile;
+  const std::string kept = current + "." + toHex(node_key_.publicKey()).substr(0, 16) + ".old";
+  std::error_code ec;
+  if (fs::exists(kept, ec)) return Status::AlreadyExists(kept + " exists");
+  fs::rename(current, kept, ec);
+  if (ec) return Status::IOError("cannot keep the old key as " + kept, ec.message());
+  EICHUB_RETURN_IF_ERROR(key.savePem(current));
+  auto held = store_->meta(kFormerNodeIdsKey);
+  std::string former = held.ok() ? *held : "";
+  former += (former.empty() ? "" : ",") + toHex(node_key_.publicKey());
+  EICHUB_RETURN_IF_ERROR(store_->setMeta(kFormerNodeIdsKey, former));
+  EICHUB_RETURN_IF_ERROR(store_->setMeta("node_id", toHex(key.publicKey())));
+  node_key_ = std::move(key);
+  return Status::OK();
+}
+
+std::vector<PublicKey> Home::formerNodeIds() const {
+  std::vector<PublicKey> out;
+  auto held = store_->meta(kFormerNodeIdsKey);
+  if (!held.ok()) return out;
+  for (size_t at = 0; at + 2 * kPublicKeyBytes <= held->size(); at += 2 * kPublicKeyBytes + 1) {
+    if (auto key = fixedFromHex<kPublicKeyBytes>(held->substr(at, 2 * kPublicKeyBytes))) {
+      out.push_back(*key);
+    }
+  }
+  return out;
+}
 
 PeerCard Home::peerCard() const {
   return PeerCard{node_key_.publicKey(), transport_.public_z85, options_.listen};

@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "federation/crypto/ed25519_key.h"
 #include "federation/transport/curve_keys.h"
@@ -49,6 +50,13 @@ class Home {
   const TransportKeys& transportKeys() const { return transport_; }
   store::CatalogStore& store() { return *store_; }
   PeerCard peerCard() const;
+  // Makes key the node key (after a rotation record in the old key's feed): the old key file
+  // is kept as keys/node.key.<old id prefix>.old, the new one written with mode 0600, and the
+  // store's node id updated. Errors: IOError, AlreadyExists.
+  Status replaceNodeKey(crypto::SigningKey key);
+  // The node keys this home used before rotations, oldest first: its own old feeds stay
+  // trusted up to their rotation records.
+  std::vector<PublicKey> formerNodeIds() const;
 
  private:
   struct Token {};  // keeps construction inside open()

@@ -14,7 +14,14 @@ namespace eichub::home {
 
 namespace {
 constexpr char kPeersFile[] = "peers.toml";
-constexpr size_t kMaxPeers = 1000;  // a node peers with a handful; this bounds the file
+constexpr size_t kMaxPeers = 1000;        // a node peers with a handful; this bounds the file
+constexpr size_t kMaxTrustedKeys = 1000;  // configured keys; members and vendors come by records
+
+std::string keyList(const std::vector<PublicKey>& keys) {
+  std::string text = "[";
+  for (size_t i = 0; i < keys.size(); ++i) text += (i ? ", \"" : "\"") + toHex(keys[i]) + "\"";
+  return text + "]";
+}
 }  // namespace
 
 Result<PeerList> loadPeers(const std::string& dir) {
@@ -39,11 +46,18 @@ Result<PeerList> loadPeers(const std::string& dir) {
       list.peers.push_back(*parsed);
     }
   }
-  if (const toml::array* trusted = table["trust"]["authors"].as_array()) {
-    for (const toml::node& entry : *trusted) {
+  for (auto [field, out] : {std::pair{"authors", &list.trusted}, std::pair{"roots", &list.roots}}) {
+    const toml::array* keys = table["trust"][field].as_array();
+    if (keys == nullptr) continue;
+    if (keys->size() > kMaxTrustedKeys) {
+      return Status::InvalidArgument(path + ": too many keys in trust." + field);
+    }
+    for (const toml::node& entry : *keys) {
       auto key = fixedFromHex<kPublicKeyBytes>(entry.value<std::string>().value_or(""));
-      if (!key) return Status::InvalidArgument(path + ": trust.authors holds a malformed id");
-      list.trusted.push_back(*key);
+      if (!key) {
+        return Status::InvalidArgument(path + ": trust." + field + " holds a malformed id");
+      }
+      out->push_back(*key);
     }
   }
   return list;
@@ -51,16 +65,16 @@ Result<PeerList> loadPeers(const std::string& dir) {
 
 Status savePeers(const std::string& dir, const PeerList& list) {
   std::string text =
-      "# Peers of this node and authors it trusts when peers relay them.\n"
+      "# Peers of this node, authors it trusts when peers relay them, and network roots.\n"
       "# Managed by `eichub peer add` and `eichub trust add`; the daemon reloads it on change.\n";
   for (const PeerCard& peer : list.peers) {
     text += "\n[[peer]]\ncard = \"" + formatPeerCard(peer) + "\"\n";
   }
-  text += "\n[trust]\nauthors = [";
-  for (size_t i = 0; i < list.trusted.size(); ++i) {
-    text += (i ? ", \"" : "\"") + toHex(list.trusted[i]) + "\"";
-  }
-  text += "]\n";
+  text += "\n[trust]\n# Authors accepted directly (`eichub trust add`).\nauthors = " +
+          keyList(list.trusted) +
+          "\n# Network authorities (`eichub trust root`): the members they admit and the vendors\n"
+          "# those members delegate are accepted within their scopes.\nroots = " +
+          keyList(list.roots) + "\n";
   std::string path = dir + "/" + kPeersFile;
   std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

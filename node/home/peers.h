@@ -1,5 +1,6 @@
 // Peers and trusted authors of a node, kept in <home>/peers.toml and managed by the CLI
-// (`eichub peer add`, `eichub trust add`); the daemon reads it at start and on reload.
+// (`eichub peer add`, `eichub trust add`, `eichub trust root`); the daemon reads it at start and on
+// reload.
 #pragma once
 
 #include <string>
@@ -12,6 +13,7 @@ namespace eichub::home {
 struct PeerList {
   std::vector<PeerCard> peers;
   std::vector<PublicKey> trusted;  // authors accepted when relayed, beyond the peers themselves
+  std::vector<PublicKey> roots;    // network authorities: their members and vendors are accepted
 };
 
 // Reads <dir>/peers.toml; an absent file is an empty list. Errors: InvalidArgument naming the

@@ -72,16 +72,6 @@ struct BatchState {
   Bytes header_value;  // the current update's headers value, reused
 };
 
-// The first rid never handed out: one past rid_keys' last key (rids are never reused).
-Result<internal::Rid> nextRid(const WriteTxn& txn) {
-  EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kRidKeys));
-  Entry entry;
-  EICHUB_ASSIGN_OR_RETURN(bool found, cursor.get(MDB_LAST, &entry));
-  if (!found) return internal::Rid{1};
-  EICHUB_ASSIGN_OR_RETURN(internal::Rid last, internal::decodeRid(entry.key));
-  return last + 1;
-}
-
 // The first change number not used: one past the changes table's last key.
 Result<uint64_t> nextChange(const WriteTxn& txn) {
   EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kChanges));
@@ -262,7 +252,7 @@ Status applyBatch(WriteTxn& txn, const std::vector<feed::VerifiedUpdate>& batch,
                   ApplyStats& stats) {
   std::map<PublicKey, FeedState> feeds;
   BatchState batch_state;
-  EICHUB_ASSIGN_OR_RETURN(batch_state.next_rid, nextRid(txn));
+  EICHUB_ASSIGN_OR_RETURN(batch_state.next_rid, internal::nextRid(txn));
   batch_state.first_new_rid = batch_state.next_rid;
   EICHUB_ASSIGN_OR_RETURN(batch_state.next_change, nextChange(txn));
   for (const feed::VerifiedUpdate& update : batch) {
@@ -312,6 +302,19 @@ Status applyBatch(WriteTxn& txn, const std::vector<feed::VerifiedUpdate>& batch,
 }
 
 }  // namespace
+
+namespace internal {
+
+Result<Rid> nextRid(const WriteTxn& txn) {
+  EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kRidKeys));
+  Entry entry;
+  EICHUB_ASSIGN_OR_RETURN(bool found, cursor.get(MDB_LAST, &entry));
+  if (!found) return Rid{1};
+  EICHUB_ASSIGN_OR_RETURN(Rid last, decodeRid(entry.key));
+  return last + 1;
+}
+
+}  // namespace internal
 
 CatalogStore::CatalogStore(Token, std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 CatalogStore::~CatalogStore() = default;

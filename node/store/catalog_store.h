@@ -131,6 +131,17 @@ class CatalogStore {
   Result<std::vector<feed::SignedUpdate>> missingBodies(const HeaderFilter& wanted,
                                                         const PublicKey& after_author,
                                                         uint64_t after_seq, size_t max_count) const;
+  // Makes author's record state exactly what its feed's valid prefix gives: updates 1..P,
+  // where P + 1 is the first held update valid() refuses (or P is the head). Records whose
+  // state came from a later update go back to the newest update <= P that touched them, or
+  // leave the state when none did; records of the prefix missing from the state come back.
+  // Headers stay stored. One write transaction. Returns P. Trust uses it when a revocation
+  // or removal arrives after the updates it cuts. Errors: lmdbStatus, Corruption.
+  Result<uint64_t> restate(const PublicKey& author,
+                           const std::function<bool(const feed::HeaderFields&)>& valid);
+
+  // Every record of one kind, tombstones included, in key order, with bodies.
+  Result<std::vector<RecordState>> recordsOfKind(feed::Kind kind) const;
 
   // The current state of one record; NotFound if no update ever touched it.
   Result<RecordState> record(const RecordKey& key) const;

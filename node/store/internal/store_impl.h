@@ -19,6 +19,9 @@ inline constexpr std::string_view kSchemaVersionKey = "schema_version";
 // dupfixed tables, bodies beside their headers. 3: the changes table (node-local order of
 // applied updates); `eichub migrate` upgrades 2 to 3.
 inline constexpr std::string_view kSchemaVersion = "3";
+
+// The first rid never handed out: one past rid_keys' last key (rids are never reused).
+Result<uint64_t> nextRid(const WriteTxn& txn);
 }  // namespace internal
 
 struct CatalogStore::Impl {

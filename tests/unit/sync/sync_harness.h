@@ -6,6 +6,7 @@
 #include <functional>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include <gtest/gtest.h>
 
@@ -79,7 +80,12 @@ class TestStorage : public Storage {
 
 class AcceptSet : public TrustPolicy {
  public:
-  bool accepts(const PublicKey& author) const override { return keys.count(author) != 0; }
+  std::string_view verdict(const feed::HeaderFields& header) const override {
+    return keys.count(header.author) != 0 ? "" : "unknown_author";
+  }
+  uint64_t lastAcceptedSeq(const PublicKey& author) const override {
+    return keys.count(author) != 0 ? UINT64_MAX : 0;
+  }
   std::set<PublicKey> keys;
 };
 

@@ -1,0 +1,188 @@
+// TrustState: derivation from held trust records and the verdict on one header.
+#include "federation/trust/trust_state.h"
+
+#include <algorithm>
+
+namespace eichub::trust {
+
+namespace {
+
+bool startsWith(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+// Who may write a trust record with this id: roots admit and remove members; roots, members
+// and directly trusted keys admit and revoke vendors; any author may rotate its own key.
+bool mayWriteTrust(Role role, std::string_view id) {
+  if (startsWith(id, "rotate/")) return true;
+  if (startsWith(id, "member/") || startsWith(id, "remove/")) return role == Role::kRoot;
+  if (startsWith(id, "delegate/") || startsWith(id, "revoke/")) return role != Role::kVendor;
+  return false;
+}
+
+}  // namespace
+
+std::string_view roleName(Role role) {
+  switch (role) {
+    case Role::kRoot:
+      return "root";
+    case Role::kDirect:
+      return "direct";
+    case Role::kMember:
+      return "member";
+    case Role::kVendor:
+      return "vendor";
+  }
+  return "?";
+}
+
+std::string_view cutCauseName(CutCause cause) {
+  switch (cause) {
+    case CutCause::kRemoved:
+      return "removed";
+    case CutCause::kRevoked:
+      return "revoked";
+    case CutCause::kRotated:
+      return "rotated";
+  }
+  return "?";
+}
+
+TrustState TrustState::base(const TrustConfig& config) {
+  TrustState state;
+  for (const PublicKey& key : config.direct) state.authors_[key].role = Role::kDirect;
+  for (const PublicKey& key : config.roots) state.authors_[key].role = Role::kRoot;
+  return state;
+}
+
+TrustState TrustState::derive(const TrustConfig& config, std::vector<HeldRecord> held) {
+  std::sort(held.begin(), held.end(), [](const HeldRecord& a, const HeldRecord& b) {
+    return a.author != b.author ? a.author < b.author : a.seq < b.seq;
+  });
+  if (held.size() > kMaxTrustRecords) held.resize(kMaxTrustRecords);
+  TrustState prev = base(config);
+  for (int round = 0; round < kMaxDeriveRounds; ++round) {
+    TrustState next = base(config);
+    for (const HeldRecord& record : held) {
+      feed::HeaderFields header;
+      header.author = record.author;
+      header.seq = record.seq;
+      header.time_ms = record.time_ms;
+      header.kind = feed::Kind::TRUST;
+      header.id = record.id;
+      if (prev.verdict(header) == reason::kAccepted) next.apply(prev, record);
+    }
+    if (next == prev) break;
+    prev = std::move(next);
+  }
+  return prev;
+}
+
+void TrustState::cut(const PublicKey& key, Cut cut) {
+  auto [it, inserted] = cuts_.try_emplace(key, cut);
+  if (inserted) return;
+  // Several cuts of one key: the earliest seq wins and any drop drops.
+  Cut& held = it->second;
+  const bool drop = held.drop || cut.drop;
+  if (cut.cutoff_seq < held.cutoff_seq) held = std::move(cut);
+  held.drop = drop;
+}
+
+void TrustState::apply(const TrustState& prev, const HeldRecord& held) {
+  const AuthorTrust* author = prev.find(held.author);
+  if (author == nullptr) return;
+  if (auto* m = std::get_if<Membership>(&held.record)) {
+    if (auto it = authors_.find(m->node); it != authors_.end()) {
+      // Configured keys keep their role (first membership wins), but a direct key's
+      // membership is kept for the record.
+      AuthorTrust& known = it->second;
+      if (known.role == Role::kDirect && known.granted_by == PublicKey{}) {
+        known.granted_by = held.author;
+        known.granted_at_seq = held.seq;
+        known.name = m->name;
+        known.region = m->region;
+      }
+      return;
+    }
+    AuthorTrust member;
+    member.role = Role::kMember;
+    member.granted_by = held.author;
+    member.granted_at_seq = held.seq;
+    member.name = m->name;
+    member.region = m->region;
+    authors_[m->node] = std::move(member);
+  } else if (auto* r = std::get_if<Removal>(&held.record)) {
+    cut(r->key, Cut{r->cutoff_seq, r->drop_records, CutCause::kRemoved, held.author, r->reason,
+                    PublicKey{}});
+  } else if (auto* d = std::get_if<Delegation>(&held.record)) {
+    if (authors_.count(d->vendor) != 0) return;
+    size_t& count = delegations_[held.author];
+    if (count >= kMaxDelegationsPerGrantor) return;
+    ++count;
+    AuthorTrust vendor;
+    vendor.role = Role::kVendor;
+    vendor.granted_by = held.author;
+    vendor.granted_at_seq = held.seq;
+    vendor.name = d->name;
+    vendor.scope = Scope{d->kinds, d->id_prefix, d->expires_ms};
+    authors_[d->vendor] = std::move(vendor);
+  } else if (auto* v = std::get_if<Revocation>(&held.record)) {
+    // Only the vendor's own delegator, or a root, may revoke it.
+    const AuthorTrust* vendor = prev.find(v->vendor);
+    if (vendor == nullptr || vendor->role != Role::kVendor) return;
+    if (vendor->granted_by != held.author && author->role != Role::kRoot) return;
+    cut(v->vendor, Cut{v->cutoff_seq, v->drop_records, CutCause::kRevoked, held.author, v->reason,
+                       PublicKey{}});
+  } else {
+    const auto& rotation = std::get<Rotation>(held.record);
+    if (author->rotations >= kMaxRotationChain) return;
+    // The old key stops here whatever happens to the new one.
+    cut(held.author,
+        Cut{held.seq, false, CutCause::kRotated, held.author, "key rotated", rotation.new_key});
+    // Taking over a key that already has a role of its own would merge two identities, unless
+    // it is the very key this rotation made in the previous round: the new key keeps its own.
+    if (auto it = prev.authors_.find(rotation.new_key);
+        it != prev.authors_.end() && it->second.rotated_from != held.author) {
+      return;
+    }
+    if (authors_.count(rotation.new_key) != 0) return;
+    AuthorTrust successor = *author;
+    successor.rotated_from = held.author;
+    successor.rotations = author->rotations + 1;
+    authors_[rotation.new_key] = std::move(successor);
+  }
+}
+
+const AuthorTrust* TrustState::find(const PublicKey& author) const {
+  auto it = authors_.find(author);
+  return it == authors_.end() ? nullptr : &it->second;
+}
+
+uint64_t TrustState::lastAcceptedSeq(const PublicKey& author) const {
+  if (find(author) == nullptr) return 0;
+  auto it = cuts_.find(author);
+  if (it == cuts_.end()) return kNoCutoff;
+  return it->second.drop ? 0 : it->second.cutoff_seq;
+}
+
+std::string_view TrustState::verdict(const feed::HeaderFields& header) const {
+  const AuthorTrust* author = find(header.author);
+  if (author == nullptr) return reason::kUnknownAuthor;
+  if (auto it = cuts_.find(header.author); it != cuts_.end()) {
+    if (it->second.drop) return reason::kDropped;
+    if (header.seq > it->second.cutoff_seq) return reason::kAfterCutoff;
+  }
+  if (header.kind == feed::Kind::TRUST) {
+    return mayWriteTrust(author->role, header.id) ? reason::kAccepted : reason::kNotAuthorized;
+  }
+  if (author->role != Role::kVendor) return reason::kAccepted;
+  const Scope& scope = author->scope;
+  if (std::find(scope.kinds.begin(), scope.kinds.end(), header.kind) == scope.kinds.end()) {
+    return reason::kOutOfScopeKind;
+  }
+  if (!startsWith(header.id, scope.id_prefix)) return reason::kOutOfScopePrefix;
+  if (scope.expires_ms != 0 && header.time_ms > scope.expires_ms) return reason::kExpired;
+  return reason::kAccepted;
+}
+
+}  // namespace eichub::trust

@@ -1,0 +1,127 @@
+// TrustState: who may write what, derived deterministically from the configured roots and
+// directly trusted keys plus the trust records held (DESIGN.md 2; the models are TUF
+// delegations and SSB feeds). Pure: no clock, no storage. Equal inputs give equal states on
+// every node, whatever the order the records arrived in.
+//
+// Chain: root (configured) -> member (membership in a root's feed) -> vendor (delegation in a
+// member's or directly trusted key's feed, with a scope). Directly trusted keys (the node itself,
+// its peers, `trust add`) act as members. A vendor cannot delegate (depth 1), so a scope never
+// widens along a chain; a rotated key inherits exactly its old key's role and scope.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "federation/common/bytes.h"
+#include "federation/feed/update.h"
+#include "federation/trust/trust_record.h"
+
+namespace eichub::trust {
+
+// Bounds on what trust records can make a node do.
+inline constexpr int kMaxRotationChain = 16;                    // rotations from one original key
+inline constexpr size_t kMaxDelegationsPerGrantor = 10'000;     // vendors one member may admit
+inline constexpr size_t kMaxTrustRecords = 100'000;             // held trust records judged
+inline constexpr int kMaxDeriveRounds = kMaxRotationChain + 4;  // fixpoint rounds
+
+// Verdict reasons: short, stable, used as counter labels.
+namespace reason {
+inline constexpr std::string_view kAccepted = "";
+inline constexpr std::string_view kUnknownAuthor = "unknown_author";
+inline constexpr std::string_view kAfterCutoff = "after_cutoff";
+inline constexpr std::string_view kDropped = "dropped";
+inline constexpr std::string_view kOutOfScopeKind = "out_of_scope_kind";
+inline constexpr std::string_view kOutOfScopePrefix = "out_of_scope_prefix";
+inline constexpr std::string_view kExpired = "expired";
+inline constexpr std::string_view kNotAuthorized = "not_authorized";
+}  // namespace reason
+
+inline constexpr uint64_t kNoCutoff = std::numeric_limits<uint64_t>::max();
+
+enum class Role { kRoot, kDirect, kMember, kVendor };
+std::string_view roleName(Role role);
+
+struct Scope {
+  std::vector<feed::Kind> kinds;
+  std::string id_prefix;
+  int64_t expires_ms = 0;  // 0: never
+  bool operator==(const Scope&) const = default;
+};
+
+struct AuthorTrust {
+  Role role = Role::kDirect;
+  PublicKey granted_by{};       // the root or member whose record admitted it; zero if configured
+  uint64_t granted_at_seq = 0;  // seq of that record in granted_by's feed
+  std::string name;
+  std::string region;
+  Scope scope;               // vendors only
+  PublicKey rotated_from{};  // zero unless this key took over from another
+  int rotations = 0;         // length of the rotation chain leading here
+  bool operator==(const AuthorTrust&) const = default;
+};
+
+// Why an author's feed ends early.
+enum class CutCause { kRemoved, kRevoked, kRotated };
+std::string_view cutCauseName(CutCause cause);
+
+struct Cut {
+  uint64_t cutoff_seq = kNoCutoff;  // updates with a higher seq are refused and do not count
+  bool drop = false;                // no update of the author counts at all
+  CutCause cause = CutCause::kRemoved;
+  PublicKey by{};
+  std::string reason;
+  PublicKey rotated_to{};  // kRotated only
+  bool operator==(const Cut&) const = default;
+};
+
+// A trust record held in a feed: its header's author, seq and signed time, and its body.
+struct HeldRecord {
+  PublicKey author{};
+  uint64_t seq = 0;
+  int64_t time_ms = 0;
+  std::string id;
+  TrustRecord record;
+};
+
+struct TrustConfig {
+  std::set<PublicKey> roots;
+  std::set<PublicKey> direct;
+};
+
+class TrustState {
+ public:
+  // Derives the state: rounds of "apply every held record whose update the previous round
+  // accepts", from the configured keys, until nothing changes (at most kMaxDeriveRounds; the
+  // result is a pure function of the inputs either way). Beyond kMaxTrustRecords, records are
+  // ignored in (author, seq) order.
+  static TrustState derive(const TrustConfig& config, std::vector<HeldRecord> held);
+
+  // Whether an update with this header may count: reason::kAccepted (empty) or the reason it
+  // may not. Judged on signed data only: seq against cut-offs, kind and id against the scope,
+  // the header's time against the delegation's expiry.
+  std::string_view verdict(const feed::HeaderFields& header) const;
+  // The last seq of author's feed that may count: 0 for an unknown or dropped author.
+  uint64_t lastAcceptedSeq(const PublicKey& author) const;
+
+  const std::map<PublicKey, AuthorTrust>& authors() const { return authors_; }
+  const std::map<PublicKey, Cut>& cuts() const { return cuts_; }
+  const AuthorTrust* find(const PublicKey& author) const;
+  bool operator==(const TrustState&) const = default;
+
+ private:
+  static TrustState base(const TrustConfig& config);
+  // Applies one record (already accepted by prev) to this state.
+  void apply(const TrustState& prev, const HeldRecord& held);
+  void cut(const PublicKey& key, Cut cut);
+
+  std::map<PublicKey, AuthorTrust> authors_;
+  std::map<PublicKey, Cut> cuts_;
+  std::map<PublicKey, size_t> delegations_;  // per grantor, bounded
+};
+
+}  // namespace eichub::trust

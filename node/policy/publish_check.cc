@@ -1,0 +1,35 @@
+// Publish check: the receiving side's verdict, applied before signing.
+#include "node/policy/publish_check.h"
+
+#include <algorithm>
+#include <string>
+
+namespace eichub::policy {
+
+Status checkPublish(const trust::TrustState& state, const PublicKey& author, const feed::Head& head,
+                    const std::vector<catalog::Change>& changes, int64_t time_ms) {
+  uint64_t refused = 0;
+  std::string first;
+  feed::HeaderFields header;
+  header.author = author;
+  // Signed times never go back within a feed (FeedAppender raises them to the head's).
+  header.time_ms = std::max(time_ms, head.time_ms);
+  for (size_t i = 0; i < changes.size(); ++i) {
+    // Unchanged records take no seq, so this seq is an upper bound: a change that passes a
+    // cut-off here passes it when published.
+    header.seq = head.seq + 1 + i;
+    header.kind = changes[i].kind;
+    header.id = changes[i].id;
+    header.op = changes[i].op;
+    std::string_view why = state.verdict(header);
+    if (why.empty()) continue;
+    if (refused++ == 0) first = changes[i].id + ": " + std::string(why);
+  }
+  if (refused == 0) return Status::OK();
+  return Status::PermissionDenied(std::to_string(refused) + " of " +
+                                      std::to_string(changes.size()) +
+                                      " records refused by the trust rules, nothing written",
+                                  "first: " + first);
+}
+
+}  // namespace eichub::policy

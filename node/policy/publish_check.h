@@ -1,0 +1,18 @@
+// The check `eichub publish --as <key>` makes before signing anything: every change must get
+// the verdict a receiving node would give it, so a node never carries updates its peers refuse.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "federation/trust/trust_state.h"
+#include "node/catalog/change.h"
+
+namespace eichub::policy {
+
+// Judges changes as the next updates of author's feed after head, signed at time_ms. Errors:
+// PermissionDenied naming the first refused record, its reason and how many were refused.
+Status checkPublish(const trust::TrustState& state, const PublicKey& author, const feed::Head& head,
+                    const std::vector<catalog::Change>& changes, int64_t time_ms);
+
+}  // namespace eichub::policy

@@ -1,0 +1,164 @@
+// CatalogStore::restate: recomputes one author's record state from its feed's valid prefix,
+// so that a cut-off learnt after the updates it cuts leaves the state as if learnt first.
+#include <cstring>
+#include <map>
+
+#include "node/store/catalog_store.h"
+#include "node/store/internal/keys.h"
+#include "node/store/internal/record_body.h"
+#include "node/store/internal/store_impl.h"
+#include "node/store/internal/text_index.h"
+
+namespace eichub::store {
+namespace {
+
+// The newest update of the valid prefix touching one record key.
+struct PrefixState {
+  internal::RecordValue value;  // rid not yet known
+};
+
+// Reads author's headers in order while valid() accepts them. Fills latest with the newest
+// update per encoded record key and returns P, the last accepted seq.
+Result<uint64_t> validPrefix(const WriteTxn& txn, const PublicKey& author,
+                             const std::function<bool(const feed::HeaderFields&)>& valid,
+                             std::map<Bytes, PrefixState>& latest) {
+  EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kHeaders));
+  Entry entry;
+  EICHUB_ASSIGN_OR_RETURN(bool more,
+                          cursor.get(MDB_SET_RANGE, &entry, internal::headerKey(author, 1)));
+  uint64_t last = 0;
+  while (more) {
+    if (entry.key.size() != kPublicKeyBytes + 8 ||
+        std::memcmp(entry.key.data(), author.data(), kPublicKeyBytes) != 0) {
+      break;
+    }
+    EICHUB_ASSIGN_OR_RETURN(internal::HeaderValue held, internal::decodeHeaderValue(entry.value));
+    auto fields = feed::decodeHeader(held.header);
+    if (!fields.ok()) return Status::Corruption("stored header does not decode");
+    if (!valid(*fields)) break;
+    Bytes key = internal::encodeRecordKey(RecordKey{fields->kind, author, fields->id});
+    const bool upsert = fields->op == feed::Op::UPSERT;
+    latest[key].value = internal::RecordValue{
+        fields->seq, fields->op, upsert ? fields->body_hash : Hash32{}, fields->time_ms, 0};
+    last = fields->seq;
+    EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
+  }
+  return last;
+}
+
+// The index texts of the body held for key's state value, if it has one that parses.
+Result<std::optional<search::RecordTexts>> textsOf(const WriteTxn& txn, ByteView key,
+                                                   const internal::RecordValue& value) {
+  EICHUB_ASSIGN_OR_RETURN(ByteView body, internal::heldBody(txn, key, value));
+  if (body.empty()) return std::optional<search::RecordTexts>();
+  auto texts = internal::bodyTexts(body);
+  if (!texts.ok()) return std::optional<search::RecordTexts>();
+  return std::optional<search::RecordTexts>(std::move(*texts));
+}
+
+// Author's record keys held in the state, over every kind.
+Result<std::vector<Bytes>> stateKeys(const WriteTxn& txn, const PublicKey& author) {
+  std::vector<Bytes> out;
+  EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kRecords));
+  for (unsigned kind = 0; kind <= static_cast<unsigned>(feed::Kind::TRUST); ++kind) {
+    Bytes prefix{static_cast<uint8_t>(kind)};
+    prefix.insert(prefix.end(), author.begin(), author.end());
+    Entry entry;
+    EICHUB_ASSIGN_OR_RETURN(bool more, cursor.get(MDB_SET_RANGE, &entry, prefix));
+    while (more && entry.key.size() >= prefix.size() &&
+           std::memcmp(entry.key.data(), prefix.data(), prefix.size()) == 0) {
+      out.emplace_back(entry.key.begin(), entry.key.end());
+      EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
+    }
+  }
+  return out;
+}
+
+Status restateIn(WriteTxn& txn, const PublicKey& author,
+                 const std::function<bool(const feed::HeaderFields&)>& valid, uint64_t& prefix) {
+  std::map<Bytes, PrefixState> latest;
+  EICHUB_ASSIGN_OR_RETURN(prefix, validPrefix(txn, author, valid, latest));
+  internal::IndexWriter index;
+  EICHUB_ASSIGN_OR_RETURN(internal::Rid next_rid, internal::nextRid(txn));
+  const internal::Rid first_new_rid = next_rid;
+
+  // Records the prefix no longer gives leave the state (and the indexes).
+  EICHUB_ASSIGN_OR_RETURN(std::vector<Bytes> held_keys, stateKeys(txn, author));
+  for (const Bytes& key : held_keys) {
+    if (latest.count(key) != 0) continue;
+    EICHUB_ASSIGN_OR_RETURN(ByteView raw, txn.get(Table::kRecords, key));
+    EICHUB_ASSIGN_OR_RETURN(internal::RecordValue old, internal::decodeRecordValue(raw));
+    EICHUB_ASSIGN_OR_RETURN(auto old_texts, textsOf(txn, key, old));
+    if (old_texts)
+      EICHUB_RETURN_IF_ERROR(index.remove(txn, old.rid, feed::Kind(key[0]), *old_texts));
+    EICHUB_RETURN_IF_ERROR(txn.del(Table::kRecords, key).status());
+    const ByteView id = ByteView(key).subspan(internal::kRecordKeyPrefixBytes);
+    EICHUB_RETURN_IF_ERROR(
+        txn.del(Table::kById, id, ByteView(key).first(internal::kRecordKeyPrefixBytes), true)
+            .status());
+  }
+
+  // Records whose state is not the prefix's newest update take it.
+  for (auto& [key, wanted] : latest) {
+    std::optional<internal::RecordValue> old;
+    if (auto raw = txn.get(Table::kRecords, key); raw.ok()) {
+      EICHUB_ASSIGN_OR_RETURN(old, internal::decodeRecordValue(*raw));
+    } else if (!raw.status().isNotFound()) {
+      return raw.status();
+    }
+    if (old && old->seq == wanted.value.seq) continue;
+    const feed::Kind kind = feed::Kind(key[0]);
+    if (old) {
+      EICHUB_ASSIGN_OR_RETURN(auto old_texts, textsOf(txn, key, *old));
+      if (old_texts) EICHUB_RETURN_IF_ERROR(index.remove(txn, old->rid, kind, *old_texts));
+    }
+    internal::RecordValue value = wanted.value;
+    value.rid = old ? old->rid : next_rid++;
+    EICHUB_ASSIGN_OR_RETURN(auto new_texts, textsOf(txn, key, value));
+    if (new_texts) index.add(value.rid, kind, *new_texts, value.rid >= first_new_rid);
+    EICHUB_RETURN_IF_ERROR(txn.put(Table::kRecords, key, internal::encodeRecordValue(value)));
+    if (!old) {
+      const ByteView id = ByteView(key).subspan(internal::kRecordKeyPrefixBytes);
+      EICHUB_RETURN_IF_ERROR(
+          txn.put(Table::kById, id, ByteView(key).first(internal::kRecordKeyPrefixBytes)));
+      EICHUB_RETURN_IF_ERROR(
+          txn.put(Table::kRidKeys, internal::ridKey(value.rid), key, MDB_APPEND));
+    }
+  }
+  return index.flush(txn);
+}
+
+}  // namespace
+
+Result<uint64_t> CatalogStore::restate(
+    const PublicKey& author, const std::function<bool(const feed::HeaderFields&)>& valid) {
+  uint64_t prefix = 0;
+  EICHUB_RETURN_IF_ERROR(
+      impl_->write([&](WriteTxn& txn) { return restateIn(txn, author, valid, prefix); }));
+  return prefix;
+}
+
+Result<std::vector<RecordState>> CatalogStore::recordsOfKind(feed::Kind kind) const {
+  std::vector<RecordState> out;
+  EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
+  EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kRecords));
+  const Bytes prefix{static_cast<uint8_t>(kind)};
+  Entry entry;
+  EICHUB_ASSIGN_OR_RETURN(bool more, cursor.get(MDB_SET_RANGE, &entry, prefix));
+  while (more && !entry.key.empty() && entry.key[0] == prefix[0]) {
+    EICHUB_ASSIGN_OR_RETURN(internal::RecordValue value, internal::decodeRecordValue(entry.value));
+    RecordState state;
+    EICHUB_ASSIGN_OR_RETURN(state.key, internal::decodeRecordKey(entry.key));
+    state.seq = value.seq;
+    state.op = value.op;
+    state.body_hash = value.body_hash;
+    state.time_ms = value.time_ms;
+    EICHUB_ASSIGN_OR_RETURN(ByteView body, internal::heldBody(txn, entry.key, value));
+    state.body.assign(body.begin(), body.end());
+    out.push_back(std::move(state));
+    EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
+  }
+  return out;
+}
+
+}  // namespace eichub::store

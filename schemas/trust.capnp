@@ -1,0 +1,63 @@
+# Trust records: the bodies of feed updates of kind trust. Such a body is a bare TrustRecord
+# message, not a catalogue Record, so that the federation library can judge trust without
+# knowing the catalogue. The header id names the variant and the key it concerns:
+# "member/<hex>", "remove/<hex>", "delegate/<hex>", "revoke/<hex>", "rotate/<hex of new key>".
+# Evolution rule: add fields at the end with new ordinals; never renumber or retype.
+@0xe8cd848bb0c5a275;
+
+using Cxx = import "/capnp/c++.capnp";
+$Cxx.namespace("eichub::schema");
+
+using Feed = import "feed.capnp";
+
+# A network authority (a root) admits a node key as a member.
+struct Membership {
+  node @0 :Data;             # 32-byte Ed25519 key
+  name @1 :Text;
+  region @2 :Text;           # NUTS code
+}
+
+# A root removes a key (member or any other): its updates after cutoffSeq are refused
+# everywhere; with dropRecords its earlier records leave the state too.
+struct Removal {
+  key @0 :Data;
+  cutoffSeq @1 :UInt64;
+  dropRecords @2 :Bool;
+  reason @3 :Text;
+}
+
+# A member admits a vendor key with a scope. expiresMs is compared with the signed header
+# time of the vendor's updates, never with a receiving node's clock.
+struct Delegation {
+  vendor @0 :Data;
+  name @1 :Text;
+  kinds @2 :List(Feed.Kind);
+  idPrefix @3 :Text;
+  expiresMs @4 :Int64;
+}
+
+# The vendor's delegator (or a root) cuts the vendor's feed at cutoffSeq.
+struct Revocation {
+  vendor @0 :Data;
+  cutoffSeq @1 :UInt64;
+  dropRecords @2 :Bool;
+  reason @3 :Text;
+}
+
+# In the old key's feed, signed by the old key: the new key takes over its role and scope and
+# the old feed ends here. newKeySignature is the new key's signature over
+# "eichub rotation v1\n" || network || old key || new key: nobody rotates to a key they lack.
+struct Rotation {
+  newKey @0 :Data;
+  newKeySignature @1 :Data;
+}
+
+struct TrustRecord {
+  union {
+    membership @0 :Membership;
+    removal @1 :Removal;
+    delegation @2 :Delegation;
+    revocation @3 :Revocation;
+    rotation @4 :Rotation;
+  }
+}

@@ -1,0 +1,154 @@
+// The trust commands on real homes, without daemons: an authority admits a node, the node
+// delegates a vendor, publishes as the vendor inside and outside its scope, revokes it and
+// rotates keys; bad input gets a clear error and changes nothing.
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/testing/process.h"
+#include "tests/testing/temp_dir.h"
+
+namespace eichub {
+namespace {
+
+using nlohmann::json;
+using testing::ProcessResult;
+
+constexpr char kCourse[] =
+    R"({"kind":"LearningResource","id":"acme/101","title":{"en":"Wound care basics"}})";
+constexpr char kProvider[] =
+    R"({"kind":"Provider","id":"acme","name":{"en":"Acme Learning"},"providerKind":"vendor"})";
+
+class TrustCliTest : public ::testing::Test {
+ protected:
+  ProcessResult eichub(std::vector<std::string> args) {
+    args.insert(args.begin(), EICHUB_BINARY);
+    return testing::runProcess(args);
+  }
+  std::string ok(std::vector<std::string> args) {
+    ProcessResult r = eichub(args);
+    EXPECT_EQ(r.exit_code, 0) << "eichub " << args[0] << ": " << r.err;
+    return r.out;
+  }
+  // Runs a command that must fail and returns its stderr.
+  std::string refused(std::vector<std::string> args) {
+    ProcessResult r = eichub(args);
+    EXPECT_NE(r.exit_code, 0) << "eichub " << args[0] << " succeeded: " << r.out;
+    return r.err;
+  }
+  std::string write(const std::string& name, const std::string& content) {
+    std::string path = dir_.file(name);
+    std::ofstream(path) << content;
+    return path;
+  }
+  json show(const std::string& home) {
+    return json::parse(ok({"trust", "show", "--home", home, "--json"}));
+  }
+  uint64_t seqOf(const std::string& home, const std::string& author) {
+    json status = json::parse(ok({"status", "--home", home, "--json"}));
+    for (const auto& feed : status["feeds"]) {
+      if (feed["author"] == author) return feed["seq"].get<uint64_t>();
+    }
+    return 0;
+  }
+
+  testing::TempDir dir_;
+};
+
+TEST_F(TrustCliTest, AuthorityNodeAndVendorFlows) {
+  const std::string net = dir_.file("net");
+  const std::string a = dir_.file("a");
+  std::string out = ok({"authority", "init", "--home", net, "--name", "EU network"});
+  ASSERT_EQ(out.rfind("authority id ", 0), 0u) << out;
+  const std::string root = out.substr(13, 64);
+  ok({"init", "--home", a, "--name", "a cluster", "--region", "UKE42"});
+  const std::string card = ok({"id", "--home", a});
+  ok({"authority", "admit", "--home", net, card.substr(0, card.size() - 1), "--name",
+      "Leeds Health Cluster", "--region", "UKE42"});
+  ok({"trust", "root", "--home", a, root});
+  // The authority's feed travels as a feed file here.
+  ok({"feed", "export", "--home", net, "--out", dir_.file("net.feed")});
+  ok({"feed", "import", "--home", a, dir_.file("net.feed")});
+  json shown = show(a);
+  ASSERT_EQ(shown["roots"].size(), 1u);
+  EXPECT_EQ(shown["roots"][0], root);
+  ASSERT_EQ(shown["members"].size(), 1u);
+  EXPECT_EQ(shown["members"][0]["name"], "Leeds Health Cluster");
+
+  const std::string key_file = dir_.file("acme.key");
+  const std::string vendor = ok({"vendor", "keygen", "--out", key_file}).substr(0, 64);
+  const std::string course = write("course.jsonl", std::string(kCourse) + "\n");
+  EXPECT_NE(refused({"publish", "--home", a, "--as", key_file, course}).find("not admitted"),
+            std::string::npos);
+  ok({"vendor", "admit", "--home", a, vendor, "--name", "Acme Learning", "--kinds",
+      "LearningResource,Provider", "--id-prefix", "acme/", "--expires", "2099-12-31"});
+  // The provider's id "acme" is outside the prefix "acme/": the whole file is refused.
+  const std::string both =
+      write("both.jsonl", std::string(kCourse) + "\n" + std::string(kProvider) + "\n");
+  std::string why = refused({"publish", "--home", a, "--as", key_file, both});
+  EXPECT_NE(why.find("1 of 2 records refused"), std::string::npos) << why;
+  EXPECT_NE(why.find("out_of_scope_prefix"), std::string::npos) << why;
+  EXPECT_EQ(seqOf(a, vendor), 0u);
+  ok({"publish", "--home", a, "--as", key_file, course});
+  EXPECT_EQ(seqOf(a, vendor), 1u);
+
+  shown = show(a);
+  ASSERT_EQ(shown["vendors"].size(), 1u);
+  EXPECT_EQ(shown["vendors"][0]["id"], vendor);
+  EXPECT_EQ(shown["vendors"][0]["scope"]["id_prefix"], "acme/");
+  EXPECT_EQ(shown["vendors"][0]["scope"]["kinds"], json::array({"LearningResource", "Provider"}));
+  EXPECT_FALSE(shown["vendors"][0]["stale"].get<bool>());
+
+  // The vendor moves to a new key; the old one can no longer publish.
+  json rotated = json::parse(ok({"key", "rotate", "--home", a, "--key", key_file, "--out",
+                                 dir_.file("acme-2.key"), "--json"}));
+  EXPECT_EQ(rotated["old_key"], vendor);
+  EXPECT_EQ(rotated["rotation_seq"], 2);
+  const std::string more =
+      write("more.jsonl", R"({"kind":"LearningResource","id":"acme/102","title":{"en":"x"}})"
+                          "\n");
+  EXPECT_NE(refused({"publish", "--home", a, "--as", key_file, more}).find("after_cutoff"),
+            std::string::npos);
+  ok({"publish", "--home", a, "--as", dir_.file("acme-2.key"), more});
+  EXPECT_EQ(seqOf(a, rotated["new_key"].get<std::string>()), 1u);
+
+  // Revoking the vendor (its first key's cut-off stays the rotation) ends the new key too.
+  const std::string new_key = rotated["new_key"].get<std::string>();
+  ok({"vendor", "revoke", "--home", a, new_key, "--reason", "key leaked"});
+  EXPECT_NE(refused({"publish", "--home", a, "--as", dir_.file("acme-2.key"),
+                     write("late.jsonl",
+                           R"({"kind":"LearningResource","id":"acme/103","title":{"en":"y"}})"
+                           "\n")})
+                .find("after_cutoff"),
+            std::string::npos);
+  shown = show(a);
+  EXPECT_EQ(shown["cuts"].size(), 2u);
+}
+
+TEST_F(TrustCliTest, BadInputIsRefusedClearly) {
+  const std::string a = dir_.file("a");
+  ok({"init", "--home", a, "--name", "a cluster"});
+  const std::string vendor(64, 'a');
+  EXPECT_NE(refused({"vendor", "admit", "--home", a, vendor, "--name", "x", "--kinds", "Bogus"})
+                .find("unknown record kind"),
+            std::string::npos);
+  EXPECT_NE(refused({"vendor", "admit", "--home", a, vendor, "--name", "x", "--kinds", "Trust"})
+                .find("unknown record kind"),
+            std::string::npos);
+  EXPECT_NE(refused({"vendor", "admit", "--home", a, vendor, "--name", "x", "--kinds", "Skill",
+                     "--expires", "2027-13-45"})
+                .find("YYYY-MM-DD"),
+            std::string::npos);
+  EXPECT_NE(refused({"vendor", "admit", "--home", a, vendor, "--name", std::string(300, 'n'),
+                     "--kinds", "Skill"})
+                .find("name too long"),
+            std::string::npos);
+  EXPECT_NE(refused({"trust", "root", "--home", a, "xyz"}).find("64 hex"), std::string::npos);
+  EXPECT_NE(refused({"key", "rotate", "--home", a, "--key", dir_.file("none.key")}).find("--out"),
+            std::string::npos);
+  EXPECT_TRUE(json::parse(ok({"trust", "show", "--home", a, "--json"}))["vendors"].empty());
+}
+
+}  // namespace
+}  // namespace eichub

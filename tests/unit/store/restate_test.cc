@@ -1,0 +1,98 @@
+// CatalogStore::restate: a store that learns a cut-off after the updates it cuts ends in the
+// state (digest, lookups, search) of a store that only ever held the prefix; and back.
+#include <gtest/gtest.h>
+
+#include "node/store/catalog_store.h"
+#include "tests/testing/temp_dir.h"
+#include "tests/unit/store/store_fixtures.h"
+
+namespace eichub::store {
+namespace {
+
+using testing::TestFeed;
+
+class RestateTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // seq 1..3 make three skills, seq 4 renames skill a, seq 5 deletes b, seq 6 adds d.
+    updates_.push_back(feed_.skill("a", {{"en", "wound care"}}));
+    updates_.push_back(feed_.skill("b", {{"en", "bricklaying"}}));
+    updates_.push_back(feed_.skill("c", {{"en", "welding"}}));
+    updates_.push_back(feed_.skill("a", {{"en", "ward rounds"}}));
+    updates_.push_back(feed_.remove(feed::Kind::SKILL, "b"));
+    updates_.push_back(feed_.skill("d", {{"en", "drywall"}}));
+    full_ = open(full_dir_);
+    ASSERT_TRUE(full_->apply(updates_).ok());
+  }
+
+  static std::unique_ptr<CatalogStore> open(const eichub::testing::TempDir& dir) {
+    return CatalogStore::open(dir.path(), {}).value();
+  }
+  // A store holding only updates 1..n.
+  std::unique_ptr<CatalogStore> prefixStore(const eichub::testing::TempDir& dir, size_t n) {
+    auto store = open(dir);
+    EXPECT_TRUE(store->apply({updates_.begin(), updates_.begin() + n}).ok());
+    return store;
+  }
+  static size_t hits(const CatalogStore& store, const std::string& words) {
+    return store.search(SearchQuery{words, std::nullopt, "", 10}).value().size();
+  }
+
+  TestFeed feed_;
+  std::vector<feed::VerifiedUpdate> updates_;
+  eichub::testing::TempDir full_dir_;
+  std::unique_ptr<CatalogStore> full_;
+};
+
+TEST_F(RestateTest, CutAfterTheFactEqualsNeverHavingTheLaterUpdates) {
+  eichub::testing::TempDir prefix_dir;
+  auto prefix = prefixStore(prefix_dir, 3);
+  auto end = full_->restate(feed_.author(), [](const feed::HeaderFields& h) { return h.seq <= 3; });
+  ASSERT_TRUE(end.ok()) << end.status().toString();
+  EXPECT_EQ(*end, 3u);
+  EXPECT_EQ(full_->digest().value(), prefix->digest().value());
+  EXPECT_EQ(full_->head(feed_.author()).value().seq, 6u);  // headers stay stored
+  EXPECT_EQ(hits(*full_, "wound"), 1u);
+  EXPECT_EQ(hits(*full_, "ward"), 0u);
+  EXPECT_EQ(hits(*full_, "drywall"), 0u);
+  EXPECT_EQ(full_->recordsById("b").value().size(), 1u);  // undeleted
+  EXPECT_TRUE(full_->recordsById("d").value().empty());
+  EXPECT_TRUE(full_->record(feed_.key(feed::Kind::SKILL, "d")).status().isNotFound());
+}
+
+TEST_F(RestateTest, DropLeavesNothingAndWideningBringsEverythingBack) {
+  eichub::testing::TempDir empty_dir;
+  auto empty = open(empty_dir);
+  ASSERT_TRUE(full_->restate(feed_.author(), [](const feed::HeaderFields&) { return false; }).ok());
+  EXPECT_EQ(full_->digest().value(), empty->digest().value());
+  EXPECT_EQ(hits(*full_, "welding"), 0u);
+
+  eichub::testing::TempDir again_dir;
+  auto again = prefixStore(again_dir, updates_.size());
+  auto end = full_->restate(feed_.author(), [](const feed::HeaderFields&) { return true; });
+  ASSERT_TRUE(end.ok());
+  EXPECT_EQ(*end, 6u);
+  EXPECT_EQ(full_->digest().value(), again->digest().value());
+  EXPECT_EQ(hits(*full_, "ward"), 1u);
+  EXPECT_EQ(hits(*full_, "drywall"), 1u);
+}
+
+TEST_F(RestateTest, TheFirstRefusedUpdateEndsThePrefix) {
+  eichub::testing::TempDir prefix_dir;
+  auto prefix = prefixStore(prefix_dir, 1);
+  // Seq 2 refused: seq 3 does not count although the predicate would accept it alone.
+  auto end = full_->restate(feed_.author(), [](const feed::HeaderFields& h) { return h.seq != 2; });
+  ASSERT_TRUE(end.ok());
+  EXPECT_EQ(*end, 1u);
+  EXPECT_EQ(full_->digest().value(), prefix->digest().value());
+}
+
+TEST_F(RestateTest, RecordsOfKindListsTheKind) {
+  auto skills = full_->recordsOfKind(feed::Kind::SKILL);
+  ASSERT_TRUE(skills.ok());
+  EXPECT_EQ(skills->size(), 4u);  // a, b (tombstone), c, d
+  EXPECT_TRUE(full_->recordsOfKind(feed::Kind::TRUST).value().empty());
+}
+
+}  // namespace
+}  // namespace eichub::store

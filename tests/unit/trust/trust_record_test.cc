@@ -1,0 +1,117 @@
+// Trust records: round trips, limits at and past their bound, hostile bytes, rotation checks.
+#include "federation/trust/trust_record.h"
+
+#include <gtest/gtest.h>
+
+#include "federation/crypto/ed25519_key.h"
+#include "federation/feed/appender.h"
+
+namespace eichub::trust {
+namespace {
+
+PublicKey keyOf(uint8_t fill) {
+  PublicKey key{};
+  key.fill(fill);
+  return key;
+}
+
+TEST(TrustRecordTest, EveryVariantRoundTripsUnderItsId) {
+  std::vector<TrustRecord> records = {
+      Membership{keyOf(1), "Leeds Health Cluster", "UKE42"},
+      Removal{keyOf(2), 17, true, "left the network"},
+      Delegation{keyOf(3),
+                 "Acme",
+                 {feed::Kind::LEARNING_RESOURCE, feed::Kind::PROVIDER},
+                 "acme/",
+                 1'830'297'600'000},
+      Revocation{keyOf(4), 1200, false, "key leaked"},
+      Rotation{keyOf(5), Bytes(64, 7)},
+  };
+  std::vector<std::string> ids = {"member/", "remove/", "delegate/", "revoke/", "rotate/"};
+  for (size_t i = 0; i < records.size(); ++i) {
+    auto decoded = decodeRecord(encodeRecord(records[i]));
+    ASSERT_TRUE(decoded.ok()) << decoded.status().toString();
+    EXPECT_EQ(decoded->index(), records[i].index());
+    EXPECT_EQ(recordId(*decoded), recordId(records[i]));
+    EXPECT_EQ(recordId(records[i]).substr(0, ids[i].size()), ids[i]);
+    EXPECT_EQ(encodeRecord(*decoded), encodeRecord(records[i]));
+  }
+}
+
+TEST(TrustRecordTest, LimitsHoldAtTheBoundAndFailPastIt) {
+  Membership at{keyOf(1), std::string(kMaxNameBytes, 'n'), std::string(kMaxRegionBytes, 'r')};
+  EXPECT_TRUE(decodeRecord(encodeRecord(at)).ok());
+  Membership long_name = at;
+  long_name.name.push_back('n');
+  EXPECT_FALSE(decodeRecord(encodeRecord(long_name)).ok());
+  Membership long_region = at;
+  long_region.region.push_back('r');
+  EXPECT_FALSE(decodeRecord(encodeRecord(long_region)).ok());
+
+  Delegation d{keyOf(3), "Acme", {feed::Kind::SKILL}, std::string(kMaxPrefixBytes, 'p'), 0};
+  EXPECT_TRUE(decodeRecord(encodeRecord(d)).ok());
+  d.id_prefix.push_back('p');
+  EXPECT_FALSE(decodeRecord(encodeRecord(d)).ok());
+
+  Revocation r{keyOf(4), 1, false, std::string(kMaxReasonBytes + 1, 'x')};
+  EXPECT_FALSE(decodeRecord(encodeRecord(r)).ok());
+}
+
+TEST(TrustRecordTest, BadDelegationScopesAreRefused) {
+  Delegation none{keyOf(3), "Acme", {}, "acme/", 0};
+  EXPECT_FALSE(decodeRecord(encodeRecord(none)).ok());
+  Delegation trust{keyOf(3), "Acme", {feed::Kind::TRUST}, "", 0};
+  EXPECT_FALSE(decodeRecord(encodeRecord(trust)).ok());
+  Delegation unsorted{keyOf(3), "Acme", {feed::Kind::PROVIDER, feed::Kind::SKILL}, "", 0};
+  EXPECT_FALSE(decodeRecord(encodeRecord(unsorted)).ok());
+  Delegation twice{keyOf(3), "Acme", {feed::Kind::SKILL, feed::Kind::SKILL}, "", 0};
+  EXPECT_FALSE(decodeRecord(encodeRecord(twice)).ok());
+}
+
+TEST(TrustRecordTest, HostileBytesGetAStatusNeverACrash) {
+  Bytes good = encodeRecord(Membership{keyOf(1), "x", "UKE42"});
+  EXPECT_FALSE(decodeRecord(Bytes(good.begin(), good.end() - 8)).ok());
+  EXPECT_FALSE(decodeRecord(Bytes(7, 0)).ok());
+  EXPECT_FALSE(decodeRecord(Bytes(kMaxTrustBodyBytes + 8, 0)).ok());
+  for (size_t i = 0; i < good.size(); ++i) {
+    Bytes flipped = good;
+    flipped[i] ^= 0xff;
+    (void)decodeRecord(flipped);  // any outcome but a crash
+  }
+}
+
+class TrustUpdateTest : public ::testing::Test {
+ protected:
+  feed::VerifiedUpdate update(const crypto::SigningKey& author, const TrustRecord& record,
+                              std::string id = "") {
+    feed::FeedAppender appender(author, "test", feed::Head{});
+    if (id.empty()) id = recordId(record);
+    return appender.append(feed::Op::UPSERT, feed::Kind::TRUST, id, {}, encodeRecord(record), 1);
+  }
+  crypto::SigningKey old_ = crypto::SigningKey::generate().value();
+  crypto::SigningKey new_ = crypto::SigningKey::generate().value();
+};
+
+TEST_F(TrustUpdateTest, RotationMustBeSignedByTheNewKey) {
+  Bytes message = rotationMessage("test", old_.publicKey(), new_.publicKey());
+  Rotation good{new_.publicKey(), new_.sign(message)};
+  EXPECT_TRUE(checkTrustUpdate(update(old_, good)).ok());
+
+  Rotation by_old{new_.publicKey(), old_.sign(message)};
+  EXPECT_TRUE(checkTrustUpdate(update(old_, by_old)).code() == Status::Code::kPermissionDenied);
+
+  Rotation other_network{new_.publicKey(),
+                         new_.sign(rotationMessage("prod", old_.publicKey(), new_.publicKey()))};
+  EXPECT_TRUE(checkTrustUpdate(update(old_, other_network)).code() ==
+              Status::Code::kPermissionDenied);
+}
+
+TEST_F(TrustUpdateTest, IdMustNameTheBody) {
+  Membership m{new_.publicKey(), "x", ""};
+  EXPECT_TRUE(checkTrustUpdate(update(old_, m)).ok());
+  EXPECT_FALSE(checkTrustUpdate(update(old_, m, "member/" + toHex(old_.publicKey()))).ok());
+  EXPECT_FALSE(checkTrustUpdate(update(old_, m, "delegate/" + toHex(new_.publicKey()))).ok());
+}
+
+}  // namespace
+}  // namespace eichub::trust

@@ -1,0 +1,219 @@
+// TrustState: the verdict as a table over one network (root, members, vendors), then the
+// properties derivation must have: order independence, chains through removed or unknown
+// authors, rotation, and the rotation chain bound.
+#include "federation/trust/trust_state.h"
+
+#include <algorithm>
+#include <random>
+
+#include <gtest/gtest.h>
+
+namespace eichub::trust {
+namespace {
+
+using feed::Kind;
+
+PublicKey key(uint8_t n) {
+  PublicKey k{};
+  k.fill(n);
+  return k;
+}
+
+const PublicKey kRoot = key(1);
+const PublicKey kMember = key(2);
+const PublicKey kOtherMember = key(3);
+const PublicKey kDirect = key(4);
+const PublicKey kVendor = key(5);
+const PublicKey kStranger = key(6);
+const PublicKey kRemoved = key(7);
+const PublicKey kDropped = key(8);
+const PublicKey kLateVendor = key(9);
+const PublicKey kStrangersVendor = key(10);
+const PublicKey kRotatedMember = key(11);
+const PublicKey kNewMemberKey = key(12);
+constexpr int64_t kExpiry = 1'000'000;
+
+HeldRecord held(PublicKey author, uint64_t seq, TrustRecord record, int64_t time_ms = 1) {
+  return HeldRecord{author, seq, time_ms, recordId(record), std::move(record)};
+}
+
+Delegation acme(PublicKey vendor) {
+  return Delegation{vendor, "Acme", {Kind::LEARNING_RESOURCE, Kind::PROVIDER}, "acme/", kExpiry};
+}
+
+std::vector<HeldRecord> network() {
+  return {
+      held(kRoot, 1, Membership{kMember, "Leeds", "UKE42"}),
+      held(kRoot, 2, Membership{kOtherMember, "Bremen", "DE501"}),
+      held(kRoot, 3, Membership{kRemoved, "Gone", ""}),
+      held(kRoot, 4, Membership{kDropped, "Dropped", ""}),
+      held(kRoot, 5, Removal{kRemoved, 10, false, "left the network"}),
+      held(kRoot, 6, Removal{kDropped, 10, true, "spam"}),
+      held(kRoot, 7, Membership{kRotatedMember, "Oslo", "NO081"}),
+      held(kRoot, 8, Membership{kDirect, "Direct", "SE110"}),
+      held(kMember, 1, acme(kVendor)),
+      held(kMember, 2, Revocation{kVendor, 100, false, "key leaked"}),
+      // A delegation written after its author's cut-off does not count.
+      held(kRemoved, 11, acme(kLateVendor)),
+      // Nor does one by a key nobody admitted.
+      held(kStranger, 1, acme(kStrangersVendor)),
+      // A member revoking a vendor it did not delegate changes nothing.
+      held(kOtherMember, 1, Revocation{kVendor, 1, false, "not mine"}),
+      // A member cannot remove the root's members.
+      held(kMember, 3, Removal{kOtherMember, 0, true, "not allowed"}),
+      held(kRotatedMember, 3, Rotation{kNewMemberKey, Bytes(64, 0)}),
+  };
+}
+
+TrustState networkState() { return TrustState::derive({{kRoot}, {kDirect}}, network()); }
+
+struct Case {
+  const char* name;
+  PublicKey author;
+  uint64_t seq;
+  Kind kind;
+  std::string id;
+  int64_t time_ms;
+  std::string_view expected;
+};
+
+TEST(TrustStateTest, VerdictTable) {
+  const TrustState state = networkState();
+  const std::string vendor_hex = toHex(kVendor);
+  const Case cases[] = {
+      {"root writes anything", kRoot, 9, Kind::SKILL, "s", 1, reason::kAccepted},
+      {"member writes records", kMember, 9, Kind::SKILL_NEED, "n", 1, reason::kAccepted},
+      {"direct key writes records", kDirect, 9, Kind::SKILL, "s", 1, reason::kAccepted},
+      {"unknown key", kStranger, 1, Kind::SKILL, "s", 1, reason::kUnknownAuthor},
+      {"vendor in scope", kVendor, 1, Kind::LEARNING_RESOURCE, "acme/1", 5, reason::kAccepted},
+      {"vendor provider", kVendor, 2, Kind::PROVIDER, "acme/p", 5, reason::kAccepted},
+      {"vendor other kind", kVendor, 2, Kind::SKILL, "acme/1", 5, reason::kOutOfScopeKind},
+      {"vendor other prefix", kVendor, 2, Kind::LEARNING_RESOURCE, "beta/1", 5,
+       reason::kOutOfScopePrefix},
+      {"vendor prefix is a prefix", kVendor, 2, Kind::LEARNING_RESOURCE, "acme", 5,
+       reason::kOutOfScopePrefix},
+      {"vendor at expiry", kVendor, 2, Kind::LEARNING_RESOURCE, "acme/1", kExpiry,
+       reason::kAccepted},
+      {"vendor after expiry", kVendor, 2, Kind::LEARNING_RESOURCE, "acme/1", kExpiry + 1,
+       reason::kExpired},
+      {"vendor at cut-off", kVendor, 100, Kind::LEARNING_RESOURCE, "acme/1", 5, reason::kAccepted},
+      {"vendor after cut-off", kVendor, 101, Kind::LEARNING_RESOURCE, "acme/1", 5,
+       reason::kAfterCutoff},
+      {"vendor delegates", kVendor, 3, Kind::TRUST, "delegate/" + vendor_hex, 5,
+       reason::kNotAuthorized},
+      {"vendor rotates", kVendor, 3, Kind::TRUST, "rotate/" + vendor_hex, 5, reason::kAccepted},
+      {"member admits members", kMember, 9, Kind::TRUST, "member/" + vendor_hex, 1,
+       reason::kNotAuthorized},
+      {"member delegates", kMember, 9, Kind::TRUST, "delegate/" + vendor_hex, 1, reason::kAccepted},
+      {"root admits members", kRoot, 9, Kind::TRUST, "member/" + vendor_hex, 1, reason::kAccepted},
+      {"unknown trust id", kRoot, 9, Kind::TRUST, "grant/" + vendor_hex, 1, reason::kNotAuthorized},
+      {"removed member before cut-off", kRemoved, 10, Kind::SKILL, "s", 1, reason::kAccepted},
+      {"removed member after cut-off", kRemoved, 11, Kind::SKILL, "s", 1, reason::kAfterCutoff},
+      {"dropped member", kDropped, 1, Kind::SKILL, "s", 1, reason::kDropped},
+      {"delegation after the delegator's cut-off", kLateVendor, 1, Kind::LEARNING_RESOURCE,
+       "acme/1", 1, reason::kUnknownAuthor},
+      {"delegation by a stranger", kStrangersVendor, 1, Kind::LEARNING_RESOURCE, "acme/1", 1,
+       reason::kUnknownAuthor},
+      {"old key up to its rotation", kRotatedMember, 3, Kind::SKILL, "s", 1, reason::kAccepted},
+      {"old key after its rotation", kRotatedMember, 4, Kind::SKILL, "s", 1, reason::kAfterCutoff},
+      {"new key continues", kNewMemberKey, 1, Kind::SKILL, "s", 1, reason::kAccepted},
+      {"member not removed by a member", kOtherMember, 5, Kind::SKILL, "s", 1, reason::kAccepted},
+  };
+  for (const Case& c : cases) {
+    feed::HeaderFields header;
+    header.author = c.author;
+    header.seq = c.seq;
+    header.kind = c.kind;
+    header.id = c.id;
+    header.time_ms = c.time_ms;
+    EXPECT_EQ(state.verdict(header), c.expected) << c.name;
+  }
+}
+
+TEST(TrustStateTest, RolesAndCutsAreReported) {
+  const TrustState state = networkState();
+  ASSERT_NE(state.find(kVendor), nullptr);
+  EXPECT_EQ(state.find(kVendor)->role, Role::kVendor);
+  EXPECT_EQ(state.find(kVendor)->granted_by, kMember);
+  EXPECT_EQ(state.find(kNewMemberKey)->role, Role::kMember);
+  EXPECT_EQ(state.find(kNewMemberKey)->rotated_from, kRotatedMember);
+  EXPECT_EQ(state.cuts().at(kRotatedMember).cause, CutCause::kRotated);
+  EXPECT_EQ(state.cuts().at(kVendor).cutoff_seq, 100u);
+  EXPECT_EQ(state.lastAcceptedSeq(kDropped), 0u);
+  EXPECT_EQ(state.lastAcceptedSeq(kRemoved), 10u);
+  EXPECT_EQ(state.lastAcceptedSeq(kMember), kNoCutoff);
+  EXPECT_EQ(state.lastAcceptedSeq(kStranger), 0u);
+  EXPECT_EQ(state.cuts().count(kOtherMember), 0u);
+  // A configured key keeps its role; its membership is kept for the record.
+  EXPECT_EQ(state.find(kDirect)->role, Role::kDirect);
+  EXPECT_EQ(state.find(kDirect)->granted_by, kRoot);
+  EXPECT_EQ(state.find(kDirect)->name, "Direct");
+}
+
+TEST(TrustStateTest, ArrivalOrderDoesNotMatter) {
+  const TrustState expected = networkState();
+  std::vector<HeldRecord> records = network();
+  std::mt19937 random(42);  // fixed seed: deterministic
+  for (int i = 0; i < 50; ++i) {
+    std::shuffle(records.begin(), records.end(), random);
+    EXPECT_TRUE(TrustState::derive({{kRoot}, {kDirect}}, records) == expected);
+  }
+}
+
+TEST(TrustStateTest, EarliestCutWinsAndAnyDropDrops) {
+  std::vector<HeldRecord> records = network();
+  records.push_back(held(kRoot, 9, Removal{kVendor, 50, false, "second"}));
+  TrustState state = TrustState::derive({{kRoot}, {kDirect}}, records);
+  EXPECT_EQ(state.lastAcceptedSeq(kVendor), 50u);
+  records.push_back(held(kMember, 4, Revocation{kVendor, 70, true, "drop"}));
+  state = TrustState::derive({{kRoot}, {kDirect}}, records);
+  EXPECT_EQ(state.lastAcceptedSeq(kVendor), 0u);
+}
+
+TEST(TrustStateTest, RemovingADelegatorBeforeItsDelegationUnadmitsTheVendor) {
+  std::vector<HeldRecord> records = network();
+  records.push_back(held(kRoot, 9, Removal{kMember, 0, false, "never was"}));
+  TrustState state = TrustState::derive({{kRoot}, {kDirect}}, records);
+  EXPECT_EQ(state.find(kVendor), nullptr);
+}
+
+TEST(TrustStateTest, RotatedVendorKeepsItsScope) {
+  std::vector<HeldRecord> records = network();
+  records.push_back(held(kVendor, 7, Rotation{kStranger, Bytes(64, 0)}));
+  TrustState state = TrustState::derive({{kRoot}, {kDirect}}, records);
+  ASSERT_NE(state.find(kStranger), nullptr);
+  EXPECT_EQ(state.find(kStranger)->scope, state.find(kVendor)->scope);
+  EXPECT_EQ(state.lastAcceptedSeq(kVendor), 7u);
+  feed::HeaderFields header;
+  header.author = kStranger;
+  header.seq = 1;
+  header.kind = Kind::SKILL;
+  header.id = "acme/1";
+  EXPECT_EQ(state.verdict(header), reason::kOutOfScopeKind);
+}
+
+TEST(TrustStateTest, RotationChainIsBounded) {
+  std::vector<HeldRecord> records;
+  // kDirect rotates to 100, 100 to 101, ... one step more than the bound.
+  PublicKey from = kDirect;
+  for (int i = 0; i <= kMaxRotationChain; ++i) {
+    PublicKey to = key(static_cast<uint8_t>(100 + i));
+    records.push_back(held(from, 1, Rotation{to, Bytes(64, 0)}));
+    from = to;
+  }
+  TrustState state = TrustState::derive({{}, {kDirect}}, records);
+  EXPECT_NE(state.find(key(static_cast<uint8_t>(100 + kMaxRotationChain - 1))), nullptr);
+  EXPECT_EQ(state.find(key(static_cast<uint8_t>(100 + kMaxRotationChain))), nullptr);
+}
+
+TEST(TrustStateTest, RotationCannotTakeOverAnAdmittedKey) {
+  std::vector<HeldRecord> records = network();
+  records.push_back(held(kVendor, 7, Rotation{kMember, Bytes(64, 0)}));
+  TrustState state = TrustState::derive({{kRoot}, {kDirect}}, records);
+  EXPECT_EQ(state.find(kMember)->role, Role::kMember);
+  EXPECT_EQ(state.find(kMember)->rotated_from, PublicKey{});
+  EXPECT_EQ(state.cuts().at(kVendor).cutoff_seq, 7u);  // the vendor's key still stops there
+}
+
+}  // namespace
+}  // namespace eichub::trust
