@@ -13,6 +13,7 @@
 #include "node/match/gaps.h"
 #include "node/match/match_json.h"
 #include "node/match/matcher.h"
+#include "node/match/need_query.h"
 
 namespace eichub::cli {
 
@@ -43,31 +44,6 @@ struct GapFlags {
   size_t limit = match::kDefaultGapEntries;
   bool csv = false;
 };
-
-// The skills and occupation of the SkillNeed record with id need_id.
-Status needInto(const store::CatalogStore& store, const std::string& need_id,
-                match::MatchQuery& query) {
-  EICHUB_ASSIGN_OR_RETURN(std::vector<store::RecordState> records, store.recordsById(need_id));
-  std::vector<const store::RecordState*> needs;
-  for (const store::RecordState& r : records) {
-    if (r.key.kind == feed::Kind::SKILL_NEED) needs.push_back(&r);
-  }
-  if (needs.empty()) return Status::NotFound(fmt::format("no SkillNeed {} in this store", need_id));
-  if (needs.size() > 1) {
-    return Status::InvalidArgument(
-        fmt::format("{} SkillNeed records have id {} (several authors); use --skills instead",
-                    needs.size(), need_id));
-  }
-  EICHUB_ASSIGN_OR_RETURN(auto reader, catalog::RecordReader::open(needs[0]->body));
-  try {
-    auto need = reader->root().getSkillNeed();
-    for (auto uri : need.getSkills()) query.skills.emplace_back(uri.cStr());
-    query.occupation = need.getOccupation().cStr();
-  } catch (const kj::Exception& e) {
-    return Status::Corruption("SkillNeed body does not decode", e.getDescription().cStr());
-  }
-  return Status::OK();
-}
 
 Status filtersFromFlags(const MatchFlags& flags, match::MatchFilters& filters) {
   filters.lang = flags.lang;
@@ -140,7 +116,7 @@ int runMatch(const MatchFlags& flags) {
   auto home = openHome(flags.common, true);
   if (!home) return kExitFailure;
   if (!flags.need.empty()) {
-    if (Status s = needInto(home->store(), flags.need, query); !s.ok()) return fail(s);
+    if (Status s = match::addNeedToQuery(home->store(), flags.need, query); !s.ok()) return fail(s);
   }
   auto index = match::MatchIndex::build(home->store());
   if (!index.ok()) return fail(index.status());

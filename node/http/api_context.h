@@ -1,6 +1,6 @@
 // ApiContext: what the HTTP handlers may use. Everything here is safe to use from the HTTP
 // threads: the store's reads, the reactor's published snapshot, the metrics and the publish
-// function (serialised by its owner).
+// function (serialised by its owner), the match cache (thread-safe).
 #pragma once
 
 #include <atomic>
@@ -12,6 +12,7 @@
 #include "node/catalog/change.h"
 #include "node/http/metrics.h"
 #include "node/http/node_snapshot.h"
+#include "node/match/match_cache.h"
 #include "node/publish/publisher.h"
 #include "node/store/catalog_store.h"
 
@@ -40,7 +41,8 @@ struct ApiContext {
   NodeInfo node;
   std::string api_token;  // empty: write endpoints are refused (401)
   PublishFn publish;
-  std::atomic<int> long_polls{0};  // change-feed requests now waiting (each holds a thread)
+  std::atomic<int> long_polls{0};     // change-feed requests now waiting (each holds a thread)
+  match::MatchCache matching{store};  // match, gaps and align answers
 };
 
 }  // namespace eichub::http

@@ -10,6 +10,7 @@ void addRoutes(httplib::Server& server, ApiContext& context) {
   addRecordRoutes(server, context);
   addChangesRoutes(server, context);
   addPublishRoutes(server, context);
+  addMatchRoutes(server, context);
   addDashboardRoutes(server, context);
 }
 

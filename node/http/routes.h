@@ -11,12 +11,13 @@ namespace eichub::http {
 // Every route of the node's HTTP server.
 void addRoutes(httplib::Server& server, ApiContext& context);
 
-void addHealthRoutes(httplib::Server& server, ApiContext& context);     // healthz, readyz
-void addMetricsRoutes(httplib::Server& server, ApiContext& context);    // metrics
-void addNodeRoutes(httplib::Server& server, ApiContext& context);       // status, peers, feeds
-void addRecordRoutes(httplib::Server& server, ApiContext& context);     // records, search
-void addChangesRoutes(httplib::Server& server, ApiContext& context);    // changes
-void addPublishRoutes(httplib::Server& server, ApiContext& context);    // POST publish
+void addHealthRoutes(httplib::Server& server, ApiContext& context);   // healthz, readyz
+void addMetricsRoutes(httplib::Server& server, ApiContext& context);  // metrics
+void addNodeRoutes(httplib::Server& server, ApiContext& context);     // status, peers, feeds
+void addRecordRoutes(httplib::Server& server, ApiContext& context);   // records, search
+void addChangesRoutes(httplib::Server& server, ApiContext& context);  // changes
+void addPublishRoutes(httplib::Server& server, ApiContext& context);  // POST publish
+void addMatchRoutes(httplib::Server& server, ApiContext& context);  // match, gaps, needs, align...
 void addDashboardRoutes(httplib::Server& server, ApiContext& context);  // / and its assets
 
 }  // namespace eichub::http

@@ -93,4 +93,30 @@ nlohmann::json toJson(const AlignAnswer& answer) {
   return doc;
 }
 
+nlohmann::json toJson(const OffersByGroup& offers) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const GroupOffers& row : offers.rows) {
+    rows.push_back({{"group", row.group},
+                    {"label", row.label},
+                    {"region", row.region},
+                    {"resources", row.resources}});
+  }
+  return {{"rows", std::move(rows)}, {"resources_without_group", offers.resources_without_group}};
+}
+
+nlohmann::json needsToJson(const MatchIndex& index) {
+  nlohmann::json needs = nlohmann::json::array();
+  for (const NeedEntry& need : index.needs()) {
+    nlohmann::json skills = nlohmann::json::array();
+    for (SkillId skill : need.skills) skills.push_back(index.graph().node(skill).uri);
+    needs.push_back({{"record", keyJson(need.key)},
+                     {"skills", std::move(skills)},
+                     {"occupation", need.occupation},
+                     {"region", need.region},
+                     {"sector", need.sector},
+                     {"headcount", need.headcount}});
+  }
+  return {{"needs", std::move(needs)}};
+}
+
 }  // namespace eichub::match

@@ -6,6 +6,7 @@
 #include "node/match/aligner.h"
 #include "node/match/gaps.h"
 #include "node/match/matcher.h"
+#include "node/match/offers_by_group.h"
 
 namespace eichub::match {
 
@@ -14,5 +15,8 @@ namespace eichub::match {
 nlohmann::json toJson(const MatchAnswer& answer);
 nlohmann::json toJson(const GapReport& report);
 nlohmann::json toJson(const AlignAnswer& answer);
+nlohmann::json toJson(const OffersByGroup& offers);
+// The skill needs an index holds: id, author, region, sector, headcount, occupation, skills.
+nlohmann::json needsToJson(const MatchIndex& index);
 
 }  // namespace eichub::match

@@ -73,5 +73,43 @@ TEST(DashboardTest, RendersPeersCountsAndSearchFromATwoNodeFederation) {
   std::cout << "dashboard screenshot: " << png << "\n";
 }
 
+TEST(DashboardTest, RendersNeedsAMatchTheGapTableAndTheOffersChart) {
+  if (!fs::exists(kChromium)) {
+    GTEST_SKIP() << kChromium << " is absent: install Debian's chromium (ops/install-deps)";
+  }
+  testing::TempDir dir;
+  NodeProcess a(dir.file("a"), "Leeds Health Cluster", "UKE42");
+  for (const char* file : {"esco.jsonl", "leeds.jsonl", "bremen.jsonl", "needs.jsonl"}) {
+    a.ok({"publish", std::string(EICHUB_TESTDATA) + "/match_mini/" + file});
+  }
+  a.start();
+  // Opened on the match view of Leeds' wound care need (tests/testdata/match_mini/README.md).
+  const std::string url = "http://" + a.httpAddress() + "/?need=leeds/need/wounds";
+  auto dom = chromium(dir.file("profile"), url, {"--dump-dom"});
+  ASSERT_EQ(dom.exit_code, 0) << dom.err;
+  const std::string& html = dom.out;
+  EXPECT_NE(html.find(R"(class="need")"), std::string::npos) << html;
+  EXPECT_NE(html.find("leeds/need/assistants"), std::string::npos) << html;
+  // The match view: ranked offers, and documentation left uncovered (nobody teaches it).
+  EXPECT_NE(html.find(R"(class="offer")"), std::string::npos) << html;
+  EXPECT_NE(html.find("Not covered: http://data.europa.eu/esco/skill/match-documentation"),
+            std::string::npos)
+      << html;
+  // The gap table lists documentation with no offer; the chart has the care group's bars.
+  EXPECT_NE(html.find(R"(class="gap" data-offers="0")"), std::string::npos) << html;
+  EXPECT_NE(html.find("document patient care"), std::string::npos) << html;
+  EXPECT_NE(html.find(R"(class="bar-row")"), std::string::npos) << html;
+  EXPECT_NE(html.find("caring for patients"), std::string::npos) << html;
+
+  fs::create_directories(EICHUB_ARTIFACT_DIR);
+  const std::string png = std::string(EICHUB_ARTIFACT_DIR) + "/dashboard-matching.png";
+  fs::remove(png);
+  auto shot = chromium(dir.file("profile2"), url,
+                       {"--screenshot=" + png, "--window-size=1280,2400", "--hide-scrollbars"});
+  EXPECT_EQ(shot.exit_code, 0) << shot.err;
+  EXPECT_TRUE(fs::exists(png) && fs::file_size(png) > 0) << shot.err;
+  std::cout << "matching screenshot: " << png << "\n";
+}
+
 }  // namespace
 }  // namespace eichub
