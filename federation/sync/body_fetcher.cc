@@ -68,6 +68,11 @@ std::optional<BodyFetcher::Fetch> BodyFetcher::take(LinkId link, const wire::Bod
   return fetch;
 }
 
+bool BodyFetcher::lateAnswer(LinkId link, const wire::BodyRef& ref) {
+  auto it = late_.find(link);
+  return it != late_.end() && it->second.erase(ref) == 1;
+}
+
 void BodyFetcher::retry(Fetch fetch, LinkId link) {
   fetch.tried.insert(link);
   const wire::BodyRef ref = fetch.ref;
@@ -85,6 +90,8 @@ void BodyFetcher::expire(int64_t now_ms, int64_t timeout_ms) {
   for (auto& [ref, fetch] : fetches_) {
     if (fetch.asked != 0 && now_ms - fetch.asked_ms > timeout_ms) {
       fetch.tried.insert(fetch.asked);
+      std::set<wire::BodyRef>& late = late_[fetch.asked];
+      if (late.size() < kMaxBodyRefsInFlight) late.insert(ref);
       unask(fetch);
       waiting_.insert(ref);
     }
@@ -99,6 +106,7 @@ void BodyFetcher::linkDown(LinkId link) {
     }
   }
   in_flight_.erase(link);
+  late_.erase(link);
 }
 
 }  // namespace eichub::sync

@@ -47,6 +47,9 @@ class BodyFetcher {
                                                             int64_t now_ms);
   // The fetch of ref asked of link, no longer pending; nullopt when link was not asked for it.
   std::optional<Fetch> take(LinkId link, const wire::BodyRef& ref);
+  // True (once) when link was asked for ref and the request expired: its answer is late, not
+  // unsolicited, and is dropped without blaming the peer.
+  bool lateAnswer(LinkId link, const wire::BodyRef& ref);
   // Queues a fetch again after link did not deliver it: another link will be asked.
   void retry(Fetch fetch, LinkId link);
   // Fetches asked more than timeout_ms ago wait again (a dropped message is harmless).
@@ -63,6 +66,8 @@ class BodyFetcher {
   std::map<wire::BodyRef, Fetch> fetches_;
   std::set<wire::BodyRef> waiting_;  // fetches not asked of any link now
   std::map<LinkId, size_t> in_flight_;
+  // Expired requests per link, whose answers may still come (at most kMaxBodyRefsInFlight).
+  std::map<LinkId, std::set<wire::BodyRef>> late_;
   uint64_t given_up_ = 0;
 };
 

@@ -444,7 +444,7 @@ void SyncEngine::onBodies(LinkId link, wire::Bodies& bodies) {
   for (wire::BodyItem& item : bodies.items) {
     auto fetch = fetcher_.take(link, item.ref);
     if (!fetch) {
-      reject(link, "unsolicited body");
+      if (!fetcher_.lateAnswer(link, item.ref)) reject(link, "unsolicited body");
       continue;
     }
     if (item.body.empty()) {  // not held there: ask another peer

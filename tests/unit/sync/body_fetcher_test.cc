@@ -58,6 +58,10 @@ TEST(BodyFetcherTest, UnansweredRequestsExpireAndLinksGoingDownFreeTheirFetches)
   EXPECT_TRUE(fetcher.requests({1, 2}, 1000).empty());  // not yet expired
   fetcher.expire(6001, 5000);
   EXPECT_EQ(refsTo(fetcher.requests({1, 2}, 6001), 2), 2u);  // link 1 timed out: ask link 2
+  EXPECT_FALSE(fetcher.take(1, ref(1)));                     // link 1's answer comes late:
+  EXPECT_TRUE(fetcher.lateAnswer(1, ref(1)));                // not held against it,
+  EXPECT_FALSE(fetcher.lateAnswer(1, ref(1)));               // once
+  EXPECT_FALSE(fetcher.lateAnswer(2, ref(1)));
   fetcher.linkDown(2);
   EXPECT_EQ(fetcher.pending(), 2u);
   EXPECT_TRUE(fetcher.requests({1}, 7000).empty());  // link 1 already tried: given up
