@@ -93,4 +93,13 @@ nlohmann::json toJson(const AlignAnswer& answer) {
   return doc;
 }
 
+nlohmann::json toJson(const std::vector<GroupRegionCount>& counts) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const GroupRegionCount& c : counts) {
+    rows.push_back(
+        {{"group", c.group}, {"label", c.label}, {"region", c.region}, {"resources", c.resources}});
+  }
+  return {{"offers_per_group_and_region", std::move(rows)}};
+}
+
 }  // namespace eichub::match

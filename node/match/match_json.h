@@ -6,6 +6,7 @@
 #include "node/match/aligner.h"
 #include "node/match/gaps.h"
 #include "node/match/matcher.h"
+#include "node/match/offer_stats.h"
 
 namespace eichub::match {
 
@@ -14,5 +15,6 @@ namespace eichub::match {
 nlohmann::json toJson(const MatchAnswer& answer);
 nlohmann::json toJson(const GapReport& report);
 nlohmann::json toJson(const AlignAnswer& answer);
+nlohmann::json toJson(const std::vector<GroupRegionCount>& counts);
 
 }  // namespace eichub::match
