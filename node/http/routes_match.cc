@@ -164,12 +164,16 @@ void addMatchRoutes(httplib::Server& server, ApiContext& context) {
     replyJson(res, 200, match::needsToJson(**index));
   });
 
-  server.Get("/api/v1/offers_by_group",
-             [&context](const httplib::Request&, httplib::Response& res) {
-               auto index = context.matching.index();
-               if (!index.ok()) return replyStatus(res, index.status());
-               replyJson(res, 200, match::toJson(match::offersByGroup(**index)));
-             });
+  server.Get(
+      "/api/v1/offers_by_group", [&context](const httplib::Request& req, httplib::Response& res) {
+        auto level = uintParam(req, "level", 0, match::kMaxGroupLevel, match::kDefaultGroupLevel);
+        if (!level.ok()) return replyStatus(res, level.status());
+        auto index = context.matching.index();
+        if (!index.ok()) return replyStatus(res, index.status());
+        auto counts = match::offersPerGroupAndRegion(**index, static_cast<int>(*level));
+        if (!counts.ok()) return replyStatus(res, counts.status());
+        replyJson(res, 200, match::toJson(*counts));
+      });
 
   server.Post("/api/v1/align", [&context](const httplib::Request& req, httplib::Response& res) {
     auto options = alignOptionsOf(req);

@@ -93,15 +93,13 @@ nlohmann::json toJson(const AlignAnswer& answer) {
   return doc;
 }
 
-nlohmann::json toJson(const OffersByGroup& offers) {
+nlohmann::json toJson(const std::vector<GroupRegionCount>& counts) {
   nlohmann::json rows = nlohmann::json::array();
-  for (const GroupOffers& row : offers.rows) {
-    rows.push_back({{"group", row.group},
-                    {"label", row.label},
-                    {"region", row.region},
-                    {"resources", row.resources}});
+  for (const GroupRegionCount& c : counts) {
+    rows.push_back(
+        {{"group", c.group}, {"label", c.label}, {"region", c.region}, {"resources", c.resources}});
   }
-  return {{"rows", std::move(rows)}, {"resources_without_group", offers.resources_without_group}};
+  return {{"offers_per_group_and_region", std::move(rows)}};
 }
 
 nlohmann::json needsToJson(const MatchIndex& index) {

@@ -6,7 +6,7 @@
 #include "node/match/aligner.h"
 #include "node/match/gaps.h"
 #include "node/match/matcher.h"
-#include "node/match/offers_by_group.h"
+#include "node/match/offer_stats.h"
 
 namespace eichub::match {
 
@@ -15,7 +15,7 @@ namespace eichub::match {
 nlohmann::json toJson(const MatchAnswer& answer);
 nlohmann::json toJson(const GapReport& report);
 nlohmann::json toJson(const AlignAnswer& answer);
-nlohmann::json toJson(const OffersByGroup& offers);
+nlohmann::json toJson(const std::vector<GroupRegionCount>& counts);
 // The skill needs an index holds: id, author, region, sector, headcount, occupation, skills.
 nlohmann::json needsToJson(const MatchIndex& index);
 

@@ -83,8 +83,9 @@ TEST(DashboardTest, RendersNeedsAMatchTheGapTableAndTheOffersChart) {
     a.ok({"publish", std::string(EICHUB_TESTDATA) + "/match_mini/" + file});
   }
   a.start();
-  // Opened on the match view of Leeds' wound care need (tests/testdata/match_mini/README.md).
-  const std::string url = "http://" + a.httpAddress() + "/?need=leeds/need/wounds";
+  // Opened on the match view of Leeds' wound care need (tests/testdata/match_mini/README.md),
+  // the chart on the mini hierarchy's only group level.
+  const std::string url = "http://" + a.httpAddress() + "/?need=leeds/need/wounds&group_level=0";
   auto dom = chromium(dir.file("profile"), url, {"--dump-dom"});
   ASSERT_EQ(dom.exit_code, 0) << dom.err;
   const std::string& html = dom.out;

@@ -96,8 +96,9 @@ function renderGaps(report) {
 // A horizontal bar per (skill group, region), scaled to the largest count.
 function renderOffersChart(offers) {
   const chart = document.getElementById("offers-chart");
-  const max = Math.max(1, ...offers.rows.map((r) => r.resources));
-  mReplace(chart, offers.rows.length ? offers.rows.map((r) => {
+  const rows = offers.offers_per_group_and_region;
+  const max = Math.max(1, ...rows.map((r) => r.resources));
+  mReplace(chart, rows.length ? rows.map((r) => {
     const line = mEl("div", null, "bar-row");
     line.appendChild(mEl("span", `${r.label || r.group} · ${r.region || "no region"}`, "bar-label"));
     const bar = mEl("span", null, "bar");
@@ -108,11 +109,17 @@ function renderOffersChart(offers) {
   }) : [mEl("p", "no resource teaches a skill of a held skill group")]);
 }
 
+// The chart's skill group level (ESCO: 1 gives groups such as "communication, collaboration and
+// creativity"); ?group_level=N on the page's address changes it.
+function groupLevel() {
+  return new URLSearchParams(window.location.search).get("group_level") || "1";
+}
+
 async function refreshMatching() {
   try {
     renderNeeds(await mGet("/api/v1/needs"));
     renderGaps(await mGet("/api/v1/gaps?max_offers=3&limit=50"));
-    renderOffersChart(await mGet("/api/v1/offers_by_group"));
+    renderOffersChart(await mGet("/api/v1/offers_by_group?level=" + groupLevel()));
   } catch (e) {
     mReplace(document.getElementById("offers-chart"), [mEl("p", "Matching unavailable: " + e.message)]);
   }

@@ -206,8 +206,10 @@ TEST_F(MatcherTest, CoverSizeIsALimit) {
   MatchAnswer answer = run(query);
   ASSERT_EQ(answer.cover.size(), 1u);
   EXPECT_EQ(answer.uncovered, std::vector<std::string>{skill("hygiene")});
+  query.cover_size = kMaxCoverSize;
+  EXPECT_TRUE(run(query).uncovered.empty());
   query.cover_size = kMaxCoverSize + 1;
-  EXPECT_FALSE(match(*index_, query).ok());
+  EXPECT_EQ(match(*index_, query).status().code(), Status::Code::kInvalidArgument);
 }
 
 TEST_F(MatcherTest, ResultLimitHoldsAndIsBounded) {
