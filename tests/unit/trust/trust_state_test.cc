@@ -215,6 +215,21 @@ TEST(TrustStateTest, RotationCannotTakeOverAnAdmittedKey) {
   EXPECT_EQ(state.cuts().at(kVendor).cutoff_seq, 7u);  // the vendor's key still stops there
 }
 
+TEST(TrustStateTest, DelegationsPerGrantorAreBounded) {
+  std::vector<HeldRecord> records;
+  std::vector<PublicKey> vendors;
+  for (size_t i = 0; i <= kMaxDelegationsPerGrantor; ++i) {
+    PublicKey vendor{};
+    for (size_t b = 0; b < 4; ++b) vendor[b] = static_cast<uint8_t>((i + 1) >> (8 * b));
+    vendor[31] = 0xee;
+    vendors.push_back(vendor);
+    records.push_back(held(kDirect, i + 1, Delegation{vendor, "v", {Kind::SKILL}, "", 0}));
+  }
+  TrustState state = TrustState::derive({{}, {kDirect}}, records);
+  EXPECT_NE(state.find(vendors[kMaxDelegationsPerGrantor - 1]), nullptr);
+  EXPECT_EQ(state.find(vendors[kMaxDelegationsPerGrantor]), nullptr);
+}
+
 // m-of-n roots, in the style of tuf-conformance's threshold cases: a record counts when m
 // distinct root identities hold it with the same id and body.
 struct ThresholdCase {
