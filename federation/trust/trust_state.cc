@@ -52,6 +52,7 @@ TrustState TrustState::base(const TrustConfig& config) {
   TrustState state;
   for (const PublicKey& key : config.direct) state.authors_[key].role = Role::kDirect;
   for (const PublicKey& key : config.roots) state.authors_[key].role = Role::kRoot;
+  for (auto& [key, entry] : state.authors_) entry.identity = key;
   return state;
 }
 
@@ -63,6 +64,10 @@ TrustState TrustState::derive(const TrustConfig& config, std::vector<HeldRecord>
   TrustState prev = base(config);
   for (int round = 0; round < kMaxDeriveRounds; ++round) {
     TrustState next = base(config);
+    // Root records under a threshold: the root identities holding each (id, body), and the
+    // first such record in (author, seq) order, applied once enough identities agree.
+    std::map<std::pair<std::string, Bytes>, std::pair<std::set<PublicKey>, const HeldRecord*>>
+        agreement;
     for (const HeldRecord& record : held) {
       feed::HeaderFields header;
       header.author = record.author;
@@ -70,7 +75,19 @@ TrustState TrustState::derive(const TrustConfig& config, std::vector<HeldRecord>
       header.time_ms = record.time_ms;
       header.kind = feed::Kind::TRUST;
       header.id = record.id;
-      if (prev.verdict(header) == reason::kAccepted) next.apply(prev, record);
+      if (prev.verdict(header) != reason::kAccepted) continue;
+      const AuthorTrust* author = prev.find(record.author);
+      if (config.root_threshold > 1 && author->role == Role::kRoot &&
+          !std::holds_alternative<Rotation>(record.record)) {
+        auto& [identities, first] = agreement[{record.id, encodeRecord(record.record)}];
+        identities.insert(author->identity);
+        if (first == nullptr) first = &record;
+        continue;
+      }
+      next.apply(prev, record);
+    }
+    for (const auto& [what, votes] : agreement) {
+      if (votes.first.size() >= config.root_threshold) next.apply(prev, *votes.second);
     }
     if (next == prev) break;
     prev = std::move(next);
@@ -106,6 +123,7 @@ void TrustState::apply(const TrustState& prev, const HeldRecord& held) {
     }
     AuthorTrust member;
     member.role = Role::kMember;
+    member.identity = m->node;
     member.granted_by = held.author;
     member.granted_at_seq = held.seq;
     member.name = m->name;
@@ -121,6 +139,7 @@ void TrustState::apply(const TrustState& prev, const HeldRecord& held) {
     ++count;
     AuthorTrust vendor;
     vendor.role = Role::kVendor;
+    vendor.identity = d->vendor;
     vendor.granted_by = held.author;
     vendor.granted_at_seq = held.seq;
     vendor.name = d->name;

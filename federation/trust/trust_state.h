@@ -62,6 +62,7 @@ struct AuthorTrust {
   Scope scope;               // vendors only
   PublicKey rotated_from{};  // zero unless this key took over from another
   int rotations = 0;         // length of the rotation chain leading here
+  PublicKey identity{};      // the key it descends from by rotations (itself when none)
   bool operator==(const AuthorTrust&) const = default;
 };
 
@@ -88,9 +89,16 @@ struct HeldRecord {
   TrustRecord record;
 };
 
+// Roots may form an m-of-n authority: with root_threshold m > 1, a record a root writes
+// (membership, removal, delegation, revocation) counts only once m distinct root identities
+// (configured root keys, followed through their rotations) hold the same record, id and body,
+// in their own feeds. A key counts once however often it signs. Rotations of root keys count
+// alone: they keep the identity, so they add no voice.
+inline constexpr uint32_t kMaxRootThreshold = 64;
 struct TrustConfig {
   std::set<PublicKey> roots;
   std::set<PublicKey> direct;
+  uint32_t root_threshold = 1;  // 1..kMaxRootThreshold
 };
 
 class TrustState {

@@ -30,6 +30,7 @@ struct TrustFlags {
   std::string expires;
   std::string out;
   uint64_t after_seq = 0;
+  uint32_t threshold = 0;  // trust root --threshold; 0: unchanged
   bool after_seq_given = false;
   bool drop = false;
 };
@@ -90,6 +91,14 @@ int runTrustRoot(const TrustFlags& flags) {
   if (!peers.ok()) return fail(peers.status());
   if (std::find(peers->roots.begin(), peers->roots.end(), *root) == peers->roots.end()) {
     peers->roots.push_back(*root);
+  }
+  if (flags.threshold != 0) {
+    if (flags.threshold > trust::kMaxRootThreshold) return fail("--threshold must be 1 to 64");
+    peers->root_threshold = flags.threshold;
+  }
+  if (peers->root_threshold > peers->roots.size()) {
+    fmt::print(stderr, "note: {} of {} roots must agree; add the other roots with `trust root`\n",
+               peers->root_threshold, peers->roots.size());
   }
   if (Status s = home::savePeers(home->dir(), *peers); !s.ok()) return fail(s);
   if (daemon::daemonRunning(home->dir())) (void)daemon::askDaemon(home->dir(), "reload");
@@ -241,8 +250,10 @@ nlohmann::json trustJson(home::Home& home, const trust::TrustState& state,
       }
     }
   }
-  return {{"roots", roots}, {"direct", direct}, {"members", members}, {"vendors", vendors},
-          {"cuts", cuts},   {"frozen", frozen}, {"stale", stale}};
+  return {{"roots", roots},     {"root_threshold", peers.root_threshold},
+          {"direct", direct},   {"members", members},
+          {"vendors", vendors}, {"cuts", cuts},
+          {"frozen", frozen},   {"stale", stale}};
 }
 
 int runTrustShow(const TrustFlags& flags) {
@@ -316,6 +327,8 @@ void addTrustCommands(CLI::App& app, int& exit_code) {
   CLI::App* root = trust_cmd->add_subcommand("root", "Trust a network authority's members");
   addHomeFlag(*root, root_flags->common);
   root->add_option("authority", root_flags->key, "Authority id (64 hex)")->required();
+  root->add_option("--threshold", root_flags->threshold,
+                   "How many distinct roots must publish a record for it to count (m of n)");
   root->callback([root_flags, &exit_code] { exit_code = runTrustRoot(*root_flags); });
 
   auto show_flags = std::make_shared<TrustFlags>();

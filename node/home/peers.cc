@@ -10,6 +10,8 @@
 #include <toml++/toml.h>
 #include <unistd.h>
 
+#include "federation/trust/trust_state.h"
+
 namespace eichub::home {
 
 namespace {
@@ -60,6 +62,13 @@ Result<PeerList> loadPeers(const std::string& dir) {
       out->push_back(*key);
     }
   }
+  if (const toml::node* threshold = table["trust"]["root_threshold"].node()) {
+    std::optional<int64_t> m = threshold->value<int64_t>();
+    if (!m || *m < 1 || *m > trust::kMaxRootThreshold) {
+      return Status::InvalidArgument(path + ": trust.root_threshold must be 1 to 64");
+    }
+    list.root_threshold = static_cast<uint32_t>(*m);
+  }
   return list;
 }
 
@@ -74,7 +83,10 @@ Status savePeers(const std::string& dir, const PeerList& list) {
           keyList(list.trusted) +
           "\n# Network authorities (`eichub trust root`): the members they admit and the vendors\n"
           "# those members delegate are accepted within their scopes.\nroots = " +
-          keyList(list.roots) + "\n";
+          keyList(list.roots) +
+          "\n# How many distinct roots must publish the same record for it to count (m of n).\n"
+          "root_threshold = " +
+          std::to_string(list.root_threshold) + "\n";
   std::string path = dir + "/" + kPeersFile;
   std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

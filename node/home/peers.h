@@ -14,6 +14,7 @@ struct PeerList {
   std::vector<PeerCard> peers;
   std::vector<PublicKey> trusted;  // authors accepted when relayed, beyond the peers themselves
   std::vector<PublicKey> roots;    // network authorities: their members and vendors are accepted
+  uint32_t root_threshold = 1;     // distinct roots that must agree on a record (m of n)
 };
 
 // Reads <dir>/peers.toml; an absent file is an empty list. Errors: InvalidArgument naming the

@@ -10,6 +10,7 @@ trust::TrustConfig trustConfig(const home::Home& home, const home::PeerList& pee
   for (const home::PeerCard& peer : peers.peers) config.direct.insert(peer.node_id);
   config.direct.insert(peers.trusted.begin(), peers.trusted.end());
   config.roots.insert(peers.roots.begin(), peers.roots.end());
+  config.root_threshold = peers.root_threshold;
   return config;
 }
 

@@ -126,6 +126,34 @@ TEST_F(TrustCliTest, AuthorityNodeAndVendorFlows) {
   EXPECT_EQ(shown["cuts"].size(), 2u);
 }
 
+TEST_F(TrustCliTest, TwoOfTwoRootsMustAgree) {
+  const std::string a = dir_.file("a");
+  ok({"init", "--home", a, "--name", "a cluster"});
+  const std::string card = ok({"id", "--home", a});
+  std::vector<std::string> roots;
+  for (const char* name : {"net1", "net2"}) {
+    std::string out = ok({"authority", "init", "--home", dir_.file(name)});
+    roots.push_back(out.substr(13, 64));
+  }
+  ok({"trust", "root", "--home", a, roots[0], "--threshold", "2"});
+  ok({"trust", "root", "--home", a, roots[1]});
+  auto carry = [&](const char* name) {
+    ok({"authority", "admit", "--home", dir_.file(name), card.substr(0, card.size() - 1), "--name",
+        "Leeds", "--region", "UKE42"});
+    ok({"feed", "export", "--home", dir_.file(name), "--out",
+        dir_.file(std::string(name) + ".feed")});
+    ok({"feed", "import", "--home", a, dir_.file(std::string(name) + ".feed")});
+  };
+  carry("net1");
+  json shown = show(a);
+  EXPECT_EQ(shown["root_threshold"], 2);
+  EXPECT_TRUE(shown["members"].empty()) << "one root of two admitted alone";
+  carry("net2");
+  EXPECT_EQ(show(a)["members"].size(), 1u);
+  EXPECT_NE(refused({"trust", "root", "--home", a, roots[0], "--threshold", "65"}).find("1 to 64"),
+            std::string::npos);
+}
+
 TEST_F(TrustCliTest, BadInputIsRefusedClearly) {
   const std::string a = dir_.file("a");
   ok({"init", "--home", a, "--name", "a cluster"});

@@ -215,5 +215,75 @@ TEST(TrustStateTest, RotationCannotTakeOverAnAdmittedKey) {
   EXPECT_EQ(state.cuts().at(kVendor).cutoff_seq, 7u);  // the vendor's key still stops there
 }
 
+TEST(TrustStateTest, DelegationsPerGrantorAreBounded) {
+  std::vector<HeldRecord> records;
+  std::vector<PublicKey> vendors;
+  for (size_t i = 0; i <= kMaxDelegationsPerGrantor; ++i) {
+    PublicKey vendor{};
+    for (size_t b = 0; b < 4; ++b) vendor[b] = static_cast<uint8_t>((i + 1) >> (8 * b));
+    vendor[31] = 0xee;
+    vendors.push_back(vendor);
+    records.push_back(held(kDirect, i + 1, Delegation{vendor, "v", {Kind::SKILL}, "", 0}));
+  }
+  TrustState state = TrustState::derive({{}, {kDirect}}, records);
+  EXPECT_NE(state.find(vendors[kMaxDelegationsPerGrantor - 1]), nullptr);
+  EXPECT_EQ(state.find(vendors[kMaxDelegationsPerGrantor]), nullptr);
+}
+
+// m-of-n roots, in the style of tuf-conformance's threshold cases: a record counts when m
+// distinct root identities hold it with the same id and body.
+struct ThresholdCase {
+  const char* name;
+  uint32_t threshold;
+  std::vector<HeldRecord> records;
+  bool admitted;
+};
+
+TEST(TrustStateTest, RootThresholdTable) {
+  const PublicKey r1 = key(41), r2 = key(42), r3 = key(43), outsider = key(44);
+  const PublicKey node = key(45), r1_next = key(46);
+  const Membership admit{node, "Leeds", "UKE42"};
+  const Membership other_name{node, "Leeds (typo)", "UKE42"};
+  const ThresholdCase cases[] = {
+      {"1-of-3, one root", 1, {held(r1, 1, admit)}, true},
+      {"2-of-3, one root", 2, {held(r1, 1, admit)}, false},
+      {"2-of-3, two roots", 2, {held(r1, 1, admit), held(r2, 1, admit)}, true},
+      {"2-of-3, two roots disagree on the body",
+       2,
+       {held(r1, 1, admit), held(r2, 1, other_name)},
+       false},
+      {"2-of-3, one root and an outsider",
+       2,
+       {held(r1, 1, admit), held(outsider, 1, admit)},
+       false},
+      {"2-of-3, one root signing twice", 2, {held(r1, 1, admit), held(r1, 2, admit)}, false},
+      {"2-of-3, a root and its own rotated key",
+       2,
+       {held(r1, 1, admit), held(r1, 2, Rotation{r1_next, Bytes(64, 0)}), held(r1_next, 1, admit)},
+       false},
+      {"2-of-3, rotated key and another root",
+       2,
+       {held(r1, 1, Rotation{r1_next, Bytes(64, 0)}), held(r1_next, 1, admit), held(r3, 1, admit)},
+       true},
+      {"3-of-3, all three", 3, {held(r1, 1, admit), held(r2, 1, admit), held(r3, 1, admit)}, true},
+  };
+  for (const ThresholdCase& c : cases) {
+    TrustConfig config{{r1, r2, r3}, {}, c.threshold};
+    TrustState state = TrustState::derive(config, c.records);
+    EXPECT_EQ(state.find(node) != nullptr, c.admitted) << c.name;
+  }
+}
+
+TEST(TrustStateTest, RemovalUnderAThresholdNeedsAgreementToo) {
+  const PublicKey r1 = key(51), r2 = key(52), node = key(53);
+  std::vector<HeldRecord> records = {held(r1, 1, Membership{node, "n", ""}),
+                                     held(r2, 1, Membership{node, "n", ""}),
+                                     held(r1, 2, Removal{node, 5, false, "one root alone"})};
+  TrustConfig config{{r1, r2}, {}, 2};
+  EXPECT_EQ(TrustState::derive(config, records).lastAcceptedSeq(node), kNoCutoff);
+  records.push_back(held(r2, 2, Removal{node, 5, false, "one root alone"}));
+  EXPECT_EQ(TrustState::derive(config, records).lastAcceptedSeq(node), 5u);
+}
+
 }  // namespace
 }  // namespace eichub::trust
