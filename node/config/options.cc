@@ -223,8 +223,9 @@ max_map_mb = {}
 level = {}
 )",
                      quoted(o.name), quoted(o.region), sectors, quoted(o.contact),
-                     quoted(o.network), quoted(o.listen), quoted(o.http_listen), quoted(o.http_api_token),
-                     o.store_initial_map_mb, o.store_max_map_mb, quoted(o.log_level));
+                     quoted(o.network), quoted(o.listen), quoted(o.http_listen),
+                     quoted(o.http_api_token), o.store_initial_map_mb, o.store_max_map_mb,
+                     quoted(o.log_level));
 }
 
 }  // namespace eichub::config
