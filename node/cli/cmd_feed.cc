@@ -19,7 +19,7 @@ constexpr size_t kExportChunkUpdates = 10'000;
 struct FeedFlags {
   CommonFlags common;
   std::string out;
-  std::string author;  // hex; default: the node's own feed
+  std::string author;   // hex; default: the node's own feed
   uint64_t to_seq = 0;  // last seq exported; 0: the head
   std::string file;
 };

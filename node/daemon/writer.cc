@@ -77,7 +77,8 @@ void Writer::run(zmq::socket_t socket) {
     std::unique_ptr<Batch> batch(raw);
     auto start = std::chrono::steady_clock::now();
     auto result = store_.apply(*batch);
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     uint8_t code = static_cast<uint8_t>(result.ok() ? Status::Code::kOk : result.status().code());
     uint64_t applied = result.ok() ? result->applied : 0;
     std::string text = result.ok() ? "" : result.status().toString();

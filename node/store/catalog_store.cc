@@ -68,8 +68,8 @@ struct BatchState {
   internal::Rid first_new_rid = 0;  // rids from here on were assigned in this batch
   internal::Rid next_rid = 0;
   uint64_t next_change = 0;  // the change number of the next update stored
-  Bytes key;           // the current update's record key, reused
-  Bytes header_value;  // the current update's headers value, reused
+  Bytes key;                 // the current update's record key, reused
+  Bytes header_value;        // the current update's headers value, reused
 };
 
 // The first change number not used: one past the changes table's last key.

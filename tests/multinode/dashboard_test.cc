@@ -56,6 +56,8 @@ TEST(DashboardTest, RendersPeersCountsAndSearchFromATwoNodeFederation) {
   // The peer list: A, linked both ways, shown up.
   EXPECT_NE(html.find(R"(class="peer" data-state="up")"), std::string::npos) << html;
   EXPECT_EQ(html.find(R"(data-state="down")"), std::string::npos) << html;
+  // Named from A's cluster profile, which reached B with A's feed.
+  EXPECT_NE(html.find("Leeds Health Cluster (UKE42)"), std::string::npos) << html;
   // The counts per kind.
   EXPECT_NE(html.find(R"(data-kind="LearningResource" data-count="5")"), std::string::npos) << html;
   // A search result: one of A's courses, found on B.

@@ -36,7 +36,7 @@ class NodeProcess {
   std::string card() const;    // peer card (daemon must be running for the real port)
   std::string nodeId() const;  // 64 hex
   std::string digest() const;
-  std::string httpAddress() const;  // host:port of the running daemon's HTTP server
+  std::string httpAddress() const;                  // host:port of the running daemon's HTTP server
   nlohmann::json status() const;                    // eichub status --json
   nlohmann::json daemonStatus() const;              // the daemon's control "status" (empty if down)
   uint64_t seqOf(const std::string& author) const;  // head seq of a feed held (0 if none)

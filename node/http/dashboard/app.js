@@ -38,6 +38,29 @@ async function getJson(path) {
 
 function short(hex) { return hex ? hex.slice(0, 12) + "…" : ""; }
 
+// Cluster names and regions by author, from the cluster profiles held (every node publishes
+// one, id "profile").
+let clusters = {};
+
+function who(hex) {
+  const c = clusters[hex];
+  return c ? `${c.name} (${c.region})` : short(hex);
+}
+
+async function loadClusters() {
+  try {
+    const found = await getJson("/api/v1/records/profile");
+    const next = {};
+    for (const r of found.records) {
+      if (r.kind !== "ClusterProfile" || !r.record) continue;
+      next[r.author] = { name: r.label || r.author.slice(0, 12), region: r.record.region || "?" };
+    }
+    clusters = next;
+  } catch (e) {
+    // No profile held yet: ids are shown instead of names.
+  }
+}
+
 function renderStatus(status) {
   const node = status.node;
   $("node-name").textContent = node.name;
@@ -77,7 +100,7 @@ function renderPeers(peers) {
   const rows = peers.peers.map((peer) => {
     const state = el("span", peer.up ? "up" : "down", peer.up ? "up" : "down");
     const tr = row([
-      peer.node_id ? short(peer.node_id) : peer.peer_key.slice(0, 10), peer.role, state,
+      peer.node_id ? who(peer.node_id) : peer.peer_key.slice(0, 10), peer.role, state,
       peer.lag_seconds === null ? "never" : `${peer.lag_seconds.toFixed(1)} s ago`,
       peer.updates_received, peer.updates_sent, peer.rejected,
     ]);
@@ -90,19 +113,20 @@ function renderPeers(peers) {
 
 function renderFeeds(feeds) {
   replaceChildren($("feeds").tBodies[0], feeds.feeds.map((feed) => row([
-    short(feed.author) + (feed.own ? " (this node)" : ""), feed.seq, feed.best_remote_seq,
+    who(feed.author) + (feed.own ? ", this node" : ""), feed.seq, feed.best_remote_seq,
     feed.frozen ? "frozen (fork)" : (feed.seq < feed.best_remote_seq ? "behind" : "at head"),
   ])));
 }
 
 function renderChanges(changes) {
   replaceChildren($("changes").tBodies[0], changes.results.slice().reverse().map((c) => row([
-    c.seq, c.kind, c.id + (c.deleted ? " (deleted)" : ""), short(c.author), c.feed_seq,
+    c.seq, c.kind, c.id + (c.deleted ? " (deleted)" : ""), who(c.author), c.feed_seq,
   ])));
 }
 
 async function refresh() {
   try {
+    await loadClusters();
     const status = await getJson("/api/v1/status");
     renderStatus(status);
     renderPeers(await getJson("/api/v1/peers"));
@@ -135,7 +159,8 @@ async function showRecord(id) {
     for (const r of found.records) {
       const rec = r.record || {};
       parts.push(el("h3", `${r.kind}: ${r.label || r.id}`));
-      parts.push(el("p", `Id ${r.id}. Signed by ${r.signed_by} (feed seq ${r.seq}).`, "origin"));
+      parts.push(el("p", `Id ${r.id}. From ${who(r.author)}, signed by key ${r.signed_by} ` +
+                         `(feed seq ${r.seq}).`, "origin"));
       parts.push(...languageList("Labels", rec.prefLabel || rec.title || rec.name));
       parts.push(...languageList("Alternative labels", rec.altLabels));
       if (rec.teaches && rec.teaches.length) {
@@ -164,7 +189,7 @@ async function search(q, kind) {
       const link = el("a", hit.label || hit.id);
       link.addEventListener("click", () => showRecord(hit.id));
       li.appendChild(link);
-      li.appendChild(el("span", ` ${hit.kind}, from ${short(hit.author)}`));
+      li.appendChild(el("span", ` ${hit.kind}, from ${who(hit.author)}`));
       li.dataset.id = hit.id;
       return li;
     }) : [el("li", "no match")]);
