@@ -284,6 +284,9 @@ void SyncEngine::onUpdates(LinkId link, wire::Updates& updates) {
     return;
   }
   Pull& pull = pull_it->second;
+  if (pull.retry_at_ms != 0 && batch.front().fields.seq > pull.tail.seq + 1) {
+    return;  // answers to wants sent before the store refused a batch: ours to drop, no blame
+  }
   // Drop what we already hold (a re-sent run), then every link must chain from the tail.
   auto first_new = std::find_if(batch.begin(), batch.end(), [&](const feed::VerifiedUpdate& u) {
     return u.fields.seq > pull.tail.seq;

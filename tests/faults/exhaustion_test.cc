@@ -130,7 +130,8 @@ TEST_F(ExhaustionTest, DiskFullRefusesWritesServesReadsAndResumes) {
   ASSERT_TRUE(waitFor([&] { return c->seqOf(a->nodeId()) == a->seqOf(a->nodeId()); }, seconds(30)))
       << "A stopped serving peers; " << c->logFile();
   refusals = std::max(refusals, storeRefusals(*a));
-  EXPECT_EQ(peerPenalties(*a), 0u) << "B was blamed for A's full disk";
+  EXPECT_EQ(peerPenalties(*a), 0u)
+      << "B was blamed for A's full disk: " << a->daemonStatus()["links"].dump();
 
   // Space returns: A resumes without a restart.
   std::filesystem::remove(data + "/filler");
@@ -189,7 +190,8 @@ TEST_F(ExhaustionTest, MapCapRefusesWritesAndResumesAfterRaise) {
   EXPECT_NE(own.exit_code, 0);
   EXPECT_NE(own.err.find("map"), std::string::npos) << own.err;
   EXPECT_TRUE(answers(*a)) << "A's daemon does not answer";
-  EXPECT_EQ(peerPenalties(*a), 0u) << "B was blamed for A's map cap";
+  EXPECT_EQ(peerPenalties(*a), 0u)
+      << "B was blamed for A's map cap: " << a->daemonStatus()["links"].dump();
   EXPECT_EQ(ownHead(*a).hash, history_.latest().at(a->nodeId()).hash) << "A lost its own";
   const uint64_t refusals = storeRefusals(*a);
   const uint64_t cap_bytes = std::filesystem::file_size(a->dir() + "/data/data.mdb");
