@@ -204,7 +204,8 @@ void SyncEngine::pullIfBehind(const PublicKey& author) {
     }
   }
   Pull& pull = it->second;
-  if (source == 0) return;  // nobody up has more; wait for a link
+  if (source == 0) return;                  // nobody up has more; wait for a link
+  if (clock_() < pull.retry_at_ms) return;  // the store refused a batch; tick() retries
   if (pull.link != source && pull.requested_to > pull.tail.seq) {
     return;  // the current source still owes updates; keep one source per feed at a time
   }
@@ -316,6 +317,9 @@ void SyncEngine::onUpdates(LinkId link, wire::Updates& updates) {
     batch.resize(trusted);
   }
   Pull& pull = pull_it->second;
+  if (pull.retry_at_ms != 0 && batch.front().fields.seq > pull.tail.seq + 1) {
+    return;  // answers to wants sent before the store refused a batch: ours to drop, no blame
+  }
   // Drop what we already hold (a re-sent run), then every link must chain from the tail.
   auto first_new = std::find_if(batch.begin(), batch.end(), [&](const feed::VerifiedUpdate& u) {
     return u.fields.seq > pull.tail.seq;
@@ -533,10 +537,12 @@ void SyncEngine::applied(uint64_t batch_id, const Status& status) {
     Pull& pull = pull_it->second;
     if (pull.in_flight > 0) --pull.in_flight;
     if (!status.ok()) {
-      // Start again from what the store holds; later batches in flight will fail their link.
+      // Start again from what the store holds, but not at once: pulling and verifying the
+      // same updates again in a loop while the disk stays full would only burn CPU.
       auto head = storage_.head(batch.author);
       if (head.ok()) pull.tail = *head;
       pull.requested_to = pull.tail.seq;
+      pull.retry_at_ms = clock_() + options_.store_retry_ms;
     }
     const uint64_t remote_seq =
         std::min(bestSource(batch.author).second, trust_.lastAcceptedSeq(batch.author));
@@ -584,6 +590,9 @@ void SyncEngine::tick() {
         now - pull.last_progress_ms > options_.want_timeout_ms) {
       pull.requested_to = pull.tail.seq;
       pull.link = 0;
+      stalled.push_back(author);
+    } else if (pull.retry_at_ms != 0 && now >= pull.retry_at_ms) {
+      pull.retry_at_ms = 0;
       stalled.push_back(author);
     }
   }

@@ -33,6 +33,7 @@ struct SyncOptions {
   int64_t want_timeout_ms = 5'000;  // a want with no answer this long is asked again
   // The bodies this node keeps; the rest of every feed is held as headers (selective sync).
   Subscription subscription;
+  int64_t store_retry_ms = 1'000;   // after the store refused a batch (disk or map full)
 };
 
 struct LinkStats {
@@ -117,6 +118,7 @@ class SyncEngine {
     uint64_t requested_to = 0;     // last seq covered by wants sent
     uint64_t in_flight = 0;        // batches submitted, not yet applied
     int64_t last_progress_ms = 0;  // when a want was sent or a batch arrived
+    int64_t retry_at_ms = 0;       // set when the store refused a batch: no wants before
     uint64_t started_at_seq = 0;   // for the log line when it finishes
     int64_t started_ms = 0;
   };

@@ -232,6 +232,7 @@ TEST_F(CrashTest, CatchUpKilledAtRandomInstants) {
   const auto window = std::chrono::duration_cast<milliseconds>(Clock::now() - started);
 
   int mid_catch_up = 0;
+  int partly_applied = 0;  // kills after some batches of the round landed, before the last
   uint64_t b_held = b->seqOf(author);  // what B reported stored: it may never shrink
   for (int i = 0; i < kills_; ++i) {
     b->kill();
@@ -242,6 +243,7 @@ TEST_F(CrashTest, CatchUpKilledAtRandomInstants) {
     b->kill();
     const uint64_t held = checkAfterKill(*b, author, i % kVerifyEvery == kVerifyEvery - 1);
     if (held < history.latest().at(author).seq) ++mid_catch_up;
+    if (held > b_held && held < history.latest().at(author).seq) ++partly_applied;
     EXPECT_GE(held, b_held) << "B's head moved back (kill " << i << " at " << at.count() << " ms)";
     b_held = held;
     b->start();
@@ -255,6 +257,7 @@ TEST_F(CrashTest, CatchUpKilledAtRandomInstants) {
                  {"test", "crash.catch_up"},
                  {"kills", kills_},
                  {"killed_mid_catch_up", mid_catch_up},
+                 {"killed_after_some_batches", partly_applied},
                  {"full_verifications", verified_},
                  {"updates_per_round", kRecordsPerRound},
                  {"window_ms", window.count()},

@@ -117,10 +117,10 @@ TEST_F(LinkFaultTest, DisconnectsAtRandomInstantsMidSync) {
   peerVia(*b, *a, to_a);
   publish(*a, "big", 10000);
   const std::string author = a->nodeId();
-  std::uniform_int_distribution<int> pause_ms(0, 150);
+  std::uniform_int_distribution<int> pause_ms(0, 60);
   int mid_sync = 0;
   for (int i = 0; i < cuts; ++i) {
-    publish(*a, "live" + std::to_string(i), 300);               // B starts pulling at once
+    publish(*a, "live" + std::to_string(i), 1000);              // B starts pulling at once
     std::this_thread::sleep_for(milliseconds(pause_ms(rng_)));  // the fault's instant
     if (b->seqOf(author) < a->seqOf(author)) ++mid_sync;
     to_a.cutAll();

@@ -129,7 +129,7 @@ class Soak {
             {"converged", converged_},
             {"converge_after_heal_ms", converge_ms_},
             {"rss_max_kb", rss_max_kb_},
-            {"final_digest", nodes_.front()->digest()},
+            {"final_digest", nodes_.front()->digest().substr(0, 64)},
             {"seed", seed_}};
   }
 
@@ -157,6 +157,9 @@ class Soak {
   // whether its daemon runs or not: the CLI writes the store itself.
   void publishSomewhere(int round) {
     NodeProcess& n = *nodes_[pick(nodes_.size())];
+    // A stopped daemon may hold the store's write lock (LMDB serialises writers across
+    // processes), so a publish there would wait for SIGCONT, which this loop sends.
+    if (n.running() && isStopped(daemonPid(n))) return;
     const std::string path = dir_.file("round.jsonl");
     writeResources(path, "r" + std::to_string(round % 40), 20 + pick(180), 50 + pick(100));
     if (pick(10) == 0) {  // a publish killed at a random instant: not acknowledged
