@@ -37,7 +37,12 @@ std::string tomlQuoted(std::string_view s) {
         out += "\\n";
         break;
       default:
-        out += c;
+        // TOML strings hold no raw control characters (U+0000-U+001F, U+007F).
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+          out += fmt::format("\\u{:04X}", static_cast<unsigned char>(c));
+        } else {
+          out += c;
+        }
     }
   }
   return out + "\"";

@@ -1,6 +1,7 @@
 // Creating and opening a node's home directory.
 #include "node/home/home.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -62,6 +63,14 @@ Result<TransportKeys> loadTransportKeys(const std::string& path) {
   return *keys;
 }
 
+// Printable ASCII without spaces, quotes or backslashes: an endpoint is one field of a one-line
+// card, and savePeers writes it inside a TOML string (a quote there would end the string and let
+// a card write its own peers.toml lines).
+bool isPlainEndpoint(std::string_view endpoint) {
+  return std::all_of(endpoint.begin(), endpoint.end(),
+                     [](char c) { return c > ' ' && c < 0x7f && c != '"' && c != '\\'; });
+}
+
 }  // namespace
 
 std::string formatPeerCard(const PeerCard& card) {
@@ -92,6 +101,10 @@ Result<PeerCard> parsePeerCard(std::string_view text) {
   card.endpoint = std::string(text.substr(second + 1));
   if (card.endpoint.rfind("tcp://", 0) != 0 && card.endpoint.rfind("ipc://", 0) != 0) {
     return Status::InvalidArgument("peer card: endpoint must start with tcp:// or ipc://");
+  }
+  if (!isPlainEndpoint(card.endpoint)) {
+    return Status::InvalidArgument(
+        "peer card: endpoint holds a space, quote, backslash or non-printable character");
   }
   return card;
 }
