@@ -5,7 +5,7 @@
 namespace eichub::http {
 
 void addDashboardRoutes(httplib::Server& server, ApiContext&) {
-  server.Get(R"(/|/index\.html|/app\.js|/style\.css)",
+  server.Get(R"(/|/index\.html|/app\.js|/match\.js|/style\.css)",
              [](const httplib::Request& req, httplib::Response& res) {
                auto asset = findDashboardAsset(req.path == "/" ? "/index.html" : req.path);
                if (!asset) return;  // the route's pattern lists exactly the embedded files

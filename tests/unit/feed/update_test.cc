@@ -203,6 +203,7 @@ Bytes eraseHeader(const std::vector<uint64_t>& targets, Op op = Op::ERASE) {
   h.setSeq(5);
   h.setOp(op);
   h.setId("r/1");
+  h.initTags(0);  // as encodeHeader writes it: decodeHeader accepts only that encoding
   auto list = h.initErases(static_cast<unsigned>(targets.size()));
   for (unsigned i = 0; i < targets.size(); ++i) list.set(i, targets[i]);
   return canonicalBytes(h.asReader());
