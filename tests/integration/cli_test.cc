@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
 
+#include "tests/integration/cli_fixture.h"
 #include "tests/testing/process.h"
 #include "tests/testing/temp_dir.h"
 
@@ -20,19 +21,8 @@ constexpr char kWoundCare[] =
 constexpr char kProvider[] =
     R"({"kind":"Provider","id":"acme","name":{"en":"Acme Learning"},"providerKind":"vendor","region":"UKE42"})";
 
-class CliTest : public ::testing::Test {
+class CliTest : public testing::CliFixture {
  protected:
-  ProcessResult eichub(std::vector<std::string> args) {
-    args.insert(args.begin(), EICHUB_BINARY);
-    return testing::runProcess(args);
-  }
-  // Runs a command that must succeed and returns its stdout.
-  std::string ok(std::vector<std::string> args) {
-    ProcessResult r = eichub(args);
-    EXPECT_EQ(r.exit_code, 0) << "eichub " << args[0] << ": " << r.err;
-    return r.out;
-  }
-  std::string home(const std::string& name) { return dir_.file(name); }
   void init(const std::string& name) {
     ok({"init", "--home", home(name), "--name", name + " cluster", "--region", "UKE42", "--sector",
         "healthcare"});
@@ -46,8 +36,6 @@ class CliTest : public ::testing::Test {
   json status(const std::string& name) {
     return json::parse(ok({"status", "--home", home(name), "--json"}));
   }
-
-  testing::TempDir dir_;
 };
 
 TEST_F(CliTest, InitCreatesAHomeAndRefusesToOverwriteIt) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/integration/cli_fixture.h"
 #include "tests/testing/process.h"
 #include "tests/testing/temp_dir.h"
 
@@ -18,18 +19,8 @@ using testing::ProcessResult;
 const std::string kSkill = "http://data.europa.eu/esco/skill/match-";
 const std::string kAssistant = "http://data.europa.eu/esco/occupation/match-healthcare-assistant";
 
-class MatchCliTest : public ::testing::Test {
+class MatchCliTest : public testing::CliFixture {
  protected:
-  ProcessResult eichub(std::vector<std::string> args) {
-    args.insert(args.begin(), EICHUB_BINARY);
-    return testing::runProcess(args);
-  }
-  std::string ok(std::vector<std::string> args) {
-    ProcessResult r = eichub(args);
-    EXPECT_EQ(r.exit_code, 0) << "eichub " << args[0] << ": " << r.err;
-    return r.out;
-  }
-  std::string home(const std::string& name) { return dir_.file(name); }
   std::string mini(const std::string& file) {
     return testing::testDataDir() + "/match_mini/" + file;
   }
@@ -37,8 +28,6 @@ class MatchCliTest : public ::testing::Test {
     ok({"init", "--home", home(name), "--name", name, "--region", "UKE42"});
     for (const std::string& f : files) ok({"publish", "--home", home(name), mini(f)});
   }
-
-  testing::TempDir dir_;
 };
 
 TEST_F(MatchCliTest, NeedPostThenMatchAndGaps) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/integration/cli_fixture.h"
 #include "tests/testing/process.h"
 #include "tests/testing/temp_dir.h"
 
@@ -20,17 +21,8 @@ constexpr char kCourse[] =
 constexpr char kProvider[] =
     R"({"kind":"Provider","id":"acme","name":{"en":"Acme Learning"},"providerKind":"vendor"})";
 
-class TrustCliTest : public ::testing::Test {
+class TrustCliTest : public testing::CliFixture {
  protected:
-  ProcessResult eichub(std::vector<std::string> args) {
-    args.insert(args.begin(), EICHUB_BINARY);
-    return testing::runProcess(args);
-  }
-  std::string ok(std::vector<std::string> args) {
-    ProcessResult r = eichub(args);
-    EXPECT_EQ(r.exit_code, 0) << "eichub " << args[0] << ": " << r.err;
-    return r.out;
-  }
   // Runs a command that must fail and returns its stderr.
   std::string refused(std::vector<std::string> args) {
     ProcessResult r = eichub(args);
@@ -52,8 +44,6 @@ class TrustCliTest : public ::testing::Test {
     }
     return 0;
   }
-
-  testing::TempDir dir_;
 };
 
 TEST_F(TrustCliTest, AuthorityNodeAndVendorFlows) {
