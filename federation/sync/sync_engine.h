@@ -33,7 +33,7 @@ struct SyncOptions {
   int64_t want_timeout_ms = 5'000;  // a want with no answer this long is asked again
   // The bodies this node keeps; the rest of every feed is held as headers (selective sync).
   Subscription subscription;
-  int64_t store_retry_ms = 1'000;   // after the store refused a batch (disk or map full)
+  int64_t store_retry_ms = 1'000;  // after the store refused a batch (disk or map full)
 };
 
 struct LinkStats {

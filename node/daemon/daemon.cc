@@ -25,9 +25,9 @@
 #include "node/home/peers.h"
 #include "node/http/http_server.h"
 #include "node/log.h"
-#include "node/publish/publisher.h"
 #include "node/policy/node_trust.h"
 #include "node/policy/trust_inputs.h"
+#include "node/publish/publisher.h"
 
 namespace eichub::daemon {
 

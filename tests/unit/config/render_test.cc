@@ -1,9 +1,9 @@
 // Tests for rendering config.toml: what parses renders to a file that parses to the same options.
-#include "node/config/options.h"
-
 #include <string>
 
 #include <gtest/gtest.h>
+
+#include "node/config/options.h"
 
 namespace eichub::config {
 namespace {
