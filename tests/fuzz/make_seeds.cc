@@ -2,6 +2,7 @@
 // produces (signed updates, feed files, rendered configs), so seeds start deep in each decoder.
 // Run by hand after a format change: build/tests/fuzz/fuzz_make_seeds tests/fuzz/corpus
 // (wire_message seeds come from tests/unit/wire/corpus_test.cc).
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +17,7 @@
 #include "federation/crypto/ed25519_key.h"
 #include "federation/feed/appender.h"
 #include "federation/feed/feed_file.h"
+#include "federation/trust/trust_record.h"
 #include "node/catalog/change.h"
 #include "node/catalog/record_json.h"
 #include "node/config/options.h"
@@ -74,11 +76,11 @@ std::vector<feed::SignedUpdate> exampleFeed(const crypto::SigningKey& key) {
   for (const catalog::Change& c : exampleChanges()) {
     out.push_back(appender.append(c.op, c.kind, c.id, c.tags, c.body, ++time_ms).signed_update);
   }
-  const catalog::Change first = exampleChanges().front();
+  const catalog::Change first = exampleChanges().front();  // seq 1, which the erase names
   out.push_back(
       appender.append(feed::Op::DELETE, first.kind, first.id, {}, {}, ++time_ms).signed_update);
   out.push_back(
-      appender.append(feed::Op::ERASE, first.kind, first.id, {}, {}, ++time_ms).signed_update);
+      appender.append(feed::Op::ERASE, first.kind, first.id, {}, {}, ++time_ms, {1}).signed_update);
   return out;
 }
 
@@ -208,24 +210,52 @@ void configSeeds(const fs::path& dir) {
                        "[[peer]]\ncard = 3\n[trust]\nauthors = [\"zz\"]\n", "eichub-peer:v1:"}));
 }
 
+// One record of each trust kind, as an authority, a member and a vendor write them.
+void trustRecordSeeds(const fs::path& dir) {
+  auto node = crypto::SigningKey::generate();
+  auto vendor = crypto::SigningKey::generate();
+  auto next = crypto::SigningKey::generate();
+  EICHUB_CHECK(node.ok() && vendor.ok() && next.ok());
+  const auto write = [&](const std::string& name, const trust::TrustRecord& record) {
+    writeSeed(dir, name, chars(trust::encodeRecord(record)));
+  };
+  write("valid_membership", trust::Membership{node->publicKey(), "Leeds Health Cluster", "UKE42"});
+  write("valid_removal", trust::Removal{node->publicKey(), 1200, true, "left the network"});
+  write("valid_delegation", trust::Delegation{vendor->publicKey(),
+                                              "Acme Learning",
+                                              {feed::Kind::LEARNING_RESOURCE, feed::Kind::PROVIDER},
+                                              "acme/",
+                                              1830297600000});
+  write("valid_revocation", trust::Revocation{vendor->publicKey(), 1200, false, "key leaked"});
+  write("valid_rotation",
+        trust::Rotation{next->publicKey(), next->sign(trust::rotationMessage(
+                                               kNet, node->publicKey(), next->publicKey()))});
+}
+
 }  // namespace
 }  // namespace eichub::fuzz
 
 int main(int argc, char** argv) {
   using namespace eichub;
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: %s <corpus dir, e.g. tests/fuzz/corpus>\n", argv[0]);
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: %s <corpus dir, e.g. tests/fuzz/corpus> [target...]\n", argv[0]);
     return 2;
   }
   const std::filesystem::path root(argv[1]);
+  // Named targets only, or all of them: a new target's seeds need not rewrite the others.
+  const std::vector<std::string> only(argv + 2, argv + argc);
+  const auto wanted = [&](const std::string& target) {
+    return only.empty() || std::find(only.begin(), only.end(), target) != only.end();
+  };
   auto key = crypto::SigningKey::generate();
   EICHUB_CHECK(key.ok());
   const auto feed = fuzz::exampleFeed(*key);
-  fuzz::signedUpdateSeeds(root / "signed_update", feed);
-  fuzz::signedHeaderSeeds(root / "signed_header", feed);
-  fuzz::feedFileSeeds(root / "feed_file", *key, feed);
-  fuzz::jsonlSeeds(root / "jsonl");
-  fuzz::csvMappingSeeds(root / "csv_mapping");
-  fuzz::configSeeds(root / "config");
+  if (wanted("signed_update")) fuzz::signedUpdateSeeds(root / "signed_update", feed);
+  if (wanted("signed_header")) fuzz::signedHeaderSeeds(root / "signed_header", feed);
+  if (wanted("feed_file")) fuzz::feedFileSeeds(root / "feed_file", *key, feed);
+  if (wanted("jsonl")) fuzz::jsonlSeeds(root / "jsonl");
+  if (wanted("csv_mapping")) fuzz::csvMappingSeeds(root / "csv_mapping");
+  if (wanted("config")) fuzz::configSeeds(root / "config");
+  if (wanted("trust_record")) fuzz::trustRecordSeeds(root / "trust_record");
   return 0;
 }
