@@ -4,6 +4,7 @@
 #include <cstring>
 #include <memory>
 
+#include <capnp/any.h>
 #include <capnp/message.h>
 #include <capnp/serialize.h>
 #include <kj/array.h>
@@ -50,6 +51,15 @@ class SegmentMessage {
     return out;
   }
   capnp::MessageReader& reader() { return *reader_; }
+  // True when the bytes are exactly the canonical encoding of the root struct. Cap'n Proto
+  // 0.9.2's isCanonical() alone lets an empty list's pointer carry any offset (found by
+  // fuzzing), so one value would have many encodings, hashes and update ids: the root is
+  // canonicalised again and compared byte for byte. May throw kj::Exception when malformed.
+  bool isCanonical() {
+    if (!reader_->isCanonical()) return false;
+    kj::Array<capnp::word> again = reader_->getRoot<capnp::AnyStruct>().canonicalize();
+    return again.asBytes() == words_.asBytes();
+  }
 
  private:
   struct Token {};

@@ -49,7 +49,7 @@ class RecordReader {
   schema::Record::Reader root() const { return root_; }
   // True when the bytes are the canonical encoding (traverses the whole message; may throw
   // kj::Exception on a malformed one).
-  bool isCanonical() { return message_->reader().isCanonical(); }
+  bool isCanonical() { return message_->isCanonical(); }
 
  private:
   struct Token {};  // keeps construction inside open()

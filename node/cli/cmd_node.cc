@@ -120,8 +120,9 @@ int runStatus(const CommonFlags& flags) {
                          {"progress", remote ? static_cast<double>(f.head.seq) / remote : 1.0}});
   }
   for (const auto& [author, remote] : best_remote) {
-    bool held = std::any_of(feeds->begin(), feeds->end(),
-                            [&](const store::FeedInfo& f) { return toHex(f.author) == author; });
+    bool held = std::any_of(
+        feeds->begin(), feeds->end(),
+        [&, &hex = author](const store::FeedInfo& f) { return toHex(f.author) == hex; });
     if (!held && remote > 0) {
       feed_list.push_back({{"author", author},
                            {"own", false},

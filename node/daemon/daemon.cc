@@ -34,6 +34,8 @@ namespace eichub::daemon {
 namespace {
 
 constexpr int kTickMs = 100;  // periodic work: new local heads, idle links
+// Reader slots of CLI processes killed inside a read txn are freed this often (SECURITY.md 39).
+constexpr int64_t kReaderCheckMs = 60'000;
 constexpr sync::LinkId kFirstServerLink = 1'000'000;
 // A handshake the peer refused (it has not added us yet, say) is retried on a fresh socket:
 // libzmq does not reconnect after an authentication failure.
@@ -87,6 +89,8 @@ class Reactor {
   void onMonitorEvent(sync::LinkId link, ClientLink& client);
   void onControl();
   void tick();
+  // Frees the LMDB reader slots of dead processes (see kReaderCheckMs).
+  void clearStaleReaders(int64_t now);
   // Copies what the HTTP threads may show (links, feeds, counters) to the snapshot board.
   void publishSnapshot();
   Status startHttp();
@@ -129,6 +133,7 @@ class Reactor {
   uint64_t batches_failed_ = 0;
   uint64_t snapshot_tick_ = 0;
   int64_t snapshot_ms_ = 0;
+  int64_t reader_check_ms_ = 0;
   // Shared with the HTTP threads (which outlive none of them: http_ is destroyed first).
   http::SnapshotBoard board_;
   http::Metrics metrics_;
@@ -428,6 +433,17 @@ void Reactor::tick() {
   }
   // tick() runs after every poll; under load that is far more often than anyone reads.
   if (now - snapshot_ms_ >= kTickMs) publishSnapshot();
+  if (now - reader_check_ms_ >= kReaderCheckMs) clearStaleReaders(now);
+}
+
+void Reactor::clearStaleReaders(int64_t now) {
+  reader_check_ms_ = now;
+  auto freed = home_.store().clearStaleReaders();
+  if (!freed.ok()) {
+    log::warn("event=reader_check_failed error=\"{}\"", freed.status().toString());
+  } else if (*freed > 0) {
+    log::info("event=stale_readers_freed slots={}", *freed);
+  }
 }
 
 void Reactor::logReject(sync::LinkId link, const std::string& reason) {

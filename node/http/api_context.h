@@ -6,6 +6,7 @@
 #include <atomic>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "federation/common/result.h"
@@ -35,6 +36,16 @@ using PublishFn =
     std::function<Result<publish::PublishSummary>(const std::vector<catalog::Change>&)>;
 
 struct ApiContext {
+  // A constructor, not aggregate initialisation: clang 14 cannot make_unique an aggregate.
+  ApiContext(const store::CatalogStore& catalog, SnapshotBoard& snapshots, Metrics& node_metrics,
+             NodeInfo info, std::string token, PublishFn publish_fn)
+      : store(catalog),
+        board(snapshots),
+        metrics(node_metrics),
+        node(std::move(info)),
+        api_token(std::move(token)),
+        publish(std::move(publish_fn)) {}
+
   const store::CatalogStore& store;
   SnapshotBoard& board;
   Metrics& metrics;

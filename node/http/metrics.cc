@@ -57,6 +57,9 @@ Metrics::Metrics()
                        "LMDB map size in bytes (grows by doubling)", registry_)),
       map_usage_(build(prometheus::BuildGauge(), "eichub_store_map_usage_ratio",
                        "Bytes in use over the map size", registry_)),
+      reader_slots_(build(prometheus::BuildGauge(), "eichub_store_reader_slots",
+                          "LMDB reader slots in use (stale ones are freed every minute)",
+                          registry_)),
       records_(build(prometheus::BuildGauge(), "eichub_records", "Live catalogue records, by kind",
                      registry_)),
       feeds_(build(prometheus::BuildGauge(), "eichub_feeds", "Feeds held", registry_)),
@@ -118,6 +121,7 @@ std::string Metrics::render(const NodeSnapshot& snapshot, const store::CatalogSt
     map_bytes_.Add({}).Set(map);
     map_usage_.Add({}).Set(map > 0 ? static_cast<double>(*used) / map : 0);
   }
+  reader_slots_.Add({}).Set(static_cast<double>(store.readerSlots()));
   if (auto counts = store.countsByKind(); counts.ok()) {
     for (const auto& [kind, count] : *counts) {
       records_.Add({{"kind", kind}}).Set(static_cast<double>(count));

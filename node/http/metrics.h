@@ -55,6 +55,7 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>& store_bytes_;
   prometheus::Family<prometheus::Gauge>& map_bytes_;
   prometheus::Family<prometheus::Gauge>& map_usage_;
+  prometheus::Family<prometheus::Gauge>& reader_slots_;
   prometheus::Family<prometheus::Gauge>& records_;
   prometheus::Family<prometheus::Gauge>& feeds_;
   prometheus::Family<prometheus::Gauge>& frozen_;

@@ -293,6 +293,10 @@ Result<uint64_t> CatalogStore::storeBytes() const { return impl_->env->usedBytes
 
 uint64_t CatalogStore::mapBytes() const { return impl_->env->mapBytes(); }
 
+Result<int> CatalogStore::clearStaleReaders() const { return impl_->env->clearStaleReaders(); }
+
+size_t CatalogStore::readerSlots() const { return impl_->env->readerSlots(); }
+
 Status CatalogStore::copyTo(const std::string& path) const { return impl_->env->copyTo(path); }
 
 Result<std::vector<ChangeEntry>> CatalogStore::changes(uint64_t since, size_t limit) const {

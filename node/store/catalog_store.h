@@ -182,6 +182,10 @@ class CatalogStore {
   Result<uint64_t> storeBytes() const;
   // The current map size in bytes (storeBytes() / mapBytes() is the map usage).
   uint64_t mapBytes() const;
+  // Frees reader slots left by dead processes (LmdbEnv::clearStaleReaders); returns how many.
+  Result<int> clearStaleReaders() const;
+  // Reader slots in use, live and dead.
+  size_t readerSlots() const;
   // Writes a compacted, consistent copy of the store (one LMDB data file) to path, from one
   // read snapshot: safe while this or another process writes. path must not exist.
   // Errors: AlreadyExists, IOError.

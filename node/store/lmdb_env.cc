@@ -225,7 +225,35 @@ Result<std::unique_ptr<LmdbEnv>> LmdbEnv::open(const std::string& dir, const Lmd
   mdb_env_info(raw, &info);
   env->map_bytes_ = info.me_mapsize;
   EICHUB_RETURN_IF_ERROR(env->openTables());
+  EICHUB_RETURN_IF_ERROR(env->clearStaleReaders().status());
   return env;
+}
+
+Result<int> LmdbEnv::clearStaleReaders() const {
+  int dead = 0;
+  if (int rc = mdb_reader_check(env_, &dead); rc != 0) return lmdbStatus("reader check", rc);
+  return dead;
+}
+
+size_t LmdbEnv::readerSlots() const {
+  // mdb_reader_list calls back once per line: a heading, then one line per slot, or only
+  // "(no active readers)".
+  struct Count {
+    size_t lines = 0;
+    bool none = false;
+  } count;
+  mdb_reader_list(
+      env_,
+      [](const char* line, void* ctx) -> int {
+        auto* c = static_cast<Count*>(ctx);
+        ++c->lines;
+        if (std::string_view(line).find("no active readers") != std::string_view::npos) {
+          c->none = true;
+        }
+        return 0;
+      },
+      &count);
+  return count.none || count.lines == 0 ? 0 : count.lines - 1;
 }
 
 LmdbEnv::~LmdbEnv() {

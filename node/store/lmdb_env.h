@@ -201,6 +201,13 @@ class LmdbEnv {
   // snapshot, taken in a read txn, so writers go on. Errors: AlreadyExists, lmdbStatus.
   Status copyTo(const std::string& path) const;
   MDB_dbi dbi(Table table) const { return dbis_[static_cast<size_t>(table)]; }
+  // Frees the reader slots of processes that died inside a read txn (a CLI reader killed with
+  // SIGKILL). Such a slot pins the pages of its snapshot, so the file grows, and it counts
+  // against the reader table until LMDB reports MDB_READERS_FULL. open() runs it; a daemon
+  // runs it periodically. Returns the number freed. Errors: lmdbStatus.
+  Result<int> clearStaleReaders() const;
+  // Reader slots in use by live and dead processes alike (mdb_reader_list).
+  size_t readerSlots() const;
 
  private:
   // Passkey: only open() builds an LmdbEnv, but make_unique still needs a public constructor.
