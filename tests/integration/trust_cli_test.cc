@@ -180,10 +180,10 @@ TEST_F(TrustCliTest, ARootKeyRotationUnderTwoOfThreeWaitsForAnotherRoot) {
   EXPECT_EQ(shown["pending_rotations"][0]["roots_needed"], 2);
   EXPECT_TRUE(shown["members"].empty()) << "the unconfirmed key gave a voice: " << shown.dump();
 
-  EXPECT_NE(refused({"authority", "approve-rotation", "--home", dir_.file("net2"), roots[0],
-                     roots[0]})
-                .find("the same"),
-            std::string::npos);
+  EXPECT_NE(
+      refused({"authority", "approve-rotation", "--home", dir_.file("net2"), roots[0], roots[0]})
+          .find("the same"),
+      std::string::npos);
   ok({"authority", "approve-rotation", "--home", dir_.file("net2"), roots[0], new_key});
   carry("net2", roots[1]);
   shown = show(a);
