@@ -1,7 +1,8 @@
 # Trust records: the bodies of feed updates of kind trust. Such a body is a bare TrustRecord
 # message, not a catalogue Record, so that the federation library can judge trust without
 # knowing the catalogue. The header id names the variant and the key it concerns:
-# "member/<hex>", "remove/<hex>", "delegate/<hex>", "revoke/<hex>", "rotate/<hex of new key>".
+# "member/<hex>", "remove/<hex>", "delegate/<hex>", "revoke/<hex>", "rotate/<hex of new key>",
+# "approve/<hex of old key>/<hex of new key>", "expires".
 # Evolution rule: add fields at the end with new ordinals; never renumber or retype.
 @0xe8cd848bb0c5a275;
 
@@ -52,6 +53,21 @@ struct Rotation {
   newKeySignature @1 :Data;
 }
 
+# In another root's feed: it stands behind a root key's rotation. Under an m-of-n root
+# threshold a root's rotation counts once m distinct root identities (the rotating one through
+# its rotation record) stand behind it; until then the new key writes nothing that counts.
+struct RotationApproval {
+  oldKey @0 :Data;
+  newKey @1 :Data;
+}
+
+# Freshness (freeze protection, as TUF's expiring metadata): the author declares its own feed
+# current until expiresMs. After that a node reports the feed stale by its own clock; no
+# verdict reads it. A newer one (same id, "expires") replaces it.
+struct Expiry {
+  expiresMs @0 :Int64;
+}
+
 struct TrustRecord {
   union {
     membership @0 :Membership;
@@ -59,5 +75,7 @@ struct TrustRecord {
     delegation @2 :Delegation;
     revocation @3 :Revocation;
     rotation @4 :Rotation;
+    approval @5 :RotationApproval;
+    expiry @6 :Expiry;
   }
 }

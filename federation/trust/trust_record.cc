@@ -61,6 +61,15 @@ Status checkRecord(const TrustRecord& record) {
     }
     return Status::OK();
   }
+  if (auto* a = std::get_if<RotationApproval>(&record)) {
+    if (a->old_key == a->new_key)
+      return Status::InvalidArgument("approval of a rotation to itself");
+    return Status::OK();
+  }
+  if (auto* e = std::get_if<Expiry>(&record)) {
+    if (e->expires_ms <= 0) return Status::InvalidArgument("expiry must be a positive time");
+    return Status::OK();
+  }
   const auto& rotation = std::get<Rotation>(record);
   if (rotation.new_key_signature.size() != 64) {
     return Status::InvalidArgument("rotation signature is not 64 bytes");
@@ -77,6 +86,10 @@ std::string recordId(const TrustRecord& record) {
     std::string operator()(const Delegation& d) const { return "delegate/" + toHex(d.vendor); }
     std::string operator()(const Revocation& r) const { return "revoke/" + toHex(r.vendor); }
     std::string operator()(const Rotation& r) const { return "rotate/" + toHex(r.new_key); }
+    std::string operator()(const RotationApproval& a) const {
+      return "approve/" + toHex(a.old_key) + "/" + toHex(a.new_key);
+    }
+    std::string operator()(const Expiry&) const { return "expires"; }
   };
   return std::visit(Namer{}, record);
 }
@@ -109,6 +122,12 @@ Bytes encodeRecord(const TrustRecord& record) {
     out.setCutoffSeq(v->cutoff_seq);
     out.setDropRecords(v->drop_records);
     out.setReason(v->reason);
+  } else if (auto* a = std::get_if<RotationApproval>(&record)) {
+    auto out = root.initApproval();
+    out.setOldKey(dataOf(a->old_key));
+    out.setNewKey(dataOf(a->new_key));
+  } else if (auto* e = std::get_if<Expiry>(&record)) {
+    root.initExpiry().setExpiresMs(e->expires_ms);
   } else {
     const auto& rotation = std::get<Rotation>(record);
     auto out = root.initRotation();
@@ -186,6 +205,17 @@ Result<TrustRecord> decodeRecord(ByteView body) {
         record = std::move(r);
         break;
       }
+      case schema::TrustRecord::APPROVAL: {
+        auto in = root.getApproval();
+        RotationApproval a;
+        EICHUB_ASSIGN_OR_RETURN(a.old_key, readKey(in.getOldKey(), "old key"));
+        EICHUB_ASSIGN_OR_RETURN(a.new_key, readKey(in.getNewKey(), "new key"));
+        record = a;
+        break;
+      }
+      case schema::TrustRecord::EXPIRY:
+        record = Expiry{root.getExpiry().getExpiresMs()};
+        break;
       default:
         return Status::InvalidArgument("unknown trust record variant");
     }

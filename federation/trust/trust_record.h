@@ -50,7 +50,16 @@ struct Rotation {
   Bytes new_key_signature;  // 64 bytes, see rotationMessage()
 };
 
-using TrustRecord = std::variant<Membership, Removal, Delegation, Revocation, Rotation>;
+struct RotationApproval {
+  PublicKey old_key{};
+  PublicKey new_key{};
+};
+struct Expiry {
+  int64_t expires_ms = 0;  // > 0; a report only, never in a verdict
+};
+
+using TrustRecord =
+    std::variant<Membership, Removal, Delegation, Revocation, Rotation, RotationApproval, Expiry>;
 
 // The header id a trust record must be published under, e.g. "member/<hex of the node>".
 std::string recordId(const TrustRecord& record);

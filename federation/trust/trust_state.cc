@@ -11,11 +11,14 @@ bool startsWith(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
 }
 
-// Who may write a trust record with this id: roots admit and remove members; roots, members
-// and directly trusted keys admit and revoke vendors; any author may rotate its own key.
+// Who may write a trust record with this id: roots admit and remove members and approve root
+// rotations; roots, members and directly trusted keys admit and revoke vendors; any author may
+// rotate its own key and declare its own feed's expiry.
 bool mayWriteTrust(Role role, std::string_view id) {
-  if (startsWith(id, "rotate/")) return true;
-  if (startsWith(id, "member/") || startsWith(id, "remove/")) return role == Role::kRoot;
+  if (startsWith(id, "rotate/") || id == "expires") return true;
+  if (startsWith(id, "member/") || startsWith(id, "remove/") || startsWith(id, "approve/")) {
+    return role == Role::kRoot;
+  }
   if (startsWith(id, "delegate/") || startsWith(id, "revoke/")) return role != Role::kVendor;
   return false;
 }
@@ -68,6 +71,10 @@ TrustState TrustState::derive(const TrustConfig& config, std::vector<HeldRecord>
     // first such record in (author, seq) order, applied once enough identities agree.
     std::map<std::pair<std::string, Bytes>, std::pair<std::set<PublicKey>, const HeldRecord*>>
         agreement;
+    // Root rotations under a threshold, by (old key, new key): the identities behind each and
+    // the rotation record itself (null while only approvals are held).
+    std::map<std::pair<PublicKey, PublicKey>, std::pair<std::set<PublicKey>, const HeldRecord*>>
+        rotations;
     for (const HeldRecord& record : held) {
       feed::HeaderFields header;
       header.author = record.author;
@@ -78,16 +85,33 @@ TrustState TrustState::derive(const TrustConfig& config, std::vector<HeldRecord>
       if (prev.verdict(header) != reason::kAccepted) continue;
       const AuthorTrust* author = prev.find(record.author);
       if (config.root_threshold > 1 && author->role == Role::kRoot &&
-          !std::holds_alternative<Rotation>(record.record)) {
-        auto& [identities, first] = agreement[{record.id, encodeRecord(record.record)}];
-        identities.insert(author->identity);
-        if (first == nullptr) first = &record;
+          !std::holds_alternative<Expiry>(record.record)) {
+        if (auto* rotation = std::get_if<Rotation>(&record.record)) {
+          auto& [identities, rotation_record] = rotations[{record.author, rotation->new_key}];
+          identities.insert(author->identity);
+          rotation_record = &record;  // one rotation per (old, new) pair: its id names the key
+        } else if (auto* approval = std::get_if<RotationApproval>(&record.record)) {
+          rotations[{approval->old_key, approval->new_key}].first.insert(author->identity);
+        } else {
+          auto& [identities, first] = agreement[{record.id, encodeRecord(record.record)}];
+          identities.insert(author->identity);
+          if (first == nullptr) first = &record;
+        }
         continue;
       }
       next.apply(prev, record);
     }
     for (const auto& [what, votes] : agreement) {
       if (votes.first.size() >= config.root_threshold) next.apply(prev, *votes.second);
+    }
+    for (const auto& [keys, votes] : rotations) {
+      if (votes.second == nullptr) continue;
+      if (votes.first.size() >= config.root_threshold) {
+        next.apply(prev, *votes.second);
+      } else {
+        next.pending_[keys.second] =
+            PendingRotation{keys.first, static_cast<uint32_t>(votes.first.size())};
+      }
     }
     if (next == prev) break;
     prev = std::move(next);
@@ -152,6 +176,10 @@ void TrustState::apply(const TrustState& prev, const HeldRecord& held) {
     if (vendor->granted_by != held.author && author->role != Role::kRoot) return;
     cut(v->vendor, Cut{v->cutoff_seq, v->drop_records, CutCause::kRevoked, held.author, v->reason,
                        PublicKey{}});
+  } else if (std::holds_alternative<RotationApproval>(held.record)) {
+    return;  // counted in derive(); alone (threshold 1) a root's rotation needs none
+  } else if (auto* e = std::get_if<Expiry>(&held.record)) {
+    expiries_[held.author] = e->expires_ms;
   } else {
     const auto& rotation = std::get<Rotation>(held.record);
     if (author->rotations >= kMaxRotationChain) return;
@@ -186,7 +214,10 @@ uint64_t TrustState::lastAcceptedSeq(const PublicKey& author) const {
 
 std::string_view TrustState::verdict(const feed::HeaderFields& header) const {
   const AuthorTrust* author = find(header.author);
-  if (author == nullptr) return reason::kUnknownAuthor;
+  if (author == nullptr) {
+    return pending_.count(header.author) != 0 ? reason::kRotationUnconfirmed
+                                              : reason::kUnknownAuthor;
+  }
   if (auto it = cuts_.find(header.author); it != cuts_.end()) {
     if (it->second.drop) return reason::kDropped;
     if (header.seq > it->second.cutoff_seq) return reason::kAfterCutoff;

@@ -39,6 +39,8 @@ inline constexpr std::string_view kOutOfScopeKind = "out_of_scope_kind";
 inline constexpr std::string_view kOutOfScopePrefix = "out_of_scope_prefix";
 inline constexpr std::string_view kExpired = "expired";
 inline constexpr std::string_view kNotAuthorized = "not_authorized";
+// A key a root rotated to, before enough roots stand behind the rotation (m of n).
+inline constexpr std::string_view kRotationUnconfirmed = "rotation_unconfirmed";
 }  // namespace reason
 
 inline constexpr uint64_t kNoCutoff = std::numeric_limits<uint64_t>::max();
@@ -89,11 +91,20 @@ struct HeldRecord {
   TrustRecord record;
 };
 
+// A root key's rotation waiting for approvals under an m-of-n threshold.
+struct PendingRotation {
+  PublicKey old_key{};
+  uint32_t identities = 0;  // distinct root identities behind it so far, the rotating one too
+  bool operator==(const PendingRotation&) const = default;
+};
+
 // Roots may form an m-of-n authority: with root_threshold m > 1, a record a root writes
 // (membership, removal, delegation, revocation) counts only once m distinct root identities
 // (configured root keys, followed through their rotations) hold the same record, id and body,
-// in their own feeds. A key counts once however often it signs. Rotations of root keys count
-// alone: they keep the identity, so they add no voice.
+// in their own feeds. A key counts once however often it signs. A root key's rotation (in its
+// own feed) counts once m distinct root identities stand behind it: the rotating one, and the
+// others by approval records naming the old and new keys. A thief of one root key cannot move
+// that key's voice alone. Expiry records are the author's own and need no agreement.
 inline constexpr uint32_t kMaxRootThreshold = 64;
 struct TrustConfig {
   std::set<PublicKey> roots;
@@ -118,6 +129,11 @@ class TrustState {
 
   const std::map<PublicKey, AuthorTrust>& authors() const { return authors_; }
   const std::map<PublicKey, Cut>& cuts() const { return cuts_; }
+  // Root rotations below the threshold, by new key.
+  const std::map<PublicKey, PendingRotation>& pendingRotations() const { return pending_; }
+  // The newest signed expiry each trusted author declared for its own feed (Expiry records):
+  // for staleness reports only.
+  const std::map<PublicKey, int64_t>& expiries() const { return expiries_; }
   const AuthorTrust* find(const PublicKey& author) const;
   bool operator==(const TrustState&) const = default;
 
@@ -130,6 +146,8 @@ class TrustState {
   std::map<PublicKey, AuthorTrust> authors_;
   std::map<PublicKey, Cut> cuts_;
   std::map<PublicKey, size_t> delegations_;  // per grantor, bounded
+  std::map<PublicKey, PendingRotation> pending_;
+  std::map<PublicKey, int64_t> expiries_;
 };
 
 }  // namespace eichub::trust

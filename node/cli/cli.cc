@@ -22,6 +22,7 @@ int runCli(int argc, char** argv) {
   addAlignCommands(app, exit_code);
   addBackupCommands(app, exit_code);
   addTrustCommands(app, exit_code);
+  addFreshnessCommands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

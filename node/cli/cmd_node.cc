@@ -1,5 +1,6 @@
 // Node commands: init (create a home), id (peer card), status, digest.
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -14,6 +15,9 @@
 #include "node/daemon/control.h"
 #include "node/daemon/daemon.h"
 #include "node/daemon/store_adapter.h"
+#include "node/home/peers.h"
+#include "node/policy/staleness.h"
+#include "node/policy/trust_inputs.h"
 #include "node/publish/publisher.h"
 
 namespace eichub::cli {
@@ -89,10 +93,26 @@ int runStatus(const CommonFlags& flags) {
   auto counts = store.countsByKind();
   auto feeds = store.feeds();
   auto bytes = store.storeBytes();
+  auto erased = store.erasedBodies();
   if (!counts.ok()) return fail(counts.status());
   if (!feeds.ok()) return fail(feeds.status());
   if (!bytes.ok()) return fail(bytes.status());
+  if (!erased.ok()) return fail(erased.status());
   const PublicKey& self = home->nodeKey().publicKey();
+  // Stale by this machine's clock (a report; verdicts never read it). A peers.toml that does
+  // not load is `trust show`'s error to report; status still answers.
+  std::map<PublicKey, std::string_view> stale;
+  if (auto peers = home::loadPeers(home->dir()); peers.ok()) {
+    auto trust = policy::currentTrust(store, policy::trustConfig(*home, *peers));
+    if (!trust.ok()) return fail(trust.status());
+    const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+    const int64_t window_ms = int64_t{peers->stale_after_hours} * 3'600'000;
+    for (const policy::StaleFeed& feed : policy::staleFeeds(*trust, *feeds, now_ms, window_ms)) {
+      stale[feed.author] = feed.reason;
+    }
+  }
   // A running daemon adds what it knows of peers: the best remote head of every feed.
   nlohmann::json daemon_status;
   if (auto reply = daemon::askDaemon(home->dir(), "status"); reply.ok()) {
@@ -117,6 +137,7 @@ int runStatus(const CommonFlags& flags) {
                          {"verified_up_to", f.verified_up_to},
                          {"best_remote_seq", remote},
                          {"frozen", frozen},
+                         {"stale", stale.count(f.author) ? stale[f.author] : ""},
                          {"progress", remote ? static_cast<double>(f.head.seq) / remote : 1.0}});
   }
   for (const auto& [author, remote] : best_remote) {
@@ -139,14 +160,17 @@ int runStatus(const CommonFlags& flags) {
                {"records", *counts},
                {"feeds", feed_list},
                {"frozen_feeds", frozen_feeds},
+               {"stale_feeds", stale.size()},
+               {"erased_bodies", *erased},
                {"store_bytes", *bytes},
                {"daemon", daemon_status.is_object() ? daemon_status : nlohmann::json()}});
     return kExitOk;
   }
   fmt::print(
-      "node     {}\nname     {}\nregion   {}\nnetwork  {}\nstore    {} bytes\nfrozen   {} feeds\n",
+      "node     {}\nname     {}\nregion   {}\nnetwork  {}\nstore    {} bytes\nfrozen   {} feeds\n"
+      "stale    {} feeds\nerased   {} bodies\n",
       toHex(self), home->options().name, home->options().region, home->options().network, *bytes,
-      frozen_feeds);
+      frozen_feeds, stale.size(), *erased);
   fmt::print("records:\n");
   for (const auto& [kind, n] : *counts) fmt::print("  {:<16} {}\n", kind, n);
   fmt::print("feeds:\n");

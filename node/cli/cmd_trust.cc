@@ -1,4 +1,5 @@
-// Trust commands: authority init/admit/remove, trust root/show, vendor keygen/admit/revoke.
+// Trust commands: authority init/admit/remove/approve-rotation, trust root/show, key rotate,
+// vendor keygen/admit/revoke.
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -12,6 +13,7 @@
 #include "node/daemon/control.h"
 #include "node/daemon/store_adapter.h"
 #include "node/home/peers.h"
+#include "node/policy/staleness.h"
 #include "node/policy/trust_inputs.h"
 
 namespace eichub::cli {
@@ -29,6 +31,7 @@ struct TrustFlags {
   std::string id_prefix;
   std::string expires;
   std::string out;
+  std::string new_key;  // authority approve-rotation
   uint64_t after_seq = 0;
   uint32_t threshold = 0;  // trust root --threshold; 0: unchanged
   bool after_seq_given = false;
@@ -80,6 +83,20 @@ int runAuthorityRemove(const TrustFlags& flags) {
   trust::Removal removal{*node, *cutoff, flags.drop, flags.reason};
   return reportPublished(publishTrustRecord(*home, home->nodeKey(), removal),
                          fmt::format("removal after seq {}", *cutoff));
+}
+
+// Under an m-of-n root threshold, another root's key rotation counts once enough roots stand
+// behind it: this root's approval goes in its own feed.
+int runAuthorityApproveRotation(const TrustFlags& flags) {
+  auto home = openHome(flags.common, false);
+  if (!home) return kExitFailure;
+  auto old_key = fixedFromHex<kPublicKeyBytes>(flags.key);
+  auto new_key = fixedFromHex<kPublicKeyBytes>(flags.new_key);
+  if (!old_key || !new_key) return fail("the old and new root ids are 64 hex digits each");
+  if (*old_key == *new_key) return fail("the old and new root ids are the same");
+  trust::RotationApproval approval{*old_key, *new_key};
+  return reportPublished(publishTrustRecord(*home, home->nodeKey(), approval),
+                         "approval of the rotation of " + flags.key.substr(0, 16));
 }
 
 int runTrustRoot(const TrustFlags& flags) {
@@ -201,6 +218,9 @@ nlohmann::json trustJson(home::Home& home, const trust::TrustState& state,
     }
     if (entry.rotated_from != PublicKey{}) item["rotated_from"] = toHex(entry.rotated_from);
     if (!entry.name.empty()) item["name"] = entry.name;
+    if (auto expiry = state.expiries().find(key); expiry != state.expiries().end()) {
+      item["expires_ms"] = expiry->second;  // the author's own signed freshness limit
+    }
     switch (entry.role) {
       case trust::Role::kRoot:
         break;
@@ -225,7 +245,6 @@ nlohmann::json trustJson(home::Home& home, const trust::TrustState& state,
                          {"id_prefix", entry.scope.id_prefix},
                          {"expires_ms", entry.scope.expires_ms}};
         item["stale"] = expired;
-        if (expired) stale.push_back(toHex(key));
         vendors.push_back(item);
         break;
       }
@@ -242,18 +261,41 @@ nlohmann::json trustJson(home::Home& home, const trust::TrustState& state,
     if (cut.cause == trust::CutCause::kRotated) item["rotated_to"] = toHex(cut.rotated_to);
     cuts.push_back(item);
   }
+  nlohmann::json pending = nlohmann::json::array();
+  for (const auto& [new_key, rotation] : state.pendingRotations()) {
+    pending.push_back({{"old", toHex(rotation.old_key)},
+                       {"new", toHex(new_key)},
+                       {"roots_behind", rotation.identities},
+                       {"roots_needed", peers.root_threshold}});
+  }
   nlohmann::json frozen = nlohmann::json::array();
+  nlohmann::json stale_feeds = nlohmann::json::array();
   if (auto feeds = home.store().feeds(); feeds.ok()) {
     for (const store::FeedInfo& feed : *feeds) {
       if (auto proof = home.store().meta(daemon::forkMetaKey(feed.author)); proof.ok()) {
         frozen.push_back({{"id", toHex(feed.author)}, {"fork_seq", daemon::forkSeq(*proof)}});
       }
     }
+    const int64_t window_ms = int64_t{peers.stale_after_hours} * 3'600'000;
+    for (const policy::StaleFeed& feed : policy::staleFeeds(state, *feeds, now_ms, window_ms)) {
+      stale.push_back(toHex(feed.author));
+      stale_feeds.push_back({{"id", toHex(feed.author)},
+                             {"role", trust::roleName(feed.role)},
+                             {"reason", feed.reason},
+                             {"since_ms", feed.since_ms}});
+    }
   }
-  return {{"roots", roots},     {"root_threshold", peers.root_threshold},
-          {"direct", direct},   {"members", members},
-          {"vendors", vendors}, {"cuts", cuts},
-          {"frozen", frozen},   {"stale", stale}};
+  return {{"roots", roots},
+          {"root_threshold", peers.root_threshold},
+          {"direct", direct},
+          {"members", members},
+          {"vendors", vendors},
+          {"cuts", cuts},
+          {"pending_rotations", pending},
+          {"frozen", frozen},
+          {"stale", stale},
+          {"stale_feeds", stale_feeds},
+          {"stale_after_hours", peers.stale_after_hours}};
 }
 
 int runTrustShow(const TrustFlags& flags) {
@@ -271,6 +313,15 @@ int runTrustShow(const TrustFlags& flags) {
   fmt::print("roots    {}\nmembers  {}\nvendors  {}\ncuts     {}\nfrozen   {}\nstale    {}\n",
              doc["roots"].size(), doc["members"].size(), doc["vendors"].size(), doc["cuts"].size(),
              doc["frozen"].size(), doc["stale"].size());
+  for (const auto& f : doc["stale_feeds"]) {
+    fmt::print("stale {} {} ({})\n", f["id"].get<std::string>(), f["role"].get<std::string>(),
+               f["reason"].get<std::string>());
+  }
+  for (const auto& p : doc["pending_rotations"]) {
+    fmt::print("rotation {} -> {} waits: {} of {} roots\n", p["old"].get<std::string>(),
+               p["new"].get<std::string>(), p["roots_behind"].get<uint32_t>(),
+               p["roots_needed"].get<uint32_t>());
+  }
   for (const auto& v : doc["vendors"]) {
     fmt::print("vendor {} \"{}\" prefix \"{}\"\n", v["id"].get<std::string>(), v.value("name", ""),
                v["scope"]["id_prefix"].get<std::string>());
@@ -321,6 +372,15 @@ void addTrustCommands(CLI::App& app, int& exit_code) {
   remove->add_option("node", remove_flags->key, "The node's card or id")->required();
   addCutFlags(*remove, *remove_flags);
   remove->callback([remove_flags, &exit_code] { exit_code = runAuthorityRemove(*remove_flags); });
+
+  auto approve_flags = std::make_shared<TrustFlags>();
+  CLI::App* approve = authority->add_subcommand(
+      "approve-rotation", "Stand behind another root's key rotation (m-of-n roots)");
+  addHomeFlag(*approve, approve_flags->common);
+  approve->add_option("old", approve_flags->key, "The rotated root id (64 hex)")->required();
+  approve->add_option("new", approve_flags->new_key, "Its new id (64 hex)")->required();
+  approve->callback(
+      [approve_flags, &exit_code] { exit_code = runAuthorityApproveRotation(*approve_flags); });
 
   CLI::App* trust_cmd = app.get_subcommand("trust");
   auto root_flags = std::make_shared<TrustFlags>();

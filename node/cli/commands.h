@@ -17,5 +17,7 @@ void addAlignCommands(CLI::App& app, int& exit_code);    // align
 void addBackupCommands(CLI::App& app, int& exit_code);   // backup, restore, migrate
 // authority, vendor, trust root/show; after addDaemonCommands (it adds to "trust").
 void addTrustCommands(CLI::App& app, int& exit_code);
+// trust expires, trust stale-after; after addDaemonCommands (it adds to "trust").
+void addFreshnessCommands(CLI::App& app, int& exit_code);
 
 }  // namespace eichub::cli

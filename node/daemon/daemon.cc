@@ -26,6 +26,7 @@
 #include "node/http/http_server.h"
 #include "node/log.h"
 #include "node/policy/node_trust.h"
+#include "node/policy/staleness.h"
 #include "node/policy/trust_inputs.h"
 #include "node/publish/publisher.h"
 
@@ -102,6 +103,8 @@ class Reactor {
   // Logs a rejection, at most once per link and reason per kRejectLogIntervalMs.
   void logReject(sync::LinkId link, const std::string& reason);
   nlohmann::json statusJson();
+  // Trusted feeds stale at now_ms by this node's clock: a report, never a verdict.
+  std::vector<policy::StaleFeed> staleFeeds(int64_t now_ms);
   void writeRunFile();
 
   home::Home& home_;
@@ -116,6 +119,7 @@ class Reactor {
   std::unique_ptr<StoreAdapter> storage_;
   policy::NodeTrust trust_;
   trust::TrustConfig trust_config_;
+  int64_t stale_after_ms_ = 0;  // peers.toml trust.stale_after_hours; 0: silence not reported
   std::unique_ptr<sync::SyncEngine> engine_;
   std::map<sync::LinkId, ClientLink> clients_;
   std::map<sync::LinkId, ServerLink> servers_;
@@ -255,7 +259,17 @@ void Reactor::publishSnapshot() {
                                 storage_->isFrozen(state.author)});
     }
   }
+  for (const policy::StaleFeed& feed : staleFeeds(snapshot.taken_ms)) {
+    snapshot.stale.push_back({toHex(feed.author), std::string(trust::roleName(feed.role)),
+                              std::string(feed.reason), feed.since_ms});
+  }
   board_.publish(std::move(snapshot));
+}
+
+std::vector<policy::StaleFeed> Reactor::staleFeeds(int64_t now_ms) {
+  auto feeds = home_.store().feeds();
+  if (!feeds.ok()) return {};  // a report only: the next tick tries again
+  return policy::staleFeeds(trust_.state(), *feeds, now_ms, stale_after_ms_);
 }
 
 void Reactor::receive(sync::LinkId link, const zmq::message_t& payload) {
@@ -267,6 +281,7 @@ void Reactor::receive(sync::LinkId link, const zmq::message_t& payload) {
 Status Reactor::loadPeers() {
   EICHUB_ASSIGN_OR_RETURN(home::PeerList peers, home::loadPeers(home_.dir()));
   trust_config_ = policy::trustConfig(home_, peers);
+  stale_after_ms_ = int64_t{peers.stale_after_hours} * 3'600'000;
   std::set<std::string> keys;
   for (const auto& peer : peers.peers) keys.insert(peer.transport_public_z85);
   zap_->setAllowedKeys(keys);
@@ -484,6 +499,10 @@ nlohmann::json Reactor::statusJson() {
                        {"frozen", storage_->isFrozen(state.author)}});
     }
   }
+  const std::vector<policy::StaleFeed> stale = staleFeeds(nowMs());
+  nlohmann::json stale_ids = nlohmann::json::array();
+  for (const policy::StaleFeed& feed : stale) stale_ids.push_back(toHex(feed.author));
+  auto erased = home_.store().erasedBodies();
   return {{"node", toHex(home_.nodeKey().publicKey())},
           {"endpoint", endpoint_},
           {"catching_up", engine_->catchingUp()},
@@ -495,8 +514,13 @@ nlohmann::json Reactor::statusJson() {
           {"zap_refused", zap_->refused()},
           {"dropped_sends", dropped_sends_},
           {"frozen_feeds", storage_->frozen().size()},
+          {"stale_feeds", stale.size()},
+          {"erased_bodies", erased.ok() ? nlohmann::json(*erased) : nlohmann::json()},
           {"trust",
-           {{"authors", trust_.state().authors().size()}, {"cuts", trust_.state().cuts().size()}}},
+           {{"authors", trust_.state().authors().size()},
+            {"cuts", trust_.state().cuts().size()},
+            {"pending_rotations", trust_.state().pendingRotations().size()},
+            {"stale", stale_ids}}},
           {"links", links},
           {"feeds", feeds}};
 }

@@ -69,6 +69,14 @@ Result<PeerList> loadPeers(const std::string& dir) {
     }
     list.root_threshold = static_cast<uint32_t>(*m);
   }
+  if (const toml::node* hours = table["trust"]["stale_after_hours"].node()) {
+    std::optional<int64_t> h = hours->value<int64_t>();
+    if (!h || *h < 0 || *h > kMaxStaleAfterHours) {
+      return Status::InvalidArgument(path + ": trust.stale_after_hours must be 0 to " +
+                                     std::to_string(kMaxStaleAfterHours));
+    }
+    list.stale_after_hours = static_cast<uint32_t>(*h);
+  }
   return list;
 }
 
@@ -86,7 +94,11 @@ Status savePeers(const std::string& dir, const PeerList& list) {
           keyList(list.roots) +
           "\n# How many distinct roots must publish the same record for it to count (m of n).\n"
           "root_threshold = " +
-          std::to_string(list.root_threshold) + "\n";
+          std::to_string(list.root_threshold) +
+          "\n# Hours after which a trusted feed whose newest signed time is older is reported\n"
+          "# stale (`eichub trust stale-after`); 0 reports none. A report only: no verdict reads"
+          " it.\nstale_after_hours = " +
+          std::to_string(list.stale_after_hours) + "\n";
   std::string path = dir + "/" + kPeersFile;
   std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

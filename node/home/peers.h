@@ -10,11 +10,15 @@
 
 namespace eichub::home {
 
+// A staleness window longer than ten years is a typo.
+inline constexpr uint32_t kMaxStaleAfterHours = 87'600;
+
 struct PeerList {
   std::vector<PeerCard> peers;
   std::vector<PublicKey> trusted;  // authors accepted when relayed, beyond the peers themselves
   std::vector<PublicKey> roots;    // network authorities: their members and vendors are accepted
   uint32_t root_threshold = 1;     // distinct roots that must agree on a record (m of n)
+  uint32_t stale_after_hours = 0;  // feeds silent longer are reported stale; 0: not reported
 };
 
 // Reads <dir>/peers.toml; an absent file is an empty list. Errors: InvalidArgument naming the

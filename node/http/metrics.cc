@@ -65,6 +65,11 @@ Metrics::Metrics()
       feeds_(build(prometheus::BuildGauge(), "eichub_feeds", "Feeds held", registry_)),
       frozen_(build(prometheus::BuildGauge(), "eichub_feeds_frozen", "Feeds frozen by a fork proof",
                     registry_)),
+      stale_(build(prometheus::BuildGauge(), "eichub_feeds_stale",
+                   "Trusted feeds stale by this node's clock, by reason (a report, not a verdict)",
+                   registry_)),
+      erased_(build(prometheus::BuildGauge(), "eichub_store_erased_bodies",
+                    "Record versions whose bodies erases dropped; never fetched again", registry_)),
       commit_seconds_(build(prometheus::BuildHistogram(), "eichub_commit_seconds",
                             "Seconds per batch write transaction", registry_)
                           .Add({}, latencyBuckets())),
@@ -115,6 +120,15 @@ std::string Metrics::render(const NodeSnapshot& snapshot, const store::CatalogSt
   pending_.Add({}).Set(static_cast<double>(snapshot.pending_updates));
   feeds_.Add({}).Set(static_cast<double>(snapshot.feeds.size()));
   frozen_.Add({}).Set(static_cast<double>(frozen));
+  // Every reason every scrape, so that a feed no longer stale leaves no series behind.
+  std::map<std::string, uint64_t> stale{{"expired", 0}, {"delegation_expired", 0}, {"silent", 0}};
+  for (const StaleSnapshot& feed : snapshot.stale) ++stale[feed.reason];
+  for (const auto& [reason, count] : stale) {
+    stale_.Add({{"reason", reason}}).Set(static_cast<double>(count));
+  }
+  if (auto erased = store.erasedBodies(); erased.ok()) {
+    erased_.Add({}).Set(static_cast<double>(*erased));
+  }
   const auto map = static_cast<double>(store.mapBytes());
   if (auto used = store.storeBytes(); used.ok()) {
     store_bytes_.Add({}).Set(static_cast<double>(*used));

@@ -59,6 +59,8 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>& records_;
   prometheus::Family<prometheus::Gauge>& feeds_;
   prometheus::Family<prometheus::Gauge>& frozen_;
+  prometheus::Family<prometheus::Gauge>& stale_;
+  prometheus::Family<prometheus::Gauge>& erased_;
   prometheus::Histogram& commit_seconds_;
   prometheus::Histogram& receive_seconds_;
 };

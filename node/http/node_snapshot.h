@@ -39,6 +39,14 @@ struct FeedSnapshot {
   bool frozen = false;  // a fork proof froze it
 };
 
+// A trusted feed reported stale at snapshot time, by the node's clock (policy/staleness.h).
+struct StaleSnapshot {
+  std::string author;  // hex
+  std::string role;    // root, direct, member, vendor
+  std::string reason;  // expired, delegation_expired, silent
+  int64_t since_ms = 0;
+};
+
 struct NodeSnapshot {
   int64_t taken_ms = 0;
   uint64_t tick = 0;  // increases with every snapshot
@@ -53,6 +61,7 @@ struct NodeSnapshot {
   std::string endpoint;  // bound peer endpoint
   std::vector<LinkSnapshot> links;
   std::vector<FeedSnapshot> feeds;
+  std::vector<StaleSnapshot> stale;
 };
 
 // The latest snapshot, swapped under a mutex. Thread-safe. HTTP threads may also wait for the

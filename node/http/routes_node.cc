@@ -29,6 +29,8 @@ Result<nlohmann::json> feedsJson(const ApiContext& context, const NodeSnapshot& 
   EICHUB_ASSIGN_OR_RETURN(std::vector<store::FeedInfo> held, context.store.feeds());
   std::map<std::string, const FeedSnapshot*> known;
   for (const FeedSnapshot& feed : snapshot.feeds) known[feed.author] = &feed;
+  std::map<std::string, std::string> stale;  // author -> reason
+  for (const StaleSnapshot& feed : snapshot.stale) stale[feed.author] = feed.reason;
   nlohmann::json out = nlohmann::json::array();
   for (const store::FeedInfo& info : held) {
     std::string author = toHex(info.author);
@@ -46,7 +48,8 @@ Result<nlohmann::json> feedsJson(const ApiContext& context, const NodeSnapshot& 
                    {"time_ms", info.head.time_ms},
                    {"verified_up_to", info.verified_up_to},
                    {"best_remote_seq", remote},
-                   {"frozen", frozen}});
+                   {"frozen", frozen},
+                   {"stale", stale.count(author) ? stale[author] : ""}});
   }
   for (const auto& [author, feed] : known) {
     out.push_back({{"author", author},
@@ -67,7 +70,8 @@ void addNodeRoutes(httplib::Server& server, ApiContext& context) {
     auto used = context.store.storeBytes();
     auto last_change = context.store.lastChange();
     auto feeds = feedsJson(context, *snapshot);
-    if (!counts.ok() || !used.ok() || !last_change.ok() || !feeds.ok()) {
+    auto erased = context.store.erasedBodies();
+    if (!counts.ok() || !used.ok() || !last_change.ok() || !feeds.ok() || !erased.ok()) {
       replyError(res, 500, "store", "the store could not be read; see the daemon log");
       return;
     }
@@ -81,6 +85,14 @@ void addNodeRoutes(httplib::Server& server, ApiContext& context) {
     for (const LinkSnapshot& link : snapshot->links) {
       links_up += link.up ? 1 : 0;
       for (const auto& [reason, count] : link.rejected_by_reason) rejected[reason] += count;
+    }
+    // Stale by the daemon's clock when the snapshot was taken: a report, never a verdict.
+    nlohmann::json stale = nlohmann::json::array();
+    for (const StaleSnapshot& feed : snapshot->stale) {
+      stale.push_back({{"author", feed.author},
+                       {"role", feed.role},
+                       {"reason", feed.reason},
+                       {"since_ms", feed.since_ms}});
     }
     const NodeInfo& node = context.node;
     replyJson(res, 200,
@@ -106,7 +118,9 @@ void addNodeRoutes(httplib::Server& server, ApiContext& context) {
                 {{"bytes", *used},
                  {"map_bytes", context.store.mapBytes()},
                  {"feeds", feeds->size()},
-                 {"last_change", *last_change}}},
+                 {"last_change", *last_change},
+                 {"erased_bodies", *erased}}},
+               {"trust", {{"stale_feeds", stale.size()}, {"stale", stale}}},
                {"records_by_kind", *counts}});
   });
 

@@ -168,7 +168,10 @@ Result<std::vector<feed::SignedUpdate>> CatalogStore::missingBodies(const Header
         auto raw = txn.get(Table::kRecords, key);
         if (!raw.ok()) return Status::Corruption("upsert without a record");
         EICHUB_ASSIGN_OR_RETURN(internal::RecordValue state, internal::decodeRecordValue(*raw));
-        if (state.op == feed::Op::UPSERT && state.seq == fields->seq && wanted(*fields)) {
+        // An erased version can be current again after a cut; its body is never fetched.
+        EICHUB_ASSIGN_OR_RETURN(bool erased, internal::isErased(txn, fields->author, fields->seq));
+        if (state.op == feed::Op::UPSERT && state.seq == fields->seq && !erased &&
+            wanted(*fields)) {
           out.push_back({Bytes(value.header.begin(), value.header.end()),
                          Bytes(value.signature.begin(), value.signature.end()),
                          {}});
@@ -287,6 +290,21 @@ Result<Hash32> CatalogStore::digest() const {
     EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
   }
   return sha.finish();
+}
+
+Result<uint64_t> CatalogStore::erasedBodies() const {
+  EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
+  EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kMeta));
+  const ByteView prefix = asBytes(internal::kErasedPrefix);
+  Entry entry;
+  uint64_t count = 0;
+  EICHUB_ASSIGN_OR_RETURN(bool more, cursor.get(MDB_SET_RANGE, &entry, prefix));
+  while (more && entry.key.size() > prefix.size() &&
+         std::equal(prefix.begin(), prefix.end(), entry.key.begin())) {
+    ++count;
+    EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
+  }
+  return count;
 }
 
 Result<uint64_t> CatalogStore::storeBytes() const { return impl_->env->usedBytes(); }

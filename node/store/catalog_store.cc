@@ -114,7 +114,8 @@ Result<internal::HeaderValue> heldHeader(const Txn& txn, ByteView key, const std
 }
 
 // Drops the bodies of the upserts erase names, each checked to be an upsert of the erased
-// record (the header is signed, but its author may still name nonsense). Errors:
+// record (the header is signed, but its author may still name nonsense), and marks each as
+// erased (internal::erasedKey). Errors:
 // InvalidArgument for such a target, Corruption, lmdbStatus.
 Status dropErasedBodies(WriteTxn& txn, const feed::HeaderFields& erase, Bytes& value,
                         ApplyStats& stats) {
@@ -128,14 +129,17 @@ Status dropErasedBodies(WriteTxn& txn, const feed::HeaderFields& erase, Bytes& v
           "erase target seq " + std::to_string(target) + " is not an upsert of the record",
           where(erase));
     }
-    if (held.body.empty()) continue;
-    // Copied out first: the views die at the put.
-    feed::SignedUpdate kept{Bytes(held.header.begin(), held.header.end()),
-                            Bytes(held.signature.begin(), held.signature.end()),
-                            {}};
-    internal::encodeHeaderValue(kept, ByteView(), value);
-    EICHUB_RETURN_IF_ERROR(txn.put(Table::kHeaders, key, value));
-    ++stats.erased_bodies;
+    if (!held.body.empty()) {
+      // Copied out first: the views die at the put.
+      feed::SignedUpdate kept{Bytes(held.header.begin(), held.header.end()),
+                              Bytes(held.signature.begin(), held.signature.end()),
+                              {}};
+      internal::encodeHeaderValue(kept, ByteView(), value);
+      EICHUB_RETURN_IF_ERROR(txn.put(Table::kHeaders, key, value));
+      ++stats.erased_bodies;
+    }
+    // Marked even when the body is not held (selective sync): it must never be fetched later.
+    EICHUB_RETURN_IF_ERROR(txn.put(Table::kMeta, internal::erasedKey(erase.author, target), {}));
   }
   return Status::OK();
 }
@@ -165,6 +169,12 @@ Status attachBody(WriteTxn& txn, const feed::VerifiedUpdate& update, internal::H
   }
   EICHUB_ASSIGN_OR_RETURN(internal::RecordValue state, internal::decodeRecordValue(*raw));
   if (state.op != feed::Op::UPSERT || state.seq != f.seq) {
+    ++stats.stale_bodies;
+    return Status::OK();
+  }
+  // The current version may still be an erased one: a cut that refuses the erase brings it back.
+  EICHUB_ASSIGN_OR_RETURN(bool erased, internal::isErased(txn, f.author, f.seq));
+  if (erased) {
     ++stats.stale_bodies;
     return Status::OK();
   }
@@ -312,6 +322,13 @@ Result<Rid> nextRid(const WriteTxn& txn) {
   if (!found) return Rid{1};
   EICHUB_ASSIGN_OR_RETURN(Rid last, decodeRid(entry.key));
   return last + 1;
+}
+
+Result<bool> isErased(const Txn& txn, const PublicKey& author, uint64_t seq) {
+  auto mark = txn.get(Table::kMeta, erasedKey(author, seq));
+  if (mark.ok()) return true;
+  if (mark.status().isNotFound()) return false;
+  return mark.status();
 }
 
 }  // namespace internal

@@ -176,6 +176,10 @@ class CatalogStore {
   // The number of the last applied update (0 for none). Errors: IOError, Corruption.
   Result<uint64_t> lastChange() const;
 
+  // Upsert versions whose bodies erases held here named (dropped, or never held): they are
+  // never fetched or stored again. Counts marks, O(erased versions). Errors: lmdbStatus.
+  Result<uint64_t> erasedBodies() const;
+
   // SHA-256 over the state in key order: equal for equal sets of feed prefixes.
   Result<Hash32> digest() const;
   // Bytes used by the environment's data file.

@@ -21,7 +21,7 @@ namespace eichub::store {
 // The named databases of a node's store (DESIGN.md 3). All are opened once, at startup.
 // Layouts in node/store/internal/keys.h; "rid" is a record's store-local number.
 enum class Table : uint8_t {
-  kMeta,        // name -> small string (schema_version, node id)
+  kMeta,        // name -> small string (schema_version, node id, erased marks: keys.h)
   kHeaders,     // author(32) || seq(8 BE) -> lengths || header || signature || body
   kHeads,       // author(32) -> seq, hash, time, verified-up-to
   kRecords,     // kind(1) || author(32) || id -> seq, op, body hash, time, rid

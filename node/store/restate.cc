@@ -18,15 +18,17 @@ struct PrefixState {
 };
 
 // Reads author's headers in order while valid() accepts them. Fills latest with the newest
-// update per encoded record key and returns P, the last accepted seq.
+// update per encoded record key and returns P, the last accepted seq. Reads on to the head for
+// erases, valid or not, and adds the seqs they name to erased.
 Result<uint64_t> validPrefix(const WriteTxn& txn, const PublicKey& author,
                              const std::function<bool(const feed::HeaderFields&)>& valid,
-                             std::map<Bytes, PrefixState>& latest) {
+                             std::map<Bytes, PrefixState>& latest, std::vector<uint64_t>& erased) {
   EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kHeaders));
   Entry entry;
   EICHUB_ASSIGN_OR_RETURN(bool more,
                           cursor.get(MDB_SET_RANGE, &entry, internal::headerKey(author, 1)));
   uint64_t last = 0;
+  bool in_prefix = true;
   while (more) {
     if (entry.key.size() != kPublicKeyBytes + 8 ||
         std::memcmp(entry.key.data(), author.data(), kPublicKeyBytes) != 0) {
@@ -35,7 +37,17 @@ Result<uint64_t> validPrefix(const WriteTxn& txn, const PublicKey& author,
     EICHUB_ASSIGN_OR_RETURN(internal::HeaderValue held, internal::decodeHeaderValue(entry.value));
     auto fields = feed::decodeHeader(held.header);
     if (!fields.ok()) return Status::Corruption("stored header does not decode");
-    if (!valid(*fields)) break;
+    // An erase the cut refuses no longer ends its record, but the bodies it dropped stay
+    // dropped: marks for them (stores written before marks existed lack some) keep the
+    // versions the prefix brings back from being fetched or stored again.
+    if (fields->op == feed::Op::ERASE) {
+      erased.insert(erased.end(), fields->erases.begin(), fields->erases.end());
+    }
+    in_prefix = in_prefix && valid(*fields);
+    if (!in_prefix) {
+      EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
+      continue;
+    }
     Bytes key = internal::encodeRecordKey(RecordKey{fields->kind, author, fields->id});
     const bool upsert = fields->op == feed::Op::UPSERT;
     latest[key].value = internal::RecordValue{
@@ -77,7 +89,12 @@ Result<std::vector<Bytes>> stateKeys(const WriteTxn& txn, const PublicKey& autho
 Status restateIn(WriteTxn& txn, const PublicKey& author,
                  const std::function<bool(const feed::HeaderFields&)>& valid, uint64_t& prefix) {
   std::map<Bytes, PrefixState> latest;
-  EICHUB_ASSIGN_OR_RETURN(prefix, validPrefix(txn, author, valid, latest));
+  std::vector<uint64_t> erased;
+  EICHUB_ASSIGN_OR_RETURN(prefix, validPrefix(txn, author, valid, latest, erased));
+  // Written after the scan: a put would invalidate the views the cursor returned.
+  for (uint64_t seq : erased) {
+    EICHUB_RETURN_IF_ERROR(txn.put(Table::kMeta, internal::erasedKey(author, seq), {}));
+  }
   internal::IndexWriter index;
   EICHUB_ASSIGN_OR_RETURN(internal::Rid next_rid, internal::nextRid(txn));
   const internal::Rid first_new_rid = next_rid;

@@ -1,6 +1,7 @@
 // Integration tests of the HTTP surface: a real daemon, real HTTP requests (cpp-httplib's
 // client), every endpoint, its JSON shapes and its refusals.
 #include <cctype>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +14,7 @@
 
 #include "tests/multinode/node_process.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/wait.h"
 
 namespace eichub {
 namespace {
@@ -290,6 +292,41 @@ TEST_F(HttpApiTest, MetricsArePrometheusTextWithoutPerRecordLabels) {
     EXPECT_NE(text.find(line), std::string::npos) << "missing " << line << " in\n" << text;
   }
   EXPECT_EQ(text.find("course/101"), std::string::npos) << "a record id became a label";
+}
+
+// A real erase shows in the store's counts everywhere an operator looks; a signed expiry in
+// the past shows the feed as stale there too (by the daemon's clock; a report only).
+TEST_F(HttpApiTest, ErasedBodiesAndStaleFeedsShowInStatusAndMetrics) {
+  ASSERT_EQ(publish(std::string(kWoundCare) + "\n")->status, 200);
+  EXPECT_EQ(getJson("/api/v1/status", 200)["store"]["erased_bodies"], 0);
+  EXPECT_NE(get("/metrics")->body.find("eichub_store_erased_bodies 0"), std::string::npos);
+  node_->ok({"erase", "--kind", "resource", "--id", "http://example.org/course/101"});
+  json status = getJson("/api/v1/status", 200);
+  EXPECT_EQ(status["store"]["erased_bodies"], 1) << status.dump();
+  EXPECT_EQ(status["trust"]["stale_feeds"], 0) << status.dump();
+  json cli = node_->status();
+  EXPECT_EQ(cli["erased_bodies"], 1) << cli.dump();
+  EXPECT_EQ(cli["daemon"]["erased_bodies"], 1) << cli.dump();
+  std::string metrics = get("/metrics")->body;
+  EXPECT_NE(metrics.find("eichub_store_erased_bodies 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("eichub_feeds_stale{reason=\"expired\"} 0"), std::string::npos);
+
+  node_->ok({"trust", "expires", "2020-01-01"});
+  json stale;
+  EXPECT_TRUE(testing::waitFor(
+      [&] {
+        stale = getJson("/api/v1/status", 200);
+        return stale["trust"]["stale_feeds"] == 1;
+      },
+      std::chrono::seconds(10)));
+  ASSERT_EQ(stale["trust"]["stale_feeds"], 1) << stale.dump();
+  EXPECT_EQ(stale["trust"]["stale"][0]["author"], node_->nodeId());
+  EXPECT_EQ(stale["trust"]["stale"][0]["reason"], "expired");
+  EXPECT_EQ(getJson("/api/v1/feeds", 200)["feeds"][0]["stale"], "expired");
+  EXPECT_NE(get("/metrics")->body.find("eichub_feeds_stale{reason=\"expired\"} 1"),
+            std::string::npos);
+  EXPECT_EQ(node_->daemonStatus()["stale_feeds"], 1);
+  EXPECT_EQ(node_->status()["stale_feeds"], 1);
 }
 
 }  // namespace

@@ -144,6 +144,110 @@ TEST_F(TrustCliTest, TwoOfTwoRootsMustAgree) {
             std::string::npos);
 }
 
+// A root key's rotation under 2-of-3 roots: the rotated root's new key admits a node with a
+// second root, which counts only once a third root approves the rotation.
+TEST_F(TrustCliTest, ARootKeyRotationUnderTwoOfThreeWaitsForAnotherRoot) {
+  const std::string a = dir_.file("a");
+  ok({"init", "--home", a, "--name", "a cluster"});
+  std::string card = ok({"id", "--home", a});
+  card.pop_back();
+  std::vector<std::string> roots;
+  for (const char* name : {"net1", "net2", "net3"}) {
+    roots.push_back(ok({"authority", "init", "--home", dir_.file(name)}).substr(13, 64));
+  }
+  ok({"trust", "root", "--home", a, roots[0], "--threshold", "2"});
+  ok({"trust", "root", "--home", a, roots[1]});
+  ok({"trust", "root", "--home", a, roots[2]});
+  const std::string new_key =
+      json::parse(ok({"key", "rotate", "--home", dir_.file("net1"), "--json"}))["new_key"];
+  auto carry = [&](const std::string& name, const std::string& author) {
+    const std::string file = dir_.file(name + "-" + author.substr(0, 8) + ".feed");
+    ok({"feed", "export", "--home", dir_.file(name), "--author", author, "--out", file});
+    ok({"feed", "import", "--home", a, file});
+  };
+  for (const char* name : {"net1", "net3"}) {
+    ok({"authority", "admit", "--home", dir_.file(name), card, "--name", "Leeds", "--region",
+        "UKE42"});
+  }
+  carry("net1", roots[0]);
+  carry("net1", new_key);
+  carry("net3", roots[2]);
+  json shown = show(a);
+  ASSERT_EQ(shown["pending_rotations"].size(), 1u) << shown.dump();
+  EXPECT_EQ(shown["pending_rotations"][0]["old"], roots[0]);
+  EXPECT_EQ(shown["pending_rotations"][0]["new"], new_key);
+  EXPECT_EQ(shown["pending_rotations"][0]["roots_behind"], 1);
+  EXPECT_EQ(shown["pending_rotations"][0]["roots_needed"], 2);
+  EXPECT_TRUE(shown["members"].empty()) << "the unconfirmed key gave a voice: " << shown.dump();
+
+  EXPECT_NE(
+      refused({"authority", "approve-rotation", "--home", dir_.file("net2"), roots[0], roots[0]})
+          .find("the same"),
+      std::string::npos);
+  ok({"authority", "approve-rotation", "--home", dir_.file("net2"), roots[0], new_key});
+  carry("net2", roots[1]);
+  shown = show(a);
+  EXPECT_TRUE(shown["pending_rotations"].empty()) << shown.dump();
+  EXPECT_EQ(shown["members"].size(), 1u) << shown.dump();
+  bool rotated = false;
+  for (const auto& cut : shown["cuts"]) {
+    rotated = rotated || (cut["id"] == roots[0] && cut["rotated_to"] == new_key);
+  }
+  EXPECT_TRUE(rotated) << shown.dump();
+}
+
+// Freeze protection: a root whose signed expiry has passed is reported stale by this machine's
+// clock, in trust show and status; what it admitted still counts, and homes holding the same
+// feeds agree on the digest whatever their staleness window. A renewal makes it fresh again.
+TEST_F(TrustCliTest, ARootPastItsSignedExpiryIsReportedStaleAndJudgedAsBefore) {
+  const std::string net = dir_.file("net"), a = dir_.file("a"), b = dir_.file("b");
+  const std::string c = dir_.file("c");
+  const std::string root = ok({"authority", "init", "--home", net}).substr(13, 64);
+  for (const std::string& home : {a, b, c}) ok({"init", "--home", home, "--name", "cluster"});
+  std::string card = ok({"id", "--home", c});
+  card.pop_back();
+  ok({"authority", "admit", "--home", net, card, "--name", "Leeds", "--region", "UKE42"});
+  ok({"trust", "expires", "--home", net, "2020-01-01"});
+  ok({"trust", "stale-after", "--home", a, "1"});
+  EXPECT_NE(refused({"trust", "stale-after", "--home", a, "87601"}).find("0 to 87600"),
+            std::string::npos);
+  EXPECT_NE(refused({"trust", "expires", "--home", net, "2020-02-30x"}).find("YYYY-MM-DD"),
+            std::string::npos);
+  auto carry = [&](const std::string& home) {
+    ok({"feed", "export", "--home", net, "--out", dir_.file("net.feed")});
+    ok({"trust", "root", "--home", home, root});
+    ok({"feed", "import", "--home", home, dir_.file("net.feed")});
+  };
+  carry(a);
+  carry(b);
+  // a and b hold each other's feed too: the same feeds, so the same digest is expected.
+  ok({"feed", "export", "--home", a, "--out", dir_.file("a.feed")});
+  ok({"feed", "export", "--home", b, "--out", dir_.file("b.feed")});
+  ok({"feed", "import", "--home", b, dir_.file("a.feed")});
+  ok({"feed", "import", "--home", a, dir_.file("b.feed")});
+  for (const std::string& home : {a, b}) {
+    json shown = show(home);
+    ASSERT_EQ(shown["stale_feeds"].size(), 1u) << shown.dump();
+    EXPECT_EQ(shown["stale_feeds"][0]["id"], root);
+    EXPECT_EQ(shown["stale_feeds"][0]["role"], "root");
+    EXPECT_EQ(shown["stale_feeds"][0]["reason"], "expired");
+    EXPECT_EQ(shown["stale"], json::array({root}));
+    EXPECT_EQ(shown["members"].size(), 1u) << "a stale root's records still count";
+    json status = json::parse(ok({"status", "--home", home, "--json"}));
+    EXPECT_EQ(status["stale_feeds"], 1);
+  }
+  EXPECT_EQ(show(a)["stale_after_hours"], 1);
+  EXPECT_EQ(show(b)["stale_after_hours"], 0);
+  const std::string digest = ok({"digest", "--home", a});
+  EXPECT_EQ(ok({"digest", "--home", b}), digest);
+
+  ok({"trust", "expires", "--home", net, "2099-12-31"});
+  carry(a);
+  json shown = show(a);
+  EXPECT_TRUE(shown["stale_feeds"].empty()) << shown.dump();
+  EXPECT_EQ(json::parse(ok({"status", "--home", a, "--json"}))["stale_feeds"], 0);
+}
+
 TEST_F(TrustCliTest, BadInputIsRefusedClearly) {
   const std::string a = dir_.file("a");
   ok({"init", "--home", a, "--name", "a cluster"});

@@ -64,6 +64,13 @@ Bytes headerKey(const PublicKey& author, uint64_t seq) {
   return out;
 }
 
+Bytes erasedKey(const PublicKey& author, uint64_t seq) {
+  Bytes out(kErasedPrefix.begin(), kErasedPrefix.end());
+  appendBytes(out, author);
+  appendU64BE(out, seq);
+  return out;
+}
+
 Bytes encodeHead(const HeadValue& value) {
   Bytes out;
   out.reserve(kHeadValueBytes);

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string_view>
 
 #include "federation/common/bytes.h"
 #include "federation/common/result.h"
@@ -23,6 +24,12 @@ Result<RecordKey> decodeRecordKey(ByteView bytes);
 
 // author(32) || seq(8 BE).
 Bytes headerKey(const PublicKey& author, uint64_t seq);
+
+// meta key marking an upsert whose body an erase named: kErasedPrefix || author(32) || seq(8 BE)
+// -> "". The mark outlives the erase's place in the state (a later cut can refuse the erase and
+// bring the version back), so that an erased body is never fetched or stored again.
+inline constexpr std::string_view kErasedPrefix = "erased/";
+Bytes erasedKey(const PublicKey& author, uint64_t seq);
 
 // heads value: seq(8) hash(32) time(8) verified_up_to(8).
 struct HeadValue {

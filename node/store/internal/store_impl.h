@@ -22,6 +22,9 @@ inline constexpr std::string_view kSchemaVersion = "3";
 
 // The first rid never handed out: one past rid_keys' last key (rids are never reused).
 Result<uint64_t> nextRid(const WriteTxn& txn);
+// Whether an erase held in author's feed named its upsert at seq (internal::erasedKey).
+// Errors: lmdbStatus.
+Result<bool> isErased(const Txn& txn, const PublicKey& author, uint64_t seq);
 }  // namespace internal
 
 struct CatalogStore::Impl {

@@ -278,6 +278,7 @@ TEST(CatalogStoreTest, EraseDropsEveryNamedBodyKeepsHeadersAndEndsTheRecord) {
   auto stats = store->apply({erase});
   ASSERT_TRUE(stats.ok()) << stats.status().toString();
   EXPECT_EQ(stats->erased_bodies, 2u);
+  EXPECT_EQ(store->erasedBodies().value(), 2u);
 
   // Every stored update still verifies, headers and signatures unchanged, the erased bodies gone.
   auto feed = store->readFeed(a.author(), 1, 4, 10).value();
@@ -305,6 +306,7 @@ TEST(CatalogStoreTest, EraseDropsEveryNamedBodyKeepsHeadersAndEndsTheRecord) {
   auto headers_only = openStore(dir2.path());
   ASSERT_TRUE(headers_only->apply({withoutBody(v1), withoutBody(v2), other, erase}).ok());
   EXPECT_EQ(digestOf(*headers_only), digestOf(*store));
+  EXPECT_EQ(headers_only->erasedBodies().value(), 2u);  // marked though never held
   auto late = store->apply({v1, v2});
   ASSERT_TRUE(late.ok());
   EXPECT_EQ(late->stale_bodies, 2u);

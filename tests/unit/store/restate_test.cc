@@ -94,5 +94,47 @@ TEST_F(RestateTest, RecordsOfKindListsTheKind) {
   EXPECT_TRUE(full_->recordsOfKind(feed::Kind::TRUST).value().empty());
 }
 
+// The update as a node that did not hold (or fetch) its body receives it.
+feed::VerifiedUpdate withoutBody(feed::VerifiedUpdate update) {
+  update.signed_update.body.clear();
+  return update;
+}
+
+// A cut that ends the prefix before an erase brings the erased version back into the state
+// (as on a node that learnt the cut first and never stored the erase), but never its body:
+// it is neither listed as missing (to be fetched) nor stored when a peer sends it again.
+TEST(RestateEraseTest, ACutBeforeAnEraseNeverBringsTheErasedBodyBack) {
+  TestFeed a;
+  feed::VerifiedUpdate v1 = a.resource("c1", {{"en", "Patient records"}}, {"esco:s1"});
+  feed::VerifiedUpdate erase = a.erase(feed::Kind::LEARNING_RESOURCE, "c1", {1});
+  eichub::testing::TempDir early_dir, full_dir, headers_dir;
+  auto early = CatalogStore::open(early_dir.path(), {}).value();
+  ASSERT_TRUE(early->apply({v1}).ok());
+  auto full = CatalogStore::open(full_dir.path(), {}).value();
+  ASSERT_TRUE(full->apply({v1, erase}).ok());
+  // A selective-sync node held the header only when the erase came.
+  auto headers_only = CatalogStore::open(headers_dir.path(), {}).value();
+  ASSERT_TRUE(headers_only->apply({withoutBody(v1), erase}).ok());
+
+  const auto all = [](const feed::HeaderFields&) { return true; };
+  for (CatalogStore* store : {full.get(), headers_only.get()}) {
+    auto end = store->restate(a.author(), [](const feed::HeaderFields& h) { return h.seq <= 1; });
+    ASSERT_TRUE(end.ok()) << end.status().toString();
+    EXPECT_EQ(*end, 1u);
+    EXPECT_EQ(store->digest().value(), early->digest().value());
+    EXPECT_TRUE(store->missingBodies(all, PublicKey{}, 0, 10).value().empty());
+    auto again = store->apply({v1});
+    ASSERT_TRUE(again.ok()) << again.status().toString();
+    EXPECT_EQ(again->bodies_attached, 0u);
+    EXPECT_EQ(again->stale_bodies, 1u);
+    EXPECT_TRUE(store->readFeed(a.author(), 1, 1, 1).value()[0].body.empty());
+    EXPECT_TRUE(store->record(a.key(feed::Kind::LEARNING_RESOURCE, "c1")).value().body.empty());
+    EXPECT_EQ(store->erasedBodies().value(), 1u);
+  }
+  EXPECT_EQ(early->erasedBodies().value(), 0u);
+  // The node that never saw the erase keeps its body: bodies are not part of the digest.
+  EXPECT_FALSE(early->record(a.key(feed::Kind::LEARNING_RESOURCE, "c1")).value().body.empty());
+}
+
 }  // namespace
 }  // namespace eichub::store

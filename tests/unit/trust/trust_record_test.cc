@@ -26,8 +26,11 @@ TEST(TrustRecordTest, EveryVariantRoundTripsUnderItsId) {
                  1'830'297'600'000},
       Revocation{keyOf(4), 1200, false, "key leaked"},
       Rotation{keyOf(5), Bytes(64, 7)},
+      RotationApproval{keyOf(5), keyOf(6)},
+      Expiry{1'830'297'600'000},
   };
-  std::vector<std::string> ids = {"member/", "remove/", "delegate/", "revoke/", "rotate/"};
+  std::vector<std::string> ids = {"member/", "remove/",  "delegate/", "revoke/",
+                                  "rotate/", "approve/", "expires"};
   for (size_t i = 0; i < records.size(); ++i) {
     auto decoded = decodeRecord(encodeRecord(records[i]));
     ASSERT_TRUE(decoded.ok()) << decoded.status().toString();
@@ -55,6 +58,15 @@ TEST(TrustRecordTest, LimitsHoldAtTheBoundAndFailPastIt) {
 
   Revocation r{keyOf(4), 1, false, std::string(kMaxReasonBytes + 1, 'x')};
   EXPECT_FALSE(decodeRecord(encodeRecord(r)).ok());
+}
+
+TEST(TrustRecordTest, SelfApprovalsAndNonPositiveExpiriesAreRefused) {
+  EXPECT_EQ(recordId(RotationApproval{keyOf(1), keyOf(2)}),
+            "approve/" + toHex(keyOf(1)) + "/" + toHex(keyOf(2)));
+  EXPECT_FALSE(decodeRecord(encodeRecord(RotationApproval{keyOf(1), keyOf(1)})).ok());
+  EXPECT_FALSE(decodeRecord(encodeRecord(Expiry{0})).ok());
+  EXPECT_FALSE(decodeRecord(encodeRecord(Expiry{-1})).ok());
+  EXPECT_TRUE(decodeRecord(encodeRecord(Expiry{1})).ok());
 }
 
 TEST(TrustRecordTest, BadDelegationScopesAreRefused) {

@@ -259,12 +259,18 @@ TEST(TrustStateTest, RootThresholdTable) {
       {"2-of-3, one root signing twice", 2, {held(r1, 1, admit), held(r1, 2, admit)}, false},
       {"2-of-3, a root and its own rotated key",
        2,
-       {held(r1, 1, admit), held(r1, 2, Rotation{r1_next, Bytes(64, 0)}), held(r1_next, 1, admit)},
+       {held(r1, 1, admit), held(r1, 2, Rotation{r1_next, Bytes(64, 0)}),
+        held(r2, 1, RotationApproval{r1, r1_next}), held(r1_next, 1, admit)},
        false},
-      {"2-of-3, rotated key and another root",
+      {"2-of-3, rotated key (approved) and another root",
+       2,
+       {held(r1, 1, Rotation{r1_next, Bytes(64, 0)}), held(r2, 1, RotationApproval{r1, r1_next}),
+        held(r1_next, 1, admit), held(r3, 1, admit)},
+       true},
+      {"2-of-3, rotated key not approved and another root",
        2,
        {held(r1, 1, Rotation{r1_next, Bytes(64, 0)}), held(r1_next, 1, admit), held(r3, 1, admit)},
-       true},
+       false},
       {"3-of-3, all three", 3, {held(r1, 1, admit), held(r2, 1, admit), held(r3, 1, admit)}, true},
   };
   for (const ThresholdCase& c : cases) {
@@ -283,6 +289,79 @@ TEST(TrustStateTest, RemovalUnderAThresholdNeedsAgreementToo) {
   EXPECT_EQ(TrustState::derive(config, records).lastAcceptedSeq(node), kNoCutoff);
   records.push_back(held(r2, 2, Removal{node, 5, false, "one root alone"}));
   EXPECT_EQ(TrustState::derive(config, records).lastAcceptedSeq(node), 5u);
+}
+
+// A root key's rotation under 2-of-3 roots: alone it is pending and the new key's updates are
+// refused as rotation_unconfirmed; an approval by the old key itself, its successor, an outsider
+// or a member adds no voice; one other root's approval makes it count, whatever the order.
+TEST(TrustStateTest, RootRotationUnderAThresholdNeedsApprovals) {
+  const PublicKey r1 = key(61), r2 = key(62), r3 = key(63), r1_next = key(64);
+  const PublicKey member = key(65), outsider = key(66);
+  const TrustConfig config{{r1, r2, r3}, {}, 2};
+  std::vector<HeldRecord> records = {
+      held(r1, 1, Rotation{r1_next, Bytes(64, 0)}),
+      held(r1, 2, RotationApproval{r1, r1_next}),       // its own voice, again
+      held(r1_next, 1, RotationApproval{r1, r1_next}),  // the same identity
+      held(outsider, 1, RotationApproval{r1, r1_next}),
+      held(r2, 1, Membership{member, "m", ""}),
+      held(r3, 1, Membership{member, "m", ""}),
+      held(member, 1, RotationApproval{r1, r1_next}),  // not a root
+  };
+  feed::HeaderFields by_new_key;
+  by_new_key.author = r1_next;
+  by_new_key.seq = 1;
+  by_new_key.kind = Kind::SKILL;
+  by_new_key.id = "s";
+  TrustState pending = TrustState::derive(config, records);
+  EXPECT_EQ(pending.verdict(by_new_key), reason::kRotationUnconfirmed);
+  ASSERT_EQ(pending.pendingRotations().count(r1_next), 1u);
+  EXPECT_EQ(pending.pendingRotations().at(r1_next).old_key, r1);
+  EXPECT_EQ(pending.pendingRotations().at(r1_next).identities, 1u);
+  EXPECT_EQ(pending.lastAcceptedSeq(r1), kNoCutoff) << "the old key still holds its voice";
+  feed::HeaderFields member_approval = by_new_key;
+  member_approval.author = member;
+  member_approval.kind = Kind::TRUST;
+  member_approval.id = recordId(RotationApproval{r1, r1_next});
+  EXPECT_EQ(pending.verdict(member_approval), reason::kNotAuthorized);
+
+  records.push_back(held(r3, 2, RotationApproval{r1, r1_next}));
+  TrustState confirmed = TrustState::derive(config, records);
+  EXPECT_EQ(confirmed.verdict(by_new_key), reason::kAccepted);
+  EXPECT_TRUE(confirmed.pendingRotations().empty());
+  ASSERT_NE(confirmed.find(r1_next), nullptr);
+  EXPECT_EQ(confirmed.find(r1_next)->role, Role::kRoot);
+  EXPECT_EQ(confirmed.lastAcceptedSeq(r1), 1u) << "the old key's feed ends at the rotation";
+  std::mt19937 shuffle(7);
+  for (int i = 0; i < 20; ++i) {
+    std::shuffle(records.begin(), records.end(), shuffle);
+    EXPECT_EQ(TrustState::derive(config, records), confirmed);
+  }
+  // Under threshold 1 a root's rotation counts alone, as before.
+  const TrustConfig alone{{r1, r2, r3}, {}, 1};
+  EXPECT_EQ(
+      TrustState::derive(alone, {held(r1, 1, Rotation{r1_next, Bytes(64, 0)})}).verdict(by_new_key),
+      reason::kAccepted);
+}
+
+// Expiry records are reported, never judged: a trusted author's newest one is kept; an
+// unknown author's is not; verdicts are the same with or without them.
+TEST(TrustStateTest, ExpiriesAreKeptForReportsAndChangeNoVerdict) {
+  std::vector<HeldRecord> records = network();
+  const TrustState without = TrustState::derive({{kRoot}, {kDirect}}, records);
+  records.push_back(held(kRoot, 9, Expiry{1'000}));
+  records.push_back(held(kStranger, 2, Expiry{2'000}));
+  const TrustState with = TrustState::derive({{kRoot}, {kDirect}}, records);
+  ASSERT_EQ(with.expiries().size(), 1u);
+  EXPECT_EQ(with.expiries().at(kRoot), 1'000);
+  EXPECT_EQ(with.authors(), without.authors());
+  EXPECT_EQ(with.cuts(), without.cuts());
+  feed::HeaderFields late;
+  late.author = kVendor;
+  late.seq = 5;
+  late.kind = Kind::LEARNING_RESOURCE;
+  late.id = "acme/1";
+  late.time_ms = 5'000;  // after the root's declared expiry: still accepted
+  EXPECT_EQ(with.verdict(late), reason::kAccepted);
 }
 
 }  // namespace
