@@ -104,6 +104,15 @@ std::string Metrics::render(const NodeSnapshot& snapshot, const store::CatalogSt
           .Set(static_cast<double>(snapshot.taken_ms - link.last_seen_ms) / 1000.0);
     }
     const PeerLag lag = peerLag(link, local_seqs, store, snapshot.taken_ms);
+    if (!lag.behind_updates && link.role == "client") {
+      // Heads unknown (link down): no lag rather than the last one seen.
+      for (const char* direction : {"peer_behind", "peer_ahead"}) {
+        const prometheus::Labels labels{{"peer", peer}, {"direction", direction}};
+        for (auto* family : {&peer_lag_updates_, &peer_lag_seconds_}) {
+          if (family->Has(labels)) family->Remove(&family->Add(labels));
+        }
+      }
+    }
     if (lag.behind_updates) {  // client links whose peer said hello: heads known
       peer_lag_updates_.Add({{"peer", peer}, {"direction", "peer_behind"}})
           .Set(static_cast<double>(*lag.behind_updates));

@@ -150,6 +150,27 @@ TEST_F(HttpPeerSyncTest, FeedsListTheirHoldersAtHeadBehindOrMissing) {
   EXPECT_EQ((*raw_holds_raw)["state"], "at_head");
 }
 
+// The raw peer never serves its feed: the node stays in catch-up, which every surface shows.
+TEST_F(HttpPeerSyncTest, CatchUpShowsInStatusReadinessAndTheCliBar) {
+  json status;
+  ASSERT_TRUE(waitFor(
+      [&] {
+        status = httpGetJson(http_, "/api/v1/status");
+        return status.is_object() && status["sync"]["catching_up"] == true;
+      },
+      seconds(30)))
+      << status.dump();
+  EXPECT_EQ(status["sync"]["held_updates"], kOwnSeq);
+  EXPECT_EQ(status["sync"]["announced_updates"], kOwnSeq + kRawFeed);
+  EXPECT_LT(status["sync"]["progress"].get<double>(), 1.0);
+  EXPECT_EQ(httpGet(http_, "/readyz").status, 503);
+  ProcessResult cli = node_->cli({"status"});
+  EXPECT_EQ(cli.exit_code, 0) << cli.err;
+  // `eichub status` draws the bar even when its output is not a terminal.
+  EXPECT_NE(cli.out.find("catching up ["), std::string::npos) << cli.out;
+  EXPECT_NE(cli.out.find("] " + std::string(" 38% 6/16 updates")), std::string::npos) << cli.out;
+}
+
 TEST_F(HttpPeerSyncTest, StatusCountsRecordsPerOriginRegion) {
   json status = httpGetJson(http_, "/api/v1/status");
   ASSERT_TRUE(status.is_object());

@@ -103,7 +103,9 @@ TEST(CatalogStoreTest, CountsByAuthorSplitsKindsPerFeedAndSkipsTombstones) {
           .ok());
   ASSERT_TRUE(store->apply({b.skill("s1", {{"en", "welding"}})}).ok());
   std::map<std::pair<PublicKey, std::string>, uint64_t> got;
-  for (const AuthorKindCount& count : store->countsByAuthor().value()) {
+  auto counts = store->countsByAuthor();
+  ASSERT_TRUE(counts.ok()) << counts.status().toString();
+  for (const AuthorKindCount& count : *counts) {
     got[{count.author, count.kind}] = count.count;
   }
   EXPECT_EQ(got, (std::map<std::pair<PublicKey, std::string>, uint64_t>{
