@@ -104,7 +104,9 @@ TEST_F(HttpPeerSyncTest, PeersShowLagBothWaysInUpdatesAndSeconds) {
   // Server links carry no heads: their lag is unknown, not zero.
   json peers = httpGetJson(http_, "/api/v1/peers");
   for (const json& peer : peers["peers"]) {
-    if (peer["role"] == "server") EXPECT_TRUE(peer["lag"]["behind_updates"].is_null()) << peer;
+    if (peer["role"] == "server") {
+      EXPECT_TRUE(peer["lag"]["behind_updates"].is_null()) << peer;
+    }
   }
 
   HttpAnswer metrics = httpGet(http_, "/metrics");
