@@ -12,4 +12,6 @@ void configure(const std::string& level) {
   spdlog::set_level(spdlog::level::from_str(level));
 }
 
+void setLevel(const std::string& level) { spdlog::set_level(spdlog::level::from_str(level)); }
+
 }  // namespace eichub::log

@@ -10,6 +10,8 @@ namespace eichub::log {
 
 // Sends log lines to stderr at level ("trace" ... "error"; unknown names mean info). Call once.
 void configure(const std::string& level);
+// Changes the level from now on (a reload). Thread-safe.
+void setLevel(const std::string& level);
 
 template <typename... Args>
 void info(spdlog::format_string_t<Args...> format, Args&&... args) {

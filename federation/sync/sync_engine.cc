@@ -81,6 +81,8 @@ void SyncEngine::linkDown(LinkId link) {
   it->second.stats.up = false;
   it->second.subscribed = false;
   it->second.remote_heads.clear();
+  it->second.ahead_since_ms.clear();
+  it->second.hello_received = false;
   fetcher_.linkDown(link);
   // Pulls from this link move to another source; batches already submitted still complete.
   std::vector<PublicKey> moved;
@@ -157,6 +159,7 @@ void SyncEngine::onHello(LinkId link, Link& state, const wire::Hello& hello) {
     if (ours.ok()) send(link, *ours);
     return;
   }
+  state.hello_received = true;
   for (const wire::HeadInfo& head : hello.heads) onHave(link, state, head);
 }
 
@@ -605,6 +608,38 @@ void SyncEngine::tick() {
     if (client_up) scanMissingBodies();
   }
   pumpBodies();
+}
+
+void SyncEngine::setSubscription(Subscription subscription) {
+  options_.subscription = std::move(subscription);
+  scan_needed_ = true;
+  scan_after_ = {};
+}
+
+Result<std::vector<PeerHeads>> SyncEngine::peerHeads() {
+  EICHUB_ASSIGN_OR_RETURN(std::vector<wire::HeadInfo> local, storage_.heads());
+  std::map<PublicKey, uint64_t> held;
+  for (const wire::HeadInfo& head : local) held[head.author] = head.seq;
+  const int64_t now = clock_();
+  std::vector<PeerHeads> out;
+  for (auto& [id, link] : links_) {
+    if (link.stats.role != Role::kClient) continue;
+    PeerHeads peer{link.stats.peer_key, link.stats.up, link.hello_received, {}};
+    for (const auto& [author, head] : link.remote_heads) {
+      auto local_seq = held.find(author);
+      const uint64_t accepted = std::min(head.seq, trust_.lastAcceptedSeq(author));
+      const bool ahead = accepted > (local_seq == held.end() ? 0 : local_seq->second);
+      int64_t since = 0;
+      if (ahead) {
+        since = link.ahead_since_ms.try_emplace(author, now).first->second;
+      } else {
+        link.ahead_since_ms.erase(author);
+      }
+      peer.heads.push_back({author, head.seq, accepted, since});
+    }
+    out.push_back(std::move(peer));
+  }
+  return out;
 }
 
 std::vector<LinkStats> SyncEngine::linkStats() const {

@@ -51,6 +51,24 @@ struct LinkStats {
   bool throttled = false;
 };
 
+// One feed as a peer announced it (its hello and have messages on our client link to it). A
+// node learns only its direct peers' heads: what their own peers hold is not relayed.
+struct PeerFeedHead {
+  PublicKey author{};
+  uint64_t seq = 0;
+  uint64_t accepted_seq = 0;   // seq capped at what trust lets this node hold (0: not accepted)
+  int64_t ahead_since_ms = 0;  // since when accepted_seq passed this node's head; 0: it has not
+};
+
+// What one client link's peer announced: empty until its hello arrives, cleared when the link
+// goes down.
+struct PeerHeads {
+  std::string peer_key;  // the peer's CURVE key (Z85)
+  bool up = false;
+  bool hello_received = false;      // since the link came up: heads is what the peer holds
+  std::vector<PeerFeedHead> heads;  // in author order
+};
+
 struct FeedSyncState {
   PublicKey author{};
   uint64_t local_seq = 0;
@@ -91,7 +109,15 @@ class SyncEngine {
   // held, or held with its body, are skipped. Returns how many were queued.
   size_t fetchBodies(const std::vector<wire::BodyRef>& refs);
 
+  // Replaces the subscription: later wants ask for bodies by the new one, and the store is
+  // scanned again for subscribed bodies still missing. Bodies already held stay.
+  void setSubscription(Subscription subscription);
+
   std::vector<LinkStats> linkStats() const;
+  // The heads each client link's peer announced, compared with the store's heads to keep each
+  // feed's ahead_since_ms (first noticed at the call after the announcement, so call it
+  // regularly: the daemon does at each snapshot). Errors: the store's.
+  Result<std::vector<PeerHeads>> peerHeads();
   Result<std::vector<FeedSyncState>> feedStates();
   // Updates received but not yet applied, over all feeds (bounded by the credit windows).
   uint64_t pendingUpdates() const;
@@ -108,7 +134,9 @@ class SyncEngine {
   struct Link {
     LinkStats stats;
     bool subscribed = false;                           // server role: the client said hello
+    bool hello_received = false;                       // client role: the server said hello
     std::map<PublicKey, wire::HeadInfo> remote_heads;  // client role: what the server holds
+    std::map<PublicKey, int64_t> ahead_since_ms;       // feeds where it announced more than us
     int64_t throttled_until_ms = 0;
   };
   // One feed being pulled.

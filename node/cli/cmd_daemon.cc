@@ -37,7 +37,7 @@ int runRun(const DaemonFlags& flags) {
     return fail("a daemon is already running for " + home->dir());
   }
   log::configure(flags.log_level.empty() ? home->options().log_level : flags.log_level);
-  Status s = daemon::runDaemon(*home);
+  Status s = daemon::runDaemon(*home, flags.log_level);
   if (!s.ok()) return fail(s);
   return kExitOk;
 }

@@ -184,9 +184,8 @@ int runStatus(const CommonFlags& flags) {
       held += f["seq"].get<uint64_t>();
       announced += f["best_remote_seq"].get<uint64_t>();
     }
-    Progress progress("catching up");
-    progress.update(held, announced);
-    progress.finish();
+    // One line, not a running Progress: that draws nothing off a terminal before 2 s.
+    fmt::print("{} updates\n", progressLine("catching up", held, announced));
   }
   return kExitOk;
 }

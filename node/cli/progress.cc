@@ -1,6 +1,7 @@
 // Progress bar and periodic progress lines.
 #include "node/cli/progress.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include <fmt/core.h>
@@ -13,6 +14,14 @@ constexpr auto kTerminalInterval = std::chrono::milliseconds(100);
 constexpr auto kPlainInterval = std::chrono::seconds(2);
 constexpr int kBarWidth = 30;
 }  // namespace
+
+std::string progressLine(const std::string& label, uint64_t done, uint64_t total) {
+  const uint64_t shown = std::min(done, total);
+  double fraction = total ? static_cast<double>(shown) / static_cast<double>(total) : 1.0;
+  int filled = static_cast<int>(fraction * kBarWidth);
+  return fmt::format("{} [{}{}] {:3.0f}% {}/{}", label, std::string(filled, '#'),
+                     std::string(kBarWidth - filled, ' '), fraction * 100, done, total);
+}
 
 Progress::Progress(std::string label)
     : label_(std::move(label)),

@@ -8,6 +8,9 @@
 
 namespace eichub::cli {
 
+// One line for a state rather than a running job: "label [####      ]  40% 4/10". Pure.
+std::string progressLine(const std::string& label, uint64_t done, uint64_t total);
+
 class Progress {
  public:
   // label names the work, e.g. "publishing". Writes to stderr.

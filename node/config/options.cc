@@ -212,7 +212,8 @@ std::string quotedList(const std::vector<std::string>& values) {
 std::string renderOptions(const Options& o) {
   const std::string sectors = quotedList(o.sectors);
   return fmt::format(R"(# eichub node configuration.
-# Written by `eichub init`; edit and restart the daemon (`eichub run --check-config` validates).
+# Written by `eichub init`; `eichub run --check-config` validates. SIGHUP applies [subscribe],
+# log.level and http.api_token to a running daemon; other keys need a restart.
 # Every key below shows its default when left out. See ops/eichub.example.toml for the full
 # reference with risks.
 

@@ -19,6 +19,8 @@
 #include "federation/sync/sync_engine.h"
 #include "federation/transport/sockets.h"
 #include "federation/transport/zap_handler.h"
+#include "node/daemon/reload.h"
+#include "node/daemon/snapshot_fill.h"
 #include "node/daemon/store_adapter.h"
 #include "node/daemon/subscription.h"
 #include "node/daemon/writer.h"
@@ -74,13 +76,22 @@ struct ServerLink {
 
 class Reactor {
  public:
-  Reactor(home::Home& home, zmq::context_t& context) : home_(home), context_(context) {}
+  Reactor(home::Home& home, zmq::context_t& context, std::string log_level_flag)
+      : home_(home),
+        context_(context),
+        running_(home.options()),
+        log_level_flag_(std::move(log_level_flag)) {}
 
   Status start();
   Status run(int signal_fd);
 
  private:
   Status loadPeers();
+  // Re-reads peers.toml and config.toml, applies what can change while running and logs one
+  // line saying what changed and what needs a restart. trigger: "HUP" or "control".
+  Status reload(const std::string& trigger);
+  // Applies the reloadable keys of diff from loaded. Errors: the subscription's.
+  Status applyConfig(const ConfigDiff& diff, const config::Options& loaded);
   void connectPeer(const home::PeerCard& card);
   // Creates (or recreates) the DEALER and its monitor of client link id.
   Status openClient(sync::LinkId id, ClientLink& client);
@@ -109,6 +120,8 @@ class Reactor {
 
   home::Home& home_;
   zmq::context_t& context_;
+  config::Options running_;     // the options in force: the home's, plus what reloads applied
+  std::string log_level_flag_;  // --log-level: outranks config.toml
   transport::CurveKeyPair keys_;
   transport::SocketLimits limits_;
   std::unique_ptr<transport::ZapHandler> zap_;
@@ -178,7 +191,7 @@ Status Reactor::start() {
   sync::SyncOptions options;
   options.network = home_.options().network;
   options.node_id = home_.nodeKey().publicKey();
-  auto subscription = subscriptionOf(home_.options(), home_.store());
+  auto subscription = subscriptionOf(running_, home_.store());
   if (!subscription.ok()) return subscription.status().withContext("subscribe");
   options.subscription = std::move(subscription).value();
   engine_ = std::make_unique<sync::SyncEngine>(
@@ -235,24 +248,8 @@ void Reactor::publishSnapshot() {
   snapshot.batches_applied = batches_applied_;
   snapshot.batches_failed = batches_failed_;
   snapshot.endpoint = endpoint_;
-  for (const sync::LinkStats& stats : engine_->linkStats()) {
-    http::LinkSnapshot link;
-    link.peer_key = stats.peer_key;
-    if (auto card = card_by_key_.find(stats.peer_key); card != card_by_key_.end()) {
-      link.node_id = toHex(card->second.node_id);
-      link.endpoint = card->second.endpoint;
-    }
-    link.role = stats.role == sync::Role::kClient ? "client" : "server";
-    link.up = stats.up;
-    link.last_seen_ms = stats.last_seen_ms;
-    link.updates_received = stats.updates_received;
-    link.updates_applied = stats.updates_applied;
-    link.updates_sent = stats.updates_sent;
-    link.rejected = stats.rejected;
-    link.rejected_by_reason = stats.rejected_by_reason;
-    link.throttled = stats.throttled;
-    snapshot.links.push_back(std::move(link));
-  }
+  fillLinks(*engine_, card_by_key_, snapshot);
+  fillOrigins(trust_.state(), home_.nodeKey().publicKey(), running_, snapshot);
   if (auto states = engine_->feedStates(); states.ok()) {
     for (const sync::FeedSyncState& state : *states) {
       snapshot.feeds.push_back({toHex(state.author), state.local_seq, state.best_remote_seq,
@@ -295,6 +292,47 @@ Status Reactor::loadPeers() {
   }
   refreshTrust();
   engine_->trustChanged();
+  return Status::OK();
+}
+
+Status Reactor::reload(const std::string& trigger) {
+  Status peers = loadPeers();
+  auto loaded = config::loadOptions(home_.dir() + "/config.toml");
+  ConfigDiff diff;
+  Status config = loaded.status();
+  if (loaded.ok()) {
+    diff = diffOptions(running_, *loaded, endpoint_, http_->address(), !log_level_flag_.empty());
+    config = applyConfig(diff, *loaded);
+  }
+  const Status& first_error = !peers.ok() ? peers : config;
+  // A new level above info hides this line too: what the operator asked for.
+  log::info(
+      "event=reload trigger={} ok={} peers={} applied={} restart_needed={} peers_file={} "
+      "config_file={}",
+      trigger, peers.ok() && config.ok(), clients_.size(), joinKeys(diff.applied),
+      joinKeys(diff.restart), peers.ok() ? "ok" : "\"" + peers.message() + "\"",
+      config.ok() ? "ok" : "\"" + config.message() + "\"");
+  return first_error;
+}
+
+Status Reactor::applyConfig(const ConfigDiff& diff, const config::Options& loaded) {
+  for (const std::string& key : diff.applied) {
+    if (key == kReloadSubscribe) {
+      auto subscription = subscriptionOf(loaded, home_.store());
+      if (!subscription.ok()) return subscription.status().withContext("subscribe");
+      engine_->setSubscription(std::move(subscription).value());
+      running_.subscribe_kinds = loaded.subscribe_kinds;
+      running_.subscribe_sectors = loaded.subscribe_sectors;
+      running_.subscribe_regions = loaded.subscribe_regions;
+      running_.subscribe_skills = loaded.subscribe_skills;
+    } else if (key == kReloadLogLevel) {
+      log::setLevel(loaded.log_level);
+      running_.log_level = loaded.log_level;
+    } else if (key == kReloadApiToken) {
+      http_->context().api_token.set(loaded.http_api_token);
+      running_.http_api_token = loaded.http_api_token;
+    }
+  }
   return Status::OK();
 }
 
@@ -542,9 +580,8 @@ void Reactor::onControl() {
       reply = {{"ok", false}, {"error", refs.status().message()}};
     }
   } else if (command == "reload") {
-    Status s = loadPeers();
+    Status s = reload("control");
     reply = {{"ok", s.ok()}, {"error", s.ok() ? "" : s.message()}};
-    log::info("event=reload ok={} peers={}", s.ok(), clients_.size());
   } else if (command == "status") {
     reply = statusJson();
   } else {
@@ -582,8 +619,7 @@ Status Reactor::run(int signal_fd) {
       signalfd_siginfo info{};
       if (::read(signal_fd, &info, sizeof(info)) == sizeof(info)) {
         if (info.ssi_signo == SIGHUP) {
-          Status s = loadPeers();
-          log::info("event=reload signal=HUP ok={}", s.ok());
+          (void)reload("HUP");  // logged there; a bad file leaves the running settings
         } else {
           log::info("event=stop signal={}", info.ssi_signo);
           break;
@@ -633,7 +669,7 @@ std::string controlEndpoint(const std::string& home_dir) {
   return "ipc://" + home_dir + "/daemon.sock";
 }
 
-Status runDaemon(home::Home& home) {
+Status runDaemon(home::Home& home, const std::string& log_level_flag) {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
@@ -648,7 +684,7 @@ Status runDaemon(home::Home& home) {
   {
     zmq::context_t context(1);
     {
-      Reactor reactor(home, context);
+      Reactor reactor(home, context, log_level_flag);
       status = reactor.start();
       if (status.ok()) status = reactor.run(signal_fd);
     }

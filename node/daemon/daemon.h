@@ -10,10 +10,13 @@
 
 namespace eichub::daemon {
 
-// Runs until SIGTERM or SIGINT; returns OK after a clean shutdown. Errors: Unavailable when the
-// endpoint cannot be bound or the ZAP handler cannot be installed (the node refuses to run
-// a CURVE server that would admit anyone), InvalidArgument for a bad peers.toml.
-Status runDaemon(home::Home& home);
+// Runs until SIGTERM or SIGINT; returns OK after a clean shutdown. SIGHUP re-reads peers.toml
+// and config.toml and applies what can change while running (see reload.h); one log line says
+// what changed and what needs a restart. log_level_flag is the --log-level given on the command
+// line: when set it outranks config.toml, on reload too. Errors: Unavailable when the endpoint
+// cannot be bound or the ZAP handler cannot be installed (the node refuses to run a CURVE server
+// that would admit anyone), InvalidArgument for a bad peers.toml.
+Status runDaemon(home::Home& home, const std::string& log_level_flag = "");
 
 // <home>/daemon.json: written once the daemon listens (pid, bound endpoint, control endpoint),
 // removed on clean shutdown. Tests and the CLI read it.

@@ -11,6 +11,7 @@
 
 #include "federation/common/result.h"
 #include "node/catalog/change.h"
+#include "node/http/api_token.h"
 #include "node/http/metrics.h"
 #include "node/http/node_snapshot.h"
 #include "node/match/match_cache.h"
@@ -19,7 +20,7 @@
 
 namespace eichub::http {
 
-// The node's public card, fixed while the daemon runs.
+// The node's public card, fixed while the daemon runs (a restart applies [node] changes).
 struct NodeInfo {
   PublicKey node_key{};
   std::string node_id;  // hex
@@ -50,7 +51,7 @@ struct ApiContext {
   SnapshotBoard& board;
   Metrics& metrics;
   NodeInfo node;
-  std::string api_token;  // empty: write endpoints are refused (401)
+  ApiToken api_token;  // replaced on reload; empty: write endpoints are refused (401)
   PublishFn publish;
   std::atomic<int> long_polls{0};     // change-feed requests now waiting (each holds a thread)
   match::MatchCache matching{store};  // match, gaps and align answers

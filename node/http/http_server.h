@@ -35,6 +35,8 @@ class HttpServer {
 
   // The bound address, host:port.
   const std::string& address() const { return address_; }
+  // The context the handlers use: the daemon replaces its reloadable parts (the API token).
+  ApiContext& context() { return *context_; }
 
  private:
   struct Token {

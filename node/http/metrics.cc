@@ -3,6 +3,8 @@
 
 #include <prometheus/text_serializer.h>
 
+#include "node/http/peer_sync.h"
+
 namespace eichub::http {
 namespace {
 
@@ -43,8 +45,16 @@ Metrics::Metrics()
                          "Transport handshakes refused: unknown CURVE key", registry_)),
       peer_up_(build(prometheus::BuildGauge(), "eichub_peer_up",
                      "1 while the link to the peer is up", registry_)),
+      peer_idle_seconds_(build(prometheus::BuildGauge(), "eichub_peer_idle_seconds",
+                               "Seconds since the peer's last message", registry_)),
+      peer_lag_updates_(build(prometheus::BuildGauge(), "eichub_peer_lag_updates",
+                              "Updates between this node's feeds and the heads the peer announced: "
+                              "direction=peer_behind (held here, not there) or peer_ahead",
+                              registry_)),
       peer_lag_seconds_(build(prometheus::BuildGauge(), "eichub_peer_lag_seconds",
-                              "Seconds since the peer's last message", registry_)),
+                              "peer_behind: age of the oldest update the peer lacks; peer_ahead: "
+                              "how long this node has lacked what the peer announced",
+                              registry_)),
       behind_updates_(build(prometheus::BuildGauge(), "eichub_sync_behind_updates",
                             "Updates peers announced that this node does not hold yet", registry_)),
       catching_up_(build(prometheus::BuildGauge(), "eichub_sync_catching_up",
@@ -84,6 +94,10 @@ void Metrics::follow(prometheus::Counter& counter, double total) {
 std::string Metrics::render(const NodeSnapshot& snapshot, const store::CatalogStore& store,
                             const PublicKey& own_feed) {
   std::lock_guard lock(mu_);
+  std::map<std::string, uint64_t> local_seqs;
+  if (auto held = store.feeds(); held.ok()) {
+    for (const store::FeedInfo& feed : *held) local_seqs[toHex(feed.author)] = feed.head.seq;
+  }
   uint64_t received = 0, applied = 0, sent = 0, behind = 0, frozen = 0;
   std::map<std::string, uint64_t> rejected;
   for (const LinkSnapshot& link : snapshot.links) {
@@ -94,8 +108,27 @@ std::string Metrics::render(const NodeSnapshot& snapshot, const store::CatalogSt
     const std::string peer = peerLabel(link);
     peer_up_.Add({{"peer", peer}, {"role", link.role}}).Set(link.up ? 1 : 0);
     if (link.last_seen_ms > 0) {
-      peer_lag_seconds_.Add({{"peer", peer}, {"role", link.role}})
+      peer_idle_seconds_.Add({{"peer", peer}, {"role", link.role}})
           .Set(static_cast<double>(snapshot.taken_ms - link.last_seen_ms) / 1000.0);
+    }
+    const PeerLag lag = peerLag(link, local_seqs, store, snapshot.taken_ms);
+    if (!lag.behind_updates && link.role == "client") {
+      // Heads unknown (link down): no lag rather than the last one seen.
+      for (const char* direction : {"peer_behind", "peer_ahead"}) {
+        const prometheus::Labels labels{{"peer", peer}, {"direction", direction}};
+        for (auto* family : {&peer_lag_updates_, &peer_lag_seconds_}) {
+          if (family->Has(labels)) family->Remove(&family->Add(labels));
+        }
+      }
+    }
+    if (lag.behind_updates) {  // client links whose peer said hello: heads known
+      peer_lag_updates_.Add({{"peer", peer}, {"direction", "peer_behind"}})
+          .Set(static_cast<double>(*lag.behind_updates));
+      peer_lag_updates_.Add({{"peer", peer}, {"direction", "peer_ahead"}})
+          .Set(static_cast<double>(*lag.ahead_updates));
+      peer_lag_seconds_.Add({{"peer", peer}, {"direction", "peer_behind"}})
+          .Set(*lag.behind_seconds);
+      peer_lag_seconds_.Add({{"peer", peer}, {"direction", "peer_ahead"}}).Set(*lag.ahead_seconds);
     }
   }
   for (const FeedSnapshot& feed : snapshot.feeds) {

@@ -48,6 +48,8 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& batches_;
   prometheus::Family<prometheus::Counter>& zap_refused_;
   prometheus::Family<prometheus::Gauge>& peer_up_;
+  prometheus::Family<prometheus::Gauge>& peer_idle_seconds_;
+  prometheus::Family<prometheus::Gauge>& peer_lag_updates_;
   prometheus::Family<prometheus::Gauge>& peer_lag_seconds_;
   prometheus::Family<prometheus::Gauge>& behind_updates_;
   prometheus::Family<prometheus::Gauge>& catching_up_;

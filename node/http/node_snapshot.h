@@ -15,6 +15,20 @@
 
 namespace eichub::http {
 
+// One feed's head as a peer announced it to this node.
+struct PeerHeadSnapshot {
+  std::string author;  // hex
+  uint64_t seq = 0;
+  uint64_t accepted_seq = 0;   // seq capped at what this node's trust accepts (0: not accepted)
+  int64_t ahead_since_ms = 0;  // since when accepted_seq passed this node's head; 0: it has not
+};
+
+// Where a feed comes from, as this node knows it (empty when not known).
+struct Origin {
+  std::string name;
+  std::string region;
+};
+
 // One peer link as the sync engine sees it.
 struct LinkSnapshot {
   std::string peer_key;  // CURVE key (Z85)
@@ -29,6 +43,10 @@ struct LinkSnapshot {
   uint64_t rejected = 0;
   std::map<std::string, uint64_t> rejected_by_reason;
   bool throttled = false;
+  // Client links only: the peer's heads from its hello and have messages (a node knows its
+  // direct peers' heads, not theirs). heads_known is false until the peer's hello arrived.
+  bool heads_known = false;
+  std::vector<PeerHeadSnapshot> heads;
 };
 
 // One feed: what we hold and the best any peer announced.
@@ -62,6 +80,8 @@ struct NodeSnapshot {
   std::vector<LinkSnapshot> links;
   std::vector<FeedSnapshot> feeds;
   std::vector<StaleSnapshot> stale;
+  // Names and regions by author (hex), from this node's config and the trust records held.
+  std::map<std::string, Origin> origins;
 };
 
 // The latest snapshot, swapped under a mutex. Thread-safe. HTTP threads may also wait for the

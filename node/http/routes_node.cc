@@ -1,32 +1,52 @@
 // GET /api/v1/status, /api/v1/peers, /api/v1/feeds: the node, its links and its feeds.
+#include <algorithm>
+#include <map>
+
 #include "node/http/json_reply.h"
+#include "node/http/origins.h"
+#include "node/http/peer_sync.h"
 #include "node/http/routes.h"
 
 namespace eichub::http {
 namespace {
 
-nlohmann::json linkJson(const LinkSnapshot& link, int64_t now_ms) {
-  return {
-      {"peer_key", link.peer_key},
-      {"node_id", link.node_id},
-      {"endpoint", link.endpoint},
-      {"role", link.role},
-      {"up", link.up},
-      {"last_seen_ms", link.last_seen_ms},
-      {"lag_seconds", link.last_seen_ms > 0
-                          ? nlohmann::json(static_cast<double>(now_ms - link.last_seen_ms) / 1000.0)
-                          : nlohmann::json()},
-      {"updates_received", link.updates_received},
-      {"updates_applied", link.updates_applied},
-      {"updates_sent", link.updates_sent},
-      {"rejected", link.rejected},
-      {"rejected_by_reason", link.rejected_by_reason},
-      {"throttled", link.throttled}};
+nlohmann::json linkJson(const LinkSnapshot& link, const Origin& origin, const PeerLag& lag,
+                        int64_t now_ms) {
+  nlohmann::json sync_lag;  // the larger of the two directions, null when heads are unknown
+  if (lag.behind_seconds && lag.ahead_seconds) {
+    sync_lag = std::max(*lag.behind_seconds, *lag.ahead_seconds);
+  }
+  return {{"peer_key", link.peer_key},
+          {"node_id", link.node_id},
+          {"name", origin.name},
+          {"region", origin.region},
+          {"endpoint", link.endpoint},
+          {"role", link.role},
+          {"up", link.up},
+          {"last_seen_ms", link.last_seen_ms},
+          {"idle_seconds",
+           link.last_seen_ms > 0
+               ? nlohmann::json(static_cast<double>(now_ms - link.last_seen_ms) / 1000.0)
+               : nlohmann::json()},
+          {"lag_seconds", sync_lag},
+          {"lag", peerLagJson(lag)},
+          {"updates_received", link.updates_received},
+          {"updates_applied", link.updates_applied},
+          {"updates_sent", link.updates_sent},
+          {"rejected", link.rejected},
+          {"rejected_by_reason", link.rejected_by_reason},
+          {"throttled", link.throttled}};
 }
 
-// Every feed held, with what peers announced; feeds only announced come last.
+// Every feed held, with what peers announced; feeds only announced come last. Each lists its
+// holders: this node and the up peers whose heads it knows.
 Result<nlohmann::json> feedsJson(const ApiContext& context, const NodeSnapshot& snapshot) {
   EICHUB_ASSIGN_OR_RETURN(std::vector<store::FeedInfo> held, context.store.feeds());
+  const std::map<std::string, Origin> origins = knownOrigins(snapshot, context.store);
+  const std::vector<AnnouncedHeads> announced = announcedHeads(snapshot);
+  auto holders = [&](const std::string& author, uint64_t seq, uint64_t head_seq) {
+    return feedHolders(announced, origins, context.node.node_id, author, seq, head_seq);
+  };
   std::map<std::string, const FeedSnapshot*> known;
   for (const FeedSnapshot& feed : snapshot.feeds) known[feed.author] = &feed;
   std::map<std::string, std::string> stale;  // author -> reason
@@ -49,14 +69,16 @@ Result<nlohmann::json> feedsJson(const ApiContext& context, const NodeSnapshot& 
                    {"verified_up_to", info.verified_up_to},
                    {"best_remote_seq", remote},
                    {"frozen", frozen},
-                   {"stale", stale.count(author) ? stale[author] : ""}});
+                   {"stale", stale.count(author) ? stale[author] : ""},
+                   {"holders", holders(author, info.head.seq, remote)}});
   }
   for (const auto& [author, feed] : known) {
     out.push_back({{"author", author},
                    {"own", false},
                    {"seq", 0},
                    {"best_remote_seq", feed->best_remote_seq},
-                   {"frozen", feed->frozen}});
+                   {"frozen", feed->frozen},
+                   {"holders", holders(author, 0, feed->best_remote_seq)}});
   }
   return out;
 }
@@ -71,7 +93,9 @@ void addNodeRoutes(httplib::Server& server, ApiContext& context) {
     auto last_change = context.store.lastChange();
     auto feeds = feedsJson(context, *snapshot);
     auto erased = context.store.erasedBodies();
-    if (!counts.ok() || !used.ok() || !last_change.ok() || !feeds.ok() || !erased.ok()) {
+    auto by_region = countsByRegion(knownOrigins(*snapshot, context.store), context.store);
+    if (!counts.ok() || !used.ok() || !last_change.ok() || !feeds.ok() || !erased.ok() ||
+        !by_region.ok()) {
       replyError(res, 500, "store", "the store could not be read; see the daemon log");
       return;
     }
@@ -121,14 +145,26 @@ void addNodeRoutes(httplib::Server& server, ApiContext& context) {
                  {"last_change", *last_change},
                  {"erased_bodies", *erased}}},
                {"trust", {{"stale_feeds", stale.size()}, {"stale", stale}}},
-               {"records_by_kind", *counts}});
+               {"records_by_kind", *counts},
+               {"records_by_region", *by_region}});
   });
 
   server.Get("/api/v1/peers", [&context](const httplib::Request&, httplib::Response& res) {
     auto snapshot = context.board.get();
+    auto held = context.store.feeds();
+    if (!held.ok()) {
+      replyError(res, 500, "store", "the store could not be read; see the daemon log");
+      return;
+    }
+    std::map<std::string, uint64_t> local_seqs;
+    for (const store::FeedInfo& feed : *held) local_seqs[toHex(feed.author)] = feed.head.seq;
+    const std::map<std::string, Origin> origins = knownOrigins(*snapshot, context.store);
     nlohmann::json peers = nlohmann::json::array();
     for (const LinkSnapshot& link : snapshot->links) {
-      peers.push_back(linkJson(link, snapshot->taken_ms));
+      auto origin = origins.find(link.node_id);
+      peers.push_back(linkJson(link, origin == origins.end() ? Origin{} : origin->second,
+                               peerLag(link, local_seqs, context.store, snapshot->taken_ms),
+                               snapshot->taken_ms));
     }
     replyJson(res, 200, {{"peers", peers}});
   });

@@ -20,12 +20,12 @@ bool tokenMatches(const std::string& header, const std::string& token) {
 
 void addPublishRoutes(httplib::Server& server, ApiContext& context) {
   server.Post("/api/v1/publish", [&context](const httplib::Request& req, httplib::Response& res) {
-    if (!tokenMatches(req.get_header_value("Authorization"), context.api_token)) {
+    const std::string token = context.api_token.get();
+    if (!tokenMatches(req.get_header_value("Authorization"), token)) {
       res.set_header("WWW-Authenticate", "Bearer");
       return replyError(res, 401, "unauthorized",
-                        context.api_token.empty()
-                            ? "writes are disabled: set http.api_token in config.toml"
-                            : "send Authorization: Bearer <http.api_token>");
+                        token.empty() ? "writes are disabled: set http.api_token in config.toml"
+                                      : "send Authorization: Bearer <http.api_token>");
     }
     catalog::LoadOptions options;
     const std::string skip = req.get_param_value("skip_bad");

@@ -238,6 +238,31 @@ Result<std::map<std::string, uint64_t>> CatalogStore::countsByKind() const {
   return out;
 }
 
+Result<std::vector<AuthorKindCount>> CatalogStore::countsByAuthor() const {
+  EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
+  EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kRecords));
+  std::map<std::pair<PublicKey, feed::Kind>, uint64_t> counts;
+  Entry entry;
+  EICHUB_ASSIGN_OR_RETURN(bool more, cursor.get(MDB_FIRST, &entry));
+  while (more) {
+    EICHUB_ASSIGN_OR_RETURN(internal::RecordValue value, internal::decodeRecordValue(entry.value));
+    if (entry.key.size() < internal::kRecordKeyPrefixBytes) {
+      return Status::Corruption("short record key");
+    }
+    if (value.op == feed::Op::UPSERT) {
+      PublicKey author{};
+      std::copy_n(entry.key.begin() + 1, author.size(), author.begin());
+      ++counts[{author, static_cast<feed::Kind>(entry.key[0])}];
+    }
+    EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
+  }
+  std::vector<AuthorKindCount> out;
+  for (const auto& [key, count] : counts) {
+    out.push_back({key.first, std::string(catalog::kindName(key.second)), count});
+  }
+  return out;
+}
+
 Result<std::vector<SearchHit>> CatalogStore::search(const SearchQuery& query) const {
   EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
   return internal::runSearch(txn, query);

@@ -68,6 +68,13 @@ struct SearchHit {
   double score = 0;  // higher is better
 };
 
+// How many live records one author holds of one kind.
+struct AuthorKindCount {
+  PublicKey author{};
+  std::string kind;  // kind name, as countsByKind
+  uint64_t count = 0;
+};
+
 struct FeedInfo {
   PublicKey author{};
   feed::Head head;
@@ -152,6 +159,9 @@ class CatalogStore {
   Result<std::vector<RecordState>> recordsById(const std::string& id) const;
   // Live records per kind name ("Skill", "LearningResource", ...).
   Result<std::map<std::string, uint64_t>> countsByKind() const;
+  // Live records per author and kind, in (author, kind) order; one read txn over every record
+  // key (O(records)). Errors: Corruption, lmdbStatus.
+  Result<std::vector<AuthorKindCount>> countsByAuthor() const;
 
   // Records matching every word of query.text (tokenized as search::tokenize: case- and
   // accent-insensitive), best first: score = sum over words of the best field weight holding

@@ -145,6 +145,17 @@ TEST_F(HttpApiTest, StatusPeersAndFeedsDescribeTheNode) {
   EXPECT_EQ(feeds["feeds"][0]["own"], true);
   EXPECT_EQ(feeds["feeds"][0]["seq"], 2);
   EXPECT_EQ(feeds["feeds"][0]["frozen"], false);
+  // No peers: the node is the only holder it knows of, at its own head.
+  const json& holders = feeds["feeds"][0]["holders"];
+  ASSERT_EQ(holders.size(), 1u) << holders;
+  EXPECT_EQ(holders[0]["peer"], node_->nodeId());
+  EXPECT_EQ(holders[0]["self"], true);
+  EXPECT_EQ(holders[0]["seq"], 2);
+  EXPECT_EQ(holders[0]["state"], "at_head");
+
+  // Its own records count under the region of its config.
+  EXPECT_EQ(status["records_by_region"],
+            json({{"UKE42", {{"ClusterProfile", 1}, {"LearningResource", 1}}}}));
 }
 
 TEST_F(HttpApiTest, RecordsAreFoundByIdAndMissingOnesAre404) {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/multinode/http_client.h"
 #include "tests/multinode/node_process.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/wait.h"
@@ -46,6 +47,20 @@ TEST(DashboardTest, RendersPeersCountsAndSearchFromATwoNodeFederation) {
   ASSERT_TRUE(
       testing::waitFor([&] { return b.seqOf(a_id) == kResources + 1; }, std::chrono::seconds(60)))
       << "B did not get A's feed; see " << b.logFile();
+  const std::string b_id = b.nodeId();
+  // B knows A's heads once A's hello (and haves) reached it: A holds both feeds at their head.
+  auto a_holds_both = [&] {
+    nlohmann::json feeds = testing::httpGetJson(b.httpAddress(), "/api/v1/feeds");
+    if (!feeds.is_object()) return false;
+    size_t at_head = 0;
+    for (const auto& feed : feeds["feeds"]) {
+      for (const auto& holder : feed["holders"]) {
+        at_head += holder["peer"] == a_id && holder["state"] == "at_head" ? 1 : 0;
+      }
+    }
+    return at_head == 2;
+  };
+  ASSERT_TRUE(testing::waitFor(a_holds_both, std::chrono::seconds(60))) << b.logFile();
 
   // B's dashboard, opened on a search for A's courses.
   const std::string url = "http://" + b.httpAddress() + "/?q=Course%20leeds";
@@ -60,6 +75,30 @@ TEST(DashboardTest, RendersPeersCountsAndSearchFromATwoNodeFederation) {
   EXPECT_NE(html.find("Leeds Health Cluster (UKE42)"), std::string::npos) << html;
   // The counts per kind.
   EXPECT_NE(html.find(R"(data-kind="LearningResource" data-count="5")"), std::string::npos) << html;
+  // The counts per origin region: A's courses under A's region, B's profile under B's.
+  EXPECT_NE(html.find(R"(class="region-count" data-region="UKE42" data-kind="LearningResource" )"
+                      R"(data-count="5")"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find(R"(class="region-count" data-region="DE50" data-kind="ClusterProfile" )"
+                      R"(data-count="1")"),
+            std::string::npos)
+      << html;
+  // Where A's feed has arrived: at B (this node) and at A, both at its head.
+  EXPECT_NE(html.find(R"(class="holder" data-feed=")" + a_id + R"(" data-peer=")" + b_id +
+                      R"(" data-state="at_head")"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find(R"(class="holder" data-feed=")" + a_id + R"(" data-peer=")" + a_id +
+                      R"(" data-state="at_head")"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("this node: " + std::to_string(kResources + 1) + " (at head)"),
+            std::string::npos)
+      << html;
+  // The peer's sync lag, from its announced heads: nothing apart either way.
+  EXPECT_NE(html.find(R"(data-state="up" data-behind="0" data-ahead="0")"), std::string::npos)
+      << html;
   // A search result: one of A's courses, found on B.
   EXPECT_NE(html.find(R"(class="search-result" data-id="leeds/)"), std::string::npos) << html;
   EXPECT_NE(html.find("Course leeds"), std::string::npos) << html;

@@ -88,6 +88,22 @@ void NodeProcess::kill() {
   pid_ = -1;
 }
 
+void NodeProcess::signal(int signo) const {
+  if (pid_ > 0) ::kill(pid_, signo);
+}
+
+bool NodeProcess::editConfig(const std::string& from, const std::string& to) const {
+  const std::string path = dir_ + "/config.toml";
+  std::ifstream in(path);
+  std::string config((std::istreambuf_iterator<char>(in)), {});
+  size_t at = config.find(from);
+  if (at == std::string::npos) return false;
+  config.replace(at, from.size(), to);
+  std::ofstream(path + ".tmp", std::ios::trunc) << config;
+  std::filesystem::rename(path + ".tmp", path);
+  return true;
+}
+
 std::string NodeProcess::card() const {
   std::string out = ok({"id"});
   while (!out.empty() && out.back() == '\n') out.pop_back();

@@ -31,6 +31,10 @@ class NodeProcess {
   int stop();
   // SIGKILL and wait: a crash.
   void kill();
+  // Sends signo (SIGHUP: reload) to the running daemon.
+  void signal(int signo) const;
+  // Replaces the first occurrence of from in config.toml with to; false when from is absent.
+  bool editConfig(const std::string& from, const std::string& to) const;
   bool running() const { return pid_ > 0; }
 
   std::string card() const;    // peer card (daemon must be running for the real port)

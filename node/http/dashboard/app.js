@@ -94,18 +94,50 @@ function renderStatus(status) {
         return li;
       })
     : [el("li", "no records yet")]);
+
+  const regionRows = [];
+  for (const [region, kinds] of Object.entries(status.records_by_region || {})) {
+    for (const [kind, count] of Object.entries(kinds)) {
+      const tr = row([region, kind, count]);
+      tr.className = "region-count";
+      tr.dataset.region = region;
+      tr.dataset.kind = kind;
+      tr.dataset.count = String(count);
+      regionRows.push(tr);
+    }
+  }
+  replaceChildren($("regions").tBodies[0], regionRows.length ? regionRows : [row(["none", "", 0])]);
+}
+
+// "in sync", or how far each side is behind, from the heads the peer announced.
+function lagText(peer) {
+  const lag = peer.lag || {};
+  if (lag.behind_updates === null || lag.behind_updates === undefined) return "unknown";
+  const parts = [];
+  if (lag.behind_updates > 0) {
+    parts.push(`peer lacks ${lag.behind_updates} (${lag.behind_seconds.toFixed(0)} s)`);
+  }
+  if (lag.ahead_updates > 0) {
+    parts.push(`we lack ${lag.ahead_updates} (${lag.ahead_seconds.toFixed(0)} s)`);
+  }
+  return parts.length ? parts.join(", ") : "in sync";
 }
 
 function renderPeers(peers) {
   const rows = peers.peers.map((peer) => {
     const state = el("span", peer.up ? "up" : "down", peer.up ? "up" : "down");
+    const lag = el("span", lagText(peer), "lag");
     const tr = row([
       peer.node_id ? who(peer.node_id) : peer.peer_key.slice(0, 10), peer.role, state,
-      peer.lag_seconds === null ? "never" : `${peer.lag_seconds.toFixed(1)} s ago`,
-      peer.updates_received, peer.updates_sent, peer.rejected,
+      peer.idle_seconds === null ? "never" : `${peer.idle_seconds.toFixed(1)} s ago`,
+      lag, peer.updates_received, peer.updates_sent, peer.rejected,
     ]);
     tr.className = "peer";
     tr.dataset.state = peer.up ? "up" : "down";
+    if (peer.lag && peer.lag.behind_updates !== null) {
+      tr.dataset.behind = String(peer.lag.behind_updates);
+      tr.dataset.ahead = String(peer.lag.ahead_updates);
+    }
     return tr;
   });
   replaceChildren($("peers").tBodies[0], rows.length ? rows : [row(["no peers configured"])]);
@@ -116,6 +148,27 @@ function renderFeeds(feeds) {
     who(feed.author) + (feed.own ? ", this node" : ""), feed.seq, feed.best_remote_seq,
     feed.frozen ? "frozen (fork)" : (feed.seq < feed.best_remote_seq ? "behind" : "at head"),
   ])));
+}
+
+function holderText(holder) {
+  const name = holder.self ? "this node" : (holder.name || short(holder.peer));
+  if (holder.state === "missing") return `${name}: none`;
+  return `${name}: ${holder.seq}` + (holder.at_head ? " (at head)" : " (behind)");
+}
+
+function renderHolders(feeds) {
+  replaceChildren($("holders").tBodies[0], feeds.feeds.map((feed) => {
+    const list = el("ul", null, "holder-list");
+    for (const holder of feed.holders || []) {
+      const li = el("li", holderText(holder), "holder");
+      li.dataset.feed = feed.author;
+      li.dataset.peer = holder.peer;
+      li.dataset.state = holder.state;
+      li.dataset.seq = String(holder.seq);
+      list.appendChild(li);
+    }
+    return row([who(feed.author) + (feed.own ? ", this node" : ""), feed.best_remote_seq, list]);
+  }));
 }
 
 function renderChanges(changes) {
@@ -130,7 +183,9 @@ async function refresh() {
     const status = await getJson("/api/v1/status");
     renderStatus(status);
     renderPeers(await getJson("/api/v1/peers"));
-    renderFeeds(await getJson("/api/v1/feeds"));
+    const feeds = await getJson("/api/v1/feeds");
+    renderFeeds(feeds);
+    renderHolders(feeds);
     const since = Math.max(0, status.store.last_change - RECENT_CHANGES);
     renderChanges(await getJson(`/api/v1/changes?since=${since}&limit=${RECENT_CHANGES}`));
     $("load-error").hidden = true;

@@ -91,6 +91,29 @@ TEST(CatalogStoreTest, AppliesBatchAndReadsItBack) {
   EXPECT_EQ(teaching[0], a.key(Kind::LEARNING_RESOURCE, "course-1"));
 }
 
+TEST(CatalogStoreTest, CountsByAuthorSplitsKindsPerFeedAndSkipsTombstones) {
+  eichub::testing::TempDir dir;
+  auto store = openStore(dir.path());
+  TestFeed a;
+  TestFeed b;
+  ASSERT_TRUE(
+      store
+          ->apply({a.skill("s1", {{"en", "wound care"}}), a.skill("s2", {{"en", "burns"}}),
+                   a.resource("c1", {{"en", "Wound care"}}, {"s1"}), a.remove(Kind::SKILL, "s2")})
+          .ok());
+  ASSERT_TRUE(store->apply({b.skill("s1", {{"en", "welding"}})}).ok());
+  std::map<std::pair<PublicKey, std::string>, uint64_t> got;
+  auto counts = store->countsByAuthor();
+  ASSERT_TRUE(counts.ok()) << counts.status().toString();
+  for (const AuthorKindCount& count : *counts) {
+    got[{count.author, count.kind}] = count.count;
+  }
+  EXPECT_EQ(got, (std::map<std::pair<PublicKey, std::string>, uint64_t>{
+                     {{a.author(), "Skill"}, 1},
+                     {{a.author(), "LearningResource"}, 1},
+                     {{b.author(), "Skill"}, 1}}));
+}
+
 TEST(CatalogStoreTest, BadUpdateMidBatchLeavesStoreUnchanged) {
   eichub::testing::TempDir dir;
   auto store = openStore(dir.path());

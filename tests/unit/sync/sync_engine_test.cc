@@ -42,6 +42,46 @@ TEST_F(SyncEngineTest, UntrustedAuthorIsNotPulled) {
   EXPECT_EQ(clientSeq(), 0u);
 }
 
+TEST_F(SyncEngineTest, PeerHeadsTrackWhatTheServerAnnouncedAndSinceWhenItIsAhead) {
+  publish(5);
+  connect();
+  auto before = client_->engine->peerHeads().value();
+  ASSERT_EQ(before.size(), 1u);  // client links only
+  EXPECT_EQ(before[0].peer_key, "server-key");
+  EXPECT_FALSE(before[0].hello_received);
+  EXPECT_TRUE(before[0].heads.empty());
+  pump();
+  auto synced = client_->engine->peerHeads().value();
+  ASSERT_TRUE(synced[0].hello_received);
+  ASSERT_EQ(synced[0].heads.size(), 1u);
+  EXPECT_EQ(synced[0].heads[0].seq, 5u);
+  EXPECT_EQ(synced[0].heads[0].accepted_seq, 5u);
+  EXPECT_EQ(synced[0].heads[0].ahead_since_ms, 0);  // nothing this node lacks
+
+  // The server announces seq 8; its updates are not delivered: the peer is ahead from the first
+  // call that sees it, and stays so from that time.
+  client_->outbox.clear();
+  client_->engine->receive(1, wire::encode(wire::Have{{author_->publicKey(), 8, {}}}));
+  client_->now_ms = 2000;
+  auto noticed = client_->engine->peerHeads().value();
+  EXPECT_EQ(noticed[0].heads[0].ahead_since_ms, 2000);
+  client_->now_ms = 5000;
+  auto ahead = client_->engine->peerHeads().value();
+  EXPECT_EQ(ahead[0].heads[0].seq, 8u);
+  EXPECT_EQ(ahead[0].heads[0].ahead_since_ms, 2000);
+  // An author this node does not accept is never "ahead".
+  client_->trust.keys.clear();
+  auto refused = client_->engine->peerHeads().value();
+  EXPECT_EQ(refused[0].heads[0].accepted_seq, 0u);
+  EXPECT_EQ(refused[0].heads[0].ahead_since_ms, 0);
+
+  client_->engine->linkDown(1);
+  auto down = client_->engine->peerHeads().value();
+  EXPECT_FALSE(down[0].up);
+  EXPECT_FALSE(down[0].hello_received);
+  EXPECT_TRUE(down[0].heads.empty());
+}
+
 TEST_F(SyncEngineTest, MalformedAndUnsolicitedMessagesAreRejectedAndCounted) {
   publish(2);
   connect();

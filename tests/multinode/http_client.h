@@ -1,0 +1,23 @@
+// HTTP requests to a node under test (cpp-httplib's client): GET JSON or text, POST publish.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace eichub::testing {
+
+struct HttpAnswer {
+  int status = 0;  // 0: no answer (connection failed)
+  std::string body;
+};
+
+// GET path from address (host:port).
+HttpAnswer httpGet(const std::string& address, const std::string& path);
+// GET path and parse the body; a discarded (null) value when there was no JSON answer.
+nlohmann::json httpGetJson(const std::string& address, const std::string& path);
+// POST /api/v1/publish with a bearer token (none when empty) and a JSON Lines body.
+HttpAnswer httpPublish(const std::string& address, const std::string& token,
+                       const std::string& body);
+
+}  // namespace eichub::testing
