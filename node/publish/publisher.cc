@@ -1,25 +1,39 @@
-// Publisher: diff against held state, sign, store in batches. Signing a batch (the costly
-// step) runs on a second thread while this thread stores the previous batch and prepares the
-// next one, so a publish runs at about the signing rate of one core.
+// Publisher: diff against held state, sign, store in batches. Signing (the costly step) runs on
+// a second thread (Signer), fed in small chunks, while this thread diffs ahead and stores the
+// batches already signed, so a publish runs at about the signing rate of one core.
 #include "node/publish/publisher.h"
 
 #include <chrono>
-#include <future>
-#include <map>
+#include <deque>
+#include <unordered_map>
 
 #include "federation/crypto/sha256.h"
 #include "federation/feed/appender.h"
+#include "node/publish/signer.h"
 
 namespace eichub::publish {
 
 namespace {
 
-// What a record currently is, as far as this publish call knows.
+// Updates handed to the signer at a time: small, so that it starts early and the last batch
+// waits little for its signatures. Divides kPublishBatchUpdates.
+constexpr size_t kSignChunkUpdates = 256;
+static_assert(kPublishBatchUpdates % kSignChunkUpdates == 0);
+// Batches built ahead of the one being stored, so that the signer never runs dry.
+constexpr size_t kBatchesAhead = 2;
+
+// What a record is after the updates this call has built so far.
 struct KnownState {
   bool live = false;
   Hash32 body_hash{};
 };
-using KnownMap = std::map<store::RecordKey, KnownState>;
+
+// kind || id: the record's key within the author's own feed.
+std::string knownKey(feed::Kind kind, const std::string& id) {
+  std::string key(1, static_cast<char>(kind));
+  key += id;
+  return key;
+}
 
 }  // namespace
 
@@ -43,76 +57,61 @@ Result<PublishSummary> publishChanges(store::CatalogStore& store, const crypto::
   EICHUB_ASSIGN_OR_RETURN(auto versions, store.erasableVersions(key.publicKey(), erase_keys));
   feed::FeedAppender appender(key, network, head);
 
-  // The batch being built (and what it changes), and the batch being signed (and what it
-  // changes): both are newer than the store, so lookups check them first.
-  std::vector<feed::VerifiedUpdate> building;
-  KnownMap building_known;
-  std::vector<feed::VerifiedUpdate> signing;
-  KnownMap signing_known;
-  std::future<void> signed_done;
+  // Every record this call changed: newer than the store until its batch is stored, and the
+  // same as the store after that.
+  std::unordered_map<std::string, KnownState> known_states;
+  Signer signer(key);
+  std::vector<feed::VerifiedUpdate> chunk;  // built, not yet handed to the signer
+  std::deque<size_t> batch_sizes;  // per batch not stored yet, oldest first: updates submitted
+  size_t batch_built = 0;          // updates built into the newest batch
   size_t examined = 0;
 
-  // Waits for the batch being signed and stores it.
-  auto storeSigned = [&]() -> Status {
-    if (!signed_done.valid()) return Status::OK();
-    signed_done.get();
-    auto applied = store.apply(signing);
+  // Collects the oldest batch's signed chunks and stores them in one write transaction.
+  auto storeOldest = [&]() -> Status {
+    std::vector<feed::VerifiedUpdate> batch;
+    batch.reserve(batch_sizes.front());
+    while (batch.size() < batch_sizes.front()) {
+      for (feed::VerifiedUpdate& update : signer.take()) batch.push_back(std::move(update));
+    }
+    batch_sizes.pop_front();
+    auto applied = store.apply(batch);
     if (!applied.ok()) return applied.status();
     ++summary.batches;
-    signing.clear();
-    signing_known.clear();
     if (progress) progress(examined, changes.size());
     return Status::OK();
   };
-  // Hands the built batch to the signing thread, then stores the batch signed before it, so
-  // that signing the one overlaps storing the other.
-  auto rotate = [&]() -> Status {
-    std::vector<feed::VerifiedUpdate> ready;
-    if (signed_done.valid()) {
-      signed_done.get();
-      ready = std::move(signing);
-      signing.clear();
-      signing_known.clear();
+  // Hands the chunk to the signer, as part of the newest batch.
+  auto submit = [&]() {
+    if (batch_sizes.empty() || batch_sizes.back() == kPublishBatchUpdates) {
+      batch_sizes.push_back(0);
     }
-    if (!building.empty()) {
-      signing = std::move(building);
-      signing_known = std::move(building_known);
-      building.clear();
-      building_known.clear();
-      signed_done =
-          std::async(std::launch::async, [&key, &signing] { feed::signUpdates(key, signing); });
-    }
-    if (ready.empty()) return Status::OK();
-    auto applied = store.apply(ready);
-    if (!applied.ok()) return applied.status();
-    ++summary.batches;
-    if (progress) progress(examined, changes.size());
-    return Status::OK();
+    batch_sizes.back() += chunk.size();
+    if (batch_sizes.back() == kPublishBatchUpdates) batch_built = 0;
+    signer.submit(std::move(chunk));
+    chunk.clear();
+    chunk.reserve(kSignChunkUpdates);
   };
 
+  chunk.reserve(kSignChunkUpdates);
   for (const catalog::Change& change : changes) {
     ++examined;
-    store::RecordKey record_key{change.kind, key.publicKey(), change.id};
+    const std::string state_key = knownKey(change.kind, change.id);
     KnownState known;
-    if (auto it = building_known.find(record_key); it != building_known.end()) {
+    if (auto it = known_states.find(state_key); it != known_states.end()) {
       known = it->second;
-    } else if (auto jt = signing_known.find(record_key); jt != signing_known.end()) {
-      known = jt->second;
     } else {
-      auto held = store.record(record_key);
+      auto held = store.record({change.kind, key.publicKey(), change.id});
       if (held.ok()) {
         known.live = held->op == feed::Op::UPSERT;
         known.body_hash = held->body_hash;
       } else if (!held.status().isNotFound()) {
-        if (signed_done.valid()) signed_done.wait();
         return held.status();
       }
     }
 
-    KnownState next;
     std::vector<uint64_t> erases;
     if (change.op == feed::Op::ERASE) {
-      auto it = versions.find(record_key);
+      auto it = versions.find({change.kind, key.publicKey(), change.id});
       if (it == versions.end() || it->second.empty()) {
         ++summary.unchanged;
         continue;
@@ -121,8 +120,8 @@ Result<PublishSummary> publishChanges(store::CatalogStore& store, const crypto::
       it->second.clear();
       ++summary.erased;
     } else if (change.op == feed::Op::UPSERT) {
-      next = {true, crypto::sha256(change.body)};
-      if (known.live && known.body_hash == next.body_hash) {
+      // Only a live record needs the hash now; appending computes it anyway.
+      if (known.live && known.body_hash == crypto::sha256(change.body)) {
         ++summary.unchanged;
         continue;
       }
@@ -134,24 +133,24 @@ Result<PublishSummary> publishChanges(store::CatalogStore& store, const crypto::
       }
       ++summary.deleted;
     }
-    building_known[record_key] = next;
-    building.push_back(appender.appendUnsigned(change.op, change.kind, change.id, change.tags,
-                                               change.body, clock(), std::move(erases)));
-    if (change.op == feed::Op::UPSERT) {
-      if (auto it = versions.find(record_key); it != versions.end()) {
-        it->second.push_back(building.back().fields.seq);
+    chunk.push_back(appender.appendUnsigned(change.op, change.kind, change.id, change.tags,
+                                            change.body, clock(), std::move(erases)));
+    const feed::HeaderFields& fields = chunk.back().fields;
+    known_states[state_key] = {change.op == feed::Op::UPSERT, fields.body_hash};
+    if (change.op == feed::Op::UPSERT && !versions.empty()) {
+      if (auto it = versions.find({change.kind, key.publicKey(), change.id});
+          it != versions.end()) {
+        it->second.push_back(fields.seq);
       }
     }
-    if (building.size() >= kPublishBatchUpdates) {
-      Status s = rotate();
-      if (!s.ok()) {
-        if (signed_done.valid()) signed_done.wait();
-        return s;
-      }
+    ++batch_built;
+    if (chunk.size() == kSignChunkUpdates || batch_built == kPublishBatchUpdates) submit();
+    if (batch_sizes.size() > kBatchesAhead && batch_built == 0) {
+      EICHUB_RETURN_IF_ERROR(storeOldest());
     }
   }
-  EICHUB_RETURN_IF_ERROR(rotate());
-  EICHUB_RETURN_IF_ERROR(storeSigned());
+  if (!chunk.empty()) submit();
+  while (!batch_sizes.empty()) EICHUB_RETURN_IF_ERROR(storeOldest());
   if (progress) progress(changes.size(), changes.size());
   return summary;
 }

@@ -1,6 +1,7 @@
 // Node benchmark (not a test): publish rate against the raw Ed25519 signing rate measured in
 // the same run, full ESCO import time, and get/search latency over the ESCO catalogue.
-// Usage: node_bench [esco dir]  (default ../shared/data/esco beside the source tree)
+// Usage: node_bench [--publish-only] [esco dir]  (default ../shared/data/esco beside the source
+// tree). --publish-only stops after the publish rate: a short run for profiling.
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -84,7 +85,7 @@ double applyOnlyMicros(const crypto::SigningKey& key, const std::vector<catalog:
   return seconds * 1e6 / static_cast<double>(updates.size());
 }
 
-int run(const std::string& esco_dir) {
+int run(const std::string& esco_dir, bool publish_only) {
   if (!std::filesystem::is_directory(esco_dir)) {
     fmt::print(stderr, "no ESCO data at {}; pass its directory as the first argument\n", esco_dir);
     return 77;
@@ -117,6 +118,7 @@ int run(const std::string& esco_dir) {
              publish_rate, publish_rate / sign_rate);
   fmt::print("full ESCO import: {} records, read {:.2f} s + publish {:.2f} s = {:.2f} s\n",
              summary->written(), read_seconds, publish_seconds, read_seconds + publish_seconds);
+  if (publish_only) return 0;
 
   auto again_start = Clock::now();
   auto again = publish::publishChanges(**store, *key, "bench", esco->changes);
@@ -177,6 +179,9 @@ int run(const std::string& esco_dir) {
 }  // namespace eichub
 
 int main(int argc, char** argv) {
-  std::string dir = argc > 1 ? argv[1] : eichub::testing::sharedDataDir() + "/esco";
-  return eichub::run(dir);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  const bool publish_only = !args.empty() && args.front() == "--publish-only";
+  if (publish_only) args.erase(args.begin());
+  std::string dir = args.empty() ? eichub::testing::sharedDataDir() + "/esco" : args.front();
+  return eichub::run(dir, publish_only);
 }
