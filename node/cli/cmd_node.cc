@@ -146,6 +146,11 @@ int runStatus(const CommonFlags& flags) {
       "node     {}\nname     {}\nregion   {}\nnetwork  {}\nstore    {} bytes\nfrozen   {} feeds\n",
       toHex(self), home->options().name, home->options().region, home->options().network, *bytes,
       frozen_feeds);
+  if (daemon_status.is_object() && daemon_status.value("stale_feeds", uint64_t{0}) > 0) {
+    // A peer announces more of these feeds than any peer delivers (withheld, case 14).
+    fmt::print("warning  {} feeds behind what a peer announced and not advancing\n",
+               daemon_status["stale_feeds"].get<uint64_t>());
+  }
   fmt::print("records:\n");
   for (const auto& [kind, n] : *counts) fmt::print("  {:<16} {}\n", kind, n);
   fmt::print("feeds:\n");
