@@ -162,6 +162,11 @@ void SyncEngine::onHello(LinkId link, Link& state, const wire::Hello& hello) {
     state.subscribed = true;
     auto ours = ourHello();
     if (ours.ok()) send(link, *ours);
+    // A client that still holds a feed we froze has not seen the proof (it may have been
+    // found before this client subscribed).
+    for (const wire::HeadInfo& head : hello.heads) {
+      if (storage_.isFrozen(head.author)) offerProof(link, head.author);
+    }
     return;
   }
   for (const wire::HeadInfo& head : hello.heads) onHave(link, state, head);
@@ -231,13 +236,16 @@ void SyncEngine::pullIfBehind(const PublicKey& author) {
   pull.last_progress_ms = clock_();
 }
 
+void SyncEngine::offerProof(LinkId link, const PublicKey& author) {
+  auto proof = storage_.forkProof(author);
+  if (!proof.ok()) return;
+  auto fields = feed::decodeHeader(proof->first.header);
+  if (fields.ok() && forks_.firstProofFor(link, author, fields->seq)) send(link, *proof);
+}
+
 void SyncEngine::watchHead(LinkId link, const wire::HeadInfo& head) {
   if (storage_.isFrozen(head.author)) {
-    // The peer still serves a feed we froze: it has not seen the proof.
-    auto proof = storage_.forkProof(head.author);
-    if (!proof.ok()) return;
-    auto fields = feed::decodeHeader(proof->first.header);
-    if (fields.ok() && forks_.firstProofFor(link, head.author, fields->seq)) send(link, *proof);
+    offerProof(link, head.author);  // the peer still serves a feed we froze
     return;
   }
   if (trust_.lastAcceptedSeq(head.author) == 0) return;
@@ -632,8 +640,11 @@ void SyncEngine::onFork(LinkId link, const wire::ForkProof& proof) {
   // A proof carries headers only; check them as headers (no body to bind).
   if (storage_.recordFork(proof).ok()) {
     pulls_.erase(first->fields.author);
+    // To every peer, both the ones pulling from us and the ones we pull from.
     for (const auto& [id, other] : links_) {
-      if (other.subscribed) send(id, proof);
+      if (other.subscribed || (other.stats.up && other.stats.role == Role::kClient)) {
+        send(id, proof);
+      }
     }
   }
 }

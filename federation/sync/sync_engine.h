@@ -168,6 +168,8 @@ class SyncEngine {
   // Split view (case 12): compares a peer's announced head with ours, asks for the header at a
   // seq where they may differ, and checks the answer.
   void watchHead(LinkId link, const wire::HeadInfo& head);
+  // Sends link the proof that froze author's feed, once per proof.
+  void offerProof(LinkId link, const PublicKey& author);
   void probeFork(LinkId link, const PublicKey& author, uint64_t seq);
   void onProbeAnswer(LinkId link, const feed::VerifiedUpdate& theirs);
   std::optional<Hash32> heldHash(const PublicKey& author, uint64_t seq);
