@@ -43,7 +43,7 @@ TEST(CreditAttackTest, WantsWithoutReadingStayWithinTheCreditCap) {
   b.start();
   peerBothWays(a, b);
   const std::string a_id = a.nodeId();
-  ASSERT_TRUE(waitFor([&] { return b.seqOf(a_id) == kFeedUpdates; }, seconds(60)));
+  ASSERT_TRUE(waitFor([&] { return b.seqOf(a_id) == a.seqOf(a_id); }, seconds(60)));
 
   RawPeer raw(
       crypto::SigningKey::generate().value(), {transportKeyOf(a)},
