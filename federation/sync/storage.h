@@ -32,7 +32,14 @@ class Storage {
   // outcome through SyncEngine::onApplied(batch_id, ...).
   virtual void submit(uint64_t batch_id, std::vector<feed::VerifiedUpdate> batch) = 0;
   // Keeps two conflicting signed headers as a fork proof and freezes the feed.
+  // An earlier fork point (a proof at a lower seq) replaces a later one.
   virtual Status recordFork(const wire::ForkProof& proof) = 0;
+  // The proof that froze author's feed, to hand to peers that still serve it. NotFound when
+  // not frozen or not kept.
+  virtual Result<wire::ForkProof> forkProof(const PublicKey& author) {
+    (void)author;
+    return Status::NotFound("no fork proof kept");
+  }
   // True when the feed is frozen by a fork proof: nothing more of it is accepted or served.
   virtual bool isFrozen(const PublicKey& author) = 0;
   // Upserts held without their body that are their record's current version and whose header

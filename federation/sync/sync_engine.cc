@@ -6,6 +6,7 @@
 #include <future>
 
 #include "federation/crypto/ed25519_key.h"
+#include "federation/crypto/sha256.h"
 #include "federation/feed/verify.h"
 #include "federation/trust/trust_record.h"
 
@@ -47,7 +48,10 @@ SyncEngine::SyncEngine(SyncOptions options, Storage& storage, const TrustPolicy&
       send_(std::move(send)),
       clock_(std::move(clock)),
       on_reject_(std::move(on_reject)),
-      on_event_(std::move(on_event)) {}
+      on_event_(std::move(on_event)),
+      credit_(options_.want_credit, options_.want_timeout_ms / 2),
+      forks_(options_.want_timeout_ms),
+      sources_(6 * options_.want_timeout_ms) {}
 
 void SyncEngine::send(LinkId link, const wire::Message& message) {
   send_(link, wire::encode(message));
@@ -84,6 +88,9 @@ void SyncEngine::linkDown(LinkId link) {
   it->second.ahead_since_ms.clear();
   it->second.hello_received = false;
   fetcher_.linkDown(link);
+  credit_.linkDown(link);
+  forks_.linkDown(link);
+  sources_.linkDown(link);
   // Pulls from this link move to another source; batches already submitted still complete.
   std::vector<PublicKey> moved;
   for (auto& [author, pull] : pulls_) {
@@ -157,6 +164,11 @@ void SyncEngine::onHello(LinkId link, Link& state, const wire::Hello& hello) {
     state.subscribed = true;
     auto ours = ourHello();
     if (ours.ok()) send(link, *ours);
+    // A client that still holds a feed we froze has not seen the proof (it may have been
+    // found before this client subscribed).
+    for (const wire::HeadInfo& head : hello.heads) {
+      if (storage_.isFrozen(head.author)) offerProof(link, head.author);
+    }
     return;
   }
   state.hello_received = true;
@@ -169,20 +181,24 @@ void SyncEngine::onHave(LinkId link, Link& state, const wire::HeadInfo& head) {
   // Remembered even for authors we do not accept yet: trust may change (see trustChanged).
   wire::HeadInfo& known = state.remote_heads[head.author];
   if (head.seq > known.seq) known = head;
+  watchHead(link, head);
   pullIfBehind(head.author);
 }
 
 std::pair<LinkId, uint64_t> SyncEngine::bestSource(const PublicKey& author) const {
   std::pair<LinkId, uint64_t> best{0, 0};
+  std::pair<LinkId, uint64_t> avoided{0, 0};  // used only when no other link announces the feed
   int64_t now = clock_();
   for (const auto& [id, link] : links_) {
     if (!link.stats.up || link.stats.role != Role::kClient || link.throttled_until_ms > now) {
       continue;
     }
     auto it = link.remote_heads.find(author);
-    if (it != link.remote_heads.end() && it->second.seq > best.second) best = {id, it->second.seq};
+    if (it == link.remote_heads.end()) continue;
+    auto& slot = sources_.avoided(author, id, now) ? avoided : best;
+    if (it->second.seq > slot.second) slot = {id, it->second.seq};
   }
-  return best;
+  return best.first != 0 ? best : avoided;
 }
 
 void SyncEngine::pullIfBehind(const PublicKey& author) {
@@ -200,6 +216,7 @@ void SyncEngine::pullIfBehind(const PublicKey& author) {
     pull.requested_to = head->seq;
     pull.started_at_seq = head->seq;
     pull.started_ms = clock_();
+    pull.last_advance_ms = pull.started_ms;
     it = pulls_.emplace(author, pull).first;
     if (on_event_) {
       on_event_("event=sync_start author=" + toHex(author).substr(0, 16) + " from_seq=" +
@@ -222,6 +239,70 @@ void SyncEngine::pullIfBehind(const PublicKey& author) {
   pull.last_progress_ms = clock_();
 }
 
+void SyncEngine::offerProof(LinkId link, const PublicKey& author) {
+  auto proof = storage_.forkProof(author);
+  if (!proof.ok()) return;
+  auto fields = feed::decodeHeader(proof->first.header);
+  if (fields.ok() && forks_.firstProofFor(link, author, fields->seq)) send(link, *proof);
+}
+
+void SyncEngine::watchHead(LinkId link, const wire::HeadInfo& head) {
+  if (storage_.isFrozen(head.author)) {
+    offerProof(link, head.author);  // the peer still serves a feed we froze
+    return;
+  }
+  if (trust_.lastAcceptedSeq(head.author) == 0) return;
+  auto ours = storage_.head(head.author);
+  // A head past ours is compared by the pull (its next update must follow our head).
+  if (!ours.ok() || ours->seq == 0 || head.seq > ours->seq) return;
+  if (head.seq == ours->seq) {
+    if (head.hash != ours->hash) probeFork(link, head.author, head.seq);
+    return;
+  }
+  auto held = heldHash(head.author, head.seq);
+  if (held && *held != head.hash) probeFork(link, head.author, head.seq);
+}
+
+void SyncEngine::probeFork(LinkId link, const PublicKey& author, uint64_t seq) {
+  if (seq == 0 || !forks_.startProbe(link, author, seq, clock_())) return;
+  send(link, wire::Want{author, seq, 1, /*headers_only=*/true});
+}
+
+void SyncEngine::onProbeAnswer(LinkId link, const feed::VerifiedUpdate& theirs) {
+  auto ours = heldHash(theirs.fields.author, theirs.fields.seq);
+  if (!ours || *ours == theirs.hash) return;  // the same header after all: no fork here
+  forkSeen(link, theirs);
+}
+
+std::optional<Hash32> SyncEngine::heldHash(const PublicKey& author, uint64_t seq) {
+  auto held = storage_.read(author, seq, 1, wire::kMaxBatchBytes);
+  if (!held.ok() || held->empty()) return std::nullopt;
+  return crypto::sha256(held->front().header);
+}
+
+void SyncEngine::leaveSource(LinkId link) {
+  const int64_t now = clock_();
+  std::vector<PublicKey> moved;
+  for (auto& [author, pull] : pulls_) {
+    if (pull.link != link) continue;
+    sources_.avoid(author, link, now);
+    const LinkId other = bestSource(author).first;
+    // With no other source, stay: the want timeout asks this one again.
+    if (other == 0 || other == link) continue;
+    pull.link = 0;
+    pull.requested_to = pull.tail.seq;
+    moved.push_back(author);
+  }
+  for (const PublicKey& author : moved) {
+    sources_.switched();
+    if (on_event_) {
+      on_event_("event=sync_source_switched author=" + toHex(author).substr(0, 16) +
+                " reason=refused_run");
+    }
+    pullIfBehind(author);
+  }
+}
+
 void SyncEngine::onWant(LinkId link, const wire::Want& want) {
   Link& state = links_[link];
   if (!state.subscribed) {
@@ -232,13 +313,34 @@ void SyncEngine::onWant(LinkId link, const wire::Want& want) {
     reject(link, "bad want");
     return;
   }
-  if (storage_.isFrozen(want.author)) return;
+  // A frozen feed is not served, except single headers below the fork: the probes by which
+  // peers find the earliest seq where two branches differ.
+  if (storage_.isFrozen(want.author) &&
+      (want.credit != 1 || want.from_seq > trust_.lastAcceptedSeq(want.author))) {
+    return;
+  }
+  const int64_t now = clock_();
+  switch (credit_.admit(link, want.author, want.from_seq, want.credit, now)) {
+    case CreditLedger::Verdict::kOverCap:
+      reject(link, "credit exceeded");
+      return;
+    case CreditLedger::Verdict::kReaskTooSoon:
+      ++refused_wants_["re-ask too soon"];
+      return;
+    case CreditLedger::Verdict::kServe:
+      break;
+  }
+  credit_.served(link, want.author, want.from_seq, serveWant(link, want), now);
+}
+
+uint64_t SyncEngine::serveWant(LinkId link, const wire::Want& want) {
+  Link& state = links_[link];
   uint64_t from = want.from_seq;
   uint64_t left = want.credit;
   while (left > 0) {
     auto run = storage_.read(want.author, from, std::min<uint64_t>(left, wire::kMaxBatchUpdates),
                              wire::kMaxBatchBytes);
-    if (!run.ok() || run->empty()) return;
+    if (!run.ok() || run->empty()) break;
     // Runs received in bulk have only their last signature checked (DESIGN.md 6); make sure
     // every run we serve ends at a signature that verifies, so receivers can do the same.
     while (!run->empty()) {
@@ -250,7 +352,7 @@ void SyncEngine::onWant(LinkId link, const wire::Want& want) {
       }
       run->pop_back();
     }
-    if (run->empty()) return;
+    if (run->empty()) break;
     if (want.headers_only) {
       for (feed::SignedUpdate& update : *run) update.body.clear();
     }
@@ -260,6 +362,7 @@ void SyncEngine::onWant(LinkId link, const wire::Want& want) {
     from += sent;
     left -= sent;
   }
+  return want.credit - left;
 }
 
 void SyncEngine::onUpdates(LinkId link, wire::Updates& updates) {
@@ -275,10 +378,12 @@ void SyncEngine::onUpdates(LinkId link, wire::Updates& updates) {
                                        feed::SignatureCheck::kDeferToChain);
     if (!verified.ok()) {
       reject(link, "invalid update");
+      leaveSource(link);
       return;
     }
     if (!batch.empty() && verified->fields.author != batch.front().fields.author) {
       reject(link, "mixed authors");
+      leaveSource(link);
       return;
     }
     batch.push_back(std::move(verified).value());
@@ -287,9 +392,14 @@ void SyncEngine::onUpdates(LinkId link, wire::Updates& updates) {
   // a forged signature kept beside a genuine header would be stored and relayed (STYLE 47).
   if (!signaturesValid(batch)) {
     reject(link, "bad signature");
+    leaveSource(link);
     return;
   }
   const PublicKey author = batch.front().fields.author;
+  if (batch.size() == 1 && forks_.takeProbe(link, author, batch.front().fields.seq)) {
+    onProbeAnswer(link, batch.front());
+    return;
+  }
   // Trust before anything else, so that what trust refuses is counted with its reason whether
   // it was asked for or pushed. The first refused update ends the run: what precedes it may be
   // stored, and nothing after it can ever chain (the feed's valid prefix ends there everywhere).
@@ -312,6 +422,8 @@ void SyncEngine::onUpdates(LinkId link, wire::Updates& updates) {
   }
   auto pull_it = pulls_.find(author);
   if (pull_it == pulls_.end() || pull_it->second.link != link) {
+    // Answers to wants withdrawn from a source we left: dropped without blame.
+    if (sources_.avoided(author, link, clock_())) return;
     reject(link, "unsolicited updates");
     return;
   }
@@ -343,13 +455,15 @@ void SyncEngine::onUpdates(LinkId link, wire::Updates& updates) {
       if (&update == &batch.front() && head.seq > 0 && update.fields.seq == head.seq + 1) {
         // Their next update does not follow our head: their feed may differ from ours at or
         // before it (a split view). Asking for their copy of our head turns that into a fork
-        // proof when it differs (forkSeen).
-        send(link, wire::Want{author, head.seq, 1});
+        // proof when it differs (onProbeAnswer).
+        probeFork(link, author, head.seq);
       }
+      leaveSource(link);
       return;
     }
     if (!storage_.checkBody(update).ok()) {
       reject(link, "invalid record");
+      leaveSource(link);
       return;
     }
     head = feed::headAfter(update);
@@ -358,6 +472,7 @@ void SyncEngine::onUpdates(LinkId link, wire::Updates& updates) {
   if (!refusal.empty()) pull.requested_to = head.seq;
   pull.tail = head;
   pull.last_progress_ms = clock_();
+  pull.last_advance_ms = pull.last_progress_ms;
   ++pull.in_flight;
   links_[link].stats.updates_received += batch.size();
   queueMissingBodies(link, batch);
@@ -492,6 +607,12 @@ void SyncEngine::forkSeen(LinkId link, const feed::VerifiedUpdate& theirs) {
   proof.first = {ours->front().header, ours->front().signature, {}};
   proof.second = {theirs.signed_update.header, theirs.signed_update.signature, {}};
   onFork(link, proof);
+  // Every node must freeze at the same seq, the first where the branches differ: while their
+  // predecessor is not ours either, ask for it too (a walk back, one header per step).
+  if (f.seq > 1) {
+    auto prev = heldHash(f.author, f.seq - 1);
+    if (prev && *prev != f.prev) probeFork(link, f.author, f.seq - 1);
+  }
 }
 
 void SyncEngine::onFork(LinkId link, const wire::ForkProof& proof) {
@@ -502,15 +623,31 @@ void SyncEngine::onFork(LinkId link, const wire::ForkProof& proof) {
     reject(link, "invalid fork proof");
     return;
   }
-  if (trust_.lastAcceptedSeq(first->fields.author) == 0 ||
-      storage_.isFrozen(first->fields.author)) {
+  const PublicKey& author = first->fields.author;
+  if (storage_.isFrozen(author)) {
+    // Kept only when it shows an earlier fork point than ours; a peer that knows a later one
+    // is sent ours, so that every node ends frozen at the same seq.
+    auto held = storage_.forkProof(author);
+    auto held_fields = held.ok() ? feed::decodeHeader(held->first.header)
+                                 : Result<feed::HeaderFields>(held.status());
+    if (!held_fields.ok() || first->fields.seq >= held_fields->seq) {
+      if (held_fields.ok() && first->fields.seq > held_fields->seq &&
+          forks_.firstProofFor(link, author, held_fields->seq)) {
+        send(link, *held);
+      }
+      return;
+    }
+  } else if (trust_.lastAcceptedSeq(author) == 0) {
     return;
   }
   // A proof carries headers only; check them as headers (no body to bind).
   if (storage_.recordFork(proof).ok()) {
     pulls_.erase(first->fields.author);
+    // To every peer, both the ones pulling from us and the ones we pull from.
     for (const auto& [id, other] : links_) {
-      if (other.subscribed) send(id, proof);
+      if (other.subscribed || (other.stats.up && other.stats.role == Role::kClient)) {
+        send(id, proof);
+      }
     }
   }
 }
@@ -587,19 +724,32 @@ void SyncEngine::trustChanged() {
 
 void SyncEngine::tick() {
   const int64_t now = clock_();
-  std::vector<PublicKey> stalled;
+  std::vector<std::pair<PublicKey, LinkId>> stalled;  // and the source that stalled
   for (auto& [author, pull] : pulls_) {
     if (pull.in_flight == 0 && pull.requested_to > pull.tail.seq &&
         now - pull.last_progress_ms > options_.want_timeout_ms) {
+      // No progress from this source within the timeout: another peer that announces the
+      // feed is asked instead, if there is one (it trickles, withholds or never finishes).
+      if (pull.link != 0) sources_.avoid(author, pull.link, now);
+      stalled.emplace_back(author, pull.link);
       pull.requested_to = pull.tail.seq;
       pull.link = 0;
-      stalled.push_back(author);
     } else if (pull.retry_at_ms != 0 && now >= pull.retry_at_ms) {
       pull.retry_at_ms = 0;
-      stalled.push_back(author);
+      stalled.emplace_back(author, 0);
     }
   }
-  for (const PublicKey& author : stalled) pullIfBehind(author);
+  for (const auto& [author, before] : stalled) {
+    pullIfBehind(author);
+    auto it = pulls_.find(author);
+    if (before != 0 && it != pulls_.end() && it->second.link != 0 && it->second.link != before) {
+      sources_.switched();
+      if (on_event_) {
+        on_event_("event=sync_source_switched author=" + toHex(author).substr(0, 16) +
+                  " reason=progress_timeout");
+      }
+    }
+  }
   fetcher_.expire(now, options_.want_timeout_ms);
   if (scan_needed_ && fetcher_.pending() == 0 && pulls_.empty()) {
     const bool client_up = std::any_of(links_.begin(), links_.end(), [](const auto& entry) {
@@ -661,8 +811,17 @@ Result<std::vector<FeedSyncState>> SyncEngine::feedStates() {
       state.best_remote_seq = std::max(state.best_remote_seq, head.seq);
     }
   }
+  const int64_t now = clock_();
   std::vector<FeedSyncState> out;
-  for (auto& [author, state] : states) out.push_back(state);
+  for (auto& [author, state] : states) {
+    const uint64_t wanted = std::min(state.best_remote_seq, trust_.lastAcceptedSeq(author));
+    if (wanted > state.local_seq && !storage_.isFrozen(author)) {
+      auto pull = pulls_.find(author);
+      state.stale =
+          pull == pulls_.end() || now - pull->second.last_advance_ms >= options_.stale_after_ms;
+    }
+    out.push_back(state);
+  }
   return out;
 }
 

@@ -11,11 +11,15 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "federation/sync/body_fetcher.h"
+#include "federation/sync/credit_ledger.h"
+#include "federation/sync/fork_watch.h"
+#include "federation/sync/source_picker.h"
 #include "federation/sync/storage.h"
 #include "federation/sync/subscription.h"
 #include "federation/wire/messages.h"
@@ -34,6 +38,8 @@ struct SyncOptions {
   // The bodies this node keeps; the rest of every feed is held as headers (selective sync).
   Subscription subscription;
   int64_t store_retry_ms = 1'000;  // after the store refused a batch (disk or map full)
+  // A feed behind what a peer announced that has not advanced this long is stale (status).
+  int64_t stale_after_ms = 15'000;
 };
 
 struct LinkStats {
@@ -73,6 +79,8 @@ struct FeedSyncState {
   PublicKey author{};
   uint64_t local_seq = 0;
   uint64_t best_remote_seq = 0;  // highest seq any peer announced
+  // Behind what a peer announced, and not advancing for stale_after_ms (withheld, case 14).
+  bool stale = false;
 };
 
 class SyncEngine {
@@ -91,6 +99,9 @@ class SyncEngine {
   // A link came up (client links: the handshake succeeded; server links: first message).
   void linkUp(LinkId link, Role role, std::string peer_key);
   void linkDown(LinkId link);
+  // A server link's peer reconnected (a new transport session): what was sent on the old one
+  // is gone, so its re-asks are not early (CreditLedger).
+  void newSession(LinkId link) { credit_.linkDown(link); }
   // Handles one message received on link. Returns false when the link is (now) throttled.
   bool receive(LinkId link, ByteView bytes);
   // The writer's outcome for a batch handed to Storage::submit.
@@ -129,6 +140,12 @@ class SyncEngine {
   // Bodies being fetched, and those no peer up delivered.
   size_t bodiesPending() const { return fetcher_.pending(); }
   uint64_t bodiesGivenUp() const { return fetcher_.givenUp(); }
+  // Pulls moved to another peer after a progress timeout or a refused run (cases 29, 35).
+  uint64_t sourceSwitches() const { return sources_.switches(); }
+  // Headers asked of peers to compare with ours (split view, case 12).
+  uint64_t forkProbes() const { return forks_.probesSent(); }
+  // Wants left unanswered without blame, by reason (re-asks sooner than a timeout, case 28).
+  const std::map<std::string, uint64_t>& refusedWants() const { return refused_wants_; }
 
  private:
   struct Link {
@@ -149,6 +166,7 @@ class SyncEngine {
     int64_t retry_at_ms = 0;       // set when the store refused a batch: no wants before
     uint64_t started_at_seq = 0;   // for the log line when it finishes
     int64_t started_ms = 0;
+    int64_t last_advance_ms = 0;  // when the tail last moved
   };
   struct Batch {
     PublicKey author{};
@@ -175,6 +193,18 @@ class SyncEngine {
   // A peer sent a valid header at a seq we hold with different bytes: build and spread a proof.
   void forkSeen(LinkId link, const feed::VerifiedUpdate& theirs);
   void pullIfBehind(const PublicKey& author);
+  // Split view (case 12): compares a peer's announced head with ours, asks for the header at a
+  // seq where they may differ, and checks the answer.
+  void watchHead(LinkId link, const wire::HeadInfo& head);
+  // Sends link the proof that froze author's feed, once per proof.
+  void offerProof(LinkId link, const PublicKey& author);
+  void probeFork(LinkId link, const PublicKey& author, uint64_t seq);
+  void onProbeAnswer(LinkId link, const feed::VerifiedUpdate& theirs);
+  std::optional<Hash32> heldHash(const PublicKey& author, uint64_t seq);
+  // Pulls served by link move to another peer announcing the same feed (cases 29, 35).
+  void leaveSource(LinkId link);
+  // Serves a want that the credit ledger admitted; returns the updates sent.
+  uint64_t serveWant(LinkId link, const wire::Want& want);
   // The up client link announcing the highest seq for author, and that seq.
   std::pair<LinkId, uint64_t> bestSource(const PublicKey& author) const;
 
@@ -195,6 +225,10 @@ class SyncEngine {
   std::map<uint64_t, LinkId> body_batches_;  // submitted batches of fetched bodies, by id
   bool scan_needed_ = true;   // the store may hold subscribed upserts without their bodies
   wire::BodyRef scan_after_;  // where the next scan resumes
+  CreditLedger credit_;
+  ForkWatch forks_;
+  SourcePicker sources_;
+  std::map<std::string, uint64_t> refused_wants_;
 };
 
 }  // namespace eichub::sync

@@ -171,6 +171,11 @@ int runStatus(const CommonFlags& flags) {
       "stale    {} feeds\nerased   {} bodies\n",
       toHex(self), home->options().name, home->options().region, home->options().network, *bytes,
       frozen_feeds, stale.size(), *erased);
+  if (daemon_status.is_object() && daemon_status.value("withheld_feeds", uint64_t{0}) > 0) {
+    // A peer announces more of these feeds than any peer delivers (withheld, case 14).
+    fmt::print("warning  {} feeds behind what a peer announced and not advancing\n",
+               daemon_status["withheld_feeds"].get<uint64_t>());
+  }
   fmt::print("records:\n");
   for (const auto& [kind, n] : *counts) fmt::print("  {:<16} {}\n", kind, n);
   fmt::print("feeds:\n");

@@ -156,7 +156,9 @@ class Reactor {
   http::Metrics metrics_;
   std::mutex publish_mu_;  // one HTTP publish at a time: one LMDB writer beside the Writer's
   std::unique_ptr<http::HttpServer> http_;
-  size_t frozen_seen_ = 0;  // frozen feeds when trust was last refreshed
+  // Frozen feeds and their fork seqs when trust was last refreshed (an earlier fork point can
+  // replace a later one).
+  std::map<PublicKey, uint64_t> frozen_seen_;
 };
 
 Status Reactor::start() {
@@ -337,7 +339,7 @@ Status Reactor::applyConfig(const ConfigDiff& diff, const config::Options& loade
 }
 
 void Reactor::refreshTrust() {
-  frozen_seen_ = storage_->frozen().size();
+  frozen_seen_ = storage_->frozen();
   auto changed = trust_.refresh(home_.store(), trust_config_, storage_->frozen());
   if (!changed.ok()) {
     log::error("event=trust_refresh_failed err=\"{}\"", changed.status().message());
@@ -418,7 +420,10 @@ void Reactor::onRouterMessage() {
   auto [it, inserted] = server_by_key_.try_emplace(peer_key, next_server_link_);
   sync::LinkId link = it->second;
   ServerLink& server = servers_[link];
-  server.routing_id = routing_id.to_string();
+  std::string session = routing_id.to_string();
+  // A reconnection gets a new routing id: answers queued on the old connection were lost.
+  if (!server.routing_id.empty() && server.routing_id != session) engine_->newSession(link);
+  server.routing_id = std::move(session);
   server.last_seen_ms = nowMs();
   if (inserted || server.peer_key.empty()) {
     ++next_server_link_;
@@ -467,7 +472,7 @@ void Reactor::onMonitorEvent(sync::LinkId link, ClientLink& client) {
 void Reactor::tick() {
   engine_->tick();
   // A fork proof froze a feed: its state goes back to the prefix before the fork.
-  if (storage_->frozen().size() != frozen_seen_) refreshTrust();
+  if (storage_->frozen() != frozen_seen_) refreshTrust();
   // Our own feed grows when `eichub publish` runs in another process; announce new heads.
   auto head = home_.store().head(home_.nodeKey().publicKey());
   uint64_t& seen = own_heads_seen_[home_.nodeKey().publicKey()];
@@ -528,12 +533,15 @@ nlohmann::json Reactor::statusJson() {
                      {"throttled", stats.throttled}});
   }
   nlohmann::json feeds = nlohmann::json::array();
+  uint64_t withheld_feeds = 0;  // behind what a peer announced and not advancing (case 14)
   auto states = engine_->feedStates();
   if (states.ok()) {
     for (const sync::FeedSyncState& state : *states) {
+      withheld_feeds += state.stale ? 1 : 0;
       feeds.push_back({{"author", toHex(state.author)},
                        {"local_seq", state.local_seq},
                        {"best_remote_seq", state.best_remote_seq},
+                       {"withheld", state.stale},
                        {"frozen", storage_->isFrozen(state.author)}});
     }
   }
@@ -554,6 +562,10 @@ nlohmann::json Reactor::statusJson() {
           {"frozen_feeds", storage_->frozen().size()},
           {"stale_feeds", stale.size()},
           {"erased_bodies", erased.ok() ? nlohmann::json(*erased) : nlohmann::json()},
+          {"withheld_feeds", withheld_feeds},
+          {"source_switches", engine_->sourceSwitches()},
+          {"fork_probes", engine_->forkProbes()},
+          {"wants_refused", engine_->refusedWants()},
           {"trust",
            {{"authors", trust_.state().authors().size()},
             {"cuts", trust_.state().cuts().size()},

@@ -80,6 +80,16 @@ Status StoreAdapter::recordFork(const wire::ForkProof& proof) {
   return Status::OK();
 }
 
+Result<wire::ForkProof> StoreAdapter::forkProof(const PublicKey& author) {
+  EICHUB_ASSIGN_OR_RETURN(std::string held, store_.meta(forkMetaKey(author)));
+  auto bytes = fromHex(held);
+  if (!bytes) return Status::Corruption("fork proof is not hex");
+  EICHUB_ASSIGN_OR_RETURN(wire::Message message, wire::decode(*bytes));
+  auto* proof = std::get_if<wire::ForkProof>(&message);
+  if (proof == nullptr) return Status::Corruption("fork proof is not a proof");
+  return std::move(*proof);
+}
+
 bool StoreAdapter::isFrozen(const PublicKey& author) { return frozen_.count(author) != 0; }
 
 Result<std::vector<std::pair<wire::BodyRef, feed::SignedUpdate>>> StoreAdapter::missingBodies(

@@ -23,6 +23,7 @@ class StoreAdapter : public sync::Storage {
   Status checkBody(const feed::VerifiedUpdate& update) override;
   void submit(uint64_t batch_id, std::vector<feed::VerifiedUpdate> batch) override;
   Status recordFork(const wire::ForkProof& proof) override;
+  Result<wire::ForkProof> forkProof(const PublicKey& author) override;
   bool isFrozen(const PublicKey& author) override;
   Result<std::vector<std::pair<wire::BodyRef, feed::SignedUpdate>>> missingBodies(
       const HeaderFilter& wanted, const wire::BodyRef& after, size_t max_count) override;

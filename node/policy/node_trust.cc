@@ -45,6 +45,11 @@ Result<bool> NodeTrust::restateIfNeeded(store::CatalogStore& store, const Public
   if (frozen != frozen_.end() && !(restated_head_.count(author) && prefix_end_.count(author))) {
     needed = true;  // newly frozen
   }
+  // An earlier fork point replaced the one the feed was restated at: its prefix is too long.
+  if (auto end = prefix_end_.find(author);
+      end != prefix_end_.end() && end->second > lastAcceptedSeq(author)) {
+    needed = true;
+  }
   // A feed holding updates past its cut-off that its state may count: a batch judged before
   // the cut was known landed after it, or the node's own publisher wrote past it.
   auto restated = restated_head_.find(author);

@@ -10,6 +10,7 @@
 #include "federation/common/check.h"
 #include "federation/crypto/sha256.h"
 #include "federation/feed/appender.h"
+#include "federation/feed/verify.h"
 #include "federation/transport/zap_handler.h"
 #include "node/catalog/record_json.h"
 #include "node/home/home.h"
@@ -77,8 +78,20 @@ std::vector<Bytes> honestAnswer(const std::string& network, const std::vector<Fe
 
 FeedUpdates makeFeed(const crypto::SigningKey& key, const std::string& network,
                      const std::string& prefix, size_t n, int64_t time_ms) {
-  feed::FeedAppender appender(key, network, feed::Head{});
-  FeedUpdates out;
+  return extendFeed(key, network, {}, prefix, n, time_ms);
+}
+
+FeedUpdates extendFeed(const crypto::SigningKey& key, const std::string& network,
+                       const FeedUpdates& base, const std::string& prefix, size_t n,
+                       int64_t time_ms) {
+  feed::Head head;
+  if (!base.empty()) {
+    auto last = feed::verifyUpdate(base.back(), network);
+    EICHUB_CHECK(last.ok()) << last.status().toString();
+    head = feed::headAfter(*last);
+  }
+  feed::FeedAppender appender(key, network, head);
+  FeedUpdates out = base;
   for (size_t i = 0; i < n; ++i) {
     nlohmann::json record = {{"kind", "LearningResource"},
                              {"id", prefix + "/" + std::to_string(i)},
@@ -161,7 +174,7 @@ std::string RawPeer::card() const {
 
 std::string RawPeer::nodeIdHex() const { return toHex(key_.publicKey()); }
 
-void RawPeer::connect(const std::string& node_card) {
+void RawPeer::connect(const std::string& node_card, int receive_hwm, int receive_buffer) {
   auto card = home::parsePeerCard(node_card);
   EICHUB_CHECK(card.ok()) << card.status().toString();
   if (dealer_) {
@@ -173,9 +186,12 @@ void RawPeer::connect(const std::string& node_card) {
   const std::string monitor_endpoint =
       "inproc://raw-monitor-" + std::to_string(++monitor_generation_);
   zmq::socket_t monitor(context_, zmq::socket_type::pair);
+  transport::SocketLimits limits;
+  limits.receive_hwm = receive_hwm;
   auto dealer = transport::connectDealer(
-      context_, card->endpoint, card->transport_public_z85, keys_, transport::SocketLimits{},
+      context_, card->endpoint, card->transport_public_z85, keys_, limits,
       [&](zmq::socket_t& socket) {
+        if (receive_buffer > 0) socket.set(zmq::sockopt::rcvbuf, receive_buffer);
         zmq_socket_monitor(socket.handle(), monitor_endpoint.c_str(),
                            ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED |
                                ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |

@@ -48,6 +48,11 @@ wire::HeadInfo headOf(const FeedUpdates& feed);
 // header times time_ms, time_ms + 1, ...
 FeedUpdates makeFeed(const crypto::SigningKey& key, const std::string& network,
                      const std::string& prefix, size_t n, int64_t time_ms);
+// base followed by n more such upserts (ids prefix/0..n-1) signed by key: a branch of base
+// when two callers extend the same base differently (a fork, SECURITY.md case 12).
+FeedUpdates extendFeed(const crypto::SigningKey& key, const std::string& network,
+                       const FeedUpdates& base, const std::string& prefix, size_t n,
+                       int64_t time_ms);
 
 class RawPeer {
  public:
@@ -69,7 +74,9 @@ class RawPeer {
 
   // ---- Client side (call from the test thread only) ----
   // Opens the DEALER to the node whose card this is (replacing an earlier one).
-  void connect(const std::string& node_card);
+  // receive_hwm and receive_buffer (bytes, 0: the kernel's) size what the DEALER takes in
+  // before it stops reading: small values make a peer that never reads (case 28).
+  void connect(const std::string& node_card, int receive_hwm = 1000, int receive_buffer = 0);
   // Polls the DEALER's monitor until the CURVE handshake succeeded; false at the deadline.
   bool waitUp(std::chrono::milliseconds timeout);
   // Sends one message; false when it could not be queued before the timeout (no link).

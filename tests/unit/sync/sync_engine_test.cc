@@ -152,5 +152,27 @@ TEST_F(SyncEngineTest, AConflictingHeaderBecomesAForkProofAndFreezesTheFeed) {
   EXPECT_TRUE(client_->storage.frozen.count(author_->publicKey()));
 }
 
+// Split view at equal heads (case 12b): no pull ever compares them; the announced head's hash
+// differs from ours, so the client asks for the server's header there and builds the proof.
+TEST_F(SyncEngineTest, AnEqualHeadWithAnotherHashIsProbedAndBecomesAForkProof) {
+  publish(2);
+  connect();
+  pump();
+  ASSERT_EQ(clientSeq(), 2u);
+  auto head = client_->storage.store().head(author_->publicKey());
+  feed::FeedAppender app(*author_, kNet, *head);
+  Bytes body = resourceBody(77);
+  auto change = catalog::checkBody(body);
+  feed::VerifiedUpdate mine =
+      app.append(feed::Op::UPSERT, change->kind, change->id, change->tags, body, 4000);
+  ASSERT_TRUE(client_->storage.store().apply({mine}).ok());  // the client's branch: X3
+  publish(1);                                                // the server's branch: Y3
+  server_->engine->localHeadsChanged();
+  pump();
+  EXPECT_EQ(client_->engine->forkProbes(), 1u);
+  EXPECT_TRUE(client_->storage.frozen.count(author_->publicKey()));
+  EXPECT_EQ(clientSeq(), 3u);  // frozen, not overwritten
+}
+
 }  // namespace
 }  // namespace eichub::sync

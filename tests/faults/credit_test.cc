@@ -1,0 +1,115 @@
+// Credit violation (SECURITY.md case 28): a raw peer asks A for a feed again and again, and
+// for more than the credit cap at once, and never reads what A sends. A serves at most the cap
+// per feed per re-ask interval (CreditLedger), counts the violations with their reasons, keeps
+// its memory within the bound computed below, and keeps syncing with the honest peer B.
+#include <chrono>
+#include <memory>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "tests/faults/figures.h"
+#include "tests/faults/sync_attack_util.h"
+#include "tests/multinode/node_process.h"
+#include "tests/multinode/raw_peer.h"
+#include "tests/testing/temp_dir.h"
+#include "tests/testing/wait.h"
+
+namespace eichub::testing {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+constexpr char kNetwork[] = "test-net";
+constexpr uint64_t kWantCredit = 4096;       // sync::SyncOptions::want_credit, the default
+constexpr uint64_t kCap = 2 * kWantCredit;   // the ledger's cap per link and feed
+constexpr int64_t kReaskGapMs = 5'000 / 2;   // want_timeout_ms / 2
+constexpr size_t kFeedUpdates = 4096;        // A's feed: one want of the whole credit
+constexpr size_t kBodyBytes = 1000;          // per record, so an update is about 1.2 kB
+constexpr uint64_t kUpdateBytesMax = 2'048;  // generous bound of one served update
+constexpr int kRepeatedWants = 300;
+constexpr milliseconds kWantPause{20};    // 300 wants over about 6 s
+constexpr uint64_t kSlackKb = 48 * 1024;  // allocator and socket buffers
+
+TEST(CreditAttackTest, WantsWithoutReadingStayWithinTheCreditCap) {
+  TempDir dir;
+  NodeProcess a(dir.file("a"), "a cluster", "UKE42");
+  NodeProcess b(dir.file("b"), "b cluster", "DE501");
+  const std::string records = dir.file("a.jsonl");
+  writeResources(records, "a", kFeedUpdates, kBodyBytes);
+  a.ok({"publish", records});
+  a.start();
+  b.start();
+  peerBothWays(a, b);
+  const std::string a_id = a.nodeId();
+  ASSERT_TRUE(waitFor([&] { return b.seqOf(a_id) == a.seqOf(a_id); }, seconds(60)));
+
+  RawPeer raw(
+      crypto::SigningKey::generate().value(), {transportKeyOf(a)},
+      [](const std::string&, const wire::Message& m) { return honestAnswer(kNetwork, {}, m); });
+  a.ok({"peer", "add", raw.card()});
+  // It takes in one message and a 4 kB socket buffer, then stops reading.
+  raw.connect(a.card(), /*receive_hwm=*/1, /*receive_buffer=*/4096);
+  ASSERT_TRUE(raw.waitUp(seconds(10))) << a.logFile();
+  ASSERT_TRUE(raw.send(helloWithHeads(kNetwork, {})));
+  const std::string raw_key = raw.transportKeys().public_z85;
+  const uint64_t rss_before = daemonRssKb(a);
+  auto parsed = fixedFromHex<32>(a_id);
+  ASSERT_TRUE(parsed);
+  const PublicKey author = *parsed;
+
+  const int64_t start = steadyMs();
+  ASSERT_TRUE(raw.send(wire::Want{author, 1, 65'536}));  // over the cap in one want
+  uint64_t rss_peak = rss_before;
+  for (int i = 0; i < kRepeatedWants; ++i) {
+    ASSERT_TRUE(raw.send(wire::Want{author, 1, static_cast<uint32_t>(kWantCredit)}));
+    std::this_thread::sleep_for(kWantPause);
+    if (i % 10 == 0) rss_peak = std::max(rss_peak, daemonRssKb(a));
+  }
+  const int64_t flood_ms = steadyMs() - start;
+  nlohmann::json daemon;
+  ASSERT_TRUE(waitFor(
+      [&] {
+        daemon = a.daemonStatus();
+        return rejectedFor(daemon, raw_key, "credit exceeded") >= 1 &&
+               daemon["wants_refused"].value("re-ask too soon", uint64_t{0}) > 0;
+      },
+      seconds(20)))
+      << daemon.dump() << " " << a.logFile();
+  rss_peak = std::max(rss_peak, daemonRssKb(a));
+  // At most one answer of the cap per re-ask interval, each update at most kUpdateBytesMax.
+  const uint64_t answers = 1 + static_cast<uint64_t>(flood_ms / kReaskGapMs);
+  const uint64_t bound_kb = answers * kCap * kUpdateBytesMax / 1024 + kSlackKb;
+  const uint64_t refused = daemon["wants_refused"]["re-ask too soon"].get<uint64_t>();
+  EXPECT_GE(refused, static_cast<uint64_t>(kRepeatedWants) - answers - 1);
+  EXPECT_LT(rss_peak - std::min(rss_peak, rss_before), bound_kb) << "A's RSS grew past the bound";
+
+  // B keeps syncing both ways while the raw peer's link stays clogged.
+  const std::string b_records = dir.file("b.jsonl");
+  writeResources(b_records, "b", 3);
+  b.ok({"publish", b_records});
+  const std::string a_more = dir.file("a2.jsonl");
+  writeResources(a_more, "a2", 3);
+  a.ok({"publish", a_more});
+  const std::string b_id = b.nodeId();
+  EXPECT_TRUE(
+      waitFor([&] { return a.seqOf(b_id) == b.seqOf(b_id) && b.seqOf(a_id) == a.seqOf(a_id); },
+              seconds(30)))
+      << a.logFile() << " " << b.logFile();
+  EXPECT_EQ(a.digest(), b.digest());
+  reportFigures({{"case", "28 wants without reading"},
+                 {"wants_sent", kRepeatedWants + 1},
+                 {"flood_ms", flood_ms},
+                 {"credit_exceeded", rejectedFor(daemon, raw_key, "credit exceeded")},
+                 {"reask_too_soon", refused},
+                 {"answers_allowed_max", answers},
+                 {"rss_before_kb", rss_before},
+                 {"rss_peak_kb", rss_peak},
+                 {"rss_bound_kb", bound_kb},
+                 {"hwm_bound_mb", (1000 + 1000) * 8},  // (SNDHWM + RCVHWM) x MAXMSGSIZE
+                 {"dropped_sends", daemon["dropped_sends"]}});
+}
+
+}  // namespace
+}  // namespace eichub::testing

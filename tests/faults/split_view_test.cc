@@ -1,0 +1,163 @@
+// Split view (SECURITY.md case 12, variants 12b and 12c): the author's key signs two branches
+// of one feed and a raw peer hands branch X to one node and branch Y to another. Every node
+// must turn what it sees (a next update whose prev is not our head, or a peer's head that
+// differs from ours) into a fork proof, freeze the feed at the first seq where the branches
+// differ, and relay the proof; digests must then be equal on every node, and the author's
+// records in every node's state those of the common prefix only.
+#include <chrono>
+#include <memory>
+
+#include <gtest/gtest.h>
+
+#include "tests/faults/figures.h"
+#include "tests/faults/sync_attack_util.h"
+#include "tests/multinode/node_process.h"
+#include "tests/multinode/raw_peer.h"
+#include "tests/testing/temp_dir.h"
+#include "tests/testing/wait.h"
+
+namespace eichub::testing {
+namespace {
+
+using std::chrono::seconds;
+
+constexpr char kNetwork[] = "test-net";
+constexpr size_t kCommon = 3;  // the branches agree on seqs 1..3 and differ from seq 4 on
+
+int64_t nowMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+class ForkSplitViewTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    key_ = std::make_unique<crypto::SigningKey>(crypto::SigningKey::generate().value());
+    author_ = toHex(key_->publicKey());
+    common_ = makeFeed(*key_, kNetwork, "c", kCommon, nowMs());
+    x_ = extendFeed(*key_, kNetwork, common_, "x", 2, nowMs() + 10);  // X up to seq 5
+    y_ = extendFeed(*key_, kNetwork, common_, "y", 3, nowMs() + 20);  // Y up to seq 6
+  }
+  std::unique_ptr<NodeProcess> node(const std::string& name) {
+    auto n = std::make_unique<NodeProcess>(dir_.file(name), name + " cluster", "UKE42");
+    n->start();
+    n->ok({"trust", "add", author_});
+    return n;
+  }
+  // Every node accepts every other node's own feed (so that digests can agree).
+  static void trustAll(const std::vector<NodeProcess*>& nodes) {
+    for (NodeProcess* n : nodes) {
+      for (NodeProcess* other : nodes) {
+        if (n != other) n->ok({"trust", "add", other->nodeId()});
+      }
+    }
+  }
+  // A raw peer signing as the author: branch X to one node, Y to the other.
+  std::unique_ptr<RawPeer> twoFaced(const NodeProcess& gets_x, const NodeProcess& gets_y) {
+    const std::string x_key = transportKeyOf(gets_x);
+    const std::string y_key = transportKeyOf(gets_y);
+    return std::make_unique<RawPeer>(
+        std::move(*key_),  // the feeds are built: the raw peer signs nothing more
+        std::set<std::string>{x_key, y_key},
+        [x = x_, y = y_, x_key](const std::string& peer, const wire::Message& message) {
+          return honestAnswer(kNetwork, {peer == x_key ? x : y}, message);
+        });
+  }
+  // The author's records in node's state are those of seqs 1..kCommon only (c/0.. present,
+  // the first record of either branch absent): the feed froze at the first differing seq.
+  static bool holdsCommonPrefixOnly(const NodeProcess& node) {
+    for (size_t i = 0; i < kCommon; ++i) {
+      if (node.cli({"get", "c/" + std::to_string(i)}).exit_code != 0) return false;
+    }
+    return node.cli({"get", "x/0"}).exit_code != 0 && node.cli({"get", "y/0"}).exit_code != 0;
+  }
+  // Waits until every node froze the feed, digests agree, and each holds the prefix only.
+  bool allFrozenAndEqual(const std::vector<NodeProcess*>& nodes) {
+    return waitFor(
+        [&] {
+          for (NodeProcess* n : nodes) {
+            if (!frozenOn(*n, author_) || n->digest() != nodes.front()->digest()) return false;
+          }
+          for (NodeProcess* n : nodes) {
+            if (!holdsCommonPrefixOnly(*n)) return false;
+          }
+          return true;
+        },
+        seconds(60));
+  }
+  std::string logs(const std::vector<NodeProcess*>& nodes) {
+    std::string out = "see logs:";
+    for (NodeProcess* n : nodes) {
+      nlohmann::json daemon = n->daemonStatus();
+      out += "\n  " + n->logFile() + " seq " + std::to_string(n->seqOf(author_)) +
+             (frozenOn(*n, author_) ? " frozen" : " not frozen") + " digest " + n->digest() +
+             (holdsCommonPrefixOnly(*n) ? " prefix only" : " not the prefix") + " probes " +
+             (daemon.is_object() ? daemon["fork_probes"].dump() : "?");
+    }
+    return out;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<crypto::SigningKey> key_;
+  std::string author_;
+  FeedUpdates common_, x_, y_;
+};
+
+// 12 and 12c: a line 1-2-3, X handed to node 1 and Y to node 3 at the same time.
+TEST_F(ForkSplitViewTest, BranchesHandedToBothEndsOfALineFreezeEveryNode) {
+  auto n1 = node("n1");
+  auto n2 = node("n2");
+  auto n3 = node("n3");
+  const std::vector<NodeProcess*> line = {n1.get(), n2.get(), n3.get()};
+  trustAll(line);
+  peerBothWays(*n1, *n2);
+  peerBothWays(*n2, *n3);
+  ASSERT_TRUE(waitFor([&] { return n1->digest() == n3->digest(); }, seconds(30))) << logs(line);
+  auto raw = twoFaced(*n1, *n3);
+  const int64_t start = steadyMs();
+  n1->ok({"peer", "add", raw->card()});
+  n3->ok({"peer", "add", raw->card()});
+  ASSERT_TRUE(allFrozenAndEqual(line)) << logs(line);
+  const int64_t frozen_ms = steadyMs() - start;
+  nlohmann::json figures = {{"case", "12/12c split view, line 1-2-3"},
+                            {"branch_x_seq", x_.size()},
+                            {"branch_y_seq", y_.size()},
+                            {"common_prefix", kCommon},
+                            {"ms_to_all_frozen", frozen_ms}};
+  for (NodeProcess* n : line) {
+    nlohmann::json daemon = n->daemonStatus();
+    ASSERT_TRUE(daemon.is_object()) << n->logFile();
+    EXPECT_GE(daemon["frozen_feeds"].get<uint64_t>(), 1u);
+    figures["fork_probes"].push_back(daemon["fork_probes"]);
+    figures["held_seq"].push_back(n->seqOf(author_));
+  }
+  reportFigures(figures);
+}
+
+// 12b: the two branches reach two nodes that cannot reach each other (equal heads, different
+// hashes: a pull never compares them); once they are linked (the heal) both freeze at the fork.
+TEST_F(ForkSplitViewTest, BranchesOnBothSidesOfAPartitionFreezeAfterTheHeal) {
+  y_.resize(x_.size());  // equal heads: only the hashes differ
+  auto n1 = node("n1");
+  auto n2 = node("n2");
+  const std::vector<NodeProcess*> both = {n1.get(), n2.get()};
+  trustAll(both);
+  auto raw = twoFaced(*n1, *n2);
+  n1->ok({"peer", "add", raw->card()});
+  n2->ok({"peer", "add", raw->card()});
+  ASSERT_TRUE(waitFor([&] { return n1->seqOf(author_) == x_.size(); }, seconds(30)));
+  ASSERT_TRUE(waitFor([&] { return n2->seqOf(author_) == y_.size(); }, seconds(30)));
+  EXPECT_FALSE(frozenOn(*n1, author_));  // no node saw both yet
+  const int64_t heal = steadyMs();
+  peerBothWays(*n1, *n2);
+  ASSERT_TRUE(allFrozenAndEqual(both)) << logs(both);
+  reportFigures({{"case", "12b split view across a partition"},
+                 {"heads", x_.size()},
+                 {"common_prefix", kCommon},
+                 {"ms_from_heal_to_all_frozen", steadyMs() - heal},
+                 {"fork_probes_n1", n1->daemonStatus()["fork_probes"]},
+                 {"fork_probes_n2", n2->daemonStatus()["fork_probes"]}});
+}
+
+}  // namespace
+}  // namespace eichub::testing

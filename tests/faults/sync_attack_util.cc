@@ -1,0 +1,75 @@
+#include "tests/faults/sync_attack_util.h"
+
+#include <chrono>
+#include <fstream>
+
+#include "node/home/home.h"
+
+namespace eichub::testing {
+
+std::string transportKeyOf(const NodeProcess& node) {
+  auto card = home::parsePeerCard(node.card());
+  return card.ok() ? card->transport_public_z85 : "";
+}
+
+uint64_t linkCounter(const nlohmann::json& daemon, const std::string& peer_key,
+                     const std::string& role, const std::string& field) {
+  uint64_t total = 0;
+  if (!daemon.is_object()) return 0;
+  for (const auto& link : daemon["links"]) {
+    if (link["peer_key"] != peer_key || (!role.empty() && link["role"] != role)) continue;
+    if (link.contains(field)) total += link[field].get<uint64_t>();
+  }
+  return total;
+}
+
+uint64_t rejectedFor(const nlohmann::json& daemon, const std::string& peer_key,
+                     const std::string& reason) {
+  uint64_t total = 0;
+  if (!daemon.is_object()) return 0;
+  for (const auto& link : daemon["links"]) {
+    if (link["peer_key"] != peer_key) continue;
+    const auto& reasons = link["rejected_by_reason"];
+    if (reasons.contains(reason)) total += reasons[reason].get<uint64_t>();
+  }
+  return total;
+}
+
+uint64_t rejectedAll(const nlohmann::json& daemon, const std::string& peer_key) {
+  return linkCounter(daemon, peer_key, "", "rejected");
+}
+
+uint64_t daemonRssKb(const NodeProcess& node) {
+  std::ifstream run_file(node.dir() + "/daemon.json");
+  nlohmann::json run = nlohmann::json::parse(run_file, nullptr, false);
+  if (!run.is_object()) return 0;
+  std::ifstream status("/proc/" + std::to_string(run["pid"].get<int>()) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6));
+  }
+  return 0;
+}
+
+nlohmann::json daemonFeed(const nlohmann::json& daemon, const std::string& author) {
+  if (!daemon.is_object()) return nullptr;
+  for (const auto& feed : daemon["feeds"]) {
+    if (feed["author"] == author) return feed;
+  }
+  return nullptr;
+}
+
+bool frozenOn(const NodeProcess& node, const std::string& author) {
+  nlohmann::json status = node.status();
+  for (const auto& feed : status["feeds"]) {
+    if (feed["author"] == author) return feed.value("frozen", false);
+  }
+  return false;
+}
+
+int64_t steadyMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace eichub::testing
