@@ -167,7 +167,7 @@ TEST_F(RelayAttackTest, WithholdingRelayRaisesAStaleWarningUntilCDelivers) {
   ASSERT_TRUE(waitFor(
       [&] {
         nlohmann::json feed = daemonFeed(d_->daemonStatus(), author_);
-        return feed.is_object() && feed["stale"].get<bool>();
+        return feed.is_object() && feed["withheld"].get<bool>();
       },
       seconds(60)))
       << logs();
