@@ -38,6 +38,14 @@ bool signaturesValid(std::vector<feed::VerifiedUpdate>& batch) {
   return second_half.get() && first_ok;
 }
 
+// A re-ask of updates a server already sent on a link is served only this long after its last
+// answer there (CreditLedger): an honest client re-asks after a want timeout.
+int64_t reaskGapMs(const SyncOptions& options) { return options.want_timeout_ms / 2; }
+
+// How much later than the re-ask gap a client retries after its store refused a batch, so that
+// the server's clock, which saw the answer go out first, has passed the gap too.
+constexpr int64_t kStoreRetryMarginMs = 250;
+
 }  // namespace
 
 SyncEngine::SyncEngine(SyncOptions options, Storage& storage, const TrustPolicy& trust, SendFn send,
@@ -49,7 +57,7 @@ SyncEngine::SyncEngine(SyncOptions options, Storage& storage, const TrustPolicy&
       clock_(std::move(clock)),
       on_reject_(std::move(on_reject)),
       on_event_(std::move(on_event)),
-      credit_(options_.want_credit, options_.want_timeout_ms / 2),
+      credit_(options_.want_credit, reaskGapMs(options_)),
       forks_(options_.want_timeout_ms),
       sources_(6 * options_.want_timeout_ms) {}
 
@@ -678,11 +686,13 @@ void SyncEngine::applied(uint64_t batch_id, const Status& status) {
     if (pull.in_flight > 0) --pull.in_flight;
     if (!status.ok()) {
       // Start again from what the store holds, but not at once: pulling and verifying the
-      // same updates again in a loop while the disk stays full would only burn CPU.
+      // same updates again in a loop while the disk stays full would only burn CPU. The retry
+      // re-asks for what the server just sent, which it serves only after its re-ask gap.
       auto head = storage_.head(batch.author);
       if (head.ok()) pull.tail = *head;
       pull.requested_to = pull.tail.seq;
-      pull.retry_at_ms = clock_() + options_.store_retry_ms;
+      pull.retry_at_ms =
+          clock_() + std::max(options_.store_retry_ms, reaskGapMs(options_) + kStoreRetryMarginMs);
     }
     const uint64_t remote_seq =
         std::min(bestSource(batch.author).second, trust_.lastAcceptedSeq(batch.author));

@@ -37,7 +37,8 @@ struct SyncOptions {
   int64_t want_timeout_ms = 5'000;  // a want with no answer this long is asked again
   // The bodies this node keeps; the rest of every feed is held as headers (selective sync).
   Subscription subscription;
-  int64_t store_retry_ms = 1'000;  // after the store refused a batch (disk or map full)
+  // The least wait after the store refused a batch (disk or map full); at least the re-ask gap.
+  int64_t store_retry_ms = 1'000;
   // A feed behind what a peer announced that has not advanced this long is stale (status).
   int64_t stale_after_ms = 15'000;
 };

@@ -89,10 +89,7 @@ class ExhaustionTest : public ::testing::Test {
 };
 
 // Case 37: A's data directory is a 24 MiB tmpfs, filled to the last byte while B publishes.
-// Disabled: since the per-link credit ledger (case 28) landed, A no longer resumes within 60 s
-// after space returns (its re-asks after refused batches are dropped as too soon); to be fixed
-// in the sync engine, then re-enabled. Run it with --gtest_also_run_disabled_tests.
-TEST_F(ExhaustionTest, DISABLED_DiskFullRefusesWritesServesReadsAndResumes) {
+TEST_F(ExhaustionTest, DiskFullRefusesWritesServesReadsAndResumes) {
   if (std::string why = enterPrivateMountNamespace(); !why.empty()) GTEST_SKIP() << why;
   auto a = node("a");
   auto b = node("b");

@@ -23,6 +23,30 @@ TEST_F(SyncEngineTest, CatchUpStaysWithinCreditAndConverges) {
   EXPECT_EQ(client_->engine->pendingUpdates(), 0u);
 }
 
+// Case 37: batches the client's own store refused (disk full) are asked for again, and the
+// server serves that re-ask although it covers updates it sent moments ago.
+TEST_F(SyncEngineTest, BatchesTheStoreRefusedAreAskedAgainAndServed) {
+  publish(200);
+  client_->storage.refuse_submits = 3;
+  connect();
+  pump();
+  ASSERT_LT(clientSeq(), 200u);
+  int64_t waited_ms = 0;
+  while (clientSeq() < 200u && waited_ms < 20'000) {
+    waited_ms += 250;
+    client_->now_ms += 250;
+    server_->now_ms += 250;
+    client_->engine->tick();
+    server_->engine->tick();
+    pump();
+  }
+  EXPECT_EQ(clientSeq(), 200u);
+  // A retry wait per refusal (the re-ask gap, 2.5 s, and a margin): no re-ask dropped as too
+  // soon, so no want timeout and no source avoided as stalled on top of it.
+  EXPECT_LE(waited_ms, 3 * 3'000);
+  EXPECT_EQ(server_->engine->refusedWants().count("re-ask too soon"), 0u);
+}
+
 TEST_F(SyncEngineTest, LiveHaveTriggersAPull) {
   publish(3);
   connect();

@@ -46,6 +46,11 @@ class TestStorage : public Storage {
   Status checkBody(const feed::VerifiedUpdate& u) override { return catalog::checkUpdateBody(u); }
   void submit(uint64_t id, std::vector<feed::VerifiedUpdate> batch) override {
     submitted_sizes.push_back(batch.size());
+    if (refuse_submits > 0) {  // as a full disk does
+      --refuse_submits;
+      outcomes.push_back({id, Status::ResourceExhausted("store full")});
+      return;
+    }
     auto result = store_->apply(batch);
     outcomes.push_back({id, result.ok() ? Status::OK() : result.status()});
   }
@@ -73,6 +78,7 @@ class TestStorage : public Storage {
   std::vector<std::pair<uint64_t, Status>> outcomes;
   std::vector<size_t> submitted_sizes;
   std::set<PublicKey> frozen;
+  int refuse_submits = 0;  // the next this many batches are refused
 
  private:
   std::unique_ptr<store::CatalogStore> store_;
