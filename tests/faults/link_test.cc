@@ -7,11 +7,13 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "node/home/home.h"
 #include "tests/faults/fault_proxy.h"
 #include "tests/faults/figures.h"
 #include "tests/faults/history.h"
+#include "tests/faults/network_namespace.h"
 #include "tests/multinode/node_process.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/wait.h"
@@ -29,12 +31,17 @@ uint16_t portOf(const NodeProcess& node) {
   return static_cast<uint16_t>(std::stoi(card->endpoint.substr(card->endpoint.rfind(':') + 1)));
 }
 
-// from adds to as a peer reached through proxy (to must be running).
-void peerVia(NodeProcess& from, const NodeProcess& to, const FaultProxy& proxy) {
+// from adds to as a peer reached at endpoint (to must be running).
+void peerAt(NodeProcess& from, const NodeProcess& to, const std::string& endpoint) {
   auto card = home::parsePeerCard(to.card());
   ASSERT_TRUE(card.ok()) << card.status().toString();
-  card->endpoint = proxy.endpoint();
+  card->endpoint = endpoint;
   from.ok({"peer", "add", home::formatPeerCard(*card)});
+}
+
+// from adds to as a peer reached through proxy.
+void peerVia(NodeProcess& from, const NodeProcess& to, const FaultProxy& proxy) {
+  peerAt(from, to, proxy.endpoint());
 }
 
 // Is node's outbound link to peer up, as its daemon reports it?
@@ -255,6 +262,76 @@ TEST_F(LinkFaultTest, PartitionHealsAfterPublishingOnBothSides) {
   reportFigures({{"case", 33},
                  {"test", "link.partition_heal"},
                  {"nodes", 4},
+                 {"acked_publishes", history_.acked()},
+                 {"converged_after_heal_ms", took.count()},
+                 {"lost", lost_}});
+}
+
+// Case 33 (kernel form): a line A-B-C where each daemon runs in a network namespace of its own
+// and the links are veth pairs; A-B is throttled by the kernel (tbf, 4 Mbit/s). The B-C link is
+// taken down: packets vanish and neither side is told, as when a cable is cut. A and C publish
+// on their sides; A and B converge without C's updates and C keeps only its own; after the link
+// is up again all three hold everything acknowledged.
+TEST_F(LinkFaultTest, NamespaceLinkDownSplitsALineAndTheHealConverges) {
+  if (std::string why = networkNamespacesUnavailable(); !why.empty()) GTEST_SKIP() << why;
+  const std::string tag = "eichub" + std::to_string(::getpid());
+  NetworkNamespace ns_a(tag + "a");
+  NetworkNamespace ns_b(tag + "b");
+  NetworkNamespace ns_c(tag + "c");
+  for (const NetworkNamespace* ns : {&ns_a, &ns_b, &ns_c}) {
+    if (!ns->error().empty()) GTEST_SKIP() << "cannot make a network namespace: " << ns->error();
+  }
+  ASSERT_EQ(linkNamespaces(ns_a, "ab", "10.77.1.1/30", ns_b, "ba", "10.77.1.2/30"), "");
+  ASSERT_EQ(linkNamespaces(ns_b, "bc", "10.77.2.1/30", ns_c, "cb", "10.77.2.2/30"), "");
+  for (auto [ns, dev] : {std::pair{&ns_a, "ab"}, std::pair{&ns_b, "ba"}}) {
+    ASSERT_EQ(ns->ip({"link", "set", dev, "txqueuelen", "1000"}), "");
+    ProcessResult tbf =
+        runProcess({"/usr/sbin/tc", "-n", ns->name(), "qdisc", "add", "dev", dev, "root", "tbf",
+                    "rate", "4mbit", "burst", "32kbit", "latency", "400ms"});
+    ASSERT_EQ(tbf.exit_code, 0) << "tc tbf: " << tbf.err;
+  }
+  // B listens on both of its links; the others on their one address.
+  auto nodeIn = [&](const NetworkNamespace& ns, const std::string& name,
+                    const std::string& listen) {
+    auto n = std::make_unique<NodeProcess>(dir_.file(name), name + " cluster", "UKE42");
+    EXPECT_TRUE(n->editConfig("listen = \"tcp://127.0.0.1:*\"", "listen = \"" + listen + "\""));
+    n->runInNetworkNamespace(ns.path());
+    n->start();
+    return n;
+  };
+  auto a = nodeIn(ns_a, "a", "tcp://10.77.1.1:7401");
+  auto b = nodeIn(ns_b, "b", "tcp://*:7401");
+  auto c = nodeIn(ns_c, "c", "tcp://10.77.2.2:7401");
+  std::vector<NodeProcess*> all = {a.get(), b.get(), c.get()};
+  trustAll(all);
+  peerAt(*a, *b, "tcp://10.77.1.2:7401");
+  peerAt(*b, *a, "tcp://10.77.1.1:7401");
+  peerAt(*b, *c, "tcp://10.77.2.2:7401");
+  peerAt(*c, *b, "tcp://10.77.2.1:7401");
+  for (NodeProcess* n : all) publish(*n, "before-" + n->nodeId().substr(0, 6), 200);
+  ASSERT_TRUE(converged(all, seconds(60))) << logs(all);
+
+  ASSERT_EQ(ns_b.ip({"link", "set", "bc", "down"}), "");
+  const uint64_t c_held_of_a = c->seqOf(a->nodeId());
+  const uint64_t a_held_of_c = a->seqOf(c->nodeId());
+  for (int round = 0; round < 3; ++round) {
+    publish(*a, "a-split" + std::to_string(round), 300);
+    publish(*c, "c-split" + std::to_string(round), 300);
+  }
+  ASSERT_TRUE(converged({a.get(), b.get()}, seconds(60))) << logs(all);
+  EXPECT_EQ(c->seqOf(a->nodeId()), c_held_of_a) << "an update crossed the cut link";
+  EXPECT_EQ(a->seqOf(c->nodeId()), a_held_of_c) << "an update crossed the cut link";
+  EXPECT_NE(a->digest(), c->digest());
+
+  ASSERT_EQ(ns_b.ip({"link", "set", "bc", "up"}), "");
+  auto healed_at = Clock::now();
+  ASSERT_TRUE(converged(all, seconds(120))) << logs(all);
+  auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - healed_at);
+  expectNothingLost(all);
+  reportFigures({{"case", 33},
+                 {"test", "link.netns_partition_heal"},
+                 {"nodes", 3},
+                 {"a_b_tbf_rate", "4mbit"},
                  {"acked_publishes", history_.acked()},
                  {"converged_after_heal_ms", took.count()},
                  {"lost", lost_}});

@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -46,6 +47,10 @@ void NodeProcess::start() {
     int log = ::open(logFile().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     ::dup2(log, STDOUT_FILENO);
     ::dup2(log, STDERR_FILENO);
+    if (!netns_path_.empty()) {
+      int ns = ::open(netns_path_.c_str(), O_RDONLY | O_CLOEXEC);
+      if (ns < 0 || ::setns(ns, CLONE_NEWNET) != 0) std::_Exit(126);
+    }
     ::execl(EICHUB_BINARY, EICHUB_BINARY, "run", "--home", dir_.c_str(), "--log-level", "debug",
             static_cast<char*>(nullptr));
     std::_Exit(127);

@@ -36,6 +36,9 @@ class NodeProcess {
   // Replaces the first occurrence of from in config.toml with to; false when from is absent.
   bool editConfig(const std::string& from, const std::string& to) const;
   bool running() const { return pid_ > 0; }
+  // Later starts run the daemon in the network namespace whose file is path (setns(2)); CLI
+  // commands still run here, and reach the daemon through its ipc:// control socket.
+  void runInNetworkNamespace(std::string path) { netns_path_ = std::move(path); }
 
   std::string card() const;    // peer card (daemon must be running for the real port)
   std::string nodeId() const;  // 64 hex
@@ -51,6 +54,7 @@ class NodeProcess {
   void pinPort();
 
   std::string dir_;
+  std::string netns_path_;
   pid_t pid_ = -1;
 };
 
