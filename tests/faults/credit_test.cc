@@ -1,10 +1,13 @@
-// Credit violation (SECURITY.md case 28): a raw peer asks A for a feed again and again, and
-// for more than the credit cap at once, and never reads what A sends. A serves at most the cap
-// per feed per re-ask interval (CreditLedger), counts the violations with their reasons, keeps
-// its memory within the bound computed below, and keeps syncing with the honest peer B.
+// Credit violation (SECURITY.md case 28): four raw peers at once ask A for a feed again and
+// again, and for more than the credit cap at once, and never read what A sends. A serves each at
+// most the cap per feed per re-ask interval (CreditLedger), counts the violations with their
+// reasons, keeps its memory within the bound computed below, and keeps syncing with the honest
+// peer B.
 #include <chrono>
 #include <memory>
+#include <set>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -28,8 +31,9 @@ constexpr int64_t kReaskGapMs = 5'000 / 2;   // want_timeout_ms / 2
 constexpr size_t kFeedUpdates = 4096;        // A's feed: one want of the whole credit
 constexpr size_t kBodyBytes = 1000;          // per record, so an update is about 1.2 kB
 constexpr uint64_t kUpdateBytesMax = 2'048;  // generous bound of one served update
-constexpr int kRepeatedWants = 300;
-constexpr milliseconds kWantPause{20};    // 300 wants over about 6 s
+constexpr int kFloodingPeers = 4;
+constexpr int kRepeatedWants = 300;       // per flooding peer
+constexpr milliseconds kWantPause{20};    // 300 rounds of wants over about 6 s
 constexpr uint64_t kSlackKb = 48 * 1024;  // allocator and socket buffers
 
 TEST(CreditAttackTest, WantsWithoutReadingStayWithinTheCreditCap) {
@@ -45,44 +49,57 @@ TEST(CreditAttackTest, WantsWithoutReadingStayWithinTheCreditCap) {
   const std::string a_id = a.nodeId();
   ASSERT_TRUE(waitFor([&] { return b.seqOf(a_id) == a.seqOf(a_id); }, seconds(60)));
 
-  RawPeer raw(
-      crypto::SigningKey::generate().value(), {transportKeyOf(a)},
-      [](const std::string&, const wire::Message& m) { return honestAnswer(kNetwork, {}, m); });
-  a.ok({"peer", "add", raw.card()});
-  // It takes in one message and a 4 kB socket buffer, then stops reading.
-  raw.connect(a.card(), /*receive_hwm=*/1, /*receive_buffer=*/4096);
-  ASSERT_TRUE(raw.waitUp(seconds(10))) << a.logFile();
-  ASSERT_TRUE(raw.send(helloWithHeads(kNetwork, {})));
-  const std::string raw_key = raw.transportKeys().public_z85;
-  const uint64_t rss_before = daemonRssKb(a);
   auto parsed = fixedFromHex<32>(a_id);
   ASSERT_TRUE(parsed);
   const PublicKey author = *parsed;
+  std::vector<std::unique_ptr<RawPeer>> raws;
+  for (int i = 0; i < kFloodingPeers; ++i) {
+    raws.push_back(std::make_unique<RawPeer>(
+        crypto::SigningKey::generate().value(), std::set<std::string>{transportKeyOf(a)},
+        [](const std::string&, const wire::Message& m) { return honestAnswer(kNetwork, {}, m); }));
+    RawPeer& raw = *raws.back();
+    a.ok({"peer", "add", raw.card()});
+    // It takes in one message and a 4 kB socket buffer, then stops reading.
+    raw.connect(a.card(), /*receive_hwm=*/1, /*receive_buffer=*/4096);
+    ASSERT_TRUE(raw.waitUp(seconds(10))) << a.logFile();
+    ASSERT_TRUE(raw.send(helloWithHeads(kNetwork, {})));
+  }
+  const uint64_t rss_before = daemonRssKb(a);
 
   const int64_t start = steadyMs();
-  ASSERT_TRUE(raw.send(wire::Want{author, 1, 65'536}));  // over the cap in one want
+  for (auto& raw : raws) ASSERT_TRUE(raw->send(wire::Want{author, 1, 65'536}));  // over the cap
   uint64_t rss_peak = rss_before;
   for (int i = 0; i < kRepeatedWants; ++i) {
-    ASSERT_TRUE(raw.send(wire::Want{author, 1, static_cast<uint32_t>(kWantCredit)}));
+    for (auto& raw : raws) {
+      ASSERT_TRUE(raw->send(wire::Want{author, 1, static_cast<uint32_t>(kWantCredit)}));
+    }
     std::this_thread::sleep_for(kWantPause);
     if (i % 10 == 0) rss_peak = std::max(rss_peak, daemonRssKb(a));
   }
   const int64_t flood_ms = steadyMs() - start;
+  auto everyPeerCounted = [&](const nlohmann::json& status) {
+    for (auto& raw : raws) {
+      if (rejectedFor(status, raw->transportKeys().public_z85, "credit exceeded") < 1) {
+        return false;
+      }
+    }
+    return status["wants_refused"].value("re-ask too soon", uint64_t{0}) > 0;
+  };
   nlohmann::json daemon;
   ASSERT_TRUE(waitFor(
       [&] {
         daemon = a.daemonStatus();
-        return rejectedFor(daemon, raw_key, "credit exceeded") >= 1 &&
-               daemon["wants_refused"].value("re-ask too soon", uint64_t{0}) > 0;
+        return everyPeerCounted(daemon);
       },
       seconds(20)))
       << daemon.dump() << " " << a.logFile();
   rss_peak = std::max(rss_peak, daemonRssKb(a));
-  // At most one answer of the cap per re-ask interval, each update at most kUpdateBytesMax.
+  // At most one answer of the cap per peer and re-ask interval, each update at most
+  // kUpdateBytesMax.
   const uint64_t answers = 1 + static_cast<uint64_t>(flood_ms / kReaskGapMs);
-  const uint64_t bound_kb = answers * kCap * kUpdateBytesMax / 1024 + kSlackKb;
+  const uint64_t bound_kb = kFloodingPeers * answers * kCap * kUpdateBytesMax / 1024 + kSlackKb;
   const uint64_t refused = daemon["wants_refused"]["re-ask too soon"].get<uint64_t>();
-  EXPECT_GE(refused, static_cast<uint64_t>(kRepeatedWants) - answers - 1);
+  EXPECT_GE(refused, kFloodingPeers * (static_cast<uint64_t>(kRepeatedWants) - answers - 1));
   EXPECT_LT(rss_peak - std::min(rss_peak, rss_before), bound_kb) << "A's RSS grew past the bound";
 
   // B keeps syncing both ways while the raw peer's link stays clogged.
@@ -98,10 +115,15 @@ TEST(CreditAttackTest, WantsWithoutReadingStayWithinTheCreditCap) {
               seconds(30)))
       << a.logFile() << " " << b.logFile();
   EXPECT_EQ(a.digest(), b.digest());
+  uint64_t credit_exceeded = 0;
+  for (auto& raw : raws) {
+    credit_exceeded += rejectedFor(daemon, raw->transportKeys().public_z85, "credit exceeded");
+  }
   reportFigures({{"case", "28 wants without reading"},
-                 {"wants_sent", kRepeatedWants + 1},
+                 {"flooding_peers", kFloodingPeers},
+                 {"wants_sent", kFloodingPeers * (kRepeatedWants + 1)},
                  {"flood_ms", flood_ms},
-                 {"credit_exceeded", rejectedFor(daemon, raw_key, "credit exceeded")},
+                 {"credit_exceeded", credit_exceeded},
                  {"reask_too_soon", refused},
                  {"answers_allowed_max", answers},
                  {"rss_before_kb", rss_before},
