@@ -255,7 +255,7 @@ void Reactor::publishSnapshot() {
   if (auto states = engine_->feedStates(); states.ok()) {
     for (const sync::FeedSyncState& state : *states) {
       snapshot.feeds.push_back({toHex(state.author), state.local_seq, state.best_remote_seq,
-                                storage_->isFrozen(state.author)});
+                                storage_->isFrozen(state.author), state.stale});
     }
   }
   for (const policy::StaleFeed& feed : staleFeeds(snapshot.taken_ms)) {

@@ -154,8 +154,10 @@ std::string Metrics::render(const NodeSnapshot& snapshot, const store::CatalogSt
   feeds_.Add({}).Set(static_cast<double>(snapshot.feeds.size()));
   frozen_.Add({}).Set(static_cast<double>(frozen));
   // Every reason every scrape, so that a feed no longer stale leaves no series behind.
-  std::map<std::string, uint64_t> stale{{"expired", 0}, {"delegation_expired", 0}, {"silent", 0}};
+  std::map<std::string, uint64_t> stale{
+      {"expired", 0}, {"delegation_expired", 0}, {"silent", 0}, {"withheld", 0}};
   for (const StaleSnapshot& feed : snapshot.stale) ++stale[feed.reason];
+  for (const FeedSnapshot& feed : snapshot.feeds) stale["withheld"] += feed.withheld ? 1 : 0;
   for (const auto& [reason, count] : stale) {
     stale_.Add({{"reason", reason}}).Set(static_cast<double>(count));
   }

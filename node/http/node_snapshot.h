@@ -54,7 +54,8 @@ struct FeedSnapshot {
   std::string author;  // hex
   uint64_t local_seq = 0;
   uint64_t best_remote_seq = 0;
-  bool frozen = false;  // a fork proof froze it
+  bool frozen = false;    // a fork proof froze it
+  bool withheld = false;  // behind what a peer announced and not advancing (case 14)
 };
 
 // A trusted feed reported stale at snapshot time, by the node's clock (policy/staleness.h).

@@ -12,6 +12,7 @@
 #include "tests/faults/figures.h"
 #include "tests/faults/history.h"
 #include "tests/faults/sync_attack_util.h"
+#include "tests/multinode/http_client.h"
 #include "tests/multinode/node_process.h"
 #include "tests/multinode/raw_peer.h"
 #include "tests/testing/temp_dir.h"
@@ -101,6 +102,15 @@ class RelayAttackTest : public ::testing::Test {
     EXPECT_TRUE(waitFor([&] { return d_->digest() == c_->digest(); }, seconds(30)));
   }
   std::string logs() const { return "see logs: " + d_->logFile() + " " + c_->logFile(); }
+  // The value of D's eichub_feeds_stale{reason="withheld"} gauge, or "" when not scraped.
+  std::string withheldMetric() const {
+    const std::string series = "eichub_feeds_stale{reason=\"withheld\"} ";
+    HttpAnswer metrics = httpGet(d_->httpAddress(), "/metrics");
+    size_t at = metrics.body.find(series);
+    if (at == std::string::npos) return "";
+    at += series.size();
+    return metrics.body.substr(at, metrics.body.find('\n', at) - at);
+  }
 
   TempDir dir_;
   std::unique_ptr<NodeProcess> a_, c_, d_;
@@ -174,11 +184,13 @@ TEST_F(RelayAttackTest, WithholdingRelayRaisesAStaleWarningUntilCDelivers) {
   const int64_t warned_ms = steadyMs() - half;
   EXPECT_EQ(d_->daemonStatus()["withheld_feeds"].get<uint64_t>(), 1u);
   EXPECT_NE(d_->ok({"status"}).find("warning"), std::string::npos);
+  EXPECT_TRUE(waitFor([&] { return withheldMetric() == "1"; }, seconds(5))) << withheldMetric();
   const int64_t start = steadyMs();
   peerBothWays(*c_, *d_);
   ASSERT_TRUE(waitFor([&] { return d_->seqOf(author_) == total_; }, seconds(60))) << logs();
   const int64_t catch_up_ms = steadyMs() - start;
   EXPECT_TRUE(waitFor([&] { return d_->daemonStatus()["withheld_feeds"] == 0; }, seconds(10)));
+  EXPECT_TRUE(waitFor([&] { return withheldMetric() == "0"; }, seconds(5))) << withheldMetric();
   expectHonestCopy();
   reportFigures({{"case", "14 withholding relay"},
                  {"updates", total_},
