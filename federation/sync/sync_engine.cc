@@ -445,6 +445,16 @@ void SyncEngine::onUpdates(LinkId link, wire::Updates& updates) {
       forkSeen(link, at_tail);
       return;
     }
+    // An update's identity is the hash of its header bytes, which exclude the signature
+    // (DESIGN.md; Ed25519 signatures are not unique, so one header may carry several valid
+    // ones). The run's copy of our tail, and every update before it that chains to it, is the
+    // header we hold whatever its signature: a duplicate, counted and dropped (case 5).
+    if (at_tail.fields.seq == pull.tail.seq) {
+      auto it = first_new - 1;
+      uint64_t same = 1;
+      for (; it != batch.begin() && (it - 1)->hash == it->fields.prev; --it) ++same;
+      links_[link].stats.duplicates += same;
+    }
     batch.erase(batch.begin(), first_new);
     if (batch.empty()) return;
   }

@@ -152,6 +152,27 @@ TEST_F(SyncEngineTest, AConflictingHeaderBecomesAForkProofAndFreezesTheFeed) {
   EXPECT_TRUE(client_->storage.frozen.count(author_->publicKey()));
 }
 
+// A run re-sent from below our head (cases 5 and 11): what we hold is the same header (by its
+// hash) and is dropped and counted as a duplicate; the rest is applied.
+TEST_F(SyncEngineTest, ARunResentFromBelowTheHeadCountsWhatWeHoldAsDuplicates) {
+  publish(3);
+  connect();
+  pump();
+  ASSERT_EQ(clientSeq(), 3u);
+  publish(2);
+  auto head = server_->storage.store().head(author_->publicKey());
+  client_->engine->receive(1, wire::encode(wire::Have{{author_->publicKey(), 5, head->hash}}));
+  client_->outbox.clear();  // the want for 4..5 is answered below with a run from seq 2
+  auto run = server_->storage.store().readFeed(author_->publicKey(), 2, 5, 4);
+  ASSERT_TRUE(run.ok());
+  client_->engine->receive(1, wire::encode(wire::Updates{*run}));
+  pump();
+  EXPECT_EQ(clientSeq(), 5u);
+  EXPECT_EQ(client_->engine->linkStats().at(0).duplicates, 2u);  // seqs 2 and 3
+  EXPECT_EQ(client_->engine->linkStats().at(0).rejected, 0u);
+  EXPECT_FALSE(client_->storage.frozen.count(author_->publicKey()));
+}
+
 // Split view at equal heads (case 12b): no pull ever compares them; the announced head's hash
 // differs from ours, so the client asks for the server's header there and builds the proof.
 TEST_F(SyncEngineTest, AnEqualHeadWithAnotherHashIsProbedAndBecomesAForkProof) {
