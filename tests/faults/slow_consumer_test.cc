@@ -41,6 +41,8 @@ TEST(SlowConsumerTest, StoppedReceiverCostsTheSenderAtMostTheCreditWindow) {
   a.start();
   b.start();
   const std::string a_id = a.nodeId();
+  const uint64_t head = a.seqOf(a_id);  // its cluster profile, then the records
+  ASSERT_EQ(head, count + 1);
   const uint64_t rss_before = daemonRssKb(a);
 
   peerBothWays(a, b);
@@ -58,7 +60,7 @@ TEST(SlowConsumerTest, StoppedReceiverCostsTheSenderAtMostTheCreditWindow) {
   ASSERT_TRUE(waitFor(
       [&] {
         rss_peak = std::max(rss_peak, daemonRssKb(a));
-        return b.seqOf(a_id) == count && b.digest() == a.digest();
+        return b.seqOf(a_id) == head && b.digest() == a.digest();
       },
       seconds(300)))
       << b.logFile();
@@ -67,7 +69,7 @@ TEST(SlowConsumerTest, StoppedReceiverCostsTheSenderAtMostTheCreditWindow) {
   // No loss: B's copy verifies from seq 1 (every signature and link) and ends at A's head.
   HeldFeed held = exportFeed(b, a_id, dir.file("b.feed"));
   ASSERT_TRUE(held.error.empty()) << held.error;
-  EXPECT_EQ(held.updates.size(), count);
+  EXPECT_EQ(held.updates.size(), head);
   const uint64_t bound_kb = kWindow * kUpdateBytesMax / 1024 + kSlackKb;
   EXPECT_LT(rss_peak - std::min(rss_peak, rss_before), bound_kb)
       << "A's RSS grew past the credit bound";
