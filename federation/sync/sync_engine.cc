@@ -760,6 +760,18 @@ void SyncEngine::tick() {
       }
     }
   }
+  // A link whose throttle ended may be the only peer announcing feeds we are behind on, or that
+  // were admitted meanwhile: it announces nothing new, so nothing else would ask it again. (A
+  // peer that pushed an unadmitted author's runs gets throttled for them; without this the feed
+  // was never pulled once admitted, case 6.)
+  std::vector<PublicKey> unthrottled;
+  for (auto& [id, link] : links_) {
+    if (link.throttled_until_ms == 0 || link.throttled_until_ms > now) continue;
+    link.throttled_until_ms = 0;
+    link.stats.throttled = false;
+    for (const auto& [author, head] : link.remote_heads) unthrottled.push_back(author);
+  }
+  for (const PublicKey& author : unthrottled) pullIfBehind(author);
   fetcher_.expire(now, options_.want_timeout_ms);
   if (scan_needed_ && fetcher_.pending() == 0 && pulls_.empty()) {
     const bool client_up = std::any_of(links_.begin(), links_.end(), [](const auto& entry) {

@@ -42,6 +42,29 @@ TEST_F(SyncEngineTest, UntrustedAuthorIsNotPulled) {
   EXPECT_EQ(clientSeq(), 0u);
 }
 
+// An author admitted while the only peer announcing its feed is throttled (case 6: that peer
+// had pushed the author's updates before the admission, and each refused run counted against
+// it): nothing is asked while it is throttled, and the feed is pulled from it once the
+// throttle ends, though it announces nothing new.
+TEST_F(SyncEngineTest, AFeedAdmittedWhileItsOnlySourceIsThrottledIsPulledAfterTheThrottle) {
+  client_->trust.keys.clear();
+  publish(300);
+  connect();
+  pump();
+  ASSERT_EQ(clientSeq(), 0u);
+  const Bytes garbage = {1, 2, 3};
+  for (int i = 0; i < 64; ++i) client_->engine->receive(1, garbage);  // reject_limit
+  ASSERT_TRUE(client_->engine->linkStats().at(0).throttled);
+  client_->trust.keys.insert(author_->publicKey());
+  client_->engine->trustChanged();
+  pump();
+  EXPECT_EQ(clientSeq(), 0u);  // nobody to ask while the link is throttled
+  client_->now_ms += 30'001;   // throttle_ms
+  client_->engine->tick();
+  pump();
+  EXPECT_EQ(clientSeq(), 300u);
+}
+
 TEST_F(SyncEngineTest, PeerHeadsTrackWhatTheServerAnnouncedAndSinceWhenItIsAhead) {
   publish(5);
   connect();
