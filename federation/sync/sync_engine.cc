@@ -453,6 +453,16 @@ void SyncEngine::onUpdates(LinkId link, wire::Updates& updates) {
       forkSeen(link, at_tail);
       return;
     }
+    // An update's identity is the hash of its header bytes, which exclude the signature
+    // (DESIGN.md; Ed25519 signatures are not unique, so one header may carry several valid
+    // ones). The run's copy of our tail, and every update before it that chains to it, is the
+    // header we hold whatever its signature: a duplicate, counted and dropped (case 5).
+    if (at_tail.fields.seq == pull.tail.seq) {
+      auto it = first_new - 1;
+      uint64_t same = 1;
+      for (; it != batch.begin() && (it - 1)->hash == it->fields.prev; --it) ++same;
+      links_[link].stats.duplicates += same;
+    }
     batch.erase(batch.begin(), first_new);
     if (batch.empty()) return;
   }
@@ -760,6 +770,18 @@ void SyncEngine::tick() {
       }
     }
   }
+  // A link whose throttle ended may be the only peer announcing feeds we are behind on, or that
+  // were admitted meanwhile: it announces nothing new, so nothing else would ask it again. (A
+  // peer that pushed an unadmitted author's runs gets throttled for them; without this the feed
+  // was never pulled once admitted, case 6.)
+  std::vector<PublicKey> unthrottled;
+  for (auto& [id, link] : links_) {
+    if (link.throttled_until_ms == 0 || link.throttled_until_ms > now) continue;
+    link.throttled_until_ms = 0;
+    link.stats.throttled = false;
+    for (const auto& [author, head] : link.remote_heads) unthrottled.push_back(author);
+  }
+  for (const PublicKey& author : unthrottled) pullIfBehind(author);
   fetcher_.expire(now, options_.want_timeout_ms);
   if (scan_needed_ && fetcher_.pending() == 0 && pulls_.empty()) {
     const bool client_up = std::any_of(links_.begin(), links_.end(), [](const auto& entry) {

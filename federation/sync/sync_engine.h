@@ -50,6 +50,9 @@ struct LinkStats {
   int64_t last_seen_ms = 0;
   uint64_t updates_received = 0;  // verified and handed to the writer
   uint64_t updates_applied = 0;
+  // Updates received again that we hold, known equal by their header hash (signature excluded:
+  // a second valid signature over a held header is a duplicate, never a fork; case 5).
+  uint64_t duplicates = 0;
   uint64_t updates_sent = 0;
   uint64_t bodies_received = 0;  // fetched bodies that matched their headers
   uint64_t bodies_sent = 0;

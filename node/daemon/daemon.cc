@@ -525,6 +525,7 @@ nlohmann::json Reactor::statusJson() {
                      {"last_seen_ms", stats.last_seen_ms},
                      {"updates_received", stats.updates_received},
                      {"updates_applied", stats.updates_applied},
+                     {"duplicates", stats.duplicates},
                      {"updates_sent", stats.updates_sent},
                      {"bodies_received", stats.bodies_received},
                      {"bodies_sent", stats.bodies_sent},

@@ -39,6 +39,14 @@ uint64_t rejectedAll(const nlohmann::json& daemon, const std::string& peer_key) 
   return linkCounter(daemon, peer_key, "", "rejected");
 }
 
+bool linkThrottled(const nlohmann::json& daemon, const std::string& peer_key) {
+  if (!daemon.is_object()) return false;
+  for (const auto& link : daemon["links"]) {
+    if (link["peer_key"] == peer_key && link.value("throttled", false)) return true;
+  }
+  return false;
+}
+
 uint64_t daemonRssKb(const NodeProcess& node) {
   std::ifstream run_file(node.dir() + "/daemon.json");
   nlohmann::json run = nlohmann::json::parse(run_file, nullptr, false);

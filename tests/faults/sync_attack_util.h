@@ -1,4 +1,4 @@
-// Helpers shared by the sync attack tests (SECURITY.md cases 12, 14, 28, 29, 35): reading a
+// Helpers shared by the sync attack tests (SECURITY.md cases 5, 6, 12, 14, 26-29, 35): reading a
 // daemon's per-link counters and its process's memory.
 #pragma once
 
@@ -21,6 +21,8 @@ uint64_t rejectedFor(const nlohmann::json& daemon, const std::string& peer_key,
                      const std::string& reason);
 // Every rejection of that peer's links, summed over reasons and roles.
 uint64_t rejectedAll(const nlohmann::json& daemon, const std::string& peer_key);
+// Whether one of that peer's links is throttled now (its messages ignored).
+bool linkThrottled(const nlohmann::json& daemon, const std::string& peer_key);
 // VmRSS of the node's daemon in kB (0 when unreadable).
 uint64_t daemonRssKb(const NodeProcess& node);
 // The daemon's status entry for author's feed (null when absent).

@@ -107,59 +107,81 @@ FeedUpdates extendFeed(const crypto::SigningKey& key, const std::string& network
   return out;
 }
 
-RawPeer::RawPeer(crypto::SigningKey key, std::set<std::string> allowed_keys, ServeScript script)
+RawPeer::RawPeer(crypto::SigningKey key, std::set<std::string> allowed_keys, ServeScript script,
+                 PushScript push)
     : key_(std::move(key)), keys_(transport::generateCurveKeyPair().value()), context_(1) {
   std::promise<std::string> bound;
   std::future<std::string> endpoint = bound.get_future();
-  server_ = std::thread(
-      [this, &bound, allowed = std::move(allowed_keys), script = std::move(script)]() mutable {
-        // The ZAP handler and the ROUTER are created, used and closed on this thread.
-        auto zap = transport::ZapHandler::bind(context_);
-        if (!zap.ok()) {
-          bound.set_value("");
-          return;
+  server_ = std::thread([this, &bound, allowed = std::move(allowed_keys),
+                         script = std::move(script), push = std::move(push)]() mutable {
+    // The ZAP handler and the ROUTER are created, used and closed on this thread.
+    auto zap = transport::ZapHandler::bind(context_);
+    if (!zap.ok()) {
+      bound.set_value("");
+      return;
+    }
+    (*zap)->setAllowedKeys(std::move(allowed));
+    auto router =
+        transport::bindRouter(context_, "tcp://127.0.0.1:*", keys_, transport::SocketLimits{});
+    if (!router.ok()) {
+      bound.set_value("");
+      return;
+    }
+    bound.set_value(router->endpoint);  // `bound` is not touched after this
+    zmq::socket_t& socket = router->socket;
+    std::map<std::string, std::string> pushed_to;  // routing id -> the node's CURVE key
+    auto last_push = Clock::now();
+    while (!stop_.load()) {
+      zmq::pollitem_t items[] = {{(*zap)->socket().handle(), 0, ZMQ_POLLIN, 0},
+                                 {socket.handle(), 0, ZMQ_POLLIN, 0}};
+      zmq::poll(items, 2, kPollSlice);
+      if (items[0].revents & ZMQ_POLLIN) (*zap)->handleOne();
+      if (push && Clock::now() - last_push >= kPollSlice) {
+        last_push = Clock::now();
+        pushAll(socket, pushed_to, push);
+      }
+      if ((items[1].revents & ZMQ_POLLIN) == 0) continue;
+      while (socket.get(zmq::sockopt::events) & ZMQ_POLLIN) {
+        zmq::message_t routing_id;
+        zmq::message_t payload;
+        if (!socket.recv(routing_id, zmq::recv_flags::dontwait)) break;
+        if (!routing_id.more() || !socket.recv(payload, zmq::recv_flags::dontwait)) continue;
+        while (payload.more()) {
+          zmq::message_t extra;
+          if (!socket.recv(extra, zmq::recv_flags::dontwait) || !extra.more()) break;
         }
-        (*zap)->setAllowedKeys(std::move(allowed));
-        auto router =
-            transport::bindRouter(context_, "tcp://127.0.0.1:*", keys_, transport::SocketLimits{});
-        if (!router.ok()) {
-          bound.set_value("");
-          return;
-        }
-        bound.set_value(router->endpoint);  // `bound` is not touched after this
-        zmq::socket_t& socket = router->socket;
-        while (!stop_.load()) {
-          zmq::pollitem_t items[] = {{(*zap)->socket().handle(), 0, ZMQ_POLLIN, 0},
-                                     {socket.handle(), 0, ZMQ_POLLIN, 0}};
-          zmq::poll(items, 2, kPollSlice);
-          if (items[0].revents & ZMQ_POLLIN) (*zap)->handleOne();
-          if ((items[1].revents & ZMQ_POLLIN) == 0) continue;
-          while (socket.get(zmq::sockopt::events) & ZMQ_POLLIN) {
-            zmq::message_t routing_id;
-            zmq::message_t payload;
-            if (!socket.recv(routing_id, zmq::recv_flags::dontwait)) break;
-            if (!routing_id.more() || !socket.recv(payload, zmq::recv_flags::dontwait)) continue;
-            while (payload.more()) {
-              zmq::message_t extra;
-              if (!socket.recv(extra, zmq::recv_flags::dontwait) || !extra.more()) break;
-            }
-            auto message =
-                wire::decode(ByteView(static_cast<const uint8_t*>(payload.data()), payload.size()));
-            if (!message.ok()) continue;
-            if (std::holds_alternative<wire::Want>(*message)) ++wants_;
-            for (const Bytes& reply : script(transport::peerKeyOf(payload), *message)) {
-              zmq::message_t id_frame(routing_id.data(), routing_id.size());
-              zmq::message_t reply_frame(reply.data(), reply.size());
-              if (socket.send(id_frame, zmq::send_flags::sndmore | zmq::send_flags::dontwait) &&
-                  socket.send(reply_frame, zmq::send_flags::dontwait)) {
-                ++served_;
-              }
-            }
+        auto message =
+            wire::decode(ByteView(static_cast<const uint8_t*>(payload.data()), payload.size()));
+        if (!message.ok()) continue;
+        if (std::holds_alternative<wire::Want>(*message)) ++wants_;
+        if (push) pushed_to[routing_id.to_string()] = transport::peerKeyOf(payload);
+        for (const Bytes& reply : script(transport::peerKeyOf(payload), *message)) {
+          zmq::message_t id_frame(routing_id.data(), routing_id.size());
+          zmq::message_t reply_frame(reply.data(), reply.size());
+          if (socket.send(id_frame, zmq::send_flags::sndmore | zmq::send_flags::dontwait) &&
+              socket.send(reply_frame, zmq::send_flags::dontwait)) {
+            ++served_;
           }
         }
-      });
+      }
+    }
+  });
   endpoint_ = endpoint.get();
   EICHUB_CHECK(!endpoint_.empty()) << "the raw peer could not bind its ROUTER";
+}
+
+void RawPeer::pushAll(zmq::socket_t& socket, const std::map<std::string, std::string>& to,
+                      const PushScript& push) {
+  for (const auto& [routing_id, peer_key] : to) {
+    for (const Bytes& payload : push(peer_key)) {
+      zmq::message_t id_frame(routing_id.data(), routing_id.size());
+      zmq::message_t frame(payload.data(), payload.size());
+      if (socket.send(id_frame, zmq::send_flags::sndmore | zmq::send_flags::dontwait) &&
+          socket.send(frame, zmq::send_flags::dontwait)) {
+        ++pushed_;
+      }
+    }
+  }
 }
 
 RawPeer::~RawPeer() {

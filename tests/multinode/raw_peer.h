@@ -33,6 +33,9 @@ using FeedUpdates = std::vector<feed::SignedUpdate>;
 // does not change while the peer serves (or atomics). peer_key is the node's CURVE key (Z85).
 using ServeScript =
     std::function<std::vector<Bytes>(const std::string& peer_key, const wire::Message& message)>;
+// What the serving ROUTER sends unasked, about every 20 ms, to each node that has sent it a
+// message: pushes and floods. Runs on the serving thread, under the same rule as ServeScript.
+using PushScript = std::function<std::vector<Bytes>(const std::string& peer_key)>;
 
 // An honest server of feeds: answers hello with their heads and a want with the updates asked
 // for (without bodies if it asks so), within its credit, in runs of at most
@@ -59,8 +62,9 @@ class RawPeer {
   // Starts serving at once on tcp://127.0.0.1:* with a ZAP handler that admits only
   // allowed_keys (the nodes' CURVE keys, Z85). script answers every message a node sends. key is
   // the peer's node id (and the author of the feed it publishes); a fresh transport key pair is
-  // made here.
-  RawPeer(crypto::SigningKey key, std::set<std::string> allowed_keys, ServeScript script);
+  // made here. push, when given, also sends unasked (PushScript).
+  RawPeer(crypto::SigningKey key, std::set<std::string> allowed_keys, ServeScript script,
+          PushScript push = {});
   ~RawPeer();  // stops serving, closes every socket
   RawPeer(const RawPeer&) = delete;
   RawPeer& operator=(const RawPeer&) = delete;
@@ -96,9 +100,15 @@ class RawPeer {
   // ---- Server side counters (any thread) ----
   uint64_t messagesServed() const { return served_.load(); }
   uint64_t wantsReceived() const { return wants_.load(); }
+  // Pushed messages the ROUTER took (it drops silently what a node's full queue cannot take).
+  uint64_t messagesPushed() const { return pushed_.load(); }
 
  private:
   void serve(std::set<std::string> allowed_keys, ServeScript script);
+  // Sends push's payloads to every node in `to` (routing id -> CURVE key). The ROUTER is not
+  // mandatory: what a full queue or a gone connection cannot take is dropped. Serving thread.
+  void pushAll(zmq::socket_t& socket, const std::map<std::string, std::string>& to,
+               const PushScript& push);
 
   crypto::SigningKey key_;
   transport::CurveKeyPair keys_;
@@ -107,6 +117,7 @@ class RawPeer {
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> served_{0};
   std::atomic<uint64_t> wants_{0};
+  std::atomic<uint64_t> pushed_{0};
   std::thread server_;
 
   zmq::socket_t dealer_;

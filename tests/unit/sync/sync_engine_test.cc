@@ -66,6 +66,29 @@ TEST_F(SyncEngineTest, UntrustedAuthorIsNotPulled) {
   EXPECT_EQ(clientSeq(), 0u);
 }
 
+// An author admitted while the only peer announcing its feed is throttled (case 6: that peer
+// had pushed the author's updates before the admission, and each refused run counted against
+// it): nothing is asked while it is throttled, and the feed is pulled from it once the
+// throttle ends, though it announces nothing new.
+TEST_F(SyncEngineTest, AFeedAdmittedWhileItsOnlySourceIsThrottledIsPulledAfterTheThrottle) {
+  client_->trust.keys.clear();
+  publish(300);
+  connect();
+  pump();
+  ASSERT_EQ(clientSeq(), 0u);
+  const Bytes garbage = {1, 2, 3};
+  for (int i = 0; i < 64; ++i) client_->engine->receive(1, garbage);  // reject_limit
+  ASSERT_TRUE(client_->engine->linkStats().at(0).throttled);
+  client_->trust.keys.insert(author_->publicKey());
+  client_->engine->trustChanged();
+  pump();
+  EXPECT_EQ(clientSeq(), 0u);  // nobody to ask while the link is throttled
+  client_->now_ms += 30'001;   // throttle_ms
+  client_->engine->tick();
+  pump();
+  EXPECT_EQ(clientSeq(), 300u);
+}
+
 TEST_F(SyncEngineTest, PeerHeadsTrackWhatTheServerAnnouncedAndSinceWhenItIsAhead) {
   publish(5);
   connect();
@@ -174,6 +197,27 @@ TEST_F(SyncEngineTest, AConflictingHeaderBecomesAForkProofAndFreezesTheFeed) {
   conflicting.updates.push_back(other.signed_update);
   client_->engine->receive(1, wire::encode(conflicting));
   EXPECT_TRUE(client_->storage.frozen.count(author_->publicKey()));
+}
+
+// A run re-sent from below our head (cases 5 and 11): what we hold is the same header (by its
+// hash) and is dropped and counted as a duplicate; the rest is applied.
+TEST_F(SyncEngineTest, ARunResentFromBelowTheHeadCountsWhatWeHoldAsDuplicates) {
+  publish(3);
+  connect();
+  pump();
+  ASSERT_EQ(clientSeq(), 3u);
+  publish(2);
+  auto head = server_->storage.store().head(author_->publicKey());
+  client_->engine->receive(1, wire::encode(wire::Have{{author_->publicKey(), 5, head->hash}}));
+  client_->outbox.clear();  // the want for 4..5 is answered below with a run from seq 2
+  auto run = server_->storage.store().readFeed(author_->publicKey(), 2, 5, 4);
+  ASSERT_TRUE(run.ok());
+  client_->engine->receive(1, wire::encode(wire::Updates{*run}));
+  pump();
+  EXPECT_EQ(clientSeq(), 5u);
+  EXPECT_EQ(client_->engine->linkStats().at(0).duplicates, 2u);  // seqs 2 and 3
+  EXPECT_EQ(client_->engine->linkStats().at(0).rejected, 0u);
+  EXPECT_FALSE(client_->storage.frozen.count(author_->publicKey()));
 }
 
 // Split view at equal heads (case 12b): no pull ever compares them; the announced head's hash

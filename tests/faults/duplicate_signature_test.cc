@@ -1,0 +1,124 @@
+// Same header, second valid signature (SECURITY.md case 5). Ed25519 signatures are not unique:
+// the author's key signs the same header bytes twice with different nonces (RandomizedSigner).
+// Two raw peers hand node N the two copies of seqs 1-5: N must keep one copy, count the other
+// as a duplicate, prove no fork, leave the feed unfrozen, and end with the digest of a node
+// that only ever saw one signature.
+#include <chrono>
+#include <memory>
+
+#include <gtest/gtest.h>
+
+#include "tests/faults/figures.h"
+#include "tests/faults/history.h"
+#include "tests/faults/randomized_signer.h"
+#include "tests/faults/sync_attack_util.h"
+#include "tests/multinode/node_process.h"
+#include "tests/multinode/raw_peer.h"
+#include "tests/testing/temp_dir.h"
+#include "tests/testing/wait.h"
+
+namespace eichub::testing {
+namespace {
+
+using std::chrono::seconds;
+
+constexpr char kNetwork[] = "test-net";
+constexpr size_t kResigned = 5;  // seqs 1..5 exist with two signatures each
+constexpr size_t kFeed = 8;      // the second peer also has seqs 6..8
+
+int64_t nowMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::unique_ptr<RawPeer> honestServer(const NodeProcess& node, FeedUpdates feed) {
+  return std::make_unique<RawPeer>(
+      crypto::SigningKey::generate().value(), std::set<std::string>{transportKeyOf(node)},
+      [feed = std::move(feed)](const std::string&, const wire::Message& m) {
+        return honestAnswer(kNetwork, {feed}, m);
+      });
+}
+
+TEST(DuplicateSignatureTest, ASecondSignatureOverAHeldHeaderIsADuplicateNotAFork) {
+  TempDir dir;
+  auto key = crypto::SigningKey::generate().value();
+  ASSERT_TRUE(key.savePem(dir.file("author.pem")).ok());
+  auto signer = RandomizedSigner::loadPem(dir.file("author.pem"));
+  ASSERT_TRUE(signer.ok()) << signer.status().toString();
+  const std::string author = toHex(key.publicKey());
+  const FeedUpdates feed = makeFeed(key, kNetwork, "d", kFeed, nowMs());
+  FeedUpdates resigned = feed;  // the same headers; seqs 1..5 signed again with new nonces
+  for (size_t i = 0; i < kResigned; ++i) {
+    resigned[i].signature = signer->sign(resigned[i].header);
+    ASSERT_NE(resigned[i].signature, feed[i].signature);
+    ASSERT_TRUE(
+        crypto::verifySignature(key.publicKey(), resigned[i].header, resigned[i].signature).ok());
+  }
+
+  NodeProcess n(dir.file("n"), "n cluster", "UKE42");
+  NodeProcess reference(dir.file("r"), "r cluster", "UKE42");
+  for (NodeProcess* node : {&n, &reference}) {
+    node->start();
+    node->ok({"trust", "add", author});
+  }
+  // The first peer serves seqs 1..5 with OpenSSL's signatures.
+  auto first = honestServer(n, FeedUpdates(feed.begin(), feed.begin() + kResigned));
+  // The second serves the whole feed with the other signatures on 1..5, and re-sends from seq 1
+  // whatever is asked, so N receives its held headers again under the second signatures.
+  auto second = std::make_unique<RawPeer>(
+      crypto::SigningKey::generate().value(), std::set<std::string>{transportKeyOf(n)},
+      [resigned](const std::string&, const wire::Message& m) {
+        if (const auto* want = std::get_if<wire::Want>(&m)) {
+          wire::Want from_one = *want;
+          from_one.credit = static_cast<uint32_t>(want->from_seq - 1 + want->credit);
+          from_one.from_seq = 1;
+          return honestAnswer(kNetwork, {resigned}, from_one);
+        }
+        return honestAnswer(kNetwork, {resigned}, m);
+      });
+  auto honest = honestServer(reference, feed);
+
+  n.ok({"peer", "add", first->card()});
+  ASSERT_TRUE(waitFor([&] { return n.seqOf(author) == kResigned; }, seconds(30))) << n.logFile();
+  n.ok({"peer", "add", second->card()});
+  reference.ok({"peer", "add", honest->card()});
+  ASSERT_TRUE(waitFor([&] { return n.seqOf(author) == kFeed; }, seconds(30))) << n.logFile();
+  ASSERT_TRUE(waitFor([&] { return reference.seqOf(author) == kFeed; }, seconds(30)));
+
+  const std::string second_key = second->transportKeys().public_z85;
+  nlohmann::json daemon;
+  ASSERT_TRUE(waitFor(
+      [&] {
+        daemon = n.daemonStatus();
+        return linkCounter(daemon, second_key, "client", "duplicates") >= kResigned;
+      },
+      seconds(10)))
+      << daemon.dump() << " " << n.logFile();
+  EXPECT_FALSE(frozenOn(n, author));
+  EXPECT_EQ(daemon["frozen_feeds"].get<uint64_t>(), 0u);
+  EXPECT_EQ(rejectedAll(daemon, second_key), 0u) << daemon.dump();
+  // Each node's own feed holds its cluster profile: once they hold each other's, their states
+  // are equal only if N's copy of the author's feed gives the state the honest one gives.
+  peerBothWays(n, reference);
+  EXPECT_TRUE(waitFor([&] { return n.digest() == reference.digest(); }, seconds(30)))
+      << n.logFile() << " " << reference.logFile();
+  EXPECT_FALSE(frozenOn(reference, author));
+
+  // One stored copy per seq: the first signature that arrived, and the feed verifies.
+  HeldFeed held = exportFeed(n, author, dir.file("n.feed"));
+  ASSERT_TRUE(held.error.empty()) << held.error;
+  ASSERT_EQ(held.updates.size(), kFeed);
+  for (size_t i = 0; i < kFeed; ++i) {
+    EXPECT_EQ(held.updates[i].signed_update.header, feed[i].header);
+    EXPECT_EQ(held.updates[i].signed_update.signature, feed[i].signature) << "seq " << i + 1;
+  }
+  reportFigures({{"case", "5 same header, second valid signature"},
+                 {"headers_with_two_signatures", kResigned},
+                 {"duplicates_counted", linkCounter(daemon, second_key, "client", "duplicates")},
+                 {"frozen_feeds", daemon["frozen_feeds"]},
+                 {"fork_probes", daemon["fork_probes"]},
+                 {"stored_copies", held.updates.size()}});
+}
+
+}  // namespace
+}  // namespace eichub::testing
