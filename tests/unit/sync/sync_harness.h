@@ -53,6 +53,7 @@ class TestStorage : public Storage {
     auto f = feed::decodeHeader(proof.first.header);
     if (!f.ok()) return f.status();
     frozen.insert(f->author);
+    proofs.push_back(proof);
     return Status::OK();
   }
   bool isFrozen(const PublicKey& author) override { return frozen.count(author) != 0; }
@@ -73,6 +74,7 @@ class TestStorage : public Storage {
   std::vector<std::pair<uint64_t, Status>> outcomes;
   std::vector<size_t> submitted_sizes;
   std::set<PublicKey> frozen;
+  std::vector<wire::ForkProof> proofs;  // every proof recordFork kept, in order
 
  private:
   std::unique_ptr<store::CatalogStore> store_;
