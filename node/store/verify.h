@@ -18,7 +18,7 @@ namespace eichub::store {
 
 // What is wrong with one stored entry. Stable names (problemName) for JSON and logs.
 enum class Problem {
-  kHeaderUnreadable,  // the header does not decode, or names another author or seq than its key
+  kHeaderUnreadable,  // the stored value or its header does not decode, or names another key
   kBadSignature,      // the header's signature does not verify: the header bytes were altered
   kBrokenChain,       // prev is not the hash of the header before, or time goes back
   kBadBody,           // the held body's size or SHA-256 differs from its header's

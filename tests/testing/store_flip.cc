@@ -47,7 +47,9 @@ Result<uint64_t> flipStoredBit(const std::string& data_dir, const PublicKey& aut
         ByteView raw, txn.get(store::Table::kHeaders, store::internal::headerKey(author, seq)));
     EICHUB_ASSIGN_OR_RETURN(store::internal::HeaderValue value,
                             store::internal::decodeHeaderValue(raw));
-    const ByteView bytes = part == StoredPart::kHeader ? value.header : value.body;
+    const ByteView bytes = part == StoredPart::kValue    ? raw
+                           : part == StoredPart::kHeader ? value.header
+                                                         : value.body;
     if (index >= bytes.size()) return Status::NotFound("index past the stored part");
     EICHUB_ASSIGN_OR_RETURN(offset, fileOffsetOf(bytes.data() + index, file));
   }  // the txn and the environment close before the file is written

@@ -12,9 +12,10 @@
 
 namespace eichub::testing {
 
-enum class StoredPart { kHeader, kBody };
+// kValue: the whole stored value (lengths, header, signature, body; node/store/internal/keys.h).
+enum class StoredPart { kValue, kHeader, kBody };
 
-// Flips the lowest bit of byte `index` of the header or body stored at (author, seq) in the
+// Flips the lowest bit of byte `index` of the part of the value stored at (author, seq) in the
 // store in data_dir (the directory holding data.mdb). Returns the file offset written.
 // Errors: NotFound (no such entry, or index past the part), IOError.
 Result<uint64_t> flipStoredBit(const std::string& data_dir, const PublicKey& author, uint64_t seq,

@@ -117,5 +117,14 @@ TEST_F(VerifyTest, AFlippedLastHeaderIsNotAlsoAHeadMismatch) {
   EXPECT_EQ(problemName(report.problems[0].problem), "bad_signature");
 }
 
+TEST_F(VerifyTest, AValueWhoseLengthsNoLongerAddUpIsNamedAndTheRestChecked) {
+  flip(2, StoredPart::kValue, 0);  // the high byte of the header's length
+  VerifyReport report = verifyStore(*store_).value();
+  EXPECT_EQ(report.headers, 5u);
+  ASSERT_EQ(report.problems.size(), 1u);
+  EXPECT_EQ(report.problems[0].seq, 2u);
+  EXPECT_EQ(problemName(report.problems[0].problem), "header_unreadable");
+}
+
 }  // namespace
 }  // namespace eichub::store
