@@ -168,6 +168,12 @@ void SyncEngine::onHello(LinkId link, Link& state, const wire::Hello& hello) {
     send(link, wire::Bye{});
     return;
   }
+  if (options_.identity_matches &&
+      !options_.identity_matches(state.stats.peer_key, hello.node_id)) {
+    reject(link, "identity_mismatch");
+    send(link, wire::Bye{});
+    return;
+  }
   if (state.stats.role == Role::kServer) {
     state.subscribed = true;
     auto ours = ourHello();
@@ -471,9 +477,11 @@ void SyncEngine::onUpdates(LinkId link, wire::Updates& updates) {
     if (!feed::checkLink(head, update.fields).ok()) {
       reject(link, "broken chain");
       if (&update == &batch.front() && head.seq > 0 && update.fields.seq == head.seq + 1) {
-        // Their next update does not follow our head: their feed may differ from ours at or
-        // before it (a split view). Asking for their copy of our head turns that into a fork
-        // proof when it differs (onProbeAnswer).
+        // Their next update does not follow our head. Signed, it already conflicts with the
+        // chain we hold (12c): a proof by itself. Their feed may also differ from ours at or
+        // before our head (a split view): asking for their copy of it finds the earlier fork
+        // point when it differs (onProbeAnswer), and that proof replaces this one.
+        if (update.fields.prev != head.hash) chainBreakSeen(link, update);
         probeFork(link, author, head.seq);
       }
       leaveSource(link);
@@ -633,11 +641,30 @@ void SyncEngine::forkSeen(LinkId link, const feed::VerifiedUpdate& theirs) {
   }
 }
 
+void SyncEngine::chainBreakSeen(LinkId link, const feed::VerifiedUpdate& theirs) {
+  const feed::HeaderFields& f = theirs.fields;
+  auto ours = storage_.read(f.author, f.seq - 1, 1, wire::kMaxBatchBytes);
+  // Our header there may still be on its way to the store: the probe decides then.
+  if (!ours.ok() || ours->empty() || crypto::sha256(ours->front().header) == f.prev) return;
+  wire::ForkProof proof;
+  proof.first = {theirs.signed_update.header, theirs.signed_update.signature, {}};
+  proof.second = {ours->front().header, ours->front().signature, {}};
+  onFork(link, proof);
+}
+
 void SyncEngine::onFork(LinkId link, const wire::ForkProof& proof) {
   auto first = feed::verifyUpdate(proof.first, options_.network);
   auto second = feed::verifyUpdate(proof.second, options_.network);
+  // Two headers of one seq, or (12c) a header whose prev is not the hash of the author's
+  // header just before it: either way the author signed two chains.
+  const auto conflicting = [&] {
+    const feed::HeaderFields& a = first->fields;
+    const feed::HeaderFields& b = second->fields;
+    if (a.seq == b.seq) return first->hash != second->hash;
+    return a.seq == b.seq + 1 && a.prev != second->hash;
+  };
   if (!first.ok() || !second.ok() || first->fields.author != second->fields.author ||
-      first->fields.seq != second->fields.seq || first->hash == second->hash) {
+      !conflicting()) {
     reject(link, "invalid fork proof");
     return;
   }

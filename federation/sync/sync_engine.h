@@ -41,6 +41,10 @@ struct SyncOptions {
   int64_t store_retry_ms = 1'000;
   // A feed behind what a peer announced that has not advanced this long is stale (status).
   int64_t stale_after_ms = 15'000;
+  // Whether the node id a hello claims belongs to the peer authenticated by transport key
+  // peer_key (SECURITY.md case 25): the session's identity is its CURVE key, never the claim. A
+  // hello it refuses is counted (identity_mismatch) and answered with bye. Empty: not checked.
+  std::function<bool(const std::string& peer_key, const PublicKey& node_id)> identity_matches;
 };
 
 struct LinkStats {
@@ -186,6 +190,9 @@ class SyncEngine {
   void onWant(LinkId link, const wire::Want& want);
   void onUpdates(LinkId link, wire::Updates& updates);
   void onFork(LinkId link, const wire::ForkProof& proof);
+  // theirs (signature checked, trusted) is the seq after our head but its prev is not our head's
+  // hash: the proof (theirs, our header before it) freezes the feed after our head (12c).
+  void chainBreakSeen(LinkId link, const feed::VerifiedUpdate& theirs);
   void onWantBodies(LinkId link, const wire::WantBodies& want);
   void onBodies(LinkId link, wire::Bodies& bodies);
   // Queues fetches for the subscribed bodies a verified run lacks (its last version of each

@@ -21,6 +21,7 @@ int runCli(int argc, char** argv) {
   addMatchCommands(app, exit_code);
   addAlignCommands(app, exit_code);
   addBackupCommands(app, exit_code);
+  addVerifyCommands(app, exit_code);
   addTrustCommands(app, exit_code);
   addFreshnessCommands(app, exit_code);
   try {

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <fstream>
 #include <memory>
+#include <vector>
 
 #include <fmt/core.h>
 
@@ -70,6 +71,23 @@ int runPeerAdd(const DaemonFlags& flags) {
   reloadDaemon(home->dir());
   fmt::print("{} peer {} at {}\n", replaced ? "updated" : "added", toHex(card->node_id),
              card->endpoint);
+  return kExitOk;
+}
+
+int runPeerRemove(const DaemonFlags& flags) {
+  auto home = openHome(flags.common, true);
+  if (!home) return kExitFailure;
+  auto node_id = fixedFromHex<kPublicKeyBytes>(flags.author);
+  if (!node_id) return fail("a node id is 64 hex digits (see `eichub peer list`)");
+  auto peers = home::loadPeers(home->dir());
+  if (!peers.ok()) return fail(peers.status());
+  const size_t before = peers->peers.size();
+  std::erase_if(peers->peers, [&](const home::PeerCard& peer) { return peer.node_id == *node_id; });
+  if (peers->peers.size() == before) return fail("no peer " + flags.author + " in peers.toml");
+  if (Status s = home::savePeers(home->dir(), *peers); !s.ok()) return fail(s);
+  // The running daemon closes the peer's sessions at once (ZAP only judges new ones).
+  reloadDaemon(home->dir());
+  fmt::print("removed peer {}\n", flags.author);
   return kExitOk;
 }
 
@@ -157,6 +175,13 @@ void addDaemonCommands(CLI::App& app, int& exit_code) {
   addHomeFlag(*add, add_flags->common);
   add->add_option("card", add_flags->card, "The peer's card (eichub id on that node)")->required();
   add->callback([add_flags, &exit_code] { exit_code = runPeerAdd(*add_flags); });
+
+  auto remove_flags = std::make_shared<DaemonFlags>();
+  CLI::App* remove = peer->add_subcommand(
+      "remove", "Stop trusting a peer's transport key and close its sessions now");
+  addHomeFlag(*remove, remove_flags->common);
+  remove->add_option("node", remove_flags->author, "The peer's node id (64 hex)")->required();
+  remove->callback([remove_flags, &exit_code] { exit_code = runPeerRemove(*remove_flags); });
 
   auto list_flags = std::make_shared<DaemonFlags>();
   CLI::App* list = peer->add_subcommand("list", "Peers with connection state and counters");

@@ -93,6 +93,13 @@ class Reactor {
   // Applies the reloadable keys of diff from loaded. Errors: the subscription's.
   Status applyConfig(const ConfigDiff& diff, const config::Options& loaded);
   void connectPeer(const home::PeerCard& card);
+  // Closes the links of peers no longer configured (SECURITY.md case 25): ZAP judges only new
+  // sessions, so a removed peer's live ones end here, the moment the config changes.
+  void dropRemovedPeers(const std::set<std::string>& keys);
+  // Whether a hello's node id may be that of the peer with transport key peer_key: its card's,
+  // a key that node rotated to (peers keep the old id in their card), or an id this node knows
+  // nothing of; never another peer's or another known author's.
+  bool helloIdentityMatches(const std::string& peer_key, const PublicKey& node_id) const;
   // Creates (or recreates) the DEALER and its monitor of client link id.
   Status openClient(sync::LinkId id, ClientLink& client);
   void send(sync::LinkId link, Bytes bytes);
@@ -141,6 +148,11 @@ class Reactor {
   std::map<std::string, sync::LinkId> server_by_key_;
   std::set<std::string> allowed_keys_;
   sync::LinkId next_server_link_ = kFirstServerLink;
+  sync::LinkId next_client_link_ = 1;  // client ids are never reused: a removed link's id is gone
+  // Transport keys removed from peers.toml while running, and the messages their still-open
+  // sessions sent afterwards, dropped unread (status: removed_peer_messages_dropped).
+  std::set<std::string> removed_keys_;
+  uint64_t removed_peer_messages_ = 0;
   uint64_t dropped_sends_ = 0;
   uint64_t monitor_generation_ = 0;
   std::map<std::pair<sync::LinkId, std::string>, int64_t> reject_logged_ms_;
@@ -196,6 +208,9 @@ Status Reactor::start() {
   auto subscription = subscriptionOf(running_, home_.store());
   if (!subscription.ok()) return subscription.status().withContext("subscribe");
   options.subscription = std::move(subscription).value();
+  options.identity_matches = [this](const std::string& peer_key, const PublicKey& node_id) {
+    return helloIdentityMatches(peer_key, node_id);
+  };
   engine_ = std::make_unique<sync::SyncEngine>(
       options, *storage_, trust_,
       [this](sync::LinkId link, Bytes bytes) { send(link, std::move(bytes)); }, nowMs,
@@ -284,6 +299,7 @@ Status Reactor::loadPeers() {
   std::set<std::string> keys;
   for (const auto& peer : peers.peers) keys.insert(peer.transport_public_z85);
   zap_->setAllowedKeys(keys);
+  dropRemovedPeers(keys);
   allowed_keys_ = keys;
   card_by_key_.clear();
   for (const auto& peer : peers.peers) card_by_key_[peer.transport_public_z85] = peer;
@@ -352,8 +368,57 @@ void Reactor::refreshTrust() {
   }
 }
 
+void Reactor::dropRemovedPeers(const std::set<std::string>& keys) {
+  for (const std::string& key : keys) removed_keys_.erase(key);  // added again
+  for (auto it = clients_.begin(); it != clients_.end();) {
+    const std::string& key = it->second.card.transport_public_z85;
+    if (keys.count(key) != 0) {
+      ++it;
+      continue;
+    }
+    removed_keys_.insert(key);
+    if (it->second.up) engine_->linkDown(it->first);
+    log::info("event=peer_removed role=client peer={} endpoint={}", shortKey(key),
+              it->second.card.endpoint);
+    zmq_socket_monitor(it->second.socket.handle(), nullptr, 0);
+    it = clients_.erase(it);  // closes our DEALER (linger 0): nothing more is read from it
+  }
+  for (auto it = server_by_key_.begin(); it != server_by_key_.end();) {
+    if (keys.count(it->first) != 0) {
+      ++it;
+      continue;
+    }
+    // libzmq cannot close one peer's connection on a ROUTER: the session stays open, and
+    // onRouterMessage drops what it sends from now on.
+    removed_keys_.insert(it->first);
+    engine_->linkDown(it->second);
+    servers_.erase(it->second);
+    log::info("event=peer_removed role=server peer={}", shortKey(it->first));
+    it = server_by_key_.erase(it);
+  }
+}
+
+bool Reactor::helloIdentityMatches(const std::string& peer_key, const PublicKey& node_id) const {
+  auto card = card_by_key_.find(peer_key);
+  if (card == card_by_key_.end()) return false;
+  const PublicKey& configured = card->second.node_id;
+  if (node_id == configured) return true;
+  for (const auto& [key, other] : card_by_key_) {
+    if (other.node_id == node_id) return false;  // B says it is C, another peer
+  }
+  const trust::AuthorTrust* claimed = trust_.state().find(node_id);
+  // An id this node knows nothing of yet, such as a key the peer rotated to while its rotation
+  // record has not arrived: let it say hello, or it could never bring that record. The
+  // session's identity is its transport key either way; the claim is never used.
+  if (claimed == nullptr) return true;
+  // A known author: only the configured node itself, through its rotations.
+  const trust::AuthorTrust* known = trust_.state().find(configured);
+  return claimed->identity == configured ||
+         (known != nullptr && known->identity == claimed->identity);
+}
+
 void Reactor::connectPeer(const home::PeerCard& card) {
-  sync::LinkId id = clients_.size() + 1;
+  sync::LinkId id = next_client_link_++;
   ClientLink client{card, zmq::socket_t(), zmq::socket_t(), false, 0, 0};
   if (Status s = openClient(id, client); !s.ok()) {
     log::error("event=peer_connect_failed peer={} err=\"{}\"", card.endpoint, s.message());
@@ -416,7 +481,11 @@ void Reactor::onRouterMessage() {
   }
   std::string peer_key = transport::peerKeyOf(payload);
   // ZAP admitted the key when the session began; a peer removed since then is ignored here.
-  if (!two_frames || peer_key.empty() || allowed_keys_.count(peer_key) == 0) return;
+  if (!two_frames || peer_key.empty()) return;
+  if (allowed_keys_.count(peer_key) == 0) {
+    if (removed_keys_.count(peer_key) != 0) ++removed_peer_messages_;
+    return;
+  }
   auto [it, inserted] = server_by_key_.try_emplace(peer_key, next_server_link_);
   sync::LinkId link = it->second;
   ServerLink& server = servers_[link];
@@ -555,6 +624,8 @@ nlohmann::json Reactor::statusJson() {
           {"catching_up", engine_->catchingUp()},
           {"pending_updates", engine_->pendingUpdates()},
           {"store_write_failures", engine_->storeFailures()},
+          {"store_corrupt_refused", storage_->corruptRefused()},
+          {"removed_peer_messages_dropped", removed_peer_messages_},
           {"bodies_pending", engine_->bodiesPending()},
           {"bodies_given_up", engine_->bodiesGivenUp()},
           {"zap_admitted", zap_->admitted()},
@@ -659,7 +730,9 @@ Status Reactor::run(int signal_fd) {
     }
     if (items[4].revents & ZMQ_POLLIN) onControl();
     for (size_t i = 0; i < order.size(); ++i) {
-      ClientLink& client = clients_.at(order[i]);
+      auto found = clients_.find(order[i]);
+      if (found == clients_.end()) continue;  // removed by a reload in this round
+      ClientLink& client = found->second;
       if (items[5 + 2 * i + 1].revents & ZMQ_POLLIN) onMonitorEvent(order[i], client);
       if (items[5 + 2 * i].revents & ZMQ_POLLIN) onClientMessage(order[i], client);
     }

@@ -1,10 +1,19 @@
 // StoreAdapter: reads from the store, writes through the writer thread.
 #include "node/daemon/store_adapter.h"
 
+#include "federation/crypto/sha256.h"
 #include "federation/feed/update.h"
 #include "node/catalog/change.h"
+#include "node/log.h"
+#include "node/store/verify.h"
 
 namespace eichub::daemon {
+namespace {
+
+// Corrupt entries logged one by one; past this many only the counter rises.
+constexpr size_t kMaxCorruptLogged = 1024;
+
+}  // namespace
 
 std::string forkMetaKey(const PublicKey& author) { return "fork:" + toHex(author); }
 
@@ -50,6 +59,23 @@ Result<std::vector<feed::SignedUpdate>> StoreAdapter::read(const PublicKey& auth
   EICHUB_ASSIGN_OR_RETURN(feed::Head held, store_.head(author));
   if (from_seq > held.seq) return std::vector<feed::SignedUpdate>{};
   EICHUB_ASSIGN_OR_RETURN(auto updates, store_.readFeed(author, from_seq, held.seq, max_count));
+  // What left the store must still be what was signed (case 22): a body is re-checked against
+  // its header's hash and withheld when it differs (the reader fetches it elsewhere), and the
+  // run ends before a header that does not decode or does not link to the one before it. The
+  // last header's signature is checked by the engine before it serves a run.
+  for (size_t i = 0; i < updates.size(); ++i) {
+    feed::SignedUpdate& u = updates[i];
+    auto fields = feed::decodeHeader(u.header);
+    if (!fields.ok() || (i > 0 && fields->prev != crypto::sha256(updates[i - 1].header))) {
+      refuseCorrupt(author, from_seq + i, "header");
+      updates.resize(i);
+      break;
+    }
+    if (!store::bodyMatches(*fields, u.body)) {
+      refuseCorrupt(author, fields->seq, "body_hash");
+      u.body.clear();
+    }
+  }
   size_t bytes = 0;
   for (size_t i = 0; i < updates.size(); ++i) {
     const auto& u = updates[i];
@@ -60,6 +86,17 @@ Result<std::vector<feed::SignedUpdate>> StoreAdapter::read(const PublicKey& auth
     }
   }
   return updates;
+}
+
+void StoreAdapter::refuseCorrupt(const PublicKey& author, uint64_t seq, std::string_view what) {
+  ++corrupt_refused_;
+  if (corrupt_logged_.size() >= kMaxCorruptLogged || !corrupt_logged_.emplace(author, seq).second) {
+    return;
+  }
+  log::error(
+      "event=store_corrupt author={} seq={} what={} action=not_served hint=\"run eichub verify "
+      "--repair\"",
+      toHex(author).substr(0, 16), seq, what);
 }
 
 Status StoreAdapter::checkBody(const feed::VerifiedUpdate& update) {

@@ -3,7 +3,11 @@
 // table under "fork:<author hex>" and freeze the feed.
 #pragma once
 
+#include <cstdint>
 #include <map>
+#include <set>
+#include <string_view>
+#include <utility>
 
 #include "federation/sync/storage.h"
 #include "node/daemon/writer.h"
@@ -30,11 +34,19 @@ class StoreAdapter : public sync::Storage {
 
   // Feeds frozen by a fork proof, with the seq the proof is about.
   const std::map<PublicKey, uint64_t>& frozen() const { return frozen_; }
+  // Stored entries read() refused to serve because they no longer match what was signed (a
+  // value altered on disk, SECURITY.md case 22): bodies withheld and runs cut short.
+  uint64_t corruptRefused() const { return corrupt_refused_; }
 
  private:
+  // Counts and logs (once per entry) a stored entry read() refuses to serve.
+  void refuseCorrupt(const PublicKey& author, uint64_t seq, std::string_view what);
+
   store::CatalogStore& store_;
   Writer& writer_;
   std::map<PublicKey, uint64_t> frozen_;
+  uint64_t corrupt_refused_ = 0;
+  std::set<std::pair<PublicKey, uint64_t>> corrupt_logged_;  // bounded: kMaxCorruptLogged
 };
 
 // The meta key under which a fork proof of author is kept.

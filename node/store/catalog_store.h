@@ -147,6 +147,13 @@ class CatalogStore {
   Result<uint64_t> restate(const PublicKey& author,
                            const std::function<bool(const feed::HeaderFields&)>& valid);
 
+  // Drops the body held at (author, seq) when it does not match its header (verify.h
+  // bodyMatches), in one write transaction, so that the node fetches it again from its peers as
+  // a missing body; the record's state and index entries stay. A body that matches is never
+  // dropped. Returns whether a body was dropped. Errors: NotFound (no header there), Corruption
+  // (the header does not decode), lmdbStatus. Implemented in verify.cc.
+  Result<bool> dropBadBody(const PublicKey& author, uint64_t seq);
+
   // Every record of one kind, tombstones included, in key order, with bodies.
   Result<std::vector<RecordState>> recordsOfKind(feed::Kind kind) const;
 

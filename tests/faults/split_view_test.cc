@@ -159,5 +159,52 @@ TEST_F(ForkSplitViewTest, BranchesOnBothSidesOfAPartitionFreezeAfterTheHeal) {
                  {"fork_probes_n2", n2->daemonStatus()["fork_probes"]}});
 }
 
+// 12c in its degenerate form: every node of the line holds seqs 1..3; then node 3 alone gets one
+// signed seq 4 whose prev is not the hash of the seq 3 held, and no other branch: its copy of
+// seq 3 equals ours, so no two headers of one seq exist. The lone update conflicts with the held
+// chain by itself: (4, 3) is the proof, every node freezes after seq 3.
+TEST_F(ForkSplitViewTest, ALoneNextUpdateNotLinkingToTheHeldHeadFreezesEveryNode) {
+  const FeedUpdates base(common_.begin(), common_.end() - 1);
+  const FeedUpdates elsewhere = extendFeed(*key_, kNetwork, base, "z", 2, nowMs() + 30);
+  FeedUpdates lone = common_;
+  lone.push_back(elsewhere.back());  // seq 4, linking to a seq 3 nobody holds
+  auto n1 = node("n1");
+  auto n2 = node("n2");
+  auto n3 = node("n3");
+  const std::vector<NodeProcess*> line = {n1.get(), n2.get(), n3.get()};
+  trustAll(line);
+  peerBothWays(*n1, *n2);
+  peerBothWays(*n2, *n3);
+  const std::string n1_key = transportKeyOf(*n1);
+  RawPeer raw(std::move(*key_), {n1_key, transportKeyOf(*n3)},
+              [common = common_, lone, n1_key](const std::string& peer, const wire::Message& m) {
+                return honestAnswer(kNetwork, {peer == n1_key ? common : lone}, m);
+              });
+  n1->ok({"peer", "add", raw.card()});
+  ASSERT_TRUE(waitFor(
+      [&] {
+        for (NodeProcess* n : line) {
+          if (n->seqOf(author_) != kCommon) return false;
+        }
+        return true;
+      },
+      seconds(60)))
+      << logs(line);
+  const int64_t start = steadyMs();
+  n3->ok({"peer", "add", raw.card()});
+  ASSERT_TRUE(allFrozenAndEqual(line)) << logs(line);
+  nlohmann::json figures = {{"case", "12c lone update with another prev, line 1-2-3"},
+                            {"held_before", kCommon},
+                            {"ms_to_all_frozen", steadyMs() - start}};
+  for (NodeProcess* n : line) {
+    EXPECT_NE(n->cli({"get", "z/1"}).exit_code, 0) << n->logFile();
+    nlohmann::json daemon = n->daemonStatus();
+    ASSERT_TRUE(daemon.is_object()) << n->logFile();
+    figures["held_seq"].push_back(n->seqOf(author_));
+    figures["fork_probes"].push_back(daemon["fork_probes"]);
+  }
+  reportFigures(figures);
+}
+
 }  // namespace
 }  // namespace eichub::testing

@@ -29,6 +29,17 @@ milliseconds leftUntil(Clock::time_point deadline) {
                   std::chrono::duration_cast<milliseconds>(deadline - Clock::now()));
 }
 
+// A hello with no node id gets node_id, as a real node's hello carries its own: nodes refuse a
+// hello whose id is not the peer card's (identity_mismatch, SECURITY.md case 25). Anything else,
+// a hello naming an id on purpose included, is sent as it is.
+Bytes withOwnNodeId(ByteView bytes, const PublicKey& node_id) {
+  auto message = wire::decode(bytes);
+  auto* hello = message.ok() ? std::get_if<wire::Hello>(&*message) : nullptr;
+  if (hello == nullptr || hello->node_id != PublicKey{}) return Bytes(bytes.begin(), bytes.end());
+  hello->node_id = node_id;
+  return wire::encode(*hello);
+}
+
 }  // namespace
 
 wire::HeadInfo headOf(const FeedUpdates& feed) {
@@ -155,7 +166,8 @@ RawPeer::RawPeer(crypto::SigningKey key, std::set<std::string> allowed_keys, Ser
         if (!message.ok()) continue;
         if (std::holds_alternative<wire::Want>(*message)) ++wants_;
         if (push) pushed_to[routing_id.to_string()] = transport::peerKeyOf(payload);
-        for (const Bytes& reply : script(transport::peerKeyOf(payload), *message)) {
+        for (const Bytes& scripted : script(transport::peerKeyOf(payload), *message)) {
+          const Bytes reply = withOwnNodeId(scripted, key_.publicKey());
           zmq::message_t id_frame(routing_id.data(), routing_id.size());
           zmq::message_t reply_frame(reply.data(), reply.size());
           if (socket.send(id_frame, zmq::send_flags::sndmore | zmq::send_flags::dontwait) &&
@@ -263,9 +275,10 @@ bool RawPeer::waitUp(milliseconds timeout) {
 
 bool RawPeer::sendBytes(ByteView bytes, milliseconds timeout) {
   auto deadline = Clock::now() + timeout;
+  const Bytes sent = withOwnNodeId(bytes, key_.publicKey());
   while (true) {
     pumpMonitor();
-    zmq::message_t message(bytes.data(), bytes.size());
+    zmq::message_t message(sent.data(), sent.size());
     if (dealer_.send(message, zmq::send_flags::dontwait)) return true;
     if (Clock::now() >= deadline) return false;
     zmq::pollitem_t item = {dealer_.handle(), 0, ZMQ_POLLOUT, 0};

@@ -242,5 +242,86 @@ TEST_F(SyncEngineTest, AnEqualHeadWithAnotherHashIsProbedAndBecomesAForkProof) {
   EXPECT_EQ(clientSeq(), 3u);  // frozen, not overwritten
 }
 
+// Case 12c in its degenerate form: one signed update h+1 whose prev is not the hash of the
+// held h, every header before it equal. It conflicts with the held chain by itself, so (h+1, h)
+// is the proof: the feed freezes after h and the proof goes to every peer.
+TEST_F(SyncEngineTest, ANextUpdateThatDoesNotLinkToOurHeadIsAForkProof) {
+  publish(3);
+  connect();
+  pump();
+  ASSERT_EQ(clientSeq(), 3u);
+  feed::Head elsewhere = client_->storage.store().head(author_->publicKey()).value();
+  elsewhere.hash[0] ^= 0x01;  // a seq 3 nobody holds
+  feed::FeedAppender app(*author_, kNet, elsewhere);
+  Bytes body = resourceBody(50);
+  auto change = catalog::checkBody(body);
+  feed::VerifiedUpdate next =
+      app.append(feed::Op::UPSERT, change->kind, change->id, change->tags, body, 5000);
+  client_->engine->receive(1, wire::encode(wire::Have{{author_->publicKey(), 4, next.hash}}));
+  client_->outbox.clear();  // the want of seq 4, answered below by hand
+  wire::Updates run;
+  run.updates.push_back(next.signed_update);
+  client_->engine->receive(1, wire::encode(run));
+
+  ASSERT_TRUE(client_->storage.frozen.count(author_->publicKey()));
+  ASSERT_EQ(client_->storage.proofs.size(), 1u);
+  const wire::ForkProof proof = client_->storage.proofs[0];
+  EXPECT_EQ(proof.first.header, next.signed_update.header);
+  EXPECT_EQ(proof.second.header,
+            client_->storage.store().readFeed(author_->publicKey(), 3, 3, 1).value()[0].header);
+  EXPECT_EQ(clientSeq(), 3u);
+  EXPECT_EQ(client_->engine->linkStats()[0].rejected_by_reason["broken chain"], 1u);
+  size_t proofs_sent = 0;
+  for (const auto& [link, bytes] : client_->outbox) {
+    auto message = wire::decode(bytes);
+    if (message.ok() && std::holds_alternative<wire::ForkProof>(*message)) ++proofs_sent;
+  }
+  EXPECT_EQ(proofs_sent, 1u);  // relayed to the only peer
+  // A node that holds the feed judges the proof alone, as a relayed one.
+  server_->engine->receive(2, wire::encode(proof));
+  EXPECT_TRUE(server_->storage.frozen.count(author_->publicKey()));
+}
+
+TEST_F(SyncEngineTest, AProofOfTwoHeadersThatDoLinkIsRefused) {
+  auto updates = publish(2);
+  connect();
+  pump();
+  wire::ForkProof linked{{updates[1].signed_update.header, updates[1].signed_update.signature, {}},
+                         {updates[0].signed_update.header, updates[0].signed_update.signature, {}}};
+  client_->engine->receive(1, wire::encode(linked));
+  EXPECT_FALSE(client_->storage.frozen.count(author_->publicKey()));
+  EXPECT_EQ(client_->engine->linkStats()[0].rejected_by_reason["invalid fork proof"], 1u);
+}
+
+// Case 25: the session's identity is the transport key ZAP admitted; a hello claiming another
+// node id than that key's peer card is refused, answered with bye, and the link gets nothing.
+TEST_F(SyncEngineTest, AHelloClaimingAnotherNodeIdThanItsTransportKeyIsRefused) {
+  publish(2);
+  PublicKey card_node_id{};
+  card_node_id[0] = 7;  // the client's hello claims the zero id
+  SyncOptions options;
+  options.network = kNet;
+  options.identity_matches = [&](const std::string& peer_key, const PublicKey& node_id) {
+    return peer_key == "client-key" && node_id == card_node_id;
+  };
+  std::vector<Bytes> sent;
+  SyncEngine server(
+      options, server_->storage, server_->trust,
+      [&](LinkId, Bytes bytes) { sent.push_back(bytes); }, [] { return int64_t{1000}; });
+  server.linkUp(2, Role::kServer, "client-key");
+  client_->engine->linkUp(1, Role::kClient, "server-key");
+  for (const auto& [link, bytes] : client_->outbox) server.receive(2, bytes);
+  server.receive(2, wire::encode(wire::Want{author_->publicKey(), 1, 10}));
+  auto stats = server.linkStats();
+  ASSERT_EQ(stats.size(), 1u);
+  EXPECT_EQ(stats[0].rejected_by_reason["identity_mismatch"], 1u);
+  EXPECT_EQ(stats[0].rejected_by_reason["want before hello"], 1u);
+  EXPECT_EQ(stats[0].updates_sent, 0u);
+  ASSERT_EQ(sent.size(), 1u);
+  auto reply = wire::decode(sent[0]);
+  ASSERT_TRUE(reply.ok());
+  EXPECT_TRUE(std::holds_alternative<wire::Bye>(*reply));
+}
+
 }  // namespace
 }  // namespace eichub::sync

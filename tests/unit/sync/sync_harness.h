@@ -58,6 +58,7 @@ class TestStorage : public Storage {
     auto f = feed::decodeHeader(proof.first.header);
     if (!f.ok()) return f.status();
     frozen.insert(f->author);
+    proofs.push_back(proof);
     return Status::OK();
   }
   bool isFrozen(const PublicKey& author) override { return frozen.count(author) != 0; }
@@ -79,6 +80,7 @@ class TestStorage : public Storage {
   std::vector<size_t> submitted_sizes;
   std::set<PublicKey> frozen;
   int refuse_submits = 0;  // the next this many batches are refused
+  std::vector<wire::ForkProof> proofs;  // every proof recordFork kept, in order
 
  private:
   std::unique_ptr<store::CatalogStore> store_;
