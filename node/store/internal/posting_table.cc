@@ -15,7 +15,7 @@ uint64_t PostingTable::defaultHash(std::string_view key) {
 }
 
 PostingTable::PostingTable(size_t value_bytes, size_t expected_keys, HashFn hash)
-    : value_bytes_(value_bytes), hash_(hash) {
+    : value_bytes_(value_bytes), expected_keys_(expected_keys), hash_(hash) {
   EICHUB_CHECK(value_bytes > 0) << "postings of no bytes";
   slots_.resize(std::bit_ceil(std::max<size_t>(2 * expected_keys, 16)));
   keys_.reserve(expected_keys);
@@ -139,6 +139,10 @@ Status PostingTable::forEachKey(const KeyFn& fn) {
 }
 
 void PostingTable::clear() {
+  if (postings_.capacity() > kMaxKeptPostings) {
+    *this = PostingTable(value_bytes_, expected_keys_, hash_);
+    return;
+  }
   std::fill(slots_.begin(), slots_.end(), Slot{});
   keys_.clear();
   key_bytes_.clear();

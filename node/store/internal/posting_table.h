@@ -20,7 +20,7 @@ namespace eichub::store::internal {
 // past other keys reads no key bytes. Postings are appended to flat arrays in arrival order and
 // grouped by key only when walked (a counting sort: sequential reads, no pointer chasing); each
 // key also threads its postings newest first, for drop(). Memory grows with the postings and
-// is kept by clear(). Not thread-safe.
+// is kept by clear() up to a limit. Not thread-safe.
 class PostingTable {
  public:
   using HashFn = uint64_t (*)(std::string_view key);
@@ -46,8 +46,13 @@ class PostingTable {
   using KeyFn =
       std::function<Status(std::string_view key, ByteView held, std::span<uint8_t> appendable)>;
   Status forEachKey(const KeyFn& fn);
-  // Empties the table, keeping its memory.
+  // Empties the table, keeping its memory unless it held more than kMaxKeptPostings.
   void clear();
+
+  // Postings whose memory clear() keeps for the next batch (about 9 MB of text postings): more
+  // than a 4096-update ESCO batch makes, while a batch of records with thousands of terms each
+  // does not leave its memory held by an idle store.
+  static constexpr size_t kMaxKeptPostings = size_t{1} << 18;
 
  private:
   static constexpr uint32_t kNone = UINT32_MAX;
@@ -79,6 +84,7 @@ class PostingTable {
   void groupValues(const std::vector<uint32_t>& order);
 
   size_t value_bytes_;
+  size_t expected_keys_;
   HashFn hash_;
   std::vector<Slot> slots_;
   std::vector<Key> keys_;

@@ -142,6 +142,18 @@ TEST(PostingTableTest, WalkMayReorderAppendableValuesInPlace) {
   EXPECT_EQ(walk(table), (std::vector<Walked>{{"a", {}, {3, 3, 1, 1}}, {"b", {}, {9, 9}}}));
 }
 
+TEST(PostingTableTest, ClearAfterMorePostingsThanItKeepsLeavesAWorkingTable) {
+  PostingTable table(kValueBytes, 4);
+  for (size_t i = 0; i <= PostingTable::kMaxKeptPostings; ++i) {
+    table.add(i % 2 == 0 ? "even" : "odd", value(1, 2), true);
+  }
+  table.clear();
+  EXPECT_EQ(table.keyCount(), 0u);
+  table.add("b", value(3, 4), false);
+  table.add("a", value(5, 6), true);
+  EXPECT_EQ(walk(table), (std::vector<Walked>{{"a", {}, {5, 6}}, {"b", {3, 4}, {}}}));
+}
+
 TEST(PostingTableTest, StopsAtTheFirstErrorAndClearEmpties) {
   PostingTable table(kValueBytes, 4);
   for (std::string key : {"c", "a", "b"}) table.add(key, value(0, 0), true);
