@@ -13,21 +13,45 @@
 namespace eichub::search {
 namespace {
 
-std::string str(capnp::Text::Reader text) { return std::string(text.cStr(), text.size()); }
+// Valid while the message is.
+std::string_view view(capnp::Text::Reader text) { return {text.cStr(), text.size()}; }
 
 void addTexts(capnp::List<schema::LangText>::Reader list, uint8_t weight, RecordTexts& out) {
-  for (auto item : list) out.texts.push_back({str(item.getText()), str(item.getLang()), weight});
+  for (auto item : list) out.texts.push_back({view(item.getText()), view(item.getLang()), weight});
 }
 
-void addSkillRefs(capnp::List<schema::SkillRef>::Reader list, std::set<std::string>& skills) {
+void addSkillRefs(capnp::List<schema::SkillRef>::Reader list, std::vector<std::string_view>& uris) {
   for (auto ref : list) {
-    if (skills.size() >= kMaxSkillsPerRecord) return;
-    if (ref.getSkill().size() > 0) skills.insert(str(ref.getSkill()));
+    if (ref.getSkill().size() > 0) uris.push_back(view(ref.getSkill()));
   }
 }
 
+// The first kMaxSkillsPerRecord distinct uris in the order given, sorted: a sort of views
+// instead of a set of strings.
+std::vector<std::string_view> distinctSkills(const std::vector<std::string_view>& uris) {
+  std::vector<uint32_t> order(uris.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
+  // Equal uris keep their order, so the first occurrence of each leads its run.
+  std::stable_sort(order.begin(), order.end(),
+                   [&uris](uint32_t a, uint32_t b) { return uris[a] < uris[b]; });
+  order.erase(std::unique(order.begin(), order.end(),
+                          [&uris](uint32_t a, uint32_t b) { return uris[a] == uris[b]; }),
+              order.end());
+  if (order.size() > kMaxSkillsPerRecord) {
+    // Keep the uris that occurred first, then restore uri order.
+    std::sort(order.begin(), order.end());
+    order.resize(kMaxSkillsPerRecord);
+    std::sort(order.begin(), order.end(),
+              [&uris](uint32_t a, uint32_t b) { return uris[a] < uris[b]; });
+  }
+  std::vector<std::string_view> out;
+  out.reserve(order.size());
+  for (uint32_t i : order) out.push_back(uris[i]);
+  return out;
+}
+
 void collect(schema::Record::Reader record, RecordTexts& out) {
-  std::set<std::string> skills;
+  std::vector<std::string_view> skills;  // into record
   switch (record.which()) {
     case schema::Record::SKILL:
       addTexts(record.getSkill().getPrefLabel(), kLabelWeight, out);
@@ -59,12 +83,22 @@ void collect(schema::Record::Reader record, RecordTexts& out) {
       break;
     case schema::Record::SKILL_NEED:
       for (auto skill : record.getSkillNeed().getSkills()) {
-        if (skills.size() >= kMaxSkillsPerRecord) break;
-        if (skill.size() > 0) skills.insert(str(skill));
+        if (skill.size() > 0) skills.push_back(view(skill));
       }
       break;
   }
-  out.skills.assign(skills.begin(), skills.end());
+  out.skills = distinctSkills(skills);
+}
+
+// The first 8 bytes of token as a big-endian number, zero-padded. Ordering by it, then by the
+// whole token, is the byte order of tokens, with most comparisons made on integers.
+uint64_t orderPrefix(std::string_view token) {
+  uint64_t prefix = 0;
+  for (size_t i = 0; i < sizeof(prefix); ++i) {
+    prefix <<= 8;
+    if (i < token.size()) prefix |= static_cast<uint8_t>(token[i]);
+  }
+  return prefix;
 }
 
 bool langMatches(std::string_view text_lang, std::string_view lang) {
@@ -93,6 +127,7 @@ std::vector<Term> indexTerms(const RecordTexts& texts) {
   // weight the shortest. Order-independent, so a sort of views replaces a map of strings.
   struct Occurrence {
     std::string_view token;  // into tokens
+    uint64_t prefix = 0;     // orderPrefix(token)
     uint8_t weight = 0;
     uint16_t label_bytes = 0;
     uint32_t first = 0;  // position of the occurrence: the cap keeps the earliest tokens
@@ -106,10 +141,12 @@ std::vector<Term> indexTerms(const RecordTexts& texts) {
         std::min<size_t>(text.text.size(), std::numeric_limits<uint16_t>::max()));
     tokens.push_back(tokenize(text.text));
     for (const std::string& token : tokens.back()) {
-      all.push_back({token, text.weight, label_bytes, static_cast<uint32_t>(all.size())});
+      all.push_back(
+          {token, orderPrefix(token), text.weight, label_bytes, static_cast<uint32_t>(all.size())});
     }
   }
   std::sort(all.begin(), all.end(), [](const Occurrence& a, const Occurrence& b) {
+    if (a.prefix != b.prefix) return a.prefix < b.prefix;
     if (int c = a.token.compare(b.token); c != 0) return c < 0;
     return a.first < b.first;
   });

@@ -22,23 +22,26 @@ inline constexpr size_t kMaxTermsPerRecord = 4096;
 // Skill uris indexed per record, for the same reason.
 inline constexpr size_t kMaxSkillsPerRecord = 4096;
 
-// One text to index.
+// One text to index. Views: the bytes belong to the record message (recordTexts) or to whoever
+// filled it in.
 struct IndexText {
-  std::string text;
-  std::string lang;  // BCP 47 tag as the record gives it; may be empty
+  std::string_view text;
+  std::string_view lang;  // BCP 47 tag as the record gives it; may be empty
   uint8_t weight = kAltLabelWeight;
 };
 
 struct RecordTexts {
-  std::vector<IndexText> texts;     // labels, alternative labels, titles, names; no descriptions
-  std::vector<std::string> skills;  // skill uris referenced (teaches, skills), distinct, sorted
+  std::vector<IndexText> texts;  // labels, alternative labels, titles, names; no descriptions
+  std::vector<std::string_view> skills;  // skill uris referenced (teaches, skills), distinct,
+                                         // sorted
 };
 
 // The texts of record, per kind: Skill, SkillGroup, Occupation, OccupationGroup: prefLabel (2)
 // and altLabels (1); LearningResource: title (2) and keywords (1); Provider, ClusterProfile:
 // name (2); SkillNeed: none. Skills: LearningResource.teaches, Occupation.skills,
-// SkillNeed.skills. Every language is taken. Errors: InvalidArgument when reading the message
-// fails (Cap'n Proto validates lazily; its exception is caught here).
+// SkillNeed.skills. Every language is taken. The texts and skills are views into record's
+// message: valid while it is, and nothing is copied. Errors: InvalidArgument when reading the
+// message fails (Cap'n Proto validates lazily; its exception is caught here).
 Result<RecordTexts> recordTexts(schema::Record::Reader record);
 
 // One posting of a record in the text index.

@@ -64,7 +64,9 @@ struct FeedState {
 
 // What one write attempt of a batch carries from update to update.
 struct BatchState {
-  internal::IndexWriter index;
+  explicit BatchState(internal::IndexWriter& writer) : index(writer) {}
+
+  internal::IndexWriter& index;     // emptied at the start of the attempt
   internal::Rid first_new_rid = 0;  // rids from here on were assigned in this batch
   internal::Rid next_rid = 0;
   uint64_t next_change = 0;  // the change number of the next update stored
@@ -182,7 +184,7 @@ Status attachBody(WriteTxn& txn, const feed::VerifiedUpdate& update, internal::H
   internal::encodeHeaderValue(kept, body, batch.header_value);
   EICHUB_RETURN_IF_ERROR(txn.put(Table::kHeaders, header_key, batch.header_value));
   if (auto texts = internal::bodyTexts(body); texts.ok()) {
-    batch.index.add(state.rid, f.kind, *texts, state.rid >= batch.first_new_rid);
+    batch.index.add(state.rid, f.kind, texts->texts, state.rid >= batch.first_new_rid);
   } else {
     ++stats.unindexed;
   }
@@ -212,7 +214,7 @@ Status storeUpdate(WriteTxn& txn, const feed::VerifiedUpdate& update, FeedState&
   } else if (!raw.status().isNotFound()) {
     return raw.status();
   }
-  std::optional<search::RecordTexts> old_texts;
+  std::optional<internal::BodyTexts> old_texts;
   if (old && old->op == feed::Op::UPSERT) {
     EICHUB_ASSIGN_OR_RETURN(ByteView old_body, internal::heldBody(txn, key, *old));
     // A body that is absent or does not parse was never indexed: nothing to remove.
@@ -229,12 +231,14 @@ Status storeUpdate(WriteTxn& txn, const feed::VerifiedUpdate& update, FeedState&
   EICHUB_RETURN_IF_ERROR(putHeader(txn, update, body, feed_state, batch.header_value));
   const bool same_terms = old_texts && upsert && old->body_hash == body_hash;
   if (!same_terms) {
-    if (old_texts) EICHUB_RETURN_IF_ERROR(batch.index.remove(txn, rid, f.kind, *old_texts));
+    if (old_texts) {
+      EICHUB_RETURN_IF_ERROR(batch.index.remove(txn, rid, f.kind, old_texts->texts));
+    }
     if (upsert) {
-      auto texts = body.empty() ? Result<search::RecordTexts>(Status::NotFound("no body"))
+      auto texts = body.empty() ? Result<internal::BodyTexts>(Status::NotFound("no body"))
                                 : internal::bodyTexts(body);
       if (texts.ok()) {
-        batch.index.add(rid, f.kind, *texts, new_rid);
+        batch.index.add(rid, f.kind, texts->texts, new_rid);
       } else {
         ++stats.unindexed;
       }
@@ -259,9 +263,10 @@ Status storeUpdate(WriteTxn& txn, const feed::VerifiedUpdate& update, FeedState&
 }
 
 Status applyBatch(WriteTxn& txn, const std::vector<feed::VerifiedUpdate>& batch,
-                  ApplyStats& stats) {
+                  internal::IndexWriter& index, ApplyStats& stats) {
   std::map<PublicKey, FeedState> feeds;
-  BatchState batch_state;
+  index.clear();  // an attempt that failed may have left postings
+  BatchState batch_state(index);
   EICHUB_ASSIGN_OR_RETURN(batch_state.next_rid, internal::nextRid(txn));
   batch_state.first_new_rid = batch_state.next_rid;
   EICHUB_ASSIGN_OR_RETURN(batch_state.next_change, nextChange(txn));
@@ -352,9 +357,10 @@ Result<std::unique_ptr<CatalogStore>> CatalogStore::open(const std::string& dir,
 Result<ApplyStats> CatalogStore::apply(const std::vector<feed::VerifiedUpdate>& batch) {
   ApplyStats stats;
   if (batch.empty()) return stats;
+  if (!impl_->index) impl_->index = std::make_unique<internal::IndexWriter>();
   EICHUB_RETURN_IF_ERROR(impl_->write([&](WriteTxn& txn) {
     stats = ApplyStats{};  // a retry after map growth starts over
-    return applyBatch(txn, batch, stats);
+    return applyBatch(txn, batch, *impl_->index, stats);
   }));
   return stats;
 }

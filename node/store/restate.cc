@@ -59,13 +59,13 @@ Result<uint64_t> validPrefix(const WriteTxn& txn, const PublicKey& author,
 }
 
 // The index texts of the body held for key's state value, if it has one that parses.
-Result<std::optional<search::RecordTexts>> textsOf(const WriteTxn& txn, ByteView key,
+Result<std::optional<internal::BodyTexts>> textsOf(const WriteTxn& txn, ByteView key,
                                                    const internal::RecordValue& value) {
   EICHUB_ASSIGN_OR_RETURN(ByteView body, internal::heldBody(txn, key, value));
-  if (body.empty()) return std::optional<search::RecordTexts>();
+  if (body.empty()) return std::optional<internal::BodyTexts>();
   auto texts = internal::bodyTexts(body);
-  if (!texts.ok()) return std::optional<search::RecordTexts>();
-  return std::optional<search::RecordTexts>(std::move(*texts));
+  if (!texts.ok()) return std::optional<internal::BodyTexts>();
+  return std::optional<internal::BodyTexts>(std::move(*texts));
 }
 
 // Author's record keys held in the state, over every kind.
@@ -107,7 +107,7 @@ Status restateIn(WriteTxn& txn, const PublicKey& author,
     EICHUB_ASSIGN_OR_RETURN(internal::RecordValue old, internal::decodeRecordValue(raw));
     EICHUB_ASSIGN_OR_RETURN(auto old_texts, textsOf(txn, key, old));
     if (old_texts)
-      EICHUB_RETURN_IF_ERROR(index.remove(txn, old.rid, feed::Kind(key[0]), *old_texts));
+      EICHUB_RETURN_IF_ERROR(index.remove(txn, old.rid, feed::Kind(key[0]), old_texts->texts));
     EICHUB_RETURN_IF_ERROR(txn.del(Table::kRecords, key).status());
     const ByteView id = ByteView(key).subspan(internal::kRecordKeyPrefixBytes);
     EICHUB_RETURN_IF_ERROR(
@@ -127,12 +127,12 @@ Status restateIn(WriteTxn& txn, const PublicKey& author,
     const feed::Kind kind = feed::Kind(key[0]);
     if (old) {
       EICHUB_ASSIGN_OR_RETURN(auto old_texts, textsOf(txn, key, *old));
-      if (old_texts) EICHUB_RETURN_IF_ERROR(index.remove(txn, old->rid, kind, *old_texts));
+      if (old_texts) EICHUB_RETURN_IF_ERROR(index.remove(txn, old->rid, kind, old_texts->texts));
     }
     internal::RecordValue value = wanted.value;
     value.rid = old ? old->rid : next_rid++;
     EICHUB_ASSIGN_OR_RETURN(auto new_texts, textsOf(txn, key, value));
-    if (new_texts) index.add(value.rid, kind, *new_texts, value.rid >= first_new_rid);
+    if (new_texts) index.add(value.rid, kind, new_texts->texts, value.rid >= first_new_rid);
     EICHUB_RETURN_IF_ERROR(txn.put(Table::kRecords, key, internal::encodeRecordValue(value)));
     if (!old) {
       const ByteView id = ByteView(key).subspan(internal::kRecordKeyPrefixBytes);

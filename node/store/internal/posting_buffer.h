@@ -2,15 +2,13 @@
 // end of the batch in key order so that each key costs one tree search.
 #pragma once
 
-#include <cstdint>
-#include <functional>
-#include <string>
+#include <cstddef>
 #include <string_view>
-#include <unordered_map>
 
 #include "federation/common/bytes.h"
 #include "federation/common/result.h"
 #include "node/store/internal/keys.h"
+#include "node/store/internal/posting_table.h"
 #include "node/store/lmdb_env.h"
 
 namespace eichub::store::internal {
@@ -23,12 +21,11 @@ namespace eichub::store::internal {
 class PostingBuffer {
  public:
   // Distinct keys a full batch typically touches (ESCO: ~8k tokens, ~10k skills per 4096
-  // updates); reserving them up front saves rehashing.
+  // updates); making room for them up front saves growing the table.
   static constexpr size_t kExpectedKeys = 8192;
 
-  PostingBuffer(Table table, size_t value_bytes) : table_(table), value_bytes_(value_bytes) {
-    by_key_.reserve(kExpectedKeys);
-  }
+  PostingBuffer(Table table, size_t value_bytes)
+      : table_(table), value_bytes_(value_bytes), postings_(value_bytes, kExpectedKeys) {}
 
   // Queues value (value_bytes long, starting with the rid's 8 bytes) under key. new_rid: the
   // rid was assigned in this batch, so the value may be appended.
@@ -38,22 +35,13 @@ class PostingBuffer {
   // Writes everything queued and empties the buffer. Errors: lmdbStatus (ResourceExhausted with
   // txn.mapFull() on MDB_MAP_FULL), Corruption when an appended value does not sort last.
   Status flush(WriteTxn& txn);
+  // Drops everything queued, keeping the memory.
+  void clear() { postings_.clear(); }
 
  private:
-  struct Values {
-    Bytes held_rids;  // values of records indexed before this batch: placed by a search
-    Bytes new_rids;   // values of rids assigned in this batch: appended
-  };
-
-  // Lets by_key_ be searched with a string_view, without building a string.
-  struct KeyHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
-  };
-
   Table table_;
   size_t value_bytes_;
-  std::unordered_map<std::string, Values, KeyHash, std::equal_to<>> by_key_;
+  PostingTable postings_;
 };
 
 }  // namespace eichub::store::internal

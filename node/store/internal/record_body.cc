@@ -9,7 +9,7 @@
 
 namespace eichub::store::internal {
 
-Result<search::RecordTexts> bodyTexts(ByteView body) {
+Result<BodyTexts> bodyTexts(ByteView body) {
   if (body.empty()) return Status::InvalidArgument("record body", "empty");
   if (body.size() > feed::kMaxBodyBytes) return Status::InvalidArgument("record body", "too large");
   capnp::ReaderOptions options;
@@ -19,7 +19,9 @@ Result<search::RecordTexts> bodyTexts(ByteView body) {
   // this is a SegmentArrayMessageReader and not a FlatArrayMessageReader.
   EICHUB_ASSIGN_OR_RETURN(auto message, SegmentMessage::open(body, options));
   try {
-    return search::recordTexts(message->reader().getRoot<schema::Record>());
+    EICHUB_ASSIGN_OR_RETURN(search::RecordTexts texts,
+                            search::recordTexts(message->reader().getRoot<schema::Record>()));
+    return BodyTexts{std::move(message), std::move(texts)};
   } catch (const kj::Exception& e) {
     return Status::InvalidArgument("record body", e.getDescription().cStr());
   }

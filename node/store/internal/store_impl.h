@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "node/store/catalog_store.h"
+#include "node/store/internal/text_index.h"
 #include "node/store/lmdb_env.h"
 
 namespace eichub::store {
@@ -29,6 +30,10 @@ Result<bool> isErased(const Txn& txn, const PublicKey& author, uint64_t seq);
 
 struct CatalogStore::Impl {
   std::unique_ptr<LmdbEnv> env;
+  // The index writes of apply(), made by the first apply() and kept from batch to batch so that
+  // its tables keep their memory (no regrowth and page faults per batch). Used only inside
+  // apply's write txn, which LMDB serialises.
+  std::unique_ptr<internal::IndexWriter> index;
 
   // Runs fn(WriteTxn&) and commits. On MDB_MAP_FULL anywhere (fn or commit) the txn is
   // aborted, the map doubled and fn run again from scratch, so fn must not keep state across

@@ -77,7 +77,7 @@ Result<bool> matchesLang(const Txn& txn, ByteView key, std::string_view lang,
   if (body.empty()) return false;  // indexed records have bodies; be lenient anyway
   auto texts = bodyTexts(body);
   if (!texts.ok()) return false;
-  return search::langTextsContain(*texts, lang, tokens);
+  return search::langTextsContain(texts->texts, lang, tokens);
 }
 
 Status resolveKeys(const Txn& txn, std::vector<Candidate>::iterator begin,
@@ -116,7 +116,7 @@ void IndexWriter::add(Rid rid, feed::Kind kind, const search::RecordTexts& texts
     text_.add(term.token, posting, new_rid);
   }
   const auto rid_key = ridKey(rid);
-  for (const std::string& skill : texts.skills) {
+  for (std::string_view skill : texts.skills) {
     // LMDB keys hold at most 511 bytes; a longer "uri" is not one ESCO or anyone publishes.
     if (skill.size() > kMaxLmdbKeyBytes) continue;
     skills_.add(skill, rid_key, new_rid);
@@ -139,7 +139,7 @@ Status IndexWriter::remove(WriteTxn& txn, Rid rid, feed::Kind kind,
     (void)deleted;
   }
   const auto rid_key = ridKey(rid);
-  for (const std::string& skill : texts.skills) {
+  for (std::string_view skill : texts.skills) {
     if (skill.size() > kMaxLmdbKeyBytes) continue;
     if (queued) {
       skills_.drop(skill, rid);
@@ -155,6 +155,12 @@ Status IndexWriter::remove(WriteTxn& txn, Rid rid, feed::Kind kind,
 Status IndexWriter::flush(WriteTxn& txn) {
   EICHUB_RETURN_IF_ERROR(text_.flush(txn));
   return skills_.flush(txn);
+}
+
+void IndexWriter::clear() {
+  text_.clear();
+  skills_.clear();
+  queued_.clear();
 }
 
 Result<ByteView> ridRecordKey(const Txn& txn, Rid rid) {

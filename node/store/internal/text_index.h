@@ -35,6 +35,8 @@ class IndexWriter {
   Status remove(WriteTxn& txn, Rid rid, feed::Kind kind, const search::RecordTexts& texts);
   // Writes the queued additions. Errors: as PostingBuffer::flush.
   Status flush(WriteTxn& txn);
+  // Drops everything queued, keeping the memory.
+  void clear();
 
  private:
   PostingBuffer text_;

@@ -3,6 +3,8 @@
 #include "node/search/record_terms.h"
 
 #include <algorithm>
+#include <deque>
+#include <string>
 
 #include <capnp/message.h>
 #include <gtest/gtest.h>
@@ -57,6 +59,37 @@ TEST(RecordTermsTest, SkillLabelsWithWeightsAndNoDescription) {
   EXPECT_FALSE(langTextsContain(*texts, "e", {"care"}));
 }
 
+TEST(RecordTermsTest, SkillsKeepTheFirstDistinctUrisUpToTheLimit) {
+  // Duplicates of early uris and, past the limit, uris that sort before the kept ones.
+  capnp::MallocMessageBuilder message;
+  auto need = message.initRoot<schema::Record>().initSkillNeed();
+  const unsigned count = static_cast<unsigned>(kMaxSkillsPerRecord) + 3;
+  auto skills = need.initSkills(count);
+  auto uri = [](size_t i) { return "uri:" + std::to_string(100000 + i); };
+  for (unsigned i = 0; i + 3 < count; ++i) skills.set(i, i % 2 == 0 ? uri(i) : uri(i - 1));
+  skills.set(count - 3, uri(kMaxSkillsPerRecord + 7));  // distinct number limit/2 + 1
+  skills.set(count - 2, "uri:0");                       // sorts first
+  skills.set(count - 1, "uri:1");
+  auto texts = recordTexts(message.getRoot<schema::Record>().asReader()).value();
+  std::vector<std::string> expected;
+  for (size_t i = 0; i < kMaxSkillsPerRecord; i += 2) expected.push_back(uri(i));
+  expected.push_back(uri(kMaxSkillsPerRecord + 7));
+  expected.push_back("uri:0");
+  expected.push_back("uri:1");
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(std::vector<std::string>(texts.skills.begin(), texts.skills.end()), expected);
+
+  // One more distinct uri than the limit: the last one seen is left out.
+  capnp::MallocMessageBuilder over;
+  auto many = over.initRoot<schema::Record>().initSkillNeed().initSkills(
+      static_cast<unsigned>(kMaxSkillsPerRecord) + 1);
+  for (unsigned i = 0; i < many.size(); ++i) many.set(i, uri(kMaxSkillsPerRecord - i));
+  auto capped = recordTexts(over.getRoot<schema::Record>().asReader()).value();
+  ASSERT_EQ(capped.skills.size(), kMaxSkillsPerRecord);
+  EXPECT_EQ(capped.skills.front(), uri(1));
+  EXPECT_EQ(capped.skills.back(), uri(kMaxSkillsPerRecord));
+}
+
 TEST(RecordTermsTest, LearningResourceTitlesKeywordsAndSkills) {
   capnp::MallocMessageBuilder message;
   auto lr = message.initRoot<schema::Record>().initLearningResource();
@@ -69,7 +102,7 @@ TEST(RecordTermsTest, LearningResourceTitlesKeywordsAndSkills) {
   teaches[2].setSkill("uri:b");
   auto texts = recordTexts(message.getRoot<schema::Record>().asReader()).value();
   ASSERT_EQ(texts.texts.size(), 2u);
-  EXPECT_EQ(texts.skills, (std::vector<std::string>{"uri:a", "uri:b"}));
+  EXPECT_EQ(texts.skills, (std::vector<std::string_view>{"uri:a", "uri:b"}));
   EXPECT_TRUE(langTextsContain(texts, "en", {"welding", "metal"}));
   EXPECT_EQ(find(indexTerms(texts), "long"), nullptr);
 }
@@ -80,7 +113,7 @@ TEST(RecordTermsTest, OccupationAndSkillNeedSkills) {
   fill(occ.initPrefLabel(1), {{"en", "nurse"}});
   occ.initSkills(1)[0].setSkill("uri:care");
   auto t1 = recordTexts(m1.getRoot<schema::Record>().asReader()).value();
-  EXPECT_EQ(t1.skills, std::vector<std::string>{"uri:care"});
+  EXPECT_EQ(t1.skills, std::vector<std::string_view>{"uri:care"});
   EXPECT_EQ(t1.texts.size(), 1u);
 
   capnp::MallocMessageBuilder m2;
@@ -90,7 +123,7 @@ TEST(RecordTermsTest, OccupationAndSkillNeedSkills) {
   skills.set(1, "");
   fill(need.initNote(1), {{"en", "a note"}});
   auto t2 = recordTexts(m2.getRoot<schema::Record>().asReader()).value();
-  EXPECT_EQ(t2.skills, std::vector<std::string>{"uri:x"});
+  EXPECT_EQ(t2.skills, std::vector<std::string_view>{"uri:x"});
   EXPECT_TRUE(t2.texts.empty());
 
   capnp::MallocMessageBuilder m3;
@@ -101,18 +134,19 @@ TEST(RecordTermsTest, OccupationAndSkillNeedSkills) {
 }
 
 TEST(RecordTermsTest, TermsPerRecordLimit) {
+  std::deque<std::string> storage;  // IndexText holds views; a deque never moves its strings
   RecordTexts texts;
   const size_t per_text = 200;
   for (size_t t = 0; t * per_text <= kMaxTermsPerRecord; ++t) {
     std::string text;
     for (size_t i = 0; i < per_text; ++i) text += "t" + std::to_string(t * per_text + i) + " ";
-    texts.texts.push_back({text, "en", kAltLabelWeight});
+    texts.texts.push_back({storage.emplace_back(std::move(text)), "en", kAltLabelWeight});
   }
   EXPECT_EQ(indexTerms(texts).size(), kMaxTermsPerRecord);
   RecordTexts exact;
   std::string text;
   for (size_t i = 0; i < 100; ++i) text += "u" + std::to_string(i) + " ";
-  exact.texts.push_back({text, "en", kLabelWeight});
+  exact.texts.push_back({storage.emplace_back(std::move(text)), "en", kLabelWeight});
   EXPECT_EQ(indexTerms(exact).size(), 100u);
 }
 
@@ -133,12 +167,13 @@ TEST(RecordTermsTest, TermsMergeBestWeightThenShortestLabel) {
 }
 
 TEST(RecordTermsTest, TermsPerRecordLimitKeepsTheFirstTokens) {
+  std::deque<std::string> storage;
   RecordTexts texts;
   const size_t per_text = 128;  // under kMaxTokensPerText
   for (size_t t = 0; t * per_text < kMaxTermsPerRecord; ++t) {
     std::string text;
     for (size_t i = 0; i < per_text; ++i) text += "w" + std::to_string(t * per_text + i) + " ";
-    texts.texts.push_back({text, "en", kAltLabelWeight});
+    texts.texts.push_back({storage.emplace_back(std::move(text)), "en", kAltLabelWeight});
   }
   // Past the cap: a new token is dropped, a known one still takes a better weight.
   texts.texts.push_back({"aaa w7", "en", kLabelWeight});
