@@ -1,0 +1,171 @@
+// Reactor: the daemon's main loop and its state (internal to node/daemon). One poll loop over
+// the peer sockets, the ZAP handler, the control socket and the signalfd drives the sync engine;
+// the Writer thread owns LMDB writes and the HTTP threads read snapshots. Its parts:
+// reactor.cc (start, the loop, peer messages), reactor_peers.cc (peers, reload, trust),
+// reactor_status.cc (the control status and the HTTP snapshot).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <zmq.hpp>
+
+#include "federation/sync/sync_engine.h"
+#include "federation/transport/sockets.h"
+#include "federation/transport/zap_handler.h"
+#include "node/daemon/reload.h"
+#include "node/daemon/store_adapter.h"
+#include "node/daemon/writer.h"
+#include "node/home/home.h"
+#include "node/home/peers.h"
+#include "node/http/http_server.h"
+#include "node/policy/node_trust.h"
+#include "node/policy/staleness.h"
+
+namespace eichub::daemon {
+
+inline constexpr int kTickMs = 100;  // periodic work: new local heads, idle links
+// Reader slots of CLI processes killed inside a read txn are freed this often (SECURITY.md 39).
+inline constexpr int64_t kReaderCheckMs = 60'000;
+inline constexpr sync::LinkId kFirstServerLink = 1'000'000;
+// A handshake the peer refused (it has not added us yet, say) is retried on a fresh socket:
+// libzmq does not reconnect after an authentication failure.
+inline constexpr int64_t kFirstRetryMs = 500;
+inline constexpr int64_t kRejectLogIntervalMs = 10'000;  // rejection log lines per link and reason
+inline constexpr int64_t kMaxRetryMs = 30'000;
+
+inline double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+inline int64_t nowMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+inline std::string shortKey(const std::string& z85) { return z85.substr(0, 8); }
+
+// One configured peer: our DEALER to its ROUTER and the monitor of that DEALER.
+struct ClientLink {
+  home::PeerCard card;
+  zmq::socket_t socket;
+  zmq::socket_t monitor;
+  bool up = false;
+  int64_t reconnect_at_ms = 0;  // set after a refused handshake: recreate the socket then
+  int64_t backoff_ms = 0;
+};
+
+// A peer's DEALER connected to our ROUTER, known by its authenticated CURVE key.
+struct ServerLink {
+  std::string routing_id;
+  std::string peer_key;
+  int64_t last_seen_ms = 0;
+};
+
+class Reactor {
+ public:
+  Reactor(home::Home& home, zmq::context_t& context, std::string log_level_flag)
+      : home_(home),
+        context_(context),
+        running_(home.options()),
+        log_level_flag_(std::move(log_level_flag)) {}
+
+  Status start();
+  Status run(int signal_fd);
+
+ private:
+  Status loadPeers();
+  // Re-reads peers.toml and config.toml, applies what can change while running and logs one
+  // line saying what changed and what needs a restart. trigger: "HUP" or "control".
+  Status reload(const std::string& trigger);
+  // Applies the reloadable keys of diff from loaded. Errors: the subscription's.
+  Status applyConfig(const ConfigDiff& diff, const config::Options& loaded);
+  void connectPeer(const home::PeerCard& card);
+  // Closes the links of peers no longer configured (SECURITY.md case 25): ZAP judges only new
+  // sessions, so a removed peer's live ones end here, the moment the config changes.
+  void dropRemovedPeers(const std::set<std::string>& keys);
+  // Whether a hello's node id may be that of the peer with transport key peer_key: its card's,
+  // a key that node rotated to (peers keep the old id in their card), or an id this node knows
+  // nothing of; never another peer's or another known author's.
+  bool helloIdentityMatches(const std::string& peer_key, const PublicKey& node_id) const;
+  // Creates (or recreates) the DEALER and its monitor of client link id.
+  Status openClient(sync::LinkId id, ClientLink& client);
+  void send(sync::LinkId link, Bytes bytes);
+  void onRouterMessage();
+  void onClientMessage(sync::LinkId link, ClientLink& client);
+  void onMonitorEvent(sync::LinkId link, ClientLink& client);
+  void onControl();
+  void tick();
+  // Frees the LMDB reader slots of dead processes (see kReaderCheckMs).
+  void clearStaleReaders(int64_t now);
+  // Copies what the HTTP threads may show (links, feeds, counters) to the snapshot board.
+  void publishSnapshot();
+  Status startHttp();
+  // Hands received bytes to the engine and times it for the metrics.
+  void receive(sync::LinkId link, const zmq::message_t& payload);
+  // Rederives trust from the store's trust records and restates cut feeds; pulls again when
+  // trust changed (an admission may make announced feeds acceptable).
+  void refreshTrust();
+  // Logs a rejection, at most once per link and reason per kRejectLogIntervalMs.
+  void logReject(sync::LinkId link, const std::string& reason);
+  nlohmann::json statusJson();
+  // Trusted feeds stale at now_ms by this node's clock: a report, never a verdict.
+  std::vector<policy::StaleFeed> staleFeeds(int64_t now_ms);
+  void writeRunFile();
+
+  home::Home& home_;
+  zmq::context_t& context_;
+  config::Options running_;     // the options in force: the home's, plus what reloads applied
+  std::string log_level_flag_;  // --log-level: outranks config.toml
+  transport::CurveKeyPair keys_;
+  transport::SocketLimits limits_;
+  std::unique_ptr<transport::ZapHandler> zap_;
+  zmq::socket_t router_;
+  std::string endpoint_;
+  zmq::socket_t control_;
+  std::unique_ptr<Writer> writer_;
+  std::unique_ptr<StoreAdapter> storage_;
+  policy::NodeTrust trust_;
+  trust::TrustConfig trust_config_;
+  int64_t stale_after_ms_ = 0;  // peers.toml trust.stale_after_hours; 0: silence not reported
+  std::unique_ptr<sync::SyncEngine> engine_;
+  std::map<sync::LinkId, ClientLink> clients_;
+  std::map<sync::LinkId, ServerLink> servers_;
+  // Server links live as long as the daemon: they are bounded by the configured peers, and a
+  // peer that reconnects takes its link over (ROUTER_HANDOVER) with a new hello.
+  std::map<std::string, sync::LinkId> server_by_key_;
+  std::set<std::string> allowed_keys_;
+  sync::LinkId next_server_link_ = kFirstServerLink;
+  sync::LinkId next_client_link_ = 1;  // client ids are never reused: a removed link's id is gone
+  // Transport keys removed from peers.toml while running, and the messages their still-open
+  // sessions sent afterwards, dropped unread (status: removed_peer_messages_dropped).
+  std::set<std::string> removed_keys_;
+  uint64_t removed_peer_messages_ = 0;
+  uint64_t dropped_sends_ = 0;
+  uint64_t monitor_generation_ = 0;
+  std::map<std::pair<sync::LinkId, std::string>, int64_t> reject_logged_ms_;
+  std::map<PublicKey, uint64_t> own_heads_seen_;
+  std::map<std::string, home::PeerCard> card_by_key_;  // configured peers by transport key
+  uint64_t batches_applied_ = 0;
+  uint64_t batches_failed_ = 0;
+  uint64_t snapshot_tick_ = 0;
+  int64_t snapshot_ms_ = 0;
+  int64_t reader_check_ms_ = 0;
+  // Shared with the HTTP threads (which outlive none of them: http_ is destroyed first).
+  http::SnapshotBoard board_;
+  http::Metrics metrics_;
+  std::mutex publish_mu_;  // one HTTP publish at a time: one LMDB writer beside the Writer's
+  std::unique_ptr<http::HttpServer> http_;
+  // Frozen feeds and their fork seqs when trust was last refreshed (an earlier fork point can
+  // replace a later one).
+  std::map<PublicKey, uint64_t> frozen_seen_;
+};
+
+}  // namespace eichub::daemon
