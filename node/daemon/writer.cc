@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "node/daemon/handoff.h"
 #include "node/log.h"
 
 namespace eichub::daemon {
@@ -44,6 +45,7 @@ Writer::~Writer() {
 void Writer::submit(uint64_t batch_id, std::vector<feed::VerifiedUpdate> batch) {
   auto owned = std::make_unique<Batch>(std::move(batch));
   Batch* raw = owned.release();  // ownership moves to the writer thread with the frame
+  handOffRelease(this);
   reactor_end_.send(u64Frame(batch_id), zmq::send_flags::sndmore);
   reactor_end_.send(zmq::message_t(&raw, sizeof(raw)), zmq::send_flags::none);
 }
@@ -56,6 +58,7 @@ WriteOutcome Writer::receiveOutcome() {
   (void)reactor_end_.recv(applied);
   (void)reactor_end_.recv(seconds);
   (void)reactor_end_.recv(text);
+  handOffAcquire(this);
   std::memcpy(&out.batch_id, id.data(), sizeof(out.batch_id));
   std::memcpy(&out.applied, applied.data(), sizeof(out.applied));
   std::memcpy(&out.seconds, seconds.data(), sizeof(out.seconds));
@@ -72,6 +75,7 @@ void Writer::run(zmq::socket_t socket) {
     if (!socket.recv(id) || id.size() == 0) break;
     zmq::message_t pointer;
     (void)socket.recv(pointer);
+    handOffAcquire(this);
     Batch* raw = nullptr;
     std::memcpy(&raw, pointer.data(), sizeof(raw));
     std::unique_ptr<Batch> batch(raw);
@@ -83,6 +87,7 @@ void Writer::run(zmq::socket_t socket) {
     uint64_t applied = result.ok() ? result->applied : 0;
     std::string text = result.ok() ? "" : result.status().toString();
     if (!result.ok()) log::warn("op=apply err=\"{}\"", text);
+    handOffRelease(this);
     socket.send(id, zmq::send_flags::sndmore);
     socket.send(zmq::message_t(&code, 1), zmq::send_flags::sndmore);
     socket.send(u64Frame(applied), zmq::send_flags::sndmore);
