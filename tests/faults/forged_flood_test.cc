@@ -12,7 +12,7 @@
 
 #include "tests/faults/figures.h"
 #include "tests/faults/history.h"
-#include "tests/faults/sync_attack_util.h"
+#include "tests/multinode/daemon_status.h"
 #include "tests/multinode/node_process.h"
 #include "tests/multinode/raw_peer.h"
 #include "tests/testing/temp_dir.h"

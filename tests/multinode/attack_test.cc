@@ -12,6 +12,7 @@
 
 #include "federation/feed/feed_file.h"
 #include "node/home/home.h"
+#include "tests/multinode/daemon_status.h"
 #include "tests/multinode/node_process.h"
 #include "tests/multinode/raw_peer.h"
 #include "tests/testing/process.h"
@@ -30,39 +31,7 @@ constexpr uint64_t kRejectLimit = 64;    // sync::SyncOptions::reject_limit, the
 constexpr uint64_t kMaxRssKb = 200 * 1024;
 constexpr int64_t kDayMs = 24 * 3600 * 1000;
 
-int64_t nowMs() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-std::string transportKeyOf(const NodeProcess& node) {
-  auto card = home::parsePeerCard(node.card());
-  EXPECT_TRUE(card.ok()) << card.status().toString();
-  return card.ok() ? card->transport_public_z85 : "";
-}
-
 std::string authorHex(const FeedUpdates& feed) { return toHex(headOf(feed).author); }
-
-// Sum of a counter over A's links with that peer (both roles unless role is given).
-uint64_t rejected(const nlohmann::json& daemon, const std::string& peer_key,
-                  const std::string& reason, const std::string& role = "") {
-  uint64_t total = 0;
-  if (!daemon.is_object()) return 0;
-  for (const auto& link : daemon["links"]) {
-    if (link["peer_key"] != peer_key || (!role.empty() && link["role"] != role)) continue;
-    const auto& reasons = link["rejected_by_reason"];
-    if (reasons.contains(reason)) total += reasons[reason].get<uint64_t>();
-  }
-  return total;
-}
-
-bool throttled(const nlohmann::json& daemon, const std::string& peer_key) {
-  if (!daemon.is_object()) return false;
-  for (const auto& link : daemon["links"]) {
-    if (link["peer_key"] == peer_key && link["throttled"].get<bool>()) return true;
-  }
-  return false;
-}
 
 bool hasLink(const nlohmann::json& daemon, const std::string& peer_key) {
   for (const auto& link : daemon["links"]) {
@@ -219,7 +188,7 @@ TEST_F(AttackTest, MalformedMessagesAreRefusedAndCounted) {
   for (const Bytes& bytes : malformed) ASSERT_TRUE(raw->sendBytes(bytes));
   ASSERT_TRUE(waitFor(
       [&] {
-        return rejected(a_->daemonStatus(), raw_key, "malformed message", "server") >=
+        return rejectedFor(a_->daemonStatus(), raw_key, "malformed message", "server") >=
                malformed.size();
       },
       seconds(10)))
@@ -245,7 +214,8 @@ TEST_F(AttackTest, MalformedMessagesAreRefusedAndCounted) {
       seconds(10)));
   ASSERT_TRUE(raw->send(hello));
   EXPECT_TRUE(raw->receiveMessage<wire::Hello>(seconds(10))) << logs();
-  EXPECT_EQ(rejected(a_->daemonStatus(), raw_key, "malformed message", "server"), malformed.size());
+  EXPECT_EQ(rejectedFor(a_->daemonStatus(), raw_key, "malformed message", "server"),
+            malformed.size());
 
   expectAlive();
   EXPECT_EQ(a_->digest(), digest_before);
@@ -285,7 +255,7 @@ class ForgedBatchTest : public AttackTest {
   void attack(Forgery forgery, const std::string& reason) {
     const std::string digest_before = a_->digest();
     crypto::SigningKey key = newKey();
-    const FeedUpdates honest = makeFeed(key, kNetwork, "raw", 5, nowMs());
+    const FeedUpdates honest = makeFeed(key, kNetwork, "raw", 5, systemMs());
     const FeedUpdates forged = forge(honest, forgery);
     auto raw = startRaw(std::move(key),
                         [honest, forged](const std::string&, const wire::Message& message) {
@@ -294,8 +264,9 @@ class ForgedBatchTest : public AttackTest {
                           return honestAnswer(kNetwork, {forged}, message);
                         });
     const std::string raw_key = raw->transportKeys().public_z85;
-    ASSERT_TRUE(waitFor(
-        [&] { return rejected(a_->daemonStatus(), raw_key, reason, "client") >= 2; }, seconds(20)))
+    ASSERT_TRUE(
+        waitFor([&] { return rejectedFor(a_->daemonStatus(), raw_key, reason, "client") >= 2; },
+                seconds(20)))
         << dumpReasons(a_->daemonStatus()) << "; " << logs();
     expectAlive();
     EXPECT_EQ(a_->seqOf(authorHex(honest)), 0u) << "A stored part of a forged batch";
@@ -323,7 +294,7 @@ TEST_F(ForgedBatchTest, ForgedMiddleSignatureIsRefused) {
 
 TEST_F(AttackTest, ReversedDuplicatedAndReplayedUpdatesAreHarmless) {
   crypto::SigningKey key = newKey();
-  const FeedUpdates honest = makeFeed(key, kNetwork, "raw", 5, nowMs());
+  const FeedUpdates honest = makeFeed(key, kNetwork, "raw", 5, systemMs());
   const std::string author = authorHex(honest);
   auto wants_from_a = std::make_shared<std::atomic<int>>(0);
   const std::string a_key = a_key_;
@@ -352,7 +323,7 @@ TEST_F(AttackTest, ReversedDuplicatedAndReplayedUpdatesAreHarmless) {
   ASSERT_TRUE(waitFor([&] { return a_->seqOf(author) == honest.size(); }, seconds(25)))
       << dumpReasons(a_->daemonStatus()) << "; " << logs();
   nlohmann::json daemon = a_->daemonStatus();
-  EXPECT_GE(rejected(daemon, raw_key, "broken chain", "client"), honest.size() - 1)
+  EXPECT_GE(rejectedFor(daemon, raw_key, "broken chain", "client"), honest.size() - 1)
       << dumpReasons(daemon);
   EXPECT_GE(*wants_from_a, 2) << "A never asked again for what it refused";
   EXPECT_TRUE(holdsExactly(*a_, honest));
@@ -453,8 +424,8 @@ TEST_F(AttackTest, GarbageFloodIsThrottledWhileBStillSyncs) {
   ASSERT_TRUE(waitFor(
       [&] {
         nlohmann::json daemon = a_->daemonStatus();
-        return rejected(daemon, raw_key, "malformed message", "server") >= kRejectLimit &&
-               throttled(daemon, raw_key);
+        return rejectedFor(daemon, raw_key, "malformed message", "server") >= kRejectLimit &&
+               linkThrottled(daemon, raw_key);
       },
       seconds(10)))
       << dumpReasons(a_->daemonStatus());
@@ -472,8 +443,8 @@ TEST_F(AttackTest, GarbageFloodIsThrottledWhileBStillSyncs) {
 TEST_F(AttackTest, ClockSkewedFeedsAreJudgedAlikeEverywhere) {
   crypto::SigningKey future_key = newKey();
   crypto::SigningKey past_key = newKey();
-  const FeedUpdates future = makeFeed(future_key, kNetwork, "future", 5, nowMs() + kDayMs);
-  const FeedUpdates past = makeFeed(past_key, kNetwork, "past", 5, nowMs() - kDayMs);
+  const FeedUpdates future = makeFeed(future_key, kNetwork, "future", 5, systemMs() + kDayMs);
+  const FeedUpdates past = makeFeed(past_key, kNetwork, "past", 5, systemMs() - kDayMs);
   auto raw = startRaw(
       std::move(future_key),
       [future, past](const std::string&, const wire::Message& message) {

@@ -16,6 +16,7 @@
 
 #include "node/home/home.h"
 #include "tests/faults/figures.h"
+#include "tests/multinode/daemon_status.h"
 #include "tests/multinode/node_process.h"
 #include "tests/multinode/raw_peer.h"
 #include "tests/testing/temp_dir.h"
@@ -28,28 +29,10 @@ using std::chrono::seconds;
 
 constexpr char kNetwork[] = "test-net";  // NodeProcess initialises every home with it
 
-int64_t nowMs() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
 home::PeerCard cardOf(const NodeProcess& node) {
   auto card = home::parsePeerCard(node.card());
   EICHUB_CHECK(card.ok()) << card.status().toString();
   return *card;
-}
-
-// A's rejections with this reason on every link with the peer.
-uint64_t rejected(const NodeProcess& node, const std::string& peer_key, const std::string& reason) {
-  uint64_t total = 0;
-  nlohmann::json daemon = node.daemonStatus();
-  if (!daemon.is_object()) return 0;
-  for (const auto& link : daemon["links"]) {
-    if (link["peer_key"] == peer_key && link["rejected_by_reason"].contains(reason)) {
-      total += link["rejected_by_reason"][reason].get<uint64_t>();
-    }
-  }
-  return total;
 }
 
 size_t openFds(const NodeProcess& node) {
@@ -107,14 +90,15 @@ class HostileInputTest : public ::testing::Test {
 TEST_F(HostileInputTest, UpdatesOfAnotherNetworkAreRefused) {
   const std::string digest_before = a_->digest();
   crypto::SigningKey key = crypto::SigningKey::generate().value();
-  const FeedUpdates foreign = makeFeed(key, "other-net", "foreign", 5, nowMs());
-  const FeedUpdates ours = makeFeed(key, kNetwork, "foreign", 5, nowMs());
+  const FeedUpdates foreign = makeFeed(key, "other-net", "foreign", 5, systemMs());
+  const FeedUpdates ours = makeFeed(key, kNetwork, "foreign", 5, systemMs());
   auto raw = startRaw(std::move(key), [ours, foreign](const std::string&, const wire::Message& m) {
     if (std::holds_alternative<wire::Hello>(m)) return honestAnswer(kNetwork, {ours}, m);
     return honestAnswer(kNetwork, {foreign}, m);
   });
   const std::string raw_key = raw->transportKeys().public_z85;
-  ASSERT_TRUE(waitFor([&] { return rejected(*a_, raw_key, "invalid update") >= 2; }, seconds(30)))
+  ASSERT_TRUE(waitFor(
+      [&] { return rejectedFor(a_->daemonStatus(), raw_key, "invalid update") >= 2; }, seconds(30)))
       << a_->daemonStatus().dump();
   EXPECT_EQ(a_->seqOf(raw->nodeIdHex()), 0u);
   EXPECT_EQ(a_->digest(), digest_before);
@@ -125,7 +109,7 @@ TEST_F(HostileInputTest, UpdatesOfAnotherNetworkAreRefused) {
 TEST_F(HostileInputTest, SwappedBodiesAreRefused) {
   const std::string digest_before = a_->digest();
   crypto::SigningKey key = crypto::SigningKey::generate().value();
-  const FeedUpdates honest = makeFeed(key, kNetwork, "swap", 4, nowMs());
+  const FeedUpdates honest = makeFeed(key, kNetwork, "swap", 4, systemMs());
   FeedUpdates swapped = honest;
   std::swap(swapped[1].body, swapped[2].body);
   auto raw =
@@ -134,7 +118,8 @@ TEST_F(HostileInputTest, SwappedBodiesAreRefused) {
         return honestAnswer(kNetwork, {swapped}, m);
       });
   const std::string raw_key = raw->transportKeys().public_z85;
-  ASSERT_TRUE(waitFor([&] { return rejected(*a_, raw_key, "invalid update") >= 2; }, seconds(30)))
+  ASSERT_TRUE(waitFor(
+      [&] { return rejectedFor(a_->daemonStatus(), raw_key, "invalid update") >= 2; }, seconds(30)))
       << a_->daemonStatus().dump();
   EXPECT_EQ(a_->seqOf(raw->nodeIdHex()), 0u);
   EXPECT_EQ(a_->digest(), digest_before);
@@ -145,7 +130,7 @@ TEST_F(HostileInputTest, SwappedBodiesAreRefused) {
 // that exist, asks again without overflowing, and ends where an honest run ends.
 TEST_F(HostileInputTest, HeadClaimsAtTheTopOfTheSeqRangeMoveNoHead) {
   crypto::SigningKey key = crypto::SigningKey::generate().value();
-  const FeedUpdates feed = makeFeed(key, kNetwork, "ff", 3, nowMs());
+  const FeedUpdates feed = makeFeed(key, kNetwork, "ff", 3, systemMs());
   const std::string a_key = cardOf(*a_).transport_public_z85;
   auto raw =
       startRaw(std::move(key), [feed, a_key](const std::string& peer, const wire::Message& m) {

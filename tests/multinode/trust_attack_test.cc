@@ -9,6 +9,7 @@
 
 #include "federation/wire/messages.h"
 #include "node/home/home.h"
+#include "tests/multinode/daemon_status.h"
 #include "tests/multinode/node_process.h"
 #include "tests/multinode/raw_peer.h"
 #include "tests/multinode/trust_feeds.h"
@@ -22,30 +23,7 @@ using std::chrono::seconds;
 
 constexpr char kNetwork[] = "test-net";  // NodeProcess initialises every home with it
 
-int64_t nowMs() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
 crypto::SigningKey newKey() { return crypto::SigningKey::generate().value(); }
-
-std::string transportKeyOf(const NodeProcess& node) {
-  auto card = home::parsePeerCard(node.card());
-  EXPECT_TRUE(card.ok()) << card.status().toString();
-  return card.ok() ? card->transport_public_z85 : "";
-}
-
-uint64_t rejected(const nlohmann::json& daemon, const std::string& peer_key,
-                  const std::string& reason) {
-  uint64_t total = 0;
-  if (!daemon.is_object()) return 0;
-  for (const auto& link : daemon["links"]) {
-    if (link["peer_key"] != peer_key) continue;
-    const auto& reasons = link["rejected_by_reason"];
-    if (reasons.contains(reason)) total += reasons[reason].get<uint64_t>();
-  }
-  return total;
-}
 
 // A script serving feeds honestly and, after its hello, pushing updates nobody asked for.
 ServeScript serveAndPush(std::vector<FeedUpdates> feeds, std::vector<feed::SignedUpdate> push) {
@@ -116,7 +94,7 @@ class TrustAttackTest : public ::testing::Test {
     auto raw = startRaw(serveAndPush({}, push));
     const std::string raw_key = raw->transportKeys().public_z85;
     EXPECT_TRUE(
-        waitFor([&] { return rejected(a_->daemonStatus(), raw_key, reason) >= 1; }, seconds(20)))
+        waitFor([&] { return rejectedFor(a_->daemonStatus(), raw_key, reason) >= 1; }, seconds(20)))
         << "no " << reason << " counted: " << a_->daemonStatus()["links"].dump();
     EXPECT_EQ(a_->digest(), honest_digest_) << reason;
   }
@@ -130,7 +108,7 @@ class TrustAttackTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  int64_t now_ = nowMs();
+  int64_t now_ = systemMs();
   crypto::SigningKey root_ = newKey();
   crypto::SigningKey member_ = newKey();
   crypto::SigningKey removed_ = newKey();
@@ -230,8 +208,9 @@ TEST_F(TrustAttackTest, OldKeyAfterItsRotationDoesNotCount) {
   const std::string vendor_hex = toHex(vendor_.publicKey());
   ASSERT_TRUE(waitFor([&] { return a_->seqOf(toHex(next.publicKey())) == 1; }, seconds(20)))
       << a_->logFile();
-  EXPECT_TRUE(waitFor(
-      [&] { return rejected(a_->daemonStatus(), raw_key, "out_of_scope_kind") >= 1; }, seconds(20)))
+  EXPECT_TRUE(
+      waitFor([&] { return rejectedFor(a_->daemonStatus(), raw_key, "out_of_scope_kind") >= 1; },
+              seconds(20)))
       << a_->daemonStatus()["links"].dump();
   // acme/late left the state (or never entered it); acme/new counts.
   EXPECT_TRUE(waitFor(

@@ -8,6 +8,7 @@
 
 #include "federation/wire/messages.h"
 #include "node/home/home.h"
+#include "tests/multinode/daemon_status.h"
 #include "tests/multinode/node_process.h"
 #include "tests/multinode/raw_peer.h"
 #include "tests/multinode/trust_feeds.h"
@@ -21,20 +22,9 @@ using std::chrono::seconds;
 
 constexpr char kNetwork[] = "test-net";  // NodeProcess initialises every home with it
 
-int64_t nowMs() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
 crypto::SigningKey newKey() { return crypto::SigningKey::generate().value(); }
 
-std::string transportKeyOf(const NodeProcess& node) {
-  auto card = home::parsePeerCard(node.card());
-  EXPECT_TRUE(card.ok()) << card.status().toString();
-  return card.ok() ? card->transport_public_z85 : "";
-}
-
-uint64_t rejected(const nlohmann::json& daemon, const std::string& reason) {
+uint64_t rejectedFor(const nlohmann::json& daemon, const std::string& reason) {
   uint64_t total = 0;
   if (!daemon.is_object()) return 0;
   for (const auto& link : daemon["links"]) {
@@ -70,7 +60,7 @@ bool hasRotationCut(const nlohmann::json& shown, const std::string& old_key,
 
 TEST(TrustRotationTest, RootRotationNeedsTheThresholdOnEveryNode) {
   TempDir dir;
-  const int64_t now = nowMs();
+  const int64_t now = systemMs();
   crypto::SigningKey r1 = newKey(), r2 = newKey(), r3 = newKey(), r1_next = newKey();
   crypto::SigningKey member = newKey();
   std::vector<std::unique_ptr<NodeProcess>> nodes;
@@ -119,8 +109,9 @@ TEST(TrustRotationTest, RootRotationNeedsTheThresholdOnEveryNode) {
   RawPeer pusher(newKey(), transport_keys, serve({}, r1_next_feed.updates()));
   for (auto& node : nodes) node->ok({"peer", "add", pusher.card()});
   for (auto& node : nodes) {
-    ASSERT_TRUE(waitFor([&] { return rejected(node->daemonStatus(), "rotation_unconfirmed") >= 1; },
-                        seconds(20)))
+    ASSERT_TRUE(
+        waitFor([&] { return rejectedFor(node->daemonStatus(), "rotation_unconfirmed") >= 1; },
+                seconds(20)))
         << "no rotation_unconfirmed counted: " << node->daemonStatus()["links"].dump() << " "
         << node->logFile();
     EXPECT_EQ(node->seqOf(new_hex), 0u);

@@ -1,4 +1,4 @@
-#include "tests/faults/sync_attack_util.h"
+#include "tests/multinode/daemon_status.h"
 
 #include <chrono>
 #include <fstream>
@@ -24,11 +24,11 @@ uint64_t linkCounter(const nlohmann::json& daemon, const std::string& peer_key,
 }
 
 uint64_t rejectedFor(const nlohmann::json& daemon, const std::string& peer_key,
-                     const std::string& reason) {
+                     const std::string& reason, const std::string& role) {
   uint64_t total = 0;
   if (!daemon.is_object()) return 0;
   for (const auto& link : daemon["links"]) {
-    if (link["peer_key"] != peer_key) continue;
+    if (link["peer_key"] != peer_key || (!role.empty() && link["role"] != role)) continue;
     const auto& reasons = link["rejected_by_reason"];
     if (reasons.contains(reason)) total += reasons[reason].get<uint64_t>();
   }
@@ -78,6 +78,11 @@ bool frozenOn(const NodeProcess& node, const std::string& author) {
 int64_t steadyMs() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+int64_t systemMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace eichub::testing

@@ -1,5 +1,6 @@
-// Helpers shared by the sync attack tests (SECURITY.md cases 5, 6, 12, 14, 26-29, 35): reading a
-// daemon's per-link counters and its process's memory.
+// Reading a node under test from outside, for the multi-process and fault tests: its transport
+// key, its daemon's per-link counters and feed states, its process's memory; and the clocks
+// tests time things with.
 #pragma once
 
 #include <cstdint>
@@ -16,9 +17,9 @@ std::string transportKeyOf(const NodeProcess& node);
 // A counter of node's links with that peer (role "client", "server" or "" for both), summed.
 uint64_t linkCounter(const nlohmann::json& daemon, const std::string& peer_key,
                      const std::string& role, const std::string& field);
-// Rejections of that peer's links with this reason, summed over both roles.
+// Rejections of that peer's links with this reason (role "client", "server" or "" for both).
 uint64_t rejectedFor(const nlohmann::json& daemon, const std::string& peer_key,
-                     const std::string& reason);
+                     const std::string& reason, const std::string& role = "");
 // Every rejection of that peer's links, summed over reasons and roles.
 uint64_t rejectedAll(const nlohmann::json& daemon, const std::string& peer_key);
 // Whether one of that peer's links is throttled now (its messages ignored).
@@ -29,6 +30,8 @@ uint64_t daemonRssKb(const NodeProcess& node);
 nlohmann::json daemonFeed(const nlohmann::json& daemon, const std::string& author);
 // Whether `eichub status` reports author's feed as frozen by a fork proof.
 bool frozenOn(const NodeProcess& node, const std::string& author);
+// Milliseconds on the monotonic clock (for durations) and the wall clock (for signed times).
 int64_t steadyMs();
+int64_t systemMs();
 
 }  // namespace eichub::testing
