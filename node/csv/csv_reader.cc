@@ -160,7 +160,10 @@ Result<bool> GzCsvReader::next(std::vector<std::string>& fields) {
   for (;;) {
     if (pos_ == end_) {
       if (Status s = fill(); !s.ok()) return fail(s);
-      if (pos_ == end_) break;
+      if (pos_ == end_) {
+        if (eof_) break;
+        continue;  // the first read held the byte order mark and nothing after it
+      }
     }
     const char* p = buf_.data() + pos_;
     const char* e = buf_.data() + end_;

@@ -284,6 +284,18 @@ TEST_F(CsvReaderTest, GzipAndPlainGiveEqualRecordsAcrossChunkBoundaries) {
 
 // Tiny reads put a chunk boundary inside every parser state, including between CR and LF and
 // inside a doubled quote or a multi-byte character.
+// Found by fuzz_csv_mapping: a first read that held exactly the byte order mark was taken for
+// the end of the file, and the file read as empty.
+TEST_F(CsvReaderTest, AFirstReadOfOnlyTheByteOrderMarkIsNotTheEnd) {
+  const std::string path = dir_.file("bom.csv");
+  writeFile(path, "\xEF\xBB\xBFh,i\r\nv,w\n");
+  for (size_t read_bytes : {3, 4}) {
+    ReadOutcome out = readPath(path, {}, read_bytes);
+    ASSERT_TRUE(out.status.ok()) << out.status.toString();
+    EXPECT_EQ(out.rows, (Rows{{"h", "i"}, {"v", "w"}})) << "read_bytes=" << read_bytes;
+  }
+}
+
 TEST_F(CsvReaderTest, TinyReadsGiveEqualRecords) {
   for (bool crlf : {false, true}) {
     Rows expected;
