@@ -59,23 +59,6 @@ Result<std::vector<feed::SignedUpdate>> StoreAdapter::read(const PublicKey& auth
   EICHUB_ASSIGN_OR_RETURN(feed::Head held, store_.head(author));
   if (from_seq > held.seq) return std::vector<feed::SignedUpdate>{};
   EICHUB_ASSIGN_OR_RETURN(auto updates, store_.readFeed(author, from_seq, held.seq, max_count));
-  // What left the store must still be what was signed (case 22): a body is re-checked against
-  // its header's hash and withheld when it differs (the reader fetches it elsewhere), and the
-  // run ends before a header that does not decode or does not link to the one before it. The
-  // last header's signature is checked by the engine before it serves a run.
-  for (size_t i = 0; i < updates.size(); ++i) {
-    feed::SignedUpdate& u = updates[i];
-    auto fields = feed::decodeHeader(u.header);
-    if (!fields.ok() || (i > 0 && fields->prev != crypto::sha256(updates[i - 1].header))) {
-      refuseCorrupt(author, from_seq + i, "header");
-      updates.resize(i);
-      break;
-    }
-    if (!store::bodyMatches(*fields, u.body)) {
-      refuseCorrupt(author, fields->seq, "body_hash");
-      u.body.clear();
-    }
-  }
   size_t bytes = 0;
   for (size_t i = 0; i < updates.size(); ++i) {
     const auto& u = updates[i];
@@ -83,6 +66,25 @@ Result<std::vector<feed::SignedUpdate>> StoreAdapter::read(const PublicKey& auth
     if (bytes > max_bytes && i > 0) {
       updates.resize(i);
       break;
+    }
+  }
+  // What is served must still be what was signed (case 22): a body is re-checked against its
+  // header's hash and withheld when it differs (the reader fetches it elsewhere), and the run
+  // ends before a header that does not decode or does not link to the one before it. The last
+  // header's signature is checked by the engine before it serves a run.
+  Hash32 prev_hash{};
+  for (size_t i = 0; i < updates.size(); ++i) {
+    feed::SignedUpdate& u = updates[i];
+    auto fields = feed::decodeHeader(u.header);
+    if (!fields.ok() || (i > 0 && fields->prev != prev_hash)) {
+      refuseCorrupt(author, from_seq + i, "header");
+      updates.resize(i);
+      break;
+    }
+    prev_hash = crypto::sha256(u.header);
+    if (!store::bodyMatches(*fields, u.body)) {
+      refuseCorrupt(author, fields->seq, "body_hash");
+      u.body.clear();
     }
   }
   return updates;

@@ -201,7 +201,7 @@ struct Footprint {
 // The store's size with a per-table breakdown. The store must not be open in this process.
 Result<Footprint> footprint(const std::string& data_dir) {
   constexpr const char* kNames[store::kTableCount] = {
-      "meta", "headers", "heads", "records", "rid_keys", "by_id", "text", "skill_index"};
+      "meta", "headers", "heads", "records", "rid_keys", "by_id", "text", "skill_index", "changes"};
   store::LmdbOptions options;
   options.read_only = true;
   EICHUB_ASSIGN_OR_RETURN(std::unique_ptr<store::LmdbEnv> env,

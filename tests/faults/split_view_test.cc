@@ -52,6 +52,17 @@ class ForkSplitViewTest : public ::testing::Test {
       }
     }
   }
+  struct Line {
+    std::unique_ptr<NodeProcess> n1, n2, n3;
+  };
+  // Three running nodes peered in a line n1-n2-n3, each accepting the others' own feeds.
+  Line startLine() {
+    Line line{node("n1"), node("n2"), node("n3")};
+    trustAll({line.n1.get(), line.n2.get(), line.n3.get()});
+    peerBothWays(*line.n1, *line.n2);
+    peerBothWays(*line.n2, *line.n3);
+    return line;
+  }
   // A raw peer signing as the author: branch X to one node, Y to the other.
   std::unique_ptr<RawPeer> twoFaced(const NodeProcess& gets_x, const NodeProcess& gets_y) {
     const std::string x_key = transportKeyOf(gets_x);
@@ -105,13 +116,11 @@ class ForkSplitViewTest : public ::testing::Test {
 
 // 12 and 12c: a line 1-2-3, X handed to node 1 and Y to node 3 at the same time.
 TEST_F(ForkSplitViewTest, BranchesHandedToBothEndsOfALineFreezeEveryNode) {
-  auto n1 = node("n1");
-  auto n2 = node("n2");
-  auto n3 = node("n3");
+  Line nodes = startLine();  // not a structured binding: lambdas below capture them
+  auto& n1 = nodes.n1;
+  auto& n2 = nodes.n2;
+  auto& n3 = nodes.n3;
   const std::vector<NodeProcess*> line = {n1.get(), n2.get(), n3.get()};
-  trustAll(line);
-  peerBothWays(*n1, *n2);
-  peerBothWays(*n2, *n3);
   ASSERT_TRUE(waitFor([&] { return n1->digest() == n3->digest(); }, seconds(30))) << logs(line);
   auto raw = twoFaced(*n1, *n3);
   const int64_t start = steadyMs();
@@ -168,13 +177,11 @@ TEST_F(ForkSplitViewTest, ALoneNextUpdateNotLinkingToTheHeldHeadFreezesEveryNode
   const FeedUpdates elsewhere = extendFeed(*key_, kNetwork, base, "z", 2, nowMs() + 30);
   FeedUpdates lone = common_;
   lone.push_back(elsewhere.back());  // seq 4, linking to a seq 3 nobody holds
-  auto n1 = node("n1");
-  auto n2 = node("n2");
-  auto n3 = node("n3");
+  Line nodes = startLine();          // not a structured binding: lambdas below capture them
+  auto& n1 = nodes.n1;
+  auto& n2 = nodes.n2;
+  auto& n3 = nodes.n3;
   const std::vector<NodeProcess*> line = {n1.get(), n2.get(), n3.get()};
-  trustAll(line);
-  peerBothWays(*n1, *n2);
-  peerBothWays(*n2, *n3);
   const std::string n1_key = transportKeyOf(*n1);
   RawPeer raw(std::move(*key_), {n1_key, transportKeyOf(*n3)},
               [common = common_, lone, n1_key](const std::string& peer, const wire::Message& m) {

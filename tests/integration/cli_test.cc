@@ -159,6 +159,26 @@ TEST_F(CliTest, SameFeedsInAnyOrderGiveTheSameDigest) {
   EXPECT_EQ(status("c")["feeds"].size(), 4u);
 }
 
+// `peer remove` takes a node id: one digit short or long, or not hex, is refused by name; an id
+// that is no configured peer is refused too, and peers.toml is left alone.
+TEST_F(CliTest, PeerRemoveRefusesMalformedAndUnknownNodeIds) {
+  init("a");
+  const std::string peers = home("a") + "/peers.toml";
+  std::ifstream before_file(peers);
+  const std::string before((std::istreambuf_iterator<char>(before_file)), {});
+  for (const std::string& id :
+       {std::string(63, 'a'), std::string(65, 'a'), std::string(63, 'a') + "g"}) {
+    ProcessResult r = eichub({"peer", "remove", "--home", home("a"), id});
+    EXPECT_EQ(r.exit_code, 1) << id;
+    EXPECT_NE(r.err.find("64 hex digits"), std::string::npos) << r.err;
+  }
+  ProcessResult unknown = eichub({"peer", "remove", "--home", home("a"), std::string(64, 'a')});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("no peer"), std::string::npos) << unknown.err;
+  std::ifstream after_file(peers);
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(after_file)), {}), before);
+}
+
 TEST_F(CliTest, NotAHomeBadKeyModeAndCorruptStoreAreClearErrors) {
   ProcessResult missing = eichub({"status", "--home", dir_.file("nowhere")});
   EXPECT_EQ(missing.exit_code, 1);

@@ -79,7 +79,7 @@ class TestStorage : public Storage {
   std::vector<std::pair<uint64_t, Status>> outcomes;
   std::vector<size_t> submitted_sizes;
   std::set<PublicKey> frozen;
-  int refuse_submits = 0;  // the next this many batches are refused
+  int refuse_submits = 0;               // the next this many batches are refused
   std::vector<wire::ForkProof> proofs;  // every proof recordFork kept, in order
 
  private:
