@@ -14,8 +14,9 @@
 namespace eichub::publish {
 
 // Updates per write transaction: big enough to amortise the commit, small enough that a crash
-// loses little work and LMDB's dirty-page list stays small.
-inline constexpr size_t kPublishBatchUpdates = 4096;
+// loses little work, LMDB's dirty-page list stays small and the last batch, stored after the
+// last signature, is a short tail (node_bench: 1024 publishes faster than 4096).
+inline constexpr size_t kPublishBatchUpdates = 1024;
 
 struct PublishSummary {
   uint64_t added = 0;      // new records

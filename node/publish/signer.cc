@@ -1,4 +1,5 @@
-// Signer: a queue in, a queue out, one thread between them.
+// Signer: one queue of chunks, each queued, being signed or signed; the thread and the caller of
+// take() both sign the oldest queued chunk.
 #include "node/publish/signer.h"
 
 #include "federation/feed/appender.h"
@@ -19,31 +20,50 @@ Signer::~Signer() {
 void Signer::submit(std::vector<feed::VerifiedUpdate> chunk) {
   {
     std::lock_guard lock(mutex_);
-    unsigned_.push_back(std::move(chunk));
+    chunks_.push_back({std::move(chunk), State::kQueued});
   }
   changed_.notify_all();
 }
 
 std::vector<feed::VerifiedUpdate> Signer::take() {
   std::unique_lock lock(mutex_);
-  changed_.wait(lock, [this] { return !signed_.empty(); });
-  std::vector<feed::VerifiedUpdate> chunk = std::move(signed_.front());
-  signed_.pop_front();
-  return chunk;
+  while (chunks_.front().state != State::kSigned) {
+    if (Chunk* chunk = claimQueued()) {
+      sign(*chunk, lock);
+    } else {
+      changed_.wait(lock);
+    }
+  }
+  std::vector<feed::VerifiedUpdate> updates = std::move(chunks_.front().updates);
+  chunks_.pop_front();
+  return updates;
+}
+
+Signer::Chunk* Signer::claimQueued() {
+  for (Chunk& chunk : chunks_) {
+    if (chunk.state == State::kQueued) {
+      chunk.state = State::kSigning;
+      return &chunk;
+    }
+  }
+  return nullptr;
+}
+
+void Signer::sign(Chunk& chunk, std::unique_lock<std::mutex>& lock) {
+  lock.unlock();
+  feed::signUpdates(key_, chunk.updates);
+  lock.lock();
+  chunk.state = State::kSigned;
+  changed_.notify_all();
 }
 
 void Signer::run() {
   std::unique_lock lock(mutex_);
   for (;;) {
-    changed_.wait(lock, [this] { return stop_ || !unsigned_.empty(); });
+    Chunk* chunk = nullptr;
+    changed_.wait(lock, [&] { return stop_ || (chunk = claimQueued()) != nullptr; });
     if (stop_) return;
-    std::vector<feed::VerifiedUpdate> chunk = std::move(unsigned_.front());
-    unsigned_.pop_front();
-    lock.unlock();
-    feed::signUpdates(key_, chunk);
-    lock.lock();
-    signed_.push_back(std::move(chunk));
-    changed_.notify_all();
+    sign(*chunk, lock);
   }
 }
 

@@ -36,6 +36,38 @@ TEST(SignerTest, ReturnsChunksInOrderSigned) {
   }
 }
 
+// With many chunks queued, take() signs some on the calling thread while the signer's thread
+// signs others: the chunks still come back whole, in order, every signature valid.
+TEST(SignerTest, ChunksSignedByTheCallerComeBackInOrder) {
+  auto key = crypto::SigningKey::generate();
+  ASSERT_TRUE(key.ok());
+  feed::FeedAppender appender(*key, "test-net", feed::Head{});
+  Signer signer(*key);
+  constexpr int kChunks = 64;
+  constexpr int kChunkUpdates = 8;
+  for (int c = 0; c < kChunks; ++c) {
+    std::vector<feed::VerifiedUpdate> chunk;
+    for (int i = 0; i < kChunkUpdates; ++i) {
+      chunk.push_back(appender.appendUnsigned(feed::Op::DELETE, feed::Kind::PROVIDER,
+                                              "p/" + std::to_string(c * kChunkUpdates + i), {}, {},
+                                              1000));
+    }
+    signer.submit(std::move(chunk));
+  }
+  feed::Head chain;
+  for (int c = 0; c < kChunks; ++c) {
+    std::vector<feed::VerifiedUpdate> chunk = signer.take();
+    ASSERT_EQ(chunk.size(), size_t{kChunkUpdates});
+    for (const feed::VerifiedUpdate& update : chunk) {
+      auto verified = feed::verifyUpdate(update.signed_update, "test-net");
+      ASSERT_TRUE(verified.ok()) << verified.status().toString();
+      ASSERT_TRUE(feed::checkLink(chain, verified->fields).ok());
+      chain = feed::headAfter(*verified);
+    }
+  }
+  EXPECT_EQ(chain.seq, uint64_t{kChunks * kChunkUpdates});
+}
+
 TEST(SignerTest, StopsWithChunksLeft) {
   auto key = crypto::SigningKey::generate();
   ASSERT_TRUE(key.ok());
