@@ -208,7 +208,9 @@ void FaultProxy::run() {
         }
         front.offset += static_cast<size_t>(n);
         flow->buffered -= static_cast<size_t>(n);
-        flow->tokens -= static_cast<double>(n);
+        // Only a throttled link spends its budget: unthrottled bytes would leave a debt that
+        // stalls the link once a throttle is set.
+        if (s.bytes_per_second > 0) flow->tokens -= static_cast<double>(n);
         bytes_ += static_cast<uint64_t>(n);
         if (front.offset == front.bytes.size()) flow->queue.pop_front();
       } else if (fds[i].revents & (POLLHUP | POLLERR)) {

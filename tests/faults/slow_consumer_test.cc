@@ -71,8 +71,7 @@ TEST(SlowConsumerTest, StoppedReceiverCostsTheSenderAtMostTheCreditWindow) {
   ASSERT_TRUE(held.error.empty()) << held.error;
   EXPECT_EQ(held.updates.size(), head);
   const uint64_t bound_kb = kWindow * kUpdateBytesMax / 1024 + kSlackKb;
-  EXPECT_LT(rss_peak - std::min(rss_peak, rss_before), bound_kb)
-      << "A's RSS grew past the credit bound";
+  expectRssGrowthUnder(rss_before, rss_peak, bound_kb, "A's RSS past the credit bound");
   nlohmann::json daemon = a.daemonStatus();
   reportFigures({{"case", "27 slow consumer"},
                  {"updates", count},

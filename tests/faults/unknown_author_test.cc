@@ -95,7 +95,7 @@ TEST(UnknownAuthorTest, PushedUpdatesOfAnUnadmittedKeyAreRefusedAndPulledOnceAdm
   const uint64_t bound_kb =
       std::min<uint64_t>(runs.size(), kReceiveHwm) * largest_run / 1024 + kSlackKb;
   const uint64_t rss_push_peak = std::max(rss_peak, rss_after_push);
-  EXPECT_LT(rss_push_peak - std::min(rss_push_peak, rss_before), bound_kb);
+  expectRssGrowthUnder(rss_before, rss_push_peak, bound_kb, "N's RSS under the push");
 
   // The admission: M delegates the vendor's prefix; N learns it by sync and pulls the feed.
   const int64_t admitted = steadyMs();

@@ -2,6 +2,9 @@
 
 #include <chrono>
 #include <fstream>
+#include <iostream>
+
+#include <gtest/gtest.h>
 
 #include "node/home/home.h"
 
@@ -57,6 +60,28 @@ uint64_t daemonRssKb(const NodeProcess& node) {
     if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6));
   }
   return 0;
+}
+
+bool rssMeasuresMemory() {
+#if defined(__SANITIZE_ADDRESS__)
+  return false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  return false;
+#endif
+#endif
+  return true;
+}
+
+void expectRssGrowthUnder(uint64_t before_kb, uint64_t peak_kb, uint64_t bound_kb,
+                          const std::string& what) {
+  const uint64_t growth_kb = peak_kb - std::min(peak_kb, before_kb);
+  if (!rssMeasuresMemory()) {
+    std::cout << what << ": RSS grew " << growth_kb << " kB (bound " << bound_kb
+              << " kB not checked: AddressSanitizer's quarantine holds freed memory)\n";
+    return;
+  }
+  EXPECT_LT(growth_kb, bound_kb) << what;
 }
 
 nlohmann::json daemonFeed(const nlohmann::json& daemon, const std::string& author) {

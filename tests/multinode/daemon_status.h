@@ -26,6 +26,13 @@ uint64_t rejectedAll(const nlohmann::json& daemon, const std::string& peer_key);
 bool linkThrottled(const nlohmann::json& daemon, const std::string& peer_key);
 // VmRSS of the node's daemon in kB (0 when unreadable).
 uint64_t daemonRssKb(const NodeProcess& node);
+// Whether a daemon's RSS measures its own memory: not in an AddressSanitizer build, whose
+// allocator holds up to 256 MiB of freed memory in quarantine and pads every block.
+bool rssMeasuresMemory();
+// Expects the RSS growth from before_kb to peak_kb under bound_kb (what names it on failure);
+// under AddressSanitizer prints the figures and checks nothing (see rssMeasuresMemory).
+void expectRssGrowthUnder(uint64_t before_kb, uint64_t peak_kb, uint64_t bound_kb,
+                          const std::string& what);
 // The daemon's status entry for author's feed (null when absent).
 nlohmann::json daemonFeed(const nlohmann::json& daemon, const std::string& author);
 // Whether `eichub status` reports author's feed as frozen by a fork proof.
