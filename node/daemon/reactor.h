@@ -88,8 +88,14 @@ class Reactor {
   // Applies the reloadable keys of diff from loaded. Errors: the subscription's.
   Status applyConfig(const ConfigDiff& diff, const config::Options& loaded);
   void connectPeer(const home::PeerCard& card);
-  // Closes the links of peers no longer configured (SECURITY.md case 25): ZAP judges only new
-  // sessions, so a removed peer's live ones end here, the moment the config changes.
+  // Admits the configured peers whose node trust has not removed or revoked: ZAP lets their
+  // transport keys in and their links are kept or opened; every other link is dropped
+  // (dropRemovedPeers). Runs when peers.toml is loaded and whenever trust changes.
+  void admitPeers();
+  // Whether trust removed or revoked node_id, or a key it rotated to (not merely rotated).
+  bool cutByTrust(const PublicKey& node_id) const;
+  // Closes the links of peers not in keys (SECURITY.md case 25): ZAP judges only new sessions,
+  // so a removed or revoked peer's live ones end here, the moment the config or trust changes.
   void dropRemovedPeers(const std::set<std::string>& keys);
   // Whether a hello's node id may be that of the peer with transport key peer_key: its card's,
   // a key that node rotated to (peers keep the old id in their card), or an id this node knows
@@ -144,9 +150,11 @@ class Reactor {
   std::set<std::string> allowed_keys_;
   sync::LinkId next_server_link_ = kFirstServerLink;
   sync::LinkId next_client_link_ = 1;  // client ids are never reused: a removed link's id is gone
-  // Transport keys removed from peers.toml while running, and the messages their still-open
-  // sessions sent afterwards, dropped unread (status: removed_peer_messages_dropped).
+  // Transport keys removed from peers.toml (or revoked) while running, and the messages their
+  // still-open sessions sent afterwards, dropped unread (status: removed_peer_messages_dropped).
   std::set<std::string> removed_keys_;
+  // Configured peers whose node trust removed or revoked (status: revoked_peers).
+  std::set<std::string> revoked_keys_;
   uint64_t removed_peer_messages_ = 0;
   uint64_t dropped_sends_ = 0;
   uint64_t monitor_generation_ = 0;

@@ -12,21 +12,42 @@ Status Reactor::loadPeers() {
   EICHUB_ASSIGN_OR_RETURN(home::PeerList peers, home::loadPeers(home_.dir()));
   trust_config_ = policy::trustConfig(home_, peers);
   stale_after_ms_ = int64_t{peers.stale_after_hours} * 3'600'000;
-  std::set<std::string> keys;
-  for (const auto& peer : peers.peers) keys.insert(peer.transport_public_z85);
-  zap_->setAllowedKeys(keys);
-  dropRemovedPeers(keys);
-  allowed_keys_ = keys;
   card_by_key_.clear();
   for (const auto& peer : peers.peers) card_by_key_[peer.transport_public_z85] = peer;
-  std::set<std::string> connected;
-  for (const auto& [id, client] : clients_) connected.insert(client.card.transport_public_z85);
-  for (const auto& peer : peers.peers) {
-    if (connected.count(peer.transport_public_z85) == 0) connectPeer(peer);
-  }
   refreshTrust();
+  admitPeers();
   engine_->trustChanged();
   return Status::OK();
+}
+void Reactor::admitPeers() {
+  std::set<std::string> admitted;
+  for (const auto& [key, card] : card_by_key_) {
+    if (!cutByTrust(card.node_id)) {
+      revoked_keys_.erase(key);
+      admitted.insert(key);
+    } else if (revoked_keys_.insert(key).second) {
+      log::warn("event=peer_revoked peer={} node={} endpoint={}", shortKey(key),
+                toHex(card.node_id), card.endpoint);
+    }
+  }
+  zap_->setAllowedKeys(admitted);
+  dropRemovedPeers(admitted);
+  allowed_keys_ = admitted;
+  std::set<std::string> connected;
+  for (const auto& [id, client] : clients_) connected.insert(client.card.transport_public_z85);
+  for (const auto& [key, card] : card_by_key_) {
+    if (admitted.count(key) != 0 && connected.count(key) == 0) connectPeer(card);
+  }
+}
+bool Reactor::cutByTrust(const PublicKey& node_id) const {
+  for (const auto& [author, cut] : trust_.state().cuts()) {
+    if (cut.cause == trust::CutCause::kRotated) continue;  // the node goes on under a new key
+    if (author == node_id) return true;
+    // A key the configured node rotated to, removed or revoked since.
+    const trust::AuthorTrust* known = trust_.state().find(author);
+    if (known != nullptr && known->identity == node_id) return true;
+  }
+  return false;
 }
 Status Reactor::reload(const std::string& trigger) {
   Status peers = loadPeers();
@@ -78,6 +99,7 @@ void Reactor::refreshTrust() {
     log::info("event=trust_changed authors={} cuts={}", trust_.state().authors().size(),
               trust_.state().cuts().size());
     engine_->trustChanged();
+    admitPeers();  // a peer node removed or revoked loses its live sessions now
   }
 }
 void Reactor::dropRemovedPeers(const std::set<std::string>& keys) {

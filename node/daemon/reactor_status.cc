@@ -78,6 +78,7 @@ nlohmann::json Reactor::statusJson() {
           {"store_write_failures", engine_->storeFailures()},
           {"store_corrupt_refused", storage_->corruptRefused()},
           {"removed_peer_messages_dropped", removed_peer_messages_},
+          {"revoked_peers", revoked_keys_},
           {"bodies_pending", engine_->bodiesPending()},
           {"bodies_given_up", engine_->bodiesGivenUp()},
           {"zap_admitted", zap_->admitted()},

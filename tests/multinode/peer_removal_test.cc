@@ -1,7 +1,7 @@
 // SECURITY.md case 25, session identity binding, on real daemons: ZAP judges a session only at
 // its handshake, so a peer removed while syncing must lose its live sessions when the config
-// changes (nothing more from it is applied, its reconnect is refused), and a hello claiming
-// another peer's node id is refused whatever key carried it.
+// changes, or when trust removes its node (nothing more from it is applied, its reconnect is
+// refused), and a hello claiming another peer's node id is refused whatever key carried it.
 #include <atomic>
 #include <chrono>
 #include <fstream>
@@ -122,6 +122,77 @@ TEST(PeerRemovalTest, ARemovedPeerIsCutOffAtOnceAndItsReconnectIsRefused) {
                  {"b_head_at_end", b_head},
                  {"b_batches_published", publisher.batches()},
                  {"messages_dropped_after_removal", dropped},
+                 {"reconnect_refused_by_zap", true}});
+}
+
+// The trust variant: the network authority removes B while B syncs with A. A learns the removal
+// through its sync with the authority and ends B's live sessions in the step that applies the
+// trust change, with no config change; B's reconnect is refused by ZAP.
+TEST(PeerRemovalTest, APeerTheAuthorityRemovesLosesItsLiveSessionsWhenTheRemovalArrives) {
+  TempDir dir;
+  NodeProcess net(dir.file("net"), "Network authority", "EU");
+  NodeProcess a(dir.file("a"), "A cluster", "UKE42");
+  NodeProcess b(dir.file("b"), "B cluster", "DE501");
+  net.start();
+  a.start();
+  b.start();
+  const std::string b_id = b.nodeId();
+  const std::string b_key = transportKeyOf(b);
+  net.ok({"trust", "root", net.nodeId()});
+  net.ok({"authority", "admit", a.card(), "--name", "a", "--region", "UKE42"});
+  net.ok({"authority", "admit", b.card(), "--name", "b", "--region", "DE501"});
+  a.ok({"trust", "root", net.nodeId()});
+  b.ok({"trust", "root", net.nodeId()});
+  peerBothWays(net, a);
+  peerBothWays(a, b);
+  Publisher publisher(b, dir.path());
+  const uint64_t start_seq = a.seqOf(b_id);
+  ASSERT_TRUE(waitFor([&] { return a.seqOf(b_id) > start_seq + 40; }, seconds(60))) << a.logFile();
+  const uint64_t zap_refused = a.daemonStatus()["zap_refused"].get<uint64_t>();
+
+  const auto removal = std::chrono::steady_clock::now();
+  net.ok({"authority", "remove", b_id, "--after-seq", std::to_string(b.seqOf(b_id)), "--reason",
+          "left the network"});
+  const auto recorded = std::chrono::steady_clock::now();
+  const auto revoked_at_a = [&] {
+    nlohmann::json daemon = a.daemonStatus();
+    if (!daemon.is_object()) return false;
+    for (const nlohmann::json& key : daemon["revoked_peers"]) {
+      if (key == b_key) return true;
+    }
+    return false;
+  };
+  ASSERT_TRUE(waitFor(revoked_at_a, seconds(30))) << a.logFile();
+  const auto revoked = std::chrono::steady_clock::now();
+  EXPECT_TRUE(logHas(a, "event=peer_revoked", b_id)) << a.logFile();
+  EXPECT_TRUE(logHas(a, "event=peer_removed", "role=client")) << a.logFile();
+  nlohmann::json daemon = a.daemonStatus();
+  ASSERT_TRUE(daemon.is_object());
+  for (const nlohmann::json& link : daemon["links"]) {
+    if (link["peer_key"] == b_key) {
+      EXPECT_FALSE(link["up"].get<bool>()) << link.dump();
+    }
+  }
+  publisher.stop();
+
+  // B restarts: ZAP refuses its new session, though B is still in A's peers.toml (untouched).
+  ASSERT_EQ(b.stop(), 0);
+  b.start();
+  ASSERT_TRUE(waitFor(
+      [&] {
+        nlohmann::json now = a.daemonStatus();
+        return now.is_object() && now["zap_refused"].get<uint64_t>() > zap_refused;
+      },
+      seconds(30)))
+      << a.logFile();
+
+  const auto ms = [](auto from, auto to) {
+    return std::chrono::duration_cast<milliseconds>(to - from).count();
+  };
+  reportFigures({{"case", "25 revoked peer's live session"},
+                 {"ms_authority_remove_command", ms(removal, recorded)},
+                 {"ms_recorded_to_revoked_at_a", ms(recorded, revoked)},
+                 {"b_batches_published", publisher.batches()},
                  {"reconnect_refused_by_zap", true}});
 }
 
