@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -41,9 +42,14 @@ std::string NodeProcess::ok(std::vector<std::string> args) const {
 void NodeProcess::start() {
   ASSERT_LT(pid_, 0) << "already running";
   std::filesystem::remove(dir_ + "/daemon.json");
+  const pid_t test_pid = ::getpid();
   pid_ = ::fork();
   ASSERT_GE(pid_, 0);
   if (pid_ == 0) {
+    // A test that aborts (a failed check, a sanitizer report) never runs the destructor that
+    // stops this daemon: let the kernel kill it with the test. The signal follows the thread
+    // that forked, which for daemons is the test's main thread.
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != test_pid) std::_Exit(125);
     int log = ::open(logFile().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     ::dup2(log, STDOUT_FILENO);
     ::dup2(log, STDERR_FILENO);

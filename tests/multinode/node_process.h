@@ -25,7 +25,9 @@ class NodeProcess {
   // Runs a command that must succeed (a gtest failure otherwise) and returns stdout.
   std::string ok(std::vector<std::string> args) const;
 
-  // Starts the daemon and waits until it listens (its run file exists).
+  // Starts the daemon and waits until it listens (its run file exists). Call it from the test's
+  // main thread: the daemon is killed when the thread that started it ends (so that a test that
+  // aborts leaves no daemon behind).
   void start();
   // SIGTERM and wait: a clean stop. Returns the exit code.
   int stop();
