@@ -31,6 +31,24 @@ bool logHas(const NodeProcess& node, const std::string& a, const std::string& b)
   return false;
 }
 
+// Milliseconds from one steady-clock instant to another.
+int64_t msBetween(std::chrono::steady_clock::time_point from,
+                  std::chrono::steady_clock::time_point to) {
+  return std::chrono::duration_cast<milliseconds>(to - from).count();
+}
+
+// Restarts b and waits until a's ZAP has refused more sessions than zap_refused_before.
+bool restartIsRefusedByZap(const NodeProcess& a, NodeProcess& b, uint64_t zap_refused_before) {
+  if (b.stop() != 0) return false;
+  b.start();
+  return waitFor(
+      [&] {
+        nlohmann::json now = a.daemonStatus();
+        return now.is_object() && now["zap_refused"].get<uint64_t>() > zap_refused_before;
+      },
+      seconds(30));
+}
+
 // B publishes batches of records back to back until stopped.
 class Publisher {
  public:
@@ -100,24 +118,13 @@ TEST(PeerRemovalTest, ARemovedPeerIsCutOffAtOnceAndItsReconnectIsRefused) {
 
   // B's new session (after a restart) is refused by ZAP and brings nothing either.
   const uint64_t zap_refused = daemon["zap_refused"].get<uint64_t>();
-  ASSERT_EQ(b.stop(), 0);
-  b.start();
-  ASSERT_TRUE(waitFor(
-      [&] {
-        nlohmann::json now = a.daemonStatus();
-        return now.is_object() && now["zap_refused"].get<uint64_t>() > zap_refused;
-      },
-      seconds(30)))
-      << a.logFile();
+  ASSERT_TRUE(restartIsRefusedByZap(a, b, zap_refused)) << a.logFile();
   EXPECT_EQ(a.seqOf(b_id), cut_seq);
   const uint64_t b_head = b.seqOf(b_id);
   EXPECT_GT(b_head, cut_seq);
 
-  const auto ms = [](auto from, auto to) {
-    return std::chrono::duration_cast<milliseconds>(to - from).count();
-  };
   reportFigures({{"case", "25 removed peer's live session"},
-                 {"ms_peer_remove_to_ack", ms(removal, acked)},
+                 {"ms_peer_remove_to_ack", msBetween(removal, acked)},
                  {"a_seq_of_b_at_cut", cut_seq},
                  {"b_head_at_end", b_head},
                  {"b_batches_published", publisher.batches()},
@@ -176,22 +183,11 @@ TEST(PeerRemovalTest, APeerTheAuthorityRemovesLosesItsLiveSessionsWhenTheRemoval
   publisher.stop();
 
   // B restarts: ZAP refuses its new session, though B is still in A's peers.toml (untouched).
-  ASSERT_EQ(b.stop(), 0);
-  b.start();
-  ASSERT_TRUE(waitFor(
-      [&] {
-        nlohmann::json now = a.daemonStatus();
-        return now.is_object() && now["zap_refused"].get<uint64_t>() > zap_refused;
-      },
-      seconds(30)))
-      << a.logFile();
+  ASSERT_TRUE(restartIsRefusedByZap(a, b, zap_refused)) << a.logFile();
 
-  const auto ms = [](auto from, auto to) {
-    return std::chrono::duration_cast<milliseconds>(to - from).count();
-  };
   reportFigures({{"case", "25 revoked peer's live session"},
-                 {"ms_authority_remove_command", ms(removal, recorded)},
-                 {"ms_recorded_to_revoked_at_a", ms(recorded, revoked)},
+                 {"ms_authority_remove_command", msBetween(removal, recorded)},
+                 {"ms_recorded_to_revoked_at_a", msBetween(recorded, revoked)},
                  {"b_batches_published", publisher.batches()},
                  {"reconnect_refused_by_zap", true}});
 }
