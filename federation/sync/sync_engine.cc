@@ -199,18 +199,36 @@ void SyncEngine::onHave(LinkId link, Link& state, const wire::HeadInfo& head) {
   pullIfBehind(head.author);
 }
 
-std::pair<LinkId, uint64_t> SyncEngine::bestSource(const PublicKey& author) const {
-  std::pair<LinkId, uint64_t> best{0, 0};
-  std::pair<LinkId, uint64_t> avoided{0, 0};  // used only when no other link announces the feed
-  int64_t now = clock_();
+const wire::HeadInfo* SyncEngine::askableHead(const Link& link, const PublicKey& author,
+                                              int64_t now) const {
+  if (!link.stats.up || link.stats.role != Role::kClient || link.throttled_until_ms > now) {
+    return nullptr;
+  }
+  auto it = link.remote_heads.find(author);
+  return it == link.remote_heads.end() ? nullptr : &it->second;
+}
+
+uint64_t SyncEngine::highestAnnounced(const PublicKey& author) const {
+  const int64_t now = clock_();
+  uint64_t highest = 0;
   for (const auto& [id, link] : links_) {
-    if (!link.stats.up || link.stats.role != Role::kClient || link.throttled_until_ms > now) {
-      continue;
+    if (const wire::HeadInfo* head = askableHead(link, author, now)) {
+      highest = std::max(highest, head->seq);
     }
-    auto it = link.remote_heads.find(author);
-    if (it == link.remote_heads.end()) continue;
+  }
+  return highest;
+}
+
+std::pair<LinkId, uint64_t> SyncEngine::sourceFor(const PublicKey& author,
+                                                  uint64_t after_seq) const {
+  std::pair<LinkId, uint64_t> best{0, 0};
+  std::pair<LinkId, uint64_t> avoided{0, 0};  // used only when no other link has more
+  const int64_t now = clock_();
+  for (const auto& [id, link] : links_) {
+    const wire::HeadInfo* head = askableHead(link, author, now);
+    if (head == nullptr || head->seq <= after_seq) continue;
     auto& slot = sources_.avoided(author, id, now) ? avoided : best;
-    if (it->second.seq > slot.second) slot = {id, it->second.seq};
+    if (head->seq > slot.second) slot = {id, head->seq};
   }
   return best.first != 0 ? best : avoided;
 }
@@ -218,9 +236,8 @@ std::pair<LinkId, uint64_t> SyncEngine::bestSource(const PublicKey& author) cons
 void SyncEngine::pullIfBehind(const PublicKey& author) {
   const uint64_t last_accepted = trust_.lastAcceptedSeq(author);
   if (last_accepted == 0 || storage_.isFrozen(author)) return;
-  auto [source, best_seq] = bestSource(author);
   // Nothing past the author's cut-off is asked for: it would only be refused.
-  const uint64_t remote_seq = std::min(best_seq, last_accepted);
+  const uint64_t remote_seq = std::min(highestAnnounced(author), last_accepted);
   auto it = pulls_.find(author);
   if (it == pulls_.end()) {
     auto head = storage_.head(author);
@@ -238,6 +255,7 @@ void SyncEngine::pullIfBehind(const PublicKey& author) {
     }
   }
   Pull& pull = it->second;
+  auto [source, source_seq] = sourceFor(author, pull.requested_to);
   if (source == 0) return;                  // nobody up has more; wait for a link
   if (clock_() < pull.retry_at_ms) return;  // the store refused a batch; tick() retries
   if (pull.link != source && pull.requested_to > pull.tail.seq) {
@@ -245,8 +263,9 @@ void SyncEngine::pullIfBehind(const PublicKey& author) {
   }
   pull.link = source;
   const uint64_t outstanding = pull.requested_to - pull.tail.seq;
-  if (remote_seq <= pull.requested_to || outstanding >= options_.want_credit) return;
-  const uint64_t credit = std::min<uint64_t>(options_.want_credit, remote_seq - pull.requested_to);
+  const uint64_t asked_to = std::min(source_seq, last_accepted);
+  if (asked_to <= pull.requested_to || outstanding >= options_.want_credit) return;
+  const uint64_t credit = std::min<uint64_t>(options_.want_credit, asked_to - pull.requested_to);
   send(source, wire::Want{author, pull.requested_to + 1, static_cast<uint32_t>(credit),
                           !options_.subscription.everything()});
   pull.requested_to += credit;
@@ -300,7 +319,7 @@ void SyncEngine::leaveSource(LinkId link) {
   for (auto& [author, pull] : pulls_) {
     if (pull.link != link) continue;
     sources_.avoid(author, link, now);
-    const LinkId other = bestSource(author).first;
+    const LinkId other = sourceFor(author, pull.tail.seq).first;
     // With no other source, stay: the want timeout asks this one again.
     if (other == 0 || other == link) continue;
     pull.link = 0;
@@ -732,7 +751,7 @@ void SyncEngine::applied(uint64_t batch_id, const Status& status) {
           clock_() + std::max(options_.store_retry_ms, reaskGapMs(options_) + kStoreRetryMarginMs);
     }
     const uint64_t remote_seq =
-        std::min(bestSource(batch.author).second, trust_.lastAcceptedSeq(batch.author));
+        std::min(highestAnnounced(batch.author), trust_.lastAcceptedSeq(batch.author));
     if (pull.in_flight == 0 && pull.tail.seq >= remote_seq && pull.requested_to <= pull.tail.seq) {
       if (on_event_) {
         on_event_("event=sync_done author=" + toHex(batch.author).substr(0, 16) +

@@ -216,8 +216,15 @@ class SyncEngine {
   void leaveSource(LinkId link);
   // Serves a want that the credit ledger admitted; returns the updates sent.
   uint64_t serveWant(LinkId link, const wire::Want& want);
-  // The up client link announcing the highest seq for author, and that seq.
-  std::pair<LinkId, uint64_t> bestSource(const PublicKey& author) const;
+  // What link announced for author, if it may be asked now (an up client link, not throttled).
+  const wire::HeadInfo* askableHead(const Link& link, const PublicKey& author, int64_t now) const;
+  // The highest seq of author's feed that a link that may be asked now announced.
+  uint64_t highestAnnounced(const PublicKey& author) const;
+  // The link to ask for author's updates after after_seq, and the seq it announced: of the
+  // links announcing more than after_seq, the one announcing the most, passing over sources
+  // avoided for this feed unless only they have more. A peer behind what the pull holds is no
+  // source, however fresh. {0, 0} when no link has more.
+  std::pair<LinkId, uint64_t> sourceFor(const PublicKey& author, uint64_t after_seq) const;
 
   SyncOptions options_;
   Storage& storage_;

@@ -3,6 +3,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <mutex>
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -12,6 +14,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "federation/common/bytes.h"
+#include "node/daemon/control.h"
+#include "node/home/home.h"
 #include "tests/testing/wait.h"
 
 namespace eichub::testing {
@@ -122,7 +127,9 @@ std::string NodeProcess::card() const {
 }
 
 std::string NodeProcess::nodeId() const {
-  return nlohmann::json::parse(ok({"id", "--json"}))["node"].get<std::string>();
+  std::string id;
+  readHome([&](home::Home& home) { id = toHex(home.peerCard().node_id); });
+  return id;
 }
 
 std::string NodeProcess::httpAddress() const {
@@ -132,20 +139,46 @@ std::string NodeProcess::httpAddress() const {
   return run["http"].get<std::string>();
 }
 
-std::string NodeProcess::digest() const { return ok({"digest"}); }
+std::string NodeProcess::digest() const {
+  std::string digest;
+  readHome([&](home::Home& home) {
+    auto held = home.store().digest();
+    ASSERT_TRUE(held.ok()) << dir_ << ": " << held.status().toString();
+    digest = toHex(*held);
+  });
+  return digest;
+}
 
 nlohmann::json NodeProcess::status() const {
   return nlohmann::json::parse(ok({"status", "--json"}));
 }
 
-nlohmann::json NodeProcess::daemonStatus() const { return status()["daemon"]; }
+nlohmann::json NodeProcess::daemonStatus() const {
+  auto reply = daemon::askDaemon(dir_, "status");
+  if (!reply.ok()) return nlohmann::json();
+  return nlohmann::json::parse(*reply, nullptr, false);
+}
 
 uint64_t NodeProcess::seqOf(const std::string& author) const {
-  nlohmann::json held = status();  // kept alive: the loop below borrows from it
-  for (const auto& feed : held["feeds"]) {
-    if (feed["author"] == author) return feed["seq"].get<uint64_t>();
-  }
-  return 0;
+  uint64_t seq = 0;
+  readHome([&](home::Home& home) {
+    auto feeds = home.store().feeds();
+    ASSERT_TRUE(feeds.ok()) << dir_ << ": " << feeds.status().toString();
+    for (const store::FeedInfo& feed : *feeds) {
+      if (toHex(feed.author) == author) seq = feed.head.seq;
+    }
+  });
+  return seq;
+}
+
+void NodeProcess::readHome(const std::function<void(home::Home&)>& read) const {
+  // LMDB forbids a process to have one environment open twice at a time (closing either drops
+  // the other's locks), and tests read homes from more than one thread.
+  static std::mutex one_environment_at_a_time;
+  std::lock_guard lock(one_environment_at_a_time);
+  auto home = home::Home::open(dir_, /*read_only=*/true);
+  ASSERT_TRUE(home.ok()) << dir_ << ": " << home.status().toString();
+  read(**home);
 }
 
 void peerBothWays(NodeProcess& a, NodeProcess& b) {

@@ -1,6 +1,9 @@
 // SyncEngine tests: two engines wired in-process (tests/unit/sync/sync_harness.h).
 #include "federation/sync/sync_engine.h"
 
+#include <utility>
+#include <variant>
+
 #include <gtest/gtest.h>
 
 #include "tests/unit/sync/sync_harness.h"
@@ -321,6 +324,57 @@ TEST_F(SyncEngineTest, AHelloClaimingAnotherNodeIdThanItsTransportKeyIsRefused) 
   auto reply = wire::decode(sent[0]);
   ASSERT_TRUE(reply.ok());
   EXPECT_TRUE(std::holds_alternative<wire::Bye>(*reply));
+}
+
+// A pull whose source stalls moves to another peer only if that peer has what is still
+// missing: a peer that announced less than the pull already holds is no source, and the
+// stalled one, the only peer with the data, is asked again. (Before, the pull moved to the
+// lagging peer, asked it for nothing, and never asked anybody again.)
+TEST_F(SyncEngineTest, AStalledSourceIsAskedAgainWhenTheOtherPeerHasLessThanWeHold) {
+  auto published = publish(300);
+  connect();
+  client_->engine->linkUp(3, Role::kClient, "lagging-key");
+  bool server_stalls = true;  // after the first want, the server's updates are lost
+  // Delivers messages between the client's link 1 and the server until quiet. What the client
+  // sends on link 3 (the lagging peer) is dropped.
+  auto exchange = [&] {
+    for (int round = 0; round < 1000; ++round) {
+      bool moved = false;
+      for (; !client_->outbox.empty(); client_->outbox.pop_front(), moved = true) {
+        if (client_->outbox.front().first == 1) {
+          server_->engine->receive(2, client_->outbox.front().second);
+        }
+      }
+      for (; !server_->outbox.empty(); server_->outbox.pop_front(), moved = true) {
+        const Bytes& bytes = server_->outbox.front().second;
+        auto message = wire::decode(bytes);
+        const bool updates = message.ok() && std::holds_alternative<wire::Updates>(*message);
+        if (!(updates && server_stalls && clientSeq() >= 64)) client_->engine->receive(1, bytes);
+      }
+      for (auto& [id, status] : std::exchange(client_->storage.outcomes, {})) {
+        client_->engine->applied(id, status);
+        moved = true;
+      }
+      if (!moved) return;
+    }
+    FAIL() << "sync did not settle";
+  };
+  exchange();
+  ASSERT_EQ(clientSeq(), 64u);  // one want's credit; the answer to the second is lost
+  const PublicKey author = author_->publicKey();
+  client_->engine->receive(
+      3, wire::encode(
+             wire::Hello{wire::protocolVersion(), kNet, {}, {{author, 10, published[9].hash}}}));
+  server_stalls = false;
+  for (int second = 0; second < 60 && clientSeq() < 300u; ++second) {
+    client_->now_ms += 1000;
+    server_->now_ms += 1000;
+    client_->engine->tick();
+    exchange();
+  }
+  EXPECT_EQ(clientSeq(), 300u);
+  EXPECT_EQ(client_->engine->sourceSwitches(), 0u);
+  EXPECT_FALSE(client_->engine->catchingUp());
 }
 
 }  // namespace
