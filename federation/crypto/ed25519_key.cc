@@ -13,27 +13,11 @@
 #include <unistd.h>
 
 #include "federation/common/check.h"
+#include "federation/crypto/openssl_ptr.h"
 
 namespace eichub::crypto {
 
 namespace {
-
-struct EvpPkeyFree {
-  void operator()(EVP_PKEY* p) const noexcept { EVP_PKEY_free(p); }
-};
-using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyFree>;
-struct EvpMdCtxFree {
-  void operator()(EVP_MD_CTX* p) const noexcept { EVP_MD_CTX_free(p); }
-};
-using EvpMdCtxPtr = std::unique_ptr<EVP_MD_CTX, EvpMdCtxFree>;
-struct EvpPkeyCtxFree {
-  void operator()(EVP_PKEY_CTX* p) const noexcept { EVP_PKEY_CTX_free(p); }
-};
-using EvpPkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, EvpPkeyCtxFree>;
-struct BioFree {
-  void operator()(BIO* p) const noexcept { BIO_free(p); }
-};
-using BioPtr = std::unique_ptr<BIO, BioFree>;
 
 // The text of OpenSSL's newest queued error, and clears the queue.
 std::string opensslError() {

@@ -4,15 +4,9 @@
 #include <openssl/evp.h>
 
 #include "federation/common/check.h"
+#include "federation/crypto/openssl_ptr.h"
 
 namespace eichub::crypto {
-
-namespace {
-struct EvpMdCtxFree {
-  void operator()(EVP_MD_CTX* ctx) const noexcept { EVP_MD_CTX_free(ctx); }
-};
-using EvpMdCtxPtr = std::unique_ptr<EVP_MD_CTX, EvpMdCtxFree>;
-}  // namespace
 
 Hash32 sha256(ByteView data) {
   Hash32 out{};

@@ -15,6 +15,7 @@
 #include "tests/faults/history.h"
 #include "tests/faults/network_namespace.h"
 #include "tests/multinode/node_process.h"
+#include "tests/testing/child_process.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/wait.h"
 
@@ -124,14 +125,23 @@ TEST_F(LinkFaultTest, DisconnectsAtRandomInstantsMidSync) {
   peerVia(*b, *a, to_a);
   publish(*a, "big", 10000);
   const std::string author = a->nodeId();
+  // The cut lands at a random instant of the 60 ms after A committed a publish of 1,000
+  // updates, while B pulls them. (Counted from the end of `eichub publish` instead, the instant
+  // fell after B had finished nearly every time under AddressSanitizer, whose CLI exits slowly.)
   std::uniform_int_distribution<int> pause_ms(0, 60);
   int mid_sync = 0;
   for (int i = 0; i < cuts; ++i) {
-    publish(*a, "live" + std::to_string(i), 1000);              // B starts pulling at once
+    const uint64_t before = a->seqOf(author);
+    ChildProcess run(
+        {EICHUB_BINARY, "publish", resources("live" + std::to_string(i), 1000), "--home", a->dir()},
+        a->dir() + ".publish.log");
+    waitFor([&] { return a->seqOf(author) > before || run.poll().has_value(); }, seconds(60));
     std::this_thread::sleep_for(milliseconds(pause_ms(rng_)));  // the fault's instant
     if (b->seqOf(author) < a->seqOf(author)) ++mid_sync;
     to_a.cutAll();
     to_b.cutAll();
+    ASSERT_EQ(run.waitFor(seconds(120)), 0) << "publish failed; see " << a->dir() << ".publish.log";
+    history_.ack(ownHead(*a));  // the publish returned success: acknowledged
   }
   ASSERT_TRUE(converged({a.get(), b.get()}, seconds(120))) << logs({a.get(), b.get()});
   expectNothingLost({a.get(), b.get()});

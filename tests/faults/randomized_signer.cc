@@ -13,19 +13,14 @@
 #include <openssl/rand.h>
 
 #include "federation/common/check.h"
+#include "federation/crypto/openssl_ptr.h"
 
 namespace eichub::testing {
 
 namespace {
 
-struct EvpPkeyFree {
-  void operator()(EVP_PKEY* p) const noexcept { EVP_PKEY_free(p); }
-};
-using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyFree>;
-struct BioFree {
-  void operator()(BIO* p) const noexcept { BIO_free(p); }
-};
-using BioPtr = std::unique_ptr<BIO, BioFree>;
+using crypto::BioPtr;
+using crypto::EvpPkeyPtr;
 struct BnFree {  // every scalar here but k is secret: always cleared
   void operator()(BIGNUM* p) const noexcept { BN_clear_free(p); }
 };

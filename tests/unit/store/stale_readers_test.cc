@@ -1,7 +1,11 @@
 // Reader slots of dead processes (SECURITY.md case 39): CLI readers killed with SIGKILL inside a
-// read transaction leave their slots in LMDB's reader table; the store frees them, and a full
-// table's worth of live readers in other processes never gives MDB_READERS_FULL.
+// read transaction leave their slots in LMDB's reader table; the store frees them, a full
+// table's worth of live readers in other processes never gives MDB_READERS_FULL, and the file
+// stops growing once the dead readers' snapshots are released.
+#include <filesystem>
+#include <iostream>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -115,6 +119,43 @@ TEST(StaleReadersTest, TwoHundredLiveReadersLeaveRoomForTheNode) {
   ReadTxn txn = env->beginRead().value();
   EXPECT_EQ(asChars(txn.get(Table::kMeta, asBytes("k")).value()), "new");
   EXPECT_EQ(env->clearStaleReaders().value(), 0) << "live readers are not stale";
+}
+
+// A dead reader's slot pins its snapshot: no page freed after it can be reused, so rewriting
+// the same records grows the file by a copy each time. Once the slot is freed, the rewrites
+// reuse those pages and the file stops growing.
+TEST(StaleReadersTest, TheFileStopsGrowingOnceDeadReadersAreFreed) {
+  eichub::testing::TempDir dir;
+  auto env = openEnv(dir.path());
+  constexpr int kRecords = 1000;
+  constexpr size_t kValueBytes = 1000;
+  auto rewriteAll = [&](int round) {
+    const std::string value(kValueBytes, static_cast<char>('a' + round % 26));
+    WriteTxn txn = env->beginWrite().value();
+    for (int i = 0; i < kRecords; ++i) {
+      const std::string key = "record/" + std::to_string(i);
+      ASSERT_TRUE(txn.put(Table::kMeta, asBytes(key), asBytes(value)).ok());
+    }
+    ASSERT_TRUE(txn.commit().ok());
+  };
+  const std::string file = dir.path() + "/data.mdb";
+  for (int round = 0; round < 3; ++round) rewriteAll(round);  // a steady state without readers
+  const auto steady = std::filesystem::file_size(file);
+  {
+    ReaderProcess reader(dir.path());
+    ASSERT_TRUE(reader.opened());
+  }  // killed inside its read transaction
+  for (int round = 0; round < 10; ++round) rewriteAll(round);
+  const auto pinned = std::filesystem::file_size(file);
+  ASSERT_EQ(env->clearStaleReaders().value(), 1);
+  for (int round = 0; round < 10; ++round) rewriteAll(round);
+  const auto freed = std::filesystem::file_size(file);
+  const auto data_bytes = static_cast<uintmax_t>(kRecords) * kValueBytes;
+  std::cout << "data.mdb: " << steady << " bytes in a steady state, " << pinned
+            << " after 10 rewrites behind a dead reader, " << freed
+            << " after 10 more once its slot was freed (" << data_bytes << " bytes of values)\n";
+  EXPECT_GT(pinned - steady, 5 * data_bytes) << "a pinned snapshot keeps every rewrite's pages";
+  EXPECT_LE(freed - pinned, data_bytes) << "freed pages are reused";
 }
 
 }  // namespace
