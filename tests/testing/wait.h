@@ -22,8 +22,8 @@ inline bool waitFor(const std::function<bool()>& pred, std::chrono::milliseconds
     if (pred()) return true;
     const auto now = steady_clock::now();
     if (now > deadline) return false;
-    const auto pause = std::max<steady_clock::duration>(std::chrono::milliseconds(20),
-                                                        2 * (now - check_start));
+    const auto pause =
+        std::max<steady_clock::duration>(std::chrono::milliseconds(20), 2 * (now - check_start));
     std::this_thread::sleep_for(std::min<steady_clock::duration>(pause, deadline - now));
   }
 }
