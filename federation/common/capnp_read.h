@@ -1,4 +1,5 @@
-// Reading Cap'n Proto messages from untrusted bytes: alignment copy plus explicit limits.
+// Cap'n Proto and bytes: reading messages from untrusted bytes (alignment copy plus explicit
+// limits), bytes as Data fields, canonical bytes of a root.
 #pragma once
 
 #include <cstring>
@@ -72,6 +73,9 @@ class SegmentMessage {
   kj::ArrayPtr<const capnp::word> segment_;
   std::unique_ptr<capnp::SegmentArrayMessageReader> reader_;
 };
+
+// Bytes as a Data field to set: a view, so the bytes must live until the setter has copied them.
+inline capnp::Data::Reader dataOf(ByteView bytes) { return {bytes.data(), bytes.size()}; }
 
 // Canonical bytes of a message root (what is hashed and signed).
 template <typename Reader>

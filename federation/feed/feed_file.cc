@@ -22,7 +22,6 @@ constexpr uint32_t kFormatVersion = 1;
 constexpr size_t kMaxEntryBytes = kMaxHeaderBytes + kMaxBodyBytes + 1024;
 constexpr int kEntryNestingLimit = 8;
 
-capnp::Data::Reader dataOf(ByteView bytes) { return {bytes.data(), bytes.size()}; }
 Bytes bytesOf(capnp::Data::Reader data) { return Bytes(data.begin(), data.end()); }
 
 // Owns a file descriptor.

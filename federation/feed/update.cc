@@ -22,7 +22,6 @@ constexpr Hash32 kZeroHash{};
 // Larger headers grow the builder; the canonical bytes do not depend on it.
 constexpr unsigned kHeaderFirstSegmentWords = 64;
 
-capnp::Data::Reader dataOf(ByteView bytes) { return {bytes.data(), bytes.size()}; }
 // With its size: a std::string converts to Text through c_str(), which stops at a NUL byte.
 capnp::Text::Reader textOf(std::string_view text) { return {text.data(), text.size()}; }
 

@@ -32,10 +32,6 @@ Result<PublicKey> readKey(capnp::Data::Reader data, const char* field) {
   return key;
 }
 
-capnp::Data::Reader dataOf(ByteView bytes) {
-  return capnp::Data::Reader(bytes.data(), bytes.size());
-}
-
 Status checkRecord(const TrustRecord& record) {
   if (auto* m = std::get_if<Membership>(&record)) {
     EICHUB_RETURN_IF_ERROR(checkText(m->name, kMaxNameBytes, "name"));

@@ -22,8 +22,6 @@ namespace {
 // as a one-segment message.
 constexpr uint64_t kMaxSegments = 512;
 
-capnp::Data::Reader dataOf(ByteView bytes) { return {bytes.data(), bytes.size()}; }
-
 std::string tooLong(std::string_view what, size_t limit) {
   return std::string(what) + " longer than " + std::to_string(limit) + " bytes";
 }
