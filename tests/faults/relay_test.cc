@@ -1,10 +1,13 @@
 // A relay that lies (SECURITY.md cases 14 and 35) in a diamond A->B->D, A->C->D: B is a raw
 // peer that relays A's feed to D, withholding its second half (14) or dropping, altering the
-// body of, or altering the header of every 10th update (35); C is an honest node. D must get
-// the whole feed through C, accept nothing B altered, count B's runs it refused, and warn in
-// `status` while a peer announces more of a feed than it can get.
+// body of, or altering the header of every 10th update, or reordering the feed (35); C is an
+// honest node. D must get the whole feed through C, accept nothing B altered, count B's runs it
+// refused, and warn in `status` while a peer announces more of a feed than it can get.
 #include <chrono>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -101,6 +104,35 @@ class RelayAttackTest : public ::testing::Test {
     // C and D hold the same feeds (A's, C's, D's); A does not accept D's own feed.
     EXPECT_TRUE(waitFor([&] { return d_->digest() == c_->digest(); }, seconds(30)));
   }
+  // The relay (B) serves relayed to D until D refuses one of its runs; then C is linked to D,
+  // which must get the whole feed through C with nothing B altered. altered: the updates B
+  // dropped, altered or moved.
+  void bypassedThroughC(std::vector<Relayed> relayed, const std::string& name, int altered) {
+    auto raw = startRelay(std::move(relayed));
+    const std::string raw_key = raw->transportKeys().public_z85;
+    ASSERT_TRUE(waitFor([&] { return rejectedAll(d_->daemonStatus(), raw_key) >= 1; }, seconds(30)))
+        << logs();
+    const uint64_t held_from_b = d_->seqOf(author_);
+    const int64_t start = steadyMs();
+    peerBothWays(*c_, *d_);
+    ASSERT_TRUE(waitFor([&] { return d_->seqOf(author_) == total_; }, seconds(60))) << logs();
+    const int64_t recovery_ms = steadyMs() - start;
+    expectHonestCopy();
+    nlohmann::json daemon = d_->daemonStatus();
+    nlohmann::json reasons;
+    for (const auto& link : daemon["links"]) {
+      if (link["peer_key"] == raw_key) reasons = link["rejected_by_reason"];
+    }
+    EXPECT_GE(rejectedAll(daemon, raw_key), 1u);
+    reportFigures({{"case", name},
+                   {"updates", total_},
+                   {"altered_by_relay", altered},
+                   {"held_from_relay_alone", held_from_b},
+                   {"relay_rejections", reasons},
+                   {"tampered_accepted", tampered_accepted_},
+                   {"source_switches", daemon["source_switches"]},
+                   {"ms_recovery_via_c", recovery_ms}});
+  }
   std::string logs() const { return "see logs: " + d_->logFile() + " " + c_->logFile(); }
   // The value of D's eichub_feeds_stale{reason="withheld"} gauge, or "" when not scraped.
   std::string withheldMetric() const {
@@ -140,30 +172,15 @@ TEST_F(RelayAttackTest, ByzantineRelayIsBypassedThroughTheHonestPath) {
     }
     relayed.push_back({seq, std::move(u)});
   }
-  auto raw = startRelay(std::move(relayed));
-  const std::string raw_key = raw->transportKeys().public_z85;
-  ASSERT_TRUE(waitFor([&] { return rejectedAll(d_->daemonStatus(), raw_key) >= 1; }, seconds(30)))
-      << logs();
-  const uint64_t held_from_b = d_->seqOf(author_);
-  const int64_t start = steadyMs();
-  peerBothWays(*c_, *d_);
-  ASSERT_TRUE(waitFor([&] { return d_->seqOf(author_) == total_; }, seconds(60))) << logs();
-  const int64_t recovery_ms = steadyMs() - start;
-  expectHonestCopy();
-  nlohmann::json daemon = d_->daemonStatus();
-  nlohmann::json reasons;
-  for (const auto& link : daemon["links"]) {
-    if (link["peer_key"] == raw_key) reasons = link["rejected_by_reason"];
-  }
-  EXPECT_GE(rejectedAll(daemon, raw_key), 1u);
-  reportFigures({{"case", "35 byzantine relay"},
-                 {"updates", total_},
-                 {"altered_by_relay", altered},
-                 {"held_from_relay_alone", held_from_b},
-                 {"relay_rejections", reasons},
-                 {"tampered_accepted", tampered_accepted_},
-                 {"source_switches", daemon["source_switches"]},
-                 {"ms_recovery_via_c", recovery_ms}});
+  bypassedThroughC(std::move(relayed), "35 byzantine relay", altered);
+}
+
+// 35, reordering: the relay sends every update unaltered, each pair of neighbours swapped.
+TEST_F(RelayAttackTest, ReorderingRelayIsBypassedThroughTheHonestPath) {
+  std::vector<Relayed> relayed;
+  for (uint64_t seq = 1; seq <= total_; ++seq) relayed.push_back({seq, honest_[seq - 1]});
+  for (size_t i = 0; i + 1 < relayed.size(); i += 2) std::swap(relayed[i], relayed[i + 1]);
+  bypassedThroughC(std::move(relayed), "35 reordering relay", static_cast<int>(total_ / 2 * 2));
 }
 
 // 14: the relay announces A's head but serves only the first half; D warns, then gets the

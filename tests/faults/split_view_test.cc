@@ -6,6 +6,8 @@
 // records in every node's state those of the common prefix only.
 #include <chrono>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -52,16 +54,19 @@ class ForkSplitViewTest : public ::testing::Test {
       }
     }
   }
-  struct Line {
-    std::unique_ptr<NodeProcess> n1, n2, n3;
-  };
-  // Three running nodes peered in a line n1-n2-n3, each accepting the others' own feeds.
-  Line startLine() {
-    Line line{node("n1"), node("n2"), node("n3")};
-    trustAll({line.n1.get(), line.n2.get(), line.n3.get()});
-    peerBothWays(*line.n1, *line.n2);
-    peerBothWays(*line.n2, *line.n3);
+  // Running nodes n1..n<count> peered in a line, each accepting the others' own feeds.
+  std::vector<std::unique_ptr<NodeProcess>> startLine(size_t count) {
+    std::vector<std::unique_ptr<NodeProcess>> line;
+    for (size_t i = 1; i <= count; ++i) line.push_back(node("n" + std::to_string(i)));
+    trustAll(pointers(line));
+    for (size_t i = 0; i + 1 < count; ++i) peerBothWays(*line[i], *line[i + 1]);
     return line;
+  }
+  static std::vector<NodeProcess*> pointers(
+      const std::vector<std::unique_ptr<NodeProcess>>& nodes) {
+    std::vector<NodeProcess*> out;
+    for (const auto& n : nodes) out.push_back(n.get());
+    return out;
   }
   // A raw peer signing as the author: branch X to one node, Y to the other.
   std::unique_ptr<RawPeer> twoFaced(const NodeProcess& gets_x, const NodeProcess& gets_y) {
@@ -114,21 +119,22 @@ class ForkSplitViewTest : public ::testing::Test {
   FeedUpdates common_, x_, y_;
 };
 
-// 12 and 12c: a line 1-2-3, X handed to node 1 and Y to node 3 at the same time.
-TEST_F(ForkSplitViewTest, BranchesHandedToBothEndsOfALineFreezeEveryNode) {
-  Line nodes = startLine();  // not a structured binding: lambdas below capture them
-  auto& n1 = nodes.n1;
-  auto& n2 = nodes.n2;
-  auto& n3 = nodes.n3;
-  const std::vector<NodeProcess*> line = {n1.get(), n2.get(), n3.get()};
-  ASSERT_TRUE(waitFor([&] { return n1->digest() == n3->digest(); }, seconds(30))) << logs(line);
-  auto raw = twoFaced(*n1, *n3);
+// 12 and 12c as SECURITY.md sets them: a line of 5 nodes, X handed to node 1 and Y to node 5
+// at the same time; the proofs cross 4 hops.
+TEST_F(ForkSplitViewTest, BranchesHandedToBothEndsOfAFiveNodeLineFreezeEveryNode) {
+  const auto nodes = startLine(5);
+  const std::vector<NodeProcess*> line = pointers(nodes);
+  NodeProcess& first = *line.front();
+  NodeProcess& last = *line.back();
+  ASSERT_TRUE(waitFor([&] { return first.digest() == last.digest(); }, seconds(60))) << logs(line);
+  auto raw = twoFaced(first, last);
   const int64_t start = steadyMs();
-  n1->ok({"peer", "add", raw->card()});
-  n3->ok({"peer", "add", raw->card()});
+  first.ok({"peer", "add", raw->card()});
+  last.ok({"peer", "add", raw->card()});
   ASSERT_TRUE(allFrozenAndEqual(line)) << logs(line);
   const int64_t frozen_ms = steadyMs() - start;
-  nlohmann::json figures = {{"case", "12/12c split view, line 1-2-3"},
+  nlohmann::json figures = {{"case", "12/12c split view, line 1-2-3-4-5"},
+                            {"hops", line.size() - 1},
                             {"branch_x_seq", x_.size()},
                             {"branch_y_seq", y_.size()},
                             {"common_prefix", kCommon},
@@ -177,11 +183,10 @@ TEST_F(ForkSplitViewTest, ALoneNextUpdateNotLinkingToTheHeldHeadFreezesEveryNode
   const FeedUpdates elsewhere = extendFeed(*key_, kNetwork, base, "z", 2, nowMs() + 30);
   FeedUpdates lone = common_;
   lone.push_back(elsewhere.back());  // seq 4, linking to a seq 3 nobody holds
-  Line nodes = startLine();          // not a structured binding: lambdas below capture them
-  auto& n1 = nodes.n1;
-  auto& n2 = nodes.n2;
-  auto& n3 = nodes.n3;
-  const std::vector<NodeProcess*> line = {n1.get(), n2.get(), n3.get()};
+  const auto nodes = startLine(3);
+  const std::vector<NodeProcess*> line = pointers(nodes);
+  NodeProcess* n1 = line[0];
+  NodeProcess* n3 = line[2];
   const std::string n1_key = transportKeyOf(*n1);
   RawPeer raw(std::move(*key_), {n1_key, transportKeyOf(*n3)},
               [common = common_, lone, n1_key](const std::string& peer, const wire::Message& m) {
