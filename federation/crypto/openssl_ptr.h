@@ -9,24 +9,18 @@
 
 namespace eichub::crypto {
 
-struct EvpPkeyFree {
-  void operator()(EVP_PKEY* p) const noexcept { EVP_PKEY_free(p); }
+// A unique_ptr deleter that calls free_fn, an OpenSSL function freeing one handle.
+template <auto free_fn>
+struct FreeWith {
+  template <typename T>
+  void operator()(T* p) const noexcept {
+    free_fn(p);
+  }
 };
-using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyFree>;
 
-struct EvpPkeyCtxFree {
-  void operator()(EVP_PKEY_CTX* p) const noexcept { EVP_PKEY_CTX_free(p); }
-};
-using EvpPkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, EvpPkeyCtxFree>;
-
-struct EvpMdCtxFree {
-  void operator()(EVP_MD_CTX* p) const noexcept { EVP_MD_CTX_free(p); }
-};
-using EvpMdCtxPtr = std::unique_ptr<EVP_MD_CTX, EvpMdCtxFree>;
-
-struct BioFree {
-  void operator()(BIO* p) const noexcept { BIO_free(p); }
-};
-using BioPtr = std::unique_ptr<BIO, BioFree>;
+using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, FreeWith<EVP_PKEY_free>>;
+using EvpPkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, FreeWith<EVP_PKEY_CTX_free>>;
+using EvpMdCtxPtr = std::unique_ptr<EVP_MD_CTX, FreeWith<EVP_MD_CTX_free>>;
+using BioPtr = std::unique_ptr<BIO, FreeWith<BIO_free>>;
 
 }  // namespace eichub::crypto

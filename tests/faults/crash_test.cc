@@ -324,5 +324,6 @@ TEST_F(CrashTest, PublishKilledAtEachWriteAndSyncOfItsCommits) {
                  {"updates_per_publish", kRecordsPerPublish},
                  {"verify_passed_after_every_kill", !HasFailure()}});
 }
+
 }  // namespace
 }  // namespace eichub::testing

@@ -21,14 +21,10 @@ namespace {
 
 using crypto::BioPtr;
 using crypto::EvpPkeyPtr;
-struct BnFree {  // every scalar here but k is secret: always cleared
-  void operator()(BIGNUM* p) const noexcept { BN_clear_free(p); }
-};
-using BnPtr = std::unique_ptr<BIGNUM, BnFree>;
-struct BnCtxFree {
-  void operator()(BN_CTX* p) const noexcept { BN_CTX_free(p); }
-};
-using BnCtxPtr = std::unique_ptr<BN_CTX, BnCtxFree>;
+using crypto::FreeWith;
+// Every scalar here but k is secret: always cleared.
+using BnPtr = std::unique_ptr<BIGNUM, FreeWith<BN_clear_free>>;
+using BnCtxPtr = std::unique_ptr<BN_CTX, FreeWith<BN_CTX_free>>;
 
 // The order of the Ed25519 base point: 2^252 + 27742317777372353535851937790883648493.
 constexpr char kGroupOrderHex[] =

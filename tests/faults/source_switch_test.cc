@@ -83,7 +83,7 @@ class LinkFaultSwitchTest : public ::testing::Test {
   }
 
   // Updates A received on its client link to node.
-  uint64_t updatesVia(const nlohmann::json& daemon, const NodeProcess& node) {
+  static uint64_t updatesVia(const nlohmann::json& daemon, const NodeProcess& node) {
     return linkCounter(daemon, transportKeyOf(node), "client", "updates_received");
   }
 
@@ -132,7 +132,8 @@ TEST_F(LinkFaultSwitchTest, SlowSourceFinishingEachBatchInTimeKeepsThePull) {
   // The pull outlived the timeout, so the timeout was tested, and never left B. (C's one-update
   // feed, asked of B behind B's batches, may time out and move to C: that is the timeout's job.)
   EXPECT_GT(converged_ms, kWantTimeoutMs);
-  EXPECT_EQ(sourceSwitchesLogged(a_, author_), 0) << a_.logFile();
+  const int switches_of_b_feed = sourceSwitchesLogged(a_, author_);
+  EXPECT_EQ(switches_of_b_feed, 0) << a_.logFile();
   // Every update of B's feed came from B; C's link carried at most C's own one-update feed.
   EXPECT_GE(via_b, total_) << daemon.dump();
   EXPECT_LE(via_c, 1u) << daemon.dump();
@@ -141,7 +142,7 @@ TEST_F(LinkFaultSwitchTest, SlowSourceFinishingEachBatchInTimeKeepsThePull) {
                  {"updates", kUpdates},
                  {"throttle_bytes_per_s", kSlowBytesPerS},
                  {"ms_to_converged", converged_ms},
-                 {"switches_of_b_feed", sourceSwitchesLogged(a_, author_)},
+                 {"switches_of_b_feed", switches_of_b_feed},
                  {"source_switches_all_feeds", daemon["source_switches"]},
                  {"updates_via_b", via_b},
                  {"updates_via_c", via_c},
