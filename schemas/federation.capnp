@@ -9,7 +9,9 @@ using Cxx = import "/capnp/c++.capnp";
 $Cxx.namespace("eichub::schema");
 using Feed = import "feed.capnp";
 
-const protocolVersion :UInt32 = 1;
+# The feed format (feed.capnp): 2 since prev hashes the previous signed header. A hello of
+# another version is refused with both named.
+const protocolVersion :UInt32 = 2;
 
 struct HeadInfo {
   author @0 :Data;   # 32-byte Ed25519 key

@@ -28,7 +28,8 @@ struct Header {
   network @0 :Data;      # network id: a header cannot be replayed into another network
   author @1 :Data;       # 32-byte Ed25519 public key
   seq @2 :UInt64;        # 1, 2, 3 ... with no gaps
-  prev @3 :Data;         # SHA-256 of the previous header's bytes; 32 zero bytes for seq 1
+  prev @3 :Data;         # SHA-256 of the previous signed header: its header bytes, then its
+                         # 64-byte signature (format 2); 32 zero bytes for seq 1
   time @4 :Int64;        # author's clock, ms since the epoch; never decreases within a feed
   op @5 :Op;
   kind @6 :Kind;
@@ -56,7 +57,7 @@ struct Update {
 
 # First message of a feed export file; the updates follow, one message each, oldest first.
 struct FeedFileInfo {
-  formatVersion @0 :UInt32;   # 1
+  formatVersion @0 :UInt32;   # the feed format: 2 (prev hashes the previous signed header)
   author @1 :Data;
   network @2 :Data;
   count @3 :UInt64;           # number of Update messages that follow

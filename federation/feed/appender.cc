@@ -13,22 +13,7 @@ FeedAppender::FeedAppender(const crypto::SigningKey& key, std::string network, H
 
 VerifiedUpdate FeedAppender::append(Op op, Kind kind, std::string id, std::vector<std::string> tags,
                                     Bytes body, int64_t time_ms, std::vector<uint64_t> erases) {
-  VerifiedUpdate out = appendUnsigned(op, kind, std::move(id), std::move(tags), std::move(body),
-                                      time_ms, std::move(erases));
-  out.signed_update.signature = key_.sign(out.signed_update.header);
-  return out;
-}
-
-VerifiedUpdate FeedAppender::appendUnsigned(Op op, Kind kind, std::string id,
-                                            std::vector<std::string> tags, Bytes body,
-                                            int64_t time_ms, std::vector<uint64_t> erases) {
-  VerifiedUpdate out;
-  HeaderFields& f = out.fields;
-  f.network = network_;
-  f.author = key_.publicKey();
-  f.seq = head_.seq + 1;
-  f.prev = head_.hash;
-  f.time_ms = std::max(time_ms, head_.time_ms);
+  HeaderFields f;
   f.op = op;
   f.kind = kind;
   f.id = std::move(id);
@@ -38,17 +23,24 @@ VerifiedUpdate FeedAppender::appendUnsigned(Op op, Kind kind, std::string id,
     f.body_hash = crypto::sha256(body);
     f.body_size = static_cast<uint32_t>(body.size());
   }
-  out.signed_update.header = encodeHeader(f);
-  out.signed_update.body = std::move(body);
-  out.hash = crypto::sha256(out.signed_update.header);
-  head_ = headAfter(out);
-  return out;
+  return append(std::move(f), std::move(body), time_ms);
 }
 
-void signUpdates(const crypto::SigningKey& key, std::vector<VerifiedUpdate>& updates) {
-  for (VerifiedUpdate& update : updates) {
-    update.signed_update.signature = key.sign(update.signed_update.header);
-  }
+VerifiedUpdate FeedAppender::append(HeaderFields fields, Bytes body, int64_t time_ms) {
+  VerifiedUpdate out;
+  out.fields = std::move(fields);
+  HeaderFields& f = out.fields;
+  f.network = network_;
+  f.author = key_.publicKey();
+  f.seq = head_.seq + 1;
+  f.prev = head_.hash;
+  f.time_ms = std::max(time_ms, head_.time_ms);
+  out.signed_update.header = encodeHeader(f);
+  out.signed_update.signature = key_.sign(out.signed_update.header);
+  out.signed_update.body = std::move(body);
+  out.hash = signedHeaderHash(out.signed_update.header, out.signed_update.signature);
+  head_ = headAfter(out);
+  return out;
 }
 
 }  // namespace eichub::feed

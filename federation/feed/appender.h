@@ -1,4 +1,5 @@
 // FeedAppender: writes the next updates of one author's feed (sign, chain, bind the body).
+// Each header's prev is the hash of the previous signed header, so updates are signed in order.
 #pragma once
 
 #include <string>
@@ -21,10 +22,9 @@ class FeedAppender {
   VerifiedUpdate append(Op op, Kind kind, std::string id, std::vector<std::string> tags, Bytes body,
                         int64_t time_ms, std::vector<uint64_t> erases = {});
 
-  // As append(), but leaves the signature empty: the header is final (the chain needs only
-  // header hashes), so signing can run later, on another thread, with signUpdates().
-  VerifiedUpdate appendUnsigned(Op op, Kind kind, std::string id, std::vector<std::string> tags,
-                                Bytes body, int64_t time_ms, std::vector<uint64_t> erases = {});
+  // As above, from fields whose network, author, seq, prev and time this appender sets; the
+  // caller sets op, kind, id, tags, erases and, for an upsert, body_hash and body_size of body.
+  VerifiedUpdate append(HeaderFields fields, Bytes body, int64_t time_ms);
 
   const Head& head() const { return head_; }
 
@@ -33,8 +33,5 @@ class FeedAppender {
   std::string network_;
   Head head_;
 };
-
-// Signs every update's header with key. Thread-safe with respect to other batches.
-void signUpdates(const crypto::SigningKey& key, std::vector<VerifiedUpdate>& updates);
 
 }  // namespace eichub::feed

@@ -17,7 +17,6 @@ namespace eichub::feed {
 namespace {
 
 constexpr char kMagic[8] = {'E', 'I', 'C', 'H', 'U', 'B', 'F', '1'};
-constexpr uint32_t kFormatVersion = 1;
 // One Update message: header, signature, body and framing.
 constexpr size_t kMaxEntryBytes = kMaxHeaderBytes + kMaxBodyBytes + 1024;
 constexpr int kEntryNestingLimit = 8;
@@ -54,7 +53,7 @@ Status writeFeedFile(const std::string& path, const PublicKey& author, std::stri
     {
       capnp::MallocMessageBuilder message;
       auto info = message.initRoot<schema::FeedFileInfo>();
-      info.setFormatVersion(kFormatVersion);
+      info.setFormatVersion(kFeedFormat);
       info.setAuthor(dataOf(author));
       info.setNetwork(dataOf(asBytes(network)));
       info.setCount(updates.size());
@@ -97,9 +96,13 @@ FeedFileReport verifyFeedFile(const std::string& path, std::vector<VerifiedUpdat
     }
     capnp::InputStreamMessageReader info_reader(in, readerOptions(4096, kEntryNestingLimit));
     auto info = info_reader.getRoot<schema::FeedFileInfo>();
-    if (info.getFormatVersion() != kFormatVersion) {
-      report.error = Status::InvalidArgument("unknown feed file version " +
-                                             std::to_string(info.getFormatVersion()));
+    if (info.getFormatVersion() != kFeedFormat) {
+      report.error = Status::InvalidArgument(
+          "feed file format " + std::to_string(info.getFormatVersion()) +
+          ", this eichub reads format " + std::to_string(kFeedFormat) +
+          (info.getFormatVersion() < kFeedFormat
+               ? ": export it again from a home upgraded with `eichub migrate`"
+               : ": upgrade eichub"));
       return report;
     }
     if (info.getAuthor().size() != kPublicKeyBytes || info.getCount() > kMaxFeedFileUpdates) {

@@ -10,6 +10,7 @@
 #include "federation/common/capnp_read.h"
 #include "federation/common/check.h"
 #include "federation/common/utf8.h"
+#include "federation/crypto/sha256.h"
 
 namespace eichub::feed {
 
@@ -81,6 +82,13 @@ Status checkFields(const HeaderFields& f) {
 }
 
 }  // namespace
+
+Hash32 signedHeaderHash(ByteView header, ByteView signature) {
+  crypto::Sha256 hash;
+  hash.update(header);
+  hash.update(signature);
+  return hash.finish();
+}
 
 Bytes encodeHeader(const HeaderFields& f) {
   EICHUB_CHECK(checkFields(f).ok()) << "writing an invalid header: " << checkFields(f).toString();

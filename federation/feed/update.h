@@ -50,10 +50,11 @@ struct SignedUpdate {
 };
 
 // An update whose header decoded, whose body matches its hash and size, and whose
-// signature verified (unless it was taken on the chain's word: see signature_checked).
+// signature verified, or is vouched for by the chain: a later header of the same run links to
+// it and that run's last signature verified (see signature_checked).
 struct VerifiedUpdate {
   HeaderFields fields;
-  Hash32 hash{};  // SHA-256 of signed.header: the update's id, and the next header's prev
+  Hash32 hash{};  // signedHeaderHash: the update's id in its feed, and the next header's prev
   SignedUpdate signed_update;
   bool signature_checked = true;
 };
@@ -64,6 +65,17 @@ struct Head {
   Hash32 hash{};     // zero when seq is 0
   int64_t time_ms = 0;
 };
+
+// The feed format these headers follow: 2, where prev hashes the previous signed header, its
+// signature included (format 1 hashed the header bytes only and left signatures outside the
+// chain). Written in feed files and carried in hello; format 1 is refused with both versions
+// named, and `eichub migrate` upgrades a format-1 home.
+inline constexpr uint32_t kFeedFormat = 2;
+
+// SHA-256 of a signed header: its canonical header bytes, then its 64-byte signature. It is a
+// feed's head hash and the next header's prev, so one verified signature at the end of a
+// contiguous run vouches for every header and every signature before it.
+Hash32 signedHeaderHash(ByteView header, ByteView signature);
 
 // Canonical encoding of fields. Fields must be within the limits above (checked: a broken
 // invariant for our own writer).

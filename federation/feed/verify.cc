@@ -26,7 +26,7 @@ Result<VerifiedUpdate> verifyUpdate(SignedUpdate update, std::string_view networ
     EICHUB_RETURN_IF_ERROR(crypto::verifySignature(fields.author, update.header, update.signature));
   }
   VerifiedUpdate out;
-  out.hash = crypto::sha256(update.header);
+  out.hash = signedHeaderHash(update.header, update.signature);
   out.fields = std::move(fields);
   out.signed_update = std::move(update);
   out.signature_checked = check == SignatureCheck::kCheck;
@@ -45,6 +45,23 @@ Status checkLink(const Head& head, const HeaderFields& next) {
   if (next.time_ms < head.time_ms) {
     return Status::InvalidArgument("seq " + std::to_string(next.seq) + " goes back in time");
   }
+  return Status::OK();
+}
+
+Status checkRun(std::vector<VerifiedUpdate>& run) {
+  if (run.empty()) return Status::OK();
+  for (size_t i = 1; i < run.size(); ++i) {
+    if (run[i].fields.author != run[0].fields.author) {
+      return Status::InvalidArgument("a run mixes authors");
+    }
+    EICHUB_RETURN_IF_ERROR(checkLink(headAfter(run[i - 1]), run[i].fields));
+  }
+  const VerifiedUpdate& last = run.back();
+  if (!last.signature_checked) {
+    EICHUB_RETURN_IF_ERROR(crypto::verifySignature(last.fields.author, last.signed_update.header,
+                                                   last.signed_update.signature));
+  }
+  for (VerifiedUpdate& update : run) update.signature_checked = true;
   return Status::OK();
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string_view>
+#include <vector>
 
 #include "federation/feed/update.h"
 
@@ -20,6 +21,16 @@ Result<VerifiedUpdate> verifyUpdate(SignedUpdate update, std::string_view networ
 // Checks that next directly extends head: seq is head.seq+1, prev is head.hash (zero for
 // seq 1) and time does not go back. Errors: InvalidArgument naming the broken link.
 Status checkLink(const Head& head, const HeaderFields& next);
+
+// Checks a contiguous run of one author's updates, each decoded and bound to its body by
+// verifyUpdate (usually with kDeferToChain): every update links to the one before it (checkLink),
+// then the last update's signature is verified. Because prev hashes the previous signed header,
+// that one signature vouches for every header and signature before it in the run (format 2,
+// DESIGN.md 6); on success every update is marked signature_checked. The run's first update is
+// not checked against any head: the caller links it to what it holds. Errors: InvalidArgument
+// (mixed authors, a broken link: a junk signature in the middle breaks the next link),
+// PermissionDenied (the last signature is bad: the whole run is refused).
+Status checkRun(std::vector<VerifiedUpdate>& run);
 
 // The head after applying update.
 Head headAfter(const VerifiedUpdate& update);

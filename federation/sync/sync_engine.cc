@@ -3,7 +3,6 @@
 #include "federation/sync/sync_engine.h"
 
 #include <algorithm>
-#include <future>
 
 #include "federation/crypto/ed25519_key.h"
 #include "federation/crypto/sha256.h"
@@ -16,28 +15,6 @@ namespace {
 
 // The most a want may ask for: bounds what one want makes a server read and send.
 constexpr uint32_t kMaxWantCredit = 65'536;
-// Runs at least this long have their signatures checked on two threads.
-constexpr size_t kParallelVerifyMin = 64;
-
-// Checks every signature of a run, splitting a long run over two threads; marks them checked.
-bool signaturesValid(std::vector<feed::VerifiedUpdate>& batch) {
-  auto check = [&batch](size_t from, size_t to) {
-    for (size_t i = from; i < to; ++i) {
-      const feed::SignedUpdate& u = batch[i].signed_update;
-      if (!crypto::verifySignature(batch[i].fields.author, u.header, u.signature).ok()) {
-        return false;
-      }
-      batch[i].signature_checked = true;
-    }
-    return true;
-  };
-  if (batch.size() < kParallelVerifyMin) return check(0, batch.size());
-  const size_t mid = batch.size() / 2;
-  auto second_half = std::async(std::launch::async, check, mid, batch.size());
-  const bool first_ok = check(0, mid);
-  return second_half.get() && first_ok;
-}
-
 // A re-ask of updates a server already sent on a link is served only this long after its last
 // answer there (CreditLedger): an honest client re-asks after a want timeout.
 int64_t reaskGapMs(const SyncOptions& options) { return options.want_timeout_ms / 2; }
@@ -159,7 +136,15 @@ bool SyncEngine::receive(LinkId link, ByteView bytes) {
 
 void SyncEngine::onHello(LinkId link, Link& state, const wire::Hello& hello) {
   if (hello.protocol_version != wire::protocolVersion()) {
+    // The protocol version is the feed format: a format-1 peer's chain cannot be checked here.
     reject(link, "protocol version");
+    if (on_event_) {
+      on_event_(
+          "event=peer_refused reason=protocol_version peer=" + state.stats.peer_key.substr(0, 16) +
+          " peer_format=" + std::to_string(hello.protocol_version) +
+          " our_format=" + std::to_string(wire::protocolVersion()) +
+          " hint=\"the peer must upgrade: eichub migrate (README, Upgrading)\"");
+    }
     send(link, wire::Bye{});
     return;
   }
@@ -302,15 +287,22 @@ void SyncEngine::probeFork(LinkId link, const PublicKey& author, uint64_t seq) {
 }
 
 void SyncEngine::onProbeAnswer(LinkId link, const feed::VerifiedUpdate& theirs) {
-  auto ours = heldHash(theirs.fields.author, theirs.fields.seq);
-  if (!ours || *ours == theirs.hash) return;  // the same header after all: no fork here
+  auto ours = heldUpdate(theirs.fields.author, theirs.fields.seq);
+  // The same header after all, whatever its signature: no fork here.
+  if (!ours || ours->header == theirs.signed_update.header) return;
   forkSeen(link, theirs);
 }
 
-std::optional<Hash32> SyncEngine::heldHash(const PublicKey& author, uint64_t seq) {
+std::optional<feed::SignedUpdate> SyncEngine::heldUpdate(const PublicKey& author, uint64_t seq) {
   auto held = storage_.read(author, seq, 1, wire::kMaxBatchBytes);
   if (!held.ok() || held->empty()) return std::nullopt;
-  return crypto::sha256(held->front().header);
+  return std::move(held->front());
+}
+
+std::optional<Hash32> SyncEngine::heldHash(const PublicKey& author, uint64_t seq) {
+  auto held = heldUpdate(author, seq);
+  if (!held) return std::nullopt;
+  return feed::signedHeaderHash(held->header, held->signature);
 }
 
 void SyncEngine::leaveSource(LinkId link) {
@@ -406,7 +398,7 @@ void SyncEngine::onUpdates(LinkId link, wire::Updates& updates) {
   std::vector<feed::VerifiedUpdate> batch;
   batch.reserve(updates.updates.size());
   for (feed::SignedUpdate& update : updates.updates) {
-    // Signatures are checked below, all of them, on two threads.
+    // Each header decoded and bound to its body here; its signature is vouched for below.
     auto verified = feed::verifyUpdate(std::move(update), options_.network,
                                        feed::SignatureCheck::kDeferToChain);
     if (!verified.ok()) {
@@ -421,10 +413,11 @@ void SyncEngine::onUpdates(LinkId link, wire::Updates& updates) {
     }
     batch.push_back(std::move(verified).value());
   }
-  // Every signature, not only the last of the run: the chain would vouch for the headers, but
-  // a forged signature kept beside a genuine header would be stored and relayed (STYLE 47).
-  if (!signaturesValid(batch)) {
-    reject(link, "bad signature");
+  // Every link of the run, then the one signature that ends it: prev hashes the previous signed
+  // header, so that signature vouches for every header and signature before it (feed format 2).
+  // A junk signature in the middle breaks the next link; a bad last one refuses the whole run.
+  if (Status run = feed::checkRun(batch); !run.ok()) {
+    reject(link, run.code() == Status::Code::kPermissionDenied ? "bad signature" : "broken chain");
     leaveSource(link);
     return;
   }
@@ -475,18 +468,17 @@ void SyncEngine::onUpdates(LinkId link, wire::Updates& updates) {
   if (first_new != batch.begin()) {
     const feed::VerifiedUpdate& at_tail = *(first_new - 1);
     if (at_tail.fields.seq == pull.tail.seq && at_tail.hash != pull.tail.hash) {
-      forkSeen(link, at_tail);
-      return;
+      // The same header under a second valid signature (Ed25519 signatures are not unique) is a
+      // duplicate, never a fork (case 5); another header at our tail's seq is a fork.
+      auto held = heldUpdate(author, at_tail.fields.seq);
+      if (!held || held->header != at_tail.signed_update.header) {
+        forkSeen(link, at_tail);
+        return;
+      }
     }
-    // An update's identity is the hash of its header bytes, which exclude the signature
-    // (DESIGN.md; Ed25519 signatures are not unique, so one header may carry several valid
-    // ones). The run's copy of our tail, and every update before it that chains to it, is the
-    // header we hold whatever its signature: a duplicate, counted and dropped (case 5).
+    // The run is one chain: its copy of our tail, and everything before it, is what we hold.
     if (at_tail.fields.seq == pull.tail.seq) {
-      auto it = first_new - 1;
-      uint64_t same = 1;
-      for (; it != batch.begin() && (it - 1)->hash == it->fields.prev; --it) ++same;
-      links_[link].stats.duplicates += same;
+      links_[link].stats.duplicates += static_cast<uint64_t>(first_new - batch.begin());
     }
     batch.erase(batch.begin(), first_new);
     if (batch.empty()) return;
@@ -664,7 +656,10 @@ void SyncEngine::chainBreakSeen(LinkId link, const feed::VerifiedUpdate& theirs)
   const feed::HeaderFields& f = theirs.fields;
   auto ours = storage_.read(f.author, f.seq - 1, 1, wire::kMaxBatchBytes);
   // Our header there may still be on its way to the store: the probe decides then.
-  if (!ours.ok() || ours->empty() || crypto::sha256(ours->front().header) == f.prev) return;
+  if (!ours.ok() || ours->empty() ||
+      feed::signedHeaderHash(ours->front().header, ours->front().signature) == f.prev) {
+    return;
+  }
   wire::ForkProof proof;
   proof.first = {theirs.signed_update.header, theirs.signed_update.signature, {}};
   proof.second = {ours->front().header, ours->front().signature, {}};
@@ -679,7 +674,8 @@ void SyncEngine::onFork(LinkId link, const wire::ForkProof& proof) {
   const auto conflicting = [&] {
     const feed::HeaderFields& a = first->fields;
     const feed::HeaderFields& b = second->fields;
-    if (a.seq == b.seq) return first->hash != second->hash;
+    // The same header under two signatures is one update (case 5), not a fork.
+    if (a.seq == b.seq) return first->signed_update.header != second->signed_update.header;
     return a.seq == b.seq + 1 && a.prev != second->hash;
   };
   if (!first.ok() || !second.ok() || first->fields.author != second->fields.author ||

@@ -54,8 +54,9 @@ struct LinkStats {
   int64_t last_seen_ms = 0;
   uint64_t updates_received = 0;  // verified and handed to the writer
   uint64_t updates_applied = 0;
-  // Updates received again that we hold, known equal by their header hash (signature excluded:
-  // a second valid signature over a held header is a duplicate, never a fork; case 5).
+  // Updates received again that we hold: a run's part up to our head when its copy of our head
+  // is ours, by signed hash or by header bytes (a second valid signature over a held header is a
+  // duplicate, never a fork; case 5).
   uint64_t duplicates = 0;
   uint64_t updates_sent = 0;
   uint64_t bodies_received = 0;  // fetched bodies that matched their headers
@@ -211,6 +212,9 @@ class SyncEngine {
   void offerProof(LinkId link, const PublicKey& author);
   void probeFork(LinkId link, const PublicKey& author, uint64_t seq);
   void onProbeAnswer(LinkId link, const feed::VerifiedUpdate& theirs);
+  // The update held at seq (body included when held), or nothing.
+  std::optional<feed::SignedUpdate> heldUpdate(const PublicKey& author, uint64_t seq);
+  // signedHeaderHash of the update held at seq, or nothing.
   std::optional<Hash32> heldHash(const PublicKey& author, uint64_t seq);
   // Pulls served by link move to another peer announcing the same feed (cases 29, 35).
   void leaveSource(LinkId link);

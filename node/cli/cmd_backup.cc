@@ -8,6 +8,7 @@
 #include "node/cli/commands.h"
 #include "node/cli/context.h"
 #include "node/daemon/control.h"
+#include "node/home/format_upgrade.h"
 #include "node/store/migrate.h"
 
 namespace eichub::cli {
@@ -137,17 +138,43 @@ int runMigrate(const BackupFlags& flags) {
                              std::chrono::system_clock::now().time_since_epoch())
                              .count());
   }
-  auto outcome = store::migrateStore(home::dataDir(dir), backup);
+  const std::string data = home::dataDir(dir);
+  if (!store::isFormatOneStore(data)) {
+    // Nothing older than this build's layout to upgrade: say so when the store opens as it is.
+    store::StoreOptions options;
+    options.read_only = true;
+    auto current = store::CatalogStore::open(data, options);
+    if (!current.ok()) return fail(current.status().withContext("store not migrated"));
+    if (flags.common.json) {
+      printJson({{"from", store::currentSchemaVersion()}, {"to", store::currentSchemaVersion()}});
+    } else {
+      fmt::print("store is at schema version {} (feed format {}); nothing to do\n",
+                 store::currentSchemaVersion(), feed::kFeedFormat);
+    }
+    return kExitOk;
+  }
+  auto outcome = home::upgradeFormatOneHome(dir, backup);
   if (!outcome.ok()) return fail(outcome.status().withContext("store not migrated"));
   if (flags.common.json) {
-    printJson({{"from", outcome->from_version},
-               {"to", outcome->to_version},
-               {"backup", outcome->backup_path}});
-  } else if (outcome->backup_path.empty()) {
-    fmt::print("store is at schema version {}; nothing to do\n", outcome->to_version);
+    printJson({{"from", outcome->from_schema},
+               {"to", store::currentSchemaVersion()},
+               {"feed_format", feed::kFeedFormat},
+               {"backup", outcome->backup_path},
+               {"own_updates_before", outcome->own_updates_before},
+               {"records_resigned", outcome->records_resigned},
+               {"records_without_body", outcome->records_without_body},
+               {"other_feeds_dropped", outcome->other_feeds_dropped},
+               {"other_updates_dropped", outcome->other_updates_dropped}});
   } else {
-    fmt::print("store migrated from schema version {} to {}; backup first in {}\n",
-               outcome->from_version, outcome->to_version, outcome->backup_path);
+    fmt::print(
+        "store migrated from schema version {} to {} (feed format 1 to {}); backup first in {}\n"
+        "re-signed {} records of this node's feed ({} updates before); {} records held without "
+        "a body were not carried over\n"
+        "dropped {} feeds of other authors ({} updates): upgraded peers send them again\n",
+        outcome->from_schema, store::currentSchemaVersion(), feed::kFeedFormat,
+        outcome->backup_path, outcome->records_resigned, outcome->own_updates_before,
+        outcome->records_without_body, outcome->other_feeds_dropped,
+        outcome->other_updates_dropped);
   }
   return kExitOk;
 }
@@ -173,7 +200,7 @@ void addBackupCommands(CLI::App& app, int& exit_code) {
 
   auto migrate_flags = std::make_shared<BackupFlags>();
   CLI::App* migrate = app.add_subcommand(
-      "migrate", "Upgrade the store to this build's schema version, after a backup");
+      "migrate", "Upgrade a home to this build's feed format and store schema, after a backup");
   addHomeFlag(*migrate, migrate_flags->common);
   addJsonFlag(*migrate, migrate_flags->common);
   migrate->add_option("--backup", migrate_flags->file,

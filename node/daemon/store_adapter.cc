@@ -81,7 +81,7 @@ Result<std::vector<feed::SignedUpdate>> StoreAdapter::read(const PublicKey& auth
       updates.resize(i);
       break;
     }
-    prev_hash = crypto::sha256(u.header);
+    prev_hash = feed::signedHeaderHash(u.header, u.signature);
     if (!store::bodyMatches(*fields, u.body)) {
       refuseCorrupt(author, fields->seq, "body_hash");
       u.body.clear();

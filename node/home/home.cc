@@ -30,14 +30,6 @@ constexpr char kDataDir[] = "data";
 constexpr char kCardPrefix[] = "eichub-peer:v1:";
 constexpr size_t kZ85KeyChars = 40;
 
-store::StoreOptions storeOptions(const config::Options& o, bool read_only) {
-  store::StoreOptions s;
-  s.read_only = read_only;
-  s.initial_map_bytes = o.store_initial_map_mb << 20;
-  s.max_map_bytes = o.store_max_map_mb << 20;
-  return s;
-}
-
 Status writeNewFile(const std::string& path, std::string_view content, mode_t mode) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) return Status::IOError("cannot create " + path, std::strerror(errno));
@@ -155,6 +147,16 @@ Status Home::create(const std::string& dir, const config::Options& options) {
 }
 
 std::string dataDir(const std::string& dir) { return dir + "/" + kDataDir; }
+std::string configPath(const std::string& dir) { return dir + "/" + kConfigFile; }
+std::string nodeKeyPath(const std::string& dir) { return dir + "/" + kNodeKeyFile; }
+
+store::StoreOptions storeOptions(const config::Options& o, bool read_only) {
+  store::StoreOptions s;
+  s.read_only = read_only;
+  s.initial_map_bytes = o.store_initial_map_mb << 20;
+  s.max_map_bytes = o.store_max_map_mb << 20;
+  return s;
+}
 
 Result<std::unique_ptr<Home>> Home::open(const std::string& dir, bool read_only) {
   std::error_code ec;

@@ -28,6 +28,11 @@ Result<PeerCard> parsePeerCard(std::string_view text);
 
 // The LMDB store directory of the home at dir: dir/data.
 std::string dataDir(const std::string& dir);
+// The home's config file (dir/config.toml) and node key (dir/keys/node.key).
+std::string configPath(const std::string& dir);
+std::string nodeKeyPath(const std::string& dir);
+// How the home's store is opened, from its config.
+store::StoreOptions storeOptions(const config::Options& options, bool read_only);
 
 // --home, else $EICHUB_HOME, else ~/.eichub.
 std::string resolveHomeDir(const std::string& flag_value);

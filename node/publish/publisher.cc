@@ -1,6 +1,8 @@
 // Publisher: diff against held state, sign, store in batches. Signing (the costly step) runs on
-// a second thread (Signer), fed in small chunks, while this thread diffs ahead and stores the
-// batches already signed, so a publish runs at about the signing rate of one core.
+// a second thread (Signer), fed in small chunks of drafts, while this thread diffs ahead and
+// stores the batches already signed, so a publish runs at about the signing rate of one core.
+// The chain orders the signatures (each prev hashes the previous signed header), so one thread
+// signs at a time.
 //
 // Storing costs about as much CPU per update as signing, unevenly (ESCO's occupations, with many
 // labels and links, cost twice a skill), so a thread that only waited for signatures would leave
@@ -70,16 +72,16 @@ Result<PublishSummary> publishChanges(store::CatalogStore& store, const crypto::
       erase_keys.push_back({change.kind, key.publicKey(), change.id});
   }
   EICHUB_ASSIGN_OR_RETURN(auto versions, store.erasableVersions(key.publicKey(), erase_keys));
-  feed::FeedAppender appender(key, network, head);
 
   // Every record this call changed: newer than the store until its batch is stored, and the
   // same as the store after that.
   std::unordered_map<std::string, KnownState> known_states;
-  Signer signer(key);
-  std::vector<feed::VerifiedUpdate> chunk;  // built, not yet handed to the signer
-  std::deque<PendingBatch> pending;         // batches not stored yet, oldest first
-  size_t pending_bytes = 0;                 // over all of them
-  size_t batch_built = 0;                   // updates built into the newest batch
+  Signer signer(key, network, head);
+  uint64_t next_seq = head.seq + 1;
+  std::vector<Draft> chunk;          // drafted, not yet handed to the signer
+  std::deque<PendingBatch> pending;  // batches not stored yet, oldest first
+  size_t pending_bytes = 0;          // over all of them
+  size_t batch_built = 0;            // updates built into the newest batch
   size_t examined = 0;
 
   // Collects the oldest batch's signed chunks and stores them in one write transaction.
@@ -101,8 +103,8 @@ Result<PublishSummary> publishChanges(store::CatalogStore& store, const crypto::
   auto submit = [&]() {
     if (pending.empty() || pending.back().updates == kPublishBatchUpdates) pending.emplace_back();
     pending.back().updates += chunk.size();
-    for (const feed::VerifiedUpdate& update : chunk) {
-      const size_t bytes = update.signed_update.header.size() + update.signed_update.body.size();
+    for (const Draft& draft : chunk) {
+      const size_t bytes = draft.body.size() + feed::kMaxIdBytes;
       pending.back().bytes += bytes;
       pending_bytes += bytes;
     }
@@ -130,6 +132,7 @@ Result<PublishSummary> publishChanges(store::CatalogStore& store, const crypto::
     }
 
     std::vector<uint64_t> erases;
+    Hash32 body_hash{};
     if (change.op == feed::Op::ERASE) {
       auto it = versions.find({change.kind, key.publicKey(), change.id});
       if (it == versions.end() || it->second.empty()) {
@@ -140,8 +143,8 @@ Result<PublishSummary> publishChanges(store::CatalogStore& store, const crypto::
       it->second.clear();
       ++summary.erased;
     } else if (change.op == feed::Op::UPSERT) {
-      // Only a live record needs the hash now; appending computes it anyway.
-      if (known.live && known.body_hash == crypto::sha256(change.body)) {
+      body_hash = crypto::sha256(change.body);
+      if (known.live && known.body_hash == body_hash) {
         ++summary.unchanged;
         continue;
       }
@@ -153,14 +156,25 @@ Result<PublishSummary> publishChanges(store::CatalogStore& store, const crypto::
       }
       ++summary.deleted;
     }
-    chunk.push_back(appender.appendUnsigned(change.op, change.kind, change.id, change.tags,
-                                            change.body, clock(), std::move(erases)));
-    const feed::HeaderFields& fields = chunk.back().fields;
+    Draft& draft = chunk.emplace_back();
+    feed::HeaderFields& fields = draft.fields;
+    fields.op = change.op;
+    fields.kind = change.kind;
+    fields.id = change.id;
+    fields.tags = change.tags;
+    fields.erases = std::move(erases);
+    if (change.op == feed::Op::UPSERT) {
+      fields.body_hash = body_hash;
+      fields.body_size = static_cast<uint32_t>(change.body.size());
+      draft.body = change.body;
+    }
+    draft.time_ms = clock();
+    const uint64_t seq = next_seq++;
     known_states[state_key] = {change.op == feed::Op::UPSERT, fields.body_hash};
     if (change.op == feed::Op::UPSERT && !versions.empty()) {
       if (auto it = versions.find({change.kind, key.publicKey(), change.id});
           it != versions.end()) {
-        it->second.push_back(fields.seq);
+        it->second.push_back(seq);
       }
     }
     ++batch_built;

@@ -1,12 +1,11 @@
 // Signer: one queue of chunks, each queued, being signed or signed; the thread and the caller of
-// take() both sign the oldest queued chunk.
+// take() both sign the oldest queued chunk, one chunk at a time.
 #include "node/publish/signer.h"
-
-#include "federation/feed/appender.h"
 
 namespace eichub::publish {
 
-Signer::Signer(const crypto::SigningKey& key) : key_(key), thread_([this] { run(); }) {}
+Signer::Signer(const crypto::SigningKey& key, std::string network, feed::Head head)
+    : appender_(key, std::move(network), head), thread_([this] { run(); }) {}
 
 Signer::~Signer() {
   {
@@ -17,10 +16,10 @@ Signer::~Signer() {
   thread_.join();
 }
 
-void Signer::submit(std::vector<feed::VerifiedUpdate> chunk) {
+void Signer::submit(std::vector<Draft> chunk) {
   {
     std::lock_guard lock(mutex_);
-    chunks_.push_back({std::move(chunk), State::kQueued});
+    chunks_.push_back({std::move(chunk), {}, State::kQueued});
   }
   changed_.notify_all();
 }
@@ -40,9 +39,11 @@ std::vector<feed::VerifiedUpdate> Signer::take() {
 }
 
 Signer::Chunk* Signer::claimQueued() {
+  if (signing_) return nullptr;
   for (Chunk& chunk : chunks_) {
     if (chunk.state == State::kQueued) {
       chunk.state = State::kSigning;
+      signing_ = true;
       return &chunk;
     }
   }
@@ -51,8 +52,14 @@ Signer::Chunk* Signer::claimQueued() {
 
 void Signer::sign(Chunk& chunk, std::unique_lock<std::mutex>& lock) {
   lock.unlock();
-  feed::signUpdates(key_, chunk.updates);
+  chunk.updates.reserve(chunk.drafts.size());
+  for (Draft& draft : chunk.drafts) {
+    chunk.updates.push_back(
+        appender_.append(std::move(draft.fields), std::move(draft.body), draft.time_ms));
+  }
+  chunk.drafts.clear();
   lock.lock();
+  signing_ = false;
   chunk.state = State::kSigned;
   changed_.notify_all();
 }

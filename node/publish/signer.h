@@ -1,7 +1,8 @@
-// Signer: signs chunks of updates in the order they are handed to it, on a thread of its own,
-// so that signing overlaps the publisher's diffing and storing without waiting for whole batches.
-// A caller that would wait for a signature signs queued chunks itself instead, so no core
-// idles while there is signing left to do.
+// Signer: appends and signs chunks of drafted updates to one feed, in the order they are handed
+// to it, on a thread of its own, so that signing overlaps the publisher's diffing and storing.
+// Each header's prev is the hash of the previous signed header (feed format 2), so chunks are
+// signed one after the other; a caller that would wait for a chunk signs the next one itself
+// while the thread is not signing, so no core idles while there is signing left to do.
 #pragma once
 
 #include <condition_variable>
@@ -11,45 +12,59 @@
 #include <vector>
 
 #include "federation/crypto/ed25519_key.h"
+#include "federation/feed/appender.h"
 #include "federation/feed/update.h"
 
 namespace eichub::publish {
+
+// An update not yet in the feed: its header fields but network, author, seq, prev and time,
+// which the appender sets (see FeedAppender::append), its body and its author's clock.
+struct Draft {
+  feed::HeaderFields fields;
+  Bytes body;
+  int64_t time_ms = 0;
+};
 
 // Not copyable. The destructor stops the thread after the chunk it is signing and drops the
 // rest. Borrows key, which must outlive it.
 class Signer {
  public:
-  explicit Signer(const crypto::SigningKey& key);
+  // head: the feed's head before the first draft (seq 0 for a new feed).
+  Signer(const crypto::SigningKey& key, std::string network, feed::Head head);
   ~Signer();
   Signer(const Signer&) = delete;
   Signer& operator=(const Signer&) = delete;
 
-  // Queues chunk for signing.
-  void submit(std::vector<feed::VerifiedUpdate> chunk);
-  // The oldest chunk submitted and not taken yet, once signed. Until it is, signs the oldest
-  // queued chunk on the calling thread, or waits when the thread is signing the last ones. Must
-  // follow a submit() whose chunk has not been taken.
+  // Queues drafts; they follow the drafts submitted before.
+  void submit(std::vector<Draft> chunk);
+  // The oldest chunk submitted and not taken yet, signed and chained. Until it is, signs the next
+  // queued chunk on the calling thread when the thread is not signing, else waits. Must follow a
+  // submit() whose chunk has not been taken.
   std::vector<feed::VerifiedUpdate> take();
 
  private:
   enum class State { kQueued, kSigning, kSigned };
   struct Chunk {
+    std::vector<Draft> drafts;
     std::vector<feed::VerifiedUpdate> updates;
     State state = State::kQueued;
   };
 
   void run();
-  // The oldest chunk still queued, marked as being signed, or nullptr. Call with mutex_ held.
+  // The oldest chunk still queued, marked as being signed, or nullptr when there is none or a
+  // chunk is being signed (the chain orders them). Call with mutex_ held.
   Chunk* claimQueued();
   // Signs chunk, claimed by claimQueued(), with lock released meanwhile, and marks it signed.
   void sign(Chunk& chunk, std::unique_lock<std::mutex>& lock);
 
-  const crypto::SigningKey& key_;
   std::mutex mutex_;
   std::condition_variable changed_;
+  // Used by whoever holds the one claimed chunk: claimQueued() hands out one at a time.
+  feed::FeedAppender appender_;
   // Submitted and not taken, oldest first. A deque: its elements stay in place while chunks
   // are added at the back and taken from the front, so a chunk can be signed unlocked.
   std::deque<Chunk> chunks_;
+  bool signing_ = false;
   bool stop_ = false;
   std::thread thread_;  // last: starts once the members above exist
 };

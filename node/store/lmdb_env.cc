@@ -302,9 +302,14 @@ Status LmdbEnv::checkSchemaVersion(MDB_txn* txn) const {
   if (rc != 0) return lmdbStatus("read schema version", rc);
   std::string_view found = asChars(fromVal(value));
   if (found == options_.schema_version) return Status::OK();
+  // Versions are small decimal numbers: an older store is upgraded by `eichub migrate`.
+  const bool older =
+      found.size() < options_.schema_version.size() ||
+      (found.size() == options_.schema_version.size() && found < options_.schema_version);
   return Status::Corruption("unsupported store schema version",
                             std::string(found) + " (this build reads version " +
-                                std::string(options_.schema_version) + ")");
+                                std::string(options_.schema_version) + ")" +
+                                (older ? "; upgrade it with: eichub migrate --home <home>" : ""));
 }
 
 Status LmdbEnv::adoptMapSize() const {

@@ -1,88 +1,131 @@
-// Schema migrations of the LMDB store, one function per step.
+// Store migration: reading a feed-format-1 store (schema 2 or 3) for its author's records.
 #include "node/store/migrate.h"
 
-#include "node/store/catalog_store.h"
+#include <algorithm>
+#include <map>
+
 #include "node/store/internal/keys.h"
 #include "node/store/internal/store_impl.h"
 #include "node/store/lmdb_env.h"
+#include "node/store/verify.h"
 
 namespace eichub::store {
 namespace {
 
-constexpr std::string_view kVersion2 = "2";
+// The schema versions of feed format 1: 2 (bodies beside headers) and 3 (the changes table).
+constexpr std::string_view kFormatOneVersions[] = {"3", "2"};
 
-// Version 2 -> 3: one change entry per stored header, numbered in headers key order (feed by
-// feed, seq order within a feed, which is all the change feed promises for old updates).
-Status fillChanges(WriteTxn& txn) {
-  EICHUB_ASSIGN_OR_RETURN(Cursor headers, txn.cursor(Table::kHeaders));
+// Opens the store in dir if it names a format-1 schema version; sets version. Not read-only: a
+// schema-2 store lacks the changes table, which opening creates (empty, and ignored by a build
+// of that version, so the store stays a valid old store).
+Result<std::unique_ptr<LmdbEnv>> openFormatOne(const std::string& dir, std::string& version) {
+  Status last = Status::Corruption("not a feed-format-1 store");
+  for (std::string_view candidate : kFormatOneVersions) {
+    LmdbOptions options;
+    options.schema_key = internal::kSchemaVersionKey;
+    options.schema_version = candidate;
+    auto env = LmdbEnv::open(dir, options);
+    if (!env.ok()) {
+      last = env.status();
+      continue;
+    }
+    EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, (*env)->beginRead());
+    // An absent version passes open's check: only a store that names a format-1 version is one.
+    auto held = txn.get(Table::kMeta, asBytes(internal::kSchemaVersionKey));
+    if (held.ok() && std::equal(held->begin(), held->end(), candidate.begin(), candidate.end())) {
+      version = std::string(candidate);
+      return std::move(env).value();
+    }
+  }
+  return last;
+}
+
+// Walks author's headers in seq order and keeps each record's last update.
+Status readOwnFeed(const ReadTxn& txn, const PublicKey& author, FormatOneContent& out) {
+  struct Current {
+    uint64_t seq = 0;
+    feed::Op op = feed::Op::UPSERT;
+    HeldRecord record;
+    bool body_held = false;
+  };
+  std::map<std::pair<feed::Kind, std::string>, Current> current;
+  EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kHeaders));
   Entry entry;
-  uint64_t number = 1;
-  std::vector<std::pair<std::array<uint8_t, 8>, Bytes>> changes;
-  EICHUB_ASSIGN_OR_RETURN(bool more, headers.get(MDB_FIRST, &entry));
-  while (more) {
+  const Bytes first = internal::headerKey(author, 1);
+  EICHUB_ASSIGN_OR_RETURN(bool more, cursor.get(MDB_SET_RANGE, &entry, first));
+  while (more && entry.key.size() == first.size() &&
+         std::equal(author.begin(), author.end(), entry.key.begin())) {
     EICHUB_ASSIGN_OR_RETURN(internal::HeaderValue value, internal::decodeHeaderValue(entry.value));
     auto fields = feed::decodeHeader(value.header);
-    if (!fields.ok())
-      return Status::Corruption("stored header does not decode", fields.status().message());
-    changes.emplace_back(
-        internal::changeKey(number++),
-        internal::encodeChange(fields->author, fields->seq, fields->kind, fields->op, fields->id));
-    EICHUB_ASSIGN_OR_RETURN(more, headers.get(MDB_NEXT, &entry));
+    if (!fields.ok()) {
+      return Status::Corruption("a stored header does not decode", fields.status().message());
+    }
+    ++out.own_updates;
+    Current& record = current[{fields->kind, fields->id}];
+    if (fields->op == feed::Op::ERASE) {
+      record.op = feed::Op::ERASE;  // the record's bodies are gone everywhere
+    } else {
+      if (!bodyMatches(*fields, value.body)) {
+        return Status::Corruption("a stored body does not match its header",
+                                  fields->id + " seq " + std::to_string(fields->seq));
+      }
+      record.seq = fields->seq;
+      record.op = fields->op;
+      record.body_held = !value.body.empty();
+      record.record = HeldRecord{fields->kind, fields->id, fields->tags,
+                                 Bytes(value.body.begin(), value.body.end())};
+    }
+    EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
   }
-  // Written after the scan: a put would invalidate the views the cursor returned.
-  for (const auto& [key, value] : changes) {
-    EICHUB_RETURN_IF_ERROR(txn.put(Table::kChanges, key, value, MDB_APPEND));
+  std::vector<Current*> live;
+  for (auto& [key, record] : current) {
+    if (record.op != feed::Op::UPSERT) continue;
+    if (!record.body_held) {
+      ++out.records_without_body;
+      continue;
+    }
+    live.push_back(&record);
   }
-  return txn.put(Table::kMeta, asBytes(internal::kSchemaVersionKey),
-                 asBytes(internal::kSchemaVersion));
+  std::sort(live.begin(), live.end(),
+            [](const Current* a, const Current* b) { return a->seq < b->seq; });
+  for (Current* record : live) out.records.push_back(std::move(record->record));
+  return Status::OK();
+}
+
+// Counts the feeds and updates of other authors, which the upgrade drops.
+Status countOtherFeeds(const ReadTxn& txn, const PublicKey& author, FormatOneContent& out) {
+  EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kHeads));
+  Entry entry;
+  EICHUB_ASSIGN_OR_RETURN(bool more, cursor.get(MDB_FIRST, &entry));
+  while (more) {
+    if (!std::equal(entry.key.begin(), entry.key.end(), author.begin(), author.end())) {
+      EICHUB_ASSIGN_OR_RETURN(internal::HeadValue head, internal::decodeHead(entry.value));
+      ++out.other_feeds;
+      out.other_updates += head.head.seq;
+    }
+    EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
+  }
+  return Status::OK();
 }
 
 }  // namespace
 
 std::string currentSchemaVersion() { return std::string(internal::kSchemaVersion); }
 
-Result<MigrateOutcome> migrateStore(const std::string& dir, const std::string& backup_path) {
-  MigrateOutcome outcome;
-  outcome.to_version = currentSchemaVersion();
-  // A store at the current version opens as it is.
-  {
-    StoreOptions options;
-    options.read_only = true;
-    auto current = CatalogStore::open(dir, options);
-    if (current.ok()) {
-      outcome.from_version = outcome.to_version;
-      return outcome;
-    }
-    // Only a version mismatch (or the new tables missing) is ours to fix.
-    if (current.status().code() != Status::Code::kCorruption) return current.status();
-  }
-  // Opening with the old version's key check creates the new (empty) tables, which an older
-  // build ignores, so the backup below is still a valid old store.
-  LmdbOptions options;
-  options.schema_key = internal::kSchemaVersionKey;
-  options.schema_version = kVersion2;
-  auto env = LmdbEnv::open(dir, options);
-  if (!env.ok()) {
-    return env.status().withContext("this build upgrades schema version 2 only");
-  }
-  outcome.from_version = std::string(kVersion2);
-  EICHUB_RETURN_IF_ERROR((*env)->copyTo(backup_path));
-  outcome.backup_path = backup_path;
-  for (;;) {
-    bool map_full = false;
-    Status status;
-    {
-      EICHUB_ASSIGN_OR_RETURN(WriteTxn txn, (*env)->beginWrite());
-      status = fillChanges(txn);
-      if (status.ok()) status = txn.commit();
-      map_full = txn.mapFull();
-    }
-    if (!map_full) {
-      EICHUB_RETURN_IF_ERROR(status);
-      return outcome;
-    }
-    EICHUB_RETURN_IF_ERROR((*env)->growMap());
-  }
+bool isFormatOneStore(const std::string& dir) {
+  std::string version;
+  return openFormatOne(dir, version).ok();
+}
+
+Result<FormatOneContent> readFormatOneStore(const std::string& dir, const PublicKey& author,
+                                            const std::string& backup_path) {
+  FormatOneContent out;
+  EICHUB_ASSIGN_OR_RETURN(auto env, openFormatOne(dir, out.schema_version));
+  EICHUB_RETURN_IF_ERROR(env->copyTo(backup_path));
+  EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, env->beginRead());
+  EICHUB_RETURN_IF_ERROR(readOwnFeed(txn, author, out));
+  EICHUB_RETURN_IF_ERROR(countOtherFeeds(txn, author, out));
+  return out;
 }
 
 }  // namespace eichub::store

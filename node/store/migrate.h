@@ -1,29 +1,50 @@
-// Store schema migration: upgrades a store written by an older build to this build's layout,
-// after a backup (`eichub migrate`).
+// Store migration (`eichub migrate`): reads a store written before feed format 2, after a
+// backup, so that its author's records can be re-signed into a format-2 store.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "federation/common/result.h"
+#include "federation/feed/update.h"
 
 namespace eichub::store {
-
-// What migrateStore did.
-struct MigrateOutcome {
-  std::string from_version;
-  std::string to_version;
-  std::string backup_path;  // empty when nothing needed doing
-};
 
 // The schema version this build writes (see node/store/internal/store_impl.h).
 std::string currentSchemaVersion();
 
-// Upgrades the store in dir to currentSchemaVersion(). Before changing any data it writes a
-// compacted copy of the store to backup_path (which must not exist). A store already at the
-// current version is left alone. No other process may use the store meanwhile (the caller
-// checks that no daemon runs). Steps: 2 -> 3 adds the changes table, filled from the headers
-// held in feed order. Errors: Corruption (a version this build cannot upgrade), AlreadyExists
-// (backup_path), IOError.
-Result<MigrateOutcome> migrateStore(const std::string& dir, const std::string& backup_path);
+// A record an author's feed made current in a feed-format-1 store, to be said again in a
+// format-2 feed: its kind, id, tags and body as they were signed.
+struct HeldRecord {
+  feed::Kind kind = feed::Kind::SKILL;
+  std::string id;
+  std::vector<std::string> tags;
+  Bytes body;
+};
+
+// What a feed-format-1 store (schema 2 or 3) holds of one author, and what it holds besides.
+struct FormatOneContent {
+  std::string schema_version;
+  // The author's live records, in the feed order of their current versions. Deleted and erased
+  // records are not among them.
+  std::vector<HeldRecord> records;
+  uint64_t records_without_body = 0;  // current upserts held without a body: cannot be re-signed
+  uint64_t own_updates = 0;           // the author's feed length (its head seq)
+  uint64_t other_feeds = 0;           // feeds of other authors, dropped by the upgrade
+  uint64_t other_updates = 0;
+};
+
+// True when the store in dir names a feed-format-1 schema version (2 or 3). Such a store is not
+// upgraded in place: its author's records are re-signed into a new store (readFormatOneStore,
+// then `eichub migrate` publishes them), and the other feeds are fetched again from peers.
+bool isFormatOneStore(const std::string& dir);
+
+// Reads what author's feed made current in the feed-format-1 store in dir, after writing a
+// compacted copy of the store to backup_path (which must not exist). Every body is checked
+// against its signed header's hash. The store's content is left as it is. Errors:
+// Corruption (not a format-1 store, a header that does not decode, a body that does not match
+// it), AlreadyExists (backup_path), IOError.
+Result<FormatOneContent> readFormatOneStore(const std::string& dir, const PublicKey& author,
+                                            const std::string& backup_path);
 
 }  // namespace eichub::store

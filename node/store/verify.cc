@@ -42,7 +42,7 @@ Status verifyFeed(const CatalogStore& store, const FeedInfo& info, VerifyReport&
       const uint64_t seq = next_seq++;
       ++report.headers;
       auto fields = feed::decodeHeader(update.header);
-      const Hash32 hash = crypto::sha256(update.header);
+      const Hash32 hash = feed::signedHeaderHash(update.header, update.signature);
       if (!fields.ok() || fields->author != info.author || fields->seq != seq) {
         problem(seq, Problem::kHeaderUnreadable);
         prev = feed::Head{seq, hash, prev.time_ms};

@@ -1,8 +1,10 @@
 // Same header, second valid signature (SECURITY.md case 5). Ed25519 signatures are not unique:
 // the author's key signs the same header bytes twice with different nonces (RandomizedSigner).
-// Two raw peers hand node N the two copies of seqs 1-5: N must keep one copy, count the other
-// as a duplicate, prove no fork, leave the feed unfrozen, and end with the digest of a node
-// that only ever saw one signature.
+// In feed format 2 a header's prev hashes the previous *signed* header, so a chain goes on from
+// one signature only: a second signature can only end a run. A raw peer hands node N, which
+// holds seqs 1-5, runs from seq 1 that end at seq 5 under a second signature: N must count them
+// as duplicates, prove no fork, leave the feed unfrozen, take seqs 6-8 (which link to the
+// signature N holds), and end with the digest of a node that only ever saw one signature.
 #include <chrono>
 #include <memory>
 
@@ -23,7 +25,7 @@ namespace {
 using std::chrono::seconds;
 
 constexpr char kNetwork[] = "test-net";
-constexpr size_t kResigned = 5;  // seqs 1..5 exist with two signatures each
+constexpr size_t kResigned = 5;  // seqs 1..5 are re-sent, seq 5 under a second signature
 constexpr size_t kFeed = 8;      // the second peer also has seqs 6..8
 
 int64_t nowMs() {
@@ -47,13 +49,14 @@ TEST(DuplicateSignatureTest, ASecondSignatureOverAHeldHeaderIsADuplicateNotAFork
   ASSERT_TRUE(signer.ok()) << signer.status().toString();
   const std::string author = toHex(key.publicKey());
   const FeedUpdates feed = makeFeed(key, kNetwork, "d", kFeed, nowMs());
-  FeedUpdates resigned = feed;  // the same headers; seqs 1..5 signed again with new nonces
-  for (size_t i = 0; i < kResigned; ++i) {
-    resigned[i].signature = signer->sign(resigned[i].header);
-    ASSERT_NE(resigned[i].signature, feed[i].signature);
-    ASSERT_TRUE(
-        crypto::verifySignature(key.publicKey(), resigned[i].header, resigned[i].signature).ok());
-  }
+  // Seqs 1..5 with seq 5 signed again with a new nonce: a valid run, whose end is our head's
+  // header under another signature.
+  FeedUpdates resigned(feed.begin(), feed.begin() + kResigned);
+  resigned.back().signature = signer->sign(resigned.back().header);
+  ASSERT_NE(resigned.back().signature, feed[kResigned - 1].signature);
+  ASSERT_TRUE(
+      crypto::verifySignature(key.publicKey(), resigned.back().header, resigned.back().signature)
+          .ok());
 
   NodeProcess n(dir.file("n"), "n cluster", "UKE42");
   NodeProcess reference(dir.file("r"), "r cluster", "UKE42");
@@ -63,18 +66,17 @@ TEST(DuplicateSignatureTest, ASecondSignatureOverAHeldHeaderIsADuplicateNotAFork
   }
   // The first peer serves seqs 1..5 with OpenSSL's signatures.
   auto first = honestServer(n, FeedUpdates(feed.begin(), feed.begin() + kResigned));
-  // The second serves the whole feed with the other signatures on 1..5, and re-sends from seq 1
-  // whatever is asked, so N receives its held headers again under the second signatures.
+  // The second serves the whole feed, and answers every want with the re-signed run 1..5 first,
+  // so N receives its held headers again, its head under the second signature.
   auto second = std::make_unique<RawPeer>(
       crypto::SigningKey::generate().value(), std::set<std::string>{transportKeyOf(n)},
-      [resigned](const std::string&, const wire::Message& m) {
-        if (const auto* want = std::get_if<wire::Want>(&m)) {
-          wire::Want from_one = *want;
-          from_one.credit = static_cast<uint32_t>(want->from_seq - 1 + want->credit);
-          from_one.from_seq = 1;
-          return honestAnswer(kNetwork, {resigned}, from_one);
+      [feed, resigned](const std::string&, const wire::Message& m) {
+        std::vector<Bytes> out;
+        if (std::holds_alternative<wire::Want>(m)) {
+          out.push_back(wire::encode(wire::Updates{resigned}));
         }
-        return honestAnswer(kNetwork, {resigned}, m);
+        for (Bytes& answer : honestAnswer(kNetwork, {feed}, m)) out.push_back(std::move(answer));
+        return out;
       });
   auto honest = honestServer(reference, feed);
 
@@ -113,7 +115,7 @@ TEST(DuplicateSignatureTest, ASecondSignatureOverAHeldHeaderIsADuplicateNotAFork
     EXPECT_EQ(held.updates[i].signed_update.signature, feed[i].signature) << "seq " << i + 1;
   }
   reportFigures({{"case", "5 same header, second valid signature"},
-                 {"headers_with_two_signatures", kResigned},
+                 {"headers_with_two_signatures", 1},
                  {"duplicates_counted", linkCounter(daemon, second_key, "client", "duplicates")},
                  {"frozen_feeds", daemon["frozen_feeds"]},
                  {"fork_probes", daemon["fork_probes"]},

@@ -1,12 +1,13 @@
-// eichub migrate on a real schema-2 store: refused by this build until migrated, backed up
-// first, then upgraded with its change feed filled from the headers held.
+// eichub migrate on a home written before feed format 2 (tests/testdata/format1_home, made with
+// that tree): refused by this build until migrated, backed up first, then its own records
+// re-signed into a format-2 feed (same ids and content), other authors' feeds dropped.
 #include <filesystem>
 #include <fstream>
 
 #include <gtest/gtest.h>
 #include <lmdb.h>
+#include <nlohmann/json.hpp>
 
-#include "node/store/catalog_store.h"
 #include "tests/testing/process.h"
 #include "tests/testing/temp_dir.h"
 
@@ -16,12 +17,26 @@ namespace {
 namespace fs = std::filesystem;
 using testing::ProcessResult;
 
+const std::string kFixture = std::string(EICHUB_TESTDATA) + "/format1_home";
+constexpr char kOwnId[] = "6a188cd0c594521516d63f8be3e6a7c8e1b38b55f56e8f932d67d48efca10658";
+
 ProcessResult eichub(std::vector<std::string> args) {
   args.insert(args.begin(), EICHUB_BINARY);
   return testing::runProcess(args);
 }
 
-// Turns a schema-3 store into what a schema-2 build wrote: no changes table, version "2".
+// A copy of the fixture home, with the modes a home's keys must have.
+std::string copyFixtureHome(const testing::TempDir& dir) {
+  const std::string home = dir.file("home");
+  fs::copy(kFixture + "/home", home, fs::copy_options::recursive);
+  fs::permissions(home + "/keys", fs::perms::owner_all);
+  for (const auto& key : fs::directory_iterator(home + "/keys")) {
+    fs::permissions(key.path(), fs::perms::owner_read | fs::perms::owner_write);
+  }
+  return home;
+}
+
+// Turns the fixture's schema-3 store into what a schema-2 build wrote: no changes table.
 void downgradeToVersion2(const std::string& data_dir) {
   MDB_env* env = nullptr;
   ASSERT_EQ(mdb_env_create(&env), 0);
@@ -40,46 +55,91 @@ void downgradeToVersion2(const std::string& data_dir) {
   mdb_env_close(env);
 }
 
-TEST(MigrateTest, UpgradesAVersion2StoreAfterABackup) {
-  testing::TempDir dir;
-  const std::string home = dir.file("a");
-  ASSERT_EQ(eichub({"init", "--home", home, "--name", "A"}).exit_code, 0);
-  std::ofstream(dir.file("r.jsonl")) << R"({"kind":"Provider","id":"p1","name":{"en":"One"}})"
-                                     << "\n"
-                                     << R"({"kind":"Provider","id":"p2","name":{"en":"Two"}})"
-                                     << "\n";
-  ASSERT_EQ(eichub({"publish", "--home", home, dir.file("r.jsonl")}).exit_code, 0);
-  const std::string digest = eichub({"digest", "--home", home}).out;
-  downgradeToVersion2(home + "/data");
-
+// Migrates home and checks what a user sees: the same own records, a format-2 feed that
+// verifies signature by signature, the other feeds gone.
+void expectUpgraded(const testing::TempDir& dir, const std::string& home,
+                    const std::string& from_schema) {
   ProcessResult refused = eichub({"status", "--home", home});
   EXPECT_NE(refused.exit_code, 0);
-  EXPECT_NE(refused.err.find("schema version"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("eichub migrate"), std::string::npos) << refused.err;
 
   const std::string backup = dir.file("before.mdb");
-  ProcessResult migrated = eichub({"migrate", "--home", home, "--backup", backup});
+  ProcessResult migrated = eichub({"migrate", "--home", home, "--backup", backup, "--json"});
   ASSERT_EQ(migrated.exit_code, 0) << migrated.err;
-  EXPECT_NE(migrated.out.find("from schema version 2 to 3"), std::string::npos) << migrated.out;
+  const nlohmann::json outcome = nlohmann::json::parse(migrated.out, nullptr, false);
+  ASSERT_TRUE(outcome.is_object()) << migrated.out;
+  EXPECT_EQ(outcome["from"], from_schema);
+  EXPECT_EQ(outcome["feed_format"], 2);
+  EXPECT_EQ(outcome["own_updates_before"], 19);
+  EXPECT_EQ(outcome["other_feeds_dropped"], 2);  // Oslo's feed and the vendor's
+  EXPECT_EQ(outcome["other_updates_dropped"], 18);
   EXPECT_TRUE(fs::is_regular_file(backup));
-  EXPECT_EQ(eichub({"digest", "--home", home}).out, digest);
 
-  store::StoreOptions options;
-  options.read_only = true;
-  auto store = store::CatalogStore::open(home + "/data", options);
-  ASSERT_TRUE(store.ok()) << store.status().toString();
-  auto changes = (*store)->changes(0, 10);
-  ASSERT_TRUE(changes.ok());
-  ASSERT_EQ(changes->size(), 3u);  // the cluster profile init wrote, then the two providers
-  EXPECT_EQ((*changes)[0].number, 1u);
-  EXPECT_EQ((*changes)[0].id, "profile");
-  EXPECT_EQ((*changes)[1].id, "p1");
-  EXPECT_EQ((*changes)[2].seq, 3u);
-  EXPECT_EQ((*changes)[2].number, 3u);
+  // Every record the old feed held is there with the same content; deleted and erased ones
+  // stay gone.
+  std::ifstream expected_file(kFixture + "/expected_own_records.json");
+  const nlohmann::json expected = nlohmann::json::parse(expected_file);
+  for (const auto& [id, record] : expected.items()) {
+    ProcessResult got = eichub({"get", "--home", home, id, "--json"});
+    if (record.is_null()) {
+      EXPECT_NE(got.exit_code, 0) << id << " is back: " << got.out;
+      continue;
+    }
+    ASSERT_EQ(got.exit_code, 0) << id << ": " << got.err;
+    const nlohmann::json view = nlohmann::json::parse(got.out, nullptr, false);
+    ASSERT_EQ(view["records"].size(), 1u) << got.out;
+    EXPECT_EQ(view["records"][0]["author"], kOwnId);
+    EXPECT_EQ(view["records"][0]["record"], record) << id;
+  }
+  // The vendor's delegation (a trust record of the node's feed) is re-signed too.
+  EXPECT_EQ(outcome["records_resigned"], 14 - 2 + 1 + 1);  // leeds.jsonl, profile, delegation
+
+  ProcessResult verified = eichub({"verify", "--home", home, "--json"});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  ProcessResult status = eichub({"status", "--home", home, "--json"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  const nlohmann::json feeds = nlohmann::json::parse(status.out, nullptr, false)["feeds"];
+  ASSERT_EQ(feeds.size(), 1u) << status.out;
+
+  // The exported feed is format 2 and checks signature by signature; a format-1 feed file is
+  // refused with both formats named.
+  ASSERT_EQ(eichub({"feed", "export", "--home", home, "--out", dir.file("own.feed")}).exit_code, 0);
+  ProcessResult feed = eichub({"feed", "verify", dir.file("own.feed")});
+  EXPECT_EQ(feed.exit_code, 0) << feed.err;
+  ProcessResult old_file =
+      eichub({"feed", "import", "--home", home, kFixture + "/oslo_format1.feed"});
+  EXPECT_NE(old_file.exit_code, 0);
+  EXPECT_NE(old_file.err.find("feed file format 1, this eichub reads format 2"), std::string::npos)
+      << old_file.err;
 
   ProcessResult again = eichub({"migrate", "--home", home, "--backup", dir.file("again.mdb")});
-  EXPECT_EQ(again.exit_code, 0);
+  EXPECT_EQ(again.exit_code, 0) << again.err;
   EXPECT_NE(again.out.find("nothing to do"), std::string::npos) << again.out;
   EXPECT_FALSE(fs::exists(dir.file("again.mdb")));
+}
+
+TEST(MigrateTest, ReSignsAFormatOneHomesOwnRecordsAfterABackup) {
+  testing::TempDir dir;
+  const std::string home = copyFixtureHome(dir);
+  expectUpgraded(dir, home, "3");
+}
+
+TEST(MigrateTest, ReSignsASchemaVersion2Home) {
+  testing::TempDir dir;
+  const std::string home = copyFixtureHome(dir);
+  downgradeToVersion2(home + "/data");
+  expectUpgraded(dir, home, "2");
+}
+
+TEST(MigrateTest, AFailedUpgradeLeavesTheHomeAsItWas) {
+  testing::TempDir dir;
+  const std::string home = copyFixtureHome(dir);
+  std::ofstream(dir.file("taken.mdb")) << "in the way";
+  ProcessResult refused = eichub({"migrate", "--home", home, "--backup", dir.file("taken.mdb")});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_FALSE(fs::exists(home + "/data.format2"));
+  ProcessResult still_old = eichub({"status", "--home", home});
+  EXPECT_NE(still_old.err.find("eichub migrate"), std::string::npos) << still_old.err;
 }
 
 }  // namespace

@@ -276,18 +276,18 @@ class ForgedBatchTest : public AttackTest {
 };
 
 TEST_F(ForgedBatchTest, TamperedHeaderInTheMiddleIsRefused) {
-  // Its own signature no longer matches (and the next header no longer links to it).
-  attack(Forgery::kTamperedMiddleHeader, "bad signature");
+  // Its hash changes, so the next header no longer links to it (feed format 2).
+  attack(Forgery::kTamperedMiddleHeader, "broken chain");
 }
 
 TEST_F(ForgedBatchTest, ForgedLastSignatureIsRefused) {
   attack(Forgery::kForgedLastSignature, "bad signature");
 }
 
-// The chain alone would vouch for the middle header, but its junk signature would be stored
-// and relayed: every signature of a run is checked.
+// A junk signature in the middle would be stored and relayed if the chain did not cover it: in
+// feed format 2 prev hashes the signed header, so the next link breaks and the run is refused.
 TEST_F(ForgedBatchTest, ForgedMiddleSignatureIsRefused) {
-  attack(Forgery::kForgedMiddleSignature, "bad signature");
+  attack(Forgery::kForgedMiddleSignature, "broken chain");
 }
 
 // ---- Case 3: unknown predecessors in reverse order, duplicates and replays ----

@@ -47,7 +47,7 @@ wire::HeadInfo headOf(const FeedUpdates& feed) {
   const feed::SignedUpdate& last = feed.back();
   auto fields = feed::decodeHeader(last.header);
   EICHUB_CHECK(fields.ok()) << fields.status().toString();
-  return {fields->author, fields->seq, crypto::sha256(last.header)};
+  return {fields->author, fields->seq, feed::signedHeaderHash(last.header, last.signature)};
 }
 
 wire::Hello helloWithHeads(const std::string& network, const std::vector<FeedUpdates>& feeds) {

@@ -18,8 +18,10 @@ inline constexpr std::string_view kSchemaVersionKey = "schema_version";
 // node/search. A change to either (which would leave postings that cannot be recomputed) needs
 // a new version. 1: postings held record keys, bodies were keyed by hash. 2: rid postings in
 // dupfixed tables, bodies beside their headers. 3: the changes table (node-local order of
-// applied updates); `eichub migrate` upgrades 2 to 3.
-inline constexpr std::string_view kSchemaVersion = "3";
+// applied updates); `eichub migrate` upgrades 2 to 3. 4: feed format 2 (prev hashes the previous
+// signed header): `eichub migrate` re-signs the node's own records of a 2 or 3 store into a new
+// feed and drops the other feeds, which upgraded peers send again.
+inline constexpr std::string_view kSchemaVersion = "4";
 
 // The first rid never handed out: one past rid_keys' last key (rids are never reused).
 Result<uint64_t> nextRid(const WriteTxn& txn);

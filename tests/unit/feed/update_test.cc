@@ -103,7 +103,12 @@ TEST_F(UpdateTest, AppenderChainsAndVerifies) {
   EXPECT_EQ(u1.fields.seq, 1u);
   EXPECT_EQ(u2.fields.seq, 2u);
   EXPECT_EQ(u2.fields.prev, u1.hash);
-  EXPECT_EQ(u1.hash, crypto::sha256(u1.signed_update.header));
+  // Format 2: the chain hashes the signed header, signature included.
+  Bytes signed_header = u1.signed_update.header;
+  signed_header.insert(signed_header.end(), u1.signed_update.signature.begin(),
+                       u1.signed_update.signature.end());
+  EXPECT_EQ(u1.hash, crypto::sha256(signed_header));
+  EXPECT_NE(u1.hash, crypto::sha256(u1.signed_update.header));
   auto v = verifyUpdate(u2.signed_update, kNet);
   ASSERT_TRUE(v.ok()) << v.status().toString();
   EXPECT_TRUE(checkLink(headAfter(u1), v->fields).ok());
@@ -254,6 +259,57 @@ TEST_F(UpdateTest, EraseTargetsAtLimitAcceptedAboveLimitRejected) {
   std::vector<uint64_t> targets;
   for (uint64_t i = 1; i <= kMaxEraseTargets + 1; ++i) targets.push_back(i);
   EXPECT_EQ(decodeHeader(eraseHeader(targets)).status().message(), "too many erase targets");
+}
+
+// checkRun (format 2): the links of a run, then its last signature, vouch for all of it.
+class CheckRunTest : public UpdateTest {
+ protected:
+  // A run of n updates as a receiver decodes it: signatures not checked yet.
+  std::vector<VerifiedUpdate> run(int n) {
+    FeedAppender app(*key_, kNet, Head{});
+    std::vector<VerifiedUpdate> out;
+    for (int i = 0; i < n; ++i) {
+      auto decoded = verifyUpdate(make(app, "a/" + std::to_string(i)).signed_update, kNet,
+                                  SignatureCheck::kDeferToChain);
+      EXPECT_TRUE(decoded.ok());
+      out.push_back(std::move(decoded).value());
+    }
+    return out;
+  }
+};
+
+TEST_F(CheckRunTest, AGoodRunIsVouchedForByItsLastSignature) {
+  auto updates = run(4);
+  for (const auto& u : updates) EXPECT_FALSE(u.signature_checked);
+  ASSERT_TRUE(checkRun(updates).ok());
+  for (const auto& u : updates) EXPECT_TRUE(u.signature_checked);
+}
+
+TEST_F(CheckRunTest, AJunkMiddleSignatureBreaksTheNextLink) {
+  auto updates = run(4);
+  updates[1].signed_update.signature.assign(kSignatureBytes, 0);
+  // The receiver computes each hash from what it received, so the junk changes seq 2's hash.
+  updates[1].hash =
+      signedHeaderHash(updates[1].signed_update.header, updates[1].signed_update.signature);
+  Status status = checkRun(updates);
+  EXPECT_EQ(status.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(status.message().find("seq 3 does not link"), std::string::npos) << status.message();
+}
+
+TEST_F(CheckRunTest, ABadLastSignatureRefusesTheRun) {
+  auto updates = run(3);
+  updates[2].signed_update.signature.assign(kSignatureBytes, 0);
+  EXPECT_EQ(checkRun(updates).code(), Status::Code::kPermissionDenied);
+  for (const auto& u : updates) EXPECT_FALSE(u.signature_checked);
+}
+
+TEST_F(CheckRunTest, AGapOrAReorderBreaksTheChain) {
+  auto updates = run(4);
+  std::swap(updates[1], updates[2]);
+  EXPECT_EQ(checkRun(updates).code(), Status::Code::kInvalidArgument);
+  updates = run(4);
+  updates.erase(updates.begin() + 1);
+  EXPECT_EQ(checkRun(updates).code(), Status::Code::kInvalidArgument);
 }
 
 }  // namespace

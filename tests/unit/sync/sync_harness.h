@@ -109,12 +109,14 @@ struct TestNode {
         [this](LinkId link, Bytes bytes) {
           outbox.push_back({link, std::move(bytes)});
         },
-        [this] { return now_ms; });
+        [this] { return now_ms; }, SyncEngine::RejectFn{},
+        [this](const std::string& fields) { events.push_back(fields); });
   }
   TestStorage storage;
   AcceptSet trust;
   std::unique_ptr<SyncEngine> engine;
   std::deque<std::pair<LinkId, Bytes>> outbox;
+  std::vector<std::string> events;  // the engine's event lines
   int64_t now_ms = 1000;
 };
 
