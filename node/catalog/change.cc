@@ -223,7 +223,8 @@ Result<std::unique_ptr<RecordReader>> RecordReader::open(ByteView body) {
   auto out = std::make_unique<RecordReader>(Token{});
   EICHUB_ASSIGN_OR_RETURN(
       out->message_,
-      SegmentMessage::open(body, readerOptions(feed::kMaxBodyBytes, kRecordNestingLimit)));
+      SegmentMessage::open(
+          body, readerOptions(kRecordReadPasses * feed::kMaxBodyBytes, kRecordNestingLimit)));
   try {
     out->root_ = out->message_->reader().getRoot<Record>();
   } catch (const kj::Exception& e) {

@@ -38,6 +38,10 @@ Change eraseChange(feed::Kind kind, std::string id);
 inline constexpr size_t kMaxTextBytes = 64 * 1024;  // a course description, not a book
 inline constexpr size_t kMaxListEntries = 4096;     // an occupation lists ~100 skills
 inline constexpr int kRecordNestingLimit = 8;       // Record -> kind -> List -> struct -> Text
+// Times checkBody reads a record whole (isCanonical, the field checks, id and tags, the canonical
+// copy): the traversal limit covers that many reads of the largest body, so that a record the
+// publisher accepts is never refused by a receiver's reader (traversal counts every read).
+inline constexpr size_t kRecordReadPasses = 8;
 
 // A record read from its canonical bytes (store, peer, file) with explicit reader limits. Owns
 // an aligned copy of the bytes, so the Reader stays valid for the object's lifetime. Traversal of a
