@@ -23,6 +23,32 @@ bool mayWriteTrust(Role role, std::string_view id) {
   return false;
 }
 
+// Orders held for judging: the configured roots' records first, then the others, each author's
+// in seq order; keeps at most kMaxTrustRecordsPerAuthor per author and counts the rest.
+std::map<PublicKey, uint64_t> judgingOrder(const TrustConfig& config,
+                                           std::vector<HeldRecord>& held) {
+  std::sort(held.begin(), held.end(), [&config](const HeldRecord& a, const HeldRecord& b) {
+    const bool a_root = config.roots.count(a.author) != 0;
+    const bool b_root = config.roots.count(b.author) != 0;
+    if (a_root != b_root) return a_root;
+    return a.author != b.author ? a.author < b.author : a.seq < b.seq;
+  });
+  std::map<PublicKey, uint64_t> overflowing;
+  size_t kept = 0;
+  size_t of_author = 0;
+  for (size_t i = 0; i < held.size(); ++i) {
+    of_author = i > 0 && held[i].author == held[i - 1].author ? of_author + 1 : 1;
+    if (of_author > kMaxTrustRecordsPerAuthor) {
+      ++overflowing[held[i].author];
+      continue;
+    }
+    if (kept != i) held[kept] = std::move(held[i]);
+    ++kept;
+  }
+  held.resize(kept);
+  return overflowing;
+}
+
 }  // namespace
 
 std::string_view roleName(Role role) {
@@ -60,10 +86,7 @@ TrustState TrustState::base(const TrustConfig& config) {
 }
 
 TrustState TrustState::derive(const TrustConfig& config, std::vector<HeldRecord> held) {
-  std::sort(held.begin(), held.end(), [](const HeldRecord& a, const HeldRecord& b) {
-    return a.author != b.author ? a.author < b.author : a.seq < b.seq;
-  });
-  if (held.size() > kMaxTrustRecords) held.resize(kMaxTrustRecords);
+  std::map<PublicKey, uint64_t> overflowing = judgingOrder(config, held);
   TrustState prev = base(config);
   for (int round = 0; round < kMaxDeriveRounds; ++round) {
     TrustState next = base(config);
@@ -116,6 +139,7 @@ TrustState TrustState::derive(const TrustConfig& config, std::vector<HeldRecord>
     if (next == prev) break;
     prev = std::move(next);
   }
+  prev.overflowing_ = std::move(overflowing);
   return prev;
 }
 

@@ -24,9 +24,12 @@
 namespace eichub::trust {
 
 // Bounds on what trust records can make a node do.
-inline constexpr int kMaxRotationChain = 16;                    // rotations from one original key
-inline constexpr size_t kMaxDelegationsPerGrantor = 10'000;     // vendors one member may admit
-inline constexpr size_t kMaxTrustRecords = 100'000;             // held trust records judged
+inline constexpr int kMaxRotationChain = 16;                 // rotations from one original key
+inline constexpr size_t kMaxDelegationsPerGrantor = 10'000;  // vendors one member may admit
+// Trust records judged per author: its delegations, as many revocations, and room for rotations,
+// approvals and its expiry. One author's surplus (its records after this many, by seq) is
+// ignored and counted, so that a member who floods trust records harms nobody but itself.
+inline constexpr size_t kMaxTrustRecordsPerAuthor = 2 * kMaxDelegationsPerGrantor + 1'024;
 inline constexpr int kMaxDeriveRounds = kMaxRotationChain + 4;  // fixpoint rounds
 
 // Verdict reasons: short, stable, used as counter labels.
@@ -116,8 +119,9 @@ class TrustState {
  public:
   // Derives the state: rounds of "apply every held record whose update the previous round
   // accepts", from the configured keys, until nothing changes (at most kMaxDeriveRounds; the
-  // result is a pure function of the inputs either way). Beyond kMaxTrustRecords, records are
-  // ignored in (author, seq) order.
+  // result is a pure function of the inputs either way). The configured roots' records are
+  // judged first, then every other author's in (author, seq) order; beyond
+  // kMaxTrustRecordsPerAuthor an author's later records are ignored (overflowing()).
   static TrustState derive(const TrustConfig& config, std::vector<HeldRecord> held);
 
   // Whether an update with this header may count: reason::kAccepted (empty) or the reason it
@@ -135,6 +139,9 @@ class TrustState {
   // for staleness reports only.
   const std::map<PublicKey, int64_t>& expiries() const { return expiries_; }
   const AuthorTrust* find(const PublicKey& author) const;
+  // Authors holding more than kMaxTrustRecordsPerAuthor trust records, with how many of theirs
+  // were ignored.
+  const std::map<PublicKey, uint64_t>& overflowing() const { return overflowing_; }
   bool operator==(const TrustState&) const = default;
 
  private:
@@ -148,6 +155,7 @@ class TrustState {
   std::map<PublicKey, size_t> delegations_;  // per grantor, bounded
   std::map<PublicKey, PendingRotation> pending_;
   std::map<PublicKey, int64_t> expiries_;
+  std::map<PublicKey, uint64_t> overflowing_;
 };
 
 }  // namespace eichub::trust

@@ -268,6 +268,12 @@ nlohmann::json trustJson(home::Home& home, const trust::TrustState& state,
                        {"roots_behind", rotation.identities},
                        {"roots_needed", peers.root_threshold}});
   }
+  nlohmann::json overflowing = nlohmann::json::array();
+  for (const auto& [author, ignored] : state.overflowing()) {
+    overflowing.push_back({{"id", toHex(author)},
+                           {"ignored_records", ignored},
+                           {"limit", trust::kMaxTrustRecordsPerAuthor}});
+  }
   nlohmann::json frozen = nlohmann::json::array();
   nlohmann::json stale_feeds = nlohmann::json::array();
   if (auto feeds = home.store().feeds(); feeds.ok()) {
@@ -292,6 +298,7 @@ nlohmann::json trustJson(home::Home& home, const trust::TrustState& state,
           {"vendors", vendors},
           {"cuts", cuts},
           {"pending_rotations", pending},
+          {"trust_record_overflow", overflowing},
           {"frozen", frozen},
           {"stale", stale},
           {"stale_feeds", stale_feeds},

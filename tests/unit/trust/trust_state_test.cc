@@ -230,6 +230,50 @@ TEST(TrustStateTest, DelegationsPerGrantorAreBounded) {
   EXPECT_EQ(state.find(vendors[kMaxDelegationsPerGrantor]), nullptr);
 }
 
+// Issue 17, finding 1: a member whose key sorts first floods no-op revocations of random keys.
+// Its surplus is ignored and counted; the root's records are judged first, so the honest member
+// and its vendor stay admitted (a global cut by key order used to drop them).
+TEST(TrustStateTest, ATrustRecordFloodHarmsOnlyTheFlooder) {
+  const PublicKey spammer = key(0);
+  std::vector<HeldRecord> records = {
+      held(kRoot, 1, Membership{spammer, "Spam", ""}),
+      held(kRoot, 2, Membership{kMember, "Leeds", "UKE42"}),
+      held(kMember, 1, acme(kVendor)),
+  };
+  constexpr size_t kFlood = 100'000;
+  for (size_t i = 0; i < kFlood; ++i) {
+    PublicKey target{};
+    for (size_t b = 0; b < 4; ++b) target[b] = static_cast<uint8_t>((i + 1) >> (8 * b));
+    target[31] = 0xdd;
+    records.push_back(held(spammer, i + 1, Revocation{target, 0, true, "spam"}));
+  }
+  TrustState state = TrustState::derive({{kRoot}, {}}, records);
+  ASSERT_NE(state.find(kMember), nullptr);
+  EXPECT_EQ(state.find(kMember)->role, Role::kMember);
+  ASSERT_NE(state.find(kVendor), nullptr);
+  EXPECT_EQ(state.cuts().count(kVendor), 0u);
+  ASSERT_EQ(state.overflowing().count(spammer), 1u);
+  EXPECT_EQ(state.overflowing().at(spammer), kFlood - kMaxTrustRecordsPerAuthor);
+  EXPECT_EQ(state.overflowing().count(kMember), 0u);
+  // A revocation of a key its author did not delegate cuts nothing.
+  EXPECT_TRUE(state.cuts().empty());
+}
+
+// Judging order does not depend on where an author's key sorts: the root's records come first
+// even when a member's key sorts before the root's.
+TEST(TrustStateTest, RootRecordsAreJudgedFirstWhateverTheKeyOrder) {
+  const PublicKey low_member = key(0);
+  const PublicKey high_root = key(0xfe);
+  std::vector<HeldRecord> records = {
+      held(high_root, 1, Membership{low_member, "Low", ""}),
+      held(low_member, 1, acme(kVendor)),
+  };
+  TrustState state = TrustState::derive({{high_root}, {}}, records);
+  EXPECT_NE(state.find(low_member), nullptr);
+  EXPECT_NE(state.find(kVendor), nullptr);
+  EXPECT_TRUE(state.overflowing().empty());
+}
+
 // m-of-n roots, in the style of tuf-conformance's threshold cases: a record counts when m
 // distinct root identities hold it with the same id and body.
 struct ThresholdCase {
