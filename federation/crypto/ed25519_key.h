@@ -40,4 +40,11 @@ class SigningKey {
 // when it says 0; InvalidArgument for a malformed key or signature length.
 Status verifySignature(const PublicKey& key, ByteView message, ByteView signature);
 
+// True for a public key of small order (the identity, or a point of order 2, 4 or 8), in any of
+// its encodings (either sign bit; y written as y + p where that fits). Signatures under such a
+// key can be made without any secret (with the identity, R = identity and S = 0 verify for every
+// message), so trust records refuse them as members, vendors and rotation targets. The list is
+// the one the Ed25519 literature and libsodium's small-order check use.
+bool isWeakPublicKey(const PublicKey& key);
+
 }  // namespace eichub::crypto

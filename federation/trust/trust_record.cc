@@ -32,8 +32,19 @@ Result<PublicKey> readKey(capnp::Data::Reader data, const char* field) {
   return key;
 }
 
+// A key a record lets write (a member, a vendor, a rotation's new key) must not be of small
+// order: anyone could sign as it (crypto::isWeakPublicKey).
+Status checkAdmittedKey(const PublicKey& key) {
+  if (crypto::isWeakPublicKey(key)) {
+    return Status::InvalidArgument("key " + toHex(key) +
+                                   " is of small order: anyone could sign as it");
+  }
+  return Status::OK();
+}
+
 Status checkRecord(const TrustRecord& record) {
   if (auto* m = std::get_if<Membership>(&record)) {
+    EICHUB_RETURN_IF_ERROR(checkAdmittedKey(m->node));
     EICHUB_RETURN_IF_ERROR(checkText(m->name, kMaxNameBytes, "name"));
     return checkText(m->region, kMaxRegionBytes, "region");
   }
@@ -43,6 +54,7 @@ Status checkRecord(const TrustRecord& record) {
     return checkText(r->reason, kMaxReasonBytes, "reason");
   }
   if (auto* d = std::get_if<Delegation>(&record)) {
+    EICHUB_RETURN_IF_ERROR(checkAdmittedKey(d->vendor));
     EICHUB_RETURN_IF_ERROR(checkText(d->name, kMaxNameBytes, "name"));
     EICHUB_RETURN_IF_ERROR(checkText(d->id_prefix, kMaxPrefixBytes, "id prefix"));
     if (d->kinds.empty() || d->kinds.size() > kMaxScopeKinds) {
@@ -67,6 +79,7 @@ Status checkRecord(const TrustRecord& record) {
     return Status::OK();
   }
   const auto& rotation = std::get<Rotation>(record);
+  EICHUB_RETURN_IF_ERROR(checkAdmittedKey(rotation.new_key));
   if (rotation.new_key_signature.size() != 64) {
     return Status::InvalidArgument("rotation signature is not 64 bytes");
   }

@@ -76,5 +76,28 @@ TEST(Ed25519Test, LoadRefusesReadableKeyMissingFileAndGarbage) {
   EXPECT_EQ(SigningKey::loadPem(junk).status().code(), Status::Code::kInvalidArgument);
 }
 
+// Small-order keys: every encoding is caught, a real key is not, and the reason they are
+// refused: under the identity key, R = identity and S = 0 is a valid signature of anything.
+TEST(Ed25519Test, SmallOrderKeysAreWeak) {
+  PublicKey identity{};
+  identity[0] = 1;
+  EXPECT_TRUE(isWeakPublicKey(identity));
+  PublicKey with_sign = identity;
+  with_sign[31] = 0x80;
+  EXPECT_TRUE(isWeakPublicKey(with_sign));
+  EXPECT_TRUE(isWeakPublicKey(PublicKey{}));
+  auto order8 = fixedFromHex<kPublicKeyBytes>(
+      "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a");
+  ASSERT_TRUE(order8.has_value());
+  EXPECT_TRUE(isWeakPublicKey(*order8));
+  auto key = SigningKey::generate();
+  ASSERT_TRUE(key.ok());
+  EXPECT_FALSE(isWeakPublicKey(key->publicKey()));
+
+  Bytes forged(64, 0);
+  forged[0] = 1;  // R = the identity point's encoding, S = 0
+  EXPECT_TRUE(verifySignature(identity, asBytes("anything at all"), forged).ok());
+}
+
 }  // namespace
 }  // namespace eichub::crypto

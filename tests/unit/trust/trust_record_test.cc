@@ -80,6 +80,21 @@ TEST(TrustRecordTest, BadDelegationScopesAreRefused) {
   EXPECT_FALSE(decodeRecord(encodeRecord(twice)).ok());
 }
 
+// Issue 17, finding 10: a small-order key cannot be admitted as a member or vendor or rotated to.
+TEST(TrustRecordTest, SmallOrderKeysAreRefusedAsMembersVendorsAndRotationTargets) {
+  PublicKey identity{};
+  identity[0] = 1;
+  const PublicKey good = keyOf(3);
+  for (const TrustRecord& record : std::vector<TrustRecord>{
+           Membership{identity, "x", ""}, Delegation{identity, "Acme", {feed::Kind::SKILL}, "", 0},
+           Rotation{identity, Bytes(64, 0)}}) {
+    auto decoded = decodeRecord(encodeRecord(record));
+    ASSERT_FALSE(decoded.ok()) << recordId(record);
+    EXPECT_NE(decoded.status().message().find("small order"), std::string::npos);
+  }
+  EXPECT_TRUE(decodeRecord(encodeRecord(Membership{good, "x", ""})).ok());
+}
+
 TEST(TrustRecordTest, HostileBytesGetAStatusNeverACrash) {
   Bytes good = encodeRecord(Membership{keyOf(1), "x", "UKE42"});
   EXPECT_FALSE(decodeRecord(Bytes(good.begin(), good.end() - 8)).ok());
