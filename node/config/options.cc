@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <toml++/toml.h>
 
 #include "federation/common/utf8.h"
@@ -195,6 +196,13 @@ Result<Options> loadOptions(const std::string& path, const EnvFn& env) {
   text << in.rdbuf();
   if (in.bad()) return Status::IOError("cannot read", path);
   EICHUB_ASSIGN_OR_RETURN(Options options, parseOptions(text.str(), path));
+  // The token lets anyone who reads it publish as this node: a file holding one is the owner's.
+  struct stat info {};
+  if (!options.http_api_token.empty() && ::stat(path.c_str(), &info) == 0 &&
+      (info.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    return Status::PermissionDenied(
+        path + " holds http.api_token and is readable by group or others", "chmod 600 " + path);
+  }
   EICHUB_RETURN_IF_ERROR(applyEnvironment(options, env));
   return options;
 }

@@ -126,7 +126,8 @@ Status Home::create(const std::string& dir, const config::Options& options) {
   if (ec) return fail(Status::IOError("cannot create " + dir, ec.message()));
   fs::permissions(fs::path(dir) / "keys", fs::perms::owner_all, ec);
 
-  Status s = writeNewFile(dir + "/" + kConfigFile, config::renderOptions(options), 0644);
+  // 0600: the file may hold http.api_token (loadOptions refuses a token others can read).
+  Status s = writeNewFile(dir + "/" + kConfigFile, config::renderOptions(options), 0600);
   if (!s.ok()) return fail(s);
 
   auto key = crypto::SigningKey::generate();

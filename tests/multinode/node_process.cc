@@ -116,6 +116,9 @@ bool NodeProcess::editConfig(const std::string& from, const std::string& to) con
   if (at == std::string::npos) return false;
   config.replace(at, from.size(), to);
   std::ofstream(path + ".tmp", std::ios::trunc) << config;
+  // As eichub init made it: a config holding an API token must be the owner's alone.
+  std::filesystem::permissions(
+      path + ".tmp", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   std::filesystem::rename(path + ".tmp", path);
   return true;
 }

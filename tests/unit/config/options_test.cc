@@ -1,9 +1,13 @@
 // Options: the API token's rules and EICHUB_* environment overrides with their precedence.
 #include "node/config/options.h"
 
+#include <fstream>
 #include <map>
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "tests/testing/temp_dir.h"
 
 namespace eichub::config {
 namespace {
@@ -37,6 +41,23 @@ TEST(OptionsTest, ApiTokenIsEmptyOrAtLeast16Bytes) {
       parseOptions("[node]\nname = \"x\"\n[http]\napi_token = \"0123456789abcde\"\n", "c");
   EXPECT_EQ(short_token.status().code(), Status::Code::kInvalidArgument);
   EXPECT_NE(short_token.status().message().find("api_token"), std::string::npos);
+}
+
+// Issue 17, finding 10: a config.toml holding http.api_token that group or others can read is
+// refused with the fix named; the same file with mode 0600 loads.
+TEST(OptionsTest, AConfigHoldingATokenMustBeTheOwnersAlone) {
+  eichub::testing::TempDir dir;
+  const std::string path = dir.file("config.toml");
+  std::ofstream(path) << kConfig;  // it sets http.api_token
+  ::chmod(path.c_str(), 0644);
+  auto refused = loadOptions(path);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), Status::Code::kPermissionDenied);
+  EXPECT_NE(refused.status().toString().find("chmod 600"), std::string::npos);
+  ::chmod(path.c_str(), 0600);
+  auto loaded = loadOptions(path);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().toString();
+  EXPECT_EQ(loaded->http_api_token, "file-token-0123456789");
 }
 
 TEST(OptionsTest, EnvironmentOverridesTheFile) {
