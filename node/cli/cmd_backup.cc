@@ -10,6 +10,7 @@
 #include "node/daemon/control.h"
 #include "node/home/format_upgrade.h"
 #include "node/store/migrate.h"
+#include "node/store/verify.h"
 
 namespace eichub::cli {
 
@@ -27,15 +28,28 @@ struct StoreSummary {
   std::string digest;
   std::string node_id;
   nlohmann::json feeds = nlohmann::json::array();
+  uint64_t problems = 0;  // when verified: what store::verifyStore found
+  std::string first_problem;
 };
 
-Result<StoreSummary> summarise(const std::string& dir) {
+// With verify, also checks every signature, link and body held (store::verifyStore): what a
+// restore takes must be what its authors signed.
+Result<StoreSummary> summarise(const std::string& dir, bool verify = false) {
   store::StoreOptions options;
   options.read_only = true;
   EICHUB_ASSIGN_OR_RETURN(auto store, store::CatalogStore::open(dir, options));
+  StoreSummary summary;
+  if (verify) {
+    EICHUB_ASSIGN_OR_RETURN(store::VerifyReport report, store::verifyStore(*store));
+    summary.problems = report.problems.size();
+    if (!report.problems.empty()) {
+      const store::StoreProblem& first = report.problems.front();
+      summary.first_problem = fmt::format("{} at seq {} of {}", store::problemName(first.problem),
+                                          first.seq, toHex(first.author));
+    }
+  }
   EICHUB_ASSIGN_OR_RETURN(Hash32 digest, store->digest());
   EICHUB_ASSIGN_OR_RETURN(auto feeds, store->feeds());
-  StoreSummary summary;
   summary.digest = toHex(digest);
   if (auto node_id = store->meta("node_id"); node_id.ok()) summary.node_id = *node_id;
   for (const store::FeedInfo& feed : feeds) {
@@ -101,9 +115,17 @@ int runRestore(const BackupFlags& flags) {
   fs::create_directories(incoming.path, ec);
   if (!ec) fs::copy_file(flags.file, incoming.path + "/data.mdb", ec);
   if (ec) return fail("cannot copy " + flags.file + ": " + ec.message());
-  auto summary = summarise(incoming.path);
+  auto summary = summarise(incoming.path, /*verify=*/true);
   if (!summary.ok()) return fail(summary.status().withContext(flags.file + " is not a store"));
-  if (!summary->node_id.empty() && summary->node_id != own_id) {
+  if (summary->problems != 0) {
+    return fail(fmt::format("{} fails verification ({} problems, first: {}); nothing restored",
+                            flags.file, summary->problems, summary->first_problem));
+  }
+  if (summary->node_id.empty()) {
+    return fail(flags.file + " names no node: it is not a backup of an eichub home; nothing " +
+                "restored");
+  }
+  if (summary->node_id != own_id) {
     return fail("the backup belongs to node " + summary->node_id + ", not to this home's key " +
                 own_id + "; restore it into a home holding that node's keys");
   }
