@@ -252,7 +252,7 @@ void SyncEngine::pullIfBehind(const PublicKey& author) {
   if (asked_to <= pull.requested_to || outstanding >= options_.want_credit) return;
   const uint64_t credit = std::min<uint64_t>(options_.want_credit, asked_to - pull.requested_to);
   send(source, wire::Want{author, pull.requested_to + 1, static_cast<uint32_t>(credit),
-                          !options_.subscription.everything()});
+                          /*headers_only=*/static_cast<bool>(options_.wants_body)});
   pull.requested_to += credit;
   pull.last_progress_ms = clock_();
 }
@@ -525,8 +525,7 @@ void SyncEngine::queueMissingBodies(LinkId link, const std::vector<feed::Verifie
   for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
     const feed::HeaderFields& f = it->fields;
     if (!later.emplace(f.kind, f.id).second) continue;
-    if (f.op != feed::Op::UPSERT || !it->signed_update.body.empty() ||
-        !options_.subscription.matches(f)) {
+    if (f.op != feed::Op::UPSERT || !it->signed_update.body.empty() || !wantsBody(f)) {
       continue;
     }
     if (!fetcher_.add(wire::BodyRef{f.author, f.seq}, it->signed_update, link)) {
@@ -559,9 +558,8 @@ size_t SyncEngine::fetchBodies(const std::vector<wire::BodyRef>& refs) {
 }
 
 void SyncEngine::scanMissingBodies() {
-  auto found = storage_.missingBodies(
-      [this](const feed::HeaderFields& f) { return options_.subscription.matches(f); }, scan_after_,
-      kMaxPendingBodies);
+  auto found = storage_.missingBodies([this](const feed::HeaderFields& f) { return wantsBody(f); },
+                                      scan_after_, kMaxPendingBodies);
   if (!found.ok()) return;
   for (auto& [ref, header] : *found) fetcher_.add(ref, std::move(header), 0);
   if (found->size() < kMaxPendingBodies) {
@@ -834,8 +832,12 @@ void SyncEngine::tick() {
   pumpBodies();
 }
 
-void SyncEngine::setSubscription(Subscription subscription) {
-  options_.subscription = std::move(subscription);
+bool SyncEngine::wantsBody(const feed::HeaderFields& header) const {
+  return !options_.wants_body || options_.wants_body(header);
+}
+
+void SyncEngine::setBodyFilter(BodyFilter wants_body) {
+  options_.wants_body = std::move(wants_body);
   scan_needed_ = true;
   scan_after_ = {};
 }

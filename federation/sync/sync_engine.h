@@ -21,12 +21,15 @@
 #include "federation/sync/fork_watch.h"
 #include "federation/sync/source_picker.h"
 #include "federation/sync/storage.h"
-#include "federation/sync/subscription.h"
 #include "federation/wire/messages.h"
 
 namespace eichub::sync {
 
 enum class Role { kClient, kServer };
+
+// Whether this node keeps the body of an upsert with this header (selective sync). The node
+// supplies it (federation/ knows no catalogue tags); an empty filter keeps every body.
+using BodyFilter = std::function<bool(const feed::HeaderFields&)>;
 
 struct SyncOptions {
   std::string network;
@@ -36,7 +39,8 @@ struct SyncOptions {
   int64_t throttle_ms = 30'000;     // how long a throttled link's messages are ignored
   int64_t want_timeout_ms = 5'000;  // a want with no answer this long is asked again
   // The bodies this node keeps; the rest of every feed is held as headers (selective sync).
-  Subscription subscription;
+  // Empty: every body, and wants ask for bodies with their headers (a full node).
+  BodyFilter wants_body;
   // The least wait after the store refused a batch (disk or map full); at least the re-ask gap.
   int64_t store_retry_ms = 1'000;
   // A feed behind what a peer announced that has not advanced this long is stale (status).
@@ -125,13 +129,13 @@ class SyncEngine {
   // queue overflowed).
   void tick();
   // Fetches the bodies of these held updates from any peer that has them, whatever the
-  // subscription (`eichub get` of a record held without its body). Refs whose update is not
+  // body filter (`eichub get` of a record held without its body). Refs whose update is not
   // held, or held with its body, are skipped. Returns how many were queued.
   size_t fetchBodies(const std::vector<wire::BodyRef>& refs);
 
-  // Replaces the subscription: later wants ask for bodies by the new one, and the store is
-  // scanned again for subscribed bodies still missing. Bodies already held stay.
-  void setSubscription(Subscription subscription);
+  // Replaces the body filter: later wants ask for bodies by the new one, and the store is
+  // scanned again for wanted bodies still missing. Bodies already held stay.
+  void setBodyFilter(BodyFilter wants_body);
 
   std::vector<LinkStats> linkStats() const;
   // The heads each client link's peer announced, compared with the store's heads to keep each
@@ -202,6 +206,8 @@ class SyncEngine {
   // Sends the body requests the fetcher has ready to the up client links.
   void pumpBodies();
   void scanMissingBodies();
+  // True when this upsert's body is kept (the body filter, or every body when it is empty).
+  bool wantsBody(const feed::HeaderFields& header) const;
   // A peer sent a valid header at a seq we hold with different bytes: build and spread a proof.
   void forkSeen(LinkId link, const feed::VerifiedUpdate& theirs);
   void pullIfBehind(const PublicKey& author);
