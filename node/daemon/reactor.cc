@@ -51,7 +51,7 @@ Status Reactor::start() {
   options.node_id = home_.nodeKey().publicKey();
   auto subscription = subscriptionOf(running_, home_.store());
   if (!subscription.ok()) return subscription.status().withContext("subscribe");
-  options.subscription = std::move(subscription).value();
+  options.wants_body = subscription->bodyFilter();
   options.identity_matches = [this](const std::string& peer_key, const PublicKey& node_id) {
     return helloIdentityMatches(peer_key, node_id);
   };

@@ -73,7 +73,7 @@ Status Reactor::applyConfig(const ConfigDiff& diff, const config::Options& loade
     if (key == kReloadSubscribe) {
       auto subscription = subscriptionOf(loaded, home_.store());
       if (!subscription.ok()) return subscription.status().withContext("subscribe");
-      engine_->setSubscription(std::move(subscription).value());
+      engine_->setBodyFilter(subscription->bodyFilter());
       running_.subscribe_kinds = loaded.subscribe_kinds;
       running_.subscribe_sectors = loaded.subscribe_sectors;
       running_.subscribe_regions = loaded.subscribe_regions;

@@ -34,9 +34,9 @@ void addBroader(Narrower& narrower, const store::RecordState& state) {
 
 }  // namespace
 
-Result<sync::Subscription> subscriptionOf(const config::Options& options,
-                                          const store::CatalogStore& store) {
-  sync::Subscription out;
+Result<catalog::Subscription> subscriptionOf(const config::Options& options,
+                                             const store::CatalogStore& store) {
+  catalog::Subscription out;
   for (const std::string& name : options.subscribe_kinds) {
     auto kind = catalog::kindFromName(name);
     if (!kind) return Status::InvalidArgument("unknown kind", name);

@@ -1,4 +1,4 @@
-// The daemon's selective-sync settings: the sync engine's Subscription built from config.toml
+// The daemon's selective-sync settings: the catalogue Subscription built from config.toml
 // (with ESCO skills expanded to their subtrees), and the control command that asks the daemon
 // to fetch bodies (`eichub get` of a record held without its body).
 #pragma once
@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "federation/sync/subscription.h"
 #include "federation/wire/messages.h"
+#include "node/catalog/subscription.h"
 #include "node/config/options.h"
 #include "node/store/catalog_store.h"
 
@@ -20,8 +20,8 @@ inline constexpr size_t kMaxFetchRefsPerCommand = 32;
 // skill or skill group below it in the store's hierarchy (their `broader` links), so the store
 // should hold Skill and SkillGroup bodies for the subtree to be known. Errors: InvalidArgument
 // for an unknown kind (config validation makes that unreachable), the store's.
-Result<sync::Subscription> subscriptionOf(const config::Options& options,
-                                          const store::CatalogStore& store);
+Result<catalog::Subscription> subscriptionOf(const config::Options& options,
+                                             const store::CatalogStore& store);
 
 // "fetch <author hex> <seq> [<author hex> <seq> ...]", at most kMaxFetchRefsPerCommand refs.
 std::string fetchCommand(const std::vector<wire::BodyRef>& refs);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "federation/sync/sync_engine.h"
+#include "node/catalog/subscription.h"
 #include "tests/unit/sync/sync_harness.h"
 
 namespace eichub::sync {
@@ -19,10 +20,10 @@ class SelectiveSyncTest : public SyncEngineTest {
  protected:
   void SetUp() override {
     SyncEngineTest::SetUp();
-    Subscription healthcare;
+    catalog::Subscription healthcare;
     healthcare.kinds = {feed::Kind::LEARNING_RESOURCE};
     healthcare.sectors = {"healthcare"};
-    client_ = std::make_unique<TestNode>(dir_.file("selective"), 64, healthcare);
+    client_ = std::make_unique<TestNode>(dir_.file("selective"), 64, healthcare.bodyFilter());
     client_->trust.keys.insert(author_->publicKey());
   }
   // The bodies the client holds of the author's feed, by seq (empty when not held).

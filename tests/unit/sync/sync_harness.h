@@ -99,11 +99,11 @@ class AcceptSet : public TrustPolicy {
 
 // A node: storage, trust, engine and its outbox.
 struct TestNode {
-  TestNode(const std::string& dir, uint32_t credit, Subscription subscription = {}) : storage(dir) {
+  TestNode(const std::string& dir, uint32_t credit, BodyFilter wants_body = {}) : storage(dir) {
     SyncOptions options;
     options.network = kNet;
     options.want_credit = credit;
-    options.subscription = std::move(subscription);
+    options.wants_body = std::move(wants_body);
     engine = std::make_unique<SyncEngine>(
         options, storage, trust,
         [this](LinkId link, Bytes bytes) {

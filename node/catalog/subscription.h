@@ -1,14 +1,16 @@
-// Subscription: which bodies a node keeps (selective sync). It holds every feed's headers and
-// fetches only the bodies whose headers match, judged on the header's kind and tags alone.
+// Subscription: which bodies a catalogue node keeps (selective sync), judged on a header's kind
+// and the catalogue tags change.cc derives ("sector:", "region:", "skill:"). The sync engine
+// sees it only as the body filter bodyFilter() returns.
 #pragma once
 
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "federation/feed/update.h"
 
-namespace eichub::sync {
+namespace eichub::catalog {
 
 // Each non-empty dimension must match; an empty one matches everything. Thread-compatible
 // value type.
@@ -28,6 +30,9 @@ struct Subscription {
   // True when the body of this upsert is wanted. A header without a tag of a set dimension
   // does not match it: a record that names no sector is in no sector.
   bool matches(const feed::HeaderFields& header) const;
+  // The sync engine's body filter (sync::SyncOptions::wants_body): empty when everything() (a
+  // full node, whose wants ask for bodies), else matches() over a copy of this subscription.
+  std::function<bool(const feed::HeaderFields&)> bodyFilter() const;
 };
 
-}  // namespace eichub::sync
+}  // namespace eichub::catalog

@@ -1,9 +1,9 @@
-// Subscription matching on header kinds and tags.
-#include "federation/sync/subscription.h"
+// Subscription matching on header kinds and catalogue tags.
+#include "node/catalog/subscription.h"
 
 #include <string_view>
 
-namespace eichub::sync {
+namespace eichub::catalog {
 
 namespace {
 
@@ -33,4 +33,11 @@ bool Subscription::matches(const feed::HeaderFields& header) const {
   return sector && region && skill;
 }
 
-}  // namespace eichub::sync
+std::function<bool(const feed::HeaderFields&)> Subscription::bodyFilter() const {
+  if (everything()) return {};
+  return [subscription = *this](const feed::HeaderFields& header) {
+    return subscription.matches(header);
+  };
+}
+
+}  // namespace eichub::catalog

@@ -1,9 +1,9 @@
 // Subscription matching on header kinds and tags.
-#include "federation/sync/subscription.h"
+#include "node/catalog/subscription.h"
 
 #include <gtest/gtest.h>
 
-namespace eichub::sync {
+namespace eichub::catalog {
 namespace {
 
 feed::HeaderFields header(feed::Kind kind, std::vector<std::string> tags) {
@@ -44,5 +44,16 @@ TEST(SubscriptionTest, SkillsMatchExactUris) {
       s.matches(header(feed::Kind::SKILL_NEED, {"skill:http://data.europa.eu/esco/skill/ab"})));
 }
 
+TEST(SubscriptionTest, TheBodyFilterIsEmptyForEverythingAndMatchesOtherwise) {
+  EXPECT_FALSE(Subscription{}.bodyFilter());  // a full node: the engine asks for every body
+  Subscription s;
+  s.sectors = {"healthcare"};
+  auto filter = s.bodyFilter();
+  s.sectors = {"construction"};  // the filter holds its own copy
+  ASSERT_TRUE(filter);
+  EXPECT_TRUE(filter(header(feed::Kind::PROVIDER, {"sector:healthcare"})));
+  EXPECT_FALSE(filter(header(feed::Kind::PROVIDER, {"sector:construction"})));
+}
+
 }  // namespace
-}  // namespace eichub::sync
+}  // namespace eichub::catalog

@@ -1,0 +1,348 @@
+// Puller: feeds pulled from the peers that announce them, runs verified and handed to the store.
+#include "federation/sync/puller.h"
+
+#include <algorithm>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "federation/feed/verify.h"
+#include "federation/trust/trust_record.h"
+
+namespace eichub::sync {
+
+namespace {
+
+// How much later than the re-ask gap a client retries after its store refused a batch, so that
+// the server's clock, which saw the answer go out first, has passed the gap too.
+constexpr int64_t kStoreRetryMarginMs = 250;
+
+}  // namespace
+
+Puller::Puller(SyncContext& context, ForkGuard& forks, BodyPump& bodies)
+    : context_(context),
+      forks_(forks),
+      bodies_(bodies),
+      sources_(6 * context.options().want_timeout_ms) {}
+
+void Puller::onHello(LinkId link, LinkState& state, const wire::Hello& hello) {
+  state.hello_received = true;
+  for (const wire::HeadInfo& head : hello.heads) onHave(link, state, head);
+}
+
+void Puller::onHave(LinkId link, LinkState& state, const wire::HeadInfo& head) {
+  if (head.seq == 0) return;
+  // Remembered even for authors we do not accept yet: trust may change (see trustChanged).
+  wire::HeadInfo& known = state.remote_heads[head.author];
+  if (head.seq > known.seq) known = head;
+  forks_.watchHead(link, head);
+  pullIfBehind(head.author);
+}
+
+std::pair<LinkId, uint64_t> Puller::sourceFor(const PublicKey& author, uint64_t after_seq) const {
+  std::pair<LinkId, uint64_t> best{0, 0};
+  std::pair<LinkId, uint64_t> avoided{0, 0};  // used only when no other link has more
+  const int64_t now = context_.now();
+  for (const auto& [id, link] : context_.links()) {
+    const wire::HeadInfo* head = context_.askableHead(link, author, now);
+    if (head == nullptr || head->seq <= after_seq) continue;
+    auto& slot = sources_.avoided(author, id, now) ? avoided : best;
+    if (head->seq > slot.second) slot = {id, head->seq};
+  }
+  return best.first != 0 ? best : avoided;
+}
+
+void Puller::pullIfBehind(const PublicKey& author) {
+  const SyncOptions& options = context_.options();
+  Storage& storage = context_.storage();
+  const uint64_t last_accepted = context_.trust().lastAcceptedSeq(author);
+  if (last_accepted == 0 || storage.isFrozen(author)) return;
+  // Nothing past the author's cut-off is asked for: it would only be refused.
+  const uint64_t remote_seq = std::min(context_.highestAnnounced(author), last_accepted);
+  auto it = pulls_.find(author);
+  if (it == pulls_.end()) {
+    auto head = storage.head(author);
+    if (!head.ok() || head->seq >= remote_seq) return;
+    Pull pull;
+    pull.tail = *head;
+    pull.requested_to = head->seq;
+    pull.started_at_seq = head->seq;
+    pull.started_ms = context_.now();
+    pull.last_advance_ms = pull.started_ms;
+    it = pulls_.emplace(author, pull).first;
+    context_.event("event=sync_start author=" + toHex(author).substr(0, 16) + " from_seq=" +
+                   std::to_string(head->seq + 1) + " remote_seq=" + std::to_string(remote_seq));
+  }
+  Pull& pull = it->second;
+  auto [source, source_seq] = sourceFor(author, pull.requested_to);
+  if (source == 0) return;                        // nobody up has more; wait for a link
+  if (context_.now() < pull.retry_at_ms) return;  // the store refused a batch; tick() retries
+  if (pull.link != source && pull.requested_to > pull.tail.seq) {
+    return;  // the current source still owes updates; keep one source per feed at a time
+  }
+  pull.link = source;
+  const uint64_t outstanding = pull.requested_to - pull.tail.seq;
+  const uint64_t asked_to = std::min(source_seq, last_accepted);
+  if (asked_to <= pull.requested_to || outstanding >= options.want_credit) return;
+  const uint64_t credit = std::min<uint64_t>(options.want_credit, asked_to - pull.requested_to);
+  context_.send(source, wire::Want{author, pull.requested_to + 1, static_cast<uint32_t>(credit),
+                                   /*headers_only=*/static_cast<bool>(options.wants_body)});
+  pull.requested_to += credit;
+  pull.last_progress_ms = context_.now();
+}
+
+void Puller::leaveSource(LinkId link) {
+  const int64_t now = context_.now();
+  std::vector<PublicKey> moved;
+  for (auto& [author, pull] : pulls_) {
+    if (pull.link != link) continue;
+    sources_.avoid(author, link, now);
+    const LinkId other = sourceFor(author, pull.tail.seq).first;
+    // With no other source, stay: the want timeout asks this one again.
+    if (other == 0 || other == link) continue;
+    pull.link = 0;
+    pull.requested_to = pull.tail.seq;
+    moved.push_back(author);
+  }
+  for (const PublicKey& author : moved) {
+    sources_.switched();
+    context_.event("event=sync_source_switched author=" + toHex(author).substr(0, 16) +
+                   " reason=refused_run");
+    pullIfBehind(author);
+  }
+}
+
+void Puller::onUpdates(LinkId link, wire::Updates& updates) {
+  if (updates.updates.empty()) {
+    context_.reject(link, "empty updates");
+    return;
+  }
+  std::vector<feed::VerifiedUpdate> batch;
+  batch.reserve(updates.updates.size());
+  for (feed::SignedUpdate& update : updates.updates) {
+    // Each header decoded and bound to its body here; its signature is vouched for below.
+    auto verified = feed::verifyUpdate(std::move(update), context_.options().network,
+                                       feed::SignatureCheck::kDeferToChain);
+    if (!verified.ok()) {
+      context_.reject(link, "invalid update");
+      leaveSource(link);
+      return;
+    }
+    if (!batch.empty() && verified->fields.author != batch.front().fields.author) {
+      context_.reject(link, "mixed authors");
+      leaveSource(link);
+      return;
+    }
+    batch.push_back(std::move(verified).value());
+  }
+  // Every link of the run, then the one signature that ends it: prev hashes the previous signed
+  // header, so that signature vouches for every header and signature before it (feed format 2).
+  // A junk signature in the middle breaks the next link; a bad last one refuses the whole run.
+  if (Status run = feed::checkRun(batch); !run.ok()) {
+    context_.reject(
+        link, run.code() == Status::Code::kPermissionDenied ? "bad signature" : "broken chain");
+    leaveSource(link);
+    return;
+  }
+  const PublicKey author = batch.front().fields.author;
+  if (batch.size() == 1 && forks_.answerProbe(link, batch.front())) return;
+  // Trust before anything else, so that what trust refuses is counted with its reason whether
+  // it was asked for or pushed. The first refused update ends the run: what precedes it may be
+  // stored, and nothing after it can ever chain (the feed's valid prefix ends there everywhere).
+  size_t trusted = 0;
+  std::string refusal;
+  for (; trusted < batch.size(); ++trusted) {
+    const feed::VerifiedUpdate& update = batch[trusted];
+    if (std::string_view why = context_.trust().verdict(update.fields); !why.empty()) {
+      refusal = why;
+      break;
+    }
+    if (update.fields.kind == feed::Kind::TRUST && !trust::checkTrustUpdate(update).ok()) {
+      refusal = "bad_trust_record";
+      break;
+    }
+  }
+  if (trusted == 0) {
+    context_.reject(link, refusal);
+    return;
+  }
+  auto pull_it = pulls_.find(author);
+  if (pull_it == pulls_.end() || pull_it->second.link != link) {
+    // Answers to wants withdrawn from a source we left: dropped without blame.
+    if (sources_.avoided(author, link, context_.now())) return;
+    context_.reject(link, "unsolicited updates");
+    return;
+  }
+  if (trusted < batch.size()) {
+    context_.reject(link, refusal);
+    batch.resize(trusted);
+  }
+  Pull& pull = pull_it->second;
+  if (pull.retry_at_ms != 0 && batch.front().fields.seq > pull.tail.seq + 1) {
+    return;  // answers to wants sent before the store refused a batch: ours to drop, no blame
+  }
+  // Drop what we already hold (a re-sent run), then every link must chain from the tail.
+  auto first_new = std::find_if(batch.begin(), batch.end(), [&](const feed::VerifiedUpdate& u) {
+    return u.fields.seq > pull.tail.seq;
+  });
+  if (first_new != batch.begin()) {
+    const feed::VerifiedUpdate& at_tail = *(first_new - 1);
+    if (at_tail.fields.seq == pull.tail.seq && at_tail.hash != pull.tail.hash) {
+      // The same header under a second valid signature (Ed25519 signatures are not unique) is a
+      // duplicate, never a fork (case 5); another header at our tail's seq is a fork.
+      auto held = context_.heldUpdate(author, at_tail.fields.seq);
+      if (!held || held->header != at_tail.signed_update.header) {
+        forks_.forkSeen(link, at_tail);
+        return;
+      }
+    }
+    // The run is one chain: its copy of our tail, and everything before it, is what we hold.
+    if (at_tail.fields.seq == pull.tail.seq) {
+      context_.link(link).stats.duplicates += static_cast<uint64_t>(first_new - batch.begin());
+    }
+    batch.erase(batch.begin(), first_new);
+    if (batch.empty()) return;
+  }
+  feed::Head head = pull.tail;
+  for (const feed::VerifiedUpdate& update : batch) {
+    if (!feed::checkLink(head, update.fields).ok()) {
+      context_.reject(link, "broken chain");
+      if (&update == &batch.front() && head.seq > 0 && update.fields.seq == head.seq + 1) {
+        // Their next update does not follow our head. Signed, it already conflicts with the
+        // chain we hold (12c): a proof by itself. Their feed may also differ from ours at or
+        // before our head (a split view): asking for their copy of it finds the earlier fork
+        // point when it differs (ForkGuard::answerProbe), and that proof replaces this one.
+        if (update.fields.prev != head.hash) forks_.chainBreakSeen(link, update);
+        forks_.probeFork(link, author, head.seq);
+      }
+      leaveSource(link);
+      return;
+    }
+    if (!context_.storage().checkBody(update).ok()) {
+      context_.reject(link, "invalid record");
+      leaveSource(link);
+      return;
+    }
+    head = feed::headAfter(update);
+  }
+  // After a refusal, ask again only when trust or the source changes.
+  if (!refusal.empty()) pull.requested_to = head.seq;
+  pull.tail = head;
+  pull.last_progress_ms = context_.now();
+  pull.last_advance_ms = pull.last_progress_ms;
+  ++pull.in_flight;
+  context_.link(link).stats.updates_received += batch.size();
+  bodies_.queueMissing(link, batch);
+  const uint64_t batch_id = context_.nextBatchId();
+  batches_[batch_id] = Batch{author, link, batch.size()};
+  context_.storage().submit(batch_id, std::move(batch));
+  pullIfBehind(author);
+  bodies_.pump();
+}
+
+bool Puller::applied(uint64_t batch_id, const Status& status) {
+  auto it = batches_.find(batch_id);
+  if (it == batches_.end()) return false;
+  Batch batch = it->second;
+  batches_.erase(it);
+  auto pull_it = pulls_.find(batch.author);
+  if (status.ok()) {
+    auto& links = context_.links();
+    if (auto link = links.find(batch.link); link != links.end()) {
+      link->second.stats.updates_applied += batch.count;
+    }
+  } else {
+    // Only verified batches reach the store, so its refusal is ours (disk or map full), not
+    // the peer's: counting it as a rejection would throttle an honest peer.
+    ++store_failures_;
+  }
+  if (pull_it != pulls_.end()) {
+    Pull& pull = pull_it->second;
+    if (pull.in_flight > 0) --pull.in_flight;
+    const SyncOptions& options = context_.options();
+    if (!status.ok()) {
+      // Start again from what the store holds, but not at once: pulling and verifying the
+      // same updates again in a loop while the disk stays full would only burn CPU. The retry
+      // re-asks for what the server just sent, which it serves only after its re-ask gap.
+      auto head = context_.storage().head(batch.author);
+      if (head.ok()) pull.tail = *head;
+      pull.requested_to = pull.tail.seq;
+      pull.retry_at_ms = context_.now() + std::max(options.store_retry_ms,
+                                                   reaskGapMs(options) + kStoreRetryMarginMs);
+    }
+    const uint64_t remote_seq = std::min(context_.highestAnnounced(batch.author),
+                                         context_.trust().lastAcceptedSeq(batch.author));
+    if (pull.in_flight == 0 && pull.tail.seq >= remote_seq && pull.requested_to <= pull.tail.seq) {
+      context_.event("event=sync_done author=" + toHex(batch.author).substr(0, 16) +
+                     " updates=" + std::to_string(pull.tail.seq - pull.started_at_seq) +
+                     " head_seq=" + std::to_string(pull.tail.seq) +
+                     " ms=" + std::to_string(context_.now() - pull.started_ms));
+      pulls_.erase(pull_it);
+    } else {
+      pullIfBehind(batch.author);
+    }
+  }
+  return true;
+}
+
+void Puller::linkDown(LinkId link) {
+  sources_.linkDown(link);
+  std::vector<PublicKey> moved;
+  for (auto& [author, pull] : pulls_) {
+    if (pull.link == link) {
+      pull.link = 0;
+      pull.requested_to = pull.tail.seq;
+      moved.push_back(author);
+    }
+  }
+  for (const PublicKey& author : moved) pullIfBehind(author);
+}
+
+void Puller::tick(int64_t now_ms) {
+  std::vector<std::pair<PublicKey, LinkId>> stalled;  // and the source that stalled
+  for (auto& [author, pull] : pulls_) {
+    if (pull.in_flight == 0 && pull.requested_to > pull.tail.seq &&
+        now_ms - pull.last_progress_ms > context_.options().want_timeout_ms) {
+      // No progress from this source within the timeout: another peer that announces the
+      // feed is asked instead, if there is one (it trickles, withholds or never finishes).
+      if (pull.link != 0) sources_.avoid(author, pull.link, now_ms);
+      stalled.emplace_back(author, pull.link);
+      pull.requested_to = pull.tail.seq;
+      pull.link = 0;
+    } else if (pull.retry_at_ms != 0 && now_ms >= pull.retry_at_ms) {
+      pull.retry_at_ms = 0;
+      stalled.emplace_back(author, 0);
+    }
+  }
+  for (const auto& [author, before] : stalled) {
+    pullIfBehind(author);
+    auto it = pulls_.find(author);
+    if (before != 0 && it != pulls_.end() && it->second.link != 0 && it->second.link != before) {
+      sources_.switched();
+      context_.event("event=sync_source_switched author=" + toHex(author).substr(0, 16) +
+                     " reason=progress_timeout");
+    }
+  }
+}
+
+void Puller::trustChanged() {
+  std::set<PublicKey> authors;
+  for (const auto& [id, link] : context_.links()) {
+    for (const auto& [author, head] : link.remote_heads) authors.insert(author);
+  }
+  for (const PublicKey& author : authors) pullIfBehind(author);
+}
+
+uint64_t Puller::pendingUpdates() const {
+  uint64_t total = 0;
+  for (const auto& [id, batch] : batches_) total += batch.count;
+  return total;
+}
+
+std::optional<int64_t> Puller::lastAdvanceMs(const PublicKey& author) const {
+  auto it = pulls_.find(author);
+  if (it == pulls_.end()) return std::nullopt;
+  return it->second.last_advance_ms;
+}
+
+}  // namespace eichub::sync

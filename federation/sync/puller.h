@@ -1,0 +1,100 @@
+// Puller: the engine's pulling part, on client links (our DEALER to a peer's ROUTER). Keeps the
+// heads each peer announced, pulls each feed that is behind them from one source at a time
+// under want credit (SourcePicker moves a pull off a source that stalls or sends a run we
+// refuse), verifies each run received (every link, the last signature, trust, record bodies)
+// before it reaches the store, and follows each batch's outcome.
+// Not thread-safe: the engine's thread owns it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "federation/feed/update.h"
+#include "federation/sync/body_pump.h"
+#include "federation/sync/fork_guard.h"
+#include "federation/sync/source_picker.h"
+#include "federation/sync/sync_context.h"
+#include "federation/wire/messages.h"
+
+namespace eichub::sync {
+
+class Puller {
+ public:
+  // context, forks and bodies must outlive the puller.
+  Puller(SyncContext& context, ForkGuard& forks, BodyPump& bodies);
+
+  // A hello the engine accepted on client link: its heads are announcements (onHave).
+  void onHello(LinkId link, LinkState& state, const wire::Hello& hello);
+  // A head the peer on client link announced: remembered (even for authors not accepted yet:
+  // trust may change), watched for a split view, and pulled when we are behind.
+  void onHave(LinkId link, LinkState& state, const wire::HeadInfo& head);
+  // A run link sent. Refused whole unless every update decodes, binds its body, is of one
+  // author, links to the one before and the last signature verifies; trust ends it at the first
+  // refused update; it must answer a pull from link and chain from what the pull holds. What
+  // passes goes to the store as one batch, with the wanted bodies it lacks queued.
+  void onUpdates(LinkId link, wire::Updates& updates);
+  // Starts or continues the pull of author's feed when a link that may be asked announced more
+  // than we hold (capped at what trust accepts): at most want_credit outstanding, one source.
+  void pullIfBehind(const PublicKey& author);
+  // True when batch_id is a batch of updates submitted here; follows its pull (a refusal by the
+  // store starts it again from the store's head after store_retry_ms).
+  bool applied(uint64_t batch_id, const Status& status);
+  // Pulls from link move to another source; batches already submitted still complete.
+  void linkDown(LinkId link);
+  // Periodic work: a pull without progress for want_timeout_ms is asked again, of another
+  // source when one announces the feed; a pull the store refused is retried once due.
+  void tick(int64_t now_ms);
+  // Pulls every feed a link announced that is now behind (trust may accept more).
+  void trustChanged();
+  // author's feed froze: its pull ends.
+  void forget(const PublicKey& author) { pulls_.erase(author); }
+
+  // True while some feed is behind what a peer announced.
+  bool catchingUp() const { return !pulls_.empty(); }
+  // Updates received but not yet applied, over all feeds.
+  uint64_t pendingUpdates() const;
+  uint64_t storeFailures() const { return store_failures_; }
+  uint64_t sourceSwitches() const { return sources_.switches(); }
+  // When the pull of author's feed last advanced; nothing when it is not pulled.
+  std::optional<int64_t> lastAdvanceMs(const PublicKey& author) const;
+
+ private:
+  // One feed being pulled.
+  struct Pull {
+    LinkId link = 0;
+    feed::Head tail;               // head after the last verified batch (applied or not)
+    uint64_t requested_to = 0;     // last seq covered by wants sent
+    uint64_t in_flight = 0;        // batches submitted, not yet applied
+    int64_t last_progress_ms = 0;  // when a want was sent or a batch arrived
+    int64_t retry_at_ms = 0;       // set when the store refused a batch: no wants before
+    uint64_t started_at_seq = 0;   // for the log line when it finishes
+    int64_t started_ms = 0;
+    int64_t last_advance_ms = 0;  // when the tail last moved
+  };
+  struct Batch {
+    PublicKey author{};
+    LinkId link = 0;
+    uint64_t count = 0;
+  };
+
+  // Pulls served by link move to another peer announcing the same feed (cases 29, 35).
+  void leaveSource(LinkId link);
+  // The link to ask for author's updates after after_seq, and the seq it announced: of the
+  // links announcing more than after_seq, the one announcing the most, passing over sources
+  // avoided for this feed unless only they have more. A peer behind what the pull holds is no
+  // source, however fresh. {0, 0} when no link has more.
+  std::pair<LinkId, uint64_t> sourceFor(const PublicKey& author, uint64_t after_seq) const;
+
+  SyncContext& context_;
+  ForkGuard& forks_;
+  BodyPump& bodies_;
+  std::map<PublicKey, Pull> pulls_;
+  std::map<uint64_t, Batch> batches_;
+  uint64_t store_failures_ = 0;
+  SourcePicker sources_;
+};
+
+}  // namespace eichub::sync

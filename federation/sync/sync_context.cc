@@ -1,0 +1,110 @@
+// SyncContext: links, throttling, and the engine's outputs shared by its parts.
+#include "federation/sync/sync_context.h"
+
+#include <algorithm>
+
+namespace eichub::sync {
+
+SyncContext::SyncContext(SyncOptions options, Storage& storage, const TrustPolicy& trust,
+                         SendFn send, ClockFn clock, RejectFn on_reject, EventFn on_event)
+    : options_(std::move(options)),
+      storage_(storage),
+      trust_(trust),
+      send_(std::move(send)),
+      clock_(std::move(clock)),
+      on_reject_(std::move(on_reject)),
+      on_event_(std::move(on_event)) {}
+
+bool SyncContext::wantsBody(const feed::HeaderFields& header) const {
+  return !options_.wants_body || options_.wants_body(header);
+}
+
+void SyncContext::send(LinkId link, const wire::Message& message) {
+  send_(link, wire::encode(message));
+}
+
+void SyncContext::reject(LinkId link, const std::string& reason) {
+  LinkState& state = links_[link];
+  ++state.stats.rejected;
+  ++state.stats.rejected_by_reason[reason];
+  if (on_reject_) on_reject_(link, reason);
+  if (state.stats.rejected % options_.reject_limit == 0) {
+    state.throttled_until_ms = clock_() + options_.throttle_ms;
+    state.stats.throttled = true;
+  }
+}
+
+void SyncContext::event(const std::string& fields) {
+  if (on_event_) on_event_(fields);
+}
+
+Result<wire::Hello> SyncContext::hello() {
+  wire::Hello hello;
+  hello.protocol_version = wire::protocolVersion();
+  hello.network = options_.network;
+  hello.node_id = options_.node_id;
+  EICHUB_ASSIGN_OR_RETURN(hello.heads, storage_.heads());
+  if (hello.heads.size() > wire::kMaxHelloHeads) hello.heads.resize(wire::kMaxHelloHeads);
+  return hello;
+}
+
+const wire::HeadInfo* SyncContext::askableHead(const LinkState& link, const PublicKey& author,
+                                               int64_t now_ms) const {
+  if (!link.stats.up || link.stats.role != Role::kClient || link.throttled_until_ms > now_ms) {
+    return nullptr;
+  }
+  auto it = link.remote_heads.find(author);
+  return it == link.remote_heads.end() ? nullptr : &it->second;
+}
+
+uint64_t SyncContext::highestAnnounced(const PublicKey& author) const {
+  const int64_t now_ms = clock_();
+  uint64_t highest = 0;
+  for (const auto& [id, link] : links_) {
+    if (const wire::HeadInfo* head = askableHead(link, author, now_ms)) {
+      highest = std::max(highest, head->seq);
+    }
+  }
+  return highest;
+}
+
+std::vector<LinkId> SyncContext::askableLinks(int64_t now_ms) const {
+  std::vector<LinkId> out;
+  for (const auto& [id, link] : links_) {
+    if (link.stats.up && link.stats.role == Role::kClient && link.throttled_until_ms <= now_ms) {
+      out.push_back(id);
+    }
+  }
+  return out;
+}
+
+bool SyncContext::clientUp() const {
+  return std::any_of(links_.begin(), links_.end(), [](const auto& entry) {
+    return entry.second.stats.up && entry.second.stats.role == Role::kClient;
+  });
+}
+
+std::vector<PublicKey> SyncContext::endThrottles(int64_t now_ms) {
+  std::vector<PublicKey> authors;
+  for (auto& [id, link] : links_) {
+    if (link.throttled_until_ms == 0 || link.throttled_until_ms > now_ms) continue;
+    link.throttled_until_ms = 0;
+    link.stats.throttled = false;
+    for (const auto& [author, head] : link.remote_heads) authors.push_back(author);
+  }
+  return authors;
+}
+
+std::optional<feed::SignedUpdate> SyncContext::heldUpdate(const PublicKey& author, uint64_t seq) {
+  auto held = storage_.read(author, seq, 1, wire::kMaxBatchBytes);
+  if (!held.ok() || held->empty()) return std::nullopt;
+  return std::move(held->front());
+}
+
+std::optional<Hash32> SyncContext::heldHash(const PublicKey& author, uint64_t seq) {
+  auto held = heldUpdate(author, seq);
+  if (!held) return std::nullopt;
+  return feed::signedHeaderHash(held->header, held->signature);
+}
+
+}  // namespace eichub::sync

@@ -1,0 +1,48 @@
+// SyncOptions: the sync engine's settings, which every part of the engine reads, and the
+// roles of a link.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "federation/common/bytes.h"
+#include "federation/feed/update.h"
+
+namespace eichub::sync {
+
+using LinkId = uint64_t;
+
+// kClient: our DEALER to a peer's ROUTER (we pull); kServer: a peer's DEALER at our ROUTER (we
+// serve).
+enum class Role { kClient, kServer };
+
+// Whether this node keeps the body of an upsert with this header (selective sync). The node
+// supplies it (federation/ knows no catalogue tags); an empty filter keeps every body.
+using BodyFilter = std::function<bool(const feed::HeaderFields&)>;
+
+struct SyncOptions {
+  std::string network;
+  PublicKey node_id{};
+  uint32_t want_credit = 4096;      // updates one want asks for; the window per feed is 2x this
+  uint64_t reject_limit = 64;       // rejections on a link before it is throttled
+  int64_t throttle_ms = 30'000;     // how long a throttled link's messages are ignored
+  int64_t want_timeout_ms = 5'000;  // a want with no answer this long is asked again
+  // The bodies this node keeps; the rest of every feed is held as headers (selective sync).
+  // Empty: every body, and wants ask for bodies with their headers (a full node).
+  BodyFilter wants_body;
+  // The least wait after the store refused a batch (disk or map full); at least the re-ask gap.
+  int64_t store_retry_ms = 1'000;
+  // A feed behind what a peer announced that has not advanced this long is stale (status).
+  int64_t stale_after_ms = 15'000;
+  // Whether the node id a hello claims belongs to the peer authenticated by transport key
+  // peer_key (SECURITY.md case 25): the session's identity is its CURVE key, never the claim. A
+  // hello it refuses is counted (identity_mismatch) and answered with bye. Empty: not checked.
+  std::function<bool(const std::string& peer_key, const PublicKey& node_id)> identity_matches;
+};
+
+// A re-ask of updates a server already sent on a link is served only this long after its last
+// answer there (CreditLedger): an honest client re-asks after a want timeout.
+inline int64_t reaskGapMs(const SyncOptions& options) { return options.want_timeout_ms / 2; }
+
+}  // namespace eichub::sync

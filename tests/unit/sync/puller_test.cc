@@ -1,0 +1,183 @@
+// Puller: announced heads start pulls from the best source, runs are verified and submitted,
+// refused or stalled sources are left for others, store refusals are retried later.
+#include "federation/sync/puller.h"
+
+#include <tuple>
+
+#include <gtest/gtest.h>
+
+#include "tests/unit/sync/part_harness.h"
+
+namespace eichub::sync {
+namespace {
+
+class PullerTest : public testing::PartTest {
+ protected:
+  void SetUp() override {
+    PartTest::SetUp();
+    forks_ = std::make_unique<ForkGuard>(
+        *context_, [this](const PublicKey& author) { puller_->forget(author); });
+    bodies_ = std::make_unique<BodyPump>(*context_);
+    puller_ = std::make_unique<Puller>(*context_, *forks_, *bodies_);
+    remote_ = chain(20);  // the feed the peers hold
+  }
+  // Client link `link`, up, announcing seq of the remote feed.
+  void announce(LinkId link, uint64_t seq) {
+    puller_->onHave(link, up(link, Role::kClient), {author(), seq, remote_[seq - 1].hash});
+  }
+  // The wants sent, as (link, from, credit).
+  std::vector<std::tuple<LinkId, uint64_t, uint32_t>> wants() {
+    std::vector<std::tuple<LinkId, uint64_t, uint32_t>> out;
+    for (auto& [link, want] : sent<wire::Want>())
+      out.emplace_back(link, want.from_seq, want.credit);
+    return out;
+  }
+  wire::Updates run(uint64_t from, uint64_t to) {
+    wire::Updates updates;
+    for (uint64_t seq = from; seq <= to; ++seq) {
+      updates.updates.push_back(remote_[seq - 1].signed_update);
+    }
+    return updates;
+  }
+  // Hands the store's outcomes to the puller, as the writer would.
+  void applyOutcomes() {
+    auto outcomes = std::move(storage_->outcomes);
+    storage_->outcomes.clear();
+    for (auto& [id, status] : outcomes) EXPECT_TRUE(puller_->applied(id, status));
+  }
+  uint64_t held() { return storage_->store().head(author())->seq; }
+
+  std::unique_ptr<ForkGuard> forks_;
+  std::unique_ptr<BodyPump> bodies_;
+  std::unique_ptr<Puller> puller_;
+  std::vector<feed::VerifiedUpdate> remote_;
+};
+
+TEST_F(PullerTest, AHeadAheadOfOursIsPulledWithinCreditFromTheLinkAnnouncingMost) {
+  up(1, Role::kClient).remote_heads[author()] = {author(), 5, remote_[4].hash};
+  announce(2, 12);
+  EXPECT_TRUE(puller_->catchingUp());
+  EXPECT_EQ(wants(), (std::vector<std::tuple<LinkId, uint64_t, uint32_t>>{{2, 1, 8}}));
+  ASSERT_EQ(events_.size(), 1u);
+  EXPECT_NE(events_[0].find("event=sync_start"), std::string::npos);
+  announce(2, 12);  // asked already: nothing more while 8 are outstanding
+  EXPECT_TRUE(wants().empty());
+}
+
+TEST_F(PullerTest, AnAuthorNotAcceptedIsRememberedAndPulledOnceTrusted) {
+  trust_.keys.clear();
+  announce(1, 3);
+  EXPECT_FALSE(puller_->catchingUp());
+  EXPECT_TRUE(wants().empty());
+  trust_.keys.insert(author());
+  puller_->trustChanged();
+  EXPECT_EQ(wants(), (std::vector<std::tuple<LinkId, uint64_t, uint32_t>>{{1, 1, 3}}));
+}
+
+TEST_F(PullerTest, AnAnsweredPullIsSubmittedAppliedAndFinished) {
+  announce(1, 10);
+  EXPECT_EQ(wants(), (std::vector<std::tuple<LinkId, uint64_t, uint32_t>>{{1, 1, 8}}));
+  wire::Updates first = run(1, 8);
+  puller_->onUpdates(1, first);
+  EXPECT_EQ(storage_->submitted_sizes, (std::vector<size_t>{8}));
+  EXPECT_EQ(puller_->pendingUpdates(), 8u);
+  EXPECT_EQ(context_->link(1).stats.updates_received, 8u);
+  EXPECT_EQ(wants(), (std::vector<std::tuple<LinkId, uint64_t, uint32_t>>{{1, 9, 2}}));
+  applyOutcomes();
+  EXPECT_EQ(puller_->pendingUpdates(), 0u);
+  EXPECT_EQ(context_->link(1).stats.updates_applied, 8u);
+  wire::Updates second = run(9, 10);
+  puller_->onUpdates(1, second);
+  applyOutcomes();
+  EXPECT_EQ(held(), 10u);
+  EXPECT_FALSE(puller_->catchingUp());
+  EXPECT_NE(events_.back().find("event=sync_done"), std::string::npos);
+  EXPECT_EQ(context_->link(1).stats.rejected, 0u);
+}
+
+TEST_F(PullerTest, RunsThatAreEmptyUnaskedOrBrokenAreRejected) {
+  wire::Updates empty;
+  puller_->onUpdates(1, empty);
+  EXPECT_EQ(rejected(1, "empty updates"), 1u);
+  wire::Updates unasked = run(1, 2);
+  puller_->onUpdates(1, unasked);
+  EXPECT_EQ(rejected(1, "unsolicited updates"), 1u);
+  announce(1, 5);
+  wire::Updates gap = run(1, 3);
+  gap.updates.erase(gap.updates.begin() + 1);
+  puller_->onUpdates(1, gap);
+  EXPECT_EQ(rejected(1, "broken chain"), 1u);
+  wire::Updates forged = run(1, 2);
+  forged.updates[1].signature[3] ^= 0x01;
+  puller_->onUpdates(1, forged);
+  EXPECT_EQ(rejected(1, "bad signature"), 1u);
+  EXPECT_TRUE(storage_->submitted_sizes.empty());
+}
+
+TEST_F(PullerTest, ARefusedRunMovesThePullToAnotherSourceAndItsLateAnswersAreNotBlamed) {
+  announce(1, 6);
+  announce(2, 6);
+  EXPECT_EQ(wants(), (std::vector<std::tuple<LinkId, uint64_t, uint32_t>>{{1, 1, 6}}));
+  wire::Updates forged = run(1, 6);
+  forged.updates[5].signature[3] ^= 0x01;
+  puller_->onUpdates(1, forged);
+  EXPECT_EQ(puller_->sourceSwitches(), 1u);
+  EXPECT_EQ(wants(), (std::vector<std::tuple<LinkId, uint64_t, uint32_t>>{{2, 1, 6}}));
+  EXPECT_NE(events_.back().find("reason=refused_run"), std::string::npos);
+  wire::Updates late = run(1, 6);
+  puller_->onUpdates(1, late);
+  EXPECT_EQ(context_->link(1).stats.rejected, 1u);  // the forged run only
+  wire::Updates answer = run(1, 6);
+  puller_->onUpdates(2, answer);
+  applyOutcomes();
+  EXPECT_EQ(held(), 6u);
+}
+
+TEST_F(PullerTest, APullWithoutProgressIsAskedOfAnotherSourceAfterTheTimeout) {
+  announce(1, 4);
+  announce(2, 4);
+  EXPECT_EQ(wants().size(), 1u);
+  now_ms_ += 1'000;
+  puller_->tick(now_ms_);  // not past the timeout yet
+  EXPECT_TRUE(wants().empty());
+  now_ms_ += 1;
+  puller_->tick(now_ms_);
+  EXPECT_EQ(wants(), (std::vector<std::tuple<LinkId, uint64_t, uint32_t>>{{2, 1, 4}}));
+  EXPECT_EQ(puller_->sourceSwitches(), 1u);
+  EXPECT_NE(events_.back().find("reason=progress_timeout"), std::string::npos);
+}
+
+TEST_F(PullerTest, ALinkGoingDownHandsItsPullsToAnotherSource) {
+  announce(1, 4);
+  announce(2, 4);
+  EXPECT_EQ(wants().size(), 1u);
+  context_->link(1).stats.up = false;  // as the engine leaves it
+  puller_->linkDown(1);
+  EXPECT_EQ(wants(), (std::vector<std::tuple<LinkId, uint64_t, uint32_t>>{{2, 1, 4}}));
+}
+
+TEST_F(PullerTest, ABatchTheStoreRefusedIsAskedAgainFromItsHeadAfterTheRetryDelay) {
+  announce(1, 4);
+  EXPECT_EQ(wants().size(), 1u);
+  storage_->refuse_submits = 1;
+  wire::Updates answer = run(1, 4);
+  puller_->onUpdates(1, answer);
+  applyOutcomes();
+  EXPECT_EQ(puller_->storeFailures(), 1u);
+  EXPECT_EQ(context_->link(1).stats.rejected, 0u);  // our disk, not the peer's fault
+  EXPECT_TRUE(wants().empty());
+  EXPECT_TRUE(puller_->catchingUp());
+  now_ms_ += 999;
+  puller_->tick(now_ms_);
+  EXPECT_TRUE(wants().empty());
+  now_ms_ += 1;
+  puller_->tick(now_ms_);
+  EXPECT_EQ(wants(), (std::vector<std::tuple<LinkId, uint64_t, uint32_t>>{{1, 1, 4}}));
+}
+
+TEST_F(PullerTest, AnUnknownBatchIsNotThePullers) {
+  EXPECT_FALSE(puller_->applied(42, Status::OK()));
+}
+
+}  // namespace
+}  // namespace eichub::sync

@@ -1,0 +1,166 @@
+// Server: hello answered, wants served within credit (each run ending at a verifying
+// signature), frozen feeds served only to probes, body requests, have announcements.
+#include "federation/sync/server.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/unit/sync/part_harness.h"
+
+namespace eichub::sync {
+namespace {
+
+class ServerTest : public testing::PartTest {
+ protected:
+  void SetUp() override {
+    PartTest::SetUp();
+    forks_ = std::make_unique<ForkGuard>(*context_, nullptr);
+    server_ = std::make_unique<Server>(*context_, *forks_);
+  }
+  // Server link 2, up, its client's hello received.
+  void subscribe() {
+    server_->onHello(2, up(2, Role::kServer), wire::Hello{});
+    outbox_.clear();
+  }
+  std::vector<uint64_t> seqsSent() {
+    std::vector<uint64_t> seqs;
+    for (auto& [link, updates] : sent<wire::Updates>()) {
+      EXPECT_EQ(link, 2u);
+      for (const feed::SignedUpdate& u : updates.updates) {
+        seqs.push_back(feed::decodeHeader(u.header)->seq);
+      }
+    }
+    return seqs;
+  }
+  std::unique_ptr<ForkGuard> forks_;
+  std::unique_ptr<Server> server_;
+};
+
+TEST_F(ServerTest, AHelloSubscribesTheLinkAndIsAnsweredWithOurs) {
+  store(2);
+  server_->onHello(2, up(2, Role::kServer), wire::Hello{});
+  EXPECT_TRUE(context_->link(2).subscribed);
+  auto hellos = sent<wire::Hello>();
+  ASSERT_EQ(hellos.size(), 1u);
+  EXPECT_EQ(hellos[0].first, 2u);
+  ASSERT_EQ(hellos[0].second.heads.size(), 1u);
+  EXPECT_EQ(hellos[0].second.heads[0].seq, 2u);
+}
+
+TEST_F(ServerTest, WantsBeforeHelloOrOutOfBoundsAreRejected) {
+  store(2);
+  up(2, Role::kServer);
+  server_->onWant(2, wire::Want{author(), 1, 1, false});
+  server_->onWantBodies(2, wire::WantBodies{{{author(), 1}}});
+  EXPECT_EQ(rejected(2, "want before hello"), 2u);
+  subscribe();
+  server_->onWant(2, wire::Want{author(), 1, 0, false});
+  server_->onWant(2, wire::Want{author(), 0, 1, false});
+  server_->onWant(2, wire::Want{author(), 1, kMaxWantCredit + 1, false});
+  EXPECT_EQ(rejected(2, "bad want"), 3u);
+  server_->onWant(2, wire::Want{author(), 1, 2 * 8 + 1, false});  // over the ledger's cap
+  EXPECT_EQ(rejected(2, "credit exceeded"), 1u);
+  EXPECT_TRUE(seqsSent().empty());
+}
+
+TEST_F(ServerTest, AWantIsServedWithinItsCreditWithBodiesOrHeadersOnly) {
+  auto updates = store(6);
+  subscribe();
+  server_->onWant(2, wire::Want{author(), 2, 3, false});
+  auto runs = sent<wire::Updates>();
+  ASSERT_EQ(runs.size(), 1u);
+  ASSERT_EQ(runs[0].second.updates.size(), 3u);
+  EXPECT_EQ(runs[0].second.updates[0].header, updates[1].signed_update.header);
+  EXPECT_EQ(runs[0].second.updates[2].body, updates[3].signed_update.body);
+  EXPECT_EQ(context_->link(2).stats.updates_sent, 3u);
+  EXPECT_EQ(server_->credit().unanswered(2, author()), 4u);  // 1..4 sent, nothing asked past
+  server_->onWant(2, wire::Want{author(), 5, 8, true});      // past the end: what there is
+  runs = sent<wire::Updates>();
+  ASSERT_EQ(runs.size(), 1u);
+  ASSERT_EQ(runs[0].second.updates.size(), 2u);
+  EXPECT_TRUE(runs[0].second.updates[0].body.empty());
+  EXPECT_EQ(runs[0].second.updates[0].header, updates[4].signed_update.header);
+}
+
+TEST_F(ServerTest, ARunIsCutBeforeALastSignatureThatDoesNotVerify) {
+  auto updates = chain(3);
+  updates[2].signed_update.signature[0] ^= 0x01;  // stored with a junk signature
+  ASSERT_TRUE(storage_->store().apply(updates).ok());
+  subscribe();
+  server_->onWant(2, wire::Want{author(), 1, 3, false});
+  EXPECT_EQ(seqsSent(), (std::vector<uint64_t>{1, 2}));
+  server_->onWant(2, wire::Want{author(), 3, 1, false});
+  EXPECT_TRUE(seqsSent().empty());  // never a run that ends in a bad signature
+}
+
+TEST_F(ServerTest, AReaskSoonerThanTheGapIsDroppedAndCounted) {
+  store(4);
+  subscribe();
+  server_->onWant(2, wire::Want{author(), 1, 4, false});
+  EXPECT_EQ(seqsSent().size(), 4u);
+  server_->onWant(2, wire::Want{author(), 1, 4, false});
+  EXPECT_TRUE(seqsSent().empty());
+  EXPECT_EQ(server_->refusedWants().at("re-ask too soon"), 1u);
+  EXPECT_EQ(context_->link(2).stats.rejected, 0u);  // no blame
+  now_ms_ += reaskGapMs(context_->options());
+  server_->onWant(2, wire::Want{author(), 1, 4, false});
+  EXPECT_EQ(seqsSent().size(), 4u);
+  // A new transport session lost what was sent: its re-ask is served at once.
+  server_->forgetSession(2);
+  server_->onWant(2, wire::Want{author(), 1, 4, false});
+  EXPECT_EQ(seqsSent().size(), 4u);
+}
+
+TEST_F(ServerTest, AFrozenFeedIsServedOnlyAsSingleHeadersForProbes) {
+  store(3);
+  subscribe();
+  storage_->frozen.insert(author());
+  server_->onWant(2, wire::Want{author(), 1, 3, false});
+  EXPECT_TRUE(seqsSent().empty());
+  server_->onWant(2, wire::Want{author(), 2, 1, true});
+  EXPECT_EQ(seqsSent(), (std::vector<uint64_t>{2}));
+  EXPECT_EQ(context_->link(2).stats.rejected, 0u);
+  server_->onWantBodies(2, wire::WantBodies{{{author(), 1}}});
+  auto bodies = sent<wire::Bodies>();
+  ASSERT_EQ(bodies.size(), 1u);
+  EXPECT_TRUE(bodies[0].second.items.at(0).body.empty());
+}
+
+TEST_F(ServerTest, BodyRequestsAreAnsweredItemByItem) {
+  auto updates = store(2);
+  subscribe();
+  PublicKey stranger{};
+  server_->onWantBodies(2, wire::WantBodies{{{author(), 2}, {author(), 9}, {stranger, 1}}});
+  auto bodies = sent<wire::Bodies>();
+  ASSERT_EQ(bodies.size(), 1u);
+  const auto& items = bodies[0].second.items;
+  ASSERT_EQ(items.size(), 3u);
+  EXPECT_EQ(items[0].ref, (wire::BodyRef{author(), 2}));
+  EXPECT_EQ(items[0].body, updates[1].signed_update.body);
+  EXPECT_TRUE(items[1].body.empty());  // not held: the client asks elsewhere
+  EXPECT_TRUE(items[2].body.empty());
+  EXPECT_EQ(context_->link(2).stats.bodies_sent, 1u);
+}
+
+TEST_F(ServerTest, EachNewHeadIsAnnouncedOnceToSubscribedUpLinks) {
+  subscribe();
+  up(3, Role::kServer);  // no hello yet
+  server_->onHello(4, up(4, Role::kServer), wire::Hello{});
+  context_->link(4).stats.up = false;  // subscribed, then went away
+  outbox_.clear();
+  store(2);
+  server_->announceHeads();
+  auto haves = sent<wire::Have>();
+  ASSERT_EQ(haves.size(), 1u);
+  EXPECT_EQ(haves[0].first, 2u);
+  EXPECT_EQ(haves[0].second.head.seq, 2u);
+  server_->announceHeads();
+  EXPECT_TRUE(sent<wire::Have>().empty());
+  store(1);
+  server_->announceHeads();
+  haves = sent<wire::Have>();
+  ASSERT_EQ(haves.size(), 1u);
+  EXPECT_EQ(haves[0].second.head.seq, 3u);
+}
+
+}  // namespace
+}  // namespace eichub::sync

@@ -1,0 +1,54 @@
+// SourcePicker: which links a feed is not pulled from for a while, and the switch count.
+#include "federation/sync/source_picker.h"
+
+#include <gtest/gtest.h>
+
+namespace eichub::sync {
+namespace {
+
+PublicKey key(uint8_t b) {
+  PublicKey k{};
+  k[0] = b;
+  return k;
+}
+
+TEST(SourcePickerTest, AnAvoidedSourceIsAvoidedForThatFeedOnlyAndForAvoidMs) {
+  SourcePicker picker(6'000);
+  EXPECT_FALSE(picker.avoided(key(1), 1, 0));
+  picker.avoid(key(1), 1, 1'000);
+  EXPECT_TRUE(picker.avoided(key(1), 1, 1'000));
+  EXPECT_TRUE(picker.avoided(key(1), 1, 6'999));
+  EXPECT_FALSE(picker.avoided(key(1), 1, 7'000));  // avoid_ms later
+  EXPECT_FALSE(picker.avoided(key(2), 1, 1'000));  // another feed from the same link
+  EXPECT_FALSE(picker.avoided(key(1), 2, 1'000));  // the same feed from another link
+}
+
+TEST(SourcePickerTest, AvoidingAgainExtendsTheTime) {
+  SourcePicker picker(6'000);
+  picker.avoid(key(1), 1, 0);
+  picker.avoid(key(1), 1, 5'000);
+  EXPECT_TRUE(picker.avoided(key(1), 1, 10'000));
+  EXPECT_FALSE(picker.avoided(key(1), 1, 11'000));
+}
+
+TEST(SourcePickerTest, ALinkGoingDownIsNoLongerAvoided) {
+  SourcePicker picker(6'000);
+  picker.avoid(key(1), 1, 0);
+  picker.avoid(key(2), 1, 0);
+  picker.avoid(key(1), 2, 0);
+  picker.linkDown(1);
+  EXPECT_FALSE(picker.avoided(key(1), 1, 0));
+  EXPECT_FALSE(picker.avoided(key(2), 1, 0));
+  EXPECT_TRUE(picker.avoided(key(1), 2, 0));
+}
+
+TEST(SourcePickerTest, SwitchesAreCounted) {
+  SourcePicker picker(6'000);
+  EXPECT_EQ(picker.switches(), 0u);
+  picker.switched();
+  picker.switched();
+  EXPECT_EQ(picker.switches(), 2u);
+}
+
+}  // namespace
+}  // namespace eichub::sync
