@@ -77,13 +77,38 @@ Status writeFeedFile(const std::string& path, const PublicKey& author, std::stri
   return Status::OK();
 }
 
-FeedFileReport verifyFeedFile(const std::string& path, std::vector<VerifiedUpdate>* updates) {
+FeedFileReport readFeedFile(const std::string& path, FeedFileCheck check,
+                            const FeedBatchFn& on_batch) {
   FeedFileReport report;
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
     report.error = Status::NotFound("cannot open " + path, std::strerror(errno));
     return report;
   }
+  const SignatureCheck each = check == FeedFileCheck::kEverySignature
+                                  ? SignatureCheck::kCheck
+                                  : SignatureCheck::kDeferToChain;
+  std::vector<VerifiedUpdate> batch;
+  // Hands the batch on once its last signature vouches for it (kChain); false on an error.
+  auto flush = [&](uint64_t last_index) {
+    if (batch.empty()) return true;
+    if (Status run = checkRun(batch); !run.ok()) {
+      report.error = run;
+      report.bad_index = last_index;
+      return false;
+    }
+    if (check == FeedFileCheck::kChain) report.count += batch.size();
+    const uint64_t first_index = last_index + 1 - batch.size();
+    if (on_batch) {
+      if (Status taken = on_batch(std::move(batch)); !taken.ok()) {
+        report.error = taken;
+        report.bad_index = first_index;
+        return false;
+      }
+    }
+    batch.clear();
+    return true;
+  };
   uint64_t index = 0;  // entries read so far
   try {
     kj::FdInputStream raw(fd.get());
@@ -118,7 +143,7 @@ FeedFileReport verifyFeedFile(const std::string& path, std::vector<VerifiedUpdat
       auto entry = reader.getRoot<schema::Update>();
       SignedUpdate update{bytesOf(entry.getSigned().getHeader()),
                           bytesOf(entry.getSigned().getSignature()), bytesOf(entry.getBody())};
-      auto verified = verifyUpdate(std::move(update), report.network, SignatureCheck::kCheck);
+      auto verified = verifyUpdate(std::move(update), report.network, each);
       if (!verified.ok()) {
         report.error = verified.status();
         report.bad_index = index;
@@ -139,9 +164,11 @@ FeedFileReport verifyFeedFile(const std::string& path, std::vector<VerifiedUpdat
         return report;
       }
       report.head = headAfter(*verified);
-      ++report.count;
-      if (updates != nullptr) updates->push_back(std::move(verified).value());
+      if (check == FeedFileCheck::kEverySignature) ++report.count;
+      batch.push_back(std::move(verified).value());
+      if (batch.size() == kFeedFileBatchUpdates && !flush(index)) return report;
     }
+    if (!flush(index - 1)) return report;
     if (in.tryGetReadBuffer().size() != 0) {
       report.error = Status::InvalidArgument("trailing bytes after the last update");
       report.bad_index = index;
@@ -152,6 +179,17 @@ FeedFileReport verifyFeedFile(const std::string& path, std::vector<VerifiedUpdat
     report.bad_index = index;
   }
   return report;
+}
+
+FeedFileReport verifyFeedFile(const std::string& path, std::vector<VerifiedUpdate>* updates) {
+  FeedBatchFn keep;
+  if (updates != nullptr) {
+    keep = [updates](std::vector<VerifiedUpdate> batch) {
+      for (VerifiedUpdate& update : batch) updates->push_back(std::move(update));
+      return Status::OK();
+    };
+  }
+  return readFeedFile(path, FeedFileCheck::kEverySignature, keep);
 }
 
 }  // namespace eichub::feed

@@ -74,11 +74,23 @@ int runVerify(const FeedFlags& flags) {
   return kExitOk;
 }
 
+// Two passes over the file, each holding one batch at a time (issue 17, finding 9): the first
+// checks every entry and record, so that a bad entry anywhere imports nothing; the second
+// verifies again as it reads (the file may have changed) and stores batch by batch.
 int runImport(const FeedFlags& flags) {
   auto home = openHome(flags.common, false);
   if (!home) return kExitFailure;
-  std::vector<feed::VerifiedUpdate> updates;
-  feed::FeedFileReport report = feed::verifyFeedFile(flags.file, &updates);
+  uint64_t checked = 0;
+  feed::FeedFileReport report = feed::readFeedFile(
+      flags.file, feed::FeedFileCheck::kChain, [&](std::vector<feed::VerifiedUpdate> batch) {
+        for (const feed::VerifiedUpdate& update : batch) {
+          ++checked;
+          if (Status s = catalog::checkUpdateBody(update); !s.ok()) {
+            return Status::InvalidArgument(fmt::format("entry {}: {}", checked, s.message()));
+          }
+        }
+        return Status::OK();
+      });
   if (!report.error.ok()) {
     return fail(fmt::format("{}: entry {} is bad: {}; nothing imported", flags.file,
                             report.bad_index, report.error.message()));
@@ -87,16 +99,24 @@ int runImport(const FeedFlags& flags) {
     return fail("the feed belongs to network \"" + report.network + "\", this node to \"" +
                 home->options().network + "\"");
   }
-  for (size_t i = 0; i < updates.size(); ++i) {
-    if (Status s = catalog::checkUpdateBody(updates[i]); !s.ok()) {
-      return fail(
-          fmt::format("{}: entry {} is bad: {}; nothing imported", flags.file, i + 1, s.message()));
-    }
+  uint64_t applied = 0;
+  uint64_t duplicates = 0;
+  report = feed::readFeedFile(
+      flags.file, feed::FeedFileCheck::kChain, [&](std::vector<feed::VerifiedUpdate> batch) {
+        for (const feed::VerifiedUpdate& update : batch) {
+          EICHUB_RETURN_IF_ERROR(catalog::checkUpdateBody(update));
+        }
+        EICHUB_ASSIGN_OR_RETURN(store::ApplyStats stats, home->store().apply(batch));
+        applied += stats.applied;
+        duplicates += stats.duplicates;
+        return Status::OK();
+      });
+  if (!report.error.ok()) {
+    return fail(fmt::format("{}: entry {}: {}; {} updates imported before it", flags.file,
+                            report.bad_index, report.error.message(), applied));
   }
-  auto applied = home->store().apply(updates);
-  if (!applied.ok()) return fail(applied.status());
-  fmt::print("imported {} updates of {} ({} already held)\n", applied->applied,
-             toHex(report.author), applied->duplicates);
+  fmt::print("imported {} updates of {} ({} already held)\n", applied, toHex(report.author),
+             duplicates);
   return kExitOk;
 }
 

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -79,8 +80,10 @@ ProcessResult runProcess(const std::vector<std::string>& argv,
   }
   drain(out_pipe[0], err_pipe[0], result.out, result.err);
   int status = 0;
-  EICHUB_CHECK(::waitpid(pid, &status, 0) == pid) << "waitpid";
+  struct rusage usage {};
+  EICHUB_CHECK(::wait4(pid, &status, 0, &usage) == pid) << "wait4";
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.max_rss_kb = usage.ru_maxrss;
   return result;
 }
 
