@@ -13,7 +13,6 @@
 #include "node/daemon/snapshot_fill.h"
 #include "node/daemon/subscription.h"
 #include "node/log.h"
-#include "node/publish/publisher.h"
 
 namespace eichub::daemon {
 
@@ -44,7 +43,9 @@ Status Reactor::start() {
     return Status::Unavailable("cannot bind the control socket", e.what());
   }
 
-  writer_ = std::make_unique<Writer>(context_, home_.store(), toHex(home_.nodeKey().publicKey()));
+  writer_ =
+      std::make_unique<Writer>(context_, home_.store(), toHex(home_.nodeKey().publicKey()),
+                               WriterIdentity{home_.nodeKey(), home_.options().network}, applied_);
   storage_ = std::make_unique<StoreAdapter>(home_.store(), *writer_);
   sync::SyncOptions options;
   options.network = home_.options().network;
@@ -60,7 +61,7 @@ Status Reactor::start() {
       [this](sync::LinkId link, Bytes bytes) { send(link, std::move(bytes)); }, nowMs,
       [this](sync::LinkId link, const std::string& reason) { logReject(link, reason); },
       [](const std::string& fields) { log::info("{}", fields); });
-  EICHUB_RETURN_IF_ERROR(loadPeers());
+  EICHUB_RETURN_IF_ERROR(loadPeers(true));
   publishSnapshot();
   EICHUB_RETURN_IF_ERROR(startHttp());
   writeRunFile();
@@ -80,15 +81,14 @@ Status Reactor::startHttp() {
                       options.contact,
                       options.network,
                       home::formatPeerCard(card)};
-  // Publishing from HTTP is what `eichub publish` does from another process: sign and store in
-  // the node's own feed; tick() then announces the new head.
+  // Publishing from HTTP is what `eichub publish` does from another process (publishLocal), run
+  // by the writer thread, which then tells this thread (LocalPublished) to announce the head.
   http::PublishFn publish = [this](const std::vector<catalog::Change>& changes) {
-    std::lock_guard lock(publish_mu_);
-    return publish::publishChanges(home_.store(), home_.nodeKey(), home_.options().network,
-                                   changes);
+    return writer_->publish(changes);
   };
-  auto context = std::make_unique<http::ApiContext>(
-      home_.store(), board_, metrics_, std::move(info), options.http_api_token, std::move(publish));
+  auto context =
+      std::make_unique<http::ApiContext>(home_.store(), board_, applied_, metrics_, std::move(info),
+                                         options.http_api_token, std::move(publish));
   auto server = http::HttpServer::start(options.http_listen, std::move(context));
   if (!server.ok()) return server.status().withContext("set http.listen to a free host:port");
   http_ = std::move(server).value();
@@ -188,11 +188,7 @@ void Reactor::tick() {
   // Our own feed grows when `eichub publish` runs in another process; announce new heads.
   auto head = home_.store().head(home_.nodeKey().publicKey());
   uint64_t& seen = own_heads_seen_[home_.nodeKey().publicKey()];
-  if (head.ok() && head->seq != seen) {
-    seen = head->seq;
-    refreshTrust();  // our own feed may hold new trust records
-    engine_->localHeadsChanged();
-  }
+  if (head.ok() && head->seq != seen) onLocalWrite();
   int64_t now = nowMs();
   for (auto& [id, client] : clients_) {
     if (client.reconnect_at_ms != 0 && now >= client.reconnect_at_ms) {
@@ -204,6 +200,26 @@ void Reactor::tick() {
   // tick() runs after every poll; under load that is far more often than anyone reads.
   if (now - snapshot_ms_ >= kTickMs) publishSnapshot();
   if (now - reader_check_ms_ >= kReaderCheckMs) clearStaleReaders(now);
+}
+void Reactor::onLocalWrite() {
+  // tick() announces the head only when it moves again.
+  if (auto head = home_.store().head(home_.nodeKey().publicKey()); head.ok()) {
+    own_heads_seen_[home_.nodeKey().publicKey()] = head->seq;
+  }
+  refreshTrust();
+  engine_->localHeadsChanged();
+  applied_.notify();  // a write from another process: no writer thread told the long polls
+}
+void Reactor::onWriterOutcome(WriteOutcome outcome) {
+  if (auto* batch = std::get_if<BatchApplied>(&outcome)) {
+    metrics_.observeCommit(batch->seconds);
+    ++(batch->status.ok() ? batches_applied_ : batches_failed_);
+    engine_->applied(batch->batch_id, batch->status);
+  } else if (auto* refreshed = std::get_if<TrustRefreshed>(&outcome)) {
+    onTrustRefreshed(std::move(*refreshed));
+  } else if (std::holds_alternative<LocalPublished>(outcome)) {
+    onLocalWrite();
+  }
 }
 void Reactor::clearStaleReaders(int64_t now) {
   reader_check_ms_ = now;
@@ -231,8 +247,7 @@ void Reactor::onControl() {
   std::string command = request.to_string();
   nlohmann::json reply;
   if (command == "notify") {
-    refreshTrust();  // what was published may be trust records, or a vendor's feed
-    engine_->localHeadsChanged();
+    onLocalWrite();  // what was published may be trust records, or a vendor's feed
     reply = {{"ok", true}};
   } else if (command.rfind("fetch ", 0) == 0) {
     auto refs = parseFetchCommand(command);
@@ -296,10 +311,10 @@ Status Reactor::run(int signal_fd) {
       bool applied = false;
       while (writer_->channel().get(zmq::sockopt::events) & ZMQ_POLLIN) {
         WriteOutcome outcome = writer_->receiveOutcome();
-        metrics_.observeCommit(outcome.seconds);
-        ++(outcome.status.ok() ? batches_applied_ : batches_failed_);
-        applied = applied || outcome.applied > 0;
-        engine_->applied(outcome.batch_id, outcome.status);
+        if (const auto* batch = std::get_if<BatchApplied>(&outcome)) {
+          applied = applied || batch->applied > 0;
+        }
+        onWriterOutcome(std::move(outcome));
       }
       // Applied batches may hold trust records, or land past a cut learnt meanwhile.
       if (applied) refreshTrust();

@@ -1,6 +1,6 @@
 // StoreAdapter: the sync engine's Storage, implemented over the node's CatalogStore (reads on
-// the reactor thread) and the Writer thread (batches). Fork proofs are kept in the store's meta
-// table under "fork:<author hex>" and freeze the feed.
+// the reactor thread) and the Writer thread (batches, fork proofs: the reactor never writes).
+// Fork proofs are kept in the store's meta table under "fork:<author hex>" and freeze the feed.
 #pragma once
 
 #include <cstdint>
@@ -45,6 +45,9 @@ class StoreAdapter : public sync::Storage {
   store::CatalogStore& store_;
   Writer& writer_;
   std::map<PublicKey, uint64_t> frozen_;
+  // Fork proofs (hex, as stored in meta) recorded since the start and handed to the writer: the
+  // meta table may not hold them yet. At most one per feed held.
+  std::map<PublicKey, std::string> pending_forks_;
   uint64_t corrupt_refused_ = 0;
   std::set<std::pair<PublicKey, uint64_t>> corrupt_logged_;  // bounded: kMaxCorruptLogged
 };
