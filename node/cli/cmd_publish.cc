@@ -57,7 +57,7 @@ int publishAndReport(home::Home& home, const PublishFlags& flags,
   how.notify = [&home] {
     // The daemon would notice its own feed within a tick, and a vendor's not at all; telling it
     // makes peers hear at once.
-    if (daemon::daemonRunning(home.dir())) (void)daemon::askDaemon(home.dir(), "notify", 500);
+    (void)daemon::notifyDaemon(home.dir());
   };
   how.progress = [&](uint64_t done, uint64_t total) { progress.update(done, total); };
   auto summary = publish::publishLocal(home.store(), how, changes);

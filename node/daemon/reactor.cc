@@ -268,6 +268,8 @@ void Reactor::onControl() {
 }
 void Reactor::writeRunFile() {
   nlohmann::json doc = {{"pid", ::getpid()},
+                        {"start_time", processStartTime(::getpid())},
+                        {"notify_signal", kNotifySignalName},
                         {"endpoint", endpoint_},
                         {"http", http_->address()},
                         {"control", controlEndpoint(home_.dir())}};
@@ -295,6 +297,8 @@ Status Reactor::run(int signal_fd) {
       if (::read(signal_fd, &info, sizeof(info)) == sizeof(info)) {
         if (info.ssi_signo == SIGHUP) {
           (void)reload("HUP");  // logged there; a bad file leaves the running settings
+        } else if (info.ssi_signo == SIGUSR1) {
+          onLocalWrite();  // `eichub publish` wrote to the store
         } else {
           log::info("event=stop signal={}", info.ssi_signo);
           break;
