@@ -46,11 +46,11 @@ Status Reactor::start() {
   writer_ =
       std::make_unique<Writer>(context_, home_.store(), toHex(home_.nodeKey().publicKey()),
                                WriterIdentity{home_.nodeKey(), home_.options().network}, applied_);
-  storage_ = std::make_unique<StoreAdapter>(home_.store(), *writer_);
+  storage_ = std::make_unique<StoreAdapter>(store(), *writer_);
   sync::SyncOptions options;
   options.network = home_.options().network;
   options.node_id = home_.nodeKey().publicKey();
-  auto subscription = subscriptionOf(running_, home_.store());
+  auto subscription = subscriptionOf(running_, store());
   if (!subscription.ok()) return subscription.status().withContext("subscribe");
   options.subscription = std::move(subscription).value();
   options.identity_matches = [this](const std::string& peer_key, const PublicKey& node_id) {
@@ -87,7 +87,7 @@ Status Reactor::startHttp() {
     return writer_->publish(changes);
   };
   auto context =
-      std::make_unique<http::ApiContext>(home_.store(), board_, applied_, metrics_, std::move(info),
+      std::make_unique<http::ApiContext>(store(), board_, applied_, metrics_, std::move(info),
                                          options.http_api_token, std::move(publish));
   auto server = http::HttpServer::start(options.http_listen, std::move(context));
   if (!server.ok()) return server.status().withContext("set http.listen to a free host:port");
@@ -186,7 +186,7 @@ void Reactor::tick() {
   // A fork proof froze a feed: its state goes back to the prefix before the fork.
   if (storage_->frozen() != frozen_seen_) refreshTrust();
   // Our own feed grows when `eichub publish` runs in another process; announce new heads.
-  auto head = home_.store().head(home_.nodeKey().publicKey());
+  auto head = store().head(home_.nodeKey().publicKey());
   uint64_t& seen = own_heads_seen_[home_.nodeKey().publicKey()];
   if (head.ok() && head->seq != seen) onLocalWrite();
   int64_t now = nowMs();
@@ -203,7 +203,7 @@ void Reactor::tick() {
 }
 void Reactor::onLocalWrite() {
   // tick() announces the head only when it moves again.
-  if (auto head = home_.store().head(home_.nodeKey().publicKey()); head.ok()) {
+  if (auto head = store().head(home_.nodeKey().publicKey()); head.ok()) {
     own_heads_seen_[home_.nodeKey().publicKey()] = head->seq;
   }
   refreshTrust();
@@ -223,7 +223,7 @@ void Reactor::onWriterOutcome(WriteOutcome outcome) {
 }
 void Reactor::clearStaleReaders(int64_t now) {
   reader_check_ms_ = now;
-  auto freed = home_.store().clearStaleReaders();
+  auto freed = store().clearStaleReaders();
   if (!freed.ok()) {
     log::warn("event=reader_check_failed error=\"{}\"", freed.status().toString());
   } else if (*freed > 0) {

@@ -10,7 +10,6 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -86,6 +85,8 @@ class Reactor {
   // Reads peers.toml and refreshes trust; wait_for_trust: blocks until the writer has refreshed
   // it (start-up, before any peer is admitted).
   Status loadPeers(bool wait_for_trust);
+  // The store as this thread may use it: reads only. Every write goes to the Writer.
+  const store::CatalogStore& store() const { return home_.store(); }
   // Re-reads peers.toml and config.toml, applies what can change while running and logs one
   // line saying what changed and what needs a restart. trigger: "HUP" or "control".
   Status reload(const std::string& trigger);

@@ -73,7 +73,7 @@ Status Reactor::reload(const std::string& trigger) {
 Status Reactor::applyConfig(const ConfigDiff& diff, const config::Options& loaded) {
   for (const std::string& key : diff.applied) {
     if (key == kReloadSubscribe) {
-      auto subscription = subscriptionOf(loaded, home_.store());
+      auto subscription = subscriptionOf(loaded, store());
       if (!subscription.ok()) return subscription.status().withContext("subscribe");
       engine_->setSubscription(std::move(subscription).value());
       running_.subscribe_kinds = loaded.subscribe_kinds;

@@ -30,7 +30,7 @@ uint64_t forkSeq(const std::string& meta_value) {
   return fields.ok() ? fields->seq : 1;
 }
 
-StoreAdapter::StoreAdapter(store::CatalogStore& store, Writer& writer)
+StoreAdapter::StoreAdapter(const store::CatalogStore& store, Writer& writer)
     : store_(store), writer_(writer) {
   auto feeds = store_.feeds();
   if (!feeds.ok()) return;

@@ -18,7 +18,7 @@ namespace eichub::daemon {
 class StoreAdapter : public sync::Storage {
  public:
   // store and writer must outlive the adapter.
-  StoreAdapter(store::CatalogStore& store, Writer& writer);
+  StoreAdapter(const store::CatalogStore& store, Writer& writer);
 
   Result<std::vector<wire::HeadInfo>> heads() override;
   Result<feed::Head> head(const PublicKey& author) override;
@@ -42,7 +42,7 @@ class StoreAdapter : public sync::Storage {
   // Counts and logs (once per entry) a stored entry read() refuses to serve.
   void refuseCorrupt(const PublicKey& author, uint64_t seq, std::string_view what);
 
-  store::CatalogStore& store_;
+  const store::CatalogStore& store_;  // reads only: writes go to the writer
   Writer& writer_;
   std::map<PublicKey, uint64_t> frozen_;
   // Fork proofs (hex, as stored in meta) recorded since the start and handed to the writer: the
