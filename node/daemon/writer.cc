@@ -81,9 +81,9 @@ Writer::~Writer() {
 }
 
 void Writer::submit(WriteCommand command) {
-  handOffRelease(this);
-  reactor_end_.send(pointerFrame(std::make_unique<WriteCommand>(std::move(command))),
-                    zmq::send_flags::none);
+  zmq::message_t frame = pointerFrame(std::make_unique<WriteCommand>(std::move(command)));
+  handOffRelease(this);  // after the command is built: the writer thread reads all of it
+  reactor_end_.send(frame, zmq::send_flags::none);
 }
 
 WriteOutcome Writer::receiveOutcome() {
@@ -120,9 +120,9 @@ Result<publish::PublishSummary> Writer::publish(std::vector<catalog::Change> cha
 }
 
 void Writer::sendOutcome(zmq::socket_t& pair, WriteOutcome outcome) {
-  handOffRelease(this);
-  pair.send(pointerFrame(std::make_unique<WriteOutcome>(std::move(outcome))),
-            zmq::send_flags::none);
+  zmq::message_t frame = pointerFrame(std::make_unique<WriteOutcome>(std::move(outcome)));
+  handOffRelease(this);  // after the outcome is built: the reactor reads all of it
+  pair.send(frame, zmq::send_flags::none);
 }
 
 void Writer::execute(WriteCommand& command, zmq::socket_t& pair) {
