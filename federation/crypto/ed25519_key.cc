@@ -39,6 +39,39 @@ PublicKey rawPublicKey(EVP_PKEY* pkey) {
   return out;
 }
 
+// The PKCS#8 DER of an Ed25519 private key (RFC 8410 section 7): these 16 bytes, then the
+// 32-byte seed. It is what savePem writes.
+constexpr unsigned char kEd25519Pkcs8Prefix[] = {0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06,
+                                                 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20};
+constexpr long kEd25519Pkcs8Bytes = sizeof(kEd25519Pkcs8Prefix) + 32;
+
+// The key of a PEM "PRIVATE KEY" block that holds exactly an Ed25519 PKCS#8 DER, read without
+// OpenSSL 3's generic decoder: PEM_read_bio_PrivateKey builds a decoder context that tries every
+// decoder of every provider, about 1 ms of each CLI command's start (docs/benchmarks.md). Null
+// for any other content, which the generic decoder then reads.
+EvpPkeyPtr readEd25519Pem(BIO* bio) {
+  char* name = nullptr;
+  char* header = nullptr;
+  unsigned char* data = nullptr;
+  long len = 0;
+  if (PEM_read_bio(bio, &name, &header, &data, &len) != 1) {
+    ERR_clear_error();
+    return nullptr;
+  }
+  EvpPkeyPtr pkey;
+  if (std::strcmp(name, "PRIVATE KEY") == 0 && header[0] == '\0' && len == kEd25519Pkcs8Bytes &&
+      std::memcmp(data, kEd25519Pkcs8Prefix, sizeof(kEd25519Pkcs8Prefix)) == 0) {
+    pkey.reset(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr,
+                                            data + sizeof(kEd25519Pkcs8Prefix), 32));
+  }
+  OPENSSL_cleanse(data, static_cast<size_t>(len));
+  OPENSSL_free(name);
+  OPENSSL_free(header);
+  OPENSSL_free(data);
+  ERR_clear_error();
+  return pkey;
+}
+
 }  // namespace
 
 struct SigningKey::Impl {
@@ -74,7 +107,11 @@ Result<SigningKey> SigningKey::loadPem(const std::string& path) {
   }
   BioPtr bio(BIO_new_file(path.c_str(), "r"));
   if (!bio) return Status::IOError("cannot open key file " + path, opensslError());
-  EvpPkeyPtr pkey(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+  EvpPkeyPtr pkey = readEd25519Pem(bio.get());
+  if (!pkey) {
+    if (BIO_reset(bio.get()) != 0) return Status::IOError("cannot reread key file " + path);
+    pkey.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+  }
   if (!pkey) return Status::InvalidArgument("not a PEM private key: " + path, opensslError());
   if (EVP_PKEY_get_id(pkey.get()) != EVP_PKEY_ED25519) {
     return Status::InvalidArgument("not an Ed25519 key: " + path);

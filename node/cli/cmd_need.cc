@@ -8,7 +8,7 @@
 #include "node/cli/commands.h"
 #include "node/cli/context.h"
 #include "node/daemon/control.h"
-#include "node/publish/publisher.h"
+#include "node/publish/local_publish.h"
 
 namespace eichub::cli {
 
@@ -78,12 +78,10 @@ int runNeedPost(const NeedFlags& flags) {
   need["id"] = id;
   auto change = catalog::changeFromJson(need);
   if (!change.ok()) return fail(change.status());
-  auto summary =
-      publish::publishChanges(home->store(), home->nodeKey(), home->options().network, {*change});
+  publish::LocalPublish how{home->nodeKey(), home->nodeKey().publicKey(), home->options().network};
+  how.notify = [&home] { (void)daemon::notifyDaemon(home->dir()); };
+  auto summary = publish::publishLocal(home->store(), how, {*change});
   if (!summary.ok()) return fail(summary.status());
-  if (summary->written() > 0 && daemon::daemonRunning(home->dir())) {
-    (void)daemon::askDaemon(home->dir(), "notify", 500);
-  }
   if (flags.common.json) {
     printJson({{"id", id}, {"published", summary->written() > 0}});
   } else {

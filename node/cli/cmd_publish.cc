@@ -13,9 +13,8 @@
 #include "node/home/peers.h"
 #include "node/import/csv_mapping.h"
 #include "node/import/esco_importer.h"
-#include "node/policy/publish_check.h"
 #include "node/policy/trust_inputs.h"
-#include "node/publish/publisher.h"
+#include "node/publish/local_publish.h"
 
 namespace eichub::cli {
 
@@ -37,22 +36,6 @@ catalog::LoadOptions loadOptions(const PublishFlags& flags) {
   return options;
 }
 
-// What peers would refuse is not signed: the vendor's updates must be inside the scope its
-// delegation gives, before its expiry and its cut-off, as this home's trust state judges them.
-Status checkVendorScope(home::Home& home, const crypto::SigningKey& vendor,
-                        const std::vector<catalog::Change>& changes) {
-  EICHUB_ASSIGN_OR_RETURN(home::PeerList peers, home::loadPeers(home.dir()));
-  EICHUB_ASSIGN_OR_RETURN(trust::TrustState state,
-                          policy::currentTrust(home.store(), policy::trustConfig(home, peers)));
-  if (state.find(vendor.publicKey()) == nullptr) {
-    return Status::PermissionDenied(
-        "key " + toHex(vendor.publicKey()).substr(0, 16) +
-        "... is not admitted here; admit it first with `eichub vendor admit`");
-  }
-  EICHUB_ASSIGN_OR_RETURN(feed::Head head, home.store().head(vendor.publicKey()));
-  return policy::checkPublish(state, vendor.publicKey(), head, changes, publish::systemClockMs());
-}
-
 // Signs and stores changes with a progress report, then prints the summary.
 int publishAndReport(home::Home& home, const PublishFlags& flags,
                      const std::vector<catalog::Change>& changes, uint64_t skipped,
@@ -63,22 +46,27 @@ int publishAndReport(home::Home& home, const PublishFlags& flags,
     auto loaded = crypto::SigningKey::loadPem(flags.as_key);
     if (!loaded.ok()) return fail(loaded.status().withContext("--as " + flags.as_key));
     vendor_key = std::move(*loaded);
-    if (Status s = checkVendorScope(home, *vendor_key, changes); !s.ok()) return fail(s);
   }
   const crypto::SigningKey& key = vendor_key ? *vendor_key : home.nodeKey();
   Progress progress("publishing");
-  auto summary =
-      publish::publishChanges(home.store(), key, home.options().network, changes,
-                              [&](uint64_t done, uint64_t total) { progress.update(done, total); });
+  publish::LocalPublish how{key, home.nodeKey().publicKey(), home.options().network};
+  how.trust = [&home]() -> Result<trust::TrustState> {
+    EICHUB_ASSIGN_OR_RETURN(home::PeerList peers, home::loadPeers(home.dir()));
+    return policy::currentTrust(home.store(), policy::trustConfig(home, peers));
+  };
+  how.notify = [&home] {
+    // The daemon would notice its own feed within a tick, and a vendor's not at all; telling it
+    // makes peers hear at once.
+    (void)daemon::notifyDaemon(home.dir());
+  };
+  how.progress = [&](uint64_t done, uint64_t total) { progress.update(done, total); };
+  auto summary = publish::publishLocal(home.store(), how, changes);
   progress.finish();
   if (!summary.ok()) {
+    if (summary.status().code() == Status::Code::kPermissionDenied) return fail(summary.status());
     return fail(summary.status().withContext("publish stopped; batches committed before stay"));
   }
   summary->skipped = skipped;
-  if (summary->written() > 0 && daemon::daemonRunning(home.dir())) {
-    // The daemon would notice within its tick; telling it makes peers hear at once.
-    (void)daemon::askDaemon(home.dir(), "notify", 500);
-  }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (const std::string& error : errors) fmt::print(stderr, "skipped {}\n", error);
   if (flags.common.json) {

@@ -22,7 +22,7 @@ Result<uint64_t> publishTrustRecord(home::Home& home, const crypto::SigningKey& 
       publish::PublishSummary summary,
       publish::publishChanges(home.store(), key, home.options().network, {change}));
   if (summary.written() == 0) return Status::AlreadyExists("the same record is already published");
-  if (daemon::daemonRunning(home.dir())) (void)daemon::askDaemon(home.dir(), "notify", 500);
+  (void)daemon::notifyDaemon(home.dir());
   EICHUB_ASSIGN_OR_RETURN(feed::Head head, home.store().head(key.publicKey()));
   return head.seq;
 }

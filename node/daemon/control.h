@@ -16,4 +16,12 @@ Result<std::string> askDaemon(const std::string& home_dir, const std::string& re
 // True when the daemon of home_dir is running (its run file names a live process).
 bool daemonRunning(const std::string& home_dir);
 
+// Tells the daemon of home_dir that this process wrote to its store, so that it announces the
+// new heads to its peers and wakes change-feed long polls at once. A daemon whose run file offers
+// it gets SIGUSR1 (a kill costs microseconds, a control round trip a ZeroMQ context, its threads
+// and a name-service lookup: milliseconds), once the run file's pid and start time show it is
+// still that process; an older daemon gets the control channel's "notify", waiting up to
+// timeout_ms. Errors: Unavailable when no daemon runs or none took the notice.
+Status notifyDaemon(const std::string& home_dir, int timeout_ms = 500);
+
 }  // namespace eichub::daemon

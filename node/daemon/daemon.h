@@ -3,6 +3,7 @@
 // writes (DESIGN.md section 5).
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "federation/common/status.h"
@@ -18,10 +19,19 @@ namespace eichub::daemon {
 // that would admit anyone), InvalidArgument for a bad peers.toml.
 Status runDaemon(home::Home& home, const std::string& log_level_flag = "");
 
-// <home>/daemon.json: written once the daemon listens (pid, bound endpoint, control endpoint),
-// removed on clean shutdown. Tests and the CLI read it.
+// SIGUSR1 to a running daemon means what the control channel's "notify" means: another process
+// wrote to the store, announce the new heads. The run file says the daemon takes it
+// ("notify_signal"), and names the process by pid and start time, so that the signal never
+// reaches another process that reused the pid.
+inline constexpr char kNotifySignalName[] = "USR1";
+
+// <home>/daemon.json: written once the daemon listens (pid, its start time, bound endpoint,
+// control endpoint, notify signal), removed on clean shutdown. Tests and the CLI read it.
 std::string runFilePath(const std::string& home_dir);
 // The control socket endpoint of the daemon of home_dir.
 std::string controlEndpoint(const std::string& home_dir);
+// The start time of process pid in clock ticks since boot (/proc/<pid>/stat, field 22), or 0
+// when it cannot be read (no such process).
+uint64_t processStartTime(int pid);
 
 }  // namespace eichub::daemon

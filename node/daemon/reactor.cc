@@ -13,7 +13,6 @@
 #include "node/daemon/snapshot_fill.h"
 #include "node/daemon/subscription.h"
 #include "node/log.h"
-#include "node/publish/publisher.h"
 
 namespace eichub::daemon {
 
@@ -44,12 +43,14 @@ Status Reactor::start() {
     return Status::Unavailable("cannot bind the control socket", e.what());
   }
 
-  writer_ = std::make_unique<Writer>(context_, home_.store(), toHex(home_.nodeKey().publicKey()));
-  storage_ = std::make_unique<StoreAdapter>(home_.store(), *writer_);
+  writer_ =
+      std::make_unique<Writer>(context_, home_.store(), toHex(home_.nodeKey().publicKey()),
+                               WriterIdentity{home_.nodeKey(), home_.options().network}, applied_);
+  storage_ = std::make_unique<StoreAdapter>(store(), *writer_);
   sync::SyncOptions options;
   options.network = home_.options().network;
   options.node_id = home_.nodeKey().publicKey();
-  auto subscription = subscriptionOf(running_, home_.store());
+  auto subscription = subscriptionOf(running_, store());
   if (!subscription.ok()) return subscription.status().withContext("subscribe");
   options.wants_body = subscription->bodyFilter();
   options.identity_matches = [this](const std::string& peer_key, const PublicKey& node_id) {
@@ -60,7 +61,7 @@ Status Reactor::start() {
       [this](sync::LinkId link, Bytes bytes) { send(link, std::move(bytes)); }, nowMs,
       [this](sync::LinkId link, const std::string& reason) { logReject(link, reason); },
       [](const std::string& fields) { log::info("{}", fields); });
-  EICHUB_RETURN_IF_ERROR(loadPeers());
+  EICHUB_RETURN_IF_ERROR(loadPeers(true));
   publishSnapshot();
   EICHUB_RETURN_IF_ERROR(startHttp());
   writeRunFile();
@@ -80,15 +81,14 @@ Status Reactor::startHttp() {
                       options.contact,
                       options.network,
                       home::formatPeerCard(card)};
-  // Publishing from HTTP is what `eichub publish` does from another process: sign and store in
-  // the node's own feed; tick() then announces the new head.
+  // Publishing from HTTP is what `eichub publish` does from another process (publishLocal), run
+  // by the writer thread, which then tells this thread (LocalPublished) to announce the head.
   http::PublishFn publish = [this](const std::vector<catalog::Change>& changes) {
-    std::lock_guard lock(publish_mu_);
-    return publish::publishChanges(home_.store(), home_.nodeKey(), home_.options().network,
-                                   changes);
+    return writer_->publish(changes);
   };
-  auto context = std::make_unique<http::ApiContext>(
-      home_.store(), board_, metrics_, std::move(info), options.http_api_token, std::move(publish));
+  auto context =
+      std::make_unique<http::ApiContext>(store(), board_, applied_, metrics_, std::move(info),
+                                         options.http_api_token, std::move(publish));
   auto server = http::HttpServer::start(options.http_listen, std::move(context));
   if (!server.ok()) return server.status().withContext("set http.listen to a free host:port");
   http_ = std::move(server).value();
@@ -186,13 +186,9 @@ void Reactor::tick() {
   // A fork proof froze a feed: its state goes back to the prefix before the fork.
   if (storage_->frozen() != frozen_seen_) refreshTrust();
   // Our own feed grows when `eichub publish` runs in another process; announce new heads.
-  auto head = home_.store().head(home_.nodeKey().publicKey());
+  auto head = store().head(home_.nodeKey().publicKey());
   uint64_t& seen = own_heads_seen_[home_.nodeKey().publicKey()];
-  if (head.ok() && head->seq != seen) {
-    seen = head->seq;
-    refreshTrust();  // our own feed may hold new trust records
-    engine_->localHeadsChanged();
-  }
+  if (head.ok() && head->seq != seen) onLocalWrite();
   int64_t now = nowMs();
   for (auto& [id, client] : clients_) {
     if (client.reconnect_at_ms != 0 && now >= client.reconnect_at_ms) {
@@ -205,9 +201,29 @@ void Reactor::tick() {
   if (now - snapshot_ms_ >= kTickMs) publishSnapshot();
   if (now - reader_check_ms_ >= kReaderCheckMs) clearStaleReaders(now);
 }
+void Reactor::onLocalWrite() {
+  // tick() announces the head only when it moves again.
+  if (auto head = store().head(home_.nodeKey().publicKey()); head.ok()) {
+    own_heads_seen_[home_.nodeKey().publicKey()] = head->seq;
+  }
+  refreshTrust();
+  engine_->localHeadsChanged();
+  applied_.notify();  // a write from another process: no writer thread told the long polls
+}
+void Reactor::onWriterOutcome(WriteOutcome outcome) {
+  if (auto* batch = std::get_if<BatchApplied>(&outcome)) {
+    metrics_.observeCommit(batch->seconds);
+    ++(batch->status.ok() ? batches_applied_ : batches_failed_);
+    engine_->applied(batch->batch_id, batch->status);
+  } else if (auto* refreshed = std::get_if<TrustRefreshed>(&outcome)) {
+    onTrustRefreshed(std::move(*refreshed));
+  } else if (std::holds_alternative<LocalPublished>(outcome)) {
+    onLocalWrite();
+  }
+}
 void Reactor::clearStaleReaders(int64_t now) {
   reader_check_ms_ = now;
-  auto freed = home_.store().clearStaleReaders();
+  auto freed = store().clearStaleReaders();
   if (!freed.ok()) {
     log::warn("event=reader_check_failed error=\"{}\"", freed.status().toString());
   } else if (*freed > 0) {
@@ -231,8 +247,7 @@ void Reactor::onControl() {
   std::string command = request.to_string();
   nlohmann::json reply;
   if (command == "notify") {
-    refreshTrust();  // what was published may be trust records, or a vendor's feed
-    engine_->localHeadsChanged();
+    onLocalWrite();  // what was published may be trust records, or a vendor's feed
     reply = {{"ok", true}};
   } else if (command.rfind("fetch ", 0) == 0) {
     auto refs = parseFetchCommand(command);
@@ -253,6 +268,8 @@ void Reactor::onControl() {
 }
 void Reactor::writeRunFile() {
   nlohmann::json doc = {{"pid", ::getpid()},
+                        {"start_time", processStartTime(::getpid())},
+                        {"notify_signal", kNotifySignalName},
                         {"endpoint", endpoint_},
                         {"http", http_->address()},
                         {"control", controlEndpoint(home_.dir())}};
@@ -280,6 +297,8 @@ Status Reactor::run(int signal_fd) {
       if (::read(signal_fd, &info, sizeof(info)) == sizeof(info)) {
         if (info.ssi_signo == SIGHUP) {
           (void)reload("HUP");  // logged there; a bad file leaves the running settings
+        } else if (info.ssi_signo == SIGUSR1) {
+          onLocalWrite();  // `eichub publish` wrote to the store
         } else {
           log::info("event=stop signal={}", info.ssi_signo);
           break;
@@ -296,10 +315,10 @@ Status Reactor::run(int signal_fd) {
       bool applied = false;
       while (writer_->channel().get(zmq::sockopt::events) & ZMQ_POLLIN) {
         WriteOutcome outcome = writer_->receiveOutcome();
-        metrics_.observeCommit(outcome.seconds);
-        ++(outcome.status.ok() ? batches_applied_ : batches_failed_);
-        applied = applied || outcome.applied > 0;
-        engine_->applied(outcome.batch_id, outcome.status);
+        if (const auto* batch = std::get_if<BatchApplied>(&outcome)) {
+          applied = applied || batch->applied > 0;
+        }
+        onWriterOutcome(std::move(outcome));
       }
       // Applied batches may hold trust records, or land past a cut learnt meanwhile.
       if (applied) refreshTrust();

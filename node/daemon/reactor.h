@@ -1,6 +1,7 @@
 // Reactor: the daemon's main loop and its state (internal to node/daemon). One poll loop over
-// the peer sockets, the ZAP handler, the control socket and the signalfd drives the sync engine;
-// the Writer thread owns LMDB writes and the HTTP threads read snapshots. Its parts:
+// the peer sockets, the ZAP handler, the control socket, the writer's outcomes and the signalfd
+// drives the sync engine; the Writer thread makes every LMDB write (the reactor only reads) and
+// the HTTP threads read snapshots. Its parts:
 // reactor.cc (start, the loop, peer messages), reactor_peers.cc (peers, reload, trust),
 // reactor_status.cc (the control status and the HTTP snapshot).
 #pragma once
@@ -9,7 +10,6 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -25,6 +25,7 @@
 #include "node/daemon/writer.h"
 #include "node/home/home.h"
 #include "node/home/peers.h"
+#include "node/http/change_signal.h"
 #include "node/http/http_server.h"
 #include "node/policy/node_trust.h"
 #include "node/policy/staleness.h"
@@ -81,7 +82,11 @@ class Reactor {
   Status run(int signal_fd);
 
  private:
-  Status loadPeers();
+  // Reads peers.toml and refreshes trust; wait_for_trust: blocks until the writer has refreshed
+  // it (start-up, before any peer is admitted).
+  Status loadPeers(bool wait_for_trust);
+  // The store as this thread may use it: reads only. Every write goes to the Writer.
+  const store::CatalogStore& store() const { return home_.store(); }
   // Re-reads peers.toml and config.toml, applies what can change while running and logs one
   // line saying what changed and what needs a restart. trigger: "HUP" or "control".
   Status reload(const std::string& trigger);
@@ -116,9 +121,18 @@ class Reactor {
   Status startHttp();
   // Hands received bytes to the engine and times it for the metrics.
   void receive(sync::LinkId link, const zmq::message_t& payload);
-  // Rederives trust from the store's trust records and restates cut feeds; pulls again when
-  // trust changed (an admission may make announced feeds acceptable).
+  // Asks the writer to rederive trust from the store's trust records and restate cut feeds
+  // (RefreshTrust); onTrustRefreshed takes the answer. One refresh is in flight at a time: a
+  // request meanwhile runs once more after it.
   void refreshTrust();
+  // Takes the refreshed trust; pulls again when it changed (an admission may make announced
+  // feeds acceptable) and drops the links of peers it cut.
+  void onTrustRefreshed(TrustRefreshed refreshed);
+  // Handles one outcome of the writer.
+  void onWriterOutcome(WriteOutcome outcome);
+  // Our own feed (or a vendor's we carry) grew: announce the new heads, refresh trust (the
+  // updates may be trust records) and wake change-feed long polls.
+  void onLocalWrite();
   // Logs a rejection, at most once per link and reason per kRejectLogIntervalMs.
   void logReject(sync::LinkId link, const std::string& reason);
   nlohmann::json statusJson();
@@ -136,6 +150,9 @@ class Reactor {
   zmq::socket_t router_;
   std::string endpoint_;
   zmq::socket_t control_;
+  // Notified after each applied batch; the change feed's long polls wait on it. Outlives the
+  // writer and the HTTP server, which use it.
+  http::ChangeSignal applied_;
   std::unique_ptr<Writer> writer_;
   std::unique_ptr<StoreAdapter> storage_;
   policy::NodeTrust trust_;
@@ -169,11 +186,12 @@ class Reactor {
   // Shared with the HTTP threads (which outlive none of them: http_ is destroyed first).
   http::SnapshotBoard board_;
   http::Metrics metrics_;
-  std::mutex publish_mu_;  // one HTTP publish at a time: one LMDB writer beside the Writer's
   std::unique_ptr<http::HttpServer> http_;
   // Frozen feeds and their fork seqs when trust was last refreshed (an earlier fork point can
   // replace a later one).
   std::map<PublicKey, uint64_t> frozen_seen_;
+  bool trust_refresh_in_flight_ = false;  // a RefreshTrust the writer has not answered yet
+  bool trust_refresh_again_ = false;      // asked for while one was in flight
 };
 
 }  // namespace eichub::daemon

@@ -8,13 +8,15 @@
 
 namespace eichub::daemon {
 
-Status Reactor::loadPeers() {
+Status Reactor::loadPeers(bool wait_for_trust) {
   EICHUB_ASSIGN_OR_RETURN(home::PeerList peers, home::loadPeers(home_.dir()));
   trust_config_ = policy::trustConfig(home_, peers);
   stale_after_ms_ = int64_t{peers.stale_after_hours} * 3'600'000;
   card_by_key_.clear();
   for (const auto& peer : peers.peers) card_by_key_[peer.transport_public_z85] = peer;
   refreshTrust();
+  // Start-up only: nothing else is in flight, and no peer is admitted before trust is known.
+  while (wait_for_trust && trust_refresh_in_flight_) onWriterOutcome(writer_->receiveOutcome());
   admitPeers();
   engine_->trustChanged();
   return Status::OK();
@@ -50,7 +52,7 @@ bool Reactor::cutByTrust(const PublicKey& node_id) const {
   return false;
 }
 Status Reactor::reload(const std::string& trigger) {
-  Status peers = loadPeers();
+  Status peers = loadPeers(false);
   auto loaded = config::loadOptions(home_.dir() + "/config.toml");
   ConfigDiff diff;
   Status config = loaded.status();
@@ -71,7 +73,7 @@ Status Reactor::reload(const std::string& trigger) {
 Status Reactor::applyConfig(const ConfigDiff& diff, const config::Options& loaded) {
   for (const std::string& key : diff.applied) {
     if (key == kReloadSubscribe) {
-      auto subscription = subscriptionOf(loaded, home_.store());
+      auto subscription = subscriptionOf(loaded, store());
       if (!subscription.ok()) return subscription.status().withContext("subscribe");
       engine_->setBodyFilter(subscription->bodyFilter());
       running_.subscribe_kinds = loaded.subscribe_kinds;
@@ -89,17 +91,29 @@ Status Reactor::applyConfig(const ConfigDiff& diff, const config::Options& loade
   return Status::OK();
 }
 void Reactor::refreshTrust() {
-  frozen_seen_ = storage_->frozen();
-  auto changed = trust_.refresh(home_.store(), trust_config_, storage_->frozen());
-  if (!changed.ok()) {
-    log::error("event=trust_refresh_failed err=\"{}\"", changed.status().message());
+  if (trust_refresh_in_flight_) {
+    trust_refresh_again_ = true;
     return;
   }
-  if (*changed) {
+  frozen_seen_ = storage_->frozen();
+  trust_refresh_in_flight_ = true;
+  writer_->submit(RefreshTrust{trust_, trust_config_, storage_->frozen()});
+}
+void Reactor::onTrustRefreshed(TrustRefreshed refreshed) {
+  trust_refresh_in_flight_ = false;
+  trust_ = std::move(refreshed.trust);
+  const Result<bool>& changed = refreshed.changed;
+  if (!changed.ok()) {
+    log::error("event=trust_refresh_failed err=\"{}\"", changed.status().message());
+  } else if (*changed) {
     log::info("event=trust_changed authors={} cuts={}", trust_.state().authors().size(),
               trust_.state().cuts().size());
     engine_->trustChanged();
     admitPeers();  // a peer node removed or revoked loses its live sessions now
+  }
+  if (trust_refresh_again_) {
+    trust_refresh_again_ = false;
+    refreshTrust();
   }
 }
 void Reactor::dropRemovedPeers(const std::set<std::string>& keys) {

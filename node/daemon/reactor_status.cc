@@ -33,7 +33,7 @@ void Reactor::publishSnapshot() {
   board_.publish(std::move(snapshot));
 }
 std::vector<policy::StaleFeed> Reactor::staleFeeds(int64_t now_ms) {
-  auto feeds = home_.store().feeds();
+  auto feeds = store().feeds();
   if (!feeds.ok()) return {};  // a report only: the next tick tries again
   return policy::staleFeeds(trust_.state(), *feeds, now_ms, stale_after_ms_);
 }
@@ -70,7 +70,7 @@ nlohmann::json Reactor::statusJson() {
   const std::vector<policy::StaleFeed> stale = staleFeeds(nowMs());
   nlohmann::json stale_ids = nlohmann::json::array();
   for (const policy::StaleFeed& feed : stale) stale_ids.push_back(toHex(feed.author));
-  auto erased = home_.store().erasedBodies();
+  auto erased = store().erasedBodies();
   return {{"node", toHex(home_.nodeKey().publicKey())},
           {"endpoint", endpoint_},
           {"catching_up", engine_->catchingUp()},

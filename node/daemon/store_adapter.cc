@@ -1,4 +1,4 @@
-// StoreAdapter: reads from the store, writes through the writer thread.
+// StoreAdapter: reads from the store, writes (batches, fork proofs) through the writer thread.
 #include "node/daemon/store_adapter.h"
 
 #include "federation/crypto/sha256.h"
@@ -30,7 +30,7 @@ uint64_t forkSeq(const std::string& meta_value) {
   return fields.ok() ? fields->seq : 1;
 }
 
-StoreAdapter::StoreAdapter(store::CatalogStore& store, Writer& writer)
+StoreAdapter::StoreAdapter(const store::CatalogStore& store, Writer& writer)
     : store_(store), writer_(writer) {
   auto feeds = store_.feeds();
   if (!feeds.ok()) return;
@@ -106,21 +106,29 @@ Status StoreAdapter::checkBody(const feed::VerifiedUpdate& update) {
 }
 
 void StoreAdapter::submit(uint64_t batch_id, std::vector<feed::VerifiedUpdate> batch) {
-  writer_.submit(batch_id, std::move(batch));
+  writer_.submit(ApplyBatch{batch_id, std::move(batch)});
 }
 
 Status StoreAdapter::recordFork(const wire::ForkProof& proof) {
   auto fields = feed::decodeHeader(proof.first.header);
   if (!fields.ok()) return fields.status();
-  // The proof is small (two headers and signatures); meta holds it as hex text.
+  // The proof is small (two headers and signatures); meta holds it as hex text, written by the
+  // writer thread. The feed freezes here at once: forkProof() answers from pending_forks_ until
+  // the writer has stored it.
   std::string value = toHex(wire::encode(proof));
-  EICHUB_RETURN_IF_ERROR(store_.setMeta(forkMetaKey(fields->author), value));
+  pending_forks_[fields->author] = value;
+  writer_.submit(StoreForkProof{forkMetaKey(fields->author), std::move(value)});
   frozen_[fields->author] = fields->seq;
   return Status::OK();
 }
 
 Result<wire::ForkProof> StoreAdapter::forkProof(const PublicKey& author) {
-  EICHUB_ASSIGN_OR_RETURN(std::string held, store_.meta(forkMetaKey(author)));
+  std::string held;
+  if (auto pending = pending_forks_.find(author); pending != pending_forks_.end()) {
+    held = pending->second;
+  } else {
+    EICHUB_ASSIGN_OR_RETURN(held, store_.meta(forkMetaKey(author)));
+  }
   auto bytes = fromHex(held);
   if (!bytes) return Status::Corruption("fork proof is not hex");
   EICHUB_ASSIGN_OR_RETURN(wire::Message message, wire::decode(*bytes));

@@ -1,6 +1,6 @@
 // StoreAdapter: the sync engine's Storage, implemented over the node's CatalogStore (reads on
-// the reactor thread) and the Writer thread (batches). Fork proofs are kept in the store's meta
-// table under "fork:<author hex>" and freeze the feed.
+// the reactor thread) and the Writer thread (batches, fork proofs: the reactor never writes).
+// Fork proofs are kept in the store's meta table under "fork:<author hex>" and freeze the feed.
 #pragma once
 
 #include <cstdint>
@@ -18,7 +18,7 @@ namespace eichub::daemon {
 class StoreAdapter : public sync::Storage {
  public:
   // store and writer must outlive the adapter.
-  StoreAdapter(store::CatalogStore& store, Writer& writer);
+  StoreAdapter(const store::CatalogStore& store, Writer& writer);
 
   Result<std::vector<wire::HeadInfo>> heads() override;
   Result<feed::Head> head(const PublicKey& author) override;
@@ -42,9 +42,12 @@ class StoreAdapter : public sync::Storage {
   // Counts and logs (once per entry) a stored entry read() refuses to serve.
   void refuseCorrupt(const PublicKey& author, uint64_t seq, std::string_view what);
 
-  store::CatalogStore& store_;
+  const store::CatalogStore& store_;  // reads only: writes go to the writer
   Writer& writer_;
   std::map<PublicKey, uint64_t> frozen_;
+  // Fork proofs (hex, as stored in meta) recorded since the start and handed to the writer: the
+  // meta table may not hold them yet. At most one per feed held.
+  std::map<PublicKey, std::string> pending_forks_;
   uint64_t corrupt_refused_ = 0;
   std::set<std::pair<PublicKey, uint64_t>> corrupt_logged_;  // bounded: kMaxCorruptLogged
 };

@@ -1,98 +1,206 @@
-// Writer thread: applies verified batches to the store, one write transaction each.
+// Writer thread: runs the daemon's write commands against the store, one at a time.
 #include "node/daemon/writer.h"
 
 #include <chrono>
 #include <cstring>
+#include <optional>
+#include <type_traits>
 
 #include "node/daemon/handoff.h"
 #include "node/log.h"
+#include "node/publish/local_publish.h"
 
 namespace eichub::daemon {
 
+// A publish from another thread, owned by the writer while it runs and handed back with its
+// result.
+struct Writer::PublishRequest {
+  std::vector<catalog::Change> changes;
+  std::optional<Result<publish::PublishSummary>> result;
+};
+
 namespace {
 
-// Frames: a batch is [batch id (8)][pointer to a heap vector whose ownership moves to the
-// writer]; an outcome is [batch id (8)][code (1)][applied (8)][seconds (8)][message]. An
-// empty frame stops
-// the writer. Both ends live in this process, so passing a pointer is safe.
-using Batch = std::vector<feed::VerifiedUpdate>;
+// Frames: a command, an outcome and a publish request each travel as one frame holding a
+// pointer to a heap object whose ownership moves with the frame; an empty frame stops the
+// writer. Both ends live in this process, so passing a pointer is safe. The ROUTER prepends the
+// REQ caller's routing id and an empty delimiter.
+template <typename T>
+zmq::message_t pointerFrame(std::unique_ptr<T> owned) {
+  T* raw = owned.release();
+  return zmq::message_t(&raw, sizeof(raw));
+}
 
-zmq::message_t u64Frame(uint64_t v) { return zmq::message_t(&v, sizeof(v)); }
+template <typename T>
+std::unique_ptr<T> ownPointer(const zmq::message_t& frame) {
+  T* raw = nullptr;
+  std::memcpy(&raw, frame.data(), sizeof(raw));
+  return std::unique_ptr<T>(raw);
+}
+
+void configurePair(zmq::socket_t& socket) {
+  socket.set(zmq::sockopt::linger, 0);
+  socket.set(zmq::sockopt::sndhwm, 0);
+  socket.set(zmq::sockopt::rcvhwm, 0);
+}
 
 }  // namespace
 
-Writer::Writer(zmq::context_t& context, store::CatalogStore& store, const std::string& name)
-    : store_(store), reactor_end_(context, zmq::socket_type::pair) {
+Writer::Writer(zmq::context_t& context, store::CatalogStore& store, const std::string& name,
+               WriterIdentity identity, http::ChangeSignal& applied)
+    : context_(context),
+      store_(store),
+      identity_(std::move(identity)),
+      applied_(applied),
+      publish_endpoint_("inproc://writer-publish-" + name),
+      reactor_end_(context, zmq::socket_type::pair) {
   std::string endpoint = "inproc://writer-" + name;
-  reactor_end_.set(zmq::sockopt::linger, 0);
-  reactor_end_.set(zmq::sockopt::sndhwm, 0);
-  reactor_end_.set(zmq::sockopt::rcvhwm, 0);
+  configurePair(reactor_end_);
   reactor_end_.bind(endpoint);
   zmq::socket_t writer_end(context, zmq::socket_type::pair);
-  writer_end.set(zmq::sockopt::linger, 0);
-  writer_end.set(zmq::sockopt::sndhwm, 0);
-  writer_end.set(zmq::sockopt::rcvhwm, 0);
+  configurePair(writer_end);
   writer_end.connect(endpoint);
+  zmq::socket_t router(context, zmq::socket_type::router);
+  configurePair(router);
+  router.bind(publish_endpoint_);
   thread_ =
-      std::thread([this, socket = std::move(writer_end)]() mutable { run(std::move(socket)); });
+      std::thread([this, pair = std::move(writer_end), publishes = std::move(router)]() mutable {
+        run(std::move(pair), std::move(publishes));
+      });
 }
 
 Writer::~Writer() {
   reactor_end_.send(zmq::message_t(), zmq::send_flags::none);
   thread_.join();
+  // Outcomes the reactor did not read own heap objects: free them.
+  zmq::message_t frame;
+  while (reactor_end_.recv(frame, zmq::recv_flags::dontwait)) {
+    handOffAcquire(this);
+    if (frame.size() == sizeof(WriteOutcome*)) (void)ownPointer<WriteOutcome>(frame);
+  }
 }
 
-void Writer::submit(uint64_t batch_id, std::vector<feed::VerifiedUpdate> batch) {
-  auto owned = std::make_unique<Batch>(std::move(batch));
-  Batch* raw = owned.release();  // ownership moves to the writer thread with the frame
-  handOffRelease(this);
-  reactor_end_.send(u64Frame(batch_id), zmq::send_flags::sndmore);
-  reactor_end_.send(zmq::message_t(&raw, sizeof(raw)), zmq::send_flags::none);
+void Writer::submit(WriteCommand command) {
+  zmq::message_t frame = pointerFrame(std::make_unique<WriteCommand>(std::move(command)));
+  handOffRelease(this);  // after the command is built: the writer thread reads all of it
+  reactor_end_.send(frame, zmq::send_flags::none);
 }
 
 WriteOutcome Writer::receiveOutcome() {
-  zmq::message_t id, code, applied, seconds, text;
-  WriteOutcome out;
-  (void)reactor_end_.recv(id);
-  (void)reactor_end_.recv(code);
-  (void)reactor_end_.recv(applied);
-  (void)reactor_end_.recv(seconds);
-  (void)reactor_end_.recv(text);
+  zmq::message_t frame;
+  (void)reactor_end_.recv(frame);
   handOffAcquire(this);
-  std::memcpy(&out.batch_id, id.data(), sizeof(out.batch_id));
-  std::memcpy(&out.applied, applied.data(), sizeof(out.applied));
-  std::memcpy(&out.seconds, seconds.data(), sizeof(out.seconds));
-  auto status_code = static_cast<Status::Code>(*static_cast<const uint8_t*>(code.data()));
-  if (status_code != Status::Code::kOk) {
-    out.status = Status::IOError(text.to_string());  // the code's detail lives in the text
-  }
-  return out;
+  return std::move(*ownPointer<WriteOutcome>(frame));
 }
 
-void Writer::run(zmq::socket_t socket) {
+Result<publish::PublishSummary> Writer::publish(std::vector<catalog::Change> changes) {
+  auto request = std::make_unique<PublishRequest>();
+  request->changes = std::move(changes);
+  try {
+    zmq::socket_t socket(context_, zmq::socket_type::req);
+    socket.set(zmq::sockopt::linger, 0);
+    socket.connect(publish_endpoint_);
+    handOffRelease(&publish_endpoint_);
+    PublishRequest* raw = request.get();
+    if (!socket.send(zmq::message_t(&raw, sizeof(raw)), zmq::send_flags::none)) {
+      return Status::Unavailable("the writer did not take the publish");
+    }
+    (void)request.release();  // the writer owns it now, and hands it back in the reply
+    zmq::message_t reply;
+    if (!socket.recv(reply) || reply.size() != sizeof(PublishRequest*)) {
+      return Status::Unavailable("the writer did not answer the publish");
+    }
+    handOffAcquire(&publish_endpoint_);
+    auto answered = ownPointer<PublishRequest>(reply);
+    if (!answered->result) return Status::Unavailable("the writer stopped before the publish");
+    return std::move(*answered->result);
+  } catch (const zmq::error_t& e) {
+    return Status::Unavailable("the daemon is stopping", e.what());
+  }
+}
+
+void Writer::sendOutcome(zmq::socket_t& pair, WriteOutcome outcome) {
+  zmq::message_t frame = pointerFrame(std::make_unique<WriteOutcome>(std::move(outcome)));
+  handOffRelease(this);  // after the outcome is built: the reactor reads all of it
+  pair.send(frame, zmq::send_flags::none);
+}
+
+void Writer::execute(WriteCommand& command, zmq::socket_t& pair) {
+  std::visit(
+      [&](auto& c) {
+        using T = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<T, ApplyBatch>) {
+          auto start = std::chrono::steady_clock::now();
+          auto result = store_.apply(c.batch);
+          BatchApplied out;
+          out.batch_id = c.batch_id;
+          out.seconds =
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+          if (result.ok()) {
+            out.applied = result->applied;
+            if (out.applied > 0) applied_.notify();
+          } else {
+            out.status = result.status();
+            log::warn("op=apply err=\"{}\"", result.status().toString());
+          }
+          sendOutcome(pair, std::move(out));
+        } else if constexpr (std::is_same_v<T, StoreForkProof>) {
+          // The proof already froze the feed in memory; a failed write is found again when
+          // the next proof of the same feed arrives.
+          if (Status s = store_.setMeta(c.meta_key, c.value); !s.ok()) {
+            log::error("event=fork_proof_not_stored key={} err=\"{}\"", c.meta_key, s.toString());
+          }
+        } else if constexpr (std::is_same_v<T, RefreshTrust>) {
+          TrustRefreshed out{std::move(c.trust)};
+          out.changed = out.trust.refresh(store_, c.config, c.frozen);
+          sendOutcome(pair, std::move(out));
+        }
+      },
+      command);
+}
+
+void Writer::executePublish(PublishRequest& request, zmq::socket_t& pair) {
+  publish::LocalPublish how{identity_.node_key, identity_.node_key.publicKey(), identity_.network};
+  how.notify = [&] {
+    applied_.notify();
+    sendOutcome(pair, LocalPublished{});
+  };
+  request.result = publish::publishLocal(store_, how, request.changes);
+}
+
+void Writer::run(zmq::socket_t pair, zmq::socket_t router) {
   while (true) {
-    zmq::message_t id;
-    if (!socket.recv(id) || id.size() == 0) break;
-    zmq::message_t pointer;
-    (void)socket.recv(pointer);
-    handOffAcquire(this);
-    Batch* raw = nullptr;
-    std::memcpy(&raw, pointer.data(), sizeof(raw));
-    std::unique_ptr<Batch> batch(raw);
-    auto start = std::chrono::steady_clock::now();
-    auto result = store_.apply(*batch);
-    double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    uint8_t code = static_cast<uint8_t>(result.ok() ? Status::Code::kOk : result.status().code());
-    uint64_t applied = result.ok() ? result->applied : 0;
-    std::string text = result.ok() ? "" : result.status().toString();
-    if (!result.ok()) log::warn("op=apply err=\"{}\"", text);
-    handOffRelease(this);
-    socket.send(id, zmq::send_flags::sndmore);
-    socket.send(zmq::message_t(&code, 1), zmq::send_flags::sndmore);
-    socket.send(u64Frame(applied), zmq::send_flags::sndmore);
-    socket.send(zmq::message_t(&seconds, sizeof(seconds)), zmq::send_flags::sndmore);
-    socket.send(zmq::message_t(text.data(), text.size()), zmq::send_flags::none);
+    zmq::pollitem_t items[] = {{pair.handle(), 0, ZMQ_POLLIN, 0},
+                               {router.handle(), 0, ZMQ_POLLIN, 0}};
+    try {
+      zmq::poll(items, 2, std::chrono::milliseconds(-1));
+    } catch (const zmq::error_t& e) {
+      if (e.num() == EINTR) continue;
+      log::error("event=writer_stopped err=\"{}\"", e.what());
+      return;
+    }
+    if (items[0].revents & ZMQ_POLLIN) {
+      zmq::message_t frame;
+      if (!pair.recv(frame) || frame.size() == 0) break;
+      handOffAcquire(this);
+      std::unique_ptr<WriteCommand> command = ownPointer<WriteCommand>(frame);
+      execute(*command, pair);
+    }
+    if (items[1].revents & ZMQ_POLLIN) {
+      zmq::message_t routing_id, delimiter, frame;
+      (void)router.recv(routing_id);
+      if (!routing_id.more() || !router.recv(delimiter) || !delimiter.more() ||
+          !router.recv(frame) || frame.size() != sizeof(PublishRequest*)) {
+        continue;  // only Writer::publish connects here, and it sends one pointer
+      }
+      handOffAcquire(&publish_endpoint_);
+      std::unique_ptr<PublishRequest> request = ownPointer<PublishRequest>(frame);
+      executePublish(*request, pair);
+      handOffRelease(&publish_endpoint_);
+      router.send(routing_id, zmq::send_flags::sndmore);
+      router.send(delimiter, zmq::send_flags::sndmore);
+      router.send(pointerFrame(std::move(request)), zmq::send_flags::none);
+    }
   }
 }
 

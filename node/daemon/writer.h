@@ -1,5 +1,8 @@
-// Writer: the daemon's single LMDB writer thread. It takes verified batches over an inproc
-// PAIR socket, applies each in one write transaction and answers with the outcome.
+// Writer: the daemon's single LMDB writer thread. Every write the daemon makes reaches it as a
+// typed command (write_command.h): sync batches over an inproc PAIR from the reactor, which
+// reads the outcomes from the same pair, and publishes from HTTP threads over an inproc ROUTER,
+// each answered to its own caller. The reactor never opens a write transaction, so it never
+// waits on LMDB's write lock.
 #pragma once
 
 #include <cstdint>
@@ -10,40 +13,62 @@
 
 #include <zmq.hpp>
 
-#include "federation/feed/update.h"
+#include "federation/crypto/ed25519_key.h"
+#include "node/catalog/change.h"
+#include "node/daemon/write_command.h"
+#include "node/http/change_signal.h"
+#include "node/publish/publisher.h"
 #include "node/store/catalog_store.h"
 
 namespace eichub::daemon {
 
-// What the writer answers for one batch.
-struct WriteOutcome {
-  uint64_t batch_id = 0;
-  Status status;
-  uint64_t applied = 0;
-  double seconds = 0;  // time the write transaction took, for the commit latency metric
+// What the writer needs to publish into the node's own feed.
+struct WriterIdentity {
+  const crypto::SigningKey& node_key;
+  std::string network;
 };
 
 // Owns the writer thread. The reactor thread owns the other end of the pair (channel()).
 class Writer {
  public:
-  // Binds the pair, starts the thread. store must outlive the Writer.
-  Writer(zmq::context_t& context, store::CatalogStore& store, const std::string& name);
-  // Sends STOP and joins the thread.
+  // Binds the pair and the publish ROUTER, starts the thread. context, store, identity.node_key
+  // and applied must outlive the Writer. applied is notified after every commit that may add
+  // changes (a batch applied, a publish that wrote).
+  Writer(zmq::context_t& context, store::CatalogStore& store, const std::string& name,
+         WriterIdentity identity, http::ChangeSignal& applied);
+  // Sends STOP and joins the thread. Callers of publish() must have returned by then.
   ~Writer();
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
 
-  // Reactor side: hands a batch to the writer (never blocks for long: the pair is unbounded
-  // by HWM 0 but the sync engine's credit windows bound what is in flight).
-  void submit(uint64_t batch_id, std::vector<feed::VerifiedUpdate> batch);
-  // Reactor side: reads one outcome when channel() is readable.
+  // Reactor side: hands a command to the writer. Never blocks for long: the pair is unbounded
+  // (HWM 0), and the sync engine's credit windows bound the batches in flight. Commands run in
+  // the order submitted; each ApplyBatch and RefreshTrust is answered by one outcome.
+  void submit(WriteCommand command);
+  // Reactor side: reads one outcome; blocks until one comes (poll channel() first).
   WriteOutcome receiveOutcome();
   zmq::socket_t& channel() { return reactor_end_; }
 
- private:
-  void run(zmq::socket_t socket);
+  // Any thread but the reactor's (HTTP): publishes changes into the node's own feed on the
+  // writer thread (publish::publishLocal) and waits for the outcome. When anything was
+  // written, the reactor gets LocalPublished and long polls wake. Errors: publishLocal's;
+  // Unavailable when the daemon is stopping.
+  Result<publish::PublishSummary> publish(std::vector<catalog::Change> changes);
 
+ private:
+  struct PublishRequest;
+  void run(zmq::socket_t pair, zmq::socket_t router);
+  // Runs one command from the reactor; answers on pair when it has an outcome.
+  void execute(WriteCommand& command, zmq::socket_t& pair);
+  void sendOutcome(zmq::socket_t& pair, WriteOutcome outcome);
+  // Runs one publish request; wakes the reactor through pair.
+  void executePublish(PublishRequest& request, zmq::socket_t& pair);
+
+  zmq::context_t& context_;
   store::CatalogStore& store_;
+  WriterIdentity identity_;
+  http::ChangeSignal& applied_;
+  std::string publish_endpoint_;
   zmq::socket_t reactor_end_;
   std::thread thread_;
 };

@@ -1,6 +1,7 @@
 // ApiContext: what the HTTP handlers may use. Everything here is safe to use from the HTTP
-// threads: the store's reads, the reactor's published snapshot, the metrics and the publish
-// function (serialised by its owner), the match cache (thread-safe).
+// threads: the store's reads, the reactor's published snapshot, the signal of applied batches,
+// the metrics and the publish function (a command to the writer thread), the match cache
+// (thread-safe).
 #pragma once
 
 #include <atomic>
@@ -12,6 +13,7 @@
 #include "federation/common/result.h"
 #include "node/catalog/change.h"
 #include "node/http/api_token.h"
+#include "node/http/change_signal.h"
 #include "node/http/metrics.h"
 #include "node/http/node_snapshot.h"
 #include "node/match/match_cache.h"
@@ -32,16 +34,19 @@ struct NodeInfo {
   std::string peer_card;  // eichub-peer:v1:... with the bound endpoint
 };
 
-// Signs and stores changes in the node's own feed. Thread-safe (the owner serialises calls).
+// Signs and stores changes in the node's own feed (publish::publishLocal on the daemon's writer
+// thread) and waits for the outcome. Thread-safe.
 using PublishFn =
     std::function<Result<publish::PublishSummary>(const std::vector<catalog::Change>&)>;
 
 struct ApiContext {
   // A constructor, not aggregate initialisation: clang 14 cannot make_unique an aggregate.
-  ApiContext(const store::CatalogStore& catalog, SnapshotBoard& snapshots, Metrics& node_metrics,
-             NodeInfo info, std::string token, PublishFn publish_fn)
+  ApiContext(const store::CatalogStore& catalog, SnapshotBoard& snapshots,
+             ChangeSignal& applied_signal, Metrics& node_metrics, NodeInfo info, std::string token,
+             PublishFn publish_fn)
       : store(catalog),
         board(snapshots),
+        applied(applied_signal),
         metrics(node_metrics),
         node(std::move(info)),
         api_token(std::move(token)),
@@ -49,6 +54,7 @@ struct ApiContext {
 
   const store::CatalogStore& store;
   SnapshotBoard& board;
+  ChangeSignal& applied;  // notified after every batch that may add changes; stopped by HttpServer
   Metrics& metrics;
   NodeInfo node;
   ApiToken api_token;  // replaced on reload; empty: write endpoints are refused (401)

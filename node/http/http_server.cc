@@ -71,6 +71,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(const std::string& listen,
 
 HttpServer::~HttpServer() {
   context_->board.stop();  // long polls answer at once
+  context_->applied.stop();
   server_.stop();
   if (thread_.joinable()) thread_.join();
 }

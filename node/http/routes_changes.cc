@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "node/catalog/record_json.h"
+#include "node/http/change_wait.h"
 #include "node/http/json_reply.h"
 #include "node/http/query_params.h"
 #include "node/http/routes.h"
@@ -52,18 +53,9 @@ void addChangesRoutes(httplib::Server& server, ApiContext& context) {
                           "feed=longpoll");
       }
       LongPollSlot slot{context.long_polls};
-      auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(*timeout_ms);
-      while (changes.ok() && changes->empty()) {
-        auto now = std::chrono::steady_clock::now();
-        if (now >= deadline) break;
-        // Applied batches show in the next snapshot the reactor publishes.
-        if (!context.board.waitAfter(
-                context.board.get()->tick,
-                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now))) {
-          break;  // the daemon is stopping
-        }
-        changes = context.store.changes(*since, *limit);
-      }
+      // Woken by the writer as soon as a batch (a local publish or a peer's) is applied.
+      changes = waitForChanges(context.store, context.applied, *since, *limit,
+                               std::chrono::milliseconds(*timeout_ms));
     }
     if (!changes.ok()) {
       return replyError(res, 500, "store", "the store could not be read; see the daemon log");

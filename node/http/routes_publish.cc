@@ -48,6 +48,7 @@ void addPublishRoutes(httplib::Server& server, ApiContext& context) {
                {"changed", summary->changed},
                {"unchanged", summary->unchanged},
                {"deleted", summary->deleted},
+               {"erased", summary->erased},
                {"skipped", loaded->skipped},
                {"errors", loaded->errors},
                {"batches", summary->batches}});

@@ -3,7 +3,8 @@
 // to what the feeds' valid prefixes give under that state (CatalogStore::restate): when a
 // revocation or removal arrives after the updates it cuts, those updates leave the state, so
 // every node reaches the same digest whatever the order things arrived in.
-// Reactor thread only.
+// Not thread-safe. The daemon's reactor judges with its NodeTrust and refreshes a copy on the
+// writer thread (daemon::RefreshTrust), since refresh() writes; the copy comes back to it.
 #pragma once
 
 #include <map>

@@ -357,9 +357,11 @@ Result<std::unique_ptr<CatalogStore>> CatalogStore::open(const std::string& dir,
 Result<ApplyStats> CatalogStore::apply(const std::vector<feed::VerifiedUpdate>& batch) {
   ApplyStats stats;
   if (batch.empty()) return stats;
-  if (!impl_->index) impl_->index = std::make_unique<internal::IndexWriter>();
   EICHUB_RETURN_IF_ERROR(impl_->write([&](WriteTxn& txn) {
     stats = ApplyStats{};  // a retry after map growth starts over
+    // Made inside the write txn, which LMDB serialises across threads and processes, so two
+    // threads calling apply() never race to create it.
+    if (!impl_->index) impl_->index = std::make_unique<internal::IndexWriter>();
     return applyBatch(txn, batch, *impl_->index, stats);
   }));
   return stats;

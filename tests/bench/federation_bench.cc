@@ -442,7 +442,7 @@ Status runLive(const Flags& flags, const std::string& work, const std::optional<
                             publish::publishChanges(*a_store, key, kBenchNetwork, one));
     (void)summary;
     auto t1 = Clock::now();
-    EICHUB_RETURN_IF_ERROR(daemon::askDaemon(a->dir(), "notify").status());
+    EICHUB_RETURN_IF_ERROR(daemon::notifyDaemon(a->dir()));
     auto t2 = Clock::now();
     EICHUB_ASSIGN_OR_RETURN(feed::Head target, a_store->head(author));
     std::optional<Clock::time_point> at_b;

@@ -32,9 +32,9 @@ Result<bool> isErased(const Txn& txn, const PublicKey& author, uint64_t seq);
 
 struct CatalogStore::Impl {
   std::unique_ptr<LmdbEnv> env;
-  // The index writes of apply(), made by the first apply() and kept from batch to batch so that
-  // its tables keep their memory (no regrowth and page faults per batch). Used only inside
-  // apply's write txn, which LMDB serialises.
+  // The index writes of apply(), made by the first apply() inside its write txn and kept from
+  // batch to batch so that its tables keep their memory (no regrowth and page faults per
+  // batch). Created and used only inside apply's write txn, which LMDB serialises.
   std::unique_ptr<internal::IndexWriter> index;
 
   // Runs fn(WriteTxn&) and commits. On MDB_MAP_FULL anywhere (fn or commit) the txn is

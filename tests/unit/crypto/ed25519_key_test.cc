@@ -1,6 +1,9 @@
 // Tests for Ed25519 keys: sign, verify, flipped bits, PEM files and their modes.
 #include "federation/crypto/ed25519_key.h"
 
+#include <fstream>
+#include <iterator>
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -97,6 +100,25 @@ TEST(Ed25519Test, SmallOrderKeysAreWeak) {
   Bytes forged(64, 0);
   forged[0] = 1;  // R = the identity point's encoding, S = 0
   EXPECT_TRUE(verifySignature(identity, asBytes("anything at all"), forged).ok());
+}
+
+TEST(Ed25519Test, LoadReadsOtherPemLayoutsThroughTheGenericDecoder) {
+  // Another block before the key: not the layout savePem writes, so the fast path declines.
+  testing::TempDir dir;
+  auto key = SigningKey::generate();
+  ASSERT_TRUE(key.ok());
+  const std::string saved = dir.file("saved.key");
+  ASSERT_TRUE(key->savePem(saved).ok());
+  std::ifstream in(saved);
+  const std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string path = dir.file("node.key");
+  std::ofstream(path) << "-----BEGIN NOTE-----\nbm90IGEga2V5\n-----END NOTE-----\n" << pem;
+  ASSERT_EQ(::chmod(path.c_str(), 0600), 0);
+  auto loaded = SigningKey::loadPem(path);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().toString();
+  EXPECT_EQ(loaded->publicKey(), key->publicKey());
+  Bytes msg{1, 2, 3};
+  EXPECT_TRUE(verifySignature(key->publicKey(), msg, loaded->sign(msg)).ok());
 }
 
 }  // namespace

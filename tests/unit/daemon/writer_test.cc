@@ -1,0 +1,155 @@
+// The daemon's single writer: every write (sync batches, HTTP publishes, trust restates, fork
+// proofs) is a command it runs on its own thread and answers; a real store and inproc sockets.
+#include "node/daemon/writer.h"
+
+#include <gtest/gtest.h>
+
+#include "federation/crypto/ed25519_key.h"
+#include "federation/feed/appender.h"
+#include "node/catalog/record_json.h"
+#include "node/daemon/store_adapter.h"
+#include "tests/testing/temp_dir.h"
+
+namespace eichub::daemon {
+namespace {
+
+constexpr char kNet[] = "test-net";
+
+catalog::Change skill(const std::string& id, const std::string& label) {
+  auto change =
+      catalog::changeFromJson({{"kind", "Skill"}, {"id", id}, {"prefLabel", {{"en", label}}}});
+  EXPECT_TRUE(change.ok()) << change.status().toString();
+  return *change;
+}
+
+std::vector<feed::VerifiedUpdate> signedBatch(feed::FeedAppender& appender,
+                                              const std::vector<catalog::Change>& changes) {
+  std::vector<feed::VerifiedUpdate> batch;
+  for (const catalog::Change& c : changes) {
+    batch.push_back(appender.append(c.op, c.kind, c.id, c.tags, c.body, 1000));
+  }
+  return batch;
+}
+
+class WriterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = store::CatalogStore::open(dir_.path(), {}).value();
+    node_key_ = std::make_unique<crypto::SigningKey>(crypto::SigningKey::generate().value());
+    writer_ = std::make_unique<Writer>(context_, *store_, "test", WriterIdentity{*node_key_, kNet},
+                                       signal_);
+  }
+  void TearDown() override { writer_.reset(); }
+
+  template <typename T>
+  T outcome() {
+    WriteOutcome out = writer_->receiveOutcome();
+    EXPECT_TRUE(std::holds_alternative<T>(out)) << "outcome index " << out.index();
+    return std::holds_alternative<T>(out) ? std::get<T>(std::move(out)) : T{};
+  }
+
+  testing::TempDir dir_;
+  zmq::context_t context_{1};
+  std::unique_ptr<store::CatalogStore> store_;
+  std::unique_ptr<crypto::SigningKey> node_key_;
+  http::ChangeSignal signal_;
+  std::unique_ptr<Writer> writer_;
+};
+
+TEST_F(WriterTest, AppliesABatchAnswersAndSignalsTheLongPolls) {
+  auto peer_key = crypto::SigningKey::generate().value();
+  feed::FeedAppender appender(peer_key, kNet, {});
+  writer_->submit(ApplyBatch{7, signedBatch(appender, {skill("s:1", "one"), skill("s:2", "two")})});
+  auto applied = outcome<BatchApplied>();
+  EXPECT_EQ(applied.batch_id, 7u);
+  EXPECT_TRUE(applied.status.ok()) << applied.status.toString();
+  EXPECT_EQ(applied.applied, 2u);
+  EXPECT_EQ(store_->head(peer_key.publicKey())->seq, 2u);
+  EXPECT_EQ(signal_.current(), 1u);
+}
+
+TEST_F(WriterTest, AFailedBatchIsAnsweredWithItsStatus) {
+  auto peer_key = crypto::SigningKey::generate().value();
+  feed::FeedAppender appender(peer_key, kNet, {});
+  auto batch = signedBatch(appender, {skill("s:1", "one"), skill("s:2", "two")});
+  batch.erase(batch.begin());  // a gap: seq 2 without seq 1
+  writer_->submit(ApplyBatch{8, std::move(batch)});
+  auto applied = outcome<BatchApplied>();
+  EXPECT_EQ(applied.batch_id, 8u);
+  EXPECT_FALSE(applied.status.ok());
+  EXPECT_EQ(store_->head(peer_key.publicKey())->seq, 0u);
+}
+
+TEST_F(WriterTest, APublishFromAnotherThreadIsWrittenAnsweredAndAnnounced) {
+  auto summary = writer_->publish({skill("s:1", "one"), skill("s:2", "two")});
+  ASSERT_TRUE(summary.ok()) << summary.status().toString();
+  EXPECT_EQ(summary->added, 2u);
+  EXPECT_EQ(summary->batches, 1u);
+  EXPECT_EQ(store_->head(node_key_->publicKey())->seq, 2u);
+  // The reactor hears of it at once, and long polls wake.
+  outcome<LocalPublished>();
+  EXPECT_EQ(signal_.current(), 1u);
+
+  // Unchanged: nothing written, nobody told. Then an erase, counted as the CLI counts it.
+  summary = writer_->publish({skill("s:1", "one")});
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(summary->unchanged, 1u);
+  EXPECT_EQ(signal_.current(), 1u);
+  summary = writer_->publish({catalog::eraseChange(feed::Kind::SKILL, "s:2")});
+  ASSERT_TRUE(summary.ok()) << summary.status().toString();
+  EXPECT_EQ(summary->erased, 1u);
+  outcome<LocalPublished>();
+  EXPECT_EQ(signal_.current(), 2u);
+  EXPECT_EQ(writer_->channel().get(zmq::sockopt::events) & ZMQ_POLLIN, 0);
+}
+
+TEST_F(WriterTest, RefreshTrustRestatesOnTheWriterThread) {
+  // A feed nobody trusts: refreshing trust restates it to an empty prefix.
+  auto stranger = crypto::SigningKey::generate().value();
+  feed::FeedAppender appender(stranger, kNet, {});
+  writer_->submit(ApplyBatch{1, signedBatch(appender, {skill("s:x", "x")})});
+  ASSERT_TRUE(outcome<BatchApplied>().status.ok());
+  ASSERT_TRUE(store_->record({feed::Kind::SKILL, stranger.publicKey(), "s:x"}).ok());
+
+  trust::TrustConfig config;
+  config.direct = {node_key_->publicKey()};
+  writer_->submit(RefreshTrust{policy::NodeTrust{}, config, {}});
+  auto refreshed = outcome<TrustRefreshed>();
+  ASSERT_TRUE(refreshed.changed.ok()) << refreshed.changed.status().toString();
+  feed::HeaderFields header;
+  header.author = stranger.publicKey();
+  header.seq = 1;
+  EXPECT_FALSE(refreshed.trust.verdict(header).empty());
+  EXPECT_TRUE(
+      store_->record({feed::Kind::SKILL, stranger.publicKey(), "s:x"}).status().isNotFound());
+  EXPECT_EQ(store_->head(stranger.publicKey())->seq, 1u);  // headers stay
+}
+
+TEST_F(WriterTest, AForkProofIsStoredByTheWriterAndServedAtOnce) {
+  auto author = crypto::SigningKey::generate().value();
+  feed::FeedAppender one(author, kNet, {});
+  feed::FeedAppender two(author, kNet, {});
+  auto held = signedBatch(one, {skill("s:a", "a")});
+  auto a = held.front().signed_update;
+  auto b = signedBatch(two, {skill("s:b", "b")}).front().signed_update;
+  writer_->submit(ApplyBatch{1, std::move(held)});  // the feed is held: a restart reads its proof
+  ASSERT_TRUE(outcome<BatchApplied>().status.ok());
+  a.body.clear();
+  b.body.clear();
+  StoreAdapter adapter(*store_, *writer_);
+  ASSERT_TRUE(adapter.recordFork({a, b}).ok());
+  EXPECT_TRUE(adapter.isFrozen(author.publicKey()));
+  auto proof = adapter.forkProof(author.publicKey());
+  ASSERT_TRUE(proof.ok()) << proof.status().toString();
+  EXPECT_EQ(proof->second.header, b.header);
+  // Commands run in order: once a later one is answered, the proof is in the store.
+  writer_->submit(ApplyBatch{2, {}});
+  (void)outcome<BatchApplied>();
+  EXPECT_TRUE(store_->meta(forkMetaKey(author.publicKey())).ok());
+  // A restarted daemon finds it there.
+  StoreAdapter restarted(*store_, *writer_);
+  EXPECT_TRUE(restarted.isFrozen(author.publicKey()));
+}
+
+}  // namespace
+}  // namespace eichub::daemon
