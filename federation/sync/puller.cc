@@ -27,16 +27,46 @@ Puller::Puller(SyncContext& context, ForkGuard& forks, BodyPump& bodies)
 
 void Puller::onHello(LinkId link, LinkState& state, const wire::Hello& hello) {
   state.hello_received = true;
+  state.unaccepted_heads.clear();  // the hello tells them all again
+  state.heads_dropped = false;
   for (const wire::HeadInfo& head : hello.heads) onHave(link, state, head);
 }
 
 void Puller::onHave(LinkId link, LinkState& state, const wire::HeadInfo& head) {
   if (head.seq == 0) return;
-  // Remembered even for authors we do not accept yet: trust may change (see trustChanged).
-  wire::HeadInfo& known = state.remote_heads[head.author];
-  if (head.seq > known.seq) known = head;
+  auto known = state.remote_heads.find(head.author);
+  if (known == state.remote_heads.end()) {
+    if (context_.trust().lastAcceptedSeq(head.author) == 0) {
+      // Kept apart and bounded: trust may admit the author later (see trustChanged), but a peer
+      // announcing random authors must not grow our memory (issue 17, finding 2).
+      auto unaccepted = state.unaccepted_heads.find(head.author);
+      if (unaccepted == state.unaccepted_heads.end()) {
+        if (state.unaccepted_heads.size() >= kMaxUnacceptedHeadsPerLink) {
+          state.heads_dropped = true;
+          return;
+        }
+        unaccepted = state.unaccepted_heads.emplace(head.author, wire::HeadInfo{}).first;
+      }
+      if (head.seq > unaccepted->second.seq) unaccepted->second = head;
+      forks_.watchHead(link, head);  // a frozen feed's proof is offered whoever the author
+      return;
+    }
+    if (state.remote_heads.size() >= kMaxRemoteHeadsPerLink) {
+      state.heads_dropped = true;
+      return;
+    }
+    known = state.remote_heads.emplace(head.author, wire::HeadInfo{}).first;
+  }
+  if (head.seq > known->second.seq) known->second = head;
   forks_.watchHead(link, head);
   pullIfBehind(head.author);
+}
+
+uint64_t Puller::pullableTo(const PublicKey& author) const {
+  const uint64_t last_accepted = context_.trust().lastAcceptedSeq(author);
+  auto refused = refused_.find(author);
+  if (refused == refused_.end() || !refused->second.invalid_record) return last_accepted;
+  return std::min(last_accepted, refused->second.seq - 1);
 }
 
 std::pair<LinkId, uint64_t> Puller::sourceFor(const PublicKey& author, uint64_t after_seq) const {
@@ -55,7 +85,7 @@ std::pair<LinkId, uint64_t> Puller::sourceFor(const PublicKey& author, uint64_t 
 void Puller::pullIfBehind(const PublicKey& author) {
   const SyncOptions& options = context_.options();
   Storage& storage = context_.storage();
-  const uint64_t last_accepted = context_.trust().lastAcceptedSeq(author);
+  const uint64_t last_accepted = pullableTo(author);
   if (last_accepted == 0 || storage.isFrozen(author)) return;
   // Nothing past the author's cut-off is asked for: it would only be refused.
   const uint64_t remote_seq = std::min(context_.highestAnnounced(author), last_accepted);
@@ -146,6 +176,11 @@ void Puller::onUpdates(LinkId link, wire::Updates& updates) {
   }
   const PublicKey author = batch.front().fields.author;
   if (batch.size() == 1 && forks_.answerProbe(link, batch.front())) return;
+  if (auto cut = refused_.find(author); cut != refused_.end() && cut->second.link == link &&
+                                        batch.front().fields.seq >= cut->second.seq &&
+                                        batch.back().fields.seq <= cut->second.asked_to) {
+    return;  // the rest of a run we cut: answers to wants sent before, no blame (finding 3)
+  }
   // Trust before anything else, so that what trust refuses is counted with its reason whether
   // it was asked for or pushed. The first refused update ends the run: what precedes it may be
   // stored, and nothing after it can ever chain (the feed's valid prefix ends there everywhere).
@@ -164,6 +199,9 @@ void Puller::onUpdates(LinkId link, wire::Updates& updates) {
   }
   if (trusted == 0) {
     context_.reject(link, refusal);
+    if (auto pull = pulls_.find(author); pull != pulls_.end() && pull->second.link == link) {
+      refused_[author] = Refusal{link, batch.front().fields.seq, pull->second.requested_to, false};
+    }
     return;
   }
   auto pull_it = pulls_.find(author);
@@ -173,11 +211,12 @@ void Puller::onUpdates(LinkId link, wire::Updates& updates) {
     context_.reject(link, "unsolicited updates");
     return;
   }
+  Pull& pull = pull_it->second;
   if (trusted < batch.size()) {
     context_.reject(link, refusal);
+    refused_[author] = Refusal{link, batch[trusted].fields.seq, pull.requested_to, false};
     batch.resize(trusted);
   }
-  Pull& pull = pull_it->second;
   if (pull.retry_at_ms != 0 && batch.front().fields.seq > pull.tail.seq + 1) {
     return;  // answers to wants sent before the store refused a batch: ours to drop, no blame
   }
@@ -204,7 +243,9 @@ void Puller::onUpdates(LinkId link, wire::Updates& updates) {
     if (batch.empty()) return;
   }
   feed::Head head = pull.tail;
-  for (const feed::VerifiedUpdate& update : batch) {
+  size_t valid = 0;
+  for (; valid < batch.size(); ++valid) {
+    const feed::VerifiedUpdate& update = batch[valid];
     if (!feed::checkLink(head, update.fields).ok()) {
       context_.reject(link, "broken chain");
       if (&update == &batch.front() && head.seq > 0 && update.fields.seq == head.seq + 1) {
@@ -219,14 +260,23 @@ void Puller::onUpdates(LinkId link, wire::Updates& updates) {
       return;
     }
     if (!context_.storage().checkBody(update).ok()) {
+      // The author signed a record this node refuses: every source serves the same bytes, so
+      // the feed's valid prefix ends here. One count; what precedes it is stored; nothing from
+      // it on is asked again, of this source or another (finding 3).
       context_.reject(link, "invalid record");
-      leaveSource(link);
-      return;
+      refused_[author] = Refusal{link, update.fields.seq, pull.requested_to, true};
+      refusal = "invalid record";
+      break;
     }
     head = feed::headAfter(update);
   }
+  batch.resize(valid);
   // After a refusal, ask again only when trust or the source changes.
   if (!refusal.empty()) pull.requested_to = head.seq;
+  if (batch.empty()) {
+    finishIfDone(author);
+    return;
+  }
   pull.tail = head;
   pull.last_progress_ms = context_.now();
   pull.last_advance_ms = pull.last_progress_ms;
@@ -270,19 +320,25 @@ bool Puller::applied(uint64_t batch_id, const Status& status) {
       pull.retry_at_ms = context_.now() + std::max(options.store_retry_ms,
                                                    reaskGapMs(options) + kStoreRetryMarginMs);
     }
-    const uint64_t remote_seq = std::min(context_.highestAnnounced(batch.author),
-                                         context_.trust().lastAcceptedSeq(batch.author));
-    if (pull.in_flight == 0 && pull.tail.seq >= remote_seq && pull.requested_to <= pull.tail.seq) {
-      context_.event("event=sync_done author=" + toHex(batch.author).substr(0, 16) +
-                     " updates=" + std::to_string(pull.tail.seq - pull.started_at_seq) +
-                     " head_seq=" + std::to_string(pull.tail.seq) +
-                     " ms=" + std::to_string(context_.now() - pull.started_ms));
-      pulls_.erase(pull_it);
-    } else {
-      pullIfBehind(batch.author);
-    }
+    finishIfDone(batch.author);
+    if (pulls_.count(batch.author) != 0) pullIfBehind(batch.author);
   }
   return true;
+}
+
+void Puller::finishIfDone(const PublicKey& author) {
+  auto it = pulls_.find(author);
+  if (it == pulls_.end()) return;
+  const Pull& pull = it->second;
+  const uint64_t remote_seq = std::min(context_.highestAnnounced(author), pullableTo(author));
+  if (pull.in_flight != 0 || pull.tail.seq < remote_seq || pull.requested_to > pull.tail.seq) {
+    return;
+  }
+  context_.event("event=sync_done author=" + toHex(author).substr(0, 16) +
+                 " updates=" + std::to_string(pull.tail.seq - pull.started_at_seq) +
+                 " head_seq=" + std::to_string(pull.tail.seq) +
+                 " ms=" + std::to_string(context_.now() - pull.started_ms));
+  pulls_.erase(it);
 }
 
 void Puller::linkDown(LinkId link) {
@@ -326,9 +382,27 @@ void Puller::tick(int64_t now_ms) {
 }
 
 void Puller::trustChanged() {
+  // A trust refusal may be lifted: its pull asks again from where it was cut.
+  std::erase_if(refused_, [](const auto& entry) { return !entry.second.invalid_record; });
   std::set<PublicKey> authors;
-  for (const auto& [id, link] : context_.links()) {
+  for (auto& [id, link] : context_.links()) {
+    for (auto it = link.unaccepted_heads.begin(); it != link.unaccepted_heads.end();) {
+      if (context_.trust().lastAcceptedSeq(it->first) == 0 ||
+          link.remote_heads.size() >= kMaxRemoteHeadsPerLink) {
+        ++it;
+        continue;
+      }
+      link.remote_heads[it->first] = it->second;
+      it = link.unaccepted_heads.erase(it);
+    }
     for (const auto& [author, head] : link.remote_heads) authors.insert(author);
+    // Heads this link announced that were not kept may be of authors admitted now. One hello
+    // asked at a time, again after a want timeout (its server may have dropped one too soon).
+    const bool hello_owed = link.hello_pending && context_.now() - link.hello_sent_ms <=
+                                                      context_.options().want_timeout_ms;
+    if (link.heads_dropped && link.stats.up && link.stats.role == Role::kClient && !hello_owed) {
+      context_.sendHello(id);
+    }
   }
   for (const PublicKey& author : authors) pullIfBehind(author);
 }

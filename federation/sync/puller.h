@@ -21,20 +21,31 @@
 
 namespace eichub::sync {
 
+// Heads one link may announce of authors trust accepts: as many feeds as one hello holds.
+inline constexpr size_t kMaxRemoteHeadsPerLink = wire::kMaxHelloHeads;
+// Heads one link may announce of authors trust does not accept (yet): feeds an admission may
+// bring; past this a hostile peer's random authors cost nothing, and the peer's next hello
+// (asked for when trust changes) tells the rest.
+inline constexpr size_t kMaxUnacceptedHeadsPerLink = 1'024;
+
 class Puller {
  public:
   // context, forks and bodies must outlive the puller.
   Puller(SyncContext& context, ForkGuard& forks, BodyPump& bodies);
 
-  // A hello the engine accepted on client link: its heads are announcements (onHave).
+  // A hello the engine accepted on client link: its heads are announcements (onHave), and it
+  // replaces the heads of authors not accepted that the link announced before.
   void onHello(LinkId link, LinkState& state, const wire::Hello& hello);
-  // A head the peer on client link announced: remembered (even for authors not accepted yet:
-  // trust may change), watched for a split view, and pulled when we are behind.
+  // A head the peer on client link announced: remembered (up to kMaxRemoteHeadsPerLink; those of
+  // authors not accepted yet apart, up to kMaxUnacceptedHeadsPerLink: trust may change), watched
+  // for a split view, and pulled when we are behind.
   void onHave(LinkId link, LinkState& state, const wire::HeadInfo& head);
   // A run link sent. Refused whole unless every update decodes, binds its body, is of one
-  // author, links to the one before and the last signature verifies; trust ends it at the first
-  // refused update; it must answer a pull from link and chain from what the pull holds. What
-  // passes goes to the store as one batch, with the wanted bodies it lacks queued.
+  // author, links to the one before and the last signature verifies; trust, or a record this
+  // node refuses, ends it at the first refused update (one rejection: what precedes it is
+  // stored, nothing past it is asked again, and answers to wants sent before are dropped
+  // unblamed); it must answer a pull from link and chain from what the pull holds. What passes
+  // goes to the store as one batch, with the wanted bodies it lacks queued.
   void onUpdates(LinkId link, wire::Updates& updates);
   // Starts or continues the pull of author's feed when a link that may be asked announced more
   // than we hold (capped at what trust accepts): at most want_credit outstanding, one source.
@@ -47,7 +58,8 @@ class Puller {
   // Periodic work: a pull without progress for want_timeout_ms is asked again, of another
   // source when one announces the feed; a pull the store refused is retried once due.
   void tick(int64_t now_ms);
-  // Pulls every feed a link announced that is now behind (trust may accept more).
+  // Pulls every feed a link announced that is now behind (trust may accept more); a link that
+  // announced more heads than were kept is asked for a fresh hello.
   void trustChanged();
   // author's feed froze: its pull ends.
   void forget(const PublicKey& author) { pulls_.erase(author); }
@@ -74,12 +86,25 @@ class Puller {
     int64_t started_ms = 0;
     int64_t last_advance_ms = 0;  // when the tail last moved
   };
+  // Where a run was cut (trust refused an update, or the record of seq): answers up to
+  // asked_to that link owes for wants sent before are dropped without blame.
+  struct Refusal {
+    LinkId link = 0;
+    uint64_t seq = 0;
+    uint64_t asked_to = 0;
+    bool invalid_record = false;  // the feed's valid prefix ends before seq, from every source
+  };
   struct Batch {
     PublicKey author{};
     LinkId link = 0;
     uint64_t count = 0;
   };
 
+  // The last seq of author's feed that may be pulled: trust's cut-off, and before a record
+  // this node refused.
+  uint64_t pullableTo(const PublicKey& author) const;
+  // Ends author's pull when nothing is in flight or owed and it holds all it may pull.
+  void finishIfDone(const PublicKey& author);
   // Pulls served by link move to another peer announcing the same feed (cases 29, 35).
   void leaveSource(LinkId link);
   // The link to ask for author's updates after after_seq, and the seq it announced: of the
@@ -93,6 +118,7 @@ class Puller {
   BodyPump& bodies_;
   std::map<PublicKey, Pull> pulls_;
   std::map<uint64_t, Batch> batches_;
+  std::map<PublicKey, Refusal> refused_;  // at most one per feed pulled
   uint64_t store_failures_ = 0;
   SourcePicker sources_;
 };

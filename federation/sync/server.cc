@@ -15,6 +15,13 @@ Server::Server(SyncContext& context, ForkGuard& forks)
 
 void Server::onHello(LinkId link, LinkState& state, const wire::Hello& hello) {
   state.subscribed = true;
+  const int64_t now = context_.now();
+  auto answered = hello_answered_ms_.find(link);
+  if (answered != hello_answered_ms_.end() && now - answered->second < kHelloAnswerGapMs) {
+    ++refused_wants_["hello too soon"];
+    return;
+  }
+  hello_answered_ms_[link] = now;
   auto ours = context_.hello();
   if (ours.ok()) context_.send(link, *ours);
   // A client that still holds a feed we froze has not seen the proof (it may have been found

@@ -18,6 +18,9 @@ namespace eichub::sync {
 
 // The most a want may ask for: bounds what one want makes a server read and send.
 inline constexpr uint32_t kMaxWantCredit = 65'536;
+// The least time between two hellos answered on one session: an answer holds every head we
+// hold (up to 7.9 MB), and a client needs one per session and one when its trust changes.
+inline constexpr int64_t kHelloAnswerGapMs = 1'000;
 
 class Server {
  public:
@@ -25,7 +28,8 @@ class Server {
   Server(SyncContext& context, ForkGuard& forks);
 
   // A hello the engine accepted (version, network, identity) on server link: the link is
-  // subscribed and answered with our hello.
+  // subscribed and answered with our hello, unless one was answered on this session less than
+  // kHelloAnswerGapMs ago (dropped without blame, counted in refusedWants() as "hello too soon").
   void onHello(LinkId link, LinkState& state, const wire::Hello& hello);
   // Rejects a want before hello ("want before hello") or out of bounds ("bad want"; credit 0 or
   // over kMaxWantCredit, seq 0) or past the ledger's window ("credit exceeded"); drops a re-ask
@@ -39,7 +43,10 @@ class Server {
   void announceHeads();
   // The link went down, or its peer reconnected (a new transport session): what was sent on
   // the old session is gone, so its re-asks are not early.
-  void forgetSession(LinkId link) { credit_.linkDown(link); }
+  void forgetSession(LinkId link) {
+    credit_.linkDown(link);
+    hello_answered_ms_.erase(link);
+  }
   // Wants left unanswered without blame, by reason (re-asks sooner than a timeout, case 28).
   const std::map<std::string, uint64_t>& refusedWants() const { return refused_wants_; }
   const CreditLedger& credit() const { return credit_; }
@@ -52,7 +59,8 @@ class Server {
   ForkGuard& forks_;
   CreditLedger credit_;
   std::map<std::string, uint64_t> refused_wants_;
-  std::map<PublicKey, uint64_t> announced_;  // last head seq announced per feed
+  std::map<PublicKey, uint64_t> announced_;      // last head seq announced per feed
+  std::map<LinkId, int64_t> hello_answered_ms_;  // per link: when its session's hello was answered
 };
 
 }  // namespace eichub::sync

@@ -48,6 +48,15 @@ Result<wire::Hello> SyncContext::hello() {
   return hello;
 }
 
+void SyncContext::sendHello(LinkId link) {
+  auto ours = hello();
+  if (!ours.ok()) return;
+  LinkState& state = links_[link];
+  state.hello_pending = true;
+  state.hello_sent_ms = clock_();
+  send(link, *ours);
+}
+
 const wire::HeadInfo* SyncContext::askableHead(const LinkState& link, const PublicKey& author,
                                                int64_t now_ms) const {
   if (!link.stats.up || link.stats.role != Role::kClient || link.throttled_until_ms > now_ms) {

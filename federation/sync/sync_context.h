@@ -40,9 +40,17 @@ struct LinkStats {
 // One link as the parts see it. A link's entry outlives its going down (its counters stay).
 struct LinkState {
   LinkStats stats;
-  bool subscribed = false;                           // server role: the client said hello
-  bool hello_received = false;                       // client role: the server said hello
-  std::map<PublicKey, wire::HeadInfo> remote_heads;  // client role: what the server holds
+  bool subscribed = false;      // server role: the client said hello
+  bool hello_received = false;  // client role: the server said hello
+  // Client role: what the server holds, for authors trust accepted when announced (at most
+  // kMaxRemoteHeadsPerLink).
+  std::map<PublicKey, wire::HeadInfo> remote_heads;
+  // Client role: heads of authors trust does not accept (yet), at most
+  // kMaxUnacceptedHeadsPerLink; trustChanged moves those it now accepts to remote_heads.
+  std::map<PublicKey, wire::HeadInfo> unaccepted_heads;
+  bool heads_dropped = false;  // some announced heads were not kept (a cap): ask a fresh hello
+  bool hello_pending = false;  // client role: our hello is not answered yet
+  int64_t hello_sent_ms = 0;
   int64_t throttled_until_ms = 0;
 };
 
@@ -74,6 +82,9 @@ class SyncContext {
   void event(const std::string& fields);
   // Ids for batches handed to Storage::submit, unique over every part.
   uint64_t nextBatchId() { return next_batch_id_++; }
+  // Sends our hello on client link and marks it pending: a client link takes a hello only in
+  // answer to ours. Errors: the store's (nothing is sent).
+  void sendHello(LinkId link);
   // Our hello: protocol version, network, node id and (at most wire::kMaxHelloHeads) heads.
   // Errors: the store's.
   Result<wire::Hello> hello();

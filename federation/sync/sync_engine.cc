@@ -23,10 +23,7 @@ void SyncEngine::linkUp(LinkId link, Role role, std::string peer_key) {
   state.stats.role = role;
   state.stats.up = true;
   state.stats.last_seen_ms = context_.now();
-  if (role == Role::kClient) {
-    auto hello = context_.hello();
-    if (hello.ok()) context_.send(link, *hello);
-  }
+  if (role == Role::kClient) context_.sendHello(link);
 }
 
 void SyncEngine::linkDown(LinkId link) {
@@ -36,6 +33,9 @@ void SyncEngine::linkDown(LinkId link) {
   it->second.stats.up = false;
   it->second.subscribed = false;
   it->second.remote_heads.clear();
+  it->second.unaccepted_heads.clear();
+  it->second.heads_dropped = false;
+  it->second.hello_pending = false;
   it->second.hello_received = false;
   status_.linkDown(link);
   bodies_.linkDown(link);
@@ -47,16 +47,28 @@ void SyncEngine::linkDown(LinkId link) {
 bool SyncEngine::receive(LinkId link, ByteView bytes) {
   LinkState& state = context_.link(link);
   const int64_t now = context_.now();
-  if (state.throttled_until_ms > now) return false;
-  state.stats.throttled = false;
+  const bool throttled = state.throttled_until_ms > now;
+  if (!throttled) state.stats.throttled = false;
   state.stats.last_seen_ms = now;
   auto decoded = wire::decode(bytes);
   if (!decoded.ok()) {
-    context_.reject(link, "malformed message");
-    return state.throttled_until_ms <= now;
+    if (!throttled) context_.reject(link, "malformed message");
+    return context_.link(link).throttled_until_ms <= now;
   }
   wire::Message& message = *decoded;
   const bool client = state.stats.role == Role::kClient;
+  if (throttled) {
+    // Only a throttled link's payload is dropped. Its announcements are kept, unblamed: they
+    // are what its other feeds (trust records included) are pulled by once the throttle ends.
+    if (auto* hello = std::get_if<wire::Hello>(&message); hello && client) {
+      onHello(link, state, *hello);
+    } else if (auto* have = std::get_if<wire::Have>(&message); have && client) {
+      puller_.onHave(link, state, have->head);
+    } else if (std::holds_alternative<wire::Bye>(message)) {
+      state.subscribed = false;
+    }
+    return false;
+  }
   if (auto* hello = std::get_if<wire::Hello>(&message)) {
     onHello(link, state, *hello);
   } else if (auto* have = std::get_if<wire::Have>(&message); have && client) {
@@ -104,9 +116,15 @@ void SyncEngine::onHello(LinkId link, LinkState& state, const wire::Hello& hello
   }
   if (state.stats.role == Role::kServer) {
     server_.onHello(link, state, hello);
-  } else {
-    puller_.onHello(link, state, hello);
+    return;
   }
+  // A server's hello holds up to wire::kMaxHelloHeads heads: one per hello we sent.
+  if (!state.hello_pending) {
+    context_.reject(link, "unsolicited hello");
+    return;
+  }
+  state.hello_pending = false;
+  puller_.onHello(link, state, hello);
 }
 
 void SyncEngine::applied(uint64_t batch_id, const Status& status) {

@@ -48,6 +48,8 @@ class SyncEngine {
   // is gone, so its re-asks are not early (CreditLedger).
   void newSession(LinkId link) { server_.forgetSession(link); }
   // Handles one message received on link. Returns false when the link is (now) throttled.
+  // A throttled link's payload is dropped unread and unblamed; its announcements (a client
+  // link's hello and have) are still kept, so that its feeds are pulled once the throttle ends.
   bool receive(LinkId link, ByteView bytes);
   // The writer's outcome for a batch handed to Storage::submit.
   void applied(uint64_t batch_id, const Status& status);

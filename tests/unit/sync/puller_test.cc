@@ -175,6 +175,101 @@ TEST_F(PullerTest, ABatchTheStoreRefusedIsAskedAgainFromItsHeadAfterTheRetryDela
   EXPECT_EQ(wants(), (std::vector<std::tuple<LinkId, uint64_t, uint32_t>>{{1, 1, 4}}));
 }
 
+// Issue 17, finding 3: a record this node refuses, signed by the author, ends the feed's
+// valid prefix for every source. It costs its link one rejection: what precedes it is stored,
+// the rest of the run (answers to the want already sent) is dropped unblamed, and nothing from
+// it on is asked again, of this source or another.
+TEST_F(PullerTest, ARecordThisNodeRefusesCostsOneRejectionNotACascade) {
+  feed::FeedAppender app(*author_, testing::kNet, {});
+  remote_.clear();
+  for (int i = 0; i < 8; ++i) {
+    Bytes body = testing::resourceBody(i);
+    auto change = catalog::checkBody(body);
+    if (i == 2) body = Bytes{1, 2, 3};  // signed and bound by its hash, but no record
+    remote_.push_back(
+        app.append(feed::Op::UPSERT, change->kind, change->id, change->tags, body, 1000 + i));
+  }
+  announce(1, 8);
+  EXPECT_EQ(wants(), (std::vector<std::tuple<LinkId, uint64_t, uint32_t>>{{1, 1, 8}}));
+  wire::Updates first = run(1, 4);
+  puller_->onUpdates(1, first);
+  EXPECT_EQ(rejected(1, "invalid record"), 1u);
+  EXPECT_EQ(storage_->submitted_sizes, (std::vector<size_t>{2}));
+  wire::Updates rest = run(5, 8);  // the rest of the want's answer
+  puller_->onUpdates(1, rest);
+  applyOutcomes();
+  EXPECT_EQ(held(), 2u);
+  announce(2, 8);  // another source serves the same record: not asked
+  now_ms_ += 10'000;
+  puller_->tick(now_ms_);
+  EXPECT_TRUE(wants().empty());
+  EXPECT_EQ(context_->link(1).stats.rejected, 1u);
+  EXPECT_EQ(context_->link(2).stats.rejected, 0u);
+  EXPECT_FALSE(puller_->catchingUp());
+}
+
+// Issue 17, finding 2: heads of authors trust does not accept are kept apart, at most
+// kMaxUnacceptedHeadsPerLink per link; one admitted later is pulled, and a link that announced
+// more than was kept is asked for a fresh hello.
+TEST_F(PullerTest, HeadsOfAuthorsNotAcceptedAreCappedPerLink) {
+  trust_.keys.clear();
+  LinkState& link = up(1, Role::kClient);
+  PublicKey kept{};
+  for (size_t i = 0; i < kMaxUnacceptedHeadsPerLink; ++i) {
+    PublicKey stranger{};
+    stranger[0] = static_cast<uint8_t>(i >> 8);
+    stranger[1] = static_cast<uint8_t>(i);
+    stranger[2] = 0xee;
+    puller_->onHave(1, link, {stranger, 7, {}});
+    if (i == 0) kept = stranger;
+  }
+  EXPECT_EQ(link.unaccepted_heads.size(), kMaxUnacceptedHeadsPerLink);  // at the limit
+  EXPECT_FALSE(link.heads_dropped);
+  announce(1, 3);  // one over: not kept
+  EXPECT_EQ(link.unaccepted_heads.size(), kMaxUnacceptedHeadsPerLink);
+  EXPECT_TRUE(link.heads_dropped);
+  EXPECT_TRUE(link.remote_heads.empty());
+  EXPECT_TRUE(wants().empty());
+  trust_.keys.insert(kept);
+  trust_.keys.insert(author());
+  puller_->trustChanged();
+  EXPECT_EQ(link.remote_heads.count(kept), 1u);
+  EXPECT_EQ(link.unaccepted_heads.count(kept), 0u);
+  auto hellos = sent<wire::Hello>();  // the dropped heads: asked again
+  ASSERT_EQ(hellos.size(), 1u);
+  EXPECT_TRUE(link.hello_pending);
+  // Its answer tells the admitted author's head: pulled.
+  wire::Hello answer;
+  answer.heads.push_back({author(), 3, remote_[2].hash});
+  link.hello_pending = false;
+  puller_->onHello(1, link, answer);
+  EXPECT_FALSE(link.heads_dropped);
+  EXPECT_EQ(wants(), (std::vector<std::tuple<LinkId, uint64_t, uint32_t>>{{1, 1, 3}}));
+}
+
+// Heads of accepted authors: at most kMaxRemoteHeadsPerLink per link.
+TEST_F(PullerTest, HeadsOfAcceptedAuthorsAreCappedPerLink) {
+  LinkState& link = up(1, Role::kClient);
+  for (size_t i = 0; i + 1 < kMaxRemoteHeadsPerLink; ++i) {
+    PublicKey other{};
+    other[0] = static_cast<uint8_t>(i >> 16);
+    other[1] = static_cast<uint8_t>(i >> 8);
+    other[2] = static_cast<uint8_t>(i);
+    other[3] = 0xaa;
+    link.remote_heads[other] = {other, 1, {}};  // as onHave leaves them
+  }
+  announce(1, 2);  // at the limit
+  EXPECT_EQ(link.remote_heads.size(), kMaxRemoteHeadsPerLink);
+  EXPECT_EQ(wants().size(), 1u);
+  PublicKey one_over{};
+  one_over[4] = 0xbb;
+  trust_.keys.insert(one_over);
+  puller_->onHave(1, link, {one_over, 2, {}});
+  EXPECT_EQ(link.remote_heads.size(), kMaxRemoteHeadsPerLink);
+  EXPECT_EQ(link.remote_heads.count(one_over), 0u);
+  EXPECT_TRUE(link.heads_dropped);
+}
+
 TEST_F(PullerTest, AnUnknownBatchIsNotThePullers) {
   EXPECT_FALSE(puller_->applied(42, Status::OK()));
 }

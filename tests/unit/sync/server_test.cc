@@ -46,6 +46,25 @@ TEST_F(ServerTest, AHelloSubscribesTheLinkAndIsAnsweredWithOurs) {
   EXPECT_EQ(hellos[0].second.heads[0].seq, 2u);
 }
 
+// Issue 17, finding 2: a hello is answered with every head we hold; a client sending hellos
+// in a loop gets at most one answer per kHelloAnswerGapMs on a session.
+TEST_F(ServerTest, HellosAreAnsweredAtMostOncePerGapOnASession) {
+  store(2);
+  server_->onHello(2, up(2, Role::kServer), wire::Hello{});
+  EXPECT_EQ(sent<wire::Hello>().size(), 1u);
+  now_ms_ += kHelloAnswerGapMs - 1;  // one under the gap
+  server_->onHello(2, context_->link(2), wire::Hello{});
+  EXPECT_TRUE(sent<wire::Hello>().empty());
+  EXPECT_EQ(server_->refusedWants().at("hello too soon"), 1u);
+  EXPECT_EQ(context_->link(2).stats.rejected, 0u);
+  now_ms_ += 1;  // at the gap
+  server_->onHello(2, context_->link(2), wire::Hello{});
+  EXPECT_EQ(sent<wire::Hello>().size(), 1u);
+  server_->forgetSession(2);  // a new session is answered at once
+  server_->onHello(2, context_->link(2), wire::Hello{});
+  EXPECT_EQ(sent<wire::Hello>().size(), 1u);
+}
+
 TEST_F(ServerTest, WantsBeforeHelloOrOutOfBoundsAreRejected) {
   store(2);
   up(2, Role::kServer);

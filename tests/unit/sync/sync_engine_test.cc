@@ -92,6 +92,45 @@ TEST_F(SyncEngineTest, AFeedAdmittedWhileItsOnlySourceIsThrottledIsPulledAfterTh
   EXPECT_EQ(clientSeq(), 300u);
 }
 
+// Issue 17, finding 3: a throttled link's payload is dropped, but not its announcements, so
+// that its feeds resume once the throttle ends.
+TEST_F(SyncEngineTest, AThrottledLinksHaveIsKeptAndPulledAfterTheThrottle) {
+  publish(3);
+  connect();
+  pump();
+  ASSERT_EQ(clientSeq(), 3u);
+  for (int i = 0; i < 64; ++i) client_->engine->receive(1, Bytes{1, 2, 3});  // reject_limit
+  ASSERT_TRUE(client_->engine->linkStats().at(0).throttled);
+  publish(2);
+  server_->engine->localHeadsChanged();
+  pump();
+  EXPECT_EQ(clientSeq(), 3u);  // nothing asked of a throttled link
+  EXPECT_EQ(client_->engine->linkStats().at(0).rejected, 64u);
+  client_->now_ms += 30'001;  // throttle_ms
+  client_->engine->tick();
+  pump();
+  EXPECT_EQ(clientSeq(), 5u);
+}
+
+// Issue 17, finding 2: a client link takes a server's hello (up to 90,000 heads) only in answer
+// to ours.
+TEST_F(SyncEngineTest, AHelloTheClientDidNotAskForIsRejected) {
+  publish(2);
+  connect();
+  pump();
+  wire::Hello flood;
+  flood.protocol_version = wire::protocolVersion();
+  flood.network = kNet;
+  PublicKey stranger{};
+  stranger[0] = 0x42;
+  flood.heads.push_back({stranger, 9, {}});
+  client_->engine->receive(1, wire::encode(flood));
+  EXPECT_EQ(client_->engine->linkStats().at(0).rejected_by_reason["unsolicited hello"], 1u);
+  auto heads = client_->engine->peerHeads().value();
+  ASSERT_EQ(heads.size(), 1u);
+  EXPECT_EQ(heads[0].heads.size(), 1u);  // the author's feed only
+}
+
 TEST_F(SyncEngineTest, PeerHeadsTrackWhatTheServerAnnouncedAndSinceWhenItIsAhead) {
   publish(5);
   connect();
