@@ -38,16 +38,23 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(const std::string& listen,
   // client's delayed ACK add ~40 ms to every keep-alive answer.
   s.set_tcp_nodelay(true);
   // Errors httplib answers itself (404, 413, 400 ...) get the same JSON shape as ours.
-  s.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&,
-                                                              httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    std::string message =
-        res.status == 404   ? "no such endpoint; see docs/openapi.yaml"
-        : res.status == 413 ? "request body larger than " + std::to_string(kMaxBodyBytes) + " bytes"
-                            : "request refused (HTTP " + std::to_string(res.status) + ")";
-    replyError(res, res.status, errorCodeOf(res.status), message);
-    return httplib::Server::HandlerResponse::Handled;
-  }));
+  static_assert(kMaxFormBodyBytes == CPPHTTPLIB_FORM_URL_ENCODED_PAYLOAD_MAX_LENGTH);
+  s.set_error_handler(
+      httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        // httplib caps form bodies (application/x-www-form-urlencoded) far below kMaxBodyBytes.
+        const bool form =
+            req.get_header_value("Content-Type").rfind("application/x-www-form-urlencoded", 0) == 0;
+        const size_t limit = form ? kMaxFormBodyBytes : kMaxBodyBytes;
+        std::string message =
+            res.status == 404 ? "no such endpoint; see docs/openapi.yaml"
+            : res.status == 413
+                ? "request body larger than " + std::to_string(limit) + " bytes" +
+                      (form ? " (a form body; send JSON Lines as application/x-ndjson)" : "")
+                : "request refused (HTTP " + std::to_string(res.status) + ")";
+        replyError(res, res.status, errorCodeOf(res.status), message);
+        return httplib::Server::HandlerResponse::Handled;
+      }));
   s.set_exception_handler(
       [](const httplib::Request& req, httplib::Response& res, std::exception_ptr error) {
         std::string what = "unknown";

@@ -16,9 +16,11 @@ namespace eichub::http {
 
 // Limits on what clients may send and hold. Each has a reason.
 inline constexpr size_t kMaxBodyBytes = 16u << 20;  // a publish of ~40k records; larger: CLI
-inline constexpr size_t kHttpThreads = 4;           // dashboards and scrapers, not a public site
-inline constexpr time_t kReadTimeoutSeconds = 10;   // a slow client cannot hold a thread longer
-inline constexpr time_t kKeepAliveSeconds = 5;      // an idle keep-alive connection holds a thread
+// httplib's own cap on application/x-www-form-urlencoded bodies (no endpoint takes forms).
+inline constexpr size_t kMaxFormBodyBytes = 8192;
+inline constexpr size_t kHttpThreads = 4;          // dashboards and scrapers, not a public site
+inline constexpr time_t kReadTimeoutSeconds = 10;  // a slow client cannot hold a thread longer
+inline constexpr time_t kKeepAliveSeconds = 5;     // an idle keep-alive connection holds a thread
 inline constexpr size_t kKeepAliveMaxRequests = 100;
 
 class HttpServer {

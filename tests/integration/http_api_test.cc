@@ -232,6 +232,17 @@ TEST_F(HttpApiTest, PublishNeedsTheTokenAndRefusesBadOrOversizedBodies) {
   EXPECT_EQ(huge->status, 413);
   expectError(json::parse(huge->body), "payload_too_large");
 
+  // A form body over httplib's form cap is refused with that cap in the message (issue 17, 10).
+  httplib::Headers auth{{"Authorization", std::string("Bearer ") + kToken}};
+  auto form = client_->Post("/api/v1/publish", auth, std::string(9000, 'a'),
+                            "application/x-www-form-urlencoded");
+  ASSERT_TRUE(form);
+  EXPECT_EQ(form->status, 413);
+  json form_body = json::parse(form->body, nullptr, false);
+  EXPECT_NE(form_body["error"]["message"].get<std::string>().find("larger than 8192 bytes"),
+            std::string::npos)
+      << form->body;
+
   auto good = publish(resources("a", 3));
   ASSERT_TRUE(good);
   ASSERT_EQ(good->status, 200) << good->body;
