@@ -44,16 +44,15 @@ bool ForkGuard::answerProbe(LinkId link, const feed::VerifiedUpdate& update) {
   if (!watch_.takeProbe(link, update.fields.author, update.fields.seq)) return false;
   auto ours = context_.heldUpdate(update.fields.author, update.fields.seq);
   // The same header after all, whatever its signature: no fork here.
-  if (ours && ours->header != update.signed_update.header) forkSeen(link, update);
+  if (ours && ours->header != update.signed_update.header) forkSeen(link, update, *ours);
   return true;
 }
 
-void ForkGuard::forkSeen(LinkId link, const feed::VerifiedUpdate& theirs) {
+void ForkGuard::forkSeen(LinkId link, const feed::VerifiedUpdate& theirs,
+                         const feed::SignedUpdate& ours) {
   const feed::HeaderFields& f = theirs.fields;
-  auto ours = context_.storage().read(f.author, f.seq, 1, wire::kMaxBatchBytes);
-  if (!ours.ok() || ours->empty()) return;
   wire::ForkProof proof;
-  proof.first = {ours->front().header, ours->front().signature, {}};
+  proof.first = {ours.header, ours.signature, {}};
   proof.second = {theirs.signed_update.header, theirs.signed_update.signature, {}};
   onFork(link, proof);
   // Every node must freeze at the same seq, the first where the branches differ: while their
@@ -66,15 +65,12 @@ void ForkGuard::forkSeen(LinkId link, const feed::VerifiedUpdate& theirs) {
 
 void ForkGuard::chainBreakSeen(LinkId link, const feed::VerifiedUpdate& theirs) {
   const feed::HeaderFields& f = theirs.fields;
-  auto ours = context_.storage().read(f.author, f.seq - 1, 1, wire::kMaxBatchBytes);
+  auto ours = context_.heldUpdate(f.author, f.seq - 1);
   // Our header there may still be on its way to the store: the probe decides then.
-  if (!ours.ok() || ours->empty() ||
-      feed::signedHeaderHash(ours->front().header, ours->front().signature) == f.prev) {
-    return;
-  }
+  if (!ours || feed::signedHeaderHash(ours->header, ours->signature) == f.prev) return;
   wire::ForkProof proof;
   proof.first = {theirs.signed_update.header, theirs.signed_update.signature, {}};
-  proof.second = {ours->front().header, ours->front().signature, {}};
+  proof.second = {ours->header, ours->signature, {}};
   onFork(link, proof);
 }
 

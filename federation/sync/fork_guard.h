@@ -34,7 +34,8 @@ class ForkGuard {
   bool answerProbe(LinkId link, const feed::VerifiedUpdate& update);
   // A peer sent a valid header at a seq we hold with different bytes: build and spread a proof,
   // and probe the seq before it while the branches still differ there.
-  void forkSeen(LinkId link, const feed::VerifiedUpdate& theirs);
+  // ours is the update held at that seq.
+  void forkSeen(LinkId link, const feed::VerifiedUpdate& theirs, const feed::SignedUpdate& ours);
   // theirs (signature checked, trusted) is the seq after our head but its prev is not our head's
   // hash: the proof (theirs, our header before it) freezes the feed after our head (12c).
   void chainBreakSeen(LinkId link, const feed::VerifiedUpdate& theirs);

@@ -230,8 +230,9 @@ void Puller::onUpdates(LinkId link, wire::Updates& updates) {
       // The same header under a second valid signature (Ed25519 signatures are not unique) is a
       // duplicate, never a fork (case 5); another header at our tail's seq is a fork.
       auto held = context_.heldUpdate(author, at_tail.fields.seq);
-      if (!held || held->header != at_tail.signed_update.header) {
-        forks_.forkSeen(link, at_tail);
+      if (!held) return;
+      if (held->header != at_tail.signed_update.header) {
+        forks_.forkSeen(link, at_tail, *held);
         return;
       }
     }

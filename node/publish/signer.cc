@@ -39,13 +39,12 @@ std::vector<feed::VerifiedUpdate> Signer::take() {
 }
 
 Signer::Chunk* Signer::claimQueued() {
-  if (signing_) return nullptr;
+  // Chunks are signed in order, one at a time: the oldest not yet signed is the only candidate.
   for (Chunk& chunk : chunks_) {
-    if (chunk.state == State::kQueued) {
-      chunk.state = State::kSigning;
-      signing_ = true;
-      return &chunk;
-    }
+    if (chunk.state == State::kSigned) continue;
+    if (chunk.state == State::kSigning) return nullptr;
+    chunk.state = State::kSigning;
+    return &chunk;
   }
   return nullptr;
 }
@@ -59,7 +58,6 @@ void Signer::sign(Chunk& chunk, std::unique_lock<std::mutex>& lock) {
   }
   chunk.drafts.clear();
   lock.lock();
-  signing_ = false;
   chunk.state = State::kSigned;
   changed_.notify_all();
 }

@@ -64,7 +64,6 @@ class Signer {
   // Submitted and not taken, oldest first. A deque: its elements stay in place while chunks
   // are added at the back and taken from the front, so a chunk can be signed unlocked.
   std::deque<Chunk> chunks_;
-  bool signing_ = false;
   bool stop_ = false;
   std::thread thread_;  // last: starts once the members above exist
 };

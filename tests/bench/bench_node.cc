@@ -192,6 +192,38 @@ Status peerBothWays(const BenchNode& a, const BenchNode& b) {
   return Status::OK();
 }
 
+namespace {
+
+// Waits until every node reports at least the given number of links up.
+Status waitLinks(const std::vector<std::pair<BenchNode*, int>>& nodes) {
+  const auto deadline = Clock::now() + std::chrono::seconds(30);
+  for (const auto& [node, links] : nodes) {
+    while (node->linksUp() < links) {
+      if (Clock::now() > deadline) return Status::Unavailable("links not up: " + node->dir());
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<LineOfThree> startLineOfThree(const std::string& binary, const std::string& dir_prefix) {
+  LineOfThree line;
+  EICHUB_ASSIGN_OR_RETURN(line.a, BenchNode::create(binary, dir_prefix + "a", "a"));
+  EICHUB_ASSIGN_OR_RETURN(line.b, BenchNode::create(binary, dir_prefix + "b", "b"));
+  EICHUB_ASSIGN_OR_RETURN(line.c, BenchNode::create(binary, dir_prefix + "c", "c"));
+  for (BenchNode* node : {line.a.get(), line.b.get(), line.c.get()}) {
+    EICHUB_RETURN_IF_ERROR(node->start(std::chrono::milliseconds(20'000)).status());
+  }
+  EICHUB_RETURN_IF_ERROR(peerBothWays(*line.a, *line.b));
+  EICHUB_RETURN_IF_ERROR(peerBothWays(*line.b, *line.c));
+  EICHUB_ASSIGN_OR_RETURN(std::string a_id, line.a->nodeId());
+  EICHUB_RETURN_IF_ERROR(line.c->cli({"trust", "add", a_id}).status());
+  EICHUB_RETURN_IF_ERROR(waitLinks({{line.a.get(), 2}, {line.b.get(), 4}, {line.c.get(), 2}}));
+  return line;
+}
+
 std::map<std::string, double> cpuByThreadName(const ThreadCpu& before, const ThreadCpu& after) {
   std::map<std::string, double> out;
   for (const auto& [key, seconds] : after) {

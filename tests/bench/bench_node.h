@@ -90,6 +90,13 @@ class BenchNode {
 // Peers a and b both ways (both must run, for their cards to carry the bound ports).
 Status peerBothWays(const BenchNode& a, const BenchNode& b);
 
+// Three daemons of binary in dir_prefix + "a" / "b" / "c", started and peered in a line A-B-C,
+// C trusting A's feed (which it hears only through B), returned once every link is up.
+struct LineOfThree {
+  std::unique_ptr<BenchNode> a, b, c;
+};
+Result<LineOfThree> startLineOfThree(const std::string& binary, const std::string& dir_prefix);
+
 // Sum of the CPU seconds in after minus before, per thread name (tid dropped).
 std::map<std::string, double> cpuByThreadName(const ThreadCpu& before, const ThreadCpu& after);
 

@@ -392,33 +392,12 @@ Status runCatchup(const std::string& work, BenchNode& source, const Published& p
   return Status::OK();
 }
 
-// Waits until every node reports at least the given number of links up.
-Status waitLinks(const std::vector<std::pair<BenchNode*, int>>& nodes) {
-  const auto deadline = Clock::now() + std::chrono::seconds(30);
-  for (const auto& [node, links] : nodes) {
-    while (node->linksUp() < links) {
-      if (Clock::now() > deadline) return Status::Unavailable("links not up: " + node->dir());
-      std::this_thread::sleep_for(milliseconds(20));
-    }
-  }
-  return Status::OK();
-}
-
 Status runLive(const Flags& flags, const std::string& work, const std::optional<Raw>& raw,
                Outcome& outcome) {
   fmt::print("== live: publish at A, arrival at C over A-B-C, {} updates ({})\n",
              flags.live_updates, load());
-  EICHUB_ASSIGN_OR_RETURN(auto a, BenchNode::create(EICHUB_BINARY, work + "/live-a", "a"));
-  EICHUB_ASSIGN_OR_RETURN(auto b, BenchNode::create(EICHUB_BINARY, work + "/live-b", "b"));
-  EICHUB_ASSIGN_OR_RETURN(auto c, BenchNode::create(EICHUB_BINARY, work + "/live-c", "c"));
-  for (BenchNode* node : {a.get(), b.get(), c.get()}) {
-    EICHUB_RETURN_IF_ERROR(node->start(milliseconds(20'000)).status());
-  }
-  EICHUB_RETURN_IF_ERROR(peerBothWays(*a, *b));
-  EICHUB_RETURN_IF_ERROR(peerBothWays(*b, *c));
-  EICHUB_ASSIGN_OR_RETURN(std::string a_id, a->nodeId());
-  EICHUB_RETURN_IF_ERROR(c->cli({"trust", "add", a_id}).status());  // c hears a only via b
-  EICHUB_RETURN_IF_ERROR(waitLinks({{a.get(), 2}, {b.get(), 4}, {c.get(), 2}}));
+  EICHUB_ASSIGN_OR_RETURN(LineOfThree line, startLineOfThree(EICHUB_BINARY, work + "/live-"));
+  auto& [a, b, c] = line;
 
   // A's store opened read-write beside its daemon, as `eichub publish` does.
   EICHUB_ASSIGN_OR_RETURN(auto a_store, store::CatalogStore::open(a->dataDir(), {}));

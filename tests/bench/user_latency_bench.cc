@@ -167,30 +167,10 @@ Result<uint64_t> lastSeq(const std::string& address) {
   }
 }
 
-Status waitLinks(const std::vector<std::pair<BenchNode*, int>>& nodes) {
-  const auto deadline = Clock::now() + std::chrono::seconds(30);
-  for (const auto& [node, links] : nodes) {
-    while (node->linksUp() < links) {
-      if (Clock::now() > deadline) return Status::Unavailable("links not up: " + node->dir());
-      std::this_thread::sleep_for(milliseconds(20));
-    }
-  }
-  return Status::OK();
-}
-
 Status run(const Flags& flags, const std::string& work) {
   ::setenv("EICHUB_HTTP_API_TOKEN", kToken, 1);  // the daemons inherit it: A accepts publishes
-  EICHUB_ASSIGN_OR_RETURN(auto a, BenchNode::create(flags.binary, work + "/a", "a"));
-  EICHUB_ASSIGN_OR_RETURN(auto b, BenchNode::create(flags.binary, work + "/b", "b"));
-  EICHUB_ASSIGN_OR_RETURN(auto c, BenchNode::create(flags.binary, work + "/c", "c"));
-  for (BenchNode* node : {a.get(), b.get(), c.get()}) {
-    EICHUB_RETURN_IF_ERROR(node->start(milliseconds(20'000)).status());
-  }
-  EICHUB_RETURN_IF_ERROR(peerBothWays(*a, *b));
-  EICHUB_RETURN_IF_ERROR(peerBothWays(*b, *c));
-  EICHUB_ASSIGN_OR_RETURN(std::string a_id, a->nodeId());
-  EICHUB_RETURN_IF_ERROR(c->cli({"trust", "add", a_id}).status());  // C hears A only via B
-  EICHUB_RETURN_IF_ERROR(waitLinks({{a.get(), 2}, {b.get(), 4}, {c.get(), 2}}));
+  EICHUB_ASSIGN_OR_RETURN(LineOfThree line, startLineOfThree(flags.binary, work + "/"));
+  auto& [a, b, c] = line;
   EICHUB_ASSIGN_OR_RETURN(std::string a_http, httpAddress(*a));
   EICHUB_ASSIGN_OR_RETURN(std::string c_http, httpAddress(*c));
   EICHUB_ASSIGN_OR_RETURN(uint64_t since, lastSeq(c_http));
