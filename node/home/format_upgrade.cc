@@ -35,13 +35,35 @@ Status writeFormatTwoStore(const std::string& dir, const config::Options& option
   return Status::OK();
 }
 
-}  // namespace
+// Puts the complete new store at fresh in place of the one at data, which is removed once the new
+// one is there. On an error the old store stays (or is put back) in place.
+Status swapInStore(const std::string& data, const std::string& fresh, const std::string& aside) {
+  std::error_code ec;
+  fs::remove_all(aside, ec);
+  fs::rename(data, aside, ec);
+  if (ec) return Status::IOError("cannot move the old store aside", ec.message());
+  fs::rename(fresh, data, ec);
+  if (ec) {
+    std::error_code undo;
+    fs::rename(aside, data, undo);
+    return Status::IOError("cannot move the upgraded store into place", ec.message());
+  }
+  fs::remove_all(aside, ec);
+  return Status::OK();
+}
 
-Result<FormatUpgrade> upgradeFormatOneHome(const std::string& dir, const std::string& backup_path) {
+Status requireHome(const std::string& dir) {
   std::error_code ec;
   if (!fs::is_regular_file(configPath(dir), ec)) {
     return Status::NotFound(dir + " is not an eichub home (no config.toml)");
   }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<FormatUpgrade> upgradeFormatOneHome(const std::string& dir, const std::string& backup_path) {
+  EICHUB_RETURN_IF_ERROR(requireHome(dir));
   EICHUB_ASSIGN_OR_RETURN(config::Options options, config::loadOptions(configPath(dir)));
   EICHUB_ASSIGN_OR_RETURN(crypto::SigningKey key, crypto::SigningKey::loadPem(nodeKeyPath(dir)));
   const std::string data = dataDir(dir);
@@ -59,24 +81,31 @@ Result<FormatUpgrade> upgradeFormatOneHome(const std::string& dir, const std::st
   // Written beside the old store and swapped in only when whole: a failure before the swap
   // leaves the home as it was (and the backup).
   const std::string fresh = data + ".format2";
+  std::error_code ec;
   fs::remove_all(fresh, ec);  // what an interrupted upgrade left
   if (Status written = writeFormatTwoStore(fresh, options, key, std::move(old.records));
       !written.ok()) {
     fs::remove_all(fresh, ec);
     return written;
   }
-  const std::string aside = data + ".format1";
-  fs::remove_all(aside, ec);
-  fs::rename(data, aside, ec);
-  if (ec) return Status::IOError("cannot move the old store aside", ec.message());
-  fs::rename(fresh, data, ec);
-  if (ec) {
-    std::error_code undo;
-    fs::rename(aside, data, undo);
-    return Status::IOError("cannot move the upgraded store into place", ec.message());
-  }
-  fs::remove_all(aside, ec);
+  EICHUB_RETURN_IF_ERROR(swapInStore(data, fresh, data + ".format1"));
   return outcome;
+}
+
+Result<store::SchemaFourCopy> upgradeSchemaFourHome(const std::string& dir,
+                                                    const std::string& backup_path) {
+  EICHUB_RETURN_IF_ERROR(requireHome(dir));
+  const std::string data = dataDir(dir);
+  const std::string fresh = data + ".schema" + store::currentSchemaVersion();
+  std::error_code ec;
+  fs::remove_all(fresh, ec);  // what an interrupted upgrade left
+  auto copy = store::copySchemaFourStore(data, fresh, backup_path);
+  if (!copy.ok()) {
+    fs::remove_all(fresh, ec);
+    return copy.status();
+  }
+  EICHUB_RETURN_IF_ERROR(swapInStore(data, fresh, data + ".schema4"));
+  return copy;
 }
 
 }  // namespace eichub::home

@@ -1,12 +1,14 @@
-// The upgrade of a home written before feed format 2 (`eichub migrate`): its node's records are
+// The upgrades of `eichub migrate`. A home written before feed format 2: its node's records are
 // re-signed into a format-2 feed in a new store; other authors' feeds are dropped, to be fetched
-// again from upgraded peers.
+// again from upgraded peers. A home of store schema 4 (format 2, bodies uncompressed): its store
+// is copied into schema 5, every feed kept.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
 #include "federation/common/result.h"
+#include "node/store/migrate.h"
 
 namespace eichub::home {
 
@@ -30,5 +32,13 @@ struct FormatUpgrade {
 // Errors: NotFound (no home at dir), Corruption (not a format-1 store, or a stored record that
 // does not match its header), AlreadyExists (backup_path), IOError.
 Result<FormatUpgrade> upgradeFormatOneHome(const std::string& dir, const std::string& backup_path);
+
+// Upgrades the home at dir, whose store is of schema 4 (store::isSchemaFourStore), to the
+// current schema: writes backup_path first, copies the store into a new one beside it
+// (store::copySchemaFourStore: same feeds, records, digest and change numbers) and swaps it in.
+// A failure before the swap leaves the home as it was. The caller makes sure no daemon runs.
+// Errors: NotFound (no home at dir), Corruption, AlreadyExists (backup_path), IOError.
+Result<store::SchemaFourCopy> upgradeSchemaFourHome(const std::string& dir,
+                                                    const std::string& backup_path);
 
 }  // namespace eichub::home

@@ -31,7 +31,8 @@ Result<RecordState> readState(const Txn& txn, ByteView key) {
   state.op = value.op;
   state.body_hash = value.body_hash;
   state.time_ms = value.time_ms;
-  EICHUB_ASSIGN_OR_RETURN(ByteView body, internal::heldBody(txn, key, value));
+  Bytes scratch;
+  EICHUB_ASSIGN_OR_RETURN(ByteView body, internal::heldBody(txn, key, value, scratch));
   state.body.assign(body.begin(), body.end());
   return state;
 }
@@ -100,7 +101,12 @@ Result<std::vector<feed::SignedUpdate>> CatalogStore::readFeed(const PublicKey& 
     feed::SignedUpdate update;
     update.header.assign(value.header.begin(), value.header.end());
     update.signature.assign(value.signature.begin(), value.signature.end());
-    update.body.assign(value.body.begin(), value.body.end());
+    // A stored body that does not decompress (a damaged disk) reads as its stored bytes, which
+    // cannot match the header's hash: like any damaged body, `verify` reports it and
+    // dropBadBody drops it to be fetched again, and a peer refuses it; the rest stays readable.
+    if (!internal::decodeStoredBodyInto(value.body, update.body).ok()) {
+      update.body.assign(value.body.bytes.begin(), value.body.bytes.end());
+    }
     out.push_back(std::move(update));
     EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
   }
@@ -160,7 +166,7 @@ Result<std::vector<feed::SignedUpdate>> CatalogStore::missingBodies(const Header
   }
   while (more && out.size() < max_count) {
     EICHUB_ASSIGN_OR_RETURN(internal::HeaderValue value, internal::decodeHeaderValue(entry.value));
-    if (value.body.empty()) {
+    if (!value.hasBody()) {
       auto fields = feed::decodeHeader(value.header);
       if (!fields.ok()) return Status::Corruption("stored header does not decode");
       if (fields->op == feed::Op::UPSERT) {
@@ -276,6 +282,7 @@ Result<std::vector<RecordKey>> CatalogStore::recordsBySkill(const std::string& s
 Result<std::vector<FeedInfo>> CatalogStore::scanRecords(const std::vector<feed::Kind>& kinds,
                                                         const RecordVisitor& visit) const {
   EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
+  Bytes scratch;
   for (feed::Kind kind : kinds) {
     EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kRecords));
     const uint8_t prefix = static_cast<uint8_t>(kind);
@@ -284,7 +291,7 @@ Result<std::vector<FeedInfo>> CatalogStore::scanRecords(const std::vector<feed::
     while (more && !entry.key.empty() && entry.key[0] == prefix) {
       EICHUB_ASSIGN_OR_RETURN(internal::RecordValue value,
                               internal::decodeRecordValue(entry.value));
-      EICHUB_ASSIGN_OR_RETURN(ByteView body, internal::heldBody(txn, entry.key, value));
+      EICHUB_ASSIGN_OR_RETURN(ByteView body, internal::heldBody(txn, entry.key, value, scratch));
       if (!body.empty()) {
         EICHUB_ASSIGN_OR_RETURN(RecordKey key, internal::decodeRecordKey(entry.key));
         EICHUB_RETURN_IF_ERROR(visit(key, body));

@@ -64,14 +64,17 @@ struct FeedState {
 
 // What one write attempt of a batch carries from update to update.
 struct BatchState {
-  explicit BatchState(internal::IndexWriter& writer) : index(writer) {}
+  BatchState(internal::IndexWriter& writer, internal::BodyCompressor& body_compressor)
+      : index(writer), compressor(body_compressor) {}
 
-  internal::IndexWriter& index;     // emptied at the start of the attempt
+  internal::IndexWriter& index;  // emptied at the start of the attempt
+  internal::BodyCompressor& compressor;
   internal::Rid first_new_rid = 0;  // rids from here on were assigned in this batch
   internal::Rid next_rid = 0;
   uint64_t next_change = 0;  // the change number of the next update stored
   Bytes key;                 // the current update's record key, reused
   Bytes header_value;        // the current update's headers value, reused
+  Bytes old_body;            // a replaced version's decompressed body, reused
 };
 
 // The first change number not used: one past the changes table's last key.
@@ -87,10 +90,11 @@ Result<uint64_t> nextChange(const WriteTxn& txn) {
 // Stores the signed update and its body at the end of the headers table when the feed's keys
 // still sort last there (a single feed, or the newest author), else by a search.
 Status putHeader(WriteTxn& txn, const feed::VerifiedUpdate& update, ByteView body,
-                 FeedState& feed_state, Bytes& value) {
+                 FeedState& feed_state, BatchState& batch) {
   const feed::HeaderFields& f = update.fields;
   const Bytes key = internal::headerKey(f.author, f.seq);
-  internal::encodeHeaderValue(update.signed_update, body, value);
+  Bytes& value = batch.header_value;
+  internal::encodeHeaderValue(update.signed_update, batch.compressor.compress(body), value);
   if (feed_state.append) {
     Status put = txn.put(Table::kHeaders, key, value, MDB_APPEND);
     if (put.code() != Status::Code::kAlreadyExists) return put;
@@ -131,12 +135,12 @@ Status dropErasedBodies(WriteTxn& txn, const feed::HeaderFields& erase, Bytes& v
           "erase target seq " + std::to_string(target) + " is not an upsert of the record",
           where(erase));
     }
-    if (!held.body.empty()) {
+    if (held.hasBody()) {
       // Copied out first: the views die at the put.
       feed::SignedUpdate kept{Bytes(held.header.begin(), held.header.end()),
                               Bytes(held.signature.begin(), held.signature.end()),
                               {}};
-      internal::encodeHeaderValue(kept, ByteView(), value);
+      internal::encodeHeaderValue(kept, internal::StoredBody{}, value);
       EICHUB_RETURN_IF_ERROR(txn.put(Table::kHeaders, key, value));
       ++stats.erased_bodies;
     }
@@ -181,7 +185,7 @@ Status attachBody(WriteTxn& txn, const feed::VerifiedUpdate& update, internal::H
     return Status::OK();
   }
   const ByteView body = update.signed_update.body;
-  internal::encodeHeaderValue(kept, body, batch.header_value);
+  internal::encodeHeaderValue(kept, batch.compressor.compress(body), batch.header_value);
   EICHUB_RETURN_IF_ERROR(txn.put(Table::kHeaders, header_key, batch.header_value));
   if (auto texts = internal::bodyTexts(body); texts.ok()) {
     batch.index.add(state.rid, f.kind, texts->texts, state.rid >= batch.first_new_rid);
@@ -216,7 +220,7 @@ Status storeUpdate(WriteTxn& txn, const feed::VerifiedUpdate& update, FeedState&
   }
   std::optional<internal::BodyTexts> old_texts;
   if (old && old->op == feed::Op::UPSERT) {
-    EICHUB_ASSIGN_OR_RETURN(ByteView old_body, internal::heldBody(txn, key, *old));
+    EICHUB_ASSIGN_OR_RETURN(ByteView old_body, internal::heldBody(txn, key, *old, batch.old_body));
     // A body that is absent or does not parse was never indexed: nothing to remove.
     if (!old_body.empty()) {
       if (auto texts = internal::bodyTexts(old_body); texts.ok()) old_texts = std::move(*texts);
@@ -228,7 +232,7 @@ Status storeUpdate(WriteTxn& txn, const feed::VerifiedUpdate& update, FeedState&
   if (f.op == feed::Op::ERASE) {
     EICHUB_RETURN_IF_ERROR(dropErasedBodies(txn, f, batch.header_value, stats));
   }
-  EICHUB_RETURN_IF_ERROR(putHeader(txn, update, body, feed_state, batch.header_value));
+  EICHUB_RETURN_IF_ERROR(putHeader(txn, update, body, feed_state, batch));
   const bool same_terms = old_texts && upsert && old->body_hash == body_hash;
   if (!same_terms) {
     if (old_texts) {
@@ -263,10 +267,10 @@ Status storeUpdate(WriteTxn& txn, const feed::VerifiedUpdate& update, FeedState&
 }
 
 Status applyBatch(WriteTxn& txn, const std::vector<feed::VerifiedUpdate>& batch,
-                  internal::IndexWriter& index, ApplyStats& stats) {
+                  CatalogStore::Impl& impl, ApplyStats& stats) {
   std::map<PublicKey, FeedState> feeds;
-  index.clear();  // an attempt that failed may have left postings
-  BatchState batch_state(index);
+  impl.index->clear();  // an attempt that failed may have left postings
+  BatchState batch_state(*impl.index, *impl.compressor);
   EICHUB_ASSIGN_OR_RETURN(batch_state.next_rid, internal::nextRid(txn));
   batch_state.first_new_rid = batch_state.next_rid;
   EICHUB_ASSIGN_OR_RETURN(batch_state.next_change, nextChange(txn));
@@ -291,7 +295,7 @@ Status applyBatch(WriteTxn& txn, const std::vector<feed::VerifiedUpdate>& batch,
         return Status::Corruption("fork", where(f) + ": a different header is held at this seq");
       }
       ++stats.duplicates;
-      if (f.op == feed::Op::UPSERT && value.body.empty() && !update.signed_update.body.empty()) {
+      if (f.op == feed::Op::UPSERT && !value.hasBody() && !update.signed_update.body.empty()) {
         EICHUB_RETURN_IF_ERROR(attachBody(txn, update, value, batch_state, stats));
       }
       continue;
@@ -362,7 +366,8 @@ Result<ApplyStats> CatalogStore::apply(const std::vector<feed::VerifiedUpdate>& 
     // Made inside the write txn, which LMDB serialises across threads and processes, so two
     // threads calling apply() never race to create it.
     if (!impl_->index) impl_->index = std::make_unique<internal::IndexWriter>();
-    return applyBatch(txn, batch, *impl_->index, stats);
+    if (!impl_->compressor) impl_->compressor = std::make_unique<internal::BodyCompressor>();
+    return applyBatch(txn, batch, *impl_, stats);
   }));
   return stats;
 }

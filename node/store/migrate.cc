@@ -1,7 +1,9 @@
-// Store migration: reading a feed-format-1 store (schema 2 or 3) for its author's records.
+// Store migration: reading a feed-format-1 store (schema 2 or 3) for its author's records, and
+// copying a schema-4 store into schema 5.
 #include "node/store/migrate.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 
 #include "node/store/internal/keys.h"
@@ -55,7 +57,8 @@ Status readOwnFeed(const ReadTxn& txn, const PublicKey& author, FormatOneContent
   EICHUB_ASSIGN_OR_RETURN(bool more, cursor.get(MDB_SET_RANGE, &entry, first));
   while (more && entry.key.size() == first.size() &&
          std::equal(author.begin(), author.end(), entry.key.begin())) {
-    EICHUB_ASSIGN_OR_RETURN(internal::HeaderValue value, internal::decodeHeaderValue(entry.value));
+    EICHUB_ASSIGN_OR_RETURN(internal::HeaderValue value,
+                            internal::decodeUncompressedHeaderValue(entry.value));
     auto fields = feed::decodeHeader(value.header);
     if (!fields.ok()) {
       return Status::Corruption("a stored header does not decode", fields.status().message());
@@ -65,15 +68,15 @@ Status readOwnFeed(const ReadTxn& txn, const PublicKey& author, FormatOneContent
     if (fields->op == feed::Op::ERASE) {
       record.op = feed::Op::ERASE;  // the record's bodies are gone everywhere
     } else {
-      if (!bodyMatches(*fields, value.body)) {
+      if (!bodyMatches(*fields, value.body.bytes)) {
         return Status::Corruption("a stored body does not match its header",
                                   fields->id + " seq " + std::to_string(fields->seq));
       }
       record.seq = fields->seq;
       record.op = fields->op;
-      record.body_held = !value.body.empty();
+      record.body_held = value.hasBody();
       record.record = HeldRecord{fields->kind, fields->id, fields->tags,
-                                 Bytes(value.body.begin(), value.body.end())};
+                                 Bytes(value.body.bytes.begin(), value.body.bytes.end())};
     }
     EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
   }
@@ -108,6 +111,75 @@ Status countOtherFeeds(const ReadTxn& txn, const PublicKey& author, FormatOneCon
   return Status::OK();
 }
 
+// The schema of feed format 2 before bodies were compressed.
+constexpr std::string_view kSchemaFourVersion = "4";
+// Entries copied per write transaction of copySchemaFourStore: bounds its dirty pages.
+constexpr size_t kCopyEntriesPerTxn = 4096;
+
+Result<std::unique_ptr<LmdbEnv>> openSchemaFour(const std::string& dir) {
+  LmdbOptions options;
+  options.read_only = true;
+  options.schema_key = internal::kSchemaVersionKey;
+  options.schema_version = kSchemaFourVersion;
+  EICHUB_ASSIGN_OR_RETURN(auto env, LmdbEnv::open(dir, options));
+  EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, env->beginRead());
+  auto held = txn.get(Table::kMeta, asBytes(internal::kSchemaVersionKey));
+  if (!held.ok() || asChars(*held) != kSchemaFourVersion) {
+    return Status::Corruption("not a schema-4 store");
+  }
+  return env;
+}
+
+// A schema-4 headers value in schema 5's layout, its body compressed when that is smaller.
+Status convertHeaderValue(ByteView old_value, internal::BodyCompressor& compressor, Bytes& out,
+                          SchemaFourCopy& copy) {
+  EICHUB_ASSIGN_OR_RETURN(internal::HeaderValue held,
+                          internal::decodeUncompressedHeaderValue(old_value));
+  const feed::SignedUpdate update{Bytes(held.header.begin(), held.header.end()),
+                                  Bytes(held.signature.begin(), held.signature.end()),
+                                  {}};
+  const internal::StoredBody stored = compressor.compress(held.body.bytes);
+  if (stored.codec == internal::BodyCodec::kZstd) ++copy.bodies_compressed;
+  internal::encodeHeaderValue(update, stored, out);
+  ++copy.updates;
+  return Status::OK();
+}
+
+// Copies every entry of table from `from` to `to`, in key order, committing every
+// kCopyEntriesPerTxn entries. Keys arrive sorted, so every put appends (MDB_APPEND, or
+// MDB_APPENDDUP for the next value of the same key in a dupsort table): pages end up full.
+Status copyTable(const ReadTxn& from, LmdbEnv& to, Table table, SchemaFourCopy& copy) {
+  EICHUB_ASSIGN_OR_RETURN(Cursor cursor, from.cursor(table));
+  internal::BodyCompressor compressor;
+  Bytes previous_key, value;
+  Entry entry;
+  EICHUB_ASSIGN_OR_RETURN(bool more, cursor.get(MDB_FIRST, &entry));
+  while (more) {
+    EICHUB_ASSIGN_OR_RETURN(WriteTxn txn, to.beginWrite());
+    for (size_t n = 0; more && n < kCopyEntriesPerTxn; ++n) {
+      const bool same_key =
+          !previous_key.empty() &&
+          std::equal(entry.key.begin(), entry.key.end(), previous_key.begin(), previous_key.end());
+      ByteView put_value = entry.value;
+      if (table == Table::kHeaders) {
+        EICHUB_RETURN_IF_ERROR(convertHeaderValue(entry.value, compressor, value, copy));
+        put_value = value;
+      } else if (table == Table::kMeta &&
+                 asChars(entry.key) == std::string_view(internal::kSchemaVersionKey)) {
+        put_value = asBytes(internal::kSchemaVersion);
+      } else if (table == Table::kHeads) {
+        ++copy.feeds;
+      }
+      EICHUB_RETURN_IF_ERROR(
+          txn.put(table, entry.key, put_value, same_key ? MDB_APPENDDUP : MDB_APPEND));
+      previous_key.assign(entry.key.begin(), entry.key.end());
+      EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
+    }
+    EICHUB_RETURN_IF_ERROR(txn.commit());
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 std::string currentSchemaVersion() { return std::string(internal::kSchemaVersion); }
@@ -115,6 +187,31 @@ std::string currentSchemaVersion() { return std::string(internal::kSchemaVersion
 bool isFormatOneStore(const std::string& dir) {
   std::string version;
   return openFormatOne(dir, version).ok();
+}
+
+bool isSchemaFourStore(const std::string& dir) { return openSchemaFour(dir).ok(); }
+
+Result<SchemaFourCopy> copySchemaFourStore(const std::string& dir, const std::string& to_dir,
+                                           const std::string& backup_path) {
+  std::error_code ec;
+  if (std::filesystem::exists(to_dir, ec)) return Status::AlreadyExists(to_dir);
+  EICHUB_ASSIGN_OR_RETURN(auto from, openSchemaFour(dir));
+  EICHUB_RETURN_IF_ERROR(from->copyTo(backup_path));
+  SchemaFourCopy copy;
+  EICHUB_ASSIGN_OR_RETURN(copy.bytes_before, from->usedBytes());
+  std::filesystem::create_directories(to_dir, ec);
+  if (ec) return Status::IOError("cannot create " + to_dir, ec.message());
+  LmdbOptions options;
+  options.initial_map_bytes = std::max(from->mapBytes(), options.initial_map_bytes);
+  options.schema_key = internal::kSchemaVersionKey;
+  options.schema_version = internal::kSchemaVersion;
+  EICHUB_ASSIGN_OR_RETURN(auto to, LmdbEnv::open(to_dir, options));
+  EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, from->beginRead());
+  for (size_t t = 0; t < kTableCount; ++t) {
+    EICHUB_RETURN_IF_ERROR(copyTable(txn, *to, static_cast<Table>(t), copy));
+  }
+  EICHUB_ASSIGN_OR_RETURN(copy.bytes_after, to->usedBytes());
+  return copy;
 }
 
 Result<FormatOneContent> readFormatOneStore(const std::string& dir, const PublicKey& author,

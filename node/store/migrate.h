@@ -1,5 +1,6 @@
 // Store migration (`eichub migrate`): reads a store written before feed format 2, after a
-// backup, so that its author's records can be re-signed into a format-2 store.
+// backup, so that its author's records can be re-signed into a format-2 store; copies a
+// schema-4 store (feed format 2, bodies uncompressed) into a schema-5 one.
 #pragma once
 
 #include <string>
@@ -46,5 +47,27 @@ bool isFormatOneStore(const std::string& dir);
 // it), AlreadyExists (backup_path), IOError.
 Result<FormatOneContent> readFormatOneStore(const std::string& dir, const PublicKey& author,
                                             const std::string& backup_path);
+
+// What copySchemaFourStore did.
+struct SchemaFourCopy {
+  uint64_t feeds = 0;  // every feed is kept, with every update
+  uint64_t updates = 0;
+  uint64_t bodies_compressed = 0;  // bodies now stored compressed (the others stay raw)
+  uint64_t bytes_before = 0;       // pages in use in the old store, and in the new one
+  uint64_t bytes_after = 0;
+};
+
+// True when the store in dir names schema version 4: feed format 2 with bodies stored raw.
+bool isSchemaFourStore(const std::string& dir);
+
+// Writes a compacted copy of the schema-4 store in dir to backup_path (which must not exist),
+// then copies every entry of every table, in key order, into a new store at to_dir (which must
+// not exist), storing each body as schema 5 does (compressed when smaller) and naming schema 5.
+// Headers, signatures, bodies' signed bytes, record state, indexes, change numbers and meta
+// values are unchanged, so digests, feed exports and change cursors stay the same. The store in
+// dir is left as it is. Errors: Corruption (not a schema-4 store, a value that does not decode),
+// AlreadyExists (backup_path or to_dir), IOError.
+Result<SchemaFourCopy> copySchemaFourStore(const std::string& dir, const std::string& to_dir,
+                                           const std::string& backup_path);
 
 }  // namespace eichub::store

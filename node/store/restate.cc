@@ -61,7 +61,8 @@ Result<uint64_t> validPrefix(const WriteTxn& txn, const PublicKey& author,
 // The index texts of the body held for key's state value, if it has one that parses.
 Result<std::optional<internal::BodyTexts>> textsOf(const WriteTxn& txn, ByteView key,
                                                    const internal::RecordValue& value) {
-  EICHUB_ASSIGN_OR_RETURN(ByteView body, internal::heldBody(txn, key, value));
+  Bytes scratch;  // bodyTexts copies what it keeps
+  EICHUB_ASSIGN_OR_RETURN(ByteView body, internal::heldBody(txn, key, value, scratch));
   if (body.empty()) return std::optional<internal::BodyTexts>();
   auto texts = internal::bodyTexts(body);
   if (!texts.ok()) return std::optional<internal::BodyTexts>();
@@ -160,6 +161,7 @@ Result<std::vector<RecordState>> CatalogStore::recordsOfKind(feed::Kind kind) co
   EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
   EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kRecords));
   const Bytes prefix{static_cast<uint8_t>(kind)};
+  Bytes scratch;
   Entry entry;
   EICHUB_ASSIGN_OR_RETURN(bool more, cursor.get(MDB_SET_RANGE, &entry, prefix));
   while (more && !entry.key.empty() && entry.key[0] == prefix[0]) {
@@ -170,7 +172,7 @@ Result<std::vector<RecordState>> CatalogStore::recordsOfKind(feed::Kind kind) co
     state.op = value.op;
     state.body_hash = value.body_hash;
     state.time_ms = value.time_ms;
-    EICHUB_ASSIGN_OR_RETURN(ByteView body, internal::heldBody(txn, entry.key, value));
+    EICHUB_ASSIGN_OR_RETURN(ByteView body, internal::heldBody(txn, entry.key, value, scratch));
     state.body.assign(body.begin(), body.end());
     out.push_back(std::move(state));
     EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));

@@ -113,13 +113,15 @@ Result<bool> CatalogStore::dropBadBody(const PublicKey& author, uint64_t seq) {
     EICHUB_ASSIGN_OR_RETURN(internal::HeaderValue held, internal::decodeHeaderValue(raw));
     auto fields = feed::decodeHeader(held.header);
     if (!fields.ok()) return Status::Corruption("stored header does not decode");
-    if (bodyMatches(*fields, held.body)) return Status::OK();
+    Bytes scratch;
+    auto body = held.plainBody(scratch);
+    if (body.ok() && bodyMatches(*fields, *body)) return Status::OK();  // else damaged: drop
     // Copied out first: the views die at the put.
     feed::SignedUpdate kept{Bytes(held.header.begin(), held.header.end()),
                             Bytes(held.signature.begin(), held.signature.end()),
                             {}};
     Bytes value;
-    internal::encodeHeaderValue(kept, ByteView(), value);
+    internal::encodeHeaderValue(kept, internal::StoredBody{}, value);
     EICHUB_RETURN_IF_ERROR(txn.put(Table::kHeaders, key, value));
     dropped = true;
     return Status::OK();

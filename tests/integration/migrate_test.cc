@@ -18,6 +18,7 @@ namespace fs = std::filesystem;
 using testing::ProcessResult;
 
 const std::string kFixture = std::string(EICHUB_TESTDATA) + "/format1_home";
+const std::string kSchemaFourFixture = std::string(EICHUB_TESTDATA) + "/schema4_home";
 constexpr char kOwnId[] = "6a188cd0c594521516d63f8be3e6a7c8e1b38b55f56e8f932d67d48efca10658";
 
 ProcessResult eichub(std::vector<std::string> args) {
@@ -25,10 +26,10 @@ ProcessResult eichub(std::vector<std::string> args) {
   return testing::runProcess(args);
 }
 
-// A copy of the fixture home, with the modes a home's keys must have.
-std::string copyFixtureHome(const testing::TempDir& dir) {
+// A copy of a fixture's home, with the modes a home's keys must have.
+std::string copyFixtureHome(const testing::TempDir& dir, const std::string& fixture = kFixture) {
   const std::string home = dir.file("home");
-  fs::copy(kFixture + "/home", home, fs::copy_options::recursive);
+  fs::copy(fixture + "/home", home, fs::copy_options::recursive);
   fs::permissions(home + "/keys", fs::perms::owner_all);
   for (const auto& key : fs::directory_iterator(home + "/keys")) {
     fs::permissions(key.path(), fs::perms::owner_read | fs::perms::owner_write);
@@ -140,6 +141,56 @@ TEST(MigrateTest, AFailedUpgradeLeavesTheHomeAsItWas) {
   EXPECT_FALSE(fs::exists(home + "/data.format2"));
   ProcessResult still_old = eichub({"status", "--home", home});
   EXPECT_NE(still_old.err.find("eichub migrate"), std::string::npos) << still_old.err;
+}
+
+std::string fileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Store schema 4 (feed format 2, bodies raw) to 5 (bodies compressed): every feed kept, and
+// nothing a user or a peer reads changes: digest, feed exports byte for byte, records, search.
+TEST(MigrateTest, UpgradesASchemaFourStoreWithoutChangingItsFeeds) {
+  testing::TempDir dir;
+  const std::string home = copyFixtureHome(dir, kSchemaFourFixture);
+  ProcessResult refused = eichub({"status", "--home", home});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("eichub migrate"), std::string::npos) << refused.err;
+
+  const std::string backup = dir.file("before.mdb");
+  ProcessResult migrated = eichub({"migrate", "--home", home, "--backup", backup, "--json"});
+  ASSERT_EQ(migrated.exit_code, 0) << migrated.err;
+  const nlohmann::json outcome = nlohmann::json::parse(migrated.out, nullptr, false);
+  ASSERT_TRUE(outcome.is_object()) << migrated.out;
+  EXPECT_EQ(outcome["from"], "4");
+  EXPECT_EQ(outcome["to"], "5");
+  EXPECT_EQ(outcome["feeds_kept"], 3);
+  EXPECT_EQ(outcome["updates_kept"], 19 + 17 + 1);
+  EXPECT_GT(outcome["bodies_compressed"].get<int>(), 20);
+  EXPECT_TRUE(fs::is_regular_file(backup));
+
+  ProcessResult digest = eichub({"digest", "--home", home});
+  ASSERT_EQ(digest.exit_code, 0) << digest.err;
+  EXPECT_EQ(digest.out, "d05f29e25b156cdb1fa2cd98327ede507549cff5f413e0798af98e69b75f2537\n");
+  const std::pair<const char*, const char*> feeds[] = {
+      {"own.feed", ""},
+      {"oslo.feed", "0815d1d39af55f94616b4f0164dfa6c0940fefc2a2943e33e7ab2417b81168ba"},
+      {"vendor.feed", "9c7fae907753707f9eb018fd681711b047f5e87e79de3f1a799cee9067f4ef9a"}};
+  for (const auto& [file, author] : feeds) {
+    std::vector<std::string> args = {"feed", "export", "--home", home, "--out", dir.file(file)};
+    if (*author != 0) args.insert(args.end(), {"--author", author});
+    ASSERT_EQ(eichub(args).exit_code, 0) << file;
+    EXPECT_EQ(fileBytes(dir.file(file)), fileBytes(kSchemaFourFixture + "/" + file)) << file;
+  }
+  ProcessResult verified = eichub({"verify", "--home", home, "--json"});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  ProcessResult found = eichub({"search", "--home", home, "--json", "wound"});
+  ASSERT_EQ(found.exit_code, 0) << found.err;
+  EXPECT_NE(found.out.find("acme/101"), std::string::npos) << found.out;
+
+  ProcessResult again = eichub({"migrate", "--home", home, "--backup", dir.file("again.mdb")});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("nothing to do"), std::string::npos) << again.out;
 }
 
 }  // namespace

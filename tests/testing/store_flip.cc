@@ -49,7 +49,7 @@ Result<uint64_t> flipStoredBit(const std::string& data_dir, const PublicKey& aut
                             store::internal::decodeHeaderValue(raw));
     const ByteView bytes = part == StoredPart::kValue    ? raw
                            : part == StoredPart::kHeader ? value.header
-                                                         : value.body;
+                                                         : value.body.bytes;
     if (index >= bytes.size()) return Status::NotFound("index past the stored part");
     EICHUB_ASSIGN_OR_RETURN(offset, fileOffsetOf(bytes.data() + index, file));
   }  // the txn and the environment close before the file is written

@@ -13,6 +13,7 @@ constexpr size_t kHeadValueBytes = 8 + kHashBytes + 8 + 8;
 constexpr size_t kRecordValueBytes = kRecordStateBytes + kRidBytes;
 // header_len(4) || signature_len(2) in front of a headers value.
 constexpr size_t kHeaderLengthsBytes = 4 + 2;
+constexpr size_t kHeaderPrefixBytes = kHeaderLengthsBytes + 1;  // and the body codec
 // The low four bits of a text posting's kind|weight byte.
 constexpr uint8_t kMaxWeight = 0x0f;
 constexpr auto kMaxKind = static_cast<uint8_t>(feed::Kind::TRUST);
@@ -127,33 +128,53 @@ Result<RecordValue> decodeRecordValue(ByteView bytes) {
   return value;
 }
 
-void encodeHeaderValue(const feed::SignedUpdate& update, ByteView body, Bytes& out) {
+void encodeHeaderValue(const feed::SignedUpdate& update, const StoredBody& body, Bytes& out) {
   // Header and signature sizes are bounded by decodeUpdate (kMaxHeaderBytes, Ed25519).
   EICHUB_CHECK(update.header.size() <= UINT32_MAX && update.signature.size() <= UINT16_MAX)
       << "signed update too large for the headers layout";
   out.clear();
-  out.reserve(kHeaderLengthsBytes + update.header.size() + update.signature.size() + body.size());
+  out.reserve(kHeaderPrefixBytes + update.header.size() + update.signature.size() +
+              body.bytes.size());
   appendU32BE(out, static_cast<uint32_t>(update.header.size()));
   out.push_back(static_cast<uint8_t>(update.signature.size() >> 8));
   out.push_back(static_cast<uint8_t>(update.signature.size()));
+  out.push_back(static_cast<uint8_t>(body.codec));
   appendBytes(out, update.header);
   appendBytes(out, update.signature);
-  appendBytes(out, body);
+  appendBytes(out, body.bytes);
 }
 
-Result<HeaderValue> decodeHeaderValue(ByteView bytes) {
-  if (bytes.size() < kHeaderLengthsBytes) return Status::Corruption("short header value");
-  const size_t header_len = readU32BE(bytes.data());
-  const size_t signature_len = size_t{bytes[4]} << 8 | bytes[5];
-  ByteView rest = bytes.subspan(kHeaderLengthsBytes);
+namespace {
+
+// Splits what follows the lengths (and codec) into header, signature and stored body.
+Result<HeaderValue> splitHeaderValue(ByteView lengths, ByteView rest, BodyCodec codec) {
+  const size_t header_len = readU32BE(lengths.data());
+  const size_t signature_len = size_t{lengths[4]} << 8 | lengths[5];
   if (header_len > rest.size() || signature_len > rest.size() - header_len) {
     return Status::Corruption("header value lengths past value end");
   }
   HeaderValue value;
   value.header = rest.first(header_len);
   value.signature = rest.subspan(header_len, signature_len);
-  value.body = rest.subspan(header_len + signature_len);
+  value.body = StoredBody{codec, rest.subspan(header_len + signature_len)};
   return value;
+}
+
+}  // namespace
+
+Result<HeaderValue> decodeHeaderValue(ByteView bytes) {
+  if (bytes.size() < kHeaderPrefixBytes) return Status::Corruption("short header value");
+  const auto codec = static_cast<BodyCodec>(bytes[kHeaderLengthsBytes]);
+  if (codec != BodyCodec::kRaw && codec != BodyCodec::kZstd) {
+    return Status::Corruption("header value has an unknown body codec",
+                              std::to_string(bytes[kHeaderLengthsBytes]));
+  }
+  return splitHeaderValue(bytes, bytes.subspan(kHeaderPrefixBytes), codec);
+}
+
+Result<HeaderValue> decodeUncompressedHeaderValue(ByteView bytes) {
+  if (bytes.size() < kHeaderLengthsBytes) return Status::Corruption("short header value");
+  return splitHeaderValue(bytes, bytes.subspan(kHeaderLengthsBytes), BodyCodec::kRaw);
 }
 
 TextPostingBytes encodeTextPosting(const TextPosting& posting) {

@@ -10,6 +10,7 @@
 #include "federation/common/result.h"
 #include "federation/feed/update.h"
 #include "node/store/catalog_store.h"
+#include "node/store/internal/body_codec.h"
 
 namespace eichub::store::internal {
 
@@ -62,18 +63,27 @@ struct RecordValue {
 Bytes encodeRecordValue(const RecordValue& value);
 Result<RecordValue> decodeRecordValue(ByteView bytes);
 
-// headers value: header_len(4 BE) || signature_len(2 BE) || header || signature || body. The
-// header bytes are the exact signed bytes; the body is empty when not held (a delete, or an
-// upsert received without its body). Bodies live here, beside their header, rather than under
-// their hash: feed order is key order, so the table only grows at its end.
+// headers value: header_len(4 BE) || signature_len(2 BE) || body codec(1) || header ||
+// signature || stored body. The header bytes are the exact signed bytes; the body is stored as
+// body_codec.h says (compressed when that makes it smaller) and is empty when not held (a
+// delete, or an upsert received without its body). Bodies live here, beside their header, rather
+// than under their hash: feed order is key order, so the table only grows at its end.
 // Writes into out (cleared first), so that a caller can reuse one buffer.
-void encodeHeaderValue(const feed::SignedUpdate& update, ByteView body, Bytes& out);
+void encodeHeaderValue(const feed::SignedUpdate& update, const StoredBody& body, Bytes& out);
 struct HeaderValue {
   ByteView header;     // borrowed from the LMDB value
   ByteView signature;  // borrowed from the LMDB value
-  ByteView body;       // borrowed from the LMDB value
+  StoredBody body;     // borrowed from the LMDB value
+
+  bool hasBody() const { return !body.bytes.empty(); }
+  // The body's signed bytes (decodeStoredBody): borrowed from the value when stored raw, else
+  // decompressed into scratch. Empty when not held.
+  Result<ByteView> plainBody(Bytes& scratch) const { return decodeStoredBody(body, scratch); }
 };
 Result<HeaderValue> decodeHeaderValue(ByteView bytes);
+// The headers value of store schemas 2 to 4, which had no codec byte and kept every body raw:
+// read only by `eichub migrate`.
+Result<HeaderValue> decodeUncompressedHeaderValue(ByteView bytes);
 
 // text posting (dupfixed): rid(8 BE) || kind(high 4 bits) weight(low 4 bits) || label_bytes
 // (2 BE). Sorted by rid, so a record's posting under a token is found by its rid prefix; the

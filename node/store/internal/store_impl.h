@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "node/store/catalog_store.h"
+#include "node/store/internal/body_codec.h"
 #include "node/store/internal/text_index.h"
 #include "node/store/lmdb_env.h"
 
@@ -20,8 +21,10 @@ inline constexpr std::string_view kSchemaVersionKey = "schema_version";
 // dupfixed tables, bodies beside their headers. 3: the changes table (node-local order of
 // applied updates); `eichub migrate` upgrades 2 to 3. 4: feed format 2 (prev hashes the previous
 // signed header): `eichub migrate` re-signs the node's own records of a 2 or 3 store into a new
-// feed and drops the other feeds, which upgraded peers send again.
-inline constexpr std::string_view kSchemaVersion = "4";
+// feed and drops the other feeds, which upgraded peers send again. 5: bodies compressed
+// (body_codec.h; a codec byte in the headers value): `eichub migrate` copies a 4 store into a new
+// one, every feed kept.
+inline constexpr std::string_view kSchemaVersion = "5";
 
 // The first rid never handed out: one past rid_keys' last key (rids are never reused).
 Result<uint64_t> nextRid(const WriteTxn& txn);
@@ -36,6 +39,8 @@ struct CatalogStore::Impl {
   // batch to batch so that its tables keep their memory (no regrowth and page faults per
   // batch). Created and used only inside apply's write txn, which LMDB serialises.
   std::unique_ptr<internal::IndexWriter> index;
+  // Compresses apply()'s bodies (body_codec.h); made and used like index.
+  std::unique_ptr<internal::BodyCompressor> compressor;
 
   // Runs fn(WriteTxn&) and commits. On MDB_MAP_FULL anywhere (fn or commit) the txn is
   // aborted, the map doubled and fn run again from scratch, so fn must not keep state across

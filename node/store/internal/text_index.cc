@@ -73,7 +73,8 @@ Result<bool> matchesLang(const Txn& txn, ByteView key, std::string_view lang,
                          const std::vector<std::string>& tokens) {
   EICHUB_ASSIGN_OR_RETURN(ByteView raw_state, txn.get(Table::kRecords, key));
   EICHUB_ASSIGN_OR_RETURN(RecordValue state, decodeRecordValue(raw_state));
-  EICHUB_ASSIGN_OR_RETURN(ByteView body, heldBody(txn, key, state));
+  Bytes scratch;
+  EICHUB_ASSIGN_OR_RETURN(ByteView body, heldBody(txn, key, state, scratch));
   if (body.empty()) return false;  // indexed records have bodies; be lenient anyway
   auto texts = bodyTexts(body);
   if (!texts.ok()) return false;
@@ -171,7 +172,7 @@ Result<ByteView> ridRecordKey(const Txn& txn, Rid rid) {
   return key;
 }
 
-Result<ByteView> heldBody(const Txn& txn, ByteView key, const RecordValue& value) {
+Result<ByteView> heldBody(const Txn& txn, ByteView key, const RecordValue& value, Bytes& scratch) {
   if (value.op != feed::Op::UPSERT) return ByteView();
   if (key.size() < kRecordKeyPrefixBytes) return Status::Corruption("short record key");
   PublicKey author{};
@@ -182,7 +183,7 @@ Result<ByteView> heldBody(const Txn& txn, ByteView key, const RecordValue& value
     return raw.status();
   }
   EICHUB_ASSIGN_OR_RETURN(HeaderValue header, decodeHeaderValue(*raw));
-  return header.body;
+  return header.plainBody(scratch);
 }
 
 Result<std::vector<SearchHit>> runSearch(const Txn& txn, const SearchQuery& query) {

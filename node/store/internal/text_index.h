@@ -58,8 +58,9 @@ Result<std::vector<SearchHit>> runSearch(const Txn& txn, const SearchQuery& quer
 // Live record keys referencing skill_uri, in key order.
 Result<std::vector<RecordKey>> recordsWithSkill(const Txn& txn, std::string_view skill_uri);
 
-// The body held for the record whose state is value, under record key key (empty when not
-// held; borrowed from txn). Errors: Corruption (key or header malformed or missing), lmdbStatus.
-Result<ByteView> heldBody(const Txn& txn, ByteView key, const RecordValue& value);
+// The body held for the record whose state is value, under record key key: its signed bytes,
+// empty when not held, borrowed from txn when stored raw or else from scratch (body_codec.h).
+// Errors: Corruption (key, header or stored body malformed, or the header missing), lmdbStatus.
+Result<ByteView> heldBody(const Txn& txn, ByteView key, const RecordValue& value, Bytes& scratch);
 
 }  // namespace eichub::store::internal

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "federation/feed/verify.h"
+#include "node/store/internal/keys.h"
 #include "node/store/lmdb_env.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/unit/store/store_fixtures.h"
@@ -550,6 +551,45 @@ TEST(CatalogStoreTest, MapCapGivesResourceExhaustedAndNoChange) {
   EXPECT_EQ(store->head(a.author()).value().seq, 1u);
 }
 
+// Bodies are stored compressed (body_codec.h) but every reader gets the signed bytes: the feed
+// served to peers, a record, search terms, and the index update when a version is replaced.
+TEST(CatalogStoreTest, BodiesAreStoredCompressedAndReadBackAsSigned) {
+  eichub::testing::TempDir dir;
+  auto store = openStore(dir.path());
+  TestFeed a;
+  std::string long_title = "wound care";
+  while (long_title.size() < 3000) long_title += " wound dressing assessment and infection care";
+  VerifiedUpdate first = a.resource("c1", {{"en", long_title}}, {"skill:wound"});
+  VerifiedUpdate second = a.resource("c1", {{"en", "medicines safety " + long_title}}, {});
+  ASSERT_TRUE(store->apply({first}).ok());
+
+  {  // the headers value holds far fewer bytes than the body
+    LmdbOptions ro;
+    ro.read_only = true;
+    auto env = LmdbEnv::open(dir.path(), ro).value();
+    auto txn = env->beginRead().value();
+    ByteView value = txn.get(Table::kHeaders, internal::headerKey(a.author(), 1)).value();
+    EXPECT_LT(value.size(), first.signed_update.header.size() +
+                                first.signed_update.signature.size() +
+                                first.signed_update.body.size() / 4);
+  }
+  auto feed = store->readFeed(a.author(), 1, 1, 1).value();
+  ASSERT_EQ(feed.size(), 1u);
+  EXPECT_EQ(feed[0].body, first.signed_update.body);
+  EXPECT_EQ(store->record(a.key(Kind::LEARNING_RESOURCE, "c1")).value().body,
+            first.signed_update.body);
+  SearchQuery query;
+  query.text = "dressing";
+  EXPECT_EQ(store->search(query).value().size(), 1u);
+
+  // The replaced version's terms come out of the index: its body was read back decompressed.
+  ASSERT_TRUE(store->apply({second}).ok());
+  query.text = "medicines";
+  EXPECT_EQ(store->search(query).value().size(), 1u);
+  EXPECT_EQ(store->recordsBySkill("skill:wound").value().size(), 0u);
+  EXPECT_EQ(store->readFeed(a.author(), 2, 2, 1).value().at(0).body, second.signed_update.body);
+}
+
 TEST(CatalogStoreTest, OpenRules) {
   eichub::testing::TempDir dir;
   StoreOptions ro;
@@ -558,8 +598,8 @@ TEST(CatalogStoreTest, OpenRules) {
   EXPECT_TRUE(CatalogStore::open(dir.path(), ro).status().isNotFound());
   {
     auto store = openStore(dir.path());
-    EXPECT_EQ(store->meta("schema_version").value(), "4");
-    EXPECT_EQ(store->setMeta("schema_version", "5").code(), Status::Code::kInvalidArgument);
+    EXPECT_EQ(store->meta("schema_version").value(), "5");
+    EXPECT_EQ(store->setMeta("schema_version", "6").code(), Status::Code::kInvalidArgument);
     ASSERT_TRUE(store->setMeta("node_id", "abc").ok());
     EXPECT_EQ(store->meta("node_id").value(), "abc");
     EXPECT_TRUE(store->meta("other").status().isNotFound());

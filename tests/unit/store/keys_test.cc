@@ -37,24 +37,39 @@ TEST(KeysTest, TextPostingRoundTripsAndSortsByRid) {
   EXPECT_EQ(decodeRid(Bytes(7, 0)).status().code(), Status::Code::kCorruption);
 }
 
-TEST(KeysTest, HeaderValueHoldsHeaderSignatureAndBody) {
+TEST(KeysTest, HeaderValueHoldsHeaderSignatureCodecAndBody) {
   feed::SignedUpdate update;
   update.header = Bytes{1, 2, 3};
   update.signature = Bytes(64, 9);
+  const Bytes stored{7, 7};
   Bytes value;
-  encodeHeaderValue(update, Bytes{7, 7}, value);
+  encodeHeaderValue(update, StoredBody{BodyCodec::kZstd, stored}, value);
   auto decoded = decodeHeaderValue(value).value();
   EXPECT_EQ(Bytes(decoded.header.begin(), decoded.header.end()), update.header);
   EXPECT_EQ(Bytes(decoded.signature.begin(), decoded.signature.end()), update.signature);
-  EXPECT_EQ(Bytes(decoded.body.begin(), decoded.body.end()), (Bytes{7, 7}));
-  encodeHeaderValue(update, {}, value);  // the buffer is reused
-  EXPECT_TRUE(decodeHeaderValue(value).value().body.empty());
+  EXPECT_EQ(decoded.body.codec, BodyCodec::kZstd);
+  EXPECT_EQ(Bytes(decoded.body.bytes.begin(), decoded.body.bytes.end()), stored);
+  encodeHeaderValue(update, StoredBody{}, value);  // the buffer is reused
+  EXPECT_FALSE(decodeHeaderValue(value).value().hasBody());
   // Lengths past the end are Corruption, not a crash.
-  for (size_t cut : {0, 5, 8, 70}) {
+  for (size_t cut : {0, 5, 6, 9, 70}) {
     EXPECT_EQ(decodeHeaderValue(ByteView(value).first(cut)).status().code(),
               Status::Code::kCorruption)
         << cut;
   }
+  // A codec this build does not know is Corruption, never read as raw bytes.
+  value[6] = 2;
+  EXPECT_EQ(decodeHeaderValue(value).status().code(), Status::Code::kCorruption);
+}
+
+TEST(KeysTest, SchemaFourHeaderValueHasNoCodecByte) {
+  // header_len(4) signature_len(2) header signature body: what schemas 2-4 wrote.
+  const Bytes value{0, 0, 0, 2, 0, 1, 0xaa, 0xbb, 0xcc, 5, 6};
+  auto decoded = decodeUncompressedHeaderValue(value).value();
+  EXPECT_EQ(Bytes(decoded.header.begin(), decoded.header.end()), (Bytes{0xaa, 0xbb}));
+  EXPECT_EQ(Bytes(decoded.signature.begin(), decoded.signature.end()), (Bytes{0xcc}));
+  EXPECT_EQ(decoded.body.codec, BodyCodec::kRaw);
+  EXPECT_EQ(Bytes(decoded.body.bytes.begin(), decoded.body.bytes.end()), (Bytes{5, 6}));
 }
 
 TEST(KeysTest, RecordValueKeepsRidAfterTheHashedState) {

@@ -1,0 +1,85 @@
+// BodyCompressor and decodeStoredBody over libzstd's one-shot calls with reused contexts.
+#include "node/store/internal/body_codec.h"
+
+#include <zstd.h>
+
+#include "federation/common/check.h"
+#include "federation/feed/update.h"
+
+namespace eichub::store::internal {
+struct CCtxDeleter {
+  void operator()(ZSTD_CCtx* context) const { ZSTD_freeCCtx(context); }
+};
+
+namespace {
+
+struct DCtxDeleter {
+  void operator()(ZSTD_DCtx* context) const { ZSTD_freeDCtx(context); }
+};
+
+// One decompression context per reading thread: ZSTD_decompress would make (and free) one per
+// call, about 100 KiB each.
+ZSTD_DCtx* threadDecompressor() {
+  thread_local std::unique_ptr<ZSTD_DCtx, DCtxDeleter> context(ZSTD_createDCtx());
+  EICHUB_CHECK(context != nullptr) << "out of memory for a zstd context";
+  return context.get();
+}
+
+}  // namespace
+
+struct BodyCompressor::Context {
+  std::unique_ptr<ZSTD_CCtx, CCtxDeleter> cctx{ZSTD_createCCtx()};
+};
+
+BodyCompressor::BodyCompressor() : context_(std::make_unique<Context>()) {
+  EICHUB_CHECK(context_->cctx != nullptr) << "out of memory for a zstd context";
+}
+BodyCompressor::~BodyCompressor() = default;
+
+StoredBody BodyCompressor::compress(ByteView body) {
+  if (body.size() < kMinCompressedBodyBytes) return StoredBody{BodyCodec::kRaw, body};
+  buffer_.resize(ZSTD_compressBound(body.size()));
+  const size_t written = ZSTD_compressCCtx(context_->cctx.get(), buffer_.data(), buffer_.size(),
+                                           body.data(), body.size(), kBodyCompressionLevel);
+  // A bound-sized buffer cannot be too small, so an error here is zstd's own failure: keeping
+  // the body raw is always correct.
+  if (ZSTD_isError(written) || written >= body.size()) return StoredBody{BodyCodec::kRaw, body};
+  return StoredBody{BodyCodec::kZstd, ByteView(buffer_.data(), written)};
+}
+
+Status decodeStoredBodyInto(const StoredBody& stored, Bytes& out) {
+  switch (stored.codec) {
+    case BodyCodec::kRaw:
+      out.assign(stored.bytes.begin(), stored.bytes.end());
+      return Status::OK();
+    case BodyCodec::kZstd:
+      break;
+    default:
+      return Status::Corruption("stored body has an unknown codec",
+                                std::to_string(static_cast<int>(stored.codec)));
+  }
+  const unsigned long long size =
+      ZSTD_getFrameContentSize(stored.bytes.data(), stored.bytes.size());
+  if (size == ZSTD_CONTENTSIZE_UNKNOWN || size == ZSTD_CONTENTSIZE_ERROR) {
+    return Status::Corruption("stored body is not a zstd frame with its size");
+  }
+  if (size > feed::kMaxBodyBytes) {
+    return Status::Corruption("stored body decompresses past the body limit", std::to_string(size));
+  }
+  out.resize(size);
+  const size_t written = ZSTD_decompressDCtx(threadDecompressor(), out.data(), out.size(),
+                                             stored.bytes.data(), stored.bytes.size());
+  if (ZSTD_isError(written) || written != size) {
+    return Status::Corruption("stored body does not decompress",
+                              ZSTD_isError(written) ? ZSTD_getErrorName(written) : "short");
+  }
+  return Status::OK();
+}
+
+Result<ByteView> decodeStoredBody(const StoredBody& stored, Bytes& scratch) {
+  if (stored.codec == BodyCodec::kRaw) return stored.bytes;
+  EICHUB_RETURN_IF_ERROR(decodeStoredBodyInto(stored, scratch));
+  return ByteView(scratch.data(), scratch.size());
+}
+
+}  // namespace eichub::store::internal
