@@ -7,6 +7,7 @@
 #include "federation/crypto/sha256.h"
 #include "node/catalog/record_json.h"
 #include "node/store/catalog_store.h"
+#include "node/store/internal/header_table.h"
 #include "node/store/internal/keys.h"
 #include "node/store/internal/store_impl.h"
 #include "node/store/internal/text_index.h"
@@ -87,17 +88,13 @@ Result<std::vector<feed::SignedUpdate>> CatalogStore::readFeed(const PublicKey& 
   std::vector<feed::SignedUpdate> out;
   if (max_count == 0 || from_seq > to_seq) return out;
   EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
-  EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kHeaders));
-  Entry entry;
-  EICHUB_ASSIGN_OR_RETURN(bool more,
-                          cursor.get(MDB_SET_RANGE, &entry, internal::headerKey(author, from_seq)));
+  EICHUB_ASSIGN_OR_RETURN(internal::FeedWalker walker, internal::FeedWalker::open(txn));
+  EICHUB_ASSIGN_OR_RETURN(bool more, walker.seek(author, from_seq));
   while (more && out.size() < max_count) {
-    if (entry.key.size() != kPublicKeyBytes + 8 ||
-        std::memcmp(entry.key.data(), author.data(), kPublicKeyBytes) != 0) {
-      break;  // the next feed
-    }
-    if (readU64BE(entry.key.data() + kPublicKeyBytes) > to_seq) break;
-    EICHUB_ASSIGN_OR_RETURN(internal::HeaderValue value, internal::decodeHeaderValue(entry.value));
+    if (!std::equal(author.begin(), author.end(), walker.author().begin())) break;  // next feed
+    if (walker.seq() > to_seq) break;
+    EICHUB_ASSIGN_OR_RETURN(internal::HeaderValue value,
+                            internal::decodeHeaderValue(walker.value()));
     feed::SignedUpdate update;
     update.header.assign(value.header.begin(), value.header.end());
     update.signature.assign(value.signature.begin(), value.signature.end());
@@ -108,7 +105,7 @@ Result<std::vector<feed::SignedUpdate>> CatalogStore::readFeed(const PublicKey& 
       update.body.assign(value.body.bytes.begin(), value.body.bytes.end());
     }
     out.push_back(std::move(update));
-    EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
+    EICHUB_ASSIGN_OR_RETURN(more, walker.next());
   }
   return out;
 }
@@ -121,14 +118,12 @@ Result<std::map<RecordKey, std::vector<uint64_t>>> CatalogStore::erasableVersion
   }
   if (out.empty()) return out;
   EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
-  EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kHeaders));
-  Entry entry;
-  EICHUB_ASSIGN_OR_RETURN(bool more,
-                          cursor.get(MDB_SET_RANGE, &entry, internal::headerKey(author, 1)));
+  EICHUB_ASSIGN_OR_RETURN(internal::FeedWalker walker, internal::FeedWalker::open(txn));
+  EICHUB_ASSIGN_OR_RETURN(bool more, walker.seek(author, 1));
   RecordKey probe{feed::Kind::SKILL, author, ""};
-  while (more && entry.key.size() == kPublicKeyBytes + 8 &&
-         std::memcmp(entry.key.data(), author.data(), kPublicKeyBytes) == 0) {
-    EICHUB_ASSIGN_OR_RETURN(internal::HeaderValue value, internal::decodeHeaderValue(entry.value));
+  while (more && std::equal(author.begin(), author.end(), walker.author().begin())) {
+    EICHUB_ASSIGN_OR_RETURN(internal::HeaderValue value,
+                            internal::decodeHeaderValue(walker.value()));
     auto fields = feed::decodeHeader(value.header);
     if (!fields.ok()) return Status::Corruption("stored header does not decode");
     probe.kind = fields->kind;
@@ -144,7 +139,7 @@ Result<std::map<RecordKey, std::vector<uint64_t>>> CatalogStore::erasableVersion
         seqs = std::move(left);
       }
     }
-    EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
+    EICHUB_ASSIGN_OR_RETURN(more, walker.next());
   }
   return out;
 }
@@ -156,16 +151,15 @@ Result<std::vector<feed::SignedUpdate>> CatalogStore::missingBodies(const Header
   std::vector<feed::SignedUpdate> out;
   if (max_count == 0) return out;
   EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
-  EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kHeaders));
-  Entry entry;
-  const Bytes start = after_seq == UINT64_MAX ? internal::headerKey(after_author, after_seq)
-                                              : internal::headerKey(after_author, after_seq + 1);
-  EICHUB_ASSIGN_OR_RETURN(bool more, cursor.get(MDB_SET_RANGE, &entry, start));
-  if (more && after_seq == UINT64_MAX) {
-    EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
+  EICHUB_ASSIGN_OR_RETURN(internal::FeedWalker walker, internal::FeedWalker::open(txn));
+  EICHUB_ASSIGN_OR_RETURN(bool more, walker.seek(after_author, after_seq));
+  if (more && walker.seq() == after_seq &&
+      std::equal(after_author.begin(), after_author.end(), walker.author().begin())) {
+    EICHUB_ASSIGN_OR_RETURN(more, walker.next());  // strictly after the start point
   }
   while (more && out.size() < max_count) {
-    EICHUB_ASSIGN_OR_RETURN(internal::HeaderValue value, internal::decodeHeaderValue(entry.value));
+    EICHUB_ASSIGN_OR_RETURN(internal::HeaderValue value,
+                            internal::decodeHeaderValue(walker.value()));
     if (!value.hasBody()) {
       auto fields = feed::decodeHeader(value.header);
       if (!fields.ok()) return Status::Corruption("stored header does not decode");
@@ -184,7 +178,7 @@ Result<std::vector<feed::SignedUpdate>> CatalogStore::missingBodies(const Header
         }
       }
     }
-    EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
+    EICHUB_ASSIGN_OR_RETURN(more, walker.next());
   }
   return out;
 }

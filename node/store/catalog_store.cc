@@ -7,6 +7,7 @@
 #include <map>
 
 #include "federation/feed/verify.h"
+#include "node/store/internal/header_table.h"
 #include "node/store/internal/keys.h"
 #include "node/store/internal/record_body.h"
 #include "node/store/internal/store_impl.h"
@@ -59,16 +60,17 @@ std::string where(const feed::HeaderFields& f) {
 struct FeedState {
   internal::HeadValue value;
   bool dirty = false;
-  bool append = true;  // headers of this feed may still go at the table's end (MDB_APPEND)
 };
 
 // What one write attempt of a batch carries from update to update.
 struct BatchState {
-  BatchState(internal::IndexWriter& writer, internal::BodyCompressor& body_compressor)
-      : index(writer), compressor(body_compressor) {}
+  BatchState(internal::IndexWriter& writer, internal::BodyCompressor& body_compressor,
+             internal::HeaderAppender appender)
+      : index(writer), compressor(body_compressor), headers(appender) {}
 
   internal::IndexWriter& index;  // emptied at the start of the attempt
   internal::BodyCompressor& compressor;
+  internal::HeaderAppender headers;
   internal::Rid first_new_rid = 0;  // rids from here on were assigned in this batch
   internal::Rid next_rid = 0;
   uint64_t next_change = 0;  // the change number of the next update stored
@@ -87,30 +89,20 @@ Result<uint64_t> nextChange(const WriteTxn& txn) {
   return last.number + 1;
 }
 
-// Stores the signed update and its body at the end of the headers table when the feed's keys
-// still sort last there (a single feed, or the newest author), else by a search.
+// Stores the signed update and its body (compressed when smaller) at the headers table's end.
 Status putHeader(WriteTxn& txn, const feed::VerifiedUpdate& update, ByteView body,
-                 FeedState& feed_state, BatchState& batch) {
+                 BatchState& batch) {
   const feed::HeaderFields& f = update.fields;
-  const Bytes key = internal::headerKey(f.author, f.seq);
   Bytes& value = batch.header_value;
   internal::encodeHeaderValue(update.signed_update, batch.compressor.compress(body), value);
-  if (feed_state.append) {
-    Status put = txn.put(Table::kHeaders, key, value, MDB_APPEND);
-    if (put.code() != Status::Code::kAlreadyExists) return put;
-    feed_state.append = false;  // another feed's keys follow this one's
-  }
-  Status put = txn.put(Table::kHeaders, key, value, MDB_NOOVERWRITE);
-  if (put.code() == Status::Code::kAlreadyExists) {
-    return Status::Corruption("header stored past the feed head", where(f));
-  }
-  return put;
+  return batch.headers.append(txn, f.author, f.seq, value);
 }
 
 // The held header value at (author, seq). Errors: Corruption when there is none (seq is at or
 // below the head), lmdbStatus.
-Result<internal::HeaderValue> heldHeader(const Txn& txn, ByteView key, const std::string& where) {
-  auto raw = txn.get(Table::kHeaders, key);
+Result<internal::HeaderValue> heldHeader(const Txn& txn, const PublicKey& author, uint64_t seq,
+                                         const std::string& where) {
+  auto raw = internal::getHeaderValue(txn, author, seq);
   if (!raw.ok()) {
     if (raw.status().isNotFound())
       return Status::Corruption("header missing below the head", where);
@@ -126,8 +118,8 @@ Result<internal::HeaderValue> heldHeader(const Txn& txn, ByteView key, const std
 Status dropErasedBodies(WriteTxn& txn, const feed::HeaderFields& erase, Bytes& value,
                         ApplyStats& stats) {
   for (uint64_t target : erase.erases) {
-    const Bytes key = internal::headerKey(erase.author, target);
-    EICHUB_ASSIGN_OR_RETURN(internal::HeaderValue held, heldHeader(txn, key, where(erase)));
+    EICHUB_ASSIGN_OR_RETURN(internal::HeaderValue held,
+                            heldHeader(txn, erase.author, target, where(erase)));
     auto fields = feed::decodeHeader(held.header);
     if (!fields.ok()) return Status::Corruption("stored header does not decode", where(erase));
     if (fields->op != feed::Op::UPSERT || fields->kind != erase.kind || fields->id != erase.id) {
@@ -141,7 +133,7 @@ Status dropErasedBodies(WriteTxn& txn, const feed::HeaderFields& erase, Bytes& v
                               Bytes(held.signature.begin(), held.signature.end()),
                               {}};
       internal::encodeHeaderValue(kept, internal::StoredBody{}, value);
-      EICHUB_RETURN_IF_ERROR(txn.put(Table::kHeaders, key, value));
+      EICHUB_RETURN_IF_ERROR(internal::replaceHeaderValue(txn, erase.author, target, value));
       ++stats.erased_bodies;
     }
     // Marked even when the body is not held (selective sync): it must never be fetched later.
@@ -163,7 +155,6 @@ void recordKeyOf(const feed::HeaderFields& f, Bytes& key) {
 Status attachBody(WriteTxn& txn, const feed::VerifiedUpdate& update, internal::HeaderValue held,
                   BatchState& batch, ApplyStats& stats) {
   const feed::HeaderFields& f = update.fields;
-  const Bytes header_key = internal::headerKey(f.author, f.seq);
   feed::SignedUpdate kept{Bytes(held.header.begin(), held.header.end()),
                           Bytes(held.signature.begin(), held.signature.end()),
                           {}};
@@ -186,7 +177,7 @@ Status attachBody(WriteTxn& txn, const feed::VerifiedUpdate& update, internal::H
   }
   const ByteView body = update.signed_update.body;
   internal::encodeHeaderValue(kept, batch.compressor.compress(body), batch.header_value);
-  EICHUB_RETURN_IF_ERROR(txn.put(Table::kHeaders, header_key, batch.header_value));
+  EICHUB_RETURN_IF_ERROR(internal::replaceHeaderValue(txn, f.author, f.seq, batch.header_value));
   if (auto texts = internal::bodyTexts(body); texts.ok()) {
     batch.index.add(state.rid, f.kind, texts->texts, state.rid >= batch.first_new_rid);
   } else {
@@ -197,8 +188,8 @@ Status attachBody(WriteTxn& txn, const feed::VerifiedUpdate& update, internal::H
 }
 
 // The record state, its index entries, header and body for one new update.
-Status storeUpdate(WriteTxn& txn, const feed::VerifiedUpdate& update, FeedState& feed_state,
-                   BatchState& batch, ApplyStats& stats) {
+Status storeUpdate(WriteTxn& txn, const feed::VerifiedUpdate& update, BatchState& batch,
+                   ApplyStats& stats) {
   const feed::HeaderFields& f = update.fields;
   if (f.id.empty() || f.id.size() > feed::kMaxIdBytes) {
     return Status::InvalidArgument("record id size out of range", where(f));
@@ -232,7 +223,7 @@ Status storeUpdate(WriteTxn& txn, const feed::VerifiedUpdate& update, FeedState&
   if (f.op == feed::Op::ERASE) {
     EICHUB_RETURN_IF_ERROR(dropErasedBodies(txn, f, batch.header_value, stats));
   }
-  EICHUB_RETURN_IF_ERROR(putHeader(txn, update, body, feed_state, batch));
+  EICHUB_RETURN_IF_ERROR(putHeader(txn, update, body, batch));
   const bool same_terms = old_texts && upsert && old->body_hash == body_hash;
   if (!same_terms) {
     if (old_texts) {
@@ -270,7 +261,8 @@ Status applyBatch(WriteTxn& txn, const std::vector<feed::VerifiedUpdate>& batch,
                   CatalogStore::Impl& impl, ApplyStats& stats) {
   std::map<PublicKey, FeedState> feeds;
   impl.index->clear();  // an attempt that failed may have left postings
-  BatchState batch_state(*impl.index, *impl.compressor);
+  EICHUB_ASSIGN_OR_RETURN(internal::HeaderAppender appender, internal::HeaderAppender::start(txn));
+  BatchState batch_state(*impl.index, *impl.compressor, appender);
   EICHUB_ASSIGN_OR_RETURN(batch_state.next_rid, internal::nextRid(txn));
   batch_state.first_new_rid = batch_state.next_rid;
   EICHUB_ASSIGN_OR_RETURN(batch_state.next_change, nextChange(txn));
@@ -289,7 +281,7 @@ Status applyBatch(WriteTxn& txn, const std::vector<feed::VerifiedUpdate>& batch,
     FeedState& feed_state = it->second;
     if (f.seq >= 1 && f.seq <= feed_state.value.head.seq) {
       EICHUB_ASSIGN_OR_RETURN(internal::HeaderValue value,
-                              heldHeader(txn, internal::headerKey(f.author, f.seq), where(f)));
+                              heldHeader(txn, f.author, f.seq, where(f)));
       const Bytes& header = update.signed_update.header;
       if (!std::equal(value.header.begin(), value.header.end(), header.begin(), header.end())) {
         return Status::Corruption("fork", where(f) + ": a different header is held at this seq");
@@ -303,7 +295,7 @@ Status applyBatch(WriteTxn& txn, const std::vector<feed::VerifiedUpdate>& batch,
     if (Status link = feed::checkLink(feed_state.value.head, f); !link.ok()) {
       return Status::InvalidArgument(link.message(), where(f));
     }
-    EICHUB_RETURN_IF_ERROR(storeUpdate(txn, update, feed_state, batch_state, stats));
+    EICHUB_RETURN_IF_ERROR(storeUpdate(txn, update, batch_state, stats));
     // verified_up_to: every signature up to here has been checked.
     if (update.signature_checked && feed_state.value.verified_up_to == feed_state.value.head.seq) {
       feed_state.value.verified_up_to = f.seq;

@@ -38,10 +38,13 @@ constexpr std::array<TableSpec, kTableCount> kTables = {{
     {"text", MDB_DUPSORT | MDB_DUPFIXED},
     {"skill_index", MDB_DUPSORT | MDB_DUPFIXED},
     {"changes", 0},
+    {"feed_index", 0},
 }};
 static_assert(static_cast<size_t>(Table::kMeta) == 0, "openTables opens meta first");
 
 }  // namespace
+
+std::string_view tableName(Table table) { return kTables[static_cast<size_t>(table)].name; }
 
 Status lmdbStatus(std::string_view what, int rc) {
   const char* text = mdb_strerror(rc);

@@ -22,7 +22,7 @@ namespace eichub::store {
 // Layouts in node/store/internal/keys.h; "rid" is a record's store-local number.
 enum class Table : uint8_t {
   kMeta,        // name -> small string (schema_version, node id, erased marks: keys.h)
-  kHeaders,     // author(32) || seq(8 BE) -> lengths || header || signature || body
+  kHeaders,     // arrival(8 BE) -> lengths || codec || header || signature || stored body
   kHeads,       // author(32) -> seq, hash, time, verified-up-to
   kRecords,     // kind(1) || author(32) || id -> seq, op, body hash, time, rid
   kRidKeys,     // rid(8 BE) -> kind(1) || author(32) || id
@@ -30,8 +30,11 @@ enum class Table : uint8_t {
   kText,        // token -> rid(8) || kind|weight(1) || label bytes(2)  (dupsort, dupfixed)
   kSkillIndex,  // skill uri -> rid(8)                                  (dupsort, dupfixed)
   kChanges,     // change number(8 BE) -> author(32) || seq(8 BE) || kind(1) || op(1) || id
+  kFeedIndex,   // author(32) || seq(8 BE) -> arrival(8 BE): where kHeaders holds an update
 };
-inline constexpr size_t kTableCount = 9;
+inline constexpr size_t kTableCount = 10;
+// The table's LMDB name ("headers", ...).
+std::string_view tableName(Table table);
 
 // Turns an LMDB return code into a Status: MDB_NOTFOUND -> NotFound, MDB_MAP_FULL ->
 // ResourceExhausted, MDB_CORRUPTED/MDB_INVALID/MDB_VERSION_MISMATCH/MDB_INCOMPATIBLE ->

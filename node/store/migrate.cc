@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <optional>
 
+#include "node/store/internal/header_table.h"
 #include "node/store/internal/keys.h"
 #include "node/store/internal/store_impl.h"
 #include "node/store/lmdb_env.h"
@@ -53,7 +55,8 @@ Status readOwnFeed(const ReadTxn& txn, const PublicKey& author, FormatOneContent
   std::map<std::pair<feed::Kind, std::string>, Current> current;
   EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kHeaders));
   Entry entry;
-  const Bytes first = internal::headerKey(author, 1);
+  // Before schema 5 the headers table was keyed author || seq, as the feed index is now.
+  const Bytes first = internal::feedIndexKey(author, 1);
   EICHUB_ASSIGN_OR_RETURN(bool more, cursor.get(MDB_SET_RANGE, &entry, first));
   while (more && entry.key.size() == first.size() &&
          std::equal(author.begin(), author.end(), entry.key.begin())) {
@@ -116,9 +119,10 @@ constexpr std::string_view kSchemaFourVersion = "4";
 // Entries copied per write transaction of copySchemaFourStore: bounds its dirty pages.
 constexpr size_t kCopyEntriesPerTxn = 4096;
 
+// Not read-only: a schema-4 store lacks the feed index, which opening creates (empty, and ignored
+// by a build of that version, so the store stays a valid old store).
 Result<std::unique_ptr<LmdbEnv>> openSchemaFour(const std::string& dir) {
   LmdbOptions options;
-  options.read_only = true;
   options.schema_key = internal::kSchemaVersionKey;
   options.schema_version = kSchemaFourVersion;
   EICHUB_ASSIGN_OR_RETURN(auto env, LmdbEnv::open(dir, options));
@@ -148,31 +152,45 @@ Status convertHeaderValue(ByteView old_value, internal::BodyCompressor& compress
 // Copies every entry of table from `from` to `to`, in key order, committing every
 // kCopyEntriesPerTxn entries. Keys arrive sorted, so every put appends (MDB_APPEND, or
 // MDB_APPENDDUP for the next value of the same key in a dupsort table): pages end up full.
+// Schema 4's headers (keyed author || seq) become schema 5's: numbered in that order, with the
+// feed index (header_table.h) written beside them.
 Status copyTable(const ReadTxn& from, LmdbEnv& to, Table table, SchemaFourCopy& copy) {
   EICHUB_ASSIGN_OR_RETURN(Cursor cursor, from.cursor(table));
   internal::BodyCompressor compressor;
+  std::optional<internal::HeaderAppender> headers;
   Bytes previous_key, value;
   Entry entry;
   EICHUB_ASSIGN_OR_RETURN(bool more, cursor.get(MDB_FIRST, &entry));
   while (more) {
     EICHUB_ASSIGN_OR_RETURN(WriteTxn txn, to.beginWrite());
+    if (table == Table::kHeaders) {
+      EICHUB_ASSIGN_OR_RETURN(headers, internal::HeaderAppender::start(txn));
+    }
     for (size_t n = 0; more && n < kCopyEntriesPerTxn; ++n) {
-      const bool same_key =
-          !previous_key.empty() &&
-          std::equal(entry.key.begin(), entry.key.end(), previous_key.begin(), previous_key.end());
-      ByteView put_value = entry.value;
       if (table == Table::kHeaders) {
+        if (entry.key.size() != kPublicKeyBytes + 8) {
+          return Status::Corruption("schema-4 header key is not author || seq");
+        }
+        PublicKey author{};
+        std::copy(entry.key.begin(), entry.key.begin() + kPublicKeyBytes, author.begin());
         EICHUB_RETURN_IF_ERROR(convertHeaderValue(entry.value, compressor, value, copy));
-        put_value = value;
-      } else if (table == Table::kMeta &&
-                 asChars(entry.key) == std::string_view(internal::kSchemaVersionKey)) {
-        put_value = asBytes(internal::kSchemaVersion);
-      } else if (table == Table::kHeads) {
-        ++copy.feeds;
+        EICHUB_RETURN_IF_ERROR(
+            headers->append(txn, author, readU64BE(entry.key.data() + kPublicKeyBytes), value));
+      } else {
+        const bool same_key =
+            !previous_key.empty() && std::equal(entry.key.begin(), entry.key.end(),
+                                                previous_key.begin(), previous_key.end());
+        ByteView put_value = entry.value;
+        if (table == Table::kMeta &&
+            asChars(entry.key) == std::string_view(internal::kSchemaVersionKey)) {
+          put_value = asBytes(internal::kSchemaVersion);
+        } else if (table == Table::kHeads) {
+          ++copy.feeds;
+        }
+        EICHUB_RETURN_IF_ERROR(
+            txn.put(table, entry.key, put_value, same_key ? MDB_APPENDDUP : MDB_APPEND));
+        previous_key.assign(entry.key.begin(), entry.key.end());
       }
-      EICHUB_RETURN_IF_ERROR(
-          txn.put(table, entry.key, put_value, same_key ? MDB_APPENDDUP : MDB_APPEND));
-      previous_key.assign(entry.key.begin(), entry.key.end());
       EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
     }
     EICHUB_RETURN_IF_ERROR(txn.commit());

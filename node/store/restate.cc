@@ -4,6 +4,7 @@
 #include <map>
 
 #include "node/store/catalog_store.h"
+#include "node/store/internal/header_table.h"
 #include "node/store/internal/keys.h"
 #include "node/store/internal/record_body.h"
 #include "node/store/internal/store_impl.h"
@@ -23,18 +24,13 @@ struct PrefixState {
 Result<uint64_t> validPrefix(const WriteTxn& txn, const PublicKey& author,
                              const std::function<bool(const feed::HeaderFields&)>& valid,
                              std::map<Bytes, PrefixState>& latest, std::vector<uint64_t>& erased) {
-  EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kHeaders));
-  Entry entry;
-  EICHUB_ASSIGN_OR_RETURN(bool more,
-                          cursor.get(MDB_SET_RANGE, &entry, internal::headerKey(author, 1)));
+  EICHUB_ASSIGN_OR_RETURN(internal::FeedWalker walker, internal::FeedWalker::open(txn));
+  EICHUB_ASSIGN_OR_RETURN(bool more, walker.seek(author, 1));
   uint64_t last = 0;
   bool in_prefix = true;
-  while (more) {
-    if (entry.key.size() != kPublicKeyBytes + 8 ||
-        std::memcmp(entry.key.data(), author.data(), kPublicKeyBytes) != 0) {
-      break;
-    }
-    EICHUB_ASSIGN_OR_RETURN(internal::HeaderValue held, internal::decodeHeaderValue(entry.value));
+  while (more && std::equal(author.begin(), author.end(), walker.author().begin())) {
+    EICHUB_ASSIGN_OR_RETURN(internal::HeaderValue held,
+                            internal::decodeHeaderValue(walker.value()));
     auto fields = feed::decodeHeader(held.header);
     if (!fields.ok()) return Status::Corruption("stored header does not decode");
     // An erase the cut refuses no longer ends its record, but the bodies it dropped stay
@@ -45,7 +41,7 @@ Result<uint64_t> validPrefix(const WriteTxn& txn, const PublicKey& author,
     }
     in_prefix = in_prefix && valid(*fields);
     if (!in_prefix) {
-      EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
+      EICHUB_ASSIGN_OR_RETURN(more, walker.next());
       continue;
     }
     Bytes key = internal::encodeRecordKey(RecordKey{fields->kind, author, fields->id});
@@ -53,7 +49,7 @@ Result<uint64_t> validPrefix(const WriteTxn& txn, const PublicKey& author,
     latest[key].value = internal::RecordValue{
         fields->seq, fields->op, upsert ? fields->body_hash : Hash32{}, fields->time_ms, 0};
     last = fields->seq;
-    EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
+    EICHUB_ASSIGN_OR_RETURN(more, walker.next());
   }
   return last;
 }

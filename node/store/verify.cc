@@ -5,6 +5,7 @@
 #include "federation/crypto/ed25519_key.h"
 #include "federation/crypto/sha256.h"
 #include "federation/feed/verify.h"
+#include "node/store/internal/header_table.h"
 #include "node/store/internal/keys.h"
 #include "node/store/internal/store_impl.h"
 
@@ -108,8 +109,7 @@ Result<bool> CatalogStore::dropBadBody(const PublicKey& author, uint64_t seq) {
   bool dropped = false;
   Status status = impl_->write([&](WriteTxn& txn) -> Status {
     dropped = false;
-    const Bytes key = internal::headerKey(author, seq);
-    EICHUB_ASSIGN_OR_RETURN(ByteView raw, txn.get(Table::kHeaders, key));
+    EICHUB_ASSIGN_OR_RETURN(ByteView raw, internal::getHeaderValue(txn, author, seq));
     EICHUB_ASSIGN_OR_RETURN(internal::HeaderValue held, internal::decodeHeaderValue(raw));
     auto fields = feed::decodeHeader(held.header);
     if (!fields.ok()) return Status::Corruption("stored header does not decode");
@@ -122,7 +122,7 @@ Result<bool> CatalogStore::dropBadBody(const PublicKey& author, uint64_t seq) {
                             {}};
     Bytes value;
     internal::encodeHeaderValue(kept, internal::StoredBody{}, value);
-    EICHUB_RETURN_IF_ERROR(txn.put(Table::kHeaders, key, value));
+    EICHUB_RETURN_IF_ERROR(internal::replaceHeaderValue(txn, author, seq, value));
     dropped = true;
     return Status::OK();
   });

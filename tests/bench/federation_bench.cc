@@ -195,13 +195,11 @@ Result<Published> publishInto(const std::string& home_dir, uint64_t total,
 struct Footprint {
   uint64_t used_bytes = 0;  // LMDB pages in use
   uint64_t file_bytes = 0;  // blocks the data file occupies
-  std::vector<std::pair<const char*, uint64_t>> tables;
+  std::vector<std::pair<std::string_view, uint64_t>> tables;
 };
 
 // The store's size with a per-table breakdown. The store must not be open in this process.
 Result<Footprint> footprint(const std::string& data_dir) {
-  constexpr const char* kNames[store::kTableCount] = {
-      "meta", "headers", "heads", "records", "rid_keys", "by_id", "text", "skill_index", "changes"};
   store::LmdbOptions options;
   options.read_only = true;
   EICHUB_ASSIGN_OR_RETURN(std::unique_ptr<store::LmdbEnv> env,
@@ -215,8 +213,9 @@ Result<Footprint> footprint(const std::string& data_dir) {
   EICHUB_ASSIGN_OR_RETURN(store::ReadTxn txn, env->beginRead());
   for (size_t t = 0; t < store::kTableCount; ++t) {
     EICHUB_ASSIGN_OR_RETURN(MDB_stat s, txn.stat(static_cast<store::Table>(t)));
-    out.tables.emplace_back(kNames[t], (s.ms_branch_pages + s.ms_leaf_pages + s.ms_overflow_pages) *
-                                           static_cast<uint64_t>(s.ms_psize));
+    out.tables.emplace_back(store::tableName(static_cast<store::Table>(t)),
+                            (s.ms_branch_pages + s.ms_leaf_pages + s.ms_overflow_pages) *
+                                static_cast<uint64_t>(s.ms_psize));
   }
   return out;
 }

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "node/store/internal/header_table.h"
 #include "node/store/internal/keys.h"
 #include "node/store/lmdb_env.h"
 
@@ -43,8 +44,7 @@ Result<uint64_t> flipStoredBit(const std::string& data_dir, const PublicKey& aut
     options.read_only = true;
     EICHUB_ASSIGN_OR_RETURN(auto env, store::LmdbEnv::open(data_dir, options));
     EICHUB_ASSIGN_OR_RETURN(store::ReadTxn txn, env->beginRead());
-    EICHUB_ASSIGN_OR_RETURN(
-        ByteView raw, txn.get(store::Table::kHeaders, store::internal::headerKey(author, seq)));
+    EICHUB_ASSIGN_OR_RETURN(ByteView raw, store::internal::getHeaderValue(txn, author, seq));
     EICHUB_ASSIGN_OR_RETURN(store::internal::HeaderValue value,
                             store::internal::decodeHeaderValue(raw));
     const ByteView bytes = part == StoredPart::kValue    ? raw

@@ -57,14 +57,6 @@ Result<RecordKey> decodeRecordKey(ByteView bytes) {
   return key;
 }
 
-Bytes headerKey(const PublicKey& author, uint64_t seq) {
-  Bytes out;
-  out.reserve(kPublicKeyBytes + 8);
-  appendBytes(out, author);
-  appendU64BE(out, seq);
-  return out;
-}
-
 Bytes erasedKey(const PublicKey& author, uint64_t seq) {
   Bytes out(kErasedPrefix.begin(), kErasedPrefix.end());
   appendBytes(out, author);

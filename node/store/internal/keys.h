@@ -23,9 +23,6 @@ Bytes encodeRecordKey(const RecordKey& key);
 // Errors: Corruption (short, or a kind this build does not know).
 Result<RecordKey> decodeRecordKey(ByteView bytes);
 
-// author(32) || seq(8 BE).
-Bytes headerKey(const PublicKey& author, uint64_t seq);
-
 // meta key marking an upsert whose body an erase named: kErasedPrefix || author(32) || seq(8 BE)
 // -> "". The mark outlives the erase's place in the state (a later cut can refuse the erase and
 // bring the version back), so that an erased body is never fetched or stored again.

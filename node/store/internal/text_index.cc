@@ -7,6 +7,7 @@
 #include <string>
 
 #include "node/search/tokenize.h"
+#include "node/store/internal/header_table.h"
 #include "node/store/internal/record_body.h"
 
 namespace eichub::store::internal {
@@ -177,7 +178,7 @@ Result<ByteView> heldBody(const Txn& txn, ByteView key, const RecordValue& value
   if (key.size() < kRecordKeyPrefixBytes) return Status::Corruption("short record key");
   PublicKey author{};
   std::copy(key.begin() + 1, key.begin() + kRecordKeyPrefixBytes, author.begin());
-  auto raw = txn.get(Table::kHeaders, headerKey(author, value.seq));
+  auto raw = getHeaderValue(txn, author, value.seq);
   if (!raw.ok()) {
     if (raw.status().isNotFound()) return Status::Corruption("record without its header");
     return raw.status();

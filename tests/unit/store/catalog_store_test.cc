@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "federation/feed/verify.h"
-#include "node/store/internal/keys.h"
+#include "node/store/internal/header_table.h"
 #include "node/store/lmdb_env.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/unit/store/store_fixtures.h"
@@ -568,7 +568,7 @@ TEST(CatalogStoreTest, BodiesAreStoredCompressedAndReadBackAsSigned) {
     ro.read_only = true;
     auto env = LmdbEnv::open(dir.path(), ro).value();
     auto txn = env->beginRead().value();
-    ByteView value = txn.get(Table::kHeaders, internal::headerKey(a.author(), 1)).value();
+    ByteView value = internal::getHeaderValue(txn, a.author(), 1).value();
     EXPECT_LT(value.size(), first.signed_update.header.size() +
                                 first.signed_update.signature.size() +
                                 first.signed_update.body.size() / 4);
