@@ -1,6 +1,8 @@
 // Feed commands: export a feed to a file, verify a file with no store, import a verified file.
 #include <algorithm>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include <fmt/core.h>
 
@@ -8,6 +10,9 @@
 #include "node/catalog/change.h"
 #include "node/cli/commands.h"
 #include "node/cli/context.h"
+#include "node/daemon/control.h"
+#include "node/home/peers.h"
+#include "node/policy/trust_inputs.h"
 
 namespace eichub::cli {
 
@@ -22,6 +27,7 @@ struct FeedFlags {
   std::string author;   // hex; default: the node's own feed
   uint64_t to_seq = 0;  // last seq exported; 0: the head
   std::string file;
+  bool trust_author = false;  // import: trust the file's author first, as `trust add`
 };
 
 int runExport(const FeedFlags& flags) {
@@ -74,6 +80,25 @@ int runVerify(const FeedFlags& flags) {
   return kExitOk;
 }
 
+// Where an import stopped: the first update this node's trust refuses.
+struct Refusal {
+  uint64_t seq = 0;
+  std::string reason;
+};
+
+// Adds author to the home's trusted authors (as `eichub trust add`) and tells a running daemon.
+Status trustAuthor(const home::Home& home, const PublicKey& author) {
+  EICHUB_ASSIGN_OR_RETURN(home::PeerList peers, home::loadPeers(home.dir()));
+  if (std::find(peers.trusted.begin(), peers.trusted.end(), author) != peers.trusted.end()) {
+    return Status::OK();
+  }
+  peers.trusted.push_back(author);
+  EICHUB_RETURN_IF_ERROR(home::savePeers(home.dir(), peers));
+  if (daemon::daemonRunning(home.dir())) (void)daemon::askDaemon(home.dir(), "reload");
+  fmt::print("trusting feeds by {}\n", toHex(author));
+  return Status::OK();
+}
+
 // Two passes over the file, each holding one batch at a time (issue 17, finding 9): the first
 // checks every entry and record, so that a bad entry anywhere imports nothing; the second reads
 // again, verified by the chain as it goes, and stores batch by batch. A batch that ends at the
@@ -105,25 +130,62 @@ int runImport(const FeedFlags& flags) {
     return fail("the feed belongs to network \"" + report.network + "\", this node to \"" +
                 home->options().network + "\"");
   }
+  if (flags.trust_author) {
+    if (Status trusted = trustAuthor(*home, report.author); !trusted.ok()) return fail(trusted);
+  }
+  // Judged as sync judges a peer's run (issue 17, finding 8): the updates the node's trust
+  // accepts, up to the first it refuses; a feed of an author this node does not trust is not
+  // stored, so neither the daemon nor search ever serves it.
+  auto peers = home::loadPeers(home->dir());
+  if (!peers.ok()) return fail(peers.status());
+  const trust::TrustConfig trust_config = policy::trustConfig(*home, *peers);
+  auto trust = policy::currentTrust(home->store(), trust_config);
+  if (!trust.ok()) return fail(trust.status());
   size_t batch_index = 0;
   uint64_t applied = 0;
   uint64_t duplicates = 0;
+  std::optional<Refusal> refusal;
   report = feed::readFeedFile(
       flags.file, feed::FeedFileCheck::kChain, [&](std::vector<feed::VerifiedUpdate> batch) {
+        if (refusal) return Status::OK();  // the rest of the feed is past the refused update
         const bool checked =
             batch_index < checked_ends.size() && checked_ends[batch_index] == batch.back().hash;
         ++batch_index;
         for (size_t i = 0; !checked && i < batch.size(); ++i) {
           EICHUB_RETURN_IF_ERROR(catalog::checkUpdateBody(batch[i]));
         }
+        bool holds_trust = false;
+        for (size_t i = 0; i < batch.size(); ++i) {
+          const std::string_view reason = trust->verdict(batch[i].fields);
+          if (reason != trust::reason::kAccepted) {
+            refusal = Refusal{batch[i].fields.seq, std::string(reason)};
+            batch.resize(i);
+            break;
+          }
+          holds_trust = holds_trust || batch[i].fields.kind == feed::Kind::TRUST;
+        }
+        if (batch.empty()) return Status::OK();
         EICHUB_ASSIGN_OR_RETURN(store::ApplyStats stats, home->store().apply(batch));
         applied += stats.applied;
         duplicates += stats.duplicates;
+        // Trust records change what the next batches are judged by (a root's memberships).
+        if (holds_trust) {
+          EICHUB_ASSIGN_OR_RETURN(*trust, policy::currentTrust(home->store(), trust_config));
+        }
         return Status::OK();
       });
+  if (applied > 0) (void)daemon::notifyDaemon(home->dir());  // it serves and announces them
   if (!report.error.ok()) {
     return fail(fmt::format("{}: entry {}: {}; {} updates imported before it", flags.file,
                             report.bad_index, report.error.message(), applied));
+  }
+  if (refusal) {
+    return fail(fmt::format(
+        "{}: seq {} of {} and what follows are refused by this node's trust ({}); {} updates "
+        "imported before it. An author this node does not trust yet: `eichub trust add {}` (or "
+        "import with --trust), or import the feed that admits it first",
+        flags.file, refusal->seq, toHex(report.author), refusal->reason, applied,
+        toHex(report.author)));
   }
   fmt::print("imported {} updates of {} ({} already held)\n", applied, toHex(report.author),
              duplicates);
@@ -156,6 +218,9 @@ void addFeedCommands(CLI::App& app, int& exit_code) {
   CLI::App* imp = feed->add_subcommand("import", "Verify a feed file and add it to the store");
   addHomeFlag(*imp, import_flags->common);
   imp->add_option("file", import_flags->file, "Feed file")->required();
+  imp->add_flag("--trust", import_flags->trust_author,
+                "Trust the file's author first (as `eichub trust add`); without it a feed this "
+                "node's trust refuses is not imported");
   imp->callback([import_flags, &exit_code] { exit_code = runImport(*import_flags); });
 }
 

@@ -147,12 +147,12 @@ TEST_F(CliTest, SameFeedsInAnyOrderGiveTheSameDigest) {
   ok({"feed", "export", "--home", home("d"), "--out", dir_.file("d.feed")});
   ok({"feed", "export", "--home", home("c"), "--out", dir_.file("c.feed")});
   // c learns a then b then d; d learns d... it already has, then b, then a, then c.
-  ok({"feed", "import", "--home", home("c"), dir_.file("a.feed")});
-  ok({"feed", "import", "--home", home("c"), dir_.file("b.feed")});
-  ok({"feed", "import", "--home", home("c"), dir_.file("d.feed")});
-  ok({"feed", "import", "--home", home("d"), dir_.file("b.feed")});
-  ok({"feed", "import", "--home", home("d"), dir_.file("a.feed")});
-  ok({"feed", "import", "--home", home("d"), dir_.file("c.feed")});
+  ok({"feed", "import", "--home", home("c"), dir_.file("a.feed"), "--trust"});
+  ok({"feed", "import", "--home", home("c"), dir_.file("b.feed"), "--trust"});
+  ok({"feed", "import", "--home", home("c"), dir_.file("d.feed"), "--trust"});
+  ok({"feed", "import", "--home", home("d"), dir_.file("b.feed"), "--trust"});
+  ok({"feed", "import", "--home", home("d"), dir_.file("a.feed"), "--trust"});
+  ok({"feed", "import", "--home", home("d"), dir_.file("c.feed"), "--trust"});
   ok({"feed", "import", "--home", home("d"), dir_.file("a.feed")});  // a duplicate is harmless
   EXPECT_EQ(digest("c"), digest("d"));
   EXPECT_NE(digest("c"), digest("a"));

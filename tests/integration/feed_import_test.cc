@@ -1,7 +1,7 @@
 // eichub feed import holds one batch at a time (issue 17, finding 9): a 40,000-update feed file
 // (about 52 MiB) imports with a few MiB of heap, where holding the file's updates in one vector
 // and one transaction took about 3.5 times the file; a bad entry at the end still imports
-// nothing.
+// nothing; a feed the node's trust refuses is not stored (finding 8).
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -85,7 +85,7 @@ TEST(FeedImportTest, ALargeFeedImportsInBoundedMemory) {
   ASSERT_EQ(eichub({"init", "--home", home, "--name", "A"}).exit_code, 0);
   const std::string file = writeFeed(dir, "big.feed", kUpdates, false);
   const int64_t file_kb = static_cast<int64_t>(fs::file_size(file) / 1024);
-  testing::ChildProcess import({EICHUB_BINARY, "feed", "import", "--home", home, file},
+  testing::ChildProcess import({EICHUB_BINARY, "feed", "import", "--home", home, file, "--trust"},
                                dir.file("import.log"));
   int64_t peak_anon_kb = 0;
   std::optional<int> exit_code;
@@ -117,6 +117,33 @@ TEST(FeedImportTest, ABadLastEntryImportsNothing) {
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_NE(refused.err.find("nothing imported"), std::string::npos) << refused.err;
   EXPECT_EQ(eichub({"digest", "--home", home}).out, before);
+}
+
+// A feed file is judged by the node's trust as a peer's run would be (issue 17, finding 8): an
+// author the node does not trust is not stored, so neither search nor a running daemon serves
+// it; once trusted (`--trust`, or `trust add`) the same file imports.
+TEST(FeedImportTest, AFeedThisNodeDoesNotTrustIsNotImported) {
+  testing::TempDir dir;
+  const std::string home = dir.file("a");
+  ASSERT_EQ(eichub({"init", "--home", home, "--name", "A"}).exit_code, 0);
+  const std::string before = eichub({"digest", "--home", home}).out;
+  const std::string file = writeFeed(dir, "stranger.feed", 3, false);
+
+  ProcessResult refused = eichub({"feed", "import", "--home", home, file});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("refused by this node's trust (unknown_author)"), std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find("eichub trust add"), std::string::npos) << refused.err;
+  EXPECT_EQ(eichub({"digest", "--home", home}).out, before);
+  EXPECT_NE(eichub({"get", "--home", home, "big/1"}).exit_code, 0);
+
+  ProcessResult trusted = eichub({"feed", "import", "--home", home, file, "--trust"});
+  ASSERT_EQ(trusted.exit_code, 0) << trusted.err;
+  EXPECT_NE(trusted.out.find("imported 3 updates"), std::string::npos) << trusted.out;
+  EXPECT_EQ(eichub({"get", "--home", home, "big/1"}).exit_code, 0);
+  // The author stays trusted: the same file again needs no flag (and changes nothing).
+  EXPECT_EQ(eichub({"feed", "import", "--home", home, file}).exit_code, 0);
+  EXPECT_NE(eichub({"digest", "--home", home}).out, before);
 }
 
 }  // namespace

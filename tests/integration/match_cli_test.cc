@@ -118,8 +118,8 @@ TEST_F(MatchCliTest, ConvergedHomesPrintIdenticalMatches) {
   init("b", {"bremen.jsonl", "needs.jsonl"});
   ok({"feed", "export", "--home", home("a"), "--out", dir_.file("a.feed")});
   ok({"feed", "export", "--home", home("b"), "--out", dir_.file("b.feed")});
-  ok({"feed", "import", "--home", home("b"), dir_.file("a.feed")});
-  ok({"feed", "import", "--home", home("a"), dir_.file("b.feed")});
+  ok({"feed", "import", "--home", home("b"), dir_.file("a.feed"), "--trust"});
+  ok({"feed", "import", "--home", home("a"), dir_.file("b.feed"), "--trust"});
   ASSERT_EQ(ok({"digest", "--home", home("a")}), ok({"digest", "--home", home("b")}));
   for (const std::vector<std::string>& query :
        {std::vector<std::string>{"match", "--occupation", kAssistant, "--json"},

@@ -170,7 +170,11 @@ TEST_F(TrustCliTest, ARootKeyRotationUnderTwoOfThreeWaitsForAnotherRoot) {
         "UKE42"});
   }
   carry("net1", roots[0]);
-  carry("net1", new_key);
+  // The new key's feed counts for nothing until the rotation is confirmed: not imported.
+  const std::string early = dir_.file("early-new-key.feed");
+  ok({"feed", "export", "--home", dir_.file("net1"), "--author", new_key, "--out", early});
+  EXPECT_NE(refused({"feed", "import", "--home", a, early}).find("rotation_unconfirmed"),
+            std::string::npos);
   carry("net3", roots[2]);
   json shown = show(a);
   ASSERT_EQ(shown["pending_rotations"].size(), 1u) << shown.dump();
@@ -186,6 +190,7 @@ TEST_F(TrustCliTest, ARootKeyRotationUnderTwoOfThreeWaitsForAnotherRoot) {
       std::string::npos);
   ok({"authority", "approve-rotation", "--home", dir_.file("net2"), roots[0], new_key});
   carry("net2", roots[1]);
+  carry("net1", new_key);  // now confirmed
   shown = show(a);
   EXPECT_TRUE(shown["pending_rotations"].empty()) << shown.dump();
   EXPECT_EQ(shown["members"].size(), 1u) << shown.dump();
@@ -223,8 +228,8 @@ TEST_F(TrustCliTest, ARootPastItsSignedExpiryIsReportedStaleAndJudgedAsBefore) {
   // a and b hold each other's feed too: the same feeds, so the same digest is expected.
   ok({"feed", "export", "--home", a, "--out", dir_.file("a.feed")});
   ok({"feed", "export", "--home", b, "--out", dir_.file("b.feed")});
-  ok({"feed", "import", "--home", b, dir_.file("a.feed")});
-  ok({"feed", "import", "--home", a, dir_.file("b.feed")});
+  ok({"feed", "import", "--home", b, dir_.file("a.feed"), "--trust"});
+  ok({"feed", "import", "--home", a, dir_.file("b.feed"), "--trust"});
   for (const std::string& home : {a, b}) {
     json shown = show(home);
     ASSERT_EQ(shown["stale_feeds"].size(), 1u) << shown.dump();
