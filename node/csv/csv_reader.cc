@@ -46,6 +46,8 @@ class GzCsvReader final : public CsvReader {
 
   // Refills buf_ when it is used up; at end of file pos_ == end_ afterwards.
   Status fill();
+  // Counts read more bytes of text against max_text_bytes and max_gzip_ratio.
+  Status checkExpansion(uint64_t read);
   Status fail(Status status) {
     error_ = status;
     return status;
@@ -70,6 +72,7 @@ class GzCsvReader final : public CsvReader {
   uint64_t record_line_ = 0;
   uint64_t consumed_ = 0;
   size_t record_bytes_ = 0;
+  uint64_t text_bytes_ = 0;  // decompressed bytes read so far
   Status error_;
 };
 
@@ -99,6 +102,23 @@ Status GzCsvReader::fill() {
   z_off_t offset = gzoffset(file_.get());
   if (offset >= 0) consumed_ = static_cast<uint64_t>(offset);
   if (eof_) consumed_ = file_bytes_;
+  return checkExpansion(static_cast<uint64_t>(got));
+}
+
+Status GzCsvReader::checkExpansion(uint64_t read) {
+  text_bytes_ += read;
+  if (text_bytes_ > limits_.max_text_bytes) {
+    return lineError(line_, "the file holds more than " + std::to_string(limits_.max_text_bytes) +
+                                " bytes of text");
+  }
+  // gzdirect: 1 for a plain file, which expands by nothing.
+  if (gzdirect(file_.get()) == 0 && text_bytes_ > limits_.gzip_ratio_check_bytes &&
+      text_bytes_ > limits_.max_gzip_ratio * std::max<uint64_t>(consumed_, 1)) {
+    return lineError(line_, "the gzip stream expands more than " +
+                                std::to_string(limits_.max_gzip_ratio) +
+                                " times (a gzip bomb?): " + std::to_string(text_bytes_) +
+                                " bytes of text from " + std::to_string(consumed_));
+  }
   return Status::OK();
 }
 

@@ -18,6 +18,14 @@ struct CsvLimits {
   size_t max_field_bytes = 1 << 20;   // ESCO's hasTopConcept cells reach ~630 KB
   size_t max_fields = 512;            // columns per record; ESCO files have at most 14
   size_t max_record_bytes = 4 << 20;  // one record, all fields
+  // The whole file's text (decompressed): ESCO's largest file is about 30 MB, a vendor's
+  // catalogue export a few hundred.
+  uint64_t max_text_bytes = 4ull << 30;
+  // Text bytes per compressed byte of a gzip file, checked once gzip_ratio_check_bytes of text
+  // are read: CSV text compresses 3-20 x; a gzip bomb (a few KB expanding to gigabytes) over
+  // 1,000 x.
+  uint64_t max_gzip_ratio = 200;
+  uint64_t gzip_ratio_check_bytes = 16 << 20;
 };
 
 // Reads one file record by record. Not thread-safe: one thread uses a reader at a time.
@@ -40,7 +48,8 @@ class CsvReader {
   // and LF line ends, and newlines and doubled quotes inside quoted fields.
   // Errors: InvalidArgument with "line N" for an unterminated quote, a stray quote, a bare CR
   // outside quotes, a field or record over its limit, too many fields, or bytes that are not
-  // valid UTF-8; Corruption for a damaged or truncated gzip stream; IOError for a read error.
+  // valid UTF-8, or a file over max_text_bytes or (gzip) max_gzip_ratio; Corruption for a
+  // damaged or truncated gzip stream; IOError for a read error.
   // An error is final: later calls return it again.
   virtual Result<bool> next(std::vector<std::string>& fields) = 0;
   // 1-based line number where the record last returned by next() starts.

@@ -385,5 +385,29 @@ TEST(CsvReaderEscoTest, ParsesEveryEscoFile) {
   EXPECT_GT(total_rows, 170000u);
 }
 
+// A gzip bomb: 64 MiB of one repeated row in a file of about 100 KB is refused once 16 MiB of
+// text are read, with the ratio named; the same rows plain, or a normal gzip file, read through.
+TEST(CsvReaderLimitsTest, AGzipBombIsRefusedByItsExpansion) {
+  testing::TempDir dir;
+  std::string rows;
+  while (rows.size() < (64u << 20)) rows += "aaaaaaaa,bbbbbbbb\n";
+  writeGzip(dir.file("bomb.csv.gz"), rows);
+  ReadOutcome bomb = readPath(dir.file("bomb.csv.gz"));
+  EXPECT_EQ(bomb.status.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(bomb.status.message().find("expands more than 200 times"), std::string::npos)
+      << bomb.status.toString();
+  EXPECT_LT(bomb.rows.size(), rows.size() / 18);  // stopped early
+
+  CsvLimits small;
+  small.max_text_bytes = 1 << 20;
+  ReadOutcome capped = readPath(dir.file("bomb.csv.gz"), small);
+  EXPECT_NE(capped.status.message().find("more than 1048576 bytes of text"), std::string::npos)
+      << capped.status.toString();
+
+  CsvLimits lenient;
+  lenient.max_gzip_ratio = 100'000;
+  EXPECT_TRUE(readPath(dir.file("bomb.csv.gz"), lenient).status.ok());
+}
+
 }  // namespace
 }  // namespace eichub::csv
