@@ -300,6 +300,9 @@ std::string_view kindName(feed::Kind kind) {
   for (const KindName& k : kKindNames) {
     if (k.kind == kind) return k.name;
   }
+  // Trust records are made by the trust commands, never read from JSON (kindFromName does not
+  // know the name), but they are counted and listed beside the catalogue's kinds.
+  if (kind == feed::Kind::TRUST) return kTrustKindName;
   return "";
 }
 

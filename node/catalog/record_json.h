@@ -25,9 +25,12 @@ inline constexpr double kMaxDurationHours = 20000;  // a full degree is ~5,400 s
 inline constexpr double kMaxPriceAmount = 1e7;      // far above any course; keeps cents exact
 inline constexpr int64_t kMaxHeadcount = 1000000;   // more than any region's need for a skill
 
-// The JSON "kind" names, e.g. "LearningResource"; nullopt for an unknown name.
+// The name of trust records in counts, change feeds and views. Not a JSON record kind.
+inline constexpr std::string_view kTrustKindName = "Trust";
+// The JSON "kind" names, e.g. "LearningResource"; nullopt for an unknown name (and for
+// kTrustKindName: trust records are never read from JSON).
 std::optional<feed::Kind> kindFromName(std::string_view name);
-// The JSON name of kind; "" for a kind that has no JSON form (trust).
+// The JSON name of kind, or kTrustKindName for trust.
 std::string_view kindName(feed::Kind kind);
 
 // Turns one JSON object (one JSON Lines line) into a Change.

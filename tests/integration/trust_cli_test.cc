@@ -82,6 +82,10 @@ TEST_F(TrustCliTest, AuthorityNodeAndVendorFlows) {
   EXPECT_EQ(seqOf(a, vendor), 0u);
   ok({"publish", "--home", a, "--as", key_file, course});
   EXPECT_EQ(seqOf(a, vendor), 1u);
+  // The delegation is counted as a trust record, under its name (never under an empty one).
+  const json records = json::parse(ok({"status", "--home", a, "--json"}))["records"];
+  EXPECT_FALSE(records.contains("")) << records.dump();
+  EXPECT_GE(records.value("Trust", 0), 1) << records.dump();
 
   shown = show(a);
   ASSERT_EQ(shown["vendors"].size(), 1u);

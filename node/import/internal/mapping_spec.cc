@@ -40,12 +40,14 @@ Result<Spec> compileConvert(const toml::table& table, const std::string& path,
   const toml::node* parse = table.get("parse");
   const auto* name = parse != nullptr ? parse->as_string() : nullptr;
   if (name == nullptr) {
-    return Status::InvalidArgument(path + ".parse",
-                                   "expected one of number, integer, price, weekly_hours");
+    return Status::InvalidArgument(
+        path + ".parse", "expected one of number, positive_number, integer, price, weekly_hours");
   }
   const std::string& p = name->get();
   if (p == "number") {
     spec.parse = Spec::Parse::kNumber;
+  } else if (p == "positive_number") {
+    spec.parse = Spec::Parse::kPositiveNumber;
   } else if (p == "integer") {
     spec.parse = Spec::Parse::kInteger;
   } else if (p == "price") {
@@ -54,8 +56,8 @@ Result<Spec> compileConvert(const toml::table& table, const std::string& path,
     spec.parse = Spec::Parse::kWeeklyHours;
   } else {
     return Status::InvalidArgument(path + ".parse",
-                                   "expected one of number, integer, price, "
-                                   "weekly_hours; got \"" +
+                                   "expected one of number, positive_number, integer, "
+                                   "price, weekly_hours; got \"" +
                                        p + "\"");
   }
   if (const toml::node* currency = table.get("currency")) {
@@ -83,6 +85,14 @@ Result<nlohmann::json> renderConvert(const Spec& spec, const RowView& row,
       auto v = parseNumber(cell);
       if (!v.ok()) return wrap(v.status());
       return v->has_value() ? nlohmann::json(**v) : nlohmann::json();
+    }
+    case Spec::Parse::kPositiveNumber: {
+      auto v = parseNumber(cell);
+      if (!v.ok()) return wrap(v.status());
+      if (v->has_value() && **v < 0) {
+        return wrap(Status::InvalidArgument("expected a number >= 0", cell));
+      }
+      return v->has_value() && **v > 0 ? nlohmann::json(**v) : nlohmann::json();
     }
     case Spec::Parse::kInteger: {
       auto v = parseInteger(cell);

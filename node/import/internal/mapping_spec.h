@@ -22,7 +22,8 @@ struct Spec {
     kObject,    // a TOML table: a JSON object; keys are templates too
     kConvert,   // a table with "from": a cell parsed into a number or a price
   };
-  enum class Parse { kNumber, kInteger, kPrice, kWeeklyHours };
+  // kPositiveNumber: a number where 0 means not stated (left out), as a duration of 0 hours.
+  enum class Parse { kNumber, kPositiveNumber, kInteger, kPrice, kWeeklyHours };
 
   // A key template and its value. Defined below Spec: clang's libstdc++ will not build a
   // std::pair with the still incomplete Spec.

@@ -197,6 +197,22 @@ TEST(CsvMappingTest, RenderRowDropsEmptyCells) {
       "title":{"de":"Kurs"},"languages":["de"],"eqfLevel":4,"mode":"online"}])"));
 }
 
+// A duration of 0 hours (a free preview) is not stated rather than a refused row.
+TEST(CsvMappingTest, APositiveNumberOfZeroIsLeftOut) {
+  const std::string text = std::string(kSmallMapping) +
+                           "durationHours = { from = \"{hours}\", parse = \"positive_number\" }\n";
+  auto mapping = parseCsvMapping(text, "m.toml");
+  ASSERT_TRUE(mapping.ok()) << mapping.status().toString();
+  const std::vector<std::string> header = {"id", "title", "lang", "price", "hours"};
+  auto zero = mapping->renderRow(header, {"9", "Kurs", "Deutsch", "", "0"});
+  ASSERT_TRUE(zero.ok()) << zero.status().toString();
+  EXPECT_FALSE((*zero)[0].contains("durationHours")) << zero->dump();
+  auto some = mapping->renderRow(header, {"9", "Kurs", "Deutsch", "", "2.5"});
+  ASSERT_TRUE(some.ok()) << some.status().toString();
+  EXPECT_EQ((*some)[0]["durationHours"], 2.5);
+  EXPECT_FALSE(mapping->renderRow(header, {"9", "Kurs", "Deutsch", "", "-1"}).ok());
+}
+
 class CsvImportTest : public ::testing::Test {
  protected:
   std::string write(const std::string& content, const std::string& name = "in.csv") {
