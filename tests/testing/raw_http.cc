@@ -106,13 +106,13 @@ int statusOf(const std::string& answer) {
 }
 
 std::string headerOf(const std::string& answer, const std::string& name) {
-  const std::string head = lower(answer.substr(0, answer.find("\r\n\r\n")));
+  const std::string raw = answer.substr(0, answer.find("\r\n\r\n"));
+  const std::string head = lower(raw);
   const std::string key = "\r\n" + lower(name) + ":";
   size_t at = head.find(key);
   if (at == std::string::npos) return "";
   at += key.size();
-  size_t end = head.find("\r\n", at);
-  std::string value = answer.substr(at, end == std::string::npos ? std::string::npos : end - at);
+  std::string value = raw.substr(at, head.find("\r\n", at) - at);
   value.erase(0, value.find_first_not_of(' '));
   return value;
 }
