@@ -89,7 +89,8 @@ void FrontDoor::run() {
     for (size_t i = 0; i < waiting_.size(); ++i) {
       const short revents = fds[i + 2].revents;
       bool keep = revents == 0 || onReadable(*waiting_[i], now);
-      if (keep && revents != 0 && !waiting_[i]->lingering && !waiting_[i]->buffer.empty()) {
+      // A client may send its request and shut its side at once: serve what it sent.
+      if (revents != 0 && !waiting_[i]->lingering && !waiting_[i]->buffer.empty()) {
         waiting_[i] = examine(std::move(waiting_[i]));
         if (!waiting_[i]) continue;  // with a worker
       }

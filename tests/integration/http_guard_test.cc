@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/faults/figures.h"
 #include "tests/multinode/daemon_status.h"
 #include "tests/multinode/node_process.h"
 #include "tests/testing/raw_http.h"
@@ -23,6 +24,12 @@ using testing::statusOf;
 
 // A bound, not a timing: each answer must come; on a loaded machine it may be slow.
 constexpr auto kAnswerBound = 5s;
+using Clock = std::chrono::steady_clock;
+
+double millisSince(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
 constexpr char kCourse[] =
     R"({"kind":"LearningResource","id":"http://example.org/c/1","title":{"en":"Wound care"}})";
 
@@ -74,6 +81,7 @@ TEST_F(HttpGuardTest, SlowlorisAndIdleConnectionsLeaveHealthReadinessMetricsAndT
     slow.push_back(std::make_unique<RawConnection>(address_));
     ASSERT_TRUE(slow.back()->send("GET /api/v1/status HTTP/1.1\r\nHost: " + address_ + "\r\nX: "));
   }
+  const auto slow_start = Clock::now();
   std::atomic<bool> trickling{true};
   std::thread trickle([&] {
     while (trickling) {
@@ -81,14 +89,32 @@ TEST_F(HttpGuardTest, SlowlorisAndIdleConnectionsLeaveHealthReadinessMetricsAndT
       std::this_thread::sleep_for(100ms);
     }
   });
+  // Reported, not asserted: the bound asserted is that each answers at all (within 5 s).
+  auto start = Clock::now();
   const std::string health = get("/healthz");
+  const double health_ms = millisSince(start);
+  start = Clock::now();
   const std::string ready = get("/readyz");
+  const double ready_ms = millisSince(start);
+  start = Clock::now();
   const std::string metrics = get("/metrics");
+  const double metrics_ms = millisSince(start);
+  start = Clock::now();
   const std::string status = get("/api/v1/status");
+  const double status_ms = millisSince(start);
   // The slowloris heads are cut at the head deadline (5 s) with a 408.
   std::string cut = slow.front()->readAnswer(10s);
+  const double cut_ms = millisSince(slow_start);
   trickling = false;
   trickle.join();
+  testing::reportFigures({{"test", "http_slowloris_idle"},
+                          {"idle_connections", idle.size()},
+                          {"slowloris_connections", slow.size()},
+                          {"healthz_ms", health_ms},
+                          {"readyz_ms", ready_ms},
+                          {"metrics_ms", metrics_ms},
+                          {"status_ms", status_ms},
+                          {"slowloris_cut_ms", cut_ms}});
   EXPECT_EQ(statusOf(health), 200) << health;
   EXPECT_EQ(statusOf(ready), 200) << ready;
   EXPECT_EQ(statusOf(metrics), 200) << metrics.substr(0, 300);
@@ -103,11 +129,19 @@ TEST_F(HttpGuardTest, FourHundredThousandHeaderFieldsAreRefusedAndTheNodeDoesNot
   for (size_t i = 0; i < 400'000; ++i) flood += "X-Flood: 1\r\n";
   flood += "\r\n";
   const uint64_t before_kb = testing::daemonRssKb(*node_);
+  const auto start = Clock::now();
   RawConnection flooder(address_);
   std::thread sender([&] { flooder.send(flood, 10s); });
   const std::string answer = flooder.readAnswer(kAnswerBound);
+  const double answer_ms = millisSince(start);
   sender.join();
   const uint64_t after_kb = testing::daemonRssKb(*node_);
+  testing::reportFigures({{"test", "http_header_flood"},
+                          {"fields", 400'000},
+                          {"bytes", flood.size()},
+                          {"answer_ms", answer_ms},
+                          {"rss_before_kb", before_kb},
+                          {"rss_after_kb", after_kb}});
   EXPECT_EQ(statusOf(answer), 431) << answer.substr(0, 300);
   EXPECT_EQ(codeOf(answer), "too_many_headers");
   EXPECT_NE(bodyOf(answer).find("100 header fields"), std::string::npos) << answer;
