@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include <httplib.h>
 
@@ -41,13 +42,14 @@ struct Connection {
 class ConnectionStream final : public httplib::Stream {
  public:
   // timeout_answer: what a read past read_deadline writes to the client (a 408 that names the
-  // deadline); httplib's own answer after that is discarded.
+  // deadline); httplib's own answer after that is discarded. Borrowed: it must outlive the
+  // stream.
   ConnectionStream(Connection& connection, Clock::time_point read_deadline,
-                   std::chrono::milliseconds write_timeout, std::string timeout_answer)
+                   std::chrono::milliseconds write_timeout, std::string_view timeout_answer)
       : connection_(connection),
         read_deadline_(read_deadline),
         write_timeout_(write_timeout),
-        timeout_answer_(std::move(timeout_answer)) {}
+        timeout_answer_(timeout_answer) {}
 
   bool is_readable() const override;
   bool is_writable() const override;
@@ -68,7 +70,7 @@ class ConnectionStream final : public httplib::Stream {
   Connection& connection_;
   Clock::time_point read_deadline_;
   std::chrono::milliseconds write_timeout_;
-  std::string timeout_answer_;
+  std::string_view timeout_answer_;
   size_t buffered_read_ = 0;  // of connection_.buffer
   uint64_t bytes_read_ = 0;
   bool timed_out_ = false;

@@ -36,6 +36,9 @@ std::string millis(std::chrono::milliseconds ms) { return std::to_string(ms.coun
 FrontDoor::FrontDoor(UniqueFd listener, RequestProcessor& processor, const HttpLimits& limits,
                      RefusalFn on_refusal)
     : limits_(limits),
+      request_timeout_answer_(
+          closingAnswer(408, "request_timeout",
+                        "request not received within " + millis(limits.request_deadline))),
       processor_(processor),
       on_refusal_(std::move(on_refusal)),
       listener_(std::move(listener)),
@@ -214,10 +217,8 @@ void FrontDoor::startLinger(Connection& c) {
 
 void FrontDoor::serve(std::unique_ptr<Connection> connection) {
   Connection& c = *connection;
-  const std::string timeout_answer = closingAnswer(
-      408, "request_timeout", "request not received within " + millis(limits_.request_deadline));
   ConnectionStream stream(c, c.wait_start + limits_.request_deadline, limits_.write_timeout,
-                          timeout_answer);
+                          request_timeout_answer_);
   const bool close = stopping_ || c.requests_served + 1 >= limits_.keep_alive_max_requests;
   bool client_closed = false;
   const bool ok = processor_.processOne(stream, close, client_closed);

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
@@ -69,6 +70,7 @@ class FrontDoor {
   void wake();
 
   const HttpLimits limits_;
+  const std::string request_timeout_answer_;  // what a request past its deadline is told
   RequestProcessor& processor_;
   const RefusalFn on_refusal_;
   UniqueFd listener_;
