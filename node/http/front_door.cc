@@ -121,8 +121,10 @@ void FrontDoor::acceptAll(Clock::time_point now) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) return;
       // Out of descriptors (EMFILE, ENFILE): make room, and do not spin on the listener.
-      log::warn("event=http_accept_failed errno={}", errno);
-      if (!evictOne()) listener_paused_until_ = now + kAcceptPause;
+      if (!evictOne()) {
+        log::warn("event=http_accept_paused errno={} pause_ms={}", errno, kAcceptPause.count());
+        listener_paused_until_ = now + kAcceptPause;
+      }
       return;
     }
     int yes = 1;  // answers go out in two writes; Nagle would hold the second ~40 ms

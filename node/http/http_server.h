@@ -40,8 +40,6 @@ class HttpServer {
 
   // The bound address, host:port.
   const std::string& address() const { return address_; }
-  // The Host values the server answers to.
-  const std::vector<std::string>& allowedHosts() const { return guard_->allowedHosts(); }
   // The context the handlers use: the daemon replaces its reloadable parts (the API token).
   ApiContext& context() { return *context_; }
 

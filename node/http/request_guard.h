@@ -38,8 +38,6 @@ class RequestGuard {
   // requests without those headers (curl, the CLI) pass. Thread-safe (immutable).
   std::optional<Refusal> check(const httplib::Request& req) const;
 
-  const std::vector<std::string>& allowedHosts() const { return allowed_hosts_; }
-
  private:
   bool allowed(const std::string& host) const;
 
