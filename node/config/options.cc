@@ -22,6 +22,7 @@ namespace {
 constexpr size_t kMaxConfigBytes = 1 << 20;  // a config file is a page of text
 constexpr size_t kMaxNameBytes = 200;
 constexpr size_t kMinApiTokenBytes = 16;  // guessing must stay out of reach
+constexpr size_t kMaxHostBytes = 255;     // a DNS name, then ":port"
 
 // Quotes a string for TOML.
 std::string tomlQuoted(std::string_view s) {
@@ -97,6 +98,15 @@ Status validate(const Options& o) {
   if (!o.http_api_token.empty() && o.http_api_token.size() < kMinApiTokenBytes) {
     return Status::InvalidArgument("http.api_token must be empty (no writes) or at least 16 bytes");
   }
+  for (const std::string& host : o.http_allowed_hosts) {
+    const bool printable = std::all_of(host.begin(), host.end(), [](char c) {
+      return static_cast<unsigned char>(c) > 0x20 && c != 0x7f && c != '/';
+    });
+    if (host.empty() || host.size() > kMaxHostBytes || !printable) {
+      return Status::InvalidArgument("http.allowed_hosts: \"" + host +
+                                     "\" must be a Host header value, e.g. \"node.example:7481\"");
+    }
+  }
   if (o.store_initial_map_mb == 0 || o.store_max_map_mb < o.store_initial_map_mb) {
     return Status::InvalidArgument(
         "store.initial_map_mb must be > 0 and no larger than store.max_map_mb");
@@ -145,6 +155,7 @@ Result<Options> parseOptions(std::string_view toml_text, std::string_view source
   EICHUB_RETURN_IF_ERROR(readValue(table, "federation", "listen", o.listen));
   EICHUB_RETURN_IF_ERROR(readValue(table, "http", "listen", o.http_listen));
   EICHUB_RETURN_IF_ERROR(readValue(table, "http", "api_token", o.http_api_token));
+  EICHUB_RETURN_IF_ERROR(readValue(table, "http", "allowed_hosts", o.http_allowed_hosts));
   EICHUB_RETURN_IF_ERROR(readValue(table, "store", "initial_map_mb", o.store_initial_map_mb));
   EICHUB_RETURN_IF_ERROR(readValue(table, "store", "max_map_mb", o.store_max_map_mb));
   EICHUB_RETURN_IF_ERROR(readValue(table, "subscribe", "kinds", o.subscribe_kinds));
@@ -253,6 +264,11 @@ listen = {}
 # Bearer token for the write API (POST /api/v1/publish). Empty (the default) disables writes
 # over HTTP. At least 16 characters. Risk: anyone holding it can publish in this node's name.
 api_token = {}
+# Host header values the server answers to; any other Host gets 421 (a web page that rebinds
+# its own DNS name to this address cannot read the API). Empty (the default): the listen
+# address, localhost, 127.0.0.1 and [::1], each with the listen port. List every name clients
+# use, e.g. ["node.example:7481"], or ["node.example"] behind a reverse proxy on port 443.
+allowed_hosts = [{}]
 
 ############################## STORE ##############################
 [store]
@@ -286,10 +302,10 @@ level = {}
 )",
                      tomlQuoted(o.name), tomlQuoted(o.region), sectors, tomlQuoted(o.contact),
                      tomlQuoted(o.network), tomlQuoted(o.listen), tomlQuoted(o.http_listen),
-                     tomlQuoted(o.http_api_token), o.store_initial_map_mb, o.store_max_map_mb,
-                     quotedList(o.subscribe_kinds), quotedList(o.subscribe_sectors),
-                     quotedList(o.subscribe_regions), quotedList(o.subscribe_skills),
-                     tomlQuoted(o.log_level));
+                     tomlQuoted(o.http_api_token), quotedList(o.http_allowed_hosts),
+                     o.store_initial_map_mb, o.store_max_map_mb, quotedList(o.subscribe_kinds),
+                     quotedList(o.subscribe_sectors), quotedList(o.subscribe_regions),
+                     quotedList(o.subscribe_skills), tomlQuoted(o.log_level));
 }
 
 }  // namespace eichub::config

@@ -24,6 +24,9 @@ struct Options {
   // [http]
   std::string http_listen = "127.0.0.1:7481";  // dashboard and API address
   std::string http_api_token;                  // bearer token of the write API; "" = no writes
+  // Host header values the HTTP server answers to (DNS rebinding); empty: the listen address
+  // and localhost, 127.0.0.1 and [::1], each with the listen port.
+  std::vector<std::string> http_allowed_hosts;
   // [store]
   uint64_t store_initial_map_mb = 256;      // LMDB map size at open; grows by doubling
   uint64_t store_max_map_mb = 1024 * 1024;  // the map never grows past this

@@ -89,7 +89,8 @@ Status Reactor::startHttp() {
   auto context =
       std::make_unique<http::ApiContext>(store(), board_, applied_, metrics_, std::move(info),
                                          options.http_api_token, std::move(publish));
-  auto server = http::HttpServer::start(options.http_listen, std::move(context));
+  auto server = http::HttpServer::start({options.http_listen, options.http_allowed_hosts, {}},
+                                        std::move(context));
   if (!server.ok()) return server.status().withContext("set http.listen to a free host:port");
   http_ = std::move(server).value();
   return Status::OK();

@@ -28,6 +28,7 @@ ConfigDiff diffOptions(const config::Options& running, const config::Options& lo
         false);
   check(running.http_listen != loaded.http_listen && loaded.http_listen != bound_http,
         "http.listen", false);
+  check(running.http_allowed_hosts != loaded.http_allowed_hosts, "http.allowed_hosts", false);
   check(running.store_initial_map_mb != loaded.store_initial_map_mb, "store.initial_map_mb", false);
   check(running.store_max_map_mb != loaded.store_max_map_mb, "store.max_map_mb", false);
   return diff;

@@ -1,10 +1,12 @@
-// HttpServer: cpp-httplib configured with explicit limits and JSON errors everywhere.
+// HttpServer: cpp-httplib's routing behind the front door, with explicit limits, the request
+// guard and JSON errors everywhere.
 #include "node/http/http_server.h"
 
 #include <charconv>
 #include <exception>
 
 #include "node/http/json_reply.h"
+#include "node/http/listen_socket.h"
 #include "node/http/routes.h"
 #include "node/log.h"
 
@@ -12,8 +14,9 @@ namespace eichub::http {
 
 HttpServer::HttpServer(Token, std::unique_ptr<ApiContext> context) : context_(std::move(context)) {}
 
-Result<std::unique_ptr<HttpServer>> HttpServer::start(const std::string& listen,
+Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpOptions& options,
                                                       std::unique_ptr<ApiContext> context) {
+  const std::string& listen = options.listen;
   size_t colon = listen.rfind(':');
   int port = -1;
   if (colon != std::string::npos && colon > 0) {
@@ -23,20 +26,39 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(const std::string& listen,
     if (ec != std::errc() || at != end || port < 0 || port > 65535) port = -1;
   }
   if (port < 0) return Status::InvalidArgument("http.listen must be host:port", listen);
-  const std::string host = listen.substr(0, colon);
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);  // [::1]:7481
+  }
+  auto listener = listenTcp(host, port, kListenBacklog);
+  if (!listener.ok()) {
+    return Status::Unavailable("cannot listen for HTTP on " + listen, listener.status().message());
+  }
+  const int bound = boundPort(listener->get());
+  if (bound <= 0) return Status::Unavailable("cannot listen for HTTP on " + listen);
 
   auto server = std::make_unique<HttpServer>(Token{}, std::move(context));
-  httplib::Server& s = server->server_;
-  // httplib takes ownership of the queue it is handed (its API needs a raw pointer).
-  s.new_task_queue = [] { return new httplib::ThreadPool(kHttpThreads); };
+  server->address_ = listen.substr(0, colon) + ":" + std::to_string(bound);
+  server->guard_ = std::make_unique<RequestGuard>(
+      options.allowed_hosts.empty() ? defaultAllowedHosts(listen.substr(0, colon), bound)
+                                    : options.allowed_hosts);
+  httplib::Server& s = server->processor_;
   s.set_payload_max_length(kMaxBodyBytes);
-  s.set_read_timeout(kReadTimeoutSeconds, 0);
-  s.set_write_timeout(kReadTimeoutSeconds, 0);
-  s.set_keep_alive_timeout(kKeepAliveSeconds);
-  s.set_keep_alive_max_count(kKeepAliveMaxRequests);
-  // Headers and body go out in separate writes: without this, Nagle's algorithm and the
-  // client's delayed ACK add ~40 ms to every keep-alive answer.
-  s.set_tcp_nodelay(true);
+  // The Keep-Alive header httplib writes states the front door's bounds.
+  s.set_keep_alive_timeout(
+      std::chrono::ceil<std::chrono::seconds>(options.limits.head_deadline).count());
+  s.set_keep_alive_max_count(options.limits.keep_alive_max_requests);
+  s.set_default_headers(securityHeaders());
+  ApiContext& api = *server->context_;
+  const RequestGuard& guard = *server->guard_;
+  // Before routing, so before a handler runs or a body is read.
+  s.set_pre_routing_handler([&guard, &api](const httplib::Request& req, httplib::Response& res) {
+    auto refusal = guard.check(req);
+    if (!refusal) return httplib::Server::HandlerResponse::Unhandled;
+    api.metrics.countHttpRefusal(refusal->code);
+    replyError(res, refusal->status, refusal->code, refusal->message);
+    return httplib::Server::HandlerResponse::Handled;
+  });
   // Errors httplib answers itself (404, 413, 400 ...) get the same JSON shape as ours.
   static_assert(kMaxFormBodyBytes == CPPHTTPLIB_FORM_URL_ENCODED_PAYLOAD_MAX_LENGTH);
   s.set_error_handler(
@@ -67,20 +89,18 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(const std::string& listen,
         log::error("event=http_error path={} err=\"{}\"", req.path, what);
         replyError(res, 500, "internal", "internal error; see the daemon log");
       });
-  addRoutes(s, *server->context_);
+  addRoutes(s, api);
 
-  int bound = port == 0 ? s.bind_to_any_port(host) : (s.bind_to_port(host, port) ? port : -1);
-  if (bound <= 0) return Status::Unavailable("cannot listen for HTTP on " + listen);
-  server->address_ = host + ":" + std::to_string(bound);
-  server->thread_ = std::thread([&s] { s.listen_after_bind(); });
+  server->front_door_ = std::make_unique<FrontDoor>(
+      std::move(listener).value(), server->processor_, options.limits,
+      [&api](std::string_view code) { api.metrics.countHttpRefusal(code); });
   return server;
 }
 
 HttpServer::~HttpServer() {
   context_->board.stop();  // long polls answer at once
   context_->applied.stop();
-  server_.stop();
-  if (thread_.joinable()) thread_.join();
+  front_door_.reset();
 }
 
 }  // namespace eichub::http

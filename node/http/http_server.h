@@ -5,30 +5,33 @@
 
 #include <memory>
 #include <string>
-#include <thread>
-
-#include <httplib.h>
+#include <vector>
 
 #include "federation/common/result.h"
 #include "node/http/api_context.h"
+#include "node/http/front_door.h"
+#include "node/http/http_limits.h"
+#include "node/http/request_guard.h"
 
 namespace eichub::http {
 
-// Limits on what clients may send and hold. Each has a reason.
-inline constexpr size_t kMaxBodyBytes = 16u << 20;  // a publish of ~40k records; larger: CLI
+// The largest request body: a publish of ~40k records; larger goes through the CLI.
+inline constexpr size_t kMaxBodyBytes = 16u << 20;
 // httplib's own cap on application/x-www-form-urlencoded bodies (no endpoint takes forms).
 inline constexpr size_t kMaxFormBodyBytes = 8192;
-inline constexpr size_t kHttpThreads = 4;          // dashboards and scrapers, not a public site
-inline constexpr time_t kReadTimeoutSeconds = 10;  // a slow client cannot hold a thread longer
-inline constexpr time_t kKeepAliveSeconds = 5;     // an idle keep-alive connection holds a thread
-inline constexpr size_t kKeepAliveMaxRequests = 100;
+
+struct HttpOptions {
+  std::string listen;  // host:port; port 0 picks a free one
+  // Host header values answered (http.allowed_hosts); empty: defaultAllowedHosts of listen.
+  std::vector<std::string> allowed_hosts;
+  HttpLimits limits;
+};
 
 class HttpServer {
  public:
-  // Binds listen ("host:port"; port 0 picks a free one) and starts serving on kHttpThreads
-  // threads. context is owned by the server. Errors: InvalidArgument (not host:port),
-  // Unavailable (cannot bind).
-  static Result<std::unique_ptr<HttpServer>> start(const std::string& listen,
+  // Binds options.listen and starts serving (FrontDoor). context is owned by the server.
+  // Errors: InvalidArgument (not host:port), Unavailable (cannot bind).
+  static Result<std::unique_ptr<HttpServer>> start(const HttpOptions& options,
                                                    std::unique_ptr<ApiContext> context);
   // Stops accepting, finishes the requests in flight and joins the threads.
   ~HttpServer();
@@ -50,8 +53,9 @@ class HttpServer {
 
  private:
   std::unique_ptr<ApiContext> context_;
-  httplib::Server server_;
-  std::thread thread_;
+  std::unique_ptr<RequestGuard> guard_;
+  RequestProcessor processor_;
+  std::unique_ptr<FrontDoor> front_door_;  // destroyed first: its workers use the rest
   std::string address_;
 };
 

@@ -22,12 +22,18 @@ std::string errorCodeOf(int status) {
       return "unauthorized";
     case 404:
       return "not_found";
+    case 403:
+      return "forbidden";
     case 405:
       return "method_not_allowed";
+    case 408:
+      return "request_timeout";
     case 413:
       return "payload_too_large";
     case 414:
       return "uri_too_long";
+    case 431:
+      return "header_too_large";
     case 503:
       return "unavailable";
     default:

@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
@@ -28,6 +29,11 @@ class Metrics {
   void observeCommit(double seconds) { commit_seconds_.Observe(seconds); }
   // Seconds the reactor spent on one received message: decoding and verifying it. Thread-safe.
   void observeReceive(double seconds) { receive_seconds_.Observe(seconds); }
+  // One HTTP client refused by a limit or the request guard; code is a stable word from a
+  // fixed set (FrontDoor::RefusalFn, RequestGuard), so labels stay bounded. Thread-safe.
+  void countHttpRefusal(std::string_view code) {
+    http_refused_.Add({{"reason", std::string(code)}}).Increment();
+  }
 
   // The text exposition format, after bringing every metric up to date with snapshot and
   // store. own_feed is this node's author key. Thread-safe.
@@ -47,6 +53,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& rejected_;
   prometheus::Family<prometheus::Counter>& batches_;
   prometheus::Family<prometheus::Counter>& zap_refused_;
+  prometheus::Family<prometheus::Counter>& http_refused_;
   prometheus::Family<prometheus::Gauge>& peer_up_;
   prometheus::Family<prometheus::Gauge>& peer_idle_seconds_;
   prometheus::Family<prometheus::Gauge>& peer_lag_updates_;

@@ -45,6 +45,23 @@ TEST(OptionsTest, ApiTokenIsEmptyOrAtLeast16Bytes) {
 
 // Issue 17, finding 10: a config.toml holding http.api_token that group or others can read is
 // refused with the fix named; the same file with mode 0600 loads.
+TEST(OptionsTest, AllowedHostsAreHostHeaderValues) {
+  EXPECT_TRUE(parseOptions("[node]\nname = \"x\"\n", "c").value().http_allowed_hosts.empty());
+  auto parsed = parseOptions(
+      "[node]\nname = \"x\"\n[http]\nallowed_hosts = [\"node.example:7481\", \"[::1]:80\"]\n", "c");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().toString();
+  EXPECT_EQ(parsed->http_allowed_hosts,
+            (std::vector<std::string>{"node.example:7481", "[::1]:80"}));
+  for (const char* bad : {R"("")", R"("http://node.example")", R"("a b")", R"("tab\there")"}) {
+    auto refused = parseOptions(
+        std::string("[node]\nname = \"x\"\n[http]\nallowed_hosts = [") + bad + "]\n", "c");
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_NE(refused.status().message().find("http.allowed_hosts"), std::string::npos) << bad;
+  }
+  EXPECT_FALSE(
+      parseOptions("[node]\nname = \"x\"\n[http]\nallowed_hosts = \"node.example\"\n", "c").ok());
+}
+
 TEST(OptionsTest, AConfigHoldingATokenMustBeTheOwnersAlone) {
   eichub::testing::TempDir dir;
   const std::string path = dir.file("config.toml");

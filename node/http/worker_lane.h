@@ -1,0 +1,46 @@
+// WorkerLane: a fixed set of threads serving connections from a bounded queue. The front door
+// has two: one for the API and dashboard, one kept for health, readiness and metrics.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "node/http/connection.h"
+
+namespace eichub::http {
+
+class WorkerLane {
+ public:
+  using ServeFn = std::function<void(std::unique_ptr<Connection>)>;
+
+  // Starts threads threads that each call serve on a queued connection.
+  WorkerLane(size_t threads, size_t max_queued, ServeFn serve);
+  // stop().
+  ~WorkerLane();
+  WorkerLane(const WorkerLane&) = delete;
+  WorkerLane& operator=(const WorkerLane&) = delete;
+
+  // Queues connection for a thread and takes it; when max_queued connections already wait,
+  // returns false and leaves connection with the caller (who answers 503). Thread-safe.
+  bool offer(std::unique_ptr<Connection>& connection);
+  // Closes what is queued, lets the requests being served finish and joins the threads.
+  void stop();
+
+ private:
+  void run();
+
+  const size_t max_queued_;
+  const ServeFn serve_;
+  std::mutex mu_;
+  std::condition_variable ready_;
+  std::deque<std::unique_ptr<Connection>> queue_;  // guarded by mu_
+  bool stopping_ = false;                          // guarded by mu_
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace eichub::http
