@@ -61,12 +61,11 @@ Status checkErases(const HeaderFields& f) {
   return Status::OK();
 }
 
-// Field checks shared by the writer (as an invariant) and the reader (as input validation).
-Status checkFields(const HeaderFields& f) {
+// Field checks but prev's, shared by the writers (as an invariant) and the reader (as input
+// validation).
+Status checkFieldsButPrev(const HeaderFields& f) {
   if (f.network.size() > kMaxNetworkBytes) return Status::InvalidArgument("network too long");
   if (f.seq == 0) return Status::InvalidArgument("seq 0");
-  if (f.seq == 1 && f.prev != kZeroHash) return Status::InvalidArgument("seq 1 with a prev");
-  if (f.seq > 1 && f.prev == kZeroHash) return Status::InvalidArgument("missing prev");
   if (f.op > Op::ERASE) return Status::InvalidArgument("unknown op");
   if (f.kind > Kind::TRUST) return Status::InvalidArgument("unknown kind");
   if (f.id.empty()) return Status::InvalidArgument("empty id");
@@ -81,17 +80,14 @@ Status checkFields(const HeaderFields& f) {
   return checkErases(f);
 }
 
-}  // namespace
-
-Hash32 signedHeaderHash(ByteView header, ByteView signature) {
-  crypto::Sha256 hash;
-  hash.update(header);
-  hash.update(signature);
-  return hash.finish();
+Status checkFields(const HeaderFields& f) {
+  if (f.seq == 1 && f.prev != kZeroHash) return Status::InvalidArgument("seq 1 with a prev");
+  if (f.seq > 1 && f.prev == kZeroHash) return Status::InvalidArgument("missing prev");
+  return checkFieldsButPrev(f);
 }
 
-Bytes encodeHeader(const HeaderFields& f) {
-  EICHUB_CHECK(checkFields(f).ok()) << "writing an invalid header: " << checkFields(f).toString();
+// The canonical words of fields, checked by the caller.
+kj::Array<capnp::word> canonicalHeaderWords(const HeaderFields& f) {
   capnp::MallocMessageBuilder message(kHeaderFirstSegmentWords);
   auto h = message.initRoot<schema::Header>();
   h.setNetwork(dataOf(asBytes(f.network)));
@@ -110,7 +106,51 @@ Bytes encodeHeader(const HeaderFields& f) {
     auto erases = h.initErases(static_cast<unsigned>(f.erases.size()));
     for (size_t i = 0; i < f.erases.size(); ++i) erases.set(static_cast<unsigned>(i), f.erases[i]);
   }
-  return canonicalBytes(h.asReader());
+  return capnp::canonicalize(h.asReader());
+}
+
+Bytes bytesOf(const kj::Array<capnp::word>& words) {
+  auto bytes = words.asBytes();
+  return Bytes(bytes.begin(), bytes.end());
+}
+
+}  // namespace
+
+Hash32 signedHeaderHash(ByteView header, ByteView signature) {
+  crypto::Sha256 hash;
+  hash.update(header);
+  hash.update(signature);
+  return hash.finish();
+}
+
+Bytes encodeHeader(const HeaderFields& f) {
+  EICHUB_CHECK(checkFields(f).ok()) << "writing an invalid header: " << checkFields(f).toString();
+  return bytesOf(canonicalHeaderWords(f));
+}
+
+UnchainedHeader encodeUnchainedHeader(const HeaderFields& f) {
+  EICHUB_CHECK(f.prev == kZeroHash) << "an unchained header's prev is the zero placeholder";
+  EICHUB_CHECK(checkFieldsButPrev(f).ok())
+      << "writing an invalid header: " << checkFieldsButPrev(f).toString();
+  kj::Array<capnp::word> words = canonicalHeaderWords(f);
+  // Where prev lies, as Cap'n Proto itself reads the canonical words back: its place follows from
+  // the lengths before it (network), so it is found in the bytes, not assumed.
+  kj::ArrayPtr<const capnp::word> segment = words.asPtr();
+  capnp::SegmentArrayMessageReader reader(kj::arrayPtr(&segment, 1));
+  capnp::Data::Reader prev = reader.getRoot<schema::Header>().getPrev();
+  EICHUB_CHECK(prev.size() == kHashBytes) << "prev is not 32 bytes";
+  UnchainedHeader out;
+  out.prev_offset = static_cast<size_t>(prev.begin() - words.asBytes().begin());
+  out.bytes = bytesOf(words);
+  return out;
+}
+
+void chainHeader(UnchainedHeader& header, const Hash32& prev) {
+  EICHUB_CHECK(header.prev_offset + kHashBytes <= header.bytes.size()) << "prev outside the header";
+  uint8_t* place = header.bytes.data() + header.prev_offset;
+  EICHUB_CHECK(std::all_of(place, place + kHashBytes, [](uint8_t b) { return b == 0; }))
+      << "prev written before";
+  std::copy(prev.begin(), prev.end(), place);
 }
 
 Result<HeaderFields> decodeHeader(ByteView header_bytes) {

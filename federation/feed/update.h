@@ -81,6 +81,23 @@ Hash32 signedHeaderHash(ByteView header, ByteView signature);
 // invariant for our own writer).
 Bytes encodeHeader(const HeaderFields& fields);
 
+// A header encoded before the hash of the signed header it follows is known: the canonical
+// encoding of its fields with prev's 32 bytes left zero at prev_offset, where chainHeader writes
+// them. Publishers encode ahead of the chain, so that only the signature and the signed-header
+// hash wait for the update before (DESIGN.md 6).
+struct UnchainedHeader {
+  Bytes bytes;
+  size_t prev_offset = 0;  // of prev's 32 bytes in bytes, as Cap'n Proto reads it back
+};
+
+// Canonical encoding of fields, but prev, which must be zero (the placeholder). Fields but prev
+// must be within the limits above (checked: a broken invariant for our own writer).
+UnchainedHeader encodeUnchainedHeader(const HeaderFields& fields);
+
+// Writes prev in place: header.bytes becomes encodeHeader of its fields with this prev. Checks
+// that the placeholder is still zero (a header is chained once).
+void chainHeader(UnchainedHeader& header, const Hash32& prev);
+
 // Decodes header bytes received from anyone. Fails with InvalidArgument when the bytes are not
 // a canonical Header message, a field is out of its limits, or the fields disagree (a body hash
 // on a delete, a seq of 0, a non-zero prev on seq 1).

@@ -5,7 +5,9 @@
 namespace eichub::publish {
 
 Signer::Signer(const crypto::SigningKey& key, std::string network, feed::Head head)
-    : appender_(key, std::move(network), head), thread_([this] { run(); }) {}
+    : preparer_(key.publicKey(), network, head),
+      appender_(key, std::move(network), head),
+      thread_([this] { run(); }) {}
 
 Signer::~Signer() {
   {
@@ -17,9 +19,15 @@ Signer::~Signer() {
 }
 
 void Signer::submit(std::vector<Draft> chunk) {
+  std::vector<feed::PreparedUpdate> prepared;
+  prepared.reserve(chunk.size());
+  for (Draft& draft : chunk) {
+    prepared.push_back(
+        preparer_.prepare(std::move(draft.fields), std::move(draft.body), draft.time_ms));
+  }
   {
     std::lock_guard lock(mutex_);
-    chunks_.push_back({std::move(chunk), {}, State::kQueued});
+    chunks_.push_back({std::move(prepared), {}, State::kQueued});
   }
   changed_.notify_all();
 }
@@ -51,12 +59,11 @@ Signer::Chunk* Signer::claimQueued() {
 
 void Signer::sign(Chunk& chunk, std::unique_lock<std::mutex>& lock) {
   lock.unlock();
-  chunk.updates.reserve(chunk.drafts.size());
-  for (Draft& draft : chunk.drafts) {
-    chunk.updates.push_back(
-        appender_.append(std::move(draft.fields), std::move(draft.body), draft.time_ms));
+  chunk.updates.reserve(chunk.prepared.size());
+  for (feed::PreparedUpdate& prepared : chunk.prepared) {
+    chunk.updates.push_back(appender_.append(std::move(prepared)));
   }
-  chunk.drafts.clear();
+  chunk.prepared.clear();
   lock.lock();
   chunk.state = State::kSigned;
   changed_.notify_all();

@@ -2,7 +2,9 @@
 // to it, on a thread of its own, so that signing overlaps the publisher's diffing and storing.
 // Each header's prev is the hash of the previous signed header (feed format 2), so chunks are
 // signed one after the other; a caller that would wait for a chunk signs the next one itself
-// while the thread is not signing, so no core idles while there is signing left to do.
+// while the thread is not signing, so no core idles while there is signing left to do. The
+// headers are encoded on the caller's thread when submitted (FeedPreparer), so that the chain
+// carries only what must wait for the previous signature: writing prev, signing, hashing.
 #pragma once
 
 #include <condition_variable>
@@ -25,8 +27,8 @@ struct Draft {
   int64_t time_ms = 0;
 };
 
-// Not copyable. The destructor stops the thread after the chunk it is signing and drops the
-// rest. Borrows key, which must outlive it.
+// Not copyable. submit() and take() are called from one thread. The destructor stops the thread
+// after the chunk it is signing and drops the rest. Borrows key, which must outlive it.
 class Signer {
  public:
   // head: the feed's head before the first draft (seq 0 for a new feed).
@@ -35,7 +37,8 @@ class Signer {
   Signer(const Signer&) = delete;
   Signer& operator=(const Signer&) = delete;
 
-  // Queues drafts; they follow the drafts submitted before.
+  // Encodes the drafts' headers on the calling thread and queues them; they follow the drafts
+  // submitted before.
   void submit(std::vector<Draft> chunk);
   // The oldest chunk submitted and not taken yet, signed and chained. Until it is, signs the next
   // queued chunk on the calling thread when the thread is not signing, else waits. Must follow a
@@ -45,7 +48,7 @@ class Signer {
  private:
   enum class State { kQueued, kSigning, kSigned };
   struct Chunk {
-    std::vector<Draft> drafts;
+    std::vector<feed::PreparedUpdate> prepared;
     std::vector<feed::VerifiedUpdate> updates;
     State state = State::kQueued;
   };
@@ -57,6 +60,8 @@ class Signer {
   // Signs chunk, claimed by claimQueued(), with lock released meanwhile, and marks it signed.
   void sign(Chunk& chunk, std::unique_lock<std::mutex>& lock);
 
+  // Used by submit() only, on the caller's thread.
+  feed::FeedPreparer preparer_;
   std::mutex mutex_;
   std::condition_variable changed_;
   // Used by whoever holds the one claimed chunk: claimQueued() hands out one at a time.

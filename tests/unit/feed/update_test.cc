@@ -2,6 +2,7 @@
 #include "federation/feed/update.h"
 
 #include <cstring>
+#include <set>
 
 #include <gtest/gtest.h>
 
@@ -259,6 +260,97 @@ TEST_F(UpdateTest, EraseTargetsAtLimitAcceptedAboveLimitRejected) {
   std::vector<uint64_t> targets;
   for (uint64_t i = 1; i <= kMaxEraseTargets + 1; ++i) targets.push_back(i);
   EXPECT_EQ(decodeHeader(eraseHeader(targets)).status().message(), "too many erase targets");
+}
+
+// Every decoded field of a against b.
+void expectSameFields(const HeaderFields& a, const HeaderFields& b) {
+  EXPECT_EQ(a.network, b.network);
+  EXPECT_EQ(a.author, b.author);
+  EXPECT_EQ(a.seq, b.seq);
+  EXPECT_EQ(a.prev, b.prev);
+  EXPECT_EQ(a.time_ms, b.time_ms);
+  EXPECT_EQ(a.op, b.op);
+  EXPECT_EQ(a.kind, b.kind);
+  EXPECT_EQ(a.id, b.id);
+  EXPECT_EQ(a.tags, b.tags);
+  EXPECT_EQ(a.body_hash, b.body_hash);
+  EXPECT_EQ(a.body_size, b.body_size);
+  EXPECT_EQ(a.erases, b.erases);
+}
+
+// A header encoded with the prev placeholder and chained afterwards is byte for byte the header
+// encoded with its prev, for every op and kind and for lengths that move prev (network) or
+// follow it (id, tags, erases), including each at its limit.
+TEST_F(UpdateTest, UnchainedHeaderChainsToTheEncodingWithItsPrev) {
+  const std::vector<size_t> network_lengths = {0, 1, 7, 8, 9, kMaxNetworkBytes};
+  const std::vector<size_t> id_lengths = {1, 8, 9, kMaxIdBytes};
+  const std::vector<size_t> tag_counts = {0, 1, 3, kMaxTags};
+  std::vector<size_t> offsets;
+  int checked = 0;
+  for (size_t network_length : network_lengths) {
+    for (int op = 0; op <= static_cast<int>(Op::ERASE); ++op) {
+      for (int kind = 0; kind <= static_cast<int>(Kind::TRUST); ++kind) {
+        for (size_t id_length : id_lengths) {
+          for (size_t tag_count : tag_counts) {
+            for (uint64_t seq : {uint64_t{1}, uint64_t{1'000'000'007}}) {
+              HeaderFields f;
+              f.network = std::string(network_length, 'n');
+              f.author.fill(0xa5);
+              f.seq = seq;
+              f.time_ms = 1'700'000'000'123;
+              f.op = static_cast<Op>(op);
+              f.kind = static_cast<Kind>(kind);
+              f.id = std::string(id_length, static_cast<char>('a' + kind));
+              for (size_t t = 0; t < tag_count; ++t) {
+                f.tags.push_back(t + 1 == kMaxTags ? std::string(kMaxTagBytes, 't')
+                                                   : "skill:" + std::string(t, 't'));
+              }
+              if (f.op == Op::UPSERT) {
+                f.body_hash.fill(0x3c);
+                f.body_size = static_cast<uint32_t>(id_length * 3);
+              }
+              if (f.op == Op::ERASE) {
+                if (seq == 1) continue;  // an erase names earlier seqs
+                f.erases = {1, 2, seq - 1};
+              }
+              UnchainedHeader header = encodeUnchainedHeader(f);
+              if (seq > 1) f.prev.fill(static_cast<uint8_t>(0x11 + checked % 200));
+              chainHeader(header, f.prev);
+              ASSERT_EQ(header.bytes, encodeHeader(f))
+                  << "network " << network_length << " op " << op << " kind " << kind;
+              auto decoded = decodeHeader(header.bytes);
+              ASSERT_TRUE(decoded.ok()) << decoded.status().toString();
+              expectSameFields(*decoded, f);
+              offsets.push_back(header.prev_offset);
+              ++checked;
+            }
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 1000);
+  // The place of prev depends on the network's length: it is read from the encoding, not fixed.
+  EXPECT_GT(std::set<size_t>(offsets.begin(), offsets.end()).size(), 1u);
+}
+
+// The placeholder is checked: prev is written once, and only over the zero placeholder.
+TEST_F(UpdateTest, UnchainedHeaderIsChainedOnce) {
+  HeaderFields f;
+  f.network = kNet;
+  f.seq = 2;
+  f.op = Op::DELETE;
+  f.id = "p/1";
+  UnchainedHeader header = encodeUnchainedHeader(f);
+  Hash32 prev{};
+  prev[31] = 1;
+  chainHeader(header, prev);
+  EXPECT_DEATH(chainHeader(header, prev), "prev written before");
+  f.prev = prev;
+  EXPECT_DEATH((void)encodeUnchainedHeader(f), "zero placeholder");
+  f.prev = Hash32{};
+  f.id.clear();
+  EXPECT_DEATH((void)encodeUnchainedHeader(f), "invalid header");
 }
 
 // checkRun (format 2): the links of a run, then its last signature, vouch for all of it.
