@@ -385,9 +385,10 @@ void Puller::storeRun(LinkId link, Pull& pull, std::vector<feed::VerifiedUpdate>
   bodies_.queueMissing(link, batch);
   const uint64_t batch_id = context_.nextBatchId();
   batches_[batch_id] = Batch{author, link, batch.size()};
+  // Passed on before the writer starts its commit: the peers verify it themselves.
   relay_.hold(batch_id, batch);
-  context_.storage().submit(batch_id, std::move(batch));
   if (on_run_) on_run_(link, author);
+  context_.storage().submit(batch_id, std::move(batch));
   pullIfBehind(author);
   bodies_.pump();
 }

@@ -94,8 +94,10 @@ TEST_F(FederationTest, LivePublishesArePushedAlongALine) {
   c->start();
   peerBothWays(*a, *b);
   peerBothWays(*b, *c);
-  c->ok({"trust", "add", a->nodeId()});
-  ASSERT_TRUE(converged({a.get(), b.get(), c.get()}, seconds(30))) << logs({a.get(), b.get()});
+  c->ok({"trust", "add", a->nodeId()});  // c never talks to a; it accepts a's feed via b
+  a->ok({"trust", "add", c->nodeId()});
+  ASSERT_TRUE(converged({a.get(), b.get(), c.get()}, seconds(30)))
+      << logs({a.get(), b.get(), c.get()});
   for (int i = 0; i < 5; ++i) {
     a->ok({"publish", resources("live" + std::to_string(i), 1)});
     const uint64_t head = a->seqOf(a->nodeId());
