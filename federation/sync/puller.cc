@@ -218,6 +218,7 @@ void Puller::onUpdates(LinkId link, wire::Updates& updates) {
   }
   auto pull_it = pulls_.find(author);
   Pull* pull = nullptr;
+  bool pushed = false;
   if (pull_it != pulls_.end() && pull_it->second.link == link) {
     pull = &pull_it->second;
   } else if (sources_.avoided(author, link, context_.now())) {
@@ -231,6 +232,7 @@ void Puller::onUpdates(LinkId link, wire::Updates& updates) {
     }
     pull = acceptPush(link, batch);
     if (pull == nullptr) return;
+    pushed = true;
   }
   if (trusted < batch.size()) {
     context_.reject(link, refusal);
@@ -240,7 +242,7 @@ void Puller::onUpdates(LinkId link, wire::Updates& updates) {
   if (pull->retry_at_ms != 0 && batch.front().fields.seq > pull->tail.seq + 1) {
     return;  // answers to wants sent before the store refused a batch: ours to drop, no blame
   }
-  storeRun(link, *pull, batch, std::move(refusal));
+  storeRun(link, *pull, batch, std::move(refusal), pushed);
 }
 
 Puller::Pull* Puller::acceptPush(LinkId link, std::vector<feed::VerifiedUpdate>& batch) {
@@ -301,7 +303,6 @@ Puller::Pull* Puller::acceptPush(LinkId link, std::vector<feed::VerifiedUpdate>&
     pull.live = true;
     pull_it = pulls_.emplace(author, pull).first;
   }
-  state.stats.updates_pushed += last.fields.seq - tail.seq;
   // The push is also the peer's announcement of its head (kept as a have is).
   if (auto known = state.remote_heads.find(author);
       known != state.remote_heads.end() && known->second.seq < announced.seq) {
@@ -314,7 +315,7 @@ Puller::Pull* Puller::acceptPush(LinkId link, std::vector<feed::VerifiedUpdate>&
 }
 
 void Puller::storeRun(LinkId link, Pull& pull, std::vector<feed::VerifiedUpdate>& batch,
-                      std::string refusal) {
+                      std::string refusal, bool pushed) {
   const PublicKey author = batch.front().fields.author;
   // Drop what we already hold (a re-sent run), then every link must chain from the tail.
   auto first_new = std::find_if(batch.begin(), batch.end(), [&](const feed::VerifiedUpdate& u) {
@@ -382,6 +383,7 @@ void Puller::storeRun(LinkId link, Pull& pull, std::vector<feed::VerifiedUpdate>
   ++pull.in_flight;
   pull.in_flight_updates += batch.size();
   context_.link(link).stats.updates_received += batch.size();
+  if (pushed) context_.link(link).stats.updates_pushed += batch.size();
   bodies_.queueMissing(link, batch);
   const uint64_t batch_id = context_.nextBatchId();
   batches_[batch_id] = Batch{author, link, batch.size()};

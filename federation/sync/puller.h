@@ -127,9 +127,10 @@ class Puller {
   // the pull to store it in (created for the push when none exists), or nullptr.
   Pull* acceptPush(LinkId link, std::vector<feed::VerifiedUpdate>& batch);
   // Drops the part of batch at or below pull's tail, checks each link and record, and hands
-  // what passes to the store as one batch. refusal: the trust refusal that cut batch, if any.
+  // what passes to the store as one batch. refusal: the trust refusal that cut batch, if any;
+  // pushed: link pushed it (counted in updates_pushed).
   void storeRun(LinkId link, Pull& pull, std::vector<feed::VerifiedUpdate>& batch,
-                std::string refusal);
+                std::string refusal, bool pushed);
   // The last seq of author's feed that may be pulled: trust's cut-off, and before a record
   // this node refused.
   uint64_t pullableTo(const PublicKey& author) const;

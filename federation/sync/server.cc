@@ -229,14 +229,14 @@ void Server::pushOrAnnounce(const wire::HeadInfo& head, const std::string& skip_
   if (from) run = pushRun(head, *from);
   for (auto& [id, link] : context_.links()) {
     if (!link.subscribed || !link.stats.up) continue;
-    if (!skip_key.empty() && link.stats.peer_key == skip_key) {
-      // The run came from this peer: it holds it.
-      if (peerAt(id, head.author)) peer_at_[{id, head.author}] = head.seq;
-      continue;
-    }
     auto at = peerAt(id, head.author);
-    if (at && *at >= head.seq) continue;  // sent it already, or it told us it holds it
-    if (!run || !at || *at + 1 < *from) {
+    if (!skip_key.empty() && link.stats.peer_key == skip_key) {
+      // The run came from this peer: it holds it, and is only told we do (its view of our
+      // heads, peer_sync's holders).
+      if (at) peer_at_[{id, head.author}] = head.seq;
+      at = head.seq;
+    }
+    if (!run || !at || *at + 1 < *from || *at >= head.seq) {
       context_.send(id, wire::Have{head});
       continue;
     }

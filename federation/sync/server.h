@@ -52,7 +52,7 @@ class Server {
   // back (a relayed run whose commit failed) is announced again once it is held again.
   void announceHeads();
   // The same for author's feed alone, after a verified run of it was handed to the writer;
-  // links whose peer has the transport key source_key (where the run came from) are skipped.
+  // links whose peer has the transport key source_key (where the run came from) get have.
   void announceHead(const PublicKey& author, const std::string& source_key);
   // The link went down, or its peer reconnected (a new transport session): what was sent on
   // the old session is gone, so its re-asks are not early, and what it holds is unknown.
@@ -78,8 +78,9 @@ class Server {
   std::optional<std::vector<feed::SignedUpdate>> pushRun(const wire::HeadInfo& head,
                                                          uint64_t from_seq);
   // Sends head's new updates to each subscribed up link whose peer is known to hold the feed
-  // at most kMaxPushUpdates (and kMaxPushBytes) behind, have to the other links; skips links
-  // whose peer has the transport key skip_key (empty: none) or already holds head.
+  // at most kMaxPushUpdates (and kMaxPushBytes) behind, have to the other links: those further
+  // behind or unknown, those holding head already, and those whose peer has the transport key
+  // skip_key (where the run came from; empty: none).
   void pushOrAnnounce(const wire::HeadInfo& head, const std::string& skip_key);
   // What link's peer holds of author (or will, once what was sent it arrives), when known.
   std::optional<uint64_t> peerAt(LinkId link, const PublicKey& author) const;

@@ -10,7 +10,9 @@
 
 #include <gtest/gtest.h>
 
+#include "federation/feed/appender.h"
 #include "federation/sync/sync_engine.h"
+#include "node/catalog/change.h"
 #include "tests/unit/sync/sync_harness.h"
 
 namespace eichub::sync {
@@ -152,6 +154,53 @@ TEST_F(LivePushTest, APushAtTheLimitIsTakenAndOnePastItRefusedAndCounted) {
   outcomesToB();
   EXPECT_EQ(clientSeq(), 3 + kMaxPushUpdates);
   EXPECT_EQ(linkToA().updates_pushed, kMaxPushUpdates);
+  EXPECT_EQ(linkToA().rejected, 1u);
+}
+
+// Courses of about 240 KiB each (four descriptions of 60 KiB): four fit in kMaxPushBytes, five
+// do not. Published at A after what it holds.
+std::vector<feed::SignedUpdate> bigCourses(const crypto::SigningKey& author,
+                                           testing::TestStorage& storage, int n) {
+  auto head = storage.store().head(author.publicKey());
+  feed::FeedAppender app(author, kNet, *head);
+  std::vector<feed::VerifiedUpdate> batch;
+  for (int i = 0; i < n; ++i) {
+    capnp::MallocMessageBuilder message;
+    auto r = message.initRoot<schema::Record>().initLearningResource();
+    r.setId("big/" + std::to_string(i));
+    auto title = r.initTitle(1);
+    title[0].setLang("en");
+    title[0].setText("Big course");
+    auto description = r.initDescription(4);
+    for (unsigned j = 0; j < 4; ++j) {
+      description[j].setLang(std::string(1, static_cast<char>('a' + j)) + "x");
+      description[j].setText(std::string(60 * 1024, 'd'));
+    }
+    auto change = catalog::changeFromRecord(message.getRoot<schema::Record>().asReader());
+    EXPECT_TRUE(change.ok());
+    batch.push_back(app.append(feed::Op::UPSERT, change->kind, change->id, change->tags,
+                               change->body, 2000 + i));
+  }
+  EXPECT_TRUE(storage.store().apply(batch).ok());
+  std::vector<feed::SignedUpdate> out;
+  for (const auto& u : batch) out.push_back(u.signed_update);
+  return out;
+}
+
+TEST_F(LivePushTest, APushPastItsByteLimitIsRefusedAndOneWithinItTaken) {
+  catchUp(3);
+  auto big = bigCourses(*author_, server_->storage, 5);
+  size_t bytes = 0;
+  for (const auto& u : big) bytes += u.header.size() + u.signature.size() + u.body.size();
+  ASSERT_GT(bytes, kMaxPushBytes);
+  ASSERT_LT(bytes - big.back().body.size() - big.back().header.size(), kMaxPushBytes);
+  push(big);
+  EXPECT_EQ(linkToA().rejected_by_reason.at("push too large"), 1u);
+  EXPECT_EQ(clientSeq(), 3u);
+  big.pop_back();
+  push(big);
+  outcomesToB();
+  EXPECT_EQ(clientSeq(), 7u);
   EXPECT_EQ(linkToA().rejected, 1u);
 }
 
