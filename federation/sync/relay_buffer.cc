@@ -92,11 +92,12 @@ std::vector<feed::SignedUpdate> RelayBuffer::read(const PublicKey& author, uint6
   return out;
 }
 
-bool RelayBuffer::endsRun(const PublicKey& author, uint64_t seq) const {
+bool RelayBuffer::endsRun(const PublicKey& author, uint64_t seq, const Hash32& hash) const {
   auto it = feeds_.find(author);
   if (it == feeds_.end()) return false;
-  return std::any_of(it->second.begin(), it->second.end(),
-                     [&](const Run& run) { return run.first_seq + run.updates.size() - 1 == seq; });
+  return std::any_of(it->second.begin(), it->second.end(), [&](const Run& run) {
+    return run.first_seq + run.updates.size() - 1 == seq && run.last_hash == hash;
+  });
 }
 
 }  // namespace eichub::sync

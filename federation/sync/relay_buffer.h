@@ -45,8 +45,9 @@ class RelayBuffer {
   // oldest first: empty when from_seq is not held here.
   std::vector<feed::SignedUpdate> read(const PublicKey& author, uint64_t from_seq, size_t max_count,
                                        size_t max_bytes) const;
-  // True when seq of author ends a held run: its signature was verified on receipt.
-  bool endsRun(const PublicKey& author, uint64_t seq) const;
+  // True when the update of author at seq with signed-header hash `hash` ends a held run: its
+  // signature was verified on receipt.
+  bool endsRun(const PublicKey& author, uint64_t seq, const Hash32& hash) const;
   size_t bytes() const { return bytes_; }
   size_t runs() const { return by_batch_.size(); }
 

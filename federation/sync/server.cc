@@ -105,7 +105,7 @@ void Server::endAtVerifiedSignature(const PublicKey& author, std::vector<feed::S
     const feed::SignedUpdate& last = run.back();
     auto fields = feed::decodeHeader(last.header);
     if (fields.ok() &&
-        (relay_.endsRun(author, fields->seq) ||
+        (relay_.endsRun(author, fields->seq, feed::signedHeaderHash(last.header, last.signature)) ||
          crypto::verifySignature(fields->author, last.header, last.signature).ok())) {
       return;
     }

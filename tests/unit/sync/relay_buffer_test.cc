@@ -38,8 +38,9 @@ TEST_F(RelayBufferTest, HeldRunsAreReadAndDroppedOnCommit) {
   ASSERT_EQ(read.size(), 5u);
   EXPECT_EQ(read.front().header, all_[1].signed_update.header);
   EXPECT_EQ(relay.read(author(), 2, 2, wire::kMaxBatchBytes).size(), 2u);
-  EXPECT_TRUE(relay.endsRun(author(), 3));
-  EXPECT_FALSE(relay.endsRun(author(), 2));
+  EXPECT_TRUE(relay.endsRun(author(), 3, all_[2].hash));
+  EXPECT_FALSE(relay.endsRun(author(), 3, all_[1].hash));  // another update at that seq
+  EXPECT_FALSE(relay.endsRun(author(), 2, all_[1].hash));
   relay.committed(1);
   EXPECT_TRUE(relay.read(author(), 2, 10, wire::kMaxBatchBytes).empty());  // the store has it
   EXPECT_EQ(relay.read(author(), 4, 10, wire::kMaxBatchBytes).size(), 3u);
