@@ -18,6 +18,7 @@ void Server::forgetSession(LinkId link) {
   credit_.linkDown(link);
   hello_answered_ms_.erase(link);
   headers_only_.erase(link);
+  std::erase_if(have_owed_, [&](const auto& owed) { return owed.first == link; });
   auto it = peer_at_.lower_bound({link, PublicKey{}});
   while (it != peer_at_.end() && it->first.first == link) it = peer_at_.erase(it);
 }
@@ -176,6 +177,19 @@ void Server::announceHeads() {
     announced = head.seq;
     pushOrAnnounce(head, {});
   }
+  for (auto it = have_owed_.begin(); it != have_owed_.end();) {
+    const auto& [id, author] = *it;
+    auto link = context_.links().find(id);
+    auto held = context_.storage().head(author);
+    if (relay_.head(author) || !held.ok()) {
+      ++it;  // not all committed yet
+      continue;
+    }
+    if (link != context_.links().end() && link->second.subscribed && link->second.stats.up) {
+      context_.send(id, wire::Have{{author, held->seq, held->hash}});
+    }
+    it = have_owed_.erase(it);
+  }
 }
 
 void Server::announceHead(const PublicKey& author, const std::string& source_key) {
@@ -231,10 +245,12 @@ void Server::pushOrAnnounce(const wire::HeadInfo& head, const std::string& skip_
     if (!link.subscribed || !link.stats.up) continue;
     auto at = peerAt(id, head.author);
     if (!skip_key.empty() && link.stats.peer_key == skip_key) {
-      // The run came from this peer: it holds it, and is only told we do (its view of our
-      // heads, peer_sync's holders).
+      // The run came from this peer: it holds it. It is told we do (its view of our heads,
+      // peer_sync's holders) once we do, after the commit: a have now would only wake it while
+      // it passes the run on.
       if (at) peer_at_[{id, head.author}] = head.seq;
-      at = head.seq;
+      have_owed_.emplace(id, head.author);
+      continue;
     }
     if (!run || !at || *at + 1 < *from || *at >= head.seq) {
       context_.send(id, wire::Have{head});

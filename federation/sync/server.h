@@ -49,10 +49,12 @@ class Server {
   void onWantBodies(LinkId link, const wire::WantBodies& want);
   // For each head past the one last announced (the store's, or the relay buffer's when it holds
   // more), pushes or announces it to every subscribed up link (pushOrAnnounce). A head that went
-  // back (a relayed run whose commit failed) is announced again once it is held again.
+  // back (a relayed run whose commit failed) is announced again once it is held again. Then
+  // sends the haves owed to the peers runs came from, for feeds whose runs are all committed.
   void announceHeads();
   // The same for author's feed alone, after a verified run of it was handed to the writer;
-  // links whose peer has the transport key source_key (where the run came from) get have.
+  // links whose peer has the transport key source_key (where the run came from) are owed a have
+  // once it is committed (announceHeads).
   void announceHead(const PublicKey& author, const std::string& source_key);
   // The link went down, or its peer reconnected (a new transport session): what was sent on
   // the old session is gone, so its re-asks are not early, and what it holds is unknown.
@@ -78,9 +80,9 @@ class Server {
   std::optional<std::vector<feed::SignedUpdate>> pushRun(const wire::HeadInfo& head,
                                                          uint64_t from_seq);
   // Sends head's new updates to each subscribed up link whose peer is known to hold the feed
-  // at most kMaxPushUpdates (and kMaxPushBytes) behind, have to the other links: those further
-  // behind or unknown, those holding head already, and those whose peer has the transport key
-  // skip_key (where the run came from; empty: none).
+  // at most kMaxPushUpdates (and kMaxPushBytes) behind, have to the other links (further behind,
+  // unknown, or holding head already); links whose peer has the transport key skip_key (where
+  // the run came from; empty: none) are owed a have after the commit.
   void pushOrAnnounce(const wire::HeadInfo& head, const std::string& skip_key);
   // What link's peer holds of author (or will, once what was sent it arrives), when known.
   std::optional<uint64_t> peerAt(LinkId link, const PublicKey& author) const;
@@ -97,6 +99,9 @@ class Server {
   // the feeds held.
   std::map<std::pair<LinkId, PublicKey>, uint64_t> peer_at_;
   std::set<LinkId> headers_only_;  // links whose last want asked for headers only
+  // Links owed a have of a feed: their peer sent us a run of it, which announceHeads tells
+  // them we hold once no run of the feed waits for its commit. At most links x feeds.
+  std::set<std::pair<LinkId, PublicKey>> have_owed_;
   uint64_t pushes_sent_ = 0;
 };
 

@@ -31,8 +31,9 @@ class LivePushTest : public testing::SyncEngineTest {
     return updates;
   }
   // A peer subscribes at B's server link `link`, holding A's feed up to head.
-  void subscribe(LinkId link, const feed::VerifiedUpdate& head) {
-    client_->engine->linkUp(link, Role::kServer, "peer-" + std::to_string(link));
+  void subscribe(LinkId link, const feed::VerifiedUpdate& head, std::string peer_key = "") {
+    client_->engine->linkUp(link, Role::kServer,
+                            peer_key.empty() ? "peer-" + std::to_string(link) : peer_key);
     wire::Hello hello;
     hello.protocol_version = wire::protocolVersion();
     hello.network = kNet;
@@ -232,11 +233,13 @@ TEST_F(LivePushTest, AForgedPushIsRefusedAsAPulledRunIs) {
 TEST_F(LivePushTest, AVerifiedRunIsPushedAndServedBeforeItsCommit) {
   auto held = catchUp(3);
   subscribe(3, held[2]);
+  subscribe(5, held[2], "server-key");  // A's own DEALER to B: where the run comes from
   client_->storage.defer_commits = true;
   publish(1);
   server_->engine->localHeadsChanged();
   deliverFromA();
-  EXPECT_EQ(clientSeq(), 3u);  // not committed
+  EXPECT_TRUE(fromB(5).empty());  // A is told B holds it once B does
+  EXPECT_EQ(clientSeq(), 3u);     // not committed
   EXPECT_GT(client_->engine->relayBytes(), 0u);
   EXPECT_EQ(updateSeqs(fromB(3)), (std::vector<uint64_t>{4}));
   // C asks again (as after losing the push): served from memory.
@@ -247,6 +250,10 @@ TEST_F(LivePushTest, AVerifiedRunIsPushedAndServedBeforeItsCommit) {
   EXPECT_EQ(clientSeq(), 4u);
   EXPECT_EQ(client_->engine->relayBytes(), 0u);
   EXPECT_TRUE(fromB(3).empty());  // the commit announces nothing more to C
+  auto to_a = fromB(5);
+  ASSERT_EQ(to_a.size(), 1u);
+  ASSERT_TRUE(std::holds_alternative<wire::Have>(to_a[0]));
+  EXPECT_EQ(std::get<wire::Have>(to_a[0]).head.seq, 4u);
 }
 
 // A failed commit withdraws the run: nothing of it is served or announced again until B holds
