@@ -217,9 +217,10 @@ std::optional<std::vector<feed::SignedUpdate>> Server::pushRun(const wire::HeadI
       bytes += update.header.size() + update.signature.size() + update.body.size();
       run.push_back(std::move(update));
     }
+    if (bytes > kMaxPushBytes) return std::nullopt;  // too much for one push: have instead
     next += part->size();
   }
-  if (bytes > kMaxPushBytes || run.size() != head.seq - from_seq + 1) return std::nullopt;
+  if (run.size() != head.seq - from_seq + 1) return std::nullopt;
   const feed::SignedUpdate& last = run.back();
   if (feed::signedHeaderHash(last.header, last.signature) != head.hash) return std::nullopt;
   // Served runs end at a signature that verifies (serveWant): one check per head pushed.
@@ -234,6 +235,7 @@ void Server::pushOrAnnounce(const wire::HeadInfo& head, const std::string& skip_
   std::optional<uint64_t> from;
   for (const auto& [id, link] : context_.links()) {
     if (!link.subscribed || !link.stats.up) continue;
+    if (!skip_key.empty() && link.stats.peer_key == skip_key) continue;
     auto at = peerAt(id, head.author);
     if (at && *at < head.seq && head.seq - *at <= kMaxPushUpdates) {
       from = std::min(from.value_or(*at + 1), *at + 1);
