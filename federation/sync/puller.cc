@@ -19,10 +19,13 @@ constexpr int64_t kStoreRetryMarginMs = 250;
 
 }  // namespace
 
-Puller::Puller(SyncContext& context, ForkGuard& forks, BodyPump& bodies)
+Puller::Puller(SyncContext& context, ForkGuard& forks, BodyPump& bodies, RelayBuffer& relay,
+               RunFn on_run)
     : context_(context),
       forks_(forks),
       bodies_(bodies),
+      relay_(relay),
+      on_run_(std::move(on_run)),
       sources_(6 * context.options().want_timeout_ms) {}
 
 void Puller::onHello(LinkId link, LinkState& state, const wire::Hello& hello) {
@@ -60,6 +63,15 @@ void Puller::onHave(LinkId link, LinkState& state, const wire::HeadInfo& head) {
   if (head.seq > known->second.seq) known->second = head;
   forks_.watchHead(link, head);
   pullIfBehind(head.author);
+}
+
+void Puller::onPushAnnounced(LinkId link, LinkState& state, const wire::Updates& updates) {
+  if (updates.updates.empty()) return;
+  const feed::SignedUpdate& last = updates.updates.back();
+  auto fields = feed::decodeHeader(last.header);
+  if (!fields.ok()) return;
+  onHave(link, state,
+         {fields->author, fields->seq, feed::signedHeaderHash(last.header, last.signature)});
 }
 
 uint64_t Puller::pullableTo(const PublicKey& author) const {
@@ -205,21 +217,106 @@ void Puller::onUpdates(LinkId link, wire::Updates& updates) {
     return;
   }
   auto pull_it = pulls_.find(author);
-  if (pull_it == pulls_.end() || pull_it->second.link != link) {
+  Pull* pull = nullptr;
+  bool pushed = false;
+  if (pull_it != pulls_.end() && pull_it->second.link == link) {
+    pull = &pull_it->second;
+  } else if (sources_.avoided(author, link, context_.now())) {
     // Answers to wants withdrawn from a source we left: dropped without blame.
-    if (sources_.avoided(author, link, context_.now())) return;
-    context_.reject(link, "unsolicited updates");
     return;
+  } else {
+    if (trusted < batch.size()) {
+      context_.reject(link, refusal);
+      batch.resize(trusted);
+      refusal.clear();
+    }
+    pull = acceptPush(link, batch);
+    if (pull == nullptr) return;
+    pushed = true;
   }
-  Pull& pull = pull_it->second;
   if (trusted < batch.size()) {
     context_.reject(link, refusal);
-    refused_[author] = Refusal{link, batch[trusted].fields.seq, pull.requested_to, false};
+    refused_[author] = Refusal{link, batch[trusted].fields.seq, pull->requested_to, false};
     batch.resize(trusted);
   }
-  if (pull.retry_at_ms != 0 && batch.front().fields.seq > pull.tail.seq + 1) {
+  if (pull->retry_at_ms != 0 && batch.front().fields.seq > pull->tail.seq + 1) {
     return;  // answers to wants sent before the store refused a batch: ours to drop, no blame
   }
+  storeRun(link, *pull, batch, std::move(refusal), pushed);
+}
+
+Puller::Pull* Puller::acceptPush(LinkId link, std::vector<feed::VerifiedUpdate>& batch) {
+  LinkState& state = context_.link(link);
+  size_t bytes = 0;
+  for (const feed::VerifiedUpdate& u : batch) {
+    bytes += u.signed_update.header.size() + u.signed_update.signature.size() +
+             u.signed_update.body.size();
+  }
+  if (batch.size() > kMaxPushUpdates || bytes > kMaxPushBytes) {
+    context_.reject(link, "push too large");
+    return nullptr;
+  }
+  const feed::VerifiedUpdate& last = batch.back();
+  const PublicKey author = last.fields.author;
+  const wire::HeadInfo announced{author, last.fields.seq, last.hash};
+  auto pull_it = pulls_.find(author);
+  feed::Head tail;
+  if (pull_it != pulls_.end()) {
+    tail = pull_it->second.tail;
+  } else {
+    auto held = context_.storage().head(author);
+    if (!held.ok()) return nullptr;
+    tail = *held;
+  }
+  if (last.fields.seq <= tail.seq) {
+    // Held already (another peer was faster): a duplicate when it is our update at that seq;
+    // otherwise a split view, which the announcement lets ForkGuard probe.
+    const bool ours = last.fields.seq == tail.seq
+                          ? last.hash == tail.hash
+                          : context_.heldHash(author, last.fields.seq) == last.hash;
+    if (ours) {
+      state.stats.duplicates += batch.size();
+    } else {
+      onHave(link, state, announced);
+    }
+    return nullptr;
+  }
+  const bool links = batch.front().fields.seq <= tail.seq + 1;
+  const bool busy = pull_it != pulls_.end() && (pull_it->second.retry_at_ms != 0 ||
+                                                pull_it->second.in_flight_updates + batch.size() >
+                                                    context_.options().want_credit);
+  if (!links || busy || context_.storage().isFrozen(author)) {
+    // Not taken, without blame: the sender's idea of what we hold was stale (or we are at our
+    // limit for this feed). Its head is pulled as if it had sent have.
+    if (!links) ++state.stats.pushes_unlinked;
+    onHave(link, state, announced);
+    return nullptr;
+  }
+  if (pull_it == pulls_.end()) {
+    Pull pull;
+    pull.link = link;
+    pull.tail = tail;
+    pull.requested_to = tail.seq;
+    pull.started_at_seq = tail.seq;
+    pull.started_ms = context_.now();
+    pull.last_advance_ms = pull.started_ms;
+    pull.live = true;
+    pull_it = pulls_.emplace(author, pull).first;
+  }
+  // The push is also the peer's announcement of its head (kept as a have is).
+  if (auto known = state.remote_heads.find(author);
+      known != state.remote_heads.end() && known->second.seq < announced.seq) {
+    known->second = announced;
+  } else if (known == state.remote_heads.end() &&
+             state.remote_heads.size() < kMaxRemoteHeadsPerLink) {
+    state.remote_heads.emplace(author, announced);
+  }
+  return &pull_it->second;
+}
+
+void Puller::storeRun(LinkId link, Pull& pull, std::vector<feed::VerifiedUpdate>& batch,
+                      std::string refusal, bool pushed) {
+  const PublicKey author = batch.front().fields.author;
   // Drop what we already hold (a re-sent run), then every link must chain from the tail.
   auto first_new = std::find_if(batch.begin(), batch.end(), [&](const feed::VerifiedUpdate& u) {
     return u.fields.seq > pull.tail.seq;
@@ -279,13 +376,20 @@ void Puller::onUpdates(LinkId link, wire::Updates& updates) {
     return;
   }
   pull.tail = head;
+  // A pushed run may pass what was asked: nothing before the tail is owed any more.
+  pull.requested_to = std::max(pull.requested_to, head.seq);
   pull.last_progress_ms = context_.now();
   pull.last_advance_ms = pull.last_progress_ms;
   ++pull.in_flight;
+  pull.in_flight_updates += batch.size();
   context_.link(link).stats.updates_received += batch.size();
+  if (pushed) context_.link(link).stats.updates_pushed += batch.size();
   bodies_.queueMissing(link, batch);
   const uint64_t batch_id = context_.nextBatchId();
   batches_[batch_id] = Batch{author, link, batch.size()};
+  // Passed on before the writer starts its commit: the peers verify it themselves.
+  relay_.hold(batch_id, batch);
+  if (on_run_) on_run_(link, author);
   context_.storage().submit(batch_id, std::move(batch));
   pullIfBehind(author);
   bodies_.pump();
@@ -302,14 +406,17 @@ bool Puller::applied(uint64_t batch_id, const Status& status) {
     if (auto link = links.find(batch.link); link != links.end()) {
       link->second.stats.updates_applied += batch.count;
     }
+    relay_.committed(batch_id);
   } else {
     // Only verified batches reach the store, so its refusal is ours (disk or map full), not
     // the peer's: counting it as a rejection would throttle an honest peer.
     ++store_failures_;
+    relay_.failed(batch_id);
   }
   if (pull_it != pulls_.end()) {
     Pull& pull = pull_it->second;
     if (pull.in_flight > 0) --pull.in_flight;
+    pull.in_flight_updates -= std::min(pull.in_flight_updates, batch.count);
     const SyncOptions& options = context_.options();
     if (!status.ok()) {
       // Start again from what the store holds, but not at once: pulling and verifying the
@@ -333,6 +440,10 @@ void Puller::finishIfDone(const PublicKey& author) {
   const Pull& pull = it->second;
   const uint64_t remote_seq = std::min(context_.highestAnnounced(author), pullableTo(author));
   if (pull.in_flight != 0 || pull.tail.seq < remote_seq || pull.requested_to > pull.tail.seq) {
+    return;
+  }
+  if (pull.live) {
+    pulls_.erase(it);
     return;
   }
   context_.event("event=sync_done author=" + toHex(author).substr(0, 16) +

@@ -8,10 +8,26 @@
 
 namespace eichub::sync {
 
-Server::Server(SyncContext& context, ForkGuard& forks)
+Server::Server(SyncContext& context, ForkGuard& forks, const RelayBuffer& relay)
     : context_(context),
       forks_(forks),
-      credit_(context.options().want_credit, reaskGapMs(context.options())) {}
+      credit_(context.options().want_credit, reaskGapMs(context.options())),
+      relay_(relay) {}
+
+void Server::forgetSession(LinkId link) {
+  credit_.linkDown(link);
+  hello_answered_ms_.erase(link);
+  headers_only_.erase(link);
+  std::erase_if(have_owed_, [&](const auto& owed) { return owed.first == link; });
+  auto it = peer_at_.lower_bound({link, PublicKey{}});
+  while (it != peer_at_.end() && it->first.first == link) it = peer_at_.erase(it);
+}
+
+std::optional<uint64_t> Server::peerAt(LinkId link, const PublicKey& author) const {
+  auto it = peer_at_.find({link, author});
+  if (it == peer_at_.end()) return std::nullopt;
+  return it->second;
+}
 
 void Server::onHello(LinkId link, LinkState& state, const wire::Hello& hello) {
   state.subscribed = true;
@@ -23,7 +39,15 @@ void Server::onHello(LinkId link, LinkState& state, const wire::Hello& hello) {
   }
   hello_answered_ms_[link] = now;
   auto ours = context_.hello();
-  if (ours.ok()) context_.send(link, *ours);
+  if (ours.ok()) {
+    // What the client holds of the feeds we hold: where pushes to it may start.
+    std::map<PublicKey, uint64_t> held;
+    for (const wire::HeadInfo& head : ours->heads) held.emplace(head.author, head.seq);
+    for (const wire::HeadInfo& head : hello.heads) {
+      if (held.count(head.author) != 0) peer_at_[{link, head.author}] = head.seq;
+    }
+    context_.send(link, *ours);
+  }
   // A client that still holds a feed we froze has not seen the proof (it may have been found
   // before this client subscribed).
   for (const wire::HeadInfo& head : hello.heads) {
@@ -57,7 +81,37 @@ void Server::onWant(LinkId link, const wire::Want& want) {
     case CreditLedger::Verdict::kServe:
       break;
   }
-  credit_.served(link, want.author, want.from_seq, serveWant(link, want), now);
+  if (want.headers_only) {
+    headers_only_.insert(link);
+  } else {
+    headers_only_.erase(link);
+  }
+  const uint64_t sent = serveWant(link, want);
+  credit_.served(link, want.author, want.from_seq, sent, now);
+  // Probes (one header) say nothing of where the client's feed is.
+  if (sent > 0 && want.credit > 1) peer_at_[{link, want.author}] = want.from_seq + sent - 1;
+}
+
+Result<std::vector<feed::SignedUpdate>> Server::readServable(const PublicKey& author,
+                                                             uint64_t from_seq, size_t max_count,
+                                                             size_t max_bytes) {
+  EICHUB_ASSIGN_OR_RETURN(auto run,
+                          context_.storage().read(author, from_seq, max_count, max_bytes));
+  if (run.empty()) run = relay_.read(author, from_seq, max_count, max_bytes);
+  return run;
+}
+
+void Server::endAtVerifiedSignature(const PublicKey& author, std::vector<feed::SignedUpdate>& run) {
+  while (!run.empty()) {
+    const feed::SignedUpdate& last = run.back();
+    auto fields = feed::decodeHeader(last.header);
+    if (fields.ok() &&
+        (relay_.endsRun(author, fields->seq, feed::signedHeaderHash(last.header, last.signature)) ||
+         crypto::verifySignature(fields->author, last.header, last.signature).ok())) {
+      return;
+    }
+    run.pop_back();
+  }
 }
 
 uint64_t Server::serveWant(LinkId link, const wire::Want& want) {
@@ -65,20 +119,12 @@ uint64_t Server::serveWant(LinkId link, const wire::Want& want) {
   uint64_t from = want.from_seq;
   uint64_t left = want.credit;
   while (left > 0) {
-    auto run = context_.storage().read(
-        want.author, from, std::min<uint64_t>(left, wire::kMaxBatchUpdates), wire::kMaxBatchBytes);
+    auto run = readServable(want.author, from, std::min<uint64_t>(left, wire::kMaxBatchUpdates),
+                            wire::kMaxBatchBytes);
     if (!run.ok() || run->empty()) break;
     // Runs received in bulk have only their last signature checked (DESIGN.md 6); make sure
     // every run we serve ends at a signature that verifies, so receivers can do the same.
-    while (!run->empty()) {
-      const feed::SignedUpdate& last = run->back();
-      auto fields = feed::decodeHeader(last.header);
-      if (fields.ok() &&
-          crypto::verifySignature(fields->author, last.header, last.signature).ok()) {
-        break;
-      }
-      run->pop_back();
-    }
+    endAtVerifiedSignature(want.author, *run);
     if (run->empty()) break;
     if (want.headers_only) {
       for (feed::SignedUpdate& update : *run) update.body.clear();
@@ -121,13 +167,106 @@ void Server::onWantBodies(LinkId link, const wire::WantBodies& want) {
 void Server::announceHeads() {
   auto heads = context_.storage().heads();
   if (!heads.ok()) return;
-  for (const wire::HeadInfo& head : *heads) {
-    uint64_t& announced = announced_[head.author];
-    if (head.seq <= announced) continue;
-    announced = head.seq;
-    for (const auto& [id, link] : context_.links()) {
-      if (link.subscribed && link.stats.up) context_.send(id, wire::Have{head});
+  for (wire::HeadInfo& head : *heads) {
+    if (auto relayed = relay_.head(head.author); relayed && relayed->seq > head.seq) {
+      head = *relayed;
     }
+    uint64_t& announced = announced_[head.author];
+    if (head.seq < announced) announced = head.seq;  // a relayed run's commit failed
+    if (head.seq == announced) continue;
+    announced = head.seq;
+    pushOrAnnounce(head, {});
+  }
+  for (auto it = have_owed_.begin(); it != have_owed_.end();) {
+    const auto& [id, author] = *it;
+    auto link = context_.links().find(id);
+    auto held = context_.storage().head(author);
+    if (relay_.head(author) || !held.ok()) {
+      ++it;  // not all committed yet
+      continue;
+    }
+    if (link != context_.links().end() && link->second.subscribed && link->second.stats.up) {
+      context_.send(id, wire::Have{{author, held->seq, held->hash}});
+    }
+    it = have_owed_.erase(it);
+  }
+}
+
+void Server::announceHead(const PublicKey& author, const std::string& source_key) {
+  std::optional<wire::HeadInfo> head = relay_.head(author);
+  if (!head) {
+    auto held = context_.storage().head(author);
+    if (!held.ok() || held->seq == 0) return;
+    head = wire::HeadInfo{author, held->seq, held->hash};
+  }
+  if (context_.storage().isFrozen(author)) return;
+  uint64_t& announced = announced_[author];
+  if (head->seq <= announced) return;
+  announced = head->seq;
+  pushOrAnnounce(*head, source_key);
+}
+
+std::optional<std::vector<feed::SignedUpdate>> Server::pushRun(const wire::HeadInfo& head,
+                                                               uint64_t from_seq) {
+  std::vector<feed::SignedUpdate> run;
+  size_t bytes = 0;
+  for (uint64_t next = from_seq; next <= head.seq;) {
+    auto part = readServable(head.author, next, head.seq - next + 1, kMaxPushBytes - bytes);
+    if (!part.ok() || part->empty()) return std::nullopt;
+    for (feed::SignedUpdate& update : *part) {
+      bytes += update.header.size() + update.signature.size() + update.body.size();
+      run.push_back(std::move(update));
+    }
+    if (bytes > kMaxPushBytes) return std::nullopt;  // too much for one push: have instead
+    next += part->size();
+  }
+  if (run.size() != head.seq - from_seq + 1) return std::nullopt;
+  const feed::SignedUpdate& last = run.back();
+  if (feed::signedHeaderHash(last.header, last.signature) != head.hash) return std::nullopt;
+  // Served runs end at a signature that verifies (serveWant): one check per head pushed.
+  endAtVerifiedSignature(head.author, run);
+  if (run.size() != head.seq - from_seq + 1) return std::nullopt;
+  return run;
+}
+
+void Server::pushOrAnnounce(const wire::HeadInfo& head, const std::string& skip_key) {
+  // Pushes start where the peer furthest behind (within kMaxPushUpdates) is: one read and one
+  // signature check serve every link.
+  std::optional<uint64_t> from;
+  for (const auto& [id, link] : context_.links()) {
+    if (!link.subscribed || !link.stats.up) continue;
+    if (!skip_key.empty() && link.stats.peer_key == skip_key) continue;
+    auto at = peerAt(id, head.author);
+    if (at && *at < head.seq && head.seq - *at <= kMaxPushUpdates) {
+      from = std::min(from.value_or(*at + 1), *at + 1);
+    }
+  }
+  std::optional<std::vector<feed::SignedUpdate>> run;
+  if (from) run = pushRun(head, *from);
+  for (auto& [id, link] : context_.links()) {
+    if (!link.subscribed || !link.stats.up) continue;
+    auto at = peerAt(id, head.author);
+    if (!skip_key.empty() && link.stats.peer_key == skip_key) {
+      // The run came from this peer: it holds it. It is told we do (its view of our heads,
+      // peer_sync's holders) once we do, after the commit: a have now would only wake it while
+      // it passes the run on.
+      if (at) peer_at_[{id, head.author}] = head.seq;
+      have_owed_.emplace(id, head.author);
+      continue;
+    }
+    if (!run || !at || *at + 1 < *from || *at >= head.seq) {
+      context_.send(id, wire::Have{head});
+      continue;
+    }
+    wire::Updates push;
+    push.updates.assign(run->begin() + static_cast<ptrdiff_t>(*at + 1 - *from), run->end());
+    if (headers_only_.count(id) != 0) {
+      for (feed::SignedUpdate& update : push.updates) update.body.clear();
+    }
+    link.stats.updates_sent += push.updates.size();
+    ++pushes_sent_;
+    peer_at_[{id, head.author}] = head.seq;
+    context_.send(id, push);
   }
 }
 

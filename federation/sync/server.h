@@ -1,16 +1,24 @@
 // Server: the engine's serving part, on server links (a peer's DEALER at our ROUTER). Answers a
 // client's hello with ours (and the proofs of feeds it still holds that we froze), serves its
 // wants within the credit the CreditLedger admits, each run ending at a signature that verifies,
-// serves its body requests, and announces each new local head with have.
+// serves its body requests, and announces each new head: it pushes the new updates themselves
+// to a peer known to be at most kMaxPushUpdates behind (a live hop is one send, not have, want
+// and updates), and sends have to the others. What it serves and pushes comes from the store
+// and, before their commit, from the RelayBuffer.
 // Not thread-safe: the engine's thread owns it.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "federation/sync/credit_ledger.h"
 #include "federation/sync/fork_guard.h"
+#include "federation/sync/relay_buffer.h"
 #include "federation/sync/sync_context.h"
 #include "federation/wire/messages.h"
 
@@ -24,8 +32,8 @@ inline constexpr int64_t kHelloAnswerGapMs = 1'000;
 
 class Server {
  public:
-  // context and forks must outlive the server.
-  Server(SyncContext& context, ForkGuard& forks);
+  // context, forks and relay must outlive the server.
+  Server(SyncContext& context, ForkGuard& forks, const RelayBuffer& relay);
 
   // A hello the engine accepted (version, network, identity) on server link: the link is
   // subscribed and answered with our hello, unless one was answered on this session less than
@@ -39,14 +47,20 @@ class Server {
   // Answers each ref with the body held, or an empty one, in messages of at most
   // wire::kMaxBodiesBytes. Rejects a request before hello.
   void onWantBodies(LinkId link, const wire::WantBodies& want);
-  // Sends have to every subscribed up link for each local head past the one last announced.
+  // For each head past the one last announced (the store's, or the relay buffer's when it holds
+  // more), pushes or announces it to every subscribed up link (pushOrAnnounce). A head that went
+  // back (a relayed run whose commit failed) is announced again once it is held again. Then
+  // sends the haves owed to the peers runs came from, for feeds whose runs are all committed.
   void announceHeads();
+  // The same for author's feed alone, after a verified run of it was handed to the writer;
+  // links whose peer has the transport key source_key (where the run came from) are owed a have
+  // once it is committed (announceHeads).
+  void announceHead(const PublicKey& author, const std::string& source_key);
   // The link went down, or its peer reconnected (a new transport session): what was sent on
-  // the old session is gone, so its re-asks are not early.
-  void forgetSession(LinkId link) {
-    credit_.linkDown(link);
-    hello_answered_ms_.erase(link);
-  }
+  // the old session is gone, so its re-asks are not early, and what it holds is unknown.
+  void forgetSession(LinkId link);
+  // Pushes sent (each one Updates message in place of a have).
+  uint64_t pushesSent() const { return pushes_sent_; }
   // Wants left unanswered without blame, by reason (re-asks sooner than a timeout, case 28).
   const std::map<std::string, uint64_t>& refusedWants() const { return refused_wants_; }
   const CreditLedger& credit() const { return credit_; }
@@ -54,6 +68,24 @@ class Server {
  private:
   // Serves a want that the credit ledger admitted; returns the updates sent.
   uint64_t serveWant(LinkId link, const wire::Want& want);
+  // Updates of author from from_seq on, from the store, else from the relay buffer when the
+  // store holds none of them yet. Errors: the store's.
+  Result<std::vector<feed::SignedUpdate>> readServable(const PublicKey& author, uint64_t from_seq,
+                                                       size_t max_count, size_t max_bytes);
+  // Drops updates from the end of run until it ends at a signature that verifies (or was
+  // verified on receipt, in the relay buffer).
+  void endAtVerifiedSignature(const PublicKey& author, std::vector<feed::SignedUpdate>& run);
+  // The run of author's feed from from_seq to head, when it fits in one push and ends at head's
+  // hash under a verified signature.
+  std::optional<std::vector<feed::SignedUpdate>> pushRun(const wire::HeadInfo& head,
+                                                         uint64_t from_seq);
+  // Sends head's new updates to each subscribed up link whose peer is known to hold the feed
+  // at most kMaxPushUpdates (and kMaxPushBytes) behind, have to the other links (further behind,
+  // unknown, or holding head already); links whose peer has the transport key skip_key (where
+  // the run came from; empty: none) are owed a have after the commit.
+  void pushOrAnnounce(const wire::HeadInfo& head, const std::string& skip_key);
+  // What link's peer holds of author (or will, once what was sent it arrives), when known.
+  std::optional<uint64_t> peerAt(LinkId link, const PublicKey& author) const;
 
   SyncContext& context_;
   ForkGuard& forks_;
@@ -61,6 +93,16 @@ class Server {
   std::map<std::string, uint64_t> refused_wants_;
   std::map<PublicKey, uint64_t> announced_;      // last head seq announced per feed
   std::map<LinkId, int64_t> hello_answered_ms_;  // per link: when its session's hello was answered
+  const RelayBuffer& relay_;
+  // Per link and feed, the seq its peer holds or will hold: from its hello (feeds we hold), the
+  // wants served and the pushes sent on this session. Bounded by the configured peers times
+  // the feeds held.
+  std::map<std::pair<LinkId, PublicKey>, uint64_t> peer_at_;
+  std::set<LinkId> headers_only_;  // links whose last want asked for headers only
+  // Links owed a have of a feed: their peer sent us a run of it, which announceHeads tells
+  // them we hold once no run of the feed waits for its commit. At most links x feeds.
+  std::set<std::pair<LinkId, PublicKey>> have_owed_;
+  uint64_t pushes_sent_ = 0;
 };
 
 }  // namespace eichub::sync

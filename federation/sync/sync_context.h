@@ -29,6 +29,9 @@ struct LinkStats {
   // is ours, by signed hash or by header bytes (a second valid signature over a held header is a
   // duplicate, never a fork; case 5).
   uint64_t duplicates = 0;
+  uint64_t updates_pushed = 0;  // of updates_received: pushed by the peer, not asked for
+  // Pushes refused without blame because they did not link to what we held (a gap: pulled).
+  uint64_t pushes_unlinked = 0;
   uint64_t updates_sent = 0;
   uint64_t bodies_received = 0;  // fetched bodies that matched their headers
   uint64_t bodies_sent = 0;

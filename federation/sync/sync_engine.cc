@@ -13,8 +13,11 @@ SyncEngine::SyncEngine(SyncOptions options, Storage& storage, const TrustPolicy&
                std::move(on_reject), std::move(on_event)),
       forks_(context_, [this](const PublicKey& author) { puller_.forget(author); }),
       bodies_(context_),
-      puller_(context_, forks_, bodies_),
-      server_(context_, forks_),
+      puller_(context_, forks_, bodies_, relay_,
+              [this](LinkId link, const PublicKey& author) {
+                server_.announceHead(author, context_.link(link).stats.peer_key);
+              }),
+      server_(context_, forks_, relay_),
       status_(context_, puller_) {}
 
 void SyncEngine::linkUp(LinkId link, Role role, std::string peer_key) {
@@ -64,6 +67,8 @@ bool SyncEngine::receive(LinkId link, ByteView bytes) {
       onHello(link, state, *hello);
     } else if (auto* have = std::get_if<wire::Have>(&message); have && client) {
       puller_.onHave(link, state, have->head);
+    } else if (auto* updates = std::get_if<wire::Updates>(&message); updates && client) {
+      puller_.onPushAnnounced(link, state, *updates);  // a push announces its head
     } else if (std::holds_alternative<wire::Bye>(message)) {
       state.subscribed = false;
     }
@@ -129,7 +134,8 @@ void SyncEngine::onHello(LinkId link, LinkState& state, const wire::Hello& hello
 
 void SyncEngine::applied(uint64_t batch_id, const Status& status) {
   if (bodies_.applied(batch_id, status)) return;
-  if (puller_.applied(batch_id, status) && status.ok()) server_.announceHeads();
+  // A failed batch withdraws its relayed runs: announceHeads then lowers what it announced.
+  if (puller_.applied(batch_id, status)) server_.announceHeads();
 }
 
 void SyncEngine::tick() {

@@ -6,8 +6,15 @@
 // want and receive hello, have and updates; on a kServer link (a peer's DEALER at our ROUTER)
 // we answer hello, serve wants within their credit and announce our new heads with have.
 // The engine checks hellos and routes each message to one of its parts, which share a
-// SyncContext: Server (serving), Puller (pulling and receiving runs), ForkGuard (fork watching
-// and proofs), BodyPump (body fetching) and SyncStatus (reports).
+// SyncContext: Server (serving and pushing), Puller (pulling and receiving runs, pushed ones
+// too), ForkGuard (fork watching and proofs), BodyPump (body fetching), RelayBuffer (verified
+// runs not yet committed) and SyncStatus (reports).
+//
+// The live path (DESIGN.md 6, "a hop costs a verification and a send"): a run verified here is
+// served and pushed on from the RelayBuffer as soon as it is handed to the writer, before its
+// commit, and a new head is pushed as updates to each peer known to be a few updates behind
+// instead of have -> want -> updates. Receivers verify every run themselves, so neither step
+// asks them to trust this node; this node's own state waits for its commit.
 // Not thread-safe: one reactor thread owns it.
 #pragma once
 
@@ -19,6 +26,7 @@
 #include "federation/sync/body_pump.h"
 #include "federation/sync/fork_guard.h"
 #include "federation/sync/puller.h"
+#include "federation/sync/relay_buffer.h"
 #include "federation/sync/server.h"
 #include "federation/sync/storage.h"
 #include "federation/sync/sync_context.h"
@@ -93,6 +101,11 @@ class SyncEngine {
   uint64_t forkProbes() const { return forks_.probesSent(); }
   // Wants left unanswered without blame, by reason (re-asks sooner than a timeout, case 28).
   const std::map<std::string, uint64_t>& refusedWants() const { return server_.refusedWants(); }
+  // Pushes sent in place of have (each one Updates message).
+  uint64_t pushesSent() const { return server_.pushesSent(); }
+  // Verified runs served from memory until their commit: bytes and runs held now.
+  size_t relayBytes() const { return relay_.bytes(); }
+  size_t relayRuns() const { return relay_.runs(); }
 
  private:
   // Checks a hello (protocol version, network, the claimed node id) and hands it to the part
@@ -103,6 +116,7 @@ class SyncEngine {
   SyncContext context_;
   ForkGuard forks_;
   BodyPump bodies_;
+  RelayBuffer relay_;
   Puller puller_;
   Server server_;
   SyncStatus status_;

@@ -2,6 +2,7 @@
 // roles of a link.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -40,6 +41,13 @@ struct SyncOptions {
   // hello it refuses is counted (identity_mismatch) and answered with bye. Empty: not checked.
   std::function<bool(const std::string& peer_key, const PublicKey& node_id)> identity_matches;
 };
+
+// A push (updates sent without a want, SyncEngine) carries at most this many updates and bytes:
+// a live run is a few updates, and a peer further behind is told with have and pulls under
+// credit. The receiver refuses larger pushes ("push too large"), so an unsolicited push costs
+// it no more than a small pulled run.
+inline constexpr size_t kMaxPushUpdates = 64;
+inline constexpr size_t kMaxPushBytes = 1 << 20;
 
 // A re-ask of updates a server already sent on a link is served only this long after its last
 // answer there (CreditLedger): an honest client re-asks after a want timeout.

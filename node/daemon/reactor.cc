@@ -207,8 +207,9 @@ void Reactor::onLocalWrite() {
   if (auto head = store().head(home_.nodeKey().publicKey()); head.ok()) {
     own_heads_seen_[home_.nodeKey().publicKey()] = head->seq;
   }
-  refreshTrust();
+  // Peers first: the new head is pushed before the trust refresh queues behind it.
   engine_->localHeadsChanged();
+  refreshTrust();
   applied_.notify();  // a write from another process: no writer thread told the long polls
 }
 void Reactor::onWriterOutcome(WriteOutcome outcome) {

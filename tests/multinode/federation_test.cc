@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/multinode/daemon_status.h"
 #include "tests/multinode/node_process.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/wait.h"
@@ -78,6 +79,43 @@ TEST_F(FederationTest, ChainRelaysAndLivePublishReachesTheFarEnd) {
       << logs({a.get(), b.get(), c.get()});
   ASSERT_TRUE(converged({a.get(), b.get(), c.get()}, seconds(30)));
   EXPECT_EQ(c->status()["records"]["LearningResource"], 5);
+}
+
+// Live publishes one at a time along A-B-C once B and C hold A's feed: each head is pushed as
+// updates (no have -> want round trip) from A to B and, before B's commit, from B to C; every
+// node ends with the same digest and nobody blames anybody.
+TEST_F(FederationTest, LivePublishesArePushedAlongALine) {
+  auto a = node("a");
+  auto b = node("b", "DE501");
+  auto c = node("c", "NO081");
+  a->ok({"publish", resources("first", 3)});
+  a->start();
+  b->start();
+  c->start();
+  peerBothWays(*a, *b);
+  peerBothWays(*b, *c);
+  c->ok({"trust", "add", a->nodeId()});  // c never talks to a; it accepts a's feed via b
+  a->ok({"trust", "add", c->nodeId()});
+  ASSERT_TRUE(converged({a.get(), b.get(), c.get()}, seconds(30)))
+      << logs({a.get(), b.get(), c.get()});
+  for (int i = 0; i < 5; ++i) {
+    a->ok({"publish", resources("live" + std::to_string(i), 1)});
+    const uint64_t head = a->seqOf(a->nodeId());
+    ASSERT_TRUE(waitFor([&] { return c->seqOf(a->nodeId()) == head; }, seconds(20)))
+        << logs({a.get(), b.get(), c.get()});
+  }
+  ASSERT_TRUE(converged({a.get(), b.get(), c.get()}, seconds(30)));
+  EXPECT_EQ(c->status()["records"]["LearningResource"], 8);
+  const nlohmann::json on_a = a->daemonStatus();
+  const nlohmann::json on_b = b->daemonStatus();
+  const nlohmann::json on_c = c->daemonStatus();
+  EXPECT_GE(on_a["pushes_sent"].get<uint64_t>(), 1u) << on_a.dump();
+  EXPECT_GE(on_b["pushes_sent"].get<uint64_t>(), 1u) << on_b.dump();
+  EXPECT_GE(linkCounter(on_b, transportKeyOf(*a), "client", "updates_pushed"), 1u) << on_b.dump();
+  EXPECT_GE(linkCounter(on_c, transportKeyOf(*b), "client", "updates_pushed"), 1u) << on_c.dump();
+  EXPECT_EQ(rejectedAll(on_b, transportKeyOf(*a)), 0u) << on_b.dump();
+  EXPECT_EQ(rejectedAll(on_c, transportKeyOf(*b)), 0u) << on_c.dump();
+  EXPECT_EQ(on_b["relay_bytes"].get<uint64_t>(), 0u);  // every relayed run committed
 }
 
 TEST_F(FederationTest, FiveNodeRingWithAPublisherAtEachNode) {

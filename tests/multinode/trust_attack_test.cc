@@ -239,8 +239,18 @@ TEST_F(TrustAttackTest, ForgedTrustRecordRelayed) {
   expectRefused(prefix(intruder, "i/"), "unknown_author");
 }
 
+// A replay of what A holds is a duplicate push: counted, unblamed, changing nothing.
 TEST_F(TrustAttackTest, ReplayedTrustRecordsChangeNothing) {
-  expectRefused(root_feed_, "unsolicited updates");
+  auto raw = startRaw(serveAndPush({}, root_feed_));
+  const std::string raw_key = raw->transportKeys().public_z85;
+  EXPECT_TRUE(waitFor(
+      [&] {
+        return linkCounter(a_->daemonStatus(), raw_key, "client", "duplicates") >=
+               root_feed_.size();
+      },
+      seconds(20)))
+      << a_->daemonStatus()["links"].dump();
+  EXPECT_EQ(a_->digest(), honest_digest_);
 }
 
 // An author signs two different seq 2 and shows one to A, the other to B. When A and B sync,

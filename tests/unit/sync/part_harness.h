@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "federation/sync/relay_buffer.h"
 #include "federation/sync/sync_context.h"
 #include "tests/unit/sync/sync_harness.h"
 
@@ -107,6 +108,7 @@ class PartTest : public ::testing::Test {
   std::unique_ptr<PartStorage> storage_;
   AcceptSet trust_;
   std::unique_ptr<SyncContext> context_;
+  RelayBuffer relay_;  // the engine's: verified runs until their commit
   std::vector<std::pair<LinkId, Bytes>> outbox_;
   std::vector<std::pair<LinkId, std::string>> rejects_;
   std::vector<std::string> events_;

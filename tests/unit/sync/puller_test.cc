@@ -18,7 +18,7 @@ class PullerTest : public testing::PartTest {
     forks_ = std::make_unique<ForkGuard>(
         *context_, [this](const PublicKey& author) { puller_->forget(author); });
     bodies_ = std::make_unique<BodyPump>(*context_);
-    puller_ = std::make_unique<Puller>(*context_, *forks_, *bodies_);
+    puller_ = std::make_unique<Puller>(*context_, *forks_, *bodies_, relay_, nullptr);
     remote_ = chain(20);  // the feed the peers hold
   }
   // Client link `link`, up, announcing seq of the remote feed.
@@ -99,9 +99,11 @@ TEST_F(PullerTest, RunsThatAreEmptyUnaskedOrBrokenAreRejected) {
   wire::Updates empty;
   puller_->onUpdates(1, empty);
   EXPECT_EQ(rejected(1, "empty updates"), 1u);
-  wire::Updates unasked = run(1, 2);
+  // Unasked and not linking to what we hold (nothing): a push refused without blame.
+  wire::Updates unasked = run(2, 3);
   puller_->onUpdates(1, unasked);
-  EXPECT_EQ(rejected(1, "unsolicited updates"), 1u);
+  EXPECT_EQ(context_->link(1).stats.pushes_unlinked, 1u);
+  EXPECT_EQ(context_->link(1).stats.rejected, 1u);  // the empty run only
   announce(1, 5);
   wire::Updates gap = run(1, 3);
   gap.updates.erase(gap.updates.begin() + 1);

@@ -14,7 +14,7 @@ class ServerTest : public testing::PartTest {
   void SetUp() override {
     PartTest::SetUp();
     forks_ = std::make_unique<ForkGuard>(*context_, nullptr);
-    server_ = std::make_unique<Server>(*context_, *forks_);
+    server_ = std::make_unique<Server>(*context_, *forks_, relay_);
   }
   // Server link 2, up, its client's hello received.
   void subscribe() {

@@ -171,18 +171,21 @@ TEST_F(SyncEngineTest, PeerHeadsTrackWhatTheServerAnnouncedAndSinceWhenItIsAhead
   EXPECT_TRUE(down[0].heads.empty());
 }
 
-TEST_F(SyncEngineTest, MalformedAndUnsolicitedMessagesAreRejectedAndCounted) {
+// A malformed message is a rejection; unasked updates that do not link to what the client
+// holds (seq 4 on a head at 2) are a push refused without blame: counted, stored nowhere.
+TEST_F(SyncEngineTest, MalformedMessagesAreRejectedAndAnUnlinkedPushIsRefused) {
   publish(2);
   connect();
   pump();
   client_->engine->receive(1, Bytes{1, 2, 3});
-  wire::Updates unsolicited;
-  for (const auto& u : publish(1)) unsolicited.updates.push_back(u.signed_update);
-  client_->engine->receive(1, wire::encode(unsolicited));
+  wire::Updates unlinked;
+  unlinked.updates.push_back(publish(2).back().signed_update);
+  client_->engine->receive(1, wire::encode(unlinked));
   auto stats = client_->engine->linkStats();
   ASSERT_EQ(stats.size(), 1u);
   EXPECT_EQ(stats[0].rejected_by_reason["malformed message"], 1u);
-  EXPECT_EQ(stats[0].rejected_by_reason["unsolicited updates"], 1u);
+  EXPECT_EQ(stats[0].rejected, 1u);
+  EXPECT_EQ(stats[0].pushes_unlinked, 1u);
   EXPECT_EQ(clientSeq(), 2u);
 }
 

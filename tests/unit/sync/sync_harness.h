@@ -46,6 +46,10 @@ class TestStorage : public Storage {
   Status checkBody(const feed::VerifiedUpdate& u) override { return catalog::checkUpdateBody(u); }
   void submit(uint64_t id, std::vector<feed::VerifiedUpdate> batch) override {
     submitted_sizes.push_back(batch.size());
+    if (defer_commits) {  // as a writer that has not committed yet
+      deferred.emplace_back(id, std::move(batch));
+      return;
+    }
     if (refuse_submits > 0) {  // as a full disk does
       --refuse_submits;
       outcomes.push_back({id, Status::ResourceExhausted("store full")});
@@ -79,7 +83,21 @@ class TestStorage : public Storage {
   std::vector<std::pair<uint64_t, Status>> outcomes;
   std::vector<size_t> submitted_sizes;
   std::set<PublicKey> frozen;
-  int refuse_submits = 0;               // the next this many batches are refused
+  int refuse_submits = 0;      // the next this many batches are refused
+  bool defer_commits = false;  // batches wait in deferred until commitDeferred
+  std::vector<std::pair<uint64_t, std::vector<feed::VerifiedUpdate>>> deferred;
+  // Applies (or, with failure, refuses) the deferred batches and queues their outcomes.
+  void commitDeferred(const Status& failure = Status::OK()) {
+    for (auto& [id, batch] : deferred) {
+      if (!failure.ok()) {
+        outcomes.push_back({id, failure});
+        continue;
+      }
+      auto result = store_->apply(batch);
+      outcomes.push_back({id, result.ok() ? Status::OK() : result.status()});
+    }
+    deferred.clear();
+  }
   std::vector<wire::ForkProof> proofs;  // every proof recordFork kept, in order
 
  private:

@@ -15,7 +15,7 @@ class SyncStatusTest : public testing::PartTest {
     PartTest::SetUp();
     forks_ = std::make_unique<ForkGuard>(*context_, nullptr);
     bodies_ = std::make_unique<BodyPump>(*context_);
-    puller_ = std::make_unique<Puller>(*context_, *forks_, *bodies_);
+    puller_ = std::make_unique<Puller>(*context_, *forks_, *bodies_, relay_, nullptr);
     status_ = std::make_unique<SyncStatus>(*context_, *puller_);
   }
   std::unique_ptr<ForkGuard> forks_;
