@@ -1,8 +1,9 @@
 // Issue 17, finding 5, on real daemons: a vendor admitted at A with a quota of kQuota updates
 // publishes past it from its own node V (where its key is trusted without a quota). A, B and C
 // store exactly the quota (A never asks V for more) and print the same digest; at A,
-// `publish --as` refuses to sign past the quota, naming it. Raising the quota lets the rest in.
-// A vendor pushing its whole feed unasked from a raw peer is counted as over_quota.
+// `publish --as` refuses to sign past the quota, naming it. Raising the quota lets the rest in;
+// lowering it restates the feed everywhere.
+// A vendor pushing updates past its quota unasked from a raw peer is counted as over_quota.
 #include <chrono>
 #include <memory>
 
@@ -98,6 +99,21 @@ TEST(QuotaTest, PeersStoreAVendorsFeedUpToItsSignedQuotaAndNoMore) {
       waitFor([&] { return a.digest() == b.digest() && b.digest() == c.digest(); }, seconds(30)))
       << logs;
   EXPECT_EQ(resources(c), kPublished);
+
+  // Lowered once the updates are held (a quota learnt late): every node restates the feed to
+  // the new quota's prefix, as for a late revocation, and the digests stay equal.
+  constexpr uint64_t kLowered = 100;
+  a.ok({"vendor", "admit", vendor, "--name", "Acme Learning", "--kinds", "LearningResource",
+        "--id-prefix", "acme/", "--max-records", std::to_string(kLowered)});
+  ASSERT_TRUE(waitFor(
+      [&] {
+        return resources(a) == kLowered && resources(b) == kLowered && resources(c) == kLowered;
+      },
+      seconds(60)))
+      << logs;
+  ASSERT_TRUE(
+      waitFor([&] { return a.digest() == b.digest() && b.digest() == c.digest(); }, seconds(30)))
+      << logs;
 }
 
 constexpr char kNetwork[] = "test-net";  // NodeProcess initialises every home with it
