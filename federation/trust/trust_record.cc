@@ -111,6 +111,7 @@ Bytes encodeRecord(const TrustRecord& record) {
     out.setNode(dataOf(m->node));
     out.setName(m->name);
     out.setRegion(m->region);
+    out.setMaxUpdates(m->max_updates);
   } else if (auto* r = std::get_if<Removal>(&record)) {
     auto out = root.initRemoval();
     out.setKey(dataOf(r->key));
@@ -125,6 +126,7 @@ Bytes encodeRecord(const TrustRecord& record) {
     for (size_t i = 0; i < d->kinds.size(); ++i) kinds.set(static_cast<unsigned>(i), d->kinds[i]);
     out.setIdPrefix(d->id_prefix);
     out.setExpiresMs(d->expires_ms);
+    out.setMaxUpdates(d->max_updates);
   } else if (auto* v = std::get_if<Revocation>(&record)) {
     auto out = root.initRevocation();
     out.setVendor(dataOf(v->vendor));
@@ -164,6 +166,7 @@ Result<TrustRecord> decodeRecord(ByteView body) {
         EICHUB_ASSIGN_OR_RETURN(m.node, readKey(in.getNode(), "member key"));
         m.name = in.getName();
         m.region = in.getRegion();
+        m.max_updates = in.getMaxUpdates();
         record = std::move(m);
         break;
       }
@@ -193,6 +196,7 @@ Result<TrustRecord> decodeRecord(ByteView body) {
         }
         d.id_prefix = in.getIdPrefix();
         d.expires_ms = in.getExpiresMs();
+        d.max_updates = in.getMaxUpdates();
         record = std::move(d);
         break;
       }

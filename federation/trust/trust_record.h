@@ -25,6 +25,7 @@ struct Membership {
   PublicKey node{};
   std::string name;
   std::string region;
+  uint64_t max_updates = 0;  // the member's feed counts up to this seq; 0: no limit
 };
 struct Removal {
   PublicKey key{};
@@ -38,6 +39,7 @@ struct Delegation {
   std::vector<feed::Kind> kinds;  // sorted, no duplicates, never Kind::TRUST
   std::string id_prefix;          // may be empty: any id
   int64_t expires_ms = 0;         // compared with signed header times only
+  uint64_t max_updates = 0;       // the vendor's feed counts up to this seq; 0: no limit
 };
 struct Revocation {
   PublicKey vendor{};

@@ -23,6 +23,9 @@ bool mayWriteTrust(Role role, std::string_view id) {
   return false;
 }
 
+// Members and vendors: the authors quotas bind (configured keys are this node's own choice).
+bool admittedByRecord(Role role) { return role == Role::kMember || role == Role::kVendor; }
+
 // Orders held for judging: the configured roots' records first, then the others, each author's
 // in seq order; keeps at most kMaxTrustRecordsPerAuthor per author and counts the rest.
 std::map<PublicKey, uint64_t> judgingOrder(const TrustConfig& config,
@@ -82,6 +85,7 @@ TrustState TrustState::base(const TrustConfig& config) {
   for (const PublicKey& key : config.direct) state.authors_[key].role = Role::kDirect;
   for (const PublicKey& key : config.roots) state.authors_[key].role = Role::kRoot;
   for (auto& [key, entry] : state.authors_) entry.identity = key;
+  state.local_max_updates_ = config.local_max_updates;
   return state;
 }
 
@@ -176,6 +180,7 @@ void TrustState::apply(const TrustState& prev, const HeldRecord& held) {
     member.granted_at_seq = held.seq;
     member.name = m->name;
     member.region = m->region;
+    member.max_updates = m->max_updates;
     authors_[m->node] = std::move(member);
   } else if (auto* r = std::get_if<Removal>(&held.record)) {
     cut(r->key, Cut{r->cutoff_seq, r->drop_records, CutCause::kRemoved, held.author, r->reason,
@@ -192,6 +197,7 @@ void TrustState::apply(const TrustState& prev, const HeldRecord& held) {
     vendor.granted_at_seq = held.seq;
     vendor.name = d->name;
     vendor.scope = Scope{d->kinds, d->id_prefix, d->expires_ms};
+    vendor.max_updates = d->max_updates;
     authors_[d->vendor] = std::move(vendor);
   } else if (auto* v = std::get_if<Revocation>(&held.record)) {
     // Only the vendor's own delegator, or a root, may revoke it.
@@ -230,10 +236,15 @@ const AuthorTrust* TrustState::find(const PublicKey& author) const {
 }
 
 uint64_t TrustState::lastAcceptedSeq(const PublicKey& author) const {
-  if (find(author) == nullptr) return 0;
+  const AuthorTrust* entry = find(author);
+  if (entry == nullptr) return 0;
+  uint64_t quota = entry->max_updates != 0 ? entry->max_updates : kNoCutoff;
+  if (local_max_updates_ != 0 && admittedByRecord(entry->role)) {
+    quota = std::min(quota, local_max_updates_);
+  }
   auto it = cuts_.find(author);
-  if (it == cuts_.end()) return kNoCutoff;
-  return it->second.drop ? 0 : it->second.cutoff_seq;
+  if (it == cuts_.end()) return quota;
+  return it->second.drop ? 0 : std::min(it->second.cutoff_seq, quota);
 }
 
 std::string_view TrustState::verdict(const feed::HeaderFields& header) const {
@@ -245,6 +256,11 @@ std::string_view TrustState::verdict(const feed::HeaderFields& header) const {
   if (auto it = cuts_.find(header.author); it != cuts_.end()) {
     if (it->second.drop) return reason::kDropped;
     if (header.seq > it->second.cutoff_seq) return reason::kAfterCutoff;
+  }
+  if (author->max_updates != 0 && header.seq > author->max_updates) return reason::kOverQuota;
+  if (local_max_updates_ != 0 && admittedByRecord(author->role) &&
+      header.seq > local_max_updates_) {
+    return reason::kOverLocalQuota;
   }
   if (header.kind == feed::Kind::TRUST) {
     return mayWriteTrust(author->role, header.id) ? reason::kAccepted : reason::kNotAuthorized;

@@ -44,6 +44,10 @@ inline constexpr std::string_view kExpired = "expired";
 inline constexpr std::string_view kNotAuthorized = "not_authorized";
 // A key a root rotated to, before enough roots stand behind the rotation (m of n).
 inline constexpr std::string_view kRotationUnconfirmed = "rotation_unconfirmed";
+// Past the quota its membership or delegation signs (maxUpdates): a cut-off at that seq.
+inline constexpr std::string_view kOverQuota = "over_quota";
+// Past this node's own limit (TrustConfig::local_max_updates): judged here only.
+inline constexpr std::string_view kOverLocalQuota = "over_local_quota";
 }  // namespace reason
 
 inline constexpr uint64_t kNoCutoff = std::numeric_limits<uint64_t>::max();
@@ -64,7 +68,11 @@ struct AuthorTrust {
   uint64_t granted_at_seq = 0;  // seq of that record in granted_by's feed
   std::string name;
   std::string region;
-  Scope scope;               // vendors only
+  Scope scope;  // vendors only
+  // Quota of a member or vendor: its feed counts up to this seq; 0: no limit. Configured keys
+  // have none. A rotated key inherits it for its new feed (so at most kMaxRotationChain + 1
+  // times the quota in all).
+  uint64_t max_updates = 0;
   PublicKey rotated_from{};  // zero unless this key took over from another
   int rotations = 0;         // length of the rotation chain leading here
   PublicKey identity{};      // the key it descends from by rotations (itself when none)
@@ -113,6 +121,9 @@ struct TrustConfig {
   std::set<PublicKey> roots;
   std::set<PublicKey> direct;
   uint32_t root_threshold = 1;  // 1..kMaxRootThreshold
+  // A node-local last guard ([limits] in config.toml): members' and vendors' feeds count up to
+  // this seq on this node; 0: none. Not signed: it can make this node's state differ.
+  uint64_t local_max_updates = 0;
 };
 
 class TrustState {
@@ -125,10 +136,11 @@ class TrustState {
   static TrustState derive(const TrustConfig& config, std::vector<HeldRecord> held);
 
   // Whether an update with this header may count: reason::kAccepted (empty) or the reason it
-  // may not. Judged on signed data only: seq against cut-offs, kind and id against the scope,
-  // the header's time against the delegation's expiry.
+  // may not. Judged on signed data only: seq against cut-offs and the quota, kind and id
+  // against the scope, the header's time against the delegation's expiry.
   std::string_view verdict(const feed::HeaderFields& header) const;
-  // The last seq of author's feed that may count: 0 for an unknown or dropped author.
+  // The last seq of author's feed that may count (cut-offs and quota): 0 for an unknown or
+  // dropped author.
   uint64_t lastAcceptedSeq(const PublicKey& author) const;
 
   const std::map<PublicKey, AuthorTrust>& authors() const { return authors_; }
@@ -156,6 +168,7 @@ class TrustState {
   std::map<PublicKey, PendingRotation> pending_;
   std::map<PublicKey, int64_t> expiries_;
   std::map<PublicKey, uint64_t> overflowing_;
+  uint64_t local_max_updates_ = 0;  // TrustConfig::local_max_updates
 };
 
 }  // namespace eichub::trust

@@ -33,7 +33,8 @@ struct TrustFlags {
   std::string out;
   std::string new_key;  // authority approve-rotation
   uint64_t after_seq = 0;
-  uint32_t threshold = 0;  // trust root --threshold; 0: unchanged
+  uint64_t max_records = 0;  // authority admit, vendor admit: the signed quota; 0: no limit
+  uint32_t threshold = 0;    // trust root --threshold; 0: unchanged
   bool after_seq_given = false;
   bool drop = false;
 };
@@ -60,7 +61,7 @@ int runAuthorityAdmit(const TrustFlags& flags) {
   if (!home) return kExitFailure;
   auto node = parseKeyOrCard(flags.key);
   if (!node.ok()) return fail(node.status());
-  trust::Membership membership{*node, flags.name, flags.region};
+  trust::Membership membership{*node, flags.name, flags.region, flags.max_records};
   return reportPublished(publishTrustRecord(*home, home->nodeKey(), membership),
                          "membership of " + flags.key.substr(0, 16));
 }
@@ -144,7 +145,8 @@ int runVendorAdmit(const TrustFlags& flags) {
     if (!parsed.ok()) return fail(parsed.status().withContext("--expires"));
     expires = *parsed;
   }
-  trust::Delegation delegation{*vendor, flags.name, *kinds, flags.id_prefix, expires};
+  trust::Delegation delegation{*vendor,         flags.name, *kinds,
+                               flags.id_prefix, expires,    flags.max_records};
   return reportPublished(publishTrustRecord(*home, home->nodeKey(), delegation),
                          "delegation of " + flags.key.substr(0, 16));
 }
@@ -218,6 +220,7 @@ nlohmann::json trustJson(home::Home& home, const trust::TrustState& state,
     }
     if (entry.rotated_from != PublicKey{}) item["rotated_from"] = toHex(entry.rotated_from);
     if (!entry.name.empty()) item["name"] = entry.name;
+    if (entry.max_updates != 0) item["max_updates"] = entry.max_updates;
     if (auto expiry = state.expiries().find(key); expiry != state.expiries().end()) {
       item["expires_ms"] = expiry->second;  // the author's own signed freshness limit
     }
@@ -330,8 +333,12 @@ int runTrustShow(const TrustFlags& flags) {
                p["roots_needed"].get<uint32_t>());
   }
   for (const auto& v : doc["vendors"]) {
-    fmt::print("vendor {} \"{}\" prefix \"{}\"\n", v["id"].get<std::string>(), v.value("name", ""),
-               v["scope"]["id_prefix"].get<std::string>());
+    const std::string quota =
+        v.contains("max_updates")
+            ? fmt::format(" quota {} updates", v["max_updates"].get<uint64_t>())
+            : std::string();
+    fmt::print("vendor {} \"{}\" prefix \"{}\"{}\n", v["id"].get<std::string>(),
+               v.value("name", ""), v["scope"]["id_prefix"].get<std::string>(), quota);
   }
   for (const auto& c : doc["cuts"]) {
     fmt::print("cut {} {} after seq {}{}\n", c["id"].get<std::string>(),
@@ -349,6 +356,14 @@ void addCutFlags(CLI::App& command, TrustFlags& flags) {
                   "holds now)")
       ->each([&flags](const std::string&) { flags.after_seq_given = true; });
   command.add_flag("--drop", flags.drop, "Drop the key's earlier records from the state too");
+}
+
+// The signed quota of a membership or delegation. "Records" are updates of the key's feed:
+// every version of a record is stored, so a re-published record counts again.
+void addQuotaFlag(CLI::App& command, TrustFlags& flags) {
+  command.add_option("--max-records", flags.max_records,
+                     "Quota: updates of the key's feed every node stores (each new version of a "
+                     "record counts; later ones are refused as over_quota); 0: no limit");
 }
 
 }  // namespace
@@ -371,6 +386,7 @@ void addTrustCommands(CLI::App& app, int& exit_code) {
   admit->add_option("node", admit_flags->key, "The node's card or id")->required();
   admit->add_option("--name", admit_flags->name, "Member name")->required();
   admit->add_option("--region", admit_flags->region, "NUTS region code");
+  addQuotaFlag(*admit, *admit_flags);
   admit->callback([admit_flags, &exit_code] { exit_code = runAuthorityAdmit(*admit_flags); });
 
   auto remove_flags = std::make_shared<TrustFlags>();
@@ -432,6 +448,7 @@ void addTrustCommands(CLI::App& app, int& exit_code) {
   vadmit->add_option("--id-prefix", vadmit_flags->id_prefix, "Ids must start with this");
   vadmit->add_option("--expires", vadmit_flags->expires,
                      "YYYY-MM-DD: updates signed after that day are refused");
+  addQuotaFlag(*vadmit, *vadmit_flags);
   vadmit->callback([vadmit_flags, &exit_code] { exit_code = runVendorAdmit(*vadmit_flags); });
 
   auto revoke_flags = std::make_shared<TrustFlags>();

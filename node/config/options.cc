@@ -162,6 +162,8 @@ Result<Options> parseOptions(std::string_view toml_text, std::string_view source
   EICHUB_RETURN_IF_ERROR(readValue(table, "subscribe", "sectors", o.subscribe_sectors));
   EICHUB_RETURN_IF_ERROR(readValue(table, "subscribe", "regions", o.subscribe_regions));
   EICHUB_RETURN_IF_ERROR(readValue(table, "subscribe", "skills", o.subscribe_skills));
+  EICHUB_RETURN_IF_ERROR(
+      readValue(table, "limits", "max_updates_per_author", o.limits_max_updates_per_author));
   EICHUB_RETURN_IF_ERROR(readValue(table, "log", "level", o.log_level));
   Status valid = validate(o);
   if (!valid.ok()) return valid.withContext(source_name);
@@ -295,6 +297,14 @@ regions = [{}]
 # ESCO skill uris; each covers its narrower skills (the subtree in the store's skill hierarchy).
 skills = [{}]
 
+############################## LIMITS ##############################
+[limits]
+# A last guard of this node alone: updates of one member's or vendor's feed it keeps (later ones
+# are refused as over_local_quota). 0 (the default) is off. The signed quotas that every node
+# applies alike are set when admitting (`--max-records`). Risk: a limit here makes this node's
+# state and digest differ from its peers' for a feed past it.
+max_updates_per_author = {}
+
 ############################## LOG ##############################
 [log]
 # trace | debug | info | warn | error. Default "info". debug logs protocol detail.
@@ -305,7 +315,8 @@ level = {}
                      tomlQuoted(o.http_api_token), quotedList(o.http_allowed_hosts),
                      o.store_initial_map_mb, o.store_max_map_mb, quotedList(o.subscribe_kinds),
                      quotedList(o.subscribe_sectors), quotedList(o.subscribe_regions),
-                     quotedList(o.subscribe_skills), tomlQuoted(o.log_level));
+                     quotedList(o.subscribe_skills), o.limits_max_updates_per_author,
+                     tomlQuoted(o.log_level));
 }
 
 }  // namespace eichub::config

@@ -35,6 +35,9 @@ struct Options {
   std::vector<std::string> subscribe_sectors;  // e.g. ["healthcare"]
   std::vector<std::string> subscribe_regions;  // NUTS code prefixes, e.g. ["UKE", "DE5"]
   std::vector<std::string> subscribe_skills;   // ESCO skill uris; their subtrees count too
+  // [limits] node-local last guards, off (0) by default; they can make this node's state differ
+  // from its peers' (docs/security.md)
+  uint64_t limits_max_updates_per_author = 0;  // updates of a member's or vendor's feed kept
   // [log]
   std::string log_level = "info";  // trace | debug | info | warn | error
 };

@@ -31,6 +31,9 @@ ConfigDiff diffOptions(const config::Options& running, const config::Options& lo
   check(running.http_allowed_hosts != loaded.http_allowed_hosts, "http.allowed_hosts", false);
   check(running.store_initial_map_mb != loaded.store_initial_map_mb, "store.initial_map_mb", false);
   check(running.store_max_map_mb != loaded.store_max_map_mb, "store.max_map_mb", false);
+  // The trust state is derived with it at start.
+  check(running.limits_max_updates_per_author != loaded.limits_max_updates_per_author,
+        "limits.max_updates_per_author", false);
   return diff;
 }
 

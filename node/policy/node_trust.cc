@@ -28,7 +28,8 @@ bool sameTrust(const trust::TrustState& a, const trust::TrustState& b, const Pub
 // Fully trusted: every update of the feed counts whatever it holds.
 bool fullyTrusted(const trust::TrustState& state, const PublicKey& author) {
   const trust::AuthorTrust* entry = state.find(author);
-  return entry != nullptr && entry->role != trust::Role::kVendor && state.cuts().count(author) == 0;
+  return entry != nullptr && entry->role != trust::Role::kVendor && entry->max_updates == 0 &&
+         state.cuts().count(author) == 0;
 }
 
 }  // namespace

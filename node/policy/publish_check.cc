@@ -26,10 +26,19 @@ Status checkPublish(const trust::TrustState& state, const PublicKey& author, con
     if (refused++ == 0) first = changes[i].id + ": " + std::string(why);
   }
   if (refused == 0) return Status::OK();
+  std::string detail = "first: " + first;
+  if (const trust::AuthorTrust* entry = state.find(author);
+      entry != nullptr && entry->max_updates != 0 &&
+      head.seq + changes.size() > entry->max_updates) {
+    const uint64_t left = entry->max_updates > head.seq ? entry->max_updates - head.seq : 0;
+    detail += "; quota: this feed may count " + std::to_string(entry->max_updates) +
+              " updates (--max-records), " + std::to_string(left) + " left at seq " +
+              std::to_string(head.seq);
+  }
   return Status::PermissionDenied(std::to_string(refused) + " of " +
                                       std::to_string(changes.size()) +
                                       " records refused by the trust rules, nothing written",
-                                  "first: " + first);
+                                  detail);
 }
 
 }  // namespace eichub::policy

@@ -11,7 +11,7 @@
 namespace eichub::policy {
 
 // The node itself (and its keys before rotations), its peers' node keys and trusted authors
-// act directly; roots are roots.
+// act directly; roots are roots. The home's [limits] give the node-local quota.
 trust::TrustConfig trustConfig(const home::Home& home, const home::PeerList& peers);
 
 // Every trust record in the store's state (the newest update of each trust record key), with

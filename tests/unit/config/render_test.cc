@@ -33,5 +33,22 @@ TEST(OptionsRenderTest, BadValuesAreNamed) {
   EXPECT_NE(parsed.status().message().find("store.initial_map_mb"), std::string::npos);
 }
 
+// [limits] is off by default, renders and parses back, and refuses a negative limit by name.
+TEST(OptionsRenderTest, LocalLimitsAreOffByDefaultAndRoundTrip) {
+  auto defaults = parseOptions("[node]\nname = \"n\"\n", "c.toml");
+  ASSERT_TRUE(defaults.ok()) << defaults.status().toString();
+  EXPECT_EQ(defaults->limits_max_updates_per_author, 0u);
+  Options options;
+  options.name = "n";
+  options.limits_max_updates_per_author = 21'000;
+  auto parsed = parseOptions(renderOptions(options), "rendered");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().toString();
+  EXPECT_EQ(parsed->limits_max_updates_per_author, 21'000u);
+  auto negative =
+      parseOptions("[node]\nname = \"n\"\n[limits]\nmax_updates_per_author = -1\n", "c.toml");
+  ASSERT_FALSE(negative.ok());
+  EXPECT_NE(negative.status().message().find("limits.max_updates_per_author"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace eichub::config

@@ -43,14 +43,16 @@ TEST(DaemonReloadTest, LogLevelPinnedByTheFlagIsNotApplied) {
   EXPECT_TRUE(diffOptions(running(), loaded, kBoundListen, kBoundHttp, true).empty());
 }
 
-TEST(DaemonReloadTest, NodeCardListenAndStoreChangesNeedARestart) {
+TEST(DaemonReloadTest, NodeCardListenStoreAndLimitChangesNeedARestart) {
   config::Options loaded = running();
   loaded.name = "Leeds Health";
   loaded.listen = "tcp://127.0.0.1:7999";
   loaded.store_max_map_mb = 2048;
+  loaded.limits_max_updates_per_author = 1000;
   ConfigDiff diff = diffOptions(running(), loaded, kBoundListen, kBoundHttp, false);
   EXPECT_TRUE(diff.applied.empty());
-  EXPECT_EQ(diff.restart, (Keys{"node.name", "federation.listen", "store.max_map_mb"}));
+  EXPECT_EQ(diff.restart, (Keys{"node.name", "federation.listen", "store.max_map_mb",
+                                "limits.max_updates_per_author"}));
   EXPECT_EQ(joinKeys({}), "-");
 }
 
