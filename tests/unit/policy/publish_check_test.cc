@@ -4,17 +4,15 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/testing/keys.h"
+
 namespace eichub::policy {
 namespace {
 
-PublicKey key(uint8_t n) {
-  PublicKey k{};
-  k.fill(n);
-  return k;
-}
+using eichub::testing::filledKey;
 
-const PublicKey kMember = key(1);
-const PublicKey kVendor = key(2);
+const PublicKey kMember = filledKey(1);
+const PublicKey kVendor = filledKey(2);
 constexpr uint64_t kQuota = 10;
 
 trust::TrustState vendorWithQuota() {

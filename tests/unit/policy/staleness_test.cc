@@ -4,16 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/testing/keys.h"
+
 namespace eichub::policy {
 namespace {
 
 using trust::HeldRecord;
 
-PublicKey key(uint8_t n) {
-  PublicKey k{};
-  k.fill(n);
-  return k;
-}
+using eichub::testing::filledKey;
 
 HeldRecord held(PublicKey author, uint64_t seq, trust::TrustRecord record) {
   return HeldRecord{author, seq, 1, trust::recordId(record), std::move(record)};
@@ -30,8 +28,9 @@ store::FeedInfo feedAt(PublicKey author, int64_t newest_ms) {
 constexpr int64_t kNow = 1'800'000'000'000;
 constexpr int64_t kHour = 3'600'000;
 
-const PublicKey kExpiredRoot = key(1), kFreshRoot = key(2), kMember = key(3), kVendor = key(4);
-const PublicKey kRemoved = key(5), kStranger = key(6);
+const PublicKey kExpiredRoot = filledKey(1), kFreshRoot = filledKey(2), kMember = filledKey(3),
+                kVendor = filledKey(4);
+const PublicKey kRemoved = filledKey(5), kStranger = filledKey(6);
 
 trust::TrustState state() {
   return trust::TrustState::derive(

@@ -7,23 +7,20 @@
 
 #include "federation/trust/trust_record.h"
 #include "federation/trust/trust_state.h"
+#include "tests/testing/keys.h"
 
 namespace eichub::trust {
 namespace {
 
 using feed::Kind;
 
-PublicKey key(uint8_t n) {
-  PublicKey k{};
-  k.fill(n);
-  return k;
-}
+using eichub::testing::filledKey;
 
-const PublicKey kRoot = key(1);
-const PublicKey kMember = key(2);
-const PublicKey kVendor = key(3);
-const PublicKey kDirect = key(4);
-const PublicKey kUnlimitedVendor = key(5);
+const PublicKey kRoot = filledKey(1);
+const PublicKey kMember = filledKey(2);
+const PublicKey kVendor = filledKey(3);
+const PublicKey kDirect = filledKey(4);
+const PublicKey kUnlimitedVendor = filledKey(5);
 constexpr uint64_t kMemberQuota = 20;
 constexpr uint64_t kVendorQuota = 5;
 
@@ -65,7 +62,7 @@ TEST(TrustQuotaTest, VendorCountsUpToItsQuotaAndNotOneMore) {
   EXPECT_EQ(verdictAt(state, kVendor, kVendorQuota + 1), reason::kOverQuota);
   EXPECT_EQ(verdictAt(state, kVendor, kVendorQuota + 1000), reason::kOverQuota);
   // The vendor's own trust records (a rotation) count against the same feed.
-  const std::string rotate = "rotate/" + toHex(key(9));
+  const std::string rotate = "rotate/" + toHex(filledKey(9));
   EXPECT_EQ(verdictAt(state, kVendor, kVendorQuota, Kind::TRUST, rotate), reason::kAccepted);
   EXPECT_EQ(verdictAt(state, kVendor, kVendorQuota + 1, Kind::TRUST, rotate), reason::kOverQuota);
   EXPECT_EQ(state.lastAcceptedSeq(kVendor), kVendorQuota);
@@ -86,7 +83,7 @@ TEST(TrustQuotaTest, MemberCountsUpToItsQuotaAndNotOneMore) {
 }
 
 TEST(TrustQuotaTest, AMembersDelegationPastItsQuotaAdmitsNobody) {
-  const PublicKey late_vendor = key(6);
+  const PublicKey late_vendor = filledKey(6);
   const TrustState state =
       quotaState({held(kMember, kMemberQuota + 1, delegation(late_vendor, 0))});
   EXPECT_EQ(state.find(late_vendor), nullptr);
@@ -125,17 +122,17 @@ TEST(TrustQuotaTest, ALocalLimitBindsMembersAndVendorsOnThisNodeOnly) {
 }
 
 TEST(TrustQuotaTest, QuotasRoundTripInTheirRecords) {
-  for (const TrustRecord& record :
-       {TrustRecord{Membership{key(7), "Leeds", "UKE42", 21'000}},
-        TrustRecord{delegation(key(8), UINT64_MAX)}, TrustRecord{delegation(key(8), 0)}}) {
+  for (const TrustRecord& record : {TrustRecord{Membership{filledKey(7), "Leeds", "UKE42", 21'000}},
+                                    TrustRecord{delegation(filledKey(8), UINT64_MAX)},
+                                    TrustRecord{delegation(filledKey(8), 0)}}) {
     auto decoded = decodeRecord(encodeRecord(record));
     ASSERT_TRUE(decoded.ok()) << decoded.status().toString();
     EXPECT_EQ(encodeRecord(*decoded), encodeRecord(record));
   }
-  auto member = decodeRecord(encodeRecord(Membership{key(7), "Leeds", "UKE42", 21'000}));
+  auto member = decodeRecord(encodeRecord(Membership{filledKey(7), "Leeds", "UKE42", 21'000}));
   ASSERT_TRUE(member.ok());
   EXPECT_EQ(std::get<Membership>(*member).max_updates, 21'000u);
-  auto vendor = decodeRecord(encodeRecord(delegation(key(8), UINT64_MAX)));
+  auto vendor = decodeRecord(encodeRecord(delegation(filledKey(8), UINT64_MAX)));
   ASSERT_TRUE(vendor.ok());
   EXPECT_EQ(std::get<Delegation>(*vendor).max_updates, UINT64_MAX);
 }

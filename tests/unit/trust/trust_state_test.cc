@@ -8,29 +8,27 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/testing/keys.h"
+
 namespace eichub::trust {
 namespace {
 
 using feed::Kind;
 
-PublicKey key(uint8_t n) {
-  PublicKey k{};
-  k.fill(n);
-  return k;
-}
+using eichub::testing::filledKey;
 
-const PublicKey kRoot = key(1);
-const PublicKey kMember = key(2);
-const PublicKey kOtherMember = key(3);
-const PublicKey kDirect = key(4);
-const PublicKey kVendor = key(5);
-const PublicKey kStranger = key(6);
-const PublicKey kRemoved = key(7);
-const PublicKey kDropped = key(8);
-const PublicKey kLateVendor = key(9);
-const PublicKey kStrangersVendor = key(10);
-const PublicKey kRotatedMember = key(11);
-const PublicKey kNewMemberKey = key(12);
+const PublicKey kRoot = filledKey(1);
+const PublicKey kMember = filledKey(2);
+const PublicKey kOtherMember = filledKey(3);
+const PublicKey kDirect = filledKey(4);
+const PublicKey kVendor = filledKey(5);
+const PublicKey kStranger = filledKey(6);
+const PublicKey kRemoved = filledKey(7);
+const PublicKey kDropped = filledKey(8);
+const PublicKey kLateVendor = filledKey(9);
+const PublicKey kStrangersVendor = filledKey(10);
+const PublicKey kRotatedMember = filledKey(11);
+const PublicKey kNewMemberKey = filledKey(12);
 constexpr int64_t kExpiry = 1'000'000;
 
 HeldRecord held(PublicKey author, uint64_t seq, TrustRecord record, int64_t time_ms = 1) {
@@ -197,13 +195,13 @@ TEST(TrustStateTest, RotationChainIsBounded) {
   // kDirect rotates to 100, 100 to 101, ... one step more than the bound.
   PublicKey from = kDirect;
   for (int i = 0; i <= kMaxRotationChain; ++i) {
-    PublicKey to = key(static_cast<uint8_t>(100 + i));
+    PublicKey to = filledKey(static_cast<uint8_t>(100 + i));
     records.push_back(held(from, 1, Rotation{to, Bytes(64, 0)}));
     from = to;
   }
   TrustState state = TrustState::derive({{}, {kDirect}}, records);
-  EXPECT_NE(state.find(key(static_cast<uint8_t>(100 + kMaxRotationChain - 1))), nullptr);
-  EXPECT_EQ(state.find(key(static_cast<uint8_t>(100 + kMaxRotationChain))), nullptr);
+  EXPECT_NE(state.find(filledKey(static_cast<uint8_t>(100 + kMaxRotationChain - 1))), nullptr);
+  EXPECT_EQ(state.find(filledKey(static_cast<uint8_t>(100 + kMaxRotationChain))), nullptr);
 }
 
 TEST(TrustStateTest, RotationCannotTakeOverAnAdmittedKey) {
@@ -234,7 +232,7 @@ TEST(TrustStateTest, DelegationsPerGrantorAreBounded) {
 // Its surplus is ignored and counted; the root's records are judged first, so the honest member
 // and its vendor stay admitted (a global cut by key order used to drop them).
 TEST(TrustStateTest, ATrustRecordFloodHarmsOnlyTheFlooder) {
-  const PublicKey spammer = key(0);
+  const PublicKey spammer = filledKey(0);
   std::vector<HeldRecord> records = {
       held(kRoot, 1, Membership{spammer, "Spam", ""}),
       held(kRoot, 2, Membership{kMember, "Leeds", "UKE42"}),
@@ -262,8 +260,8 @@ TEST(TrustStateTest, ATrustRecordFloodHarmsOnlyTheFlooder) {
 // Judging order does not depend on where an author's key sorts: the root's records come first
 // even when a member's key sorts before the root's.
 TEST(TrustStateTest, RootRecordsAreJudgedFirstWhateverTheKeyOrder) {
-  const PublicKey low_member = key(0);
-  const PublicKey high_root = key(0xfe);
+  const PublicKey low_member = filledKey(0);
+  const PublicKey high_root = filledKey(0xfe);
   std::vector<HeldRecord> records = {
       held(high_root, 1, Membership{low_member, "Low", ""}),
       held(low_member, 1, acme(kVendor)),
@@ -284,8 +282,9 @@ struct ThresholdCase {
 };
 
 TEST(TrustStateTest, RootThresholdTable) {
-  const PublicKey r1 = key(41), r2 = key(42), r3 = key(43), outsider = key(44);
-  const PublicKey node = key(45), r1_next = key(46);
+  const PublicKey r1 = filledKey(41), r2 = filledKey(42), r3 = filledKey(43),
+                  outsider = filledKey(44);
+  const PublicKey node = filledKey(45), r1_next = filledKey(46);
   const Membership admit{node, "Leeds", "UKE42"};
   const Membership other_name{node, "Leeds (typo)", "UKE42"};
   const ThresholdCase cases[] = {
@@ -325,7 +324,7 @@ TEST(TrustStateTest, RootThresholdTable) {
 }
 
 TEST(TrustStateTest, RemovalUnderAThresholdNeedsAgreementToo) {
-  const PublicKey r1 = key(51), r2 = key(52), node = key(53);
+  const PublicKey r1 = filledKey(51), r2 = filledKey(52), node = filledKey(53);
   std::vector<HeldRecord> records = {held(r1, 1, Membership{node, "n", ""}),
                                      held(r2, 1, Membership{node, "n", ""}),
                                      held(r1, 2, Removal{node, 5, false, "one root alone"})};
@@ -339,8 +338,9 @@ TEST(TrustStateTest, RemovalUnderAThresholdNeedsAgreementToo) {
 // refused as rotation_unconfirmed; an approval by the old key itself, its successor, an outsider
 // or a member adds no voice; one other root's approval makes it count, whatever the order.
 TEST(TrustStateTest, RootRotationUnderAThresholdNeedsApprovals) {
-  const PublicKey r1 = key(61), r2 = key(62), r3 = key(63), r1_next = key(64);
-  const PublicKey member = key(65), outsider = key(66);
+  const PublicKey r1 = filledKey(61), r2 = filledKey(62), r3 = filledKey(63),
+                  r1_next = filledKey(64);
+  const PublicKey member = filledKey(65), outsider = filledKey(66);
   const TrustConfig config{{r1, r2, r3}, {}, 2};
   std::vector<HeldRecord> records = {
       held(r1, 1, Rotation{r1_next, Bytes(64, 0)}),
