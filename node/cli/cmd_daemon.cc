@@ -96,12 +96,9 @@ int runTrustAdd(const DaemonFlags& flags) {
   if (!home) return kExitFailure;
   auto author = fixedFromHex<kPublicKeyBytes>(flags.author);
   if (!author) return fail("an author id is 64 hex digits (see `eichub id`)");
-  auto peers = home::loadPeers(home->dir());
-  if (!peers.ok()) return fail(peers.status());
-  if (std::find(peers->trusted.begin(), peers->trusted.end(), *author) == peers->trusted.end()) {
-    peers->trusted.push_back(*author);
+  if (auto added = home::addTrustedAuthor(home->dir(), *author); !added.ok()) {
+    return fail(added.status());
   }
-  if (Status s = home::savePeers(home->dir(), *peers); !s.ok()) return fail(s);
   reloadDaemon(home->dir());
   fmt::print("trusting feeds by {}\n", flags.author);
   return kExitOk;

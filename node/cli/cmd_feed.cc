@@ -88,12 +88,8 @@ struct Refusal {
 
 // Adds author to the home's trusted authors (as `eichub trust add`) and tells a running daemon.
 Status trustAuthor(const home::Home& home, const PublicKey& author) {
-  EICHUB_ASSIGN_OR_RETURN(home::PeerList peers, home::loadPeers(home.dir()));
-  if (std::find(peers.trusted.begin(), peers.trusted.end(), author) != peers.trusted.end()) {
-    return Status::OK();
-  }
-  peers.trusted.push_back(author);
-  EICHUB_RETURN_IF_ERROR(home::savePeers(home.dir(), peers));
+  EICHUB_ASSIGN_OR_RETURN(bool added, home::addTrustedAuthor(home.dir(), author));
+  if (!added) return Status::OK();
   if (daemon::daemonRunning(home.dir())) (void)daemon::askDaemon(home.dir(), "reload");
   fmt::print("trusting feeds by {}\n", toHex(author));
   return Status::OK();

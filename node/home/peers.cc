@@ -1,6 +1,7 @@
 // peers.toml: reading and atomic writing.
 #include "node/home/peers.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -110,6 +111,16 @@ Status savePeers(const std::string& dir, const PeerList& list) {
     return Status::IOError("cannot write " + path, std::strerror(errno));
   }
   return Status::OK();
+}
+
+Result<bool> addTrustedAuthor(const std::string& dir, const PublicKey& author) {
+  EICHUB_ASSIGN_OR_RETURN(PeerList peers, loadPeers(dir));
+  if (std::find(peers.trusted.begin(), peers.trusted.end(), author) != peers.trusted.end()) {
+    return false;
+  }
+  peers.trusted.push_back(author);
+  EICHUB_RETURN_IF_ERROR(savePeers(dir, peers));
+  return true;
 }
 
 }  // namespace eichub::home

@@ -26,5 +26,8 @@ struct PeerList {
 Result<PeerList> loadPeers(const std::string& dir);
 // Writes <dir>/peers.toml atomically (temporary file, fsync, rename).
 Status savePeers(const std::string& dir, const PeerList& list);
+// Adds author to the trusted authors of the home at dir (`eichub trust add`); returns false when
+// it was trusted already (nothing written). Errors: loadPeers', savePeers'.
+Result<bool> addTrustedAuthor(const std::string& dir, const PublicKey& author);
 
 }  // namespace eichub::home

@@ -32,9 +32,8 @@ Result<RecordState> readState(const Txn& txn, ByteView key) {
   state.op = value.op;
   state.body_hash = value.body_hash;
   state.time_ms = value.time_ms;
-  Bytes scratch;
-  EICHUB_ASSIGN_OR_RETURN(ByteView body, internal::heldBody(txn, key, value, scratch));
-  state.body.assign(body.begin(), body.end());
+  EICHUB_ASSIGN_OR_RETURN(internal::StoredBody body, internal::heldStoredBody(txn, key, value));
+  EICHUB_RETURN_IF_ERROR(internal::decodeStoredBodyInto(body, state.body));
   return state;
 }
 

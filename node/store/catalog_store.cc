@@ -94,7 +94,8 @@ Status putHeader(WriteTxn& txn, const feed::VerifiedUpdate& update, ByteView bod
                  BatchState& batch) {
   const feed::HeaderFields& f = update.fields;
   Bytes& value = batch.header_value;
-  internal::encodeHeaderValue(update.signed_update, batch.compressor.compress(body), value);
+  internal::encodeHeaderValue(update.signed_update.header, update.signed_update.signature,
+                              batch.compressor.compress(body), value);
   return batch.headers.append(txn, f.author, f.seq, value);
 }
 
@@ -128,11 +129,7 @@ Status dropErasedBodies(WriteTxn& txn, const feed::HeaderFields& erase, Bytes& v
           where(erase));
     }
     if (held.hasBody()) {
-      // Copied out first: the views die at the put.
-      feed::SignedUpdate kept{Bytes(held.header.begin(), held.header.end()),
-                              Bytes(held.signature.begin(), held.signature.end()),
-                              {}};
-      internal::encodeHeaderValue(kept, internal::StoredBody{}, value);
+      internal::encodeHeaderValue(held.header, held.signature, internal::StoredBody{}, value);
       EICHUB_RETURN_IF_ERROR(internal::replaceHeaderValue(txn, erase.author, target, value));
       ++stats.erased_bodies;
     }
@@ -155,9 +152,6 @@ void recordKeyOf(const feed::HeaderFields& f, Bytes& key) {
 Status attachBody(WriteTxn& txn, const feed::VerifiedUpdate& update, internal::HeaderValue held,
                   BatchState& batch, ApplyStats& stats) {
   const feed::HeaderFields& f = update.fields;
-  feed::SignedUpdate kept{Bytes(held.header.begin(), held.header.end()),
-                          Bytes(held.signature.begin(), held.signature.end()),
-                          {}};
   recordKeyOf(f, batch.key);
   auto raw = txn.get(Table::kRecords, batch.key);
   if (!raw.ok()) {
@@ -176,7 +170,9 @@ Status attachBody(WriteTxn& txn, const feed::VerifiedUpdate& update, internal::H
     return Status::OK();
   }
   const ByteView body = update.signed_update.body;
-  internal::encodeHeaderValue(kept, batch.compressor.compress(body), batch.header_value);
+  // held's views stay valid: nothing was written since the caller read them.
+  internal::encodeHeaderValue(held.header, held.signature, batch.compressor.compress(body),
+                              batch.header_value);
   EICHUB_RETURN_IF_ERROR(internal::replaceHeaderValue(txn, f.author, f.seq, batch.header_value));
   if (auto texts = internal::bodyTexts(body); texts.ok()) {
     batch.index.add(state.rid, f.kind, texts->texts, state.rid >= batch.first_new_rid);

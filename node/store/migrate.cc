@@ -139,12 +139,9 @@ Status convertHeaderValue(ByteView old_value, internal::BodyCompressor& compress
                           SchemaFourCopy& copy) {
   EICHUB_ASSIGN_OR_RETURN(internal::HeaderValue held,
                           internal::decodeUncompressedHeaderValue(old_value));
-  const feed::SignedUpdate update{Bytes(held.header.begin(), held.header.end()),
-                                  Bytes(held.signature.begin(), held.signature.end()),
-                                  {}};
   const internal::StoredBody stored = compressor.compress(held.body.bytes);
   if (stored.codec == internal::BodyCodec::kZstd) ++copy.bodies_compressed;
-  internal::encodeHeaderValue(update, stored, out);
+  internal::encodeHeaderValue(held.header, held.signature, stored, out);
   ++copy.updates;
   return Status::OK();
 }

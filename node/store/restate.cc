@@ -157,7 +157,6 @@ Result<std::vector<RecordState>> CatalogStore::recordsOfKind(feed::Kind kind) co
   EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
   EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kRecords));
   const Bytes prefix{static_cast<uint8_t>(kind)};
-  Bytes scratch;
   Entry entry;
   EICHUB_ASSIGN_OR_RETURN(bool more, cursor.get(MDB_SET_RANGE, &entry, prefix));
   while (more && !entry.key.empty() && entry.key[0] == prefix[0]) {
@@ -168,8 +167,9 @@ Result<std::vector<RecordState>> CatalogStore::recordsOfKind(feed::Kind kind) co
     state.op = value.op;
     state.body_hash = value.body_hash;
     state.time_ms = value.time_ms;
-    EICHUB_ASSIGN_OR_RETURN(ByteView body, internal::heldBody(txn, entry.key, value, scratch));
-    state.body.assign(body.begin(), body.end());
+    EICHUB_ASSIGN_OR_RETURN(internal::StoredBody body,
+                            internal::heldStoredBody(txn, entry.key, value));
+    EICHUB_RETURN_IF_ERROR(internal::decodeStoredBodyInto(body, state.body));
     out.push_back(std::move(state));
     EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
   }

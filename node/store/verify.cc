@@ -116,12 +116,8 @@ Result<bool> CatalogStore::dropBadBody(const PublicKey& author, uint64_t seq) {
     Bytes scratch;
     auto body = held.plainBody(scratch);
     if (body.ok() && bodyMatches(*fields, *body)) return Status::OK();  // else damaged: drop
-    // Copied out first: the views die at the put.
-    feed::SignedUpdate kept{Bytes(held.header.begin(), held.header.end()),
-                            Bytes(held.signature.begin(), held.signature.end()),
-                            {}};
     Bytes value;
-    internal::encodeHeaderValue(kept, internal::StoredBody{}, value);
+    internal::encodeHeaderValue(held.header, held.signature, internal::StoredBody{}, value);
     EICHUB_RETURN_IF_ERROR(internal::replaceHeaderValue(txn, author, seq, value));
     dropped = true;
     return Status::OK();

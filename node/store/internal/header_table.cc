@@ -4,22 +4,15 @@
 #include <algorithm>
 #include <array>
 
+#include "node/store/internal/keys.h"
+
 namespace eichub::store::internal {
 namespace {
 
-constexpr size_t kArrivalBytes = 8;
 constexpr size_t kFeedIndexKeyBytes = kPublicKeyBytes + 8;
 
-std::array<uint8_t, kArrivalBytes> arrivalKey(uint64_t arrival) {
-  std::array<uint8_t, kArrivalBytes> out{};
-  for (size_t i = 0; i < kArrivalBytes; ++i) out[i] = static_cast<uint8_t>(arrival >> (56 - 8 * i));
-  return out;
-}
-
-Result<uint64_t> decodeArrival(ByteView bytes) {
-  if (bytes.size() != kArrivalBytes) return Status::Corruption("bad arrival number size");
-  return readU64BE(bytes.data());
-}
+NumberKey arrivalKey(uint64_t arrival) { return numberKey(arrival); }
+Result<uint64_t> decodeArrival(ByteView bytes) { return decodeNumberKey(bytes, "arrival number"); }
 
 // The arrival number the index holds for (author, seq). Errors: NotFound, Corruption, lmdbStatus.
 Result<uint64_t> arrivalOf(const Txn& txn, const PublicKey& author, uint64_t seq) {
@@ -125,7 +118,7 @@ Result<bool> FeedWalker::load(bool found, ByteView arrival_bytes) {
   bool at = false;
   if (arrival_ != 0 && arrival == arrival_ + 1) {
     EICHUB_ASSIGN_OR_RETURN(at, headers_.get(MDB_NEXT, &header));
-    at = at && header.key.size() == kArrivalBytes && readU64BE(header.key.data()) == arrival;
+    at = at && header.key.size() == sizeof(NumberKey) && readU64BE(header.key.data()) == arrival;
   }
   if (!at) {
     EICHUB_ASSIGN_OR_RETURN(at, headers_.get(MDB_SET_KEY, &header, arrivalKey(arrival)));

@@ -85,16 +85,22 @@ Result<HeadValue> decodeHead(ByteView bytes) {
   return value;
 }
 
-std::array<uint8_t, kRidBytes> ridKey(Rid rid) {
-  std::array<uint8_t, kRidBytes> out{};
-  for (size_t i = 0; i < kRidBytes; ++i) out[i] = static_cast<uint8_t>(rid >> (56 - 8 * i));
+NumberKey numberKey(uint64_t number) {
+  NumberKey out{};
+  for (size_t i = 0; i < out.size(); ++i) out[i] = static_cast<uint8_t>(number >> (56 - 8 * i));
   return out;
 }
 
-Result<Rid> decodeRid(ByteView bytes) {
-  if (bytes.size() != kRidBytes) return Status::Corruption("bad rid size");
+Result<uint64_t> decodeNumberKey(ByteView bytes, std::string_view what) {
+  if (bytes.size() != sizeof(NumberKey)) {
+    return Status::Corruption("bad " + std::string(what) + " size");
+  }
   return readU64BE(bytes.data());
 }
+
+std::array<uint8_t, kRidBytes> ridKey(Rid rid) { return numberKey(rid); }
+
+Result<Rid> decodeRid(ByteView bytes) { return decodeNumberKey(bytes, "rid"); }
 
 Bytes encodeRecordValue(const RecordValue& value) {
   Bytes out;
@@ -120,19 +126,18 @@ Result<RecordValue> decodeRecordValue(ByteView bytes) {
   return value;
 }
 
-void encodeHeaderValue(const feed::SignedUpdate& update, const StoredBody& body, Bytes& out) {
+void encodeHeaderValue(ByteView header, ByteView signature, const StoredBody& body, Bytes& out) {
   // Header and signature sizes are bounded by decodeUpdate (kMaxHeaderBytes, Ed25519).
-  EICHUB_CHECK(update.header.size() <= UINT32_MAX && update.signature.size() <= UINT16_MAX)
+  EICHUB_CHECK(header.size() <= UINT32_MAX && signature.size() <= UINT16_MAX)
       << "signed update too large for the headers layout";
   out.clear();
-  out.reserve(kHeaderPrefixBytes + update.header.size() + update.signature.size() +
-              body.bytes.size());
-  appendU32BE(out, static_cast<uint32_t>(update.header.size()));
-  out.push_back(static_cast<uint8_t>(update.signature.size() >> 8));
-  out.push_back(static_cast<uint8_t>(update.signature.size()));
+  out.reserve(kHeaderPrefixBytes + header.size() + signature.size() + body.bytes.size());
+  appendU32BE(out, static_cast<uint32_t>(header.size()));
+  out.push_back(static_cast<uint8_t>(signature.size() >> 8));
+  out.push_back(static_cast<uint8_t>(signature.size()));
   out.push_back(static_cast<uint8_t>(body.codec));
-  appendBytes(out, update.header);
-  appendBytes(out, update.signature);
+  appendBytes(out, header);
+  appendBytes(out, signature);
   appendBytes(out, body.bytes);
 }
 
@@ -192,11 +197,7 @@ Result<TextPosting> decodeTextPosting(ByteView bytes) {
   return posting;
 }
 
-std::array<uint8_t, 8> changeKey(uint64_t number) {
-  std::array<uint8_t, 8> key{};
-  for (int i = 7; i >= 0; --i, number >>= 8) key[i] = static_cast<uint8_t>(number);
-  return key;
-}
+std::array<uint8_t, 8> changeKey(uint64_t number) { return numberKey(number); }
 
 Bytes encodeChange(const PublicKey& author, uint64_t seq, feed::Kind kind, feed::Op op,
                    std::string_view id) {

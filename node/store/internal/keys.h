@@ -37,6 +37,13 @@ struct HeadValue {
 Bytes encodeHead(const HeadValue& value);
 Result<HeadValue> decodeHead(ByteView bytes);
 
+// A store-local number as a key: 8 bytes big-endian, so that key order is number order (rids,
+// change numbers, arrival numbers).
+using NumberKey = std::array<uint8_t, 8>;
+NumberKey numberKey(uint64_t number);
+// Errors: Corruption naming what unless bytes is exactly 8 bytes.
+Result<uint64_t> decodeNumberKey(ByteView bytes, std::string_view what);
+
 // A record's number in this store (rid): assigned in arrival order when a record key is first
 // seen, so it differs between nodes. It keys rid_keys and fills postings, and must never reach
 // anything compared across nodes (the digest, search order).
@@ -66,7 +73,8 @@ Result<RecordValue> decodeRecordValue(ByteView bytes);
 // delete, or an upsert received without its body). Bodies live here, beside their header, rather
 // than under their hash: feed order is key order, so the table only grows at its end.
 // Writes into out (cleared first), so that a caller can reuse one buffer.
-void encodeHeaderValue(const feed::SignedUpdate& update, const StoredBody& body, Bytes& out);
+// header and signature may be views of the LMDB value being replaced: they are copied into out.
+void encodeHeaderValue(ByteView header, ByteView signature, const StoredBody& body, Bytes& out);
 struct HeaderValue {
   ByteView header;     // borrowed from the LMDB value
   ByteView signature;  // borrowed from the LMDB value

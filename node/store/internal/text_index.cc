@@ -173,8 +173,8 @@ Result<ByteView> ridRecordKey(const Txn& txn, Rid rid) {
   return key;
 }
 
-Result<ByteView> heldBody(const Txn& txn, ByteView key, const RecordValue& value, Bytes& scratch) {
-  if (value.op != feed::Op::UPSERT) return ByteView();
+Result<StoredBody> heldStoredBody(const Txn& txn, ByteView key, const RecordValue& value) {
+  if (value.op != feed::Op::UPSERT) return StoredBody{};
   if (key.size() < kRecordKeyPrefixBytes) return Status::Corruption("short record key");
   PublicKey author{};
   std::copy(key.begin() + 1, key.begin() + kRecordKeyPrefixBytes, author.begin());
@@ -184,7 +184,12 @@ Result<ByteView> heldBody(const Txn& txn, ByteView key, const RecordValue& value
     return raw.status();
   }
   EICHUB_ASSIGN_OR_RETURN(HeaderValue header, decodeHeaderValue(*raw));
-  return header.plainBody(scratch);
+  return header.body;
+}
+
+Result<ByteView> heldBody(const Txn& txn, ByteView key, const RecordValue& value, Bytes& scratch) {
+  EICHUB_ASSIGN_OR_RETURN(StoredBody stored, heldStoredBody(txn, key, value));
+  return decodeStoredBody(stored, scratch);
 }
 
 Result<std::vector<SearchHit>> runSearch(const Txn& txn, const SearchQuery& query) {

@@ -62,5 +62,8 @@ Result<std::vector<RecordKey>> recordsWithSkill(const Txn& txn, std::string_view
 // empty when not held, borrowed from txn when stored raw or else from scratch (body_codec.h).
 // Errors: Corruption (key, header or stored body malformed, or the header missing), lmdbStatus.
 Result<ByteView> heldBody(const Txn& txn, ByteView key, const RecordValue& value, Bytes& scratch);
+// The same body as stored (borrowed from txn), for a caller that copies it out once with
+// decodeStoredBodyInto. An empty StoredBody for a tombstone.
+Result<StoredBody> heldStoredBody(const Txn& txn, ByteView key, const RecordValue& value);
 
 }  // namespace eichub::store::internal

@@ -43,13 +43,13 @@ TEST(KeysTest, HeaderValueHoldsHeaderSignatureCodecAndBody) {
   update.signature = Bytes(64, 9);
   const Bytes stored{7, 7};
   Bytes value;
-  encodeHeaderValue(update, StoredBody{BodyCodec::kZstd, stored}, value);
+  encodeHeaderValue(update.header, update.signature, StoredBody{BodyCodec::kZstd, stored}, value);
   auto decoded = decodeHeaderValue(value).value();
   EXPECT_EQ(Bytes(decoded.header.begin(), decoded.header.end()), update.header);
   EXPECT_EQ(Bytes(decoded.signature.begin(), decoded.signature.end()), update.signature);
   EXPECT_EQ(decoded.body.codec, BodyCodec::kZstd);
   EXPECT_EQ(Bytes(decoded.body.bytes.begin(), decoded.body.bytes.end()), stored);
-  encodeHeaderValue(update, StoredBody{}, value);  // the buffer is reused
+  encodeHeaderValue(update.header, update.signature, StoredBody{}, value);  // buffer reused
   EXPECT_FALSE(decodeHeaderValue(value).value().hasBody());
   // Lengths past the end are Corruption, not a crash.
   for (size_t cut : {0, 5, 6, 9, 70}) {
