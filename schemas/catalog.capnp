@@ -130,6 +130,21 @@ struct SkillNeed {
   note @7 :List(LangText);
 }
 
+# The number a feed header carries for each kind of record (Header.kind). The federation reads
+# only trust's (8, whose bodies are trust.capnp's records); the rest are the catalogue's. A new
+# kind takes the next number here and its member in Record's union.
+enum Kind {
+  skill @0;
+  skillGroup @1;
+  occupation @2;
+  occupationGroup @3;
+  learningResource @4;
+  provider @5;
+  clusterProfile @6;
+  skillNeed @7;
+  trust @8;
+}
+
 struct Record {
   union {
     skill @0 :Skill;

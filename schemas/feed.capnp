@@ -1,5 +1,6 @@
 # Signed feed entries: the bytes that authors sign and that nodes store and exchange.
-# Evolution rule: add fields at the end with new ordinals; never renumber or retype.
+# Evolution rule: add fields at the end with new ordinals; never renumber or retype (but an enum
+# may become the UInt16 that encodes it, as Header.kind did).
 @0xefec8ed37d182c53;
 
 using Cxx = import "/capnp/c++.capnp";
@@ -11,18 +12,6 @@ enum Op {
   erase @2;    # the body of an earlier update is dropped everywhere; the header stays
 }
 
-enum Kind {
-  skill @0;
-  skillGroup @1;
-  occupation @2;
-  occupationGroup @3;
-  learningResource @4;
-  provider @5;
-  clusterProfile @6;
-  skillNeed @7;
-  trust @8;
-}
-
 # The canonical Cap'n Proto encoding of a Header is what its author signs.
 struct Header {
   network @0 :Data;      # network id: a header cannot be replayed into another network
@@ -32,7 +21,10 @@ struct Header {
                          # 64-byte signature (format 2); 32 zero bytes for seq 1
   time @4 :Int64;        # author's clock, ms since the epoch; never decreases within a feed
   op @5 :Op;
-  kind @6 :Kind;
+  kind @6 :UInt16;       # the record's kind: a number the federation does not interpret, but for
+                         # 8, trust; the node names the others (Kind in catalog.capnp). Formats 1
+                         # and 2 declared this field as an enum, whose encoding is the same UInt16
+                         # in the same place, so no signed header changed.
   id @7 :Text;           # record id, unique per (kind, author)
   tags @8 :List(Text);   # "sector:healthcare", "region:UKE42", "skill:<uri>": selective-sync filters
   bodyHash @9 :Data;     # SHA-256 of the body bytes; empty for delete

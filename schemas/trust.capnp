@@ -9,8 +9,6 @@
 using Cxx = import "/capnp/c++.capnp";
 $Cxx.namespace("eichub::schema");
 
-using Feed = import "feed.capnp";
-
 # A network authority (a root) admits a node key as a member. A quota (maxUpdates) bounds what
 # an author can make every node store: updates past it are refused as over_quota everywhere,
 # like a cut-off at that seq. Records written before quotas existed decode as unlimited.
@@ -35,7 +33,7 @@ struct Removal {
 struct Delegation {
   vendor @0 :Data;
   name @1 :Text;
-  kinds @2 :List(Feed.Kind);
+  kinds @2 :List(UInt16);    # header kinds (catalog.capnp's Kind numbers); never trust
   idPrefix @3 :Text;
   expiresMs @4 :Int64;
   maxUpdates @5 :UInt64;     # quota: the vendor's feed counts up to this seq; 0: no limit

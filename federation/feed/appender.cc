@@ -32,8 +32,9 @@ PreparedUpdate FeedPreparer::prepare(HeaderFields fields, Bytes body, int64_t ti
 FeedAppender::FeedAppender(const crypto::SigningKey& key, std::string network, Head head)
     : key_(key), network_(std::move(network)), head_(head) {}
 
-VerifiedUpdate FeedAppender::append(Op op, Kind kind, std::string id, std::vector<std::string> tags,
-                                    Bytes body, int64_t time_ms, std::vector<uint64_t> erases) {
+VerifiedUpdate FeedAppender::append(Op op, KindCode kind, std::string id,
+                                    std::vector<std::string> tags, Bytes body, int64_t time_ms,
+                                    std::vector<uint64_t> erases) {
   HeaderFields f;
   f.op = op;
   f.kind = kind;

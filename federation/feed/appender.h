@@ -47,8 +47,8 @@ class FeedAppender {
   // Builds and signs the next update. time_ms is raised to the head's time if it is earlier,
   // so that time never decreases within a feed. body must be empty unless op is UPSERT;
   // erases names the earlier upserts of the record an ERASE drops (and is empty otherwise).
-  VerifiedUpdate append(Op op, Kind kind, std::string id, std::vector<std::string> tags, Bytes body,
-                        int64_t time_ms, std::vector<uint64_t> erases = {});
+  VerifiedUpdate append(Op op, KindCode kind, std::string id, std::vector<std::string> tags,
+                        Bytes body, int64_t time_ms, std::vector<uint64_t> erases = {});
 
   // As above, from fields whose network, author, seq, prev and time this appender sets; the
   // caller sets op, kind, id, tags, erases and, for an upsert, body_hash and body_size of body.

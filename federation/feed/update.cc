@@ -67,7 +67,6 @@ Status checkFieldsButPrev(const HeaderFields& f) {
   if (f.network.size() > kMaxNetworkBytes) return Status::InvalidArgument("network too long");
   if (f.seq == 0) return Status::InvalidArgument("seq 0");
   if (f.op > Op::ERASE) return Status::InvalidArgument("unknown op");
-  if (f.kind > Kind::TRUST) return Status::InvalidArgument("unknown kind");
   if (f.id.empty()) return Status::InvalidArgument("empty id");
   EICHUB_RETURN_IF_ERROR(checkText("id", f.id, kMaxIdBytes));
   if (f.tags.size() > kMaxTags) return Status::InvalidArgument("too many tags");

@@ -13,7 +13,12 @@
 namespace eichub::feed {
 
 using Op = schema::Op;
-using Kind = schema::Kind;
+
+// A record's kind as a header carries it: a number the federation does not interpret, but for
+// trust's, whose bodies are the trust records every node judges (federation/trust). The node
+// names the others (node/catalog/kinds.h), so a new kind of record touches nothing here.
+using KindCode = uint16_t;
+inline constexpr KindCode kTrustKind = 8;
 
 // Limits on what one update may hold. Each has a reason; tests send limit+1.
 inline constexpr size_t kMaxNetworkBytes = 64;        // a network name, not a document
@@ -32,7 +37,7 @@ struct HeaderFields {
   Hash32 prev{};  // all zero for seq 1
   int64_t time_ms = 0;
   Op op = Op::UPSERT;
-  Kind kind = Kind::SKILL;
+  KindCode kind = 0;
   std::string id;
   std::vector<std::string> tags;
   Hash32 body_hash{};  // all zero (encoded as empty) when there is no body

@@ -10,7 +10,7 @@
 namespace eichub::sync {
 
 void BodyPump::queueMissing(LinkId link, const std::vector<feed::VerifiedUpdate>& batch) {
-  std::set<std::pair<feed::Kind, std::string>> later;  // records touched later in the run
+  std::set<std::pair<feed::KindCode, std::string>> later;  // records touched later in the run
   for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
     const feed::HeaderFields& f = it->fields;
     if (!later.emplace(f.kind, f.id).second) continue;

@@ -204,7 +204,7 @@ void Puller::onUpdates(LinkId link, wire::Updates& updates) {
       refusal = why;
       break;
     }
-    if (update.fields.kind == feed::Kind::TRUST && !trust::checkTrustUpdate(update).ok()) {
+    if (update.fields.kind == feed::kTrustKind && !trust::checkTrustUpdate(update).ok()) {
       refusal = "bad_trust_record";
       break;
     }

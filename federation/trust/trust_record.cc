@@ -64,7 +64,7 @@ Status checkRecord(const TrustRecord& record) {
         std::adjacent_find(d->kinds.begin(), d->kinds.end()) != d->kinds.end()) {
       return Status::InvalidArgument("delegation kinds must be sorted and distinct");
     }
-    if (std::find(d->kinds.begin(), d->kinds.end(), feed::Kind::TRUST) != d->kinds.end()) {
+    if (std::find(d->kinds.begin(), d->kinds.end(), feed::kTrustKind) != d->kinds.end()) {
       return Status::InvalidArgument("a vendor cannot be delegated trust records");
     }
     return Status::OK();
@@ -188,12 +188,7 @@ Result<TrustRecord> decodeRecord(ByteView body) {
         if (in.getKinds().size() > kMaxScopeKinds) {
           return Status::InvalidArgument("a delegation names 1 to 16 kinds");
         }
-        for (feed::Kind kind : in.getKinds()) {
-          if (static_cast<unsigned>(kind) > static_cast<unsigned>(feed::Kind::TRUST)) {
-            return Status::InvalidArgument("unknown kind in delegation");
-          }
-          d.kinds.push_back(kind);
-        }
+        for (feed::KindCode kind : in.getKinds()) d.kinds.push_back(kind);
         d.id_prefix = in.getIdPrefix();
         d.expires_ms = in.getExpiresMs();
         d.max_updates = in.getMaxUpdates();

@@ -18,7 +18,7 @@ inline constexpr size_t kMaxNameBytes = 256;     // "Leeds Health Cluster", not 
 inline constexpr size_t kMaxRegionBytes = 16;    // a NUTS code is at most 5 characters
 inline constexpr size_t kMaxReasonBytes = 1024;  // a sentence for the operator
 inline constexpr size_t kMaxPrefixBytes = 128;   // an id prefix such as "acme/"
-inline constexpr size_t kMaxScopeKinds = 16;     // there are 9 kinds
+inline constexpr size_t kMaxScopeKinds = 16;     // a scope names a few kinds
 inline constexpr size_t kMaxTrustBodyBytes = 4096;
 
 struct Membership {
@@ -36,10 +36,10 @@ struct Removal {
 struct Delegation {
   PublicKey vendor{};
   std::string name;
-  std::vector<feed::Kind> kinds;  // sorted, no duplicates, never Kind::TRUST
-  std::string id_prefix;          // may be empty: any id
-  int64_t expires_ms = 0;         // compared with signed header times only
-  uint64_t max_updates = 0;       // the vendor's feed counts up to this seq; 0: no limit
+  std::vector<feed::KindCode> kinds;  // sorted, no duplicates, never feed::kTrustKind
+  std::string id_prefix;              // may be empty: any id
+  int64_t expires_ms = 0;             // compared with signed header times only
+  uint64_t max_updates = 0;           // the vendor's feed counts up to this seq; 0: no limit
 };
 struct Revocation {
   PublicKey vendor{};

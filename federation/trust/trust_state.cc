@@ -107,7 +107,7 @@ TrustState TrustState::derive(const TrustConfig& config, std::vector<HeldRecord>
       header.author = record.author;
       header.seq = record.seq;
       header.time_ms = record.time_ms;
-      header.kind = feed::Kind::TRUST;
+      header.kind = feed::kTrustKind;
       header.id = record.id;
       if (prev.verdict(header) != reason::kAccepted) continue;
       const AuthorTrust* author = prev.find(record.author);
@@ -262,7 +262,7 @@ std::string_view TrustState::verdict(const feed::HeaderFields& header) const {
       header.seq > local_max_updates_) {
     return reason::kOverLocalQuota;
   }
-  if (header.kind == feed::Kind::TRUST) {
+  if (header.kind == feed::kTrustKind) {
     return mayWriteTrust(author->role, header.id) ? reason::kAccepted : reason::kNotAuthorized;
   }
   if (author->role != Role::kVendor) return reason::kAccepted;

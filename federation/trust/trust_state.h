@@ -56,7 +56,7 @@ enum class Role { kRoot, kDirect, kMember, kVendor };
 std::string_view roleName(Role role);
 
 struct Scope {
-  std::vector<feed::Kind> kinds;
+  std::vector<feed::KindCode> kinds;
   std::string id_prefix;
   int64_t expires_ms = 0;  // 0: never
   bool operator==(const Scope&) const = default;

@@ -150,26 +150,26 @@ void describe(Record::Reader record, std::string& id, std::vector<std::string>& 
 
 }  // namespace
 
-feed::Kind kindOf(Record::Reader record) {
+catalog::Kind kindOf(Record::Reader record) {
   switch (record.which()) {
     case Record::SKILL:
-      return feed::Kind::SKILL;
+      return catalog::Kind::SKILL;
     case Record::SKILL_GROUP:
-      return feed::Kind::SKILL_GROUP;
+      return catalog::Kind::SKILL_GROUP;
     case Record::OCCUPATION:
-      return feed::Kind::OCCUPATION;
+      return catalog::Kind::OCCUPATION;
     case Record::OCCUPATION_GROUP:
-      return feed::Kind::OCCUPATION_GROUP;
+      return catalog::Kind::OCCUPATION_GROUP;
     case Record::LEARNING_RESOURCE:
-      return feed::Kind::LEARNING_RESOURCE;
+      return catalog::Kind::LEARNING_RESOURCE;
     case Record::PROVIDER:
-      return feed::Kind::PROVIDER;
+      return catalog::Kind::PROVIDER;
     case Record::CLUSTER_PROFILE:
-      return feed::Kind::CLUSTER_PROFILE;
+      return catalog::Kind::CLUSTER_PROFILE;
     case Record::SKILL_NEED:
-      return feed::Kind::SKILL_NEED;
+      return catalog::Kind::SKILL_NEED;
   }
-  return feed::Kind::TRUST;  // unreachable for known records; checkBody rejects unknown ones
+  return catalog::Kind::TRUST;  // unreachable for known records; checkBody rejects unknown ones
 }
 
 Result<Change> changeFromRecord(Record::Reader record) {
@@ -204,7 +204,7 @@ Result<Change> changeFromRecord(Record::Reader record) {
   return change;
 }
 
-Change deleteChange(feed::Kind kind, std::string id) {
+Change deleteChange(catalog::Kind kind, std::string id) {
   Change change;
   change.op = feed::Op::DELETE;
   change.kind = kind;
@@ -212,7 +212,7 @@ Change deleteChange(feed::Kind kind, std::string id) {
   return change;
 }
 
-Change eraseChange(feed::Kind kind, std::string id) {
+Change eraseChange(catalog::Kind kind, std::string id) {
   Change change = deleteChange(kind, std::move(id));
   change.op = feed::Op::ERASE;
   return change;
@@ -246,10 +246,14 @@ Result<Change> checkBody(ByteView body) {
 Status checkUpdateBody(const feed::VerifiedUpdate& update) {
   const feed::HeaderFields& header = update.fields;
   // Trust bodies are bare TrustRecord messages, judged by the federation's own rules.
-  if (header.kind == feed::Kind::TRUST) return trust::checkTrustUpdate(update);
+  if (header.kind == feed::kTrustKind) return trust::checkTrustUpdate(update);
+  // A kind added after this node was built: refused, so the feed stops there on this node until
+  // it is upgraded (its records are neither indexed nor relayed half-understood).
+  std::optional<Kind> kind = kindFromCode(header.kind);
+  if (!kind) return Status::InvalidArgument("unknown kind " + std::to_string(header.kind));
   if (update.signed_update.body.empty()) return Status::OK();
   EICHUB_ASSIGN_OR_RETURN(Change change, checkBody(update.signed_update.body));
-  if (change.kind != header.kind || change.id != header.id) {
+  if (change.kind != *kind || change.id != header.id) {
     return Status::InvalidArgument("body is not the record the header names");
   }
   if (change.tags != header.tags) return Status::InvalidArgument("header tags disagree with body");

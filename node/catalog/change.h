@@ -12,13 +12,14 @@
 #include "federation/common/capnp_read.h"
 #include "federation/common/result.h"
 #include "federation/feed/update.h"
+#include "node/catalog/kinds.h"
 #include "schemas/catalog.capnp.h"
 
 namespace eichub::catalog {
 
 struct Change {
   feed::Op op = feed::Op::UPSERT;
-  feed::Kind kind = feed::Kind::SKILL;
+  catalog::Kind kind = catalog::Kind::SKILL;
   std::string id;
   std::vector<std::string> tags;  // derived from the record: sector:, region:, skill:
   Bytes body;                     // canonical Record bytes; empty for a delete or an erase
@@ -30,9 +31,9 @@ struct Change {
 Result<Change> changeFromRecord(schema::Record::Reader record);
 
 // A delete of (kind, id).
-Change deleteChange(feed::Kind kind, std::string id);
+Change deleteChange(catalog::Kind kind, std::string id);
 // An erase of (kind, id): the publisher names the versions whose bodies it drops.
-Change eraseChange(feed::Kind kind, std::string id);
+Change eraseChange(catalog::Kind kind, std::string id);
 
 // Limits on one record. Each has a reason; tests send limit+1.
 inline constexpr size_t kMaxTextBytes = 64 * 1024;  // a course description, not a book
@@ -77,6 +78,6 @@ Result<Change> checkBody(ByteView body);
 Status checkUpdateBody(const feed::VerifiedUpdate& update);
 
 // The feed kind of a record.
-feed::Kind kindOf(schema::Record::Reader record);
+catalog::Kind kindOf(schema::Record::Reader record);
 
 }  // namespace eichub::catalog

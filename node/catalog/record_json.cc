@@ -25,21 +25,6 @@ using internal::SkillRefValue;
 using internal::StringRule;
 using nlohmann::json;
 
-struct KindName {
-  feed::Kind kind;
-  std::string_view name;
-};
-constexpr std::array<KindName, 8> kKindNames = {{
-    {feed::Kind::SKILL, "Skill"},
-    {feed::Kind::SKILL_GROUP, "SkillGroup"},
-    {feed::Kind::OCCUPATION, "Occupation"},
-    {feed::Kind::OCCUPATION_GROUP, "OccupationGroup"},
-    {feed::Kind::LEARNING_RESOURCE, "LearningResource"},
-    {feed::Kind::PROVIDER, "Provider"},
-    {feed::Kind::CLUSTER_PROFILE, "ClusterProfile"},
-    {feed::Kind::SKILL_NEED, "SkillNeed"},
-}};
-
 bool isIscoCode(std::string_view s) {
   if (s.empty() || s.size() > 4) return false;
   for (char c : s) {
@@ -263,48 +248,31 @@ void readSkillNeed(ObjectReader& r, schema::SkillNeed::Builder b) {
   setLangTexts(r.langTexts("note", kTextRule), [&](unsigned n) { return b.initNote(n); });
 }
 
-void readRecord(ObjectReader& r, feed::Kind kind, schema::Record::Builder record) {
+void readRecord(ObjectReader& r, catalog::Kind kind, schema::Record::Builder record) {
   switch (kind) {
-    case feed::Kind::SKILL:
+    case catalog::Kind::SKILL:
       return readSkill(r, record.initSkill());
-    case feed::Kind::SKILL_GROUP:
+    case catalog::Kind::SKILL_GROUP:
       return readGroup(r, record.initSkillGroup());
-    case feed::Kind::OCCUPATION:
+    case catalog::Kind::OCCUPATION:
       return readOccupation(r, record.initOccupation());
-    case feed::Kind::OCCUPATION_GROUP:
+    case catalog::Kind::OCCUPATION_GROUP:
       return readGroup(r, record.initOccupationGroup());
-    case feed::Kind::LEARNING_RESOURCE:
+    case catalog::Kind::LEARNING_RESOURCE:
       return readLearningResource(r, record.initLearningResource());
-    case feed::Kind::PROVIDER:
+    case catalog::Kind::PROVIDER:
       return readProvider(r, record.initProvider());
-    case feed::Kind::CLUSTER_PROFILE:
+    case catalog::Kind::CLUSTER_PROFILE:
       return readClusterProfile(r, record.initClusterProfile());
-    case feed::Kind::SKILL_NEED:
+    case catalog::Kind::SKILL_NEED:
       return readSkillNeed(r, record.initSkillNeed());
-    case feed::Kind::TRUST:
+    case catalog::Kind::TRUST:
       break;
   }
   r.fail("kind", "kind has no JSON form");
 }
 
 }  // namespace
-
-std::optional<feed::Kind> kindFromName(std::string_view name) {
-  for (const KindName& k : kKindNames) {
-    if (k.name == name) return k.kind;
-  }
-  return std::nullopt;
-}
-
-std::string_view kindName(feed::Kind kind) {
-  for (const KindName& k : kKindNames) {
-    if (k.kind == kind) return k.name;
-  }
-  // Trust records are made by the trust commands, never read from JSON (kindFromName does not
-  // know the name), but they are counted and listed beside the catalogue's kinds.
-  if (kind == feed::Kind::TRUST) return kTrustKindName;
-  return "";
-}
 
 Result<Change> changeFromJson(const json& obj) {
   if (!obj.is_object()) {
@@ -316,11 +284,10 @@ Result<Change> changeFromJson(const json& obj) {
   std::string op = r.oneOf("op", {"upsert", "delete", "erase"});
   // Before the kind is known no field is either, so finish() would blame every other field.
   if (r.failed()) return r.firstError();
-  std::optional<feed::Kind> kind = kindFromName(name);
+  std::optional<catalog::Kind> kind = kindFromName(name);
   if (!kind) {
-    std::string names;
-    for (const KindName& k : kKindNames) names += (names.empty() ? "" : ", ") + std::string(k.name);
-    return Status::InvalidArgument("kind", "unknown kind \"" + name + "\" (known: " + names + ")");
+    return Status::InvalidArgument(
+        "kind", "unknown kind \"" + name + "\" (known: " + std::string(catalogueKindNames()) + ")");
   }
   if (op == "delete" || op == "erase") {
     std::string id = r.string("id", kIdRule, true);

@@ -11,6 +11,7 @@
 
 #include "federation/common/result.h"
 #include "node/catalog/change.h"
+#include "node/catalog/kinds.h"
 #include "schemas/catalog.capnp.h"
 
 namespace eichub::catalog {
@@ -24,14 +25,6 @@ inline constexpr size_t kMaxLanguages = 64;         // ESCO has 28 languages, th
 inline constexpr double kMaxDurationHours = 20000;  // a full degree is ~5,400 study hours
 inline constexpr double kMaxPriceAmount = 1e7;      // far above any course; keeps cents exact
 inline constexpr int64_t kMaxHeadcount = 1000000;   // more than any region's need for a skill
-
-// The name of trust records in counts, change feeds and views. Not a JSON record kind.
-inline constexpr std::string_view kTrustKindName = "Trust";
-// The JSON "kind" names, e.g. "LearningResource"; nullopt for an unknown name (and for
-// kTrustKindName: trust records are never read from JSON).
-std::optional<feed::Kind> kindFromName(std::string_view name);
-// The JSON name of kind, or kTrustKindName for trust.
-std::string_view kindName(feed::Kind kind);
 
 // Turns one JSON object (one JSON Lines line) into a Change.
 // {"kind":K,"id":I,"op":"delete"} makes a delete and "op":"erase" an erase; anything else (op

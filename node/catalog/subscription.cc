@@ -16,7 +16,10 @@ std::string_view valueOf(std::string_view tag, std::string_view prefix) {
 }  // namespace
 
 bool Subscription::matches(const feed::HeaderFields& header) const {
-  if (!kinds.empty() && kinds.count(header.kind) == 0) return false;
+  if (!kinds.empty()) {
+    std::optional<Kind> kind = kindFromCode(header.kind);
+    if (!kind || kinds.count(*kind) == 0) return false;
+  }
   bool sector = sectors.empty();
   bool region = regions.empty();
   bool skill = skills.empty();

@@ -9,13 +9,14 @@
 #include <vector>
 
 #include "federation/feed/update.h"
+#include "node/catalog/kinds.h"
 
 namespace eichub::catalog {
 
 // Each non-empty dimension must match; an empty one matches everything. Thread-compatible
 // value type.
 struct Subscription {
-  std::set<feed::Kind> kinds;
+  std::set<catalog::Kind> kinds;
   std::set<std::string> sectors;  // a "sector:<s>" tag with s in the set
   // A "region:<code>" tag whose NUTS code starts with one of these: "UKE" covers "UKE42".
   std::vector<std::string> regions;

@@ -62,7 +62,7 @@ int runAlign(const AlignFlags& flags) {
   uint64_t with_suggestions = 0;
   uint64_t other_kinds = 0;
   for (const catalog::Change& change : loaded->changes) {
-    if (change.kind != feed::Kind::LEARNING_RESOURCE || change.op != feed::Op::UPSERT) {
+    if (change.kind != catalog::Kind::LEARNING_RESOURCE || change.op != feed::Op::UPSERT) {
       ++other_kinds;
       continue;
     }

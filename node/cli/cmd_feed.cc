@@ -158,7 +158,7 @@ int runImport(const FeedFlags& flags) {
             batch.resize(i);
             break;
           }
-          holds_trust = holds_trust || batch[i].fields.kind == feed::Kind::TRUST;
+          holds_trust = holds_trust || batch[i].fields.kind == feed::kTrustKind;
         }
         if (batch.empty()) return Status::OK();
         EICHUB_ASSIGN_OR_RETURN(store::ApplyStats stats, home->store().apply(batch));

@@ -28,10 +28,10 @@ struct NeedFlags {
 
 // True when the store holds a live record of one of kinds under id.
 Result<bool> holds(const store::CatalogStore& store, const std::string& id,
-                   std::initializer_list<feed::Kind> kinds) {
+                   std::initializer_list<catalog::Kind> kinds) {
   EICHUB_ASSIGN_OR_RETURN(std::vector<store::RecordState> records, store.recordsById(id));
   for (const store::RecordState& r : records) {
-    for (feed::Kind kind : kinds) {
+    for (catalog::Kind kind : kinds) {
       if (r.key.kind == kind) return true;
     }
   }
@@ -48,12 +48,12 @@ int runNeedPost(const NeedFlags& flags) {
   // that no offer can ever close.
   std::vector<std::string> unknown;
   for (const std::string& uri : flags.skills) {
-    auto known = holds(home->store(), uri, {feed::Kind::SKILL, feed::Kind::SKILL_GROUP});
+    auto known = holds(home->store(), uri, {catalog::Kind::SKILL, catalog::Kind::SKILL_GROUP});
     if (!known.ok()) return fail(known.status());
     if (!*known) unknown.push_back(uri);
   }
   if (!flags.occupation.empty()) {
-    auto known = holds(home->store(), flags.occupation, {feed::Kind::OCCUPATION});
+    auto known = holds(home->store(), flags.occupation, {catalog::Kind::OCCUPATION});
     if (!known.ok()) return fail(known.status());
     if (!*known) unknown.push_back(flags.occupation);
   }

@@ -94,8 +94,8 @@ int runPublish(const PublishFlags& flags) {
 }
 
 int runErase(const PublishFlags& flags) {
-  auto kind = store::parseKind(flags.kind);
-  if (!kind || *kind == feed::Kind::TRUST) {
+  auto kind = catalog::parseKind(flags.kind);
+  if (!kind || *kind == catalog::Kind::TRUST) {
     return fail("unknown --kind " + flags.kind +
                 "; use skill, occupation, resource, provider, need, profile, skillgroup or "
                 "occupationgroup");

@@ -126,7 +126,7 @@ int runSearch(const QueryFlags& flags) {
   }
   query.limit = flags.limit;
   if (!flags.kind.empty()) {
-    query.kind = store::parseKind(flags.kind);
+    query.kind = catalog::parseKind(flags.kind);
     if (!query.kind) {
       return fail("unknown --kind " + flags.kind +
                   "; use skill, occupation, resource, provider, need, profile, skillgroup or "

@@ -241,7 +241,7 @@ nlohmann::json trustJson(home::Home& home, const trust::TrustState& state,
         break;
       case trust::Role::kVendor: {
         nlohmann::json kinds = nlohmann::json::array();
-        for (feed::Kind kind : entry.scope.kinds) kinds.push_back(catalog::kindName(kind));
+        for (feed::KindCode kind : entry.scope.kinds) kinds.push_back(catalog::kindName(kind));
         // Stale is a report for the operator, by this machine's clock; verdicts never use it.
         const bool expired = entry.scope.expires_ms != 0 && entry.scope.expires_ms < now_ms;
         item["scope"] = {{"kinds", kinds},

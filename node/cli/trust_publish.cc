@@ -13,7 +13,7 @@ Result<uint64_t> publishTrustRecord(home::Home& home, const crypto::SigningKey& 
                                     const trust::TrustRecord& record) {
   catalog::Change change;
   change.op = feed::Op::UPSERT;
-  change.kind = feed::Kind::TRUST;
+  change.kind = catalog::Kind::TRUST;
   change.id = trust::recordId(record);
   change.body = trust::encodeRecord(record);
   // The limits peers apply, before anything is signed.
@@ -43,18 +43,18 @@ Result<int64_t> parseExpiry(std::string_view date) {
   return (day_start + 86'400) * 1000 - 1;
 }
 
-Result<std::vector<feed::Kind>> parseKinds(std::string_view list) {
-  std::vector<feed::Kind> kinds;
+Result<std::vector<feed::KindCode>> parseKinds(std::string_view list) {
+  std::vector<feed::KindCode> kinds;
   size_t start = 0;
   while (start <= list.size()) {
     size_t comma = list.find(',', start);
     if (comma == std::string_view::npos) comma = list.size();
-    auto kind = store::parseKind(list.substr(start, comma - start));
-    if (!kind || *kind == feed::Kind::TRUST) {
+    auto kind = catalog::parseKind(list.substr(start, comma - start));
+    if (!kind || *kind == catalog::Kind::TRUST) {
       return Status::InvalidArgument("unknown record kind",
                                      std::string(list.substr(start, comma - start)));
     }
-    kinds.push_back(*kind);
+    kinds.push_back(catalog::kindCode(*kind));
     start = comma + 1;
   }
   std::sort(kinds.begin(), kinds.end());

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "federation/trust/trust_record.h"
+#include "node/catalog/kinds.h"
 #include "node/home/home.h"
 
 namespace eichub::cli {
@@ -24,6 +25,6 @@ Result<PublicKey> parseKeyOrCard(std::string_view text);
 Result<int64_t> parseExpiry(std::string_view date);
 
 // "LearningResource,Provider" -> sorted, distinct kinds. Errors: InvalidArgument.
-Result<std::vector<feed::Kind>> parseKinds(std::string_view list);
+Result<std::vector<feed::KindCode>> parseKinds(std::string_view list);
 
 }  // namespace eichub::cli

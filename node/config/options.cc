@@ -113,7 +113,7 @@ Status validate(const Options& o) {
   }
   for (const std::string& kind : o.subscribe_kinds) {
     auto parsed = catalog::kindFromName(kind);
-    if (!parsed || *parsed == feed::Kind::TRUST) {
+    if (!parsed || *parsed == catalog::Kind::TRUST) {
       return Status::InvalidArgument("subscribe.kinds: unknown kind \"" + kind +
                                      "\" (use LearningResource, Skill, Provider, ...)");
     }

@@ -11,7 +11,7 @@ std::map<std::string, Origin> knownOrigins(const NodeSnapshot& snapshot,
   auto profiles = store.recordsById("profile");
   if (!profiles.ok()) return origins;
   for (const store::RecordState& state : *profiles) {
-    if (state.key.kind != feed::Kind::CLUSTER_PROFILE) continue;
+    if (state.key.kind != catalog::Kind::CLUSTER_PROFILE) continue;
     nlohmann::json view = recordView(state);
     if (!view.contains("record")) continue;  // body not held
     Origin& origin = origins[toHex(state.key.author)];

@@ -189,7 +189,7 @@ void addMatchRoutes(httplib::Server& server, ApiContext& context) {
     nlohmann::json answers = nlohmann::json::array();
     size_t other_kinds = 0;
     for (const catalog::Change& change : loaded->changes) {
-      if (change.kind != feed::Kind::LEARNING_RESOURCE || change.op != feed::Op::UPSERT) {
+      if (change.kind != catalog::Kind::LEARNING_RESOURCE || change.op != feed::Op::UPSERT) {
         ++other_kinds;
         continue;
       }

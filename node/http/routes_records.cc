@@ -63,7 +63,7 @@ void addRecordRoutes(httplib::Server& server, ApiContext& context) {
     query.lang = *lang;
     query.limit = *cursor + *limit + 1;  // one more tells whether a next page exists
     if (!kind_name->empty()) {
-      query.kind = store::parseKind(*kind_name);
+      query.kind = catalog::parseKind(*kind_name);
       if (!query.kind) {
         return badRequest(res, Status::InvalidArgument(
                                    "kind must be skill, occupation, resource, provider, need, "

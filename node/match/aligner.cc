@@ -119,7 +119,7 @@ Result<AlignInput> alignInputFromRecord(schema::Record::Reader record) {
 Result<std::unique_ptr<Aligner>> Aligner::build(const store::CatalogStore& store) {
   auto index = std::make_unique<Index>();
   auto scanned = store.scanRecords(
-      {feed::Kind::SKILL}, [&index](const store::RecordKey&, ByteView body) -> Status {
+      {catalog::Kind::SKILL}, [&index](const store::RecordKey&, ByteView body) -> Status {
         auto reader = catalog::RecordReader::open(body);
         if (!reader.ok()) return Status::OK();  // left out, as MatchIndex does
         try {

@@ -159,9 +159,9 @@ class Builder {
 Result<std::unique_ptr<MatchIndex>> MatchIndex::build(const store::CatalogStore& store) {
   Builder builder;
   // Skills and groups first, so that every label is known before anything links to it.
-  const std::vector<feed::Kind> kinds = {feed::Kind::SKILL, feed::Kind::SKILL_GROUP,
-                                         feed::Kind::OCCUPATION, feed::Kind::LEARNING_RESOURCE,
-                                         feed::Kind::SKILL_NEED};
+  const std::vector<catalog::Kind> kinds = {
+      catalog::Kind::SKILL, catalog::Kind::SKILL_GROUP, catalog::Kind::OCCUPATION,
+      catalog::Kind::LEARNING_RESOURCE, catalog::Kind::SKILL_NEED};
   auto heads = store.scanRecords(kinds, [&builder](const store::RecordKey& key, ByteView body) {
     auto reader = catalog::RecordReader::open(body);
     if (!reader.ok()) {

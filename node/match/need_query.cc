@@ -14,7 +14,7 @@ Status addNeedToQuery(const store::CatalogStore& store, const std::string& need_
   EICHUB_ASSIGN_OR_RETURN(std::vector<store::RecordState> records, store.recordsById(need_id));
   std::vector<const store::RecordState*> needs;
   for (const store::RecordState& r : records) {
-    if (r.key.kind == feed::Kind::SKILL_NEED) needs.push_back(&r);
+    if (r.key.kind == catalog::Kind::SKILL_NEED) needs.push_back(&r);
   }
   if (needs.empty()) return Status::NotFound(fmt::format("no SkillNeed {} in this store", need_id));
   if (needs.size() > 1) {

@@ -18,7 +18,7 @@ Status checkPublish(const trust::TrustState& state, const PublicKey& author, con
     // Unchanged records take no seq, so this seq is an upper bound: a change that passes a
     // cut-off here passes it when published.
     header.seq = head.seq + 1 + i;
-    header.kind = changes[i].kind;
+    header.kind = catalog::kindCode(changes[i].kind);
     header.id = changes[i].id;
     header.op = changes[i].op;
     std::string_view why = state.verdict(header);

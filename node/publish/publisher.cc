@@ -46,7 +46,7 @@ struct KnownState {
 };
 
 // kind || id: the record's key within the author's own feed.
-std::string knownKey(feed::Kind kind, const std::string& id) {
+std::string knownKey(catalog::Kind kind, const std::string& id) {
   std::string key(1, static_cast<char>(kind));
   key += id;
   return key;
@@ -159,7 +159,7 @@ Result<PublishSummary> publishChanges(store::CatalogStore& store, const crypto::
     Draft& draft = chunk.emplace_back();
     feed::HeaderFields& fields = draft.fields;
     fields.op = change.op;
-    fields.kind = change.kind;
+    fields.kind = catalog::kindCode(change.kind);
     fields.id = change.id;
     fields.tags = change.tags;
     fields.erases = std::move(erases);

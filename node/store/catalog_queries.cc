@@ -119,13 +119,13 @@ Result<std::map<RecordKey, std::vector<uint64_t>>> CatalogStore::erasableVersion
   EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
   EICHUB_ASSIGN_OR_RETURN(internal::FeedWalker walker, internal::FeedWalker::open(txn));
   EICHUB_ASSIGN_OR_RETURN(bool more, walker.seek(author, 1));
-  RecordKey probe{feed::Kind::SKILL, author, ""};
+  RecordKey probe{catalog::Kind::SKILL, author, ""};
   while (more && std::equal(author.begin(), author.end(), walker.author().begin())) {
     EICHUB_ASSIGN_OR_RETURN(internal::HeaderValue value,
                             internal::decodeHeaderValue(walker.value()));
     auto fields = feed::decodeHeader(value.header);
     if (!fields.ok()) return Status::Corruption("stored header does not decode");
-    probe.kind = fields->kind;
+    probe.kind = catalog::heldKind(*fields);
     probe.id = std::move(fields->id);
     if (auto it = out.find(probe); it != out.end()) {
       std::vector<uint64_t>& seqs = it->second;
@@ -163,7 +163,8 @@ Result<std::vector<feed::SignedUpdate>> CatalogStore::missingBodies(const Header
       auto fields = feed::decodeHeader(value.header);
       if (!fields.ok()) return Status::Corruption("stored header does not decode");
       if (fields->op == feed::Op::UPSERT) {
-        const Bytes key = internal::encodeRecordKey({fields->kind, fields->author, fields->id});
+        const Bytes key =
+            internal::encodeRecordKey({catalog::heldKind(*fields), fields->author, fields->id});
         auto raw = txn.get(Table::kRecords, key);
         if (!raw.ok()) return Status::Corruption("upsert without a record");
         EICHUB_ASSIGN_OR_RETURN(internal::RecordValue state, internal::decodeRecordValue(*raw));
@@ -205,7 +206,7 @@ Result<std::vector<RecordState>> CatalogStore::recordsById(const std::string& id
   return out;
 }
 
-Status CatalogStore::forEachRecord(feed::Kind kind,
+Status CatalogStore::forEachRecord(catalog::Kind kind,
                                    const std::function<void(const RecordState&)>& fn) const {
   EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
   EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kRecords));
@@ -223,13 +224,13 @@ Status CatalogStore::forEachRecord(feed::Kind kind,
 Result<std::map<std::string, uint64_t>> CatalogStore::countsByKind() const {
   EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
   EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kRecords));
-  std::map<feed::Kind, uint64_t> counts;
+  std::map<catalog::Kind, uint64_t> counts;
   Entry entry;
   EICHUB_ASSIGN_OR_RETURN(bool more, cursor.get(MDB_FIRST, &entry));
   while (more) {
     EICHUB_ASSIGN_OR_RETURN(internal::RecordValue value, internal::decodeRecordValue(entry.value));
     if (entry.key.empty()) return Status::Corruption("empty record key");
-    if (value.op == feed::Op::UPSERT) ++counts[static_cast<feed::Kind>(entry.key[0])];
+    if (value.op == feed::Op::UPSERT) ++counts[static_cast<catalog::Kind>(entry.key[0])];
     EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
   }
   std::map<std::string, uint64_t> out;
@@ -240,7 +241,7 @@ Result<std::map<std::string, uint64_t>> CatalogStore::countsByKind() const {
 Result<std::vector<AuthorKindCount>> CatalogStore::countsByAuthor() const {
   EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
   EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kRecords));
-  std::map<std::pair<PublicKey, feed::Kind>, uint64_t> counts;
+  std::map<std::pair<PublicKey, catalog::Kind>, uint64_t> counts;
   Entry entry;
   EICHUB_ASSIGN_OR_RETURN(bool more, cursor.get(MDB_FIRST, &entry));
   while (more) {
@@ -251,7 +252,7 @@ Result<std::vector<AuthorKindCount>> CatalogStore::countsByAuthor() const {
     if (value.op == feed::Op::UPSERT) {
       PublicKey author{};
       std::copy_n(entry.key.begin() + 1, author.size(), author.begin());
-      ++counts[{author, static_cast<feed::Kind>(entry.key[0])}];
+      ++counts[{author, static_cast<catalog::Kind>(entry.key[0])}];
     }
     EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
   }
@@ -272,11 +273,11 @@ Result<std::vector<RecordKey>> CatalogStore::recordsBySkill(const std::string& s
   return internal::recordsWithSkill(txn, skill_uri);
 }
 
-Result<std::vector<FeedInfo>> CatalogStore::scanRecords(const std::vector<feed::Kind>& kinds,
+Result<std::vector<FeedInfo>> CatalogStore::scanRecords(const std::vector<catalog::Kind>& kinds,
                                                         const RecordVisitor& visit) const {
   EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
   Bytes scratch;
-  for (feed::Kind kind : kinds) {
+  for (catalog::Kind kind : kinds) {
     EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kRecords));
     const uint8_t prefix = static_cast<uint8_t>(kind);
     Entry entry;

@@ -142,7 +142,7 @@ Status dropErasedBodies(WriteTxn& txn, const feed::HeaderFields& erase, Bytes& v
 // The record key of an update's header: kind || author || id, into key (reused).
 void recordKeyOf(const feed::HeaderFields& f, Bytes& key) {
   key.clear();
-  key.push_back(static_cast<uint8_t>(f.kind));
+  key.push_back(static_cast<uint8_t>(catalog::heldKind(f)));
   key.insert(key.end(), f.author.begin(), f.author.end());
   key.insert(key.end(), f.id.begin(), f.id.end());
 }
@@ -175,7 +175,8 @@ Status attachBody(WriteTxn& txn, const feed::VerifiedUpdate& update, internal::H
                               batch.header_value);
   EICHUB_RETURN_IF_ERROR(internal::replaceHeaderValue(txn, f.author, f.seq, batch.header_value));
   if (auto texts = internal::bodyTexts(body); texts.ok()) {
-    batch.index.add(state.rid, f.kind, texts->texts, state.rid >= batch.first_new_rid);
+    batch.index.add(state.rid, catalog::heldKind(f), texts->texts,
+                    state.rid >= batch.first_new_rid);
   } else {
     ++stats.unindexed;
   }
@@ -223,13 +224,13 @@ Status storeUpdate(WriteTxn& txn, const feed::VerifiedUpdate& update, BatchState
   const bool same_terms = old_texts && upsert && old->body_hash == body_hash;
   if (!same_terms) {
     if (old_texts) {
-      EICHUB_RETURN_IF_ERROR(batch.index.remove(txn, rid, f.kind, old_texts->texts));
+      EICHUB_RETURN_IF_ERROR(batch.index.remove(txn, rid, catalog::heldKind(f), old_texts->texts));
     }
     if (upsert) {
       auto texts = body.empty() ? Result<internal::BodyTexts>(Status::NotFound("no body"))
                                 : internal::bodyTexts(body);
       if (texts.ok()) {
-        batch.index.add(rid, f.kind, texts->texts, new_rid);
+        batch.index.add(rid, catalog::heldKind(f), texts->texts, new_rid);
       } else {
         ++stats.unindexed;
       }
@@ -238,9 +239,9 @@ Status storeUpdate(WriteTxn& txn, const feed::VerifiedUpdate& update, BatchState
 
   internal::RecordValue state{f.seq, f.op, body_hash, f.time_ms, rid};
   EICHUB_RETURN_IF_ERROR(txn.put(Table::kRecords, key, internal::encodeRecordValue(state)));
-  EICHUB_RETURN_IF_ERROR(txn.put(Table::kChanges, internal::changeKey(batch.next_change++),
-                                 internal::encodeChange(f.author, f.seq, f.kind, f.op, f.id),
-                                 MDB_APPEND));
+  EICHUB_RETURN_IF_ERROR(txn.put(
+      Table::kChanges, internal::changeKey(batch.next_change++),
+      internal::encodeChange(f.author, f.seq, catalog::heldKind(f), f.op, f.id), MDB_APPEND));
   if (!old) {
     EICHUB_RETURN_IF_ERROR(
         txn.put(Table::kById, asBytes(f.id), ByteView(key).first(internal::kRecordKeyPrefixBytes)));
@@ -381,34 +382,6 @@ Status CatalogStore::setMeta(const std::string& key, const std::string& value) {
     return Status::InvalidArgument("schema_version is set by the store");
   return impl_->write(
       [&](WriteTxn& txn) { return txn.put(Table::kMeta, asBytes(key), asBytes(value)); });
-}
-
-std::optional<feed::Kind> parseKind(std::string_view name) {
-  std::string lower;
-  for (char c : name)
-    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  struct Alias {
-    std::string_view name;
-    feed::Kind kind;
-  };
-  static constexpr Alias kAliases[] = {
-      {"skill", feed::Kind::SKILL},
-      {"skillgroup", feed::Kind::SKILL_GROUP},
-      {"occupation", feed::Kind::OCCUPATION},
-      {"occupationgroup", feed::Kind::OCCUPATION_GROUP},
-      {"learningresource", feed::Kind::LEARNING_RESOURCE},
-      {"resource", feed::Kind::LEARNING_RESOURCE},
-      {"provider", feed::Kind::PROVIDER},
-      {"clusterprofile", feed::Kind::CLUSTER_PROFILE},
-      {"profile", feed::Kind::CLUSTER_PROFILE},
-      {"skillneed", feed::Kind::SKILL_NEED},
-      {"need", feed::Kind::SKILL_NEED},
-      {"trust", feed::Kind::TRUST},
-  };
-  for (const Alias& alias : kAliases) {
-    if (alias.name == lower) return alias.kind;
-  }
-  return std::nullopt;
 }
 
 }  // namespace eichub::store

@@ -17,6 +17,7 @@
 #include "federation/common/bytes.h"
 #include "federation/common/result.h"
 #include "federation/feed/update.h"
+#include "node/catalog/kinds.h"
 
 namespace eichub::store {
 
@@ -28,7 +29,7 @@ struct StoreOptions {
 
 // Identifies one catalogue record: only its author's feed can change it.
 struct RecordKey {
-  feed::Kind kind = feed::Kind::SKILL;
+  catalog::Kind kind = catalog::Kind::SKILL;
   PublicKey author{};
   std::string id;
   auto operator<=>(const RecordKey&) const = default;
@@ -57,9 +58,9 @@ struct ApplyStats {
 };
 
 struct SearchQuery {
-  std::string text;                // words; every word must match (case/accent-insensitive)
-  std::optional<feed::Kind> kind;  // restrict to one kind
-  std::string lang;                // restrict to records with a matching label in this language
+  std::string text;                   // words; every word must match (case/accent-insensitive)
+  std::optional<catalog::Kind> kind;  // restrict to one kind
+  std::string lang;                   // restrict to records with a matching label in this language
   size_t limit = 10;
 };
 
@@ -88,7 +89,7 @@ struct ChangeEntry {
   uint64_t number = 0;
   PublicKey author{};
   uint64_t seq = 0;
-  feed::Kind kind = feed::Kind::SKILL;
+  catalog::Kind kind = catalog::Kind::SKILL;
   feed::Op op = feed::Op::UPSERT;
   std::string id;
 };
@@ -155,13 +156,13 @@ class CatalogStore {
   Result<bool> dropBadBody(const PublicKey& author, uint64_t seq);
 
   // Every record of one kind, tombstones included, in key order, with bodies.
-  Result<std::vector<RecordState>> recordsOfKind(feed::Kind kind) const;
+  Result<std::vector<RecordState>> recordsOfKind(catalog::Kind kind) const;
 
   // The current state of one record; NotFound if no update ever touched it.
   Result<RecordState> record(const RecordKey& key) const;
   // Calls fn with every live record of kind (body included when held), in key order, inside
   // one read txn: fn must not call back into the store. Errors: Corruption, lmdbStatus.
-  Status forEachRecord(feed::Kind kind, const std::function<void(const RecordState&)>& fn) const;
+  Status forEachRecord(catalog::Kind kind, const std::function<void(const RecordState&)>& fn) const;
   // Every live (non-deleted) record with this id, any kind, any author, in key order.
   Result<std::vector<RecordState>> recordsById(const std::string& id) const;
   // Live records per kind name ("Skill", "LearningResource", ...).
@@ -185,7 +186,7 @@ class CatalogStore {
   // that txn: the state the visits saw. body is borrowed and valid only during the call. A
   // visitor's error stops the scan and is returned. Errors: the visitor's, IOError, Corruption.
   using RecordVisitor = std::function<Status(const RecordKey& key, ByteView body)>;
-  Result<std::vector<FeedInfo>> scanRecords(const std::vector<feed::Kind>& kinds,
+  Result<std::vector<FeedInfo>> scanRecords(const std::vector<catalog::Kind>& kinds,
                                             const RecordVisitor& visit) const;
   // Applied updates with number > since, oldest first, at most limit. Errors: IOError,
   // Corruption.
@@ -232,10 +233,5 @@ class CatalogStore {
  private:
   std::unique_ptr<Impl> impl_;
 };
-
-// Parses a kind name ("Skill", "LearningResource", ...; see catalog::kindName), or a CLI short
-// name: skill, occupation, resource, provider, need, profile, skillgroup, occupationgroup
-// (case-insensitive).
-std::optional<feed::Kind> parseKind(std::string_view name);
 
 }  // namespace eichub::store

@@ -52,7 +52,7 @@ Status readOwnFeed(const ReadTxn& txn, const PublicKey& author, FormatOneContent
     HeldRecord record;
     bool body_held = false;
   };
-  std::map<std::pair<feed::Kind, std::string>, Current> current;
+  std::map<std::pair<catalog::Kind, std::string>, Current> current;
   EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kHeaders));
   Entry entry;
   // Before schema 5 the headers table was keyed author || seq, as the feed index is now.
@@ -67,7 +67,7 @@ Status readOwnFeed(const ReadTxn& txn, const PublicKey& author, FormatOneContent
       return Status::Corruption("a stored header does not decode", fields.status().message());
     }
     ++out.own_updates;
-    Current& record = current[{fields->kind, fields->id}];
+    Current& record = current[{catalog::heldKind(*fields), fields->id}];
     if (fields->op == feed::Op::ERASE) {
       record.op = feed::Op::ERASE;  // the record's bodies are gone everywhere
     } else {
@@ -78,7 +78,7 @@ Status readOwnFeed(const ReadTxn& txn, const PublicKey& author, FormatOneContent
       record.seq = fields->seq;
       record.op = fields->op;
       record.body_held = value.hasBody();
-      record.record = HeldRecord{fields->kind, fields->id, fields->tags,
+      record.record = HeldRecord{catalog::heldKind(*fields), fields->id, fields->tags,
                                  Bytes(value.body.bytes.begin(), value.body.bytes.end())};
     }
     EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));

@@ -8,6 +8,7 @@
 
 #include "federation/common/result.h"
 #include "federation/feed/update.h"
+#include "node/catalog/kinds.h"
 
 namespace eichub::store {
 
@@ -17,7 +18,7 @@ std::string currentSchemaVersion();
 // A record an author's feed made current in a feed-format-1 store, to be said again in a
 // format-2 feed: its kind, id, tags and body as they were signed.
 struct HeldRecord {
-  feed::Kind kind = feed::Kind::SKILL;
+  catalog::Kind kind = catalog::Kind::SKILL;
   std::string id;
   std::vector<std::string> tags;
   Bytes body;

@@ -44,7 +44,8 @@ Result<uint64_t> validPrefix(const WriteTxn& txn, const PublicKey& author,
       EICHUB_ASSIGN_OR_RETURN(more, walker.next());
       continue;
     }
-    Bytes key = internal::encodeRecordKey(RecordKey{fields->kind, author, fields->id});
+    Bytes key =
+        internal::encodeRecordKey(RecordKey{catalog::heldKind(*fields), author, fields->id});
     const bool upsert = fields->op == feed::Op::UPSERT;
     latest[key].value = internal::RecordValue{
         fields->seq, fields->op, upsert ? fields->body_hash : Hash32{}, fields->time_ms, 0};
@@ -69,7 +70,7 @@ Result<std::optional<internal::BodyTexts>> textsOf(const WriteTxn& txn, ByteView
 Result<std::vector<Bytes>> stateKeys(const WriteTxn& txn, const PublicKey& author) {
   std::vector<Bytes> out;
   EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kRecords));
-  for (unsigned kind = 0; kind <= static_cast<unsigned>(feed::Kind::TRUST); ++kind) {
+  for (unsigned kind = 0; kind <= static_cast<unsigned>(catalog::Kind::TRUST); ++kind) {
     Bytes prefix{static_cast<uint8_t>(kind)};
     prefix.insert(prefix.end(), author.begin(), author.end());
     Entry entry;
@@ -104,7 +105,7 @@ Status restateIn(WriteTxn& txn, const PublicKey& author,
     EICHUB_ASSIGN_OR_RETURN(internal::RecordValue old, internal::decodeRecordValue(raw));
     EICHUB_ASSIGN_OR_RETURN(auto old_texts, textsOf(txn, key, old));
     if (old_texts)
-      EICHUB_RETURN_IF_ERROR(index.remove(txn, old.rid, feed::Kind(key[0]), old_texts->texts));
+      EICHUB_RETURN_IF_ERROR(index.remove(txn, old.rid, catalog::Kind(key[0]), old_texts->texts));
     EICHUB_RETURN_IF_ERROR(txn.del(Table::kRecords, key).status());
     const ByteView id = ByteView(key).subspan(internal::kRecordKeyPrefixBytes);
     EICHUB_RETURN_IF_ERROR(
@@ -121,7 +122,7 @@ Status restateIn(WriteTxn& txn, const PublicKey& author,
       return raw.status();
     }
     if (old && old->seq == wanted.value.seq) continue;
-    const feed::Kind kind = feed::Kind(key[0]);
+    const catalog::Kind kind = catalog::Kind(key[0]);
     if (old) {
       EICHUB_ASSIGN_OR_RETURN(auto old_texts, textsOf(txn, key, *old));
       if (old_texts) EICHUB_RETURN_IF_ERROR(index.remove(txn, old->rid, kind, old_texts->texts));
@@ -152,7 +153,7 @@ Result<uint64_t> CatalogStore::restate(
   return prefix;
 }
 
-Result<std::vector<RecordState>> CatalogStore::recordsOfKind(feed::Kind kind) const {
+Result<std::vector<RecordState>> CatalogStore::recordsOfKind(catalog::Kind kind) const {
   std::vector<RecordState> out;
   EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
   EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kRecords));

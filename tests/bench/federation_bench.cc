@@ -270,8 +270,8 @@ Result<Raw> measureRaw(const Flags& flags, const std::string& work) {
   if (!key.ok()) return key.status();
   feed::FeedAppender appender(*key, kBenchNetwork, feed::Head{});
   catalog::Change change = resourceChange("src", 123'456, flags.description_bytes);
-  feed::VerifiedUpdate sample =
-      appender.append(change.op, change.kind, change.id, change.tags, change.body, 1);
+  feed::VerifiedUpdate sample = appender.append(change.op, catalog::kindCode(change.kind),
+                                                change.id, change.tags, change.body, 1);
   raw.verify_per_s = rawVerifyRate(sample, 20'000);
   fmt::print("Ed25519 verify (1 core, {}-byte header):      {:>10.0f} /s\n",
              sample.signed_update.header.size(), raw.verify_per_s);

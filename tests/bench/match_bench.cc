@@ -121,7 +121,7 @@ std::vector<catalog::Change> realCourses(const std::string& data, const match::A
     auto loaded = check(import::importCsv(fmt::format("{}/courses/{}_courses.csv.gz", data, name),
                                           mapping, skip_bad));
     for (const catalog::Change& change : loaded.changes) {
-      if (change.kind != feed::Kind::LEARNING_RESOURCE) {
+      if (change.kind != catalog::Kind::LEARNING_RESOURCE) {
         out.push_back(change);
         continue;
       }
@@ -163,8 +163,8 @@ int run(size_t resource_count, size_t queries, const std::string& data) {
   std::vector<std::string> skills;
   std::vector<std::pair<std::string, std::vector<std::string>>> occupations;
   for (const catalog::Change& change : esco.changes) {
-    if (change.kind == feed::Kind::SKILL) skills.push_back(change.id);
-    if (change.kind != feed::Kind::OCCUPATION) continue;
+    if (change.kind == catalog::Kind::SKILL) skills.push_back(change.id);
+    if (change.kind != catalog::Kind::OCCUPATION) continue;
     auto reader = check(catalog::RecordReader::open(change.body));
     std::vector<std::string> essential;
     for (auto ref : reader->root().getOccupation().getSkills()) {
@@ -208,7 +208,7 @@ int run(size_t resource_count, size_t queries, const std::string& data) {
 
   // Raw limits, same run: one scan of the bodies the index reads (every kind it holds), and of
   // the learning resources alone (the least a match without the index would read).
-  auto scan = [&store](std::vector<feed::Kind> kinds) {
+  auto scan = [&store](std::vector<catalog::Kind> kinds) {
     std::vector<double> ms;
     for (int round = 0; round < 3; ++round) {
       auto begin = Clock::now();
@@ -225,9 +225,10 @@ int run(size_t resource_count, size_t queries, const std::string& data) {
     std::sort(ms.begin(), ms.end());
     return ms[1];
   };
-  double scan_resources_ms = scan({feed::Kind::LEARNING_RESOURCE});
-  double scan_all_ms = scan({feed::Kind::SKILL, feed::Kind::SKILL_GROUP, feed::Kind::OCCUPATION,
-                             feed::Kind::LEARNING_RESOURCE, feed::Kind::SKILL_NEED});
+  double scan_resources_ms = scan({catalog::Kind::LEARNING_RESOURCE});
+  double scan_all_ms =
+      scan({catalog::Kind::SKILL, catalog::Kind::SKILL_GROUP, catalog::Kind::OCCUPATION,
+            catalog::Kind::LEARNING_RESOURCE, catalog::Kind::SKILL_NEED});
   std::vector<double> tokenize_rates;
   for (int round = 0; round < 3; ++round) {
     start = Clock::now();

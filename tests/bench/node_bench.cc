@@ -81,8 +81,8 @@ double applyOnlyMicros(const crypto::SigningKey& key, const std::vector<catalog:
   updates.reserve(changes.size());
   int64_t time_ms = 1'700'000'000'000;
   for (const auto& change : changes) {
-    updates.push_back(
-        appender.append(change.op, change.kind, change.id, change.tags, change.body, ++time_ms));
+    updates.push_back(appender.append(change.op, catalog::kindCode(change.kind), change.id,
+                                      change.tags, change.body, ++time_ms));
   }
   testing::TempDir dir;
   auto store = store::CatalogStore::open(dir.path(), store::StoreOptions{});

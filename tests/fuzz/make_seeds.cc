@@ -74,13 +74,17 @@ std::vector<feed::SignedUpdate> exampleFeed(const crypto::SigningKey& key) {
   std::vector<feed::SignedUpdate> out;
   int64_t time_ms = 1'790'000'000'000;
   for (const catalog::Change& c : exampleChanges()) {
-    out.push_back(appender.append(c.op, c.kind, c.id, c.tags, c.body, ++time_ms).signed_update);
+    out.push_back(appender.append(c.op, catalog::kindCode(c.kind), c.id, c.tags, c.body, ++time_ms)
+                      .signed_update);
   }
   const catalog::Change first = exampleChanges().front();  // seq 1, which the erase names
   out.push_back(
-      appender.append(feed::Op::DELETE, first.kind, first.id, {}, {}, ++time_ms).signed_update);
+      appender.append(feed::Op::DELETE, catalog::kindCode(first.kind), first.id, {}, {}, ++time_ms)
+          .signed_update);
   out.push_back(
-      appender.append(feed::Op::ERASE, first.kind, first.id, {}, {}, ++time_ms, {1}).signed_update);
+      appender
+          .append(feed::Op::ERASE, catalog::kindCode(first.kind), first.id, {}, {}, ++time_ms, {1})
+          .signed_update);
   return out;
 }
 
@@ -223,7 +227,8 @@ void trustRecordSeeds(const fs::path& dir) {
   write("valid_removal", trust::Removal{node->publicKey(), 1200, true, "left the network"});
   write("valid_delegation", trust::Delegation{vendor->publicKey(),
                                               "Acme Learning",
-                                              {feed::Kind::LEARNING_RESOURCE, feed::Kind::PROVIDER},
+                                              {catalog::kindCode(catalog::Kind::LEARNING_RESOURCE),
+                                               catalog::kindCode(catalog::Kind::PROVIDER)},
                                               "acme/",
                                               1830297600000});
   write("valid_revocation", trust::Revocation{vendor->publicKey(), 1200, false, "key leaked"});

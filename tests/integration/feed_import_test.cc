@@ -56,7 +56,8 @@ std::string writeFeed(const testing::TempDir& dir, const std::string& name, int 
   for (int i = 0; i < n; ++i) {
     catalog::Change c = course(i);
     updates.push_back(
-        appender.append(c.op, c.kind, c.id, c.tags, std::move(c.body), 1000 + i).signed_update);
+        appender.append(c.op, catalog::kindCode(c.kind), c.id, c.tags, std::move(c.body), 1000 + i)
+            .signed_update);
   }
   if (spoiled) updates.back().signature.assign(kSignatureBytes, 0x5a);
   const std::string path = dir.file(name);

@@ -135,7 +135,7 @@ TEST(QuotaTest, AFeedPushedPastItsQuotaIsCountedAndCutAtTheQuota) {
         "--id-prefix", "acme/", "--max-records", std::to_string(kSmallQuota)});
   FeedWriter writer(vendor, kNetwork, systemMs());
   for (size_t i = 0; i < kSmallQuota + 3; ++i) {
-    writer.record(feed::Kind::LEARNING_RESOURCE, "acme/" + std::to_string(i));
+    writer.record(catalog::Kind::LEARNING_RESOURCE, "acme/" + std::to_string(i));
   }
   const FeedUpdates feed = writer.updates();
   const FeedUpdates past_quota(feed.begin() + kSmallQuota, feed.end());

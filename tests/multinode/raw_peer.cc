@@ -111,8 +111,8 @@ FeedUpdates extendFeed(const crypto::SigningKey& key, const std::string& network
     auto change = catalog::changeFromJson(record);
     EICHUB_CHECK(change.ok()) << change.status().toString();
     feed::VerifiedUpdate update =
-        appender.append(change->op, change->kind, change->id, change->tags, change->body,
-                        time_ms + static_cast<int64_t>(i));
+        appender.append(change->op, catalog::kindCode(change->kind), change->id, change->tags,
+                        change->body, time_ms + static_cast<int64_t>(i));
     out.push_back(std::move(update.signed_update));
   }
   return out;

@@ -78,7 +78,7 @@ class TrustAttackTest : public ::testing::Test {
   // One update, seq 1, of author: an in-scope record.
   FeedUpdates prefix(const crypto::SigningKey& author, const std::string& id_prefix) {
     FeedWriter writer(author, kNetwork, now_);
-    writer.record(feed::Kind::LEARNING_RESOURCE, id_prefix + "0");
+    writer.record(catalog::Kind::LEARNING_RESOURCE, id_prefix + "0");
     return writer.updates();
   }
 
@@ -101,9 +101,9 @@ class TrustAttackTest : public ::testing::Test {
 
   // The update at seq 2 of author's feed after the honest seq 1 (same bytes as prefix()).
   feed::SignedUpdate second(const crypto::SigningKey& author, const std::string& first_prefix,
-                            feed::Kind kind, const std::string& id) {
+                            catalog::Kind kind, const std::string& id) {
     FeedWriter writer(author, kNetwork, now_);
-    writer.record(feed::Kind::LEARNING_RESOURCE, first_prefix + "0");
+    writer.record(catalog::Kind::LEARNING_RESOURCE, first_prefix + "0");
     return writer.record(kind, id);
   }
 
@@ -124,12 +124,13 @@ class TrustAttackTest : public ::testing::Test {
 };
 
 TEST_F(TrustAttackTest, VendorOutsideItsIdPrefix) {
-  expectRefused({second(vendor_, "acme/", feed::Kind::LEARNING_RESOURCE, "beta/1")},
+  expectRefused({second(vendor_, "acme/", catalog::Kind::LEARNING_RESOURCE, "beta/1")},
                 "out_of_scope_prefix");
 }
 
 TEST_F(TrustAttackTest, VendorOutsideItsKinds) {
-  expectRefused({second(vendor_, "acme/", feed::Kind::SKILL, "acme/skill")}, "out_of_scope_kind");
+  expectRefused({second(vendor_, "acme/", catalog::Kind::SKILL, "acme/skill")},
+                "out_of_scope_kind");
 }
 
 TEST_F(TrustAttackTest, VendorAfterItsExpiry) {
@@ -138,12 +139,12 @@ TEST_F(TrustAttackTest, VendorAfterItsExpiry) {
 }
 
 TEST_F(TrustAttackTest, VendorAfterItsRevocationCutoff) {
-  expectRefused({second(revoked_, "leaky/", feed::Kind::LEARNING_RESOURCE, "leaky/1")},
+  expectRefused({second(revoked_, "leaky/", catalog::Kind::LEARNING_RESOURCE, "leaky/1")},
                 "after_cutoff");
 }
 
 TEST_F(TrustAttackTest, RemovedNodeStillPublishing) {
-  expectRefused({second(removed_, "r/", feed::Kind::LEARNING_RESOURCE, "r/1")}, "after_cutoff");
+  expectRefused({second(removed_, "r/", catalog::Kind::LEARNING_RESOURCE, "r/1")}, "after_cutoff");
 }
 
 TEST_F(TrustAttackTest, KeyNobodyAdmitted) {
@@ -155,8 +156,11 @@ TEST_F(TrustAttackTest, DelegationSignedByANonMember) {
   crypto::SigningKey stranger = newKey();
   crypto::SigningKey their_vendor = newKey();
   FeedWriter writer(stranger, kNetwork, now_);
-  writer.trustRecord(trust::Delegation{
-      their_vendor.publicKey(), "theirs", {feed::Kind::LEARNING_RESOURCE}, "", 0});
+  writer.trustRecord(trust::Delegation{their_vendor.publicKey(),
+                                       "theirs",
+                                       {catalog::kindCode(catalog::Kind::LEARNING_RESOURCE)},
+                                       "",
+                                       0});
   expectRefused(writer.updates(), "unknown_author");
   // The delegation counted for nothing: its vendor is as unknown as before.
   expectRefused(prefix(their_vendor, "t/"), "unknown_author");
@@ -164,7 +168,7 @@ TEST_F(TrustAttackTest, DelegationSignedByANonMember) {
 
 TEST_F(TrustAttackTest, MemberAdmittingMembers) {
   FeedWriter writer(member_, kNetwork, now_);
-  writer.record(feed::Kind::LEARNING_RESOURCE, "m/0");
+  writer.record(catalog::Kind::LEARNING_RESOURCE, "m/0");
   crypto::SigningKey friend_key = newKey();
   expectRefused({writer.trustRecord(trust::Membership{friend_key.publicKey(), "friend", ""})},
                 "not_authorized");
@@ -173,7 +177,7 @@ TEST_F(TrustAttackTest, MemberAdmittingMembers) {
 TEST_F(TrustAttackTest, RotationNotSignedByTheNewKey) {
   crypto::SigningKey thief = newKey();
   FeedWriter writer(vendor_, kNetwork, now_);
-  writer.record(feed::Kind::LEARNING_RESOURCE, "acme/0");
+  writer.record(catalog::Kind::LEARNING_RESOURCE, "acme/0");
   // The thief claims the vendor's role for a key whose holder never agreed.
   trust::Rotation claimed = rotation(kNetwork, vendor_, thief);
   claimed.new_key = newKey().publicKey();  // thief's signature, someone else's key
@@ -184,7 +188,7 @@ TEST_F(TrustAttackTest, RotationNotSignedByTheOldKey) {
   crypto::SigningKey thief = newKey();
   // The header names the vendor as author, but only the thief signed it.
   FeedWriter honest(vendor_, kNetwork, now_);
-  honest.record(feed::Kind::LEARNING_RESOURCE, "acme/0");
+  honest.record(catalog::Kind::LEARNING_RESOURCE, "acme/0");
   feed::SignedUpdate forged = honest.trustRecord(rotation(kNetwork, vendor_, thief));
   forged.signature = thief.sign(forged.header);
   expectRefused({forged}, "bad signature");
@@ -196,12 +200,12 @@ TEST_F(TrustAttackTest, RotationNotSignedByTheOldKey) {
 TEST_F(TrustAttackTest, OldKeyAfterItsRotationDoesNotCount) {
   crypto::SigningKey next = newKey();
   FeedWriter old_feed(vendor_, kNetwork, now_);
-  old_feed.record(feed::Kind::LEARNING_RESOURCE, "acme/0");
+  old_feed.record(catalog::Kind::LEARNING_RESOURCE, "acme/0");
   old_feed.trustRecord(rotation(kNetwork, vendor_, next));
-  old_feed.record(feed::Kind::LEARNING_RESOURCE, "acme/late");
+  old_feed.record(catalog::Kind::LEARNING_RESOURCE, "acme/late");
   FeedWriter new_feed(next, kNetwork, now_ + 10);
-  new_feed.record(feed::Kind::LEARNING_RESOURCE, "acme/new");
-  new_feed.record(feed::Kind::SKILL, "acme/skill");  // outside the inherited kinds
+  new_feed.record(catalog::Kind::LEARNING_RESOURCE, "acme/new");
+  new_feed.record(catalog::Kind::SKILL, "acme/skill");  // outside the inherited kinds
   const uint64_t before = a_->status()["records"]["LearningResource"].get<uint64_t>();
   auto raw = startRaw(serveAndPush({old_feed.updates(), new_feed.updates()}, {}));
   const std::string raw_key = raw->transportKeys().public_z85;
@@ -262,12 +266,12 @@ TEST_F(TrustAttackTest, EquivocationFreezesTheFeedOnEveryNode) {
   b->ok({"trust", "root", toHex(root_.publicKey())});
   const std::string b_key = transportKeyOf(*b);
   FeedWriter left(member_, kNetwork, now_);
-  left.record(feed::Kind::LEARNING_RESOURCE, "m/0");
+  left.record(catalog::Kind::LEARNING_RESOURCE, "m/0");
   FeedWriter right(member_, kNetwork, now_);
-  right.record(feed::Kind::LEARNING_RESOURCE, "m/0");
-  left.record(feed::Kind::LEARNING_RESOURCE, "m/left");
-  right.record(feed::Kind::LEARNING_RESOURCE, "m/right");
-  right.record(feed::Kind::LEARNING_RESOURCE, "m/right-2");
+  right.record(catalog::Kind::LEARNING_RESOURCE, "m/0");
+  left.record(catalog::Kind::LEARNING_RESOURCE, "m/left");
+  right.record(catalog::Kind::LEARNING_RESOURCE, "m/right");
+  right.record(catalog::Kind::LEARNING_RESOURCE, "m/right-2");
   const FeedUpdates to_a = left.updates();
   const FeedUpdates to_b = right.updates();
   const FeedUpdates root_feed = root_feed_;

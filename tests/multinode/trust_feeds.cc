@@ -11,9 +11,9 @@ namespace eichub::testing {
 FeedWriter::FeedWriter(const crypto::SigningKey& key, const std::string& network, int64_t time_ms)
     : key_(key), appender_(key, network, feed::Head{}), time_ms_(time_ms) {}
 
-const feed::SignedUpdate& FeedWriter::record(feed::Kind kind, const std::string& id) {
+const feed::SignedUpdate& FeedWriter::record(catalog::Kind kind, const std::string& id) {
   nlohmann::json json = {{"id", id}};
-  if (kind == feed::Kind::SKILL) {
+  if (kind == catalog::Kind::SKILL) {
     json["kind"] = "Skill";
     json["prefLabel"] = {{"en", "skill " + id}};
   } else {
@@ -22,15 +22,16 @@ const feed::SignedUpdate& FeedWriter::record(feed::Kind kind, const std::string&
   }
   auto change = catalog::changeFromJson(json);
   EICHUB_CHECK(change.ok()) << change.status().toString();
-  updates_.push_back(
-      appender_.append(change->op, change->kind, change->id, change->tags, change->body, time_ms_++)
-          .signed_update);
+  updates_.push_back(appender_
+                         .append(change->op, catalog::kindCode(change->kind), change->id,
+                                 change->tags, change->body, time_ms_++)
+                         .signed_update);
   return updates_.back();
 }
 
 const feed::SignedUpdate& FeedWriter::trustRecord(const trust::TrustRecord& record) {
   updates_.push_back(appender_
-                         .append(feed::Op::UPSERT, feed::Kind::TRUST, trust::recordId(record), {},
+                         .append(feed::Op::UPSERT, feed::kTrustKind, trust::recordId(record), {},
                                  trust::encodeRecord(record), time_ms_++)
                          .signed_update);
   return updates_.back();

@@ -7,6 +7,7 @@
 #include "federation/crypto/ed25519_key.h"
 #include "federation/feed/appender.h"
 #include "federation/trust/trust_record.h"
+#include "node/catalog/kinds.h"
 #include "tests/multinode/raw_peer.h"
 
 namespace eichub::testing {
@@ -17,7 +18,7 @@ class FeedWriter {
   FeedWriter(const crypto::SigningKey& key, const std::string& network, int64_t time_ms);
 
   // Appends an upsert of a minimal record of kind (LearningResource or Skill) with id.
-  const feed::SignedUpdate& record(feed::Kind kind, const std::string& id);
+  const feed::SignedUpdate& record(catalog::Kind kind, const std::string& id);
   // Appends a trust record under its proper id.
   const feed::SignedUpdate& trustRecord(const trust::TrustRecord& record);
   // Sets the signed time of the next updates.

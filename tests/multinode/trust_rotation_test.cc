@@ -86,7 +86,7 @@ TEST(TrustRotationTest, RootRotationNeedsTheThresholdOnEveryNode) {
   FeedWriter r2_feed(r2, kNetwork, now);
   r2_feed.trustRecord(trust::Membership{member.publicKey(), "member", "UKE42"});
   FeedWriter member_feed(member, kNetwork, now + 2);
-  member_feed.record(feed::Kind::LEARNING_RESOURCE, "m/0");
+  member_feed.record(catalog::Kind::LEARNING_RESOURCE, "m/0");
   RawPeer first(
       newKey(), transport_keys,
       serve({r1_feed.updates(), r1_next_feed.updates(), r2_feed.updates(), member_feed.updates()}));

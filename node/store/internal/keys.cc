@@ -16,7 +16,7 @@ constexpr size_t kHeaderLengthsBytes = 4 + 2;
 constexpr size_t kHeaderPrefixBytes = kHeaderLengthsBytes + 1;  // and the body codec
 // The low four bits of a text posting's kind|weight byte.
 constexpr uint8_t kMaxWeight = 0x0f;
-constexpr auto kMaxKind = static_cast<uint8_t>(feed::Kind::TRUST);
+constexpr auto kMaxKind = static_cast<uint8_t>(catalog::Kind::TRUST);
 constexpr auto kMaxOp = static_cast<uint8_t>(feed::Op::ERASE);
 static_assert(kMaxKind < 16, "a text posting keeps the kind in four bits");
 
@@ -51,7 +51,7 @@ Result<RecordKey> decodeRecordKey(ByteView bytes) {
   if (bytes.size() < kRecordKeyPrefixBytes) return Status::Corruption("short record key");
   if (bytes[0] > kMaxKind) return Status::Corruption("unknown kind in record key");
   RecordKey key;
-  key.kind = static_cast<feed::Kind>(bytes[0]);
+  key.kind = static_cast<catalog::Kind>(bytes[0]);
   std::copy(bytes.begin() + 1, bytes.begin() + kRecordKeyPrefixBytes, key.author.begin());
   key.id = std::string(asChars(bytes.subspan(kRecordKeyPrefixBytes)));
   return key;
@@ -191,7 +191,7 @@ Result<TextPosting> decodeTextPosting(ByteView bytes) {
   if ((kind_weight >> 4) > kMaxKind) return Status::Corruption("unknown kind in text posting");
   TextPosting posting;
   posting.rid = readU64BE(bytes.data());
-  posting.kind = static_cast<feed::Kind>(kind_weight >> 4);
+  posting.kind = static_cast<catalog::Kind>(kind_weight >> 4);
   posting.weight = kind_weight & kMaxWeight;
   posting.label_bytes = static_cast<uint16_t>(bytes[kRidBytes + 1] << 8 | bytes[kRidBytes + 2]);
   return posting;
@@ -199,7 +199,7 @@ Result<TextPosting> decodeTextPosting(ByteView bytes) {
 
 std::array<uint8_t, 8> changeKey(uint64_t number) { return numberKey(number); }
 
-Bytes encodeChange(const PublicKey& author, uint64_t seq, feed::Kind kind, feed::Op op,
+Bytes encodeChange(const PublicKey& author, uint64_t seq, catalog::Kind kind, feed::Op op,
                    std::string_view id) {
   Bytes out(author.begin(), author.end());
   for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(seq >> shift));
@@ -221,7 +221,7 @@ Result<ChangeEntry> decodeChange(ByteView key, ByteView value) {
   if (kind > kMaxKind || op > kMaxOp) {
     return Status::Corruption("change entry with an unknown kind or op");
   }
-  entry.kind = static_cast<feed::Kind>(kind);
+  entry.kind = static_cast<catalog::Kind>(kind);
   entry.op = static_cast<feed::Op>(op);
   entry.id = std::string(asChars(value.subspan(kFixed)));
   return entry;

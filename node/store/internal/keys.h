@@ -9,6 +9,7 @@
 #include "federation/common/bytes.h"
 #include "federation/common/result.h"
 #include "federation/feed/update.h"
+#include "node/catalog/kinds.h"
 #include "node/store/catalog_store.h"
 #include "node/store/internal/body_codec.h"
 
@@ -97,7 +98,7 @@ inline constexpr size_t kTextPostingBytes = kRidBytes + 3;
 using TextPostingBytes = std::array<uint8_t, kTextPostingBytes>;
 struct TextPosting {
   Rid rid = 0;
-  feed::Kind kind = feed::Kind::SKILL;
+  catalog::Kind kind = catalog::Kind::SKILL;
   uint8_t weight = 0;  // 0..15
   uint16_t label_bytes = 0;
 };
@@ -111,7 +112,7 @@ Result<TextPosting> decodeTextPosting(ByteView bytes);
 // number is node-local (assigned at apply time, in apply order, from 1) and, like rids, never
 // reaches the digest.
 std::array<uint8_t, 8> changeKey(uint64_t number);
-Bytes encodeChange(const PublicKey& author, uint64_t seq, feed::Kind kind, feed::Op op,
+Bytes encodeChange(const PublicKey& author, uint64_t seq, catalog::Kind kind, feed::Op op,
                    std::string_view id);
 // Errors: Corruption for a short key or value, or an unknown kind or op.
 Result<ChangeEntry> decodeChange(ByteView key, ByteView value);

@@ -111,7 +111,7 @@ Result<std::vector<Candidate>> topCandidates(const Txn& txn, std::vector<Candida
 
 }  // namespace
 
-void IndexWriter::add(Rid rid, feed::Kind kind, const search::RecordTexts& texts, bool new_rid) {
+void IndexWriter::add(Rid rid, catalog::Kind kind, const search::RecordTexts& texts, bool new_rid) {
   queued_.insert(rid);
   for (const search::Term& term : search::indexTerms(texts)) {
     TextPostingBytes posting = encodeTextPosting({rid, kind, term.weight, term.label_bytes});
@@ -125,7 +125,7 @@ void IndexWriter::add(Rid rid, feed::Kind kind, const search::RecordTexts& texts
   }
 }
 
-Status IndexWriter::remove(WriteTxn& txn, Rid rid, feed::Kind kind,
+Status IndexWriter::remove(WriteTxn& txn, Rid rid, catalog::Kind kind,
                            const search::RecordTexts& texts) {
   // Postings queued in this batch are then the only ones of rid: queuing them followed the
   // removal of the older ones.

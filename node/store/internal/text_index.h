@@ -8,6 +8,7 @@
 
 #include "federation/common/bytes.h"
 #include "federation/common/result.h"
+#include "node/catalog/kinds.h"
 #include "node/search/record_terms.h"
 #include "node/store/catalog_store.h"
 #include "node/store/internal/keys.h"
@@ -28,11 +29,11 @@ class IndexWriter {
 
   // Queues the postings and skill entries of record rid for texts (terms as
   // search::indexTerms). new_rid: rid was assigned in this batch.
-  void add(Rid rid, feed::Kind kind, const search::RecordTexts& texts, bool new_rid);
+  void add(Rid rid, catalog::Kind kind, const search::RecordTexts& texts, bool new_rid);
   // Removes what add() put for the same rid, kind and texts (recomputed from the record's old
   // body, so indexTerms must stay a pure function of the body). Missing entries are not an
   // error. Errors: lmdbStatus (ResourceExhausted with txn.mapFull() on MDB_MAP_FULL).
-  Status remove(WriteTxn& txn, Rid rid, feed::Kind kind, const search::RecordTexts& texts);
+  Status remove(WriteTxn& txn, Rid rid, catalog::Kind kind, const search::RecordTexts& texts);
   // Writes the queued additions. Errors: as PostingBuffer::flush.
   Status flush(WriteTxn& txn);
   // Drops everything queued, keeping the memory.

@@ -57,7 +57,7 @@ TEST_F(JsonlReaderTest, ReadsLinesSkippingBlanksWithCrlfAndNoFinalNewline) {
   ASSERT_TRUE(result.ok()) << result.status().toString();
   ASSERT_EQ(result->changes.size(), 3u);
   EXPECT_EQ(result->changes[0].id, "p1");
-  EXPECT_EQ(result->changes[1].kind, feed::Kind::LEARNING_RESOURCE);
+  EXPECT_EQ(result->changes[1].kind, catalog::Kind::LEARNING_RESOURCE);
   EXPECT_EQ(result->changes[2].id, "p2");
   EXPECT_EQ(result->read, 3u);
   EXPECT_EQ(result->skipped, 0u);
@@ -228,7 +228,7 @@ TEST(SampleCataloguesTest, AllParseAndAreSelfConsistent) {
     SCOPED_TRACE(e.file);
     Result<LoadResult> result = readJsonLines(testing::testDataDir() + "/sample/" + e.file);
     ASSERT_TRUE(result.ok()) << result.status().toString();
-    std::map<feed::Kind, size_t> counts;
+    std::map<catalog::Kind, size_t> counts;
     std::set<std::string> skills, providers;
     std::vector<nlohmann::json> resources;
     for (const Change& change : result->changes) {
@@ -236,17 +236,17 @@ TEST(SampleCataloguesTest, AllParseAndAreSelfConsistent) {
       auto reader = RecordReader::open(change.body);
       ASSERT_TRUE(reader.ok());
       nlohmann::json obj = recordToJson((*reader)->root());
-      if (change.kind == feed::Kind::SKILL) skills.insert(change.id);
-      if (change.kind == feed::Kind::PROVIDER) providers.insert(change.id);
-      if (change.kind == feed::Kind::LEARNING_RESOURCE) resources.push_back(obj);
+      if (change.kind == catalog::Kind::SKILL) skills.insert(change.id);
+      if (change.kind == catalog::Kind::PROVIDER) providers.insert(change.id);
+      if (change.kind == catalog::Kind::LEARNING_RESOURCE) resources.push_back(obj);
       if (obj.contains("region")) {
         EXPECT_EQ(obj["region"], e.region) << change.id;
       }
     }
-    EXPECT_EQ(counts[feed::Kind::SKILL], e.skills);
-    EXPECT_EQ(counts[feed::Kind::PROVIDER], e.providers);
-    EXPECT_EQ(counts[feed::Kind::LEARNING_RESOURCE], e.resources);
-    EXPECT_EQ(counts[feed::Kind::SKILL_NEED], e.needs);
+    EXPECT_EQ(counts[catalog::Kind::SKILL], e.skills);
+    EXPECT_EQ(counts[catalog::Kind::PROVIDER], e.providers);
+    EXPECT_EQ(counts[catalog::Kind::LEARNING_RESOURCE], e.resources);
+    EXPECT_EQ(counts[catalog::Kind::SKILL_NEED], e.needs);
     EXPECT_EQ(result->duplicates, 0u);
     for (const nlohmann::json& r : resources) {
       EXPECT_EQ(providers.count(r["provider"].get<std::string>()), 1u) << r.dump();

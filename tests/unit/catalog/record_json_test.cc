@@ -61,7 +61,7 @@ TEST(RecordJsonTest, ExampleLinePublishesAndRoundTrips) {
   Result<Change> change = fromLine(kExampleLine);
   ASSERT_TRUE(change.ok()) << change.status().toString();
   EXPECT_EQ(change->op, feed::Op::UPSERT);
-  EXPECT_EQ(change->kind, feed::Kind::LEARNING_RESOURCE);
+  EXPECT_EQ(change->kind, catalog::Kind::LEARNING_RESOURCE);
   EXPECT_EQ(change->id, "acme/101");
   EXPECT_FALSE(change->body.empty());
   json back = bodyToJson(*change);
@@ -73,7 +73,7 @@ TEST(RecordJsonTest, ExampleLinePublishesAndRoundTrips) {
 }
 
 TEST(RecordJsonTest, EveryKindParsesAndRoundTripsByteIdentical) {
-  std::vector<feed::Kind> kinds;
+  std::vector<catalog::Kind> kinds;
   for (const std::string& line : everyKind()) {
     Result<Change> change = fromLine(line);
     ASSERT_TRUE(change.ok()) << line << "\n" << change.status().toString();
@@ -97,7 +97,7 @@ TEST(RecordJsonTest, KindNamesMapBothWays) {
   }
   EXPECT_FALSE(kindFromName("Course").has_value());
   // Trust records are counted under a name, but never read from JSON.
-  EXPECT_EQ(kindName(feed::Kind::TRUST), "Trust");
+  EXPECT_EQ(kindName(catalog::Kind::TRUST), "Trust");
   EXPECT_FALSE(kindFromName("Trust").has_value());
 }
 
@@ -120,7 +120,7 @@ TEST(RecordJsonTest, DeleteLines) {
   Result<Change> del = fromLine(R"({"op":"delete","kind":"LearningResource","id":"acme/101"})");
   ASSERT_TRUE(del.ok()) << del.status().toString();
   EXPECT_EQ(del->op, feed::Op::DELETE);
-  EXPECT_EQ(del->kind, feed::Kind::LEARNING_RESOURCE);
+  EXPECT_EQ(del->kind, catalog::Kind::LEARNING_RESOURCE);
   EXPECT_EQ(del->id, "acme/101");
   EXPECT_TRUE(del->body.empty());
 

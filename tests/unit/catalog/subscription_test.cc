@@ -6,9 +6,9 @@
 namespace eichub::catalog {
 namespace {
 
-feed::HeaderFields header(feed::Kind kind, std::vector<std::string> tags) {
+feed::HeaderFields header(catalog::Kind kind, std::vector<std::string> tags) {
   feed::HeaderFields f;
-  f.kind = kind;
+  f.kind = kindCode(kind);
   f.tags = std::move(tags);
   return f;
 }
@@ -16,18 +16,18 @@ feed::HeaderFields header(feed::Kind kind, std::vector<std::string> tags) {
 TEST(SubscriptionTest, EmptyMatchesEverything) {
   Subscription all;
   EXPECT_TRUE(all.everything());
-  EXPECT_TRUE(all.matches(header(feed::Kind::SKILL, {})));
+  EXPECT_TRUE(all.matches(header(catalog::Kind::SKILL, {})));
 }
 
 TEST(SubscriptionTest, EveryNonEmptyDimensionMustMatch) {
   Subscription s;
-  s.kinds = {feed::Kind::LEARNING_RESOURCE};
+  s.kinds = {catalog::Kind::LEARNING_RESOURCE};
   s.sectors = {"healthcare"};
   s.regions = {"UKE"};
   EXPECT_FALSE(s.everything());
-  const auto lr = feed::Kind::LEARNING_RESOURCE;
+  const auto lr = catalog::Kind::LEARNING_RESOURCE;
   EXPECT_TRUE(s.matches(header(lr, {"region:UKE42", "sector:construction", "sector:healthcare"})));
-  EXPECT_FALSE(s.matches(header(feed::Kind::PROVIDER, {"region:UKE42", "sector:healthcare"})));
+  EXPECT_FALSE(s.matches(header(catalog::Kind::PROVIDER, {"region:UKE42", "sector:healthcare"})));
   EXPECT_FALSE(s.matches(header(lr, {"region:DE501", "sector:healthcare"})));
   EXPECT_FALSE(s.matches(header(lr, {"region:UKE42", "sector:health"})));
   EXPECT_FALSE(s.matches(header(lr, {"region:UKE42"})));  // names no sector: in none
@@ -39,9 +39,9 @@ TEST(SubscriptionTest, SkillsMatchExactUris) {
   Subscription s;
   s.skills = {"http://data.europa.eu/esco/skill/a"};
   EXPECT_TRUE(
-      s.matches(header(feed::Kind::SKILL_NEED, {"skill:http://data.europa.eu/esco/skill/a"})));
+      s.matches(header(catalog::Kind::SKILL_NEED, {"skill:http://data.europa.eu/esco/skill/a"})));
   EXPECT_FALSE(
-      s.matches(header(feed::Kind::SKILL_NEED, {"skill:http://data.europa.eu/esco/skill/ab"})));
+      s.matches(header(catalog::Kind::SKILL_NEED, {"skill:http://data.europa.eu/esco/skill/ab"})));
 }
 
 TEST(SubscriptionTest, TheBodyFilterIsEmptyForEverythingAndMatchesOtherwise) {
@@ -51,8 +51,8 @@ TEST(SubscriptionTest, TheBodyFilterIsEmptyForEverythingAndMatchesOtherwise) {
   auto filter = s.bodyFilter();
   s.sectors = {"construction"};  // the filter holds its own copy
   ASSERT_TRUE(filter);
-  EXPECT_TRUE(filter(header(feed::Kind::PROVIDER, {"sector:healthcare"})));
-  EXPECT_FALSE(filter(header(feed::Kind::PROVIDER, {"sector:construction"})));
+  EXPECT_TRUE(filter(header(catalog::Kind::PROVIDER, {"sector:healthcare"})));
+  EXPECT_FALSE(filter(header(catalog::Kind::PROVIDER, {"sector:construction"})));
 }
 
 }  // namespace

@@ -33,7 +33,7 @@ TEST(DaemonSubscriptionTest, SkillsStandForTheirSubtreesInTheStore) {
         skillConcept("Skill", "s:grandchild", {"s:child"}),
         skillConcept("Skill", "s:loop", {"s:loop"}),
         skillConcept("Skill", "s:elsewhere", {"g:other"})}) {
-    batch.push_back(appender.append(c.op, c.kind, c.id, c.tags, c.body, 1000));
+    batch.push_back(appender.append(c.op, catalog::kindCode(c.kind), c.id, c.tags, c.body, 1000));
   }
   ASSERT_TRUE(store->apply(batch).ok());
 
@@ -45,7 +45,7 @@ TEST(DaemonSubscriptionTest, SkillsStandForTheirSubtreesInTheStore) {
   auto subscription = subscriptionOf(options, *store);
   ASSERT_TRUE(subscription.ok()) << subscription.status().toString();
   EXPECT_EQ(subscription->kinds,
-            (std::set<feed::Kind>{feed::Kind::LEARNING_RESOURCE, feed::Kind::SKILL_NEED}));
+            (std::set<catalog::Kind>{catalog::Kind::LEARNING_RESOURCE, catalog::Kind::SKILL_NEED}));
   EXPECT_EQ(subscription->skills, (std::set<std::string>{"g:root", "s:child", "s:grandchild",
                                                          "s:loop", "s:not-in-store"}));
   EXPECT_TRUE(subscriptionOf(config::Options{}, *store)->everything());

@@ -26,7 +26,7 @@ std::vector<feed::VerifiedUpdate> signedBatch(feed::FeedAppender& appender,
                                               const std::vector<catalog::Change>& changes) {
   std::vector<feed::VerifiedUpdate> batch;
   for (const catalog::Change& c : changes) {
-    batch.push_back(appender.append(c.op, c.kind, c.id, c.tags, c.body, 1000));
+    batch.push_back(appender.append(c.op, catalog::kindCode(c.kind), c.id, c.tags, c.body, 1000));
   }
   return batch;
 }
@@ -95,7 +95,7 @@ TEST_F(WriterTest, APublishFromAnotherThreadIsWrittenAnsweredAndAnnounced) {
   ASSERT_TRUE(summary.ok());
   EXPECT_EQ(summary->unchanged, 1u);
   EXPECT_EQ(signal_.current(), 1u);
-  summary = writer_->publish({catalog::eraseChange(feed::Kind::SKILL, "s:2")});
+  summary = writer_->publish({catalog::eraseChange(catalog::Kind::SKILL, "s:2")});
   ASSERT_TRUE(summary.ok()) << summary.status().toString();
   EXPECT_EQ(summary->erased, 1u);
   outcome<LocalPublished>();
@@ -109,7 +109,7 @@ TEST_F(WriterTest, RefreshTrustRestatesOnTheWriterThread) {
   feed::FeedAppender appender(stranger, kNet, {});
   writer_->submit(ApplyBatch{1, signedBatch(appender, {skill("s:x", "x")})});
   ASSERT_TRUE(outcome<BatchApplied>().status.ok());
-  ASSERT_TRUE(store_->record({feed::Kind::SKILL, stranger.publicKey(), "s:x"}).ok());
+  ASSERT_TRUE(store_->record({catalog::Kind::SKILL, stranger.publicKey(), "s:x"}).ok());
 
   trust::TrustConfig config;
   config.direct = {node_key_->publicKey()};
@@ -121,7 +121,7 @@ TEST_F(WriterTest, RefreshTrustRestatesOnTheWriterThread) {
   header.seq = 1;
   EXPECT_FALSE(refreshed.trust.verdict(header).empty());
   EXPECT_TRUE(
-      store_->record({feed::Kind::SKILL, stranger.publicKey(), "s:x"}).status().isNotFound());
+      store_->record({catalog::Kind::SKILL, stranger.publicKey(), "s:x"}).status().isNotFound());
   EXPECT_EQ(store_->head(stranger.publicKey())->seq, 1u);  // headers stay
 }
 

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "federation/feed/appender.h"
+#include "tests/testing/kind_codes.h"
 #include "tests/testing/temp_dir.h"
 
 namespace eichub::feed {
@@ -23,8 +24,8 @@ class FeedFileTest : public ::testing::Test {
     FeedAppender app(*key_, kNet, Head{});
     for (int i = 0; i < 5; ++i) {
       std::string body = "record " + std::to_string(i);
-      updates_.push_back(app.append(Op::UPSERT, Kind::PROVIDER, "p/" + std::to_string(i), {},
-                                    Bytes(body.begin(), body.end()), 1000 + i)
+      updates_.push_back(app.append(Op::UPSERT, testing::kProviderKind, "p/" + std::to_string(i),
+                                    {}, Bytes(body.begin(), body.end()), 1000 + i)
                              .signed_update);
     }
   }

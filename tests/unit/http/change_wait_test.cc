@@ -30,8 +30,8 @@ class ChangeWaitTest : public ::testing::Test {
     auto change = catalog::changeFromJson(
         {{"kind", "Skill"}, {"id", id}, {"prefLabel", {{"en", "label " + id}}}});
     ASSERT_TRUE(change.ok()) << change.status().toString();
-    std::vector<feed::VerifiedUpdate> batch = {
-        appender_->append(change->op, change->kind, change->id, change->tags, change->body, 1000)};
+    std::vector<feed::VerifiedUpdate> batch = {appender_->append(
+        change->op, catalog::kindCode(change->kind), change->id, change->tags, change->body, 1000)};
     ASSERT_TRUE(store_->apply(batch).ok());
   }
 

@@ -24,8 +24,8 @@ std::string mappingPath(const std::string& name) {
   return std::string(EICHUB_SOURCE_DIR) + "/ops/mappings/" + name;
 }
 
-std::map<feed::Kind, size_t> countKinds(const catalog::LoadResult& result) {
-  std::map<feed::Kind, size_t> counts;
+std::map<catalog::Kind, size_t> countKinds(const catalog::LoadResult& result) {
+  std::map<catalog::Kind, size_t> counts;
   for (const catalog::Change& c : result.changes) ++counts[c.kind];
   return counts;
 }
@@ -239,8 +239,8 @@ TEST_F(CsvImportTest, SampleCsvThroughEdxMapping) {
   EXPECT_EQ(result->read, 7u);
   EXPECT_EQ(result->skipped, 0u);
   auto counts = countKinds(*result);
-  EXPECT_EQ(counts[feed::Kind::LEARNING_RESOURCE], 7u);
-  EXPECT_EQ(counts[feed::Kind::PROVIDER], 5u);  // two institutions have two courses each
+  EXPECT_EQ(counts[catalog::Kind::LEARNING_RESOURCE], 7u);
+  EXPECT_EQ(counts[catalog::Kind::PROVIDER], 5u);  // two institutions have two courses each
   EXPECT_EQ(result->duplicates, 2u);
 
   std::map<std::string, json> byId;
@@ -339,14 +339,14 @@ TEST_F(CsvImportTest, RealEdxCatalogue) {
   EXPECT_EQ(result->read, 877u);
   EXPECT_EQ(result->skipped, 0u);
   auto counts = countKinds(*result);
-  EXPECT_EQ(counts[feed::Kind::LEARNING_RESOURCE], 877u);
-  EXPECT_EQ(counts[feed::Kind::PROVIDER], 110u);  // distinct institutions
+  EXPECT_EQ(counts[catalog::Kind::LEARNING_RESOURCE], 877u);
+  EXPECT_EQ(counts[catalog::Kind::PROVIDER], 110u);  // distinct institutions
   EXPECT_EQ(result->duplicates, 877u - 110u);
   EXPECT_EQ(result->changes.size(), 987u);
 
   std::map<std::string, size_t> languages;
   for (const catalog::Change& c : result->changes) {
-    if (c.kind != feed::Kind::LEARNING_RESOURCE) continue;
+    if (c.kind != catalog::Kind::LEARNING_RESOURCE) continue;
     json r = recordOf(c);
     ++languages[r["languages"][0].get<std::string>()];
     EXPECT_EQ(r["mode"], "online");
@@ -379,12 +379,12 @@ TEST_F(CsvImportTest, RealUdemyCatalogue) {
   }
   auto counts = countKinds(*result);
   // 3306 good rows, six of them listing a course a second time with identical cells.
-  EXPECT_EQ(counts[feed::Kind::LEARNING_RESOURCE], 3300u);
-  EXPECT_EQ(counts[feed::Kind::PROVIDER], 1u);
+  EXPECT_EQ(counts[catalog::Kind::LEARNING_RESOURCE], 3300u);
+  EXPECT_EQ(counts[catalog::Kind::PROVIDER], 1u);
   EXPECT_EQ(result->duplicates, 6u + 3305u);  // repeated courses + the provider on every row
   size_t free_courses = 0;
   for (const catalog::Change& c : result->changes) {
-    if (c.kind == feed::Kind::LEARNING_RESOURCE && recordOf(c)["price"]["amount"] == 0.0) {
+    if (c.kind == catalog::Kind::LEARNING_RESOURCE && recordOf(c)["price"]["amount"] == 0.0) {
       ++free_courses;
     }
   }

@@ -61,8 +61,8 @@ class Imported {
   }
   const EscoImport& operator*() const { return import_; }
   const EscoImport* operator->() const { return &import_; }
-  bool has(feed::Kind kind, const std::string& uri) const { return by_key_.count({kind, uri}); }
-  schema::Record::Reader record(feed::Kind kind, const std::string& uri) const {
+  bool has(catalog::Kind kind, const std::string& uri) const { return by_key_.count({kind, uri}); }
+  schema::Record::Reader record(catalog::Kind kind, const std::string& uri) const {
     auto it = by_key_.find({kind, uri});
     EICHUB_CHECK(it != by_key_.end()) << uri;
     return readers_[it->second]->root();
@@ -71,7 +71,7 @@ class Imported {
  private:
   EscoImport import_;
   std::vector<std::unique_ptr<catalog::RecordReader>> readers_;
-  std::map<std::pair<feed::Kind, std::string>, size_t> by_key_;
+  std::map<std::pair<catalog::Kind, std::string>, size_t> by_key_;
 };
 
 std::unique_ptr<Imported> importOk(const std::string& dir, const EscoImportOptions& options = {}) {
@@ -91,24 +91,24 @@ TEST(EscoImporterMiniTest, SummaryCountsOrderAndSkippedRows) {
   EXPECT_EQ(s.occupations, 2u);
   EXPECT_EQ(s.occupation_groups, 3u);
   ASSERT_EQ((*in)->changes.size(), 11u);
-  std::vector<std::pair<feed::Kind, std::string>> order;
+  std::vector<std::pair<catalog::Kind, std::string>> order;
   for (const auto& c : (*in)->changes) {
     EXPECT_EQ(c.op, feed::Op::UPSERT);
     order.emplace_back(c.kind, c.id);
   }
-  using K = feed::Kind;
-  EXPECT_EQ(order,
-            (std::vector<std::pair<feed::Kind, std::string>>{{K::SKILL, skill("s1")},
-                                                             {K::SKILL, skill("s2")},
-                                                             {K::SKILL, skill("s3")},
-                                                             {K::SKILL, skill("s4")},
-                                                             {K::SKILL_GROUP, group("g1")},
-                                                             {K::SKILL_GROUP, group("g2")},
-                                                             {K::OCCUPATION, occupation("o1")},
-                                                             {K::OCCUPATION, occupation("o2")},
-                                                             {K::OCCUPATION_GROUP, isco("2")},
-                                                             {K::OCCUPATION_GROUP, isco("26")},
-                                                             {K::OCCUPATION_GROUP, isco("2654")}}));
+  using K = catalog::Kind;
+  EXPECT_EQ(order, (std::vector<std::pair<catalog::Kind, std::string>>{
+                       {K::SKILL, skill("s1")},
+                       {K::SKILL, skill("s2")},
+                       {K::SKILL, skill("s3")},
+                       {K::SKILL, skill("s4")},
+                       {K::SKILL_GROUP, group("g1")},
+                       {K::SKILL_GROUP, group("g2")},
+                       {K::OCCUPATION, occupation("o1")},
+                       {K::OCCUPATION, occupation("o2")},
+                       {K::OCCUPATION_GROUP, isco("2")},
+                       {K::OCCUPATION_GROUP, isco("26")},
+                       {K::OCCUPATION_GROUP, isco("2654")}}));
 
   std::map<std::string, std::pair<uint64_t, uint64_t>> files;  // rows, unresolved links
   for (const auto& f : s.files) files[f.file] = {f.rows, f.unresolved_links};
@@ -137,7 +137,7 @@ TEST(EscoImporterMiniTest, SummaryCountsOrderAndSkippedRows) {
 TEST(EscoImporterMiniTest, SkillFieldsLandWhereTheyShould) {
   auto in = importOk(miniDir());
   ASSERT_TRUE(in);
-  auto s1 = in->record(feed::Kind::SKILL, skill("s1")).getSkill();
+  auto s1 = in->record(catalog::Kind::SKILL, skill("s1")).getSkill();
   EXPECT_STREQ(s1.getUri().cStr(), skill("s1").c_str());
   EXPECT_STREQ(s1.getSkillType().cStr(), "skill/competence");
   EXPECT_STREQ(s1.getReuseLevel().cStr(), "sector-specific");
@@ -157,7 +157,7 @@ TEST(EscoImporterMiniTest, SkillFieldsLandWhereTheyShould) {
   EXPECT_EQ(links(s1.getRelated()),
             (Links{{skill("s2"), Relation::ESSENTIAL}, {skill("s3"), Relation::OPTIONAL}}));
 
-  auto s2 = in->record(feed::Kind::SKILL, skill("s2")).getSkill();
+  auto s2 = in->record(catalog::Kind::SKILL, skill("s2")).getSkill();
   EXPECT_STREQ(s2.getSkillType().cStr(), "knowledge");
   EXPECT_EQ(texts(s2.getPrefLabel()), (Texts{{"de", "Musiktheorie"}, {"en", "music theory"}}));
   EXPECT_EQ(texts(s2.getAltLabels()), Texts{});
@@ -168,13 +168,13 @@ TEST(EscoImporterMiniTest, SkillFieldsLandWhereTheyShould) {
   EXPECT_EQ(uris(s2.getBroader()), Uris{});
   EXPECT_EQ(links(s2.getRelated()), (Links{{skill("unknown"), Relation::OPTIONAL}}));
 
-  auto s3 = in->record(feed::Kind::SKILL, skill("s3")).getSkill();
+  auto s3 = in->record(catalog::Kind::SKILL, skill("s3")).getSkill();
   EXPECT_STREQ(s3.getSkillType().cStr(), "");
   EXPECT_STREQ(s3.getReuseLevel().cStr(), "transversal");
   EXPECT_EQ(texts(s3.getAltLabels()), (Texts{{"en", "analyse"}, {"en", "reason"}}));
   EXPECT_EQ(uris(s3.getBroader()), Uris{group("unknown")});
 
-  auto s4 = in->record(feed::Kind::SKILL, skill("s4")).getSkill();  // only in skills_de
+  auto s4 = in->record(catalog::Kind::SKILL, skill("s4")).getSkill();  // only in skills_de
   EXPECT_EQ(texts(s4.getPrefLabel()), (Texts{{"de", "Ski fahren"}}));
   EXPECT_STREQ(s4.getSkillType().cStr(), "skill/competence");
 }
@@ -182,19 +182,19 @@ TEST(EscoImporterMiniTest, SkillFieldsLandWhereTheyShould) {
 TEST(EscoImporterMiniTest, GroupAndOccupationFieldsLandWhereTheyShould) {
   auto in = importOk(miniDir());
   ASSERT_TRUE(in);
-  auto g1 = in->record(feed::Kind::SKILL_GROUP, group("g1")).getSkillGroup();
+  auto g1 = in->record(catalog::Kind::SKILL_GROUP, group("g1")).getSkillGroup();
   EXPECT_STREQ(g1.getCode().cStr(), "S1");
   EXPECT_EQ(texts(g1.getPrefLabel()),
             (Texts{{"de", "Kommunikation, Zusammenarbeit und Kreativität"},
                    {"en", "communication, collaboration and creativity"}}));
   EXPECT_EQ(texts(g1.getDescription()), (Texts{{"en", "Communicating with others."}}));
   EXPECT_EQ(uris(g1.getBroader()), Uris{});
-  auto g2 = in->record(feed::Kind::SKILL_GROUP, group("g2")).getSkillGroup();
+  auto g2 = in->record(catalog::Kind::SKILL_GROUP, group("g2")).getSkillGroup();
   EXPECT_STREQ(g2.getCode().cStr(), "S1.2");
   EXPECT_EQ(texts(g2.getAltLabels()), (Texts{{"en", "bargaining"}}));
   EXPECT_EQ(uris(g2.getBroader()), Uris{group("g1")});
 
-  auto o1 = in->record(feed::Kind::OCCUPATION, occupation("o1")).getOccupation();
+  auto o1 = in->record(catalog::Kind::OCCUPATION, occupation("o1")).getOccupation();
   EXPECT_STREQ(o1.getCode().cStr(), "2654.1.7");
   EXPECT_STREQ(o1.getIscoGroup().cStr(), "2654");
   EXPECT_EQ(texts(o1.getPrefLabel()),
@@ -208,17 +208,17 @@ TEST(EscoImporterMiniTest, GroupAndOccupationFieldsLandWhereTheyShould) {
   EXPECT_EQ(uris(o1.getBroader()), Uris{isco("2654")});
   EXPECT_EQ(links(o1.getSkills()),
             (Links{{skill("s1"), Relation::ESSENTIAL}, {skill("s2"), Relation::OPTIONAL}}));
-  auto o2 = in->record(feed::Kind::OCCUPATION, occupation("o2")).getOccupation();
+  auto o2 = in->record(catalog::Kind::OCCUPATION, occupation("o2")).getOccupation();
   EXPECT_EQ(uris(o2.getBroader()), Uris{occupation("o1")});
   EXPECT_EQ(links(o2.getSkills()), (Links{{skill("s3"), Relation::OPTIONAL}}));
   EXPECT_EQ(texts(o2.getDescription()), Texts{});
 
-  auto c2 = in->record(feed::Kind::OCCUPATION_GROUP, isco("2")).getOccupationGroup();
+  auto c2 = in->record(catalog::Kind::OCCUPATION_GROUP, isco("2")).getOccupationGroup();
   EXPECT_STREQ(c2.getCode().cStr(), "2");
   EXPECT_EQ(texts(c2.getPrefLabel()),
             (Texts{{"de", "Akademische Berufe"}, {"en", "Professionals"}}));  // de row is short
   EXPECT_EQ(uris(c2.getBroader()), Uris{});
-  auto c2654 = in->record(feed::Kind::OCCUPATION_GROUP, isco("2654")).getOccupationGroup();
+  auto c2654 = in->record(catalog::Kind::OCCUPATION_GROUP, isco("2654")).getOccupationGroup();
   EXPECT_EQ(uris(c2654.getBroader()), Uris{isco("26")});
 }
 
@@ -417,8 +417,8 @@ TEST(EscoImporterRealDataTest, ImportsTheFullExport) {
     }
   }
 
-  auto sk =
-      in.record(feed::Kind::SKILL, kEsco + "skill/06670261-ea6b-4b52-a915-c7d4ff837f74").getSkill();
+  auto sk = in.record(catalog::Kind::SKILL, kEsco + "skill/06670261-ea6b-4b52-a915-c7d4ff837f74")
+                .getSkill();
   EXPECT_EQ(texts(sk.getPrefLabel()), (Texts{{"en", "identify statistical patterns"}}));
   EXPECT_STREQ(sk.getSkillType().cStr(), "skill/competence");
   EXPECT_STREQ(sk.getReuseLevel().cStr(), "cross-sector");
@@ -428,9 +428,9 @@ TEST(EscoImporterRealDataTest, ImportsTheFullExport) {
             (Links{{kEsco + "skill/57231a22-4da7-49c8-97b8-75672feadf1e", Relation::ESSENTIAL},
                    {kEsco + "skill/7ee4c2ea-b349-4bd2-81a3-ec31475d4833", Relation::OPTIONAL}}));
 
-  auto oc =
-      in.record(feed::Kind::OCCUPATION, kEsco + "occupation/00030d09-2b3a-4efd-87cc-c4ea39d27c34")
-          .getOccupation();
+  auto oc = in.record(catalog::Kind::OCCUPATION,
+                      kEsco + "occupation/00030d09-2b3a-4efd-87cc-c4ea39d27c34")
+                .getOccupation();
   EXPECT_EQ(texts(oc.getPrefLabel()), (Texts{{"en", "technical director"}}));
   EXPECT_STREQ(oc.getCode().cStr(), "2654.1.7");
   EXPECT_STREQ(oc.getIscoGroup().cStr(), "2654");

@@ -16,8 +16,8 @@ const PublicKey kVendor = filledKey(2);
 constexpr uint64_t kQuota = 10;
 
 trust::TrustState vendorWithQuota() {
-  trust::TrustRecord delegation =
-      trust::Delegation{kVendor, "Acme", {feed::Kind::LEARNING_RESOURCE}, "acme/", 0, kQuota};
+  trust::TrustRecord delegation = trust::Delegation{
+      kVendor, "Acme", {catalog::kindCode(catalog::Kind::LEARNING_RESOURCE)}, "acme/", 0, kQuota};
   return trust::TrustState::derive(
       {{}, {kMember}, 1},
       {trust::HeldRecord{kMember, 1, 1, trust::recordId(delegation), delegation}});
@@ -26,7 +26,7 @@ trust::TrustState vendorWithQuota() {
 std::vector<catalog::Change> changes(size_t n) {
   std::vector<catalog::Change> out(n);
   for (size_t i = 0; i < n; ++i) {
-    out[i].kind = feed::Kind::LEARNING_RESOURCE;
+    out[i].kind = catalog::Kind::LEARNING_RESOURCE;
     out[i].id = "acme/" + std::to_string(i);
   }
   return out;

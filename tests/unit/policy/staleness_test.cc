@@ -40,7 +40,9 @@ trust::TrustState state() {
        held(kFreshRoot, 2, trust::Membership{kMember, "m", ""}),
        held(kFreshRoot, 3, trust::Membership{kRemoved, "r", ""}),
        held(kFreshRoot, 4, trust::Removal{kRemoved, 0, false, "gone"}),
-       held(kMember, 1, trust::Delegation{kVendor, "v", {feed::Kind::SKILL}, "", kNow - kHour})});
+       held(kMember, 1,
+            trust::Delegation{
+                kVendor, "v", {catalog::kindCode(catalog::Kind::SKILL)}, "", kNow - kHour})});
 }
 
 TEST(StalenessTest, ExpiredDelegationAndSilentFeedsAreReported) {

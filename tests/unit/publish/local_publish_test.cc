@@ -54,7 +54,7 @@ TEST_F(LocalPublishTest, NotifiesOnlyWhenSomethingWasWritten) {
 TEST_F(LocalPublishTest, CountsErases) {
   ASSERT_TRUE(publishLocal(*store_, how(*node_key_), {skill("s:1", "one")}).ok());
   auto summary =
-      publishLocal(*store_, how(*node_key_), {catalog::eraseChange(feed::Kind::SKILL, "s:1")});
+      publishLocal(*store_, how(*node_key_), {catalog::eraseChange(catalog::Kind::SKILL, "s:1")});
   ASSERT_TRUE(summary.ok()) << summary.status().toString();
   EXPECT_EQ(summary->erased, 1u);
   EXPECT_EQ(notified_, 2);

@@ -76,7 +76,7 @@ TEST_F(PublisherTest, LaterChangesSeeEarlierBatchesOfTheSameCall) {
   for (size_t i = 0; i < kPublishBatchUpdates; ++i) changes.push_back(resource(i, "first"));
   // In the next batch: delete record 0 (created one batch earlier, maybe not stored yet),
   // repeat record 1 unchanged, change record 2.
-  changes.push_back(catalog::deleteChange(feed::Kind::LEARNING_RESOURCE, "r/0"));
+  changes.push_back(catalog::deleteChange(catalog::Kind::LEARNING_RESOURCE, "r/0"));
   changes.push_back(resource(1, "first"));
   changes.push_back(resource(2, "second"));
   auto summary = publish(changes);
@@ -85,7 +85,7 @@ TEST_F(PublisherTest, LaterChangesSeeEarlierBatchesOfTheSameCall) {
   EXPECT_EQ(summary->deleted, 1u);
   EXPECT_EQ(summary->unchanged, 1u);
   EXPECT_EQ(summary->changed, 1u);
-  auto zero = store_->record({feed::Kind::LEARNING_RESOURCE, key_->publicKey(), "r/0"});
+  auto zero = store_->record({catalog::Kind::LEARNING_RESOURCE, key_->publicKey(), "r/0"});
   ASSERT_TRUE(zero.ok());
   EXPECT_EQ(zero->op, feed::Op::DELETE);
 }
@@ -98,7 +98,7 @@ TEST_F(PublisherTest, RepublishingWritesNothingAndDeletingTheMissingIsUnchanged)
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->written(), 0u);
   EXPECT_EQ(again->unchanged, 2u);
-  auto missing = publish({catalog::deleteChange(feed::Kind::PROVIDER, "nobody")});
+  auto missing = publish({catalog::deleteChange(catalog::Kind::PROVIDER, "nobody")});
   ASSERT_TRUE(missing.ok());
   EXPECT_EQ(missing->unchanged, 1u);
   EXPECT_EQ(*store_->digest(), *digest);
@@ -108,7 +108,7 @@ TEST_F(PublisherTest, RepublishingWritesNothingAndDeletingTheMissingIsUnchanged)
 TEST_F(PublisherTest, EraseNamesEveryVersionNotErasedYet) {
   ASSERT_TRUE(publish({resource(1, "one"), resource(2, "two")}).ok());
   ASSERT_TRUE(publish({resource(1, "one, again")}).ok());
-  auto summary = publish({catalog::eraseChange(feed::Kind::LEARNING_RESOURCE, "r/1")});
+  auto summary = publish({catalog::eraseChange(catalog::Kind::LEARNING_RESOURCE, "r/1")});
   ASSERT_TRUE(summary.ok()) << summary.status().toString();
   EXPECT_EQ(summary->erased, 1u);
   auto erase = store_->readFeed(key_->publicKey(), 4, 4, 1).value();
@@ -118,9 +118,10 @@ TEST_F(PublisherTest, EraseNamesEveryVersionNotErasedYet) {
   EXPECT_EQ(fields->op, feed::Op::ERASE);
   EXPECT_EQ(fields->erases, (std::vector<uint64_t>{1, 3}));
   // Nothing is left to erase; a new version and its erase in one call name only that version.
-  EXPECT_EQ(publish({catalog::eraseChange(feed::Kind::LEARNING_RESOURCE, "r/1")})->unchanged, 1u);
-  summary =
-      publish({resource(1, "three"), catalog::eraseChange(feed::Kind::LEARNING_RESOURCE, "r/1")});
+  EXPECT_EQ(publish({catalog::eraseChange(catalog::Kind::LEARNING_RESOURCE, "r/1")})->unchanged,
+            1u);
+  summary = publish(
+      {resource(1, "three"), catalog::eraseChange(catalog::Kind::LEARNING_RESOURCE, "r/1")});
   ASSERT_TRUE(summary.ok());
   EXPECT_EQ(summary->erased, 1u);
   fields = feed::decodeHeader(store_->readFeed(key_->publicKey(), 6, 6, 1).value()[0].header);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "federation/feed/verify.h"
+#include "node/catalog/kinds.h"
 
 namespace eichub::publish {
 namespace {
@@ -12,7 +13,7 @@ namespace {
 Draft deleteDraft(const std::string& id, int64_t time_ms) {
   Draft draft;
   draft.fields.op = feed::Op::DELETE;
-  draft.fields.kind = feed::Kind::PROVIDER;
+  draft.fields.kind = catalog::kindCode(catalog::Kind::PROVIDER);
   draft.fields.id = id;
   draft.time_ms = time_ms;
   return draft;
@@ -54,8 +55,8 @@ TEST(SignerTest, ContinuesTheFeedFromItsHead) {
   auto key = crypto::SigningKey::generate();
   ASSERT_TRUE(key.ok());
   feed::FeedAppender appender(*key, "test-net", feed::Head{});
-  feed::VerifiedUpdate first =
-      appender.append(feed::Op::DELETE, feed::Kind::PROVIDER, "p", {}, {}, 5000);
+  feed::VerifiedUpdate first = appender.append(
+      feed::Op::DELETE, catalog::kindCode(catalog::Kind::PROVIDER), "p", {}, {}, 5000);
   Signer signer(*key, "test-net", feed::headAfter(first));
   signer.submit({deleteDraft("q", 1000)});
   std::vector<feed::VerifiedUpdate> chunk = signer.take();

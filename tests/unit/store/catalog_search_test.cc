@@ -9,7 +9,7 @@
 namespace eichub::store {
 namespace {
 
-using feed::Kind;
+using catalog::Kind;
 using testing::TestFeed;
 
 SearchQuery q(std::string text, std::optional<Kind> kind = std::nullopt, std::string lang = "",

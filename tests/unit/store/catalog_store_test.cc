@@ -17,7 +17,7 @@
 namespace eichub::store {
 namespace {
 
-using feed::Kind;
+using catalog::Kind;
 using feed::VerifiedUpdate;
 using testing::TestFeed;
 
@@ -231,9 +231,10 @@ TEST(CatalogStoreTest, ForkIsDetected) {
   const Hash32 before = digestOf(*store);
 
   feed::FeedAppender forker(a.signingKey(), testing::kNetwork, after_u1);
-  VerifiedUpdate other2 = forker.append(feed::Op::UPSERT, Kind::SKILL, "evil", {},
-                                        testing::skillBody("evil", {{"en", "evil"}}), 1);
-  VerifiedUpdate other3 = forker.append(feed::Op::DELETE, Kind::SKILL, "s1", {}, {}, 2);
+  VerifiedUpdate other2 = forker.append(feed::Op::UPSERT, catalog::kindCode(Kind::SKILL), "evil",
+                                        {}, testing::skillBody("evil", {{"en", "evil"}}), 1);
+  VerifiedUpdate other3 =
+      forker.append(feed::Op::DELETE, catalog::kindCode(Kind::SKILL), "s1", {}, {}, 2);
   ASSERT_TRUE(feed::verifyUpdate(other2.signed_update, testing::kNetwork).ok());
   for (const auto& batch :
        {std::vector<VerifiedUpdate>{other2}, std::vector<VerifiedUpdate>{u1, other2, other3}}) {

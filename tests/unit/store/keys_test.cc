@@ -11,7 +11,7 @@
 namespace eichub::store::internal {
 namespace {
 
-using feed::Kind;
+using catalog::Kind;
 using testing::TestFeed;
 
 TEST(KeysTest, TextPostingRoundTripsAndSortsByRid) {

@@ -19,7 +19,7 @@ class RestateTest : public ::testing::Test {
     updates_.push_back(feed_.skill("b", {{"en", "bricklaying"}}));
     updates_.push_back(feed_.skill("c", {{"en", "welding"}}));
     updates_.push_back(feed_.skill("a", {{"en", "ward rounds"}}));
-    updates_.push_back(feed_.remove(feed::Kind::SKILL, "b"));
+    updates_.push_back(feed_.remove(catalog::Kind::SKILL, "b"));
     updates_.push_back(feed_.skill("d", {{"en", "drywall"}}));
     full_ = open(full_dir_);
     ASSERT_TRUE(full_->apply(updates_).ok());
@@ -57,7 +57,7 @@ TEST_F(RestateTest, CutAfterTheFactEqualsNeverHavingTheLaterUpdates) {
   EXPECT_EQ(hits(*full_, "drywall"), 0u);
   EXPECT_EQ(full_->recordsById("b").value().size(), 1u);  // undeleted
   EXPECT_TRUE(full_->recordsById("d").value().empty());
-  EXPECT_TRUE(full_->record(feed_.key(feed::Kind::SKILL, "d")).status().isNotFound());
+  EXPECT_TRUE(full_->record(feed_.key(catalog::Kind::SKILL, "d")).status().isNotFound());
 }
 
 TEST_F(RestateTest, DropLeavesNothingAndWideningBringsEverythingBack) {
@@ -88,10 +88,10 @@ TEST_F(RestateTest, TheFirstRefusedUpdateEndsThePrefix) {
 }
 
 TEST_F(RestateTest, RecordsOfKindListsTheKind) {
-  auto skills = full_->recordsOfKind(feed::Kind::SKILL);
+  auto skills = full_->recordsOfKind(catalog::Kind::SKILL);
   ASSERT_TRUE(skills.ok());
   EXPECT_EQ(skills->size(), 4u);  // a, b (tombstone), c, d
-  EXPECT_TRUE(full_->recordsOfKind(feed::Kind::TRUST).value().empty());
+  EXPECT_TRUE(full_->recordsOfKind(catalog::Kind::TRUST).value().empty());
 }
 
 // The update as a node that did not hold (or fetch) its body receives it.
@@ -106,7 +106,7 @@ feed::VerifiedUpdate withoutBody(feed::VerifiedUpdate update) {
 TEST(RestateEraseTest, ACutBeforeAnEraseNeverBringsTheErasedBodyBack) {
   TestFeed a;
   feed::VerifiedUpdate v1 = a.resource("c1", {{"en", "Patient records"}}, {"esco:s1"});
-  feed::VerifiedUpdate erase = a.erase(feed::Kind::LEARNING_RESOURCE, "c1", {1});
+  feed::VerifiedUpdate erase = a.erase(catalog::Kind::LEARNING_RESOURCE, "c1", {1});
   eichub::testing::TempDir early_dir, full_dir, headers_dir;
   auto early = CatalogStore::open(early_dir.path(), {}).value();
   ASSERT_TRUE(early->apply({v1}).ok());
@@ -128,12 +128,12 @@ TEST(RestateEraseTest, ACutBeforeAnEraseNeverBringsTheErasedBodyBack) {
     EXPECT_EQ(again->bodies_attached, 0u);
     EXPECT_EQ(again->stale_bodies, 1u);
     EXPECT_TRUE(store->readFeed(a.author(), 1, 1, 1).value()[0].body.empty());
-    EXPECT_TRUE(store->record(a.key(feed::Kind::LEARNING_RESOURCE, "c1")).value().body.empty());
+    EXPECT_TRUE(store->record(a.key(catalog::Kind::LEARNING_RESOURCE, "c1")).value().body.empty());
     EXPECT_EQ(store->erasedBodies().value(), 1u);
   }
   EXPECT_EQ(early->erasedBodies().value(), 0u);
   // The node that never saw the erase keeps its body: bodies are not part of the digest.
-  EXPECT_FALSE(early->record(a.key(feed::Kind::LEARNING_RESOURCE, "c1")).value().body.empty());
+  EXPECT_FALSE(early->record(a.key(catalog::Kind::LEARNING_RESOURCE, "c1")).value().body.empty());
 }
 
 }  // namespace

@@ -67,31 +67,33 @@ class TestFeed {
   TestFeed& operator=(const TestFeed&) = delete;
 
   feed::VerifiedUpdate skill(const std::string& id, const Texts& pref, const Texts& alt = {}) {
-    return appender_.append(feed::Op::UPSERT, feed::Kind::SKILL, id, {}, skillBody(id, pref, alt),
-                            ++time_ms_);
+    return appender_.append(feed::Op::UPSERT, catalog::kindCode(catalog::Kind::SKILL), id, {},
+                            skillBody(id, pref, alt), ++time_ms_);
   }
   feed::VerifiedUpdate resource(const std::string& id, const Texts& title,
                                 const std::vector<std::string>& teaches,
                                 const Texts& keywords = {}) {
-    return appender_.append(feed::Op::UPSERT, feed::Kind::LEARNING_RESOURCE, id, {},
-                            resourceBody(id, title, teaches, keywords), ++time_ms_);
+    return appender_.append(feed::Op::UPSERT, catalog::kindCode(catalog::Kind::LEARNING_RESOURCE),
+                            id, {}, resourceBody(id, title, teaches, keywords), ++time_ms_);
   }
-  feed::VerifiedUpdate raw(feed::Kind kind, const std::string& id, Bytes body) {
-    return appender_.append(feed::Op::UPSERT, kind, id, {}, std::move(body), ++time_ms_);
+  feed::VerifiedUpdate raw(catalog::Kind kind, const std::string& id, Bytes body) {
+    return appender_.append(feed::Op::UPSERT, catalog::kindCode(kind), id, {}, std::move(body),
+                            ++time_ms_);
   }
-  feed::VerifiedUpdate remove(feed::Kind kind, const std::string& id) {
-    return appender_.append(feed::Op::DELETE, kind, id, {}, {}, ++time_ms_);
+  feed::VerifiedUpdate remove(catalog::Kind kind, const std::string& id) {
+    return appender_.append(feed::Op::DELETE, catalog::kindCode(kind), id, {}, {}, ++time_ms_);
   }
-  feed::VerifiedUpdate erase(feed::Kind kind, const std::string& id,
+  feed::VerifiedUpdate erase(catalog::Kind kind, const std::string& id,
                              std::vector<uint64_t> targets) {
-    return appender_.append(feed::Op::ERASE, kind, id, {}, {}, ++time_ms_, std::move(targets));
+    return appender_.append(feed::Op::ERASE, catalog::kindCode(kind), id, {}, {}, ++time_ms_,
+                            std::move(targets));
   }
 
   const PublicKey& author() const { return key_.publicKey(); }
   // For a second appender on the same key (forks).
   const crypto::SigningKey& signingKey() const { return key_; }
   const feed::Head& head() const { return appender_.head(); }
-  RecordKey key(feed::Kind kind, const std::string& id) const {
+  RecordKey key(catalog::Kind kind, const std::string& id) const {
     return RecordKey{kind, key_.publicKey(), id};
   }
 

@@ -63,7 +63,7 @@ TEST_F(VerifyTest, ACleanStoreHasNoProblems) {
   EXPECT_EQ(report.bodies, 5u);
   EXPECT_TRUE(report.problems.empty());
   EXPECT_FALSE(store_->dropBadBody(feed_.author(), 2).value());  // a good body is never dropped
-  EXPECT_EQ(store_->record(feed_.key(feed::Kind::SKILL, "skill-bravo")).value().body,
+  EXPECT_EQ(store_->record(feed_.key(catalog::Kind::SKILL, "skill-bravo")).value().body,
             updates_[1].signed_update.body);
 }
 
@@ -96,7 +96,7 @@ TEST_F(VerifyTest, AFlippedBodyIsNamedDroppedAndTakenBackFromAPeer) {
             updates_[2].signed_update.body);
   EXPECT_TRUE(verifyStore(*store_).value().problems.empty());
   EXPECT_EQ(store_->digest().value(), digest_);
-  EXPECT_EQ(store_->search({"charlie", feed::Kind::SKILL, "", 10}).value().size(), 1u);
+  EXPECT_EQ(store_->search({"charlie", catalog::Kind::SKILL, "", 10}).value().size(), 1u);
 }
 
 TEST_F(VerifyTest, AFlippedHeaderIsNamedOnceAndNotRepaired) {

@@ -27,8 +27,8 @@ class BodyPumpTest : public testing::PartTest {
     for (const auto& [id, sector] : records) {
       Bytes body = testing::resourceBody(id, sector);
       auto change = catalog::checkBody(body);
-      run_.push_back(app.append(feed::Op::UPSERT, change->kind, change->id, change->tags, body,
-                                1000 + static_cast<int64_t>(run_.size())));
+      run_.push_back(app.append(feed::Op::UPSERT, catalog::kindCode(change->kind), change->id,
+                                change->tags, body, 1000 + static_cast<int64_t>(run_.size())));
     }
     for (feed::VerifiedUpdate u : run_) {
       u.signed_update.body.clear();

@@ -57,7 +57,8 @@ TEST_F(ForkGuardTest, ProofsThatShowNoConflictAreRejected) {
   feed::FeedAppender other(*key, testing::kNet, {});
   Bytes body = testing::resourceBody(1);
   auto change = catalog::checkBody(body);
-  auto stranger = other.append(feed::Op::UPSERT, change->kind, change->id, change->tags, body, 1);
+  auto stranger = other.append(feed::Op::UPSERT, catalog::kindCode(change->kind), change->id,
+                               change->tags, body, 1);
   forks_->onFork(1, proofOf(ours[0], stranger));  // two authors
   wire::ForkProof garbage = proofOf(ours[1], branch(1, feed::headAfter(ours[0]))[0]);
   garbage.second.signature[0] ^= 0x01;

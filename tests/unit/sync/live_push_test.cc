@@ -179,8 +179,8 @@ std::vector<feed::SignedUpdate> bigCourses(const crypto::SigningKey& author,
     }
     auto change = catalog::changeFromRecord(message.getRoot<schema::Record>().asReader());
     EXPECT_TRUE(change.ok());
-    batch.push_back(app.append(feed::Op::UPSERT, change->kind, change->id, change->tags,
-                               change->body, 2000 + i));
+    batch.push_back(app.append(feed::Op::UPSERT, catalog::kindCode(change->kind), change->id,
+                               change->tags, change->body, 2000 + i));
   }
   EXPECT_TRUE(storage.store().apply(batch).ok());
   std::vector<feed::SignedUpdate> out;

@@ -67,8 +67,8 @@ class PartTest : public ::testing::Test {
       const int id = static_cast<int>(head.seq) + i;
       Bytes body = resourceBody(id, sector(id));
       auto change = catalog::checkBody(body);
-      out.push_back(
-          app.append(feed::Op::UPSERT, change->kind, change->id, change->tags, body, 1000 + i));
+      out.push_back(app.append(feed::Op::UPSERT, catalog::kindCode(change->kind), change->id,
+                               change->tags, body, 1000 + i));
     }
     return out;
   }

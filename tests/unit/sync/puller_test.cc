@@ -188,8 +188,8 @@ TEST_F(PullerTest, ARecordThisNodeRefusesCostsOneRejectionNotACascade) {
     Bytes body = testing::resourceBody(i);
     auto change = catalog::checkBody(body);
     if (i == 2) body = Bytes{1, 2, 3};  // signed and bound by its hash, but no record
-    remote_.push_back(
-        app.append(feed::Op::UPSERT, change->kind, change->id, change->tags, body, 1000 + i));
+    remote_.push_back(app.append(feed::Op::UPSERT, catalog::kindCode(change->kind), change->id,
+                                 change->tags, body, 1000 + i));
   }
   announce(1, 8);
   EXPECT_EQ(wants(), (std::vector<std::tuple<LinkId, uint64_t, uint32_t>>{{1, 1, 8}}));

@@ -21,7 +21,7 @@ class SelectiveSyncTest : public SyncEngineTest {
   void SetUp() override {
     SyncEngineTest::SetUp();
     catalog::Subscription healthcare;
-    healthcare.kinds = {feed::Kind::LEARNING_RESOURCE};
+    healthcare.kinds = {catalog::Kind::LEARNING_RESOURCE};
     healthcare.sectors = {"healthcare"};
     client_ = std::make_unique<TestNode>(dir_.file("selective"), 64, healthcare.bodyFilter());
     client_->trust.keys.insert(author_->publicKey());
@@ -106,10 +106,11 @@ TEST_F(SelectiveSyncTest, AnErasedBodyIsDroppedAndNeverFetchedAgain) {
   // The author erases r/0 (seq 1); the client drops the body it held.
   auto head = server_->storage.store().head(author_->publicKey());
   feed::FeedAppender app(*author_, kNet, *head);
-  ASSERT_TRUE(server_->storage.store()
-                  .apply({app.append(feed::Op::ERASE, feed::Kind::LEARNING_RESOURCE, "r/0", {}, {},
-                                     9000, {1})})
-                  .ok());
+  ASSERT_TRUE(
+      server_->storage.store()
+          .apply({app.append(feed::Op::ERASE, catalog::kindCode(catalog::Kind::LEARNING_RESOURCE),
+                             "r/0", {}, {}, 9000, {1})})
+          .ok());
   server_->engine->localHeadsChanged();
   pump();
   ASSERT_EQ(clientSeq(), 3u);
@@ -129,10 +130,11 @@ TEST_F(SelectiveSyncTest, AFreshClientSeesAnEraseInTheSameRunAndFetchesNothing) 
   publish(2, healthcareIfEven);
   auto head = server_->storage.store().head(author_->publicKey());
   feed::FeedAppender app(*author_, kNet, *head);
-  ASSERT_TRUE(server_->storage.store()
-                  .apply({app.append(feed::Op::ERASE, feed::Kind::LEARNING_RESOURCE, "r/0", {}, {},
-                                     9000, {1})})
-                  .ok());
+  ASSERT_TRUE(
+      server_->storage.store()
+          .apply({app.append(feed::Op::ERASE, catalog::kindCode(catalog::Kind::LEARNING_RESOURCE),
+                             "r/0", {}, {}, 9000, {1})})
+          .ok());
   connect();
   pump();
   ASSERT_EQ(clientSeq(), 3u);

@@ -234,8 +234,8 @@ TEST_F(SyncEngineTest, AConflictingHeaderBecomesAForkProofAndFreezesTheFeed) {
   feed::FeedAppender app(*author_, kNet, feed::headAfter(*second));
   Bytes body = resourceBody(99);
   auto change = catalog::checkBody(body);
-  feed::VerifiedUpdate other =
-      app.append(feed::Op::UPSERT, change->kind, change->id, change->tags, body, 5000);
+  feed::VerifiedUpdate other = app.append(feed::Op::UPSERT, catalog::kindCode(change->kind),
+                                          change->id, change->tags, body, 5000);
   client_->engine->receive(1, wire::encode(wire::Have{{author_->publicKey(), 4, other.hash}}));
   client_->outbox.clear();
   wire::Updates conflicting;
@@ -276,8 +276,8 @@ TEST_F(SyncEngineTest, AnEqualHeadWithAnotherHashIsProbedAndBecomesAForkProof) {
   feed::FeedAppender app(*author_, kNet, *head);
   Bytes body = resourceBody(77);
   auto change = catalog::checkBody(body);
-  feed::VerifiedUpdate mine =
-      app.append(feed::Op::UPSERT, change->kind, change->id, change->tags, body, 4000);
+  feed::VerifiedUpdate mine = app.append(feed::Op::UPSERT, catalog::kindCode(change->kind),
+                                         change->id, change->tags, body, 4000);
   ASSERT_TRUE(client_->storage.store().apply({mine}).ok());  // the client's branch: X3
   publish(1);                                                // the server's branch: Y3
   server_->engine->localHeadsChanged();
@@ -300,8 +300,8 @@ TEST_F(SyncEngineTest, ANextUpdateThatDoesNotLinkToOurHeadIsAForkProof) {
   feed::FeedAppender app(*author_, kNet, elsewhere);
   Bytes body = resourceBody(50);
   auto change = catalog::checkBody(body);
-  feed::VerifiedUpdate next =
-      app.append(feed::Op::UPSERT, change->kind, change->id, change->tags, body, 5000);
+  feed::VerifiedUpdate next = app.append(feed::Op::UPSERT, catalog::kindCode(change->kind),
+                                         change->id, change->tags, body, 5000);
   client_->engine->receive(1, wire::encode(wire::Have{{author_->publicKey(), 4, next.hash}}));
   client_->outbox.clear();  // the want of seq 4, answered below by hand
   wire::Updates run;

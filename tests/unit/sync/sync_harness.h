@@ -174,8 +174,8 @@ class SyncEngineTest : public ::testing::Test {
       const int id = static_cast<int>(head->seq) + i;
       Bytes body = resourceBody(id, sector(id));
       auto change = catalog::checkBody(body);
-      batch.push_back(
-          app.append(feed::Op::UPSERT, change->kind, change->id, change->tags, body, 1000 + i));
+      batch.push_back(app.append(feed::Op::UPSERT, catalog::kindCode(change->kind), change->id,
+                                 change->tags, body, 1000 + i));
     }
     EXPECT_TRUE(server_->storage.store().apply(batch).ok());
     return batch;

@@ -8,11 +8,10 @@
 #include "federation/trust/trust_record.h"
 #include "federation/trust/trust_state.h"
 #include "tests/testing/keys.h"
+#include "tests/testing/kind_codes.h"
 
 namespace eichub::trust {
 namespace {
-
-using feed::Kind;
 
 using eichub::testing::filledKey;
 
@@ -29,7 +28,7 @@ HeldRecord held(PublicKey author, uint64_t seq, TrustRecord record) {
 }
 
 Delegation delegation(PublicKey vendor, uint64_t max_updates) {
-  return Delegation{vendor, "Acme", {Kind::LEARNING_RESOURCE}, "acme/", 0, max_updates};
+  return Delegation{vendor, "Acme", {testing::kLearningResourceKind}, "acme/", 0, max_updates};
 }
 
 TrustState quotaState(std::vector<HeldRecord> extra = {}) {
@@ -45,7 +44,8 @@ TrustState quotaState(std::vector<HeldRecord> extra = {}) {
 }
 
 std::string_view verdictAt(const TrustState& state, PublicKey author, uint64_t seq,
-                           Kind kind = Kind::LEARNING_RESOURCE, std::string id = "acme/1") {
+                           feed::KindCode kind = testing::kLearningResourceKind,
+                           std::string id = "acme/1") {
   feed::HeaderFields header;
   header.author = author;
   header.seq = seq;
@@ -63,8 +63,9 @@ TEST(TrustQuotaTest, VendorCountsUpToItsQuotaAndNotOneMore) {
   EXPECT_EQ(verdictAt(state, kVendor, kVendorQuota + 1000), reason::kOverQuota);
   // The vendor's own trust records (a rotation) count against the same feed.
   const std::string rotate = "rotate/" + toHex(filledKey(9));
-  EXPECT_EQ(verdictAt(state, kVendor, kVendorQuota, Kind::TRUST, rotate), reason::kAccepted);
-  EXPECT_EQ(verdictAt(state, kVendor, kVendorQuota + 1, Kind::TRUST, rotate), reason::kOverQuota);
+  EXPECT_EQ(verdictAt(state, kVendor, kVendorQuota, feed::kTrustKind, rotate), reason::kAccepted);
+  EXPECT_EQ(verdictAt(state, kVendor, kVendorQuota + 1, feed::kTrustKind, rotate),
+            reason::kOverQuota);
   EXPECT_EQ(state.lastAcceptedSeq(kVendor), kVendorQuota);
   EXPECT_EQ(state.find(kVendor)->max_updates, kVendorQuota);
   // 0 is no limit.
@@ -74,11 +75,12 @@ TEST(TrustQuotaTest, VendorCountsUpToItsQuotaAndNotOneMore) {
 
 TEST(TrustQuotaTest, MemberCountsUpToItsQuotaAndNotOneMore) {
   const TrustState state = quotaState();
-  EXPECT_EQ(verdictAt(state, kMember, kMemberQuota, Kind::SKILL, "s"), reason::kAccepted);
-  EXPECT_EQ(verdictAt(state, kMember, kMemberQuota + 1, Kind::SKILL, "s"), reason::kOverQuota);
+  EXPECT_EQ(verdictAt(state, kMember, kMemberQuota, testing::kSkillKind, "s"), reason::kAccepted);
+  EXPECT_EQ(verdictAt(state, kMember, kMemberQuota + 1, testing::kSkillKind, "s"),
+            reason::kOverQuota);
   EXPECT_EQ(state.lastAcceptedSeq(kMember), kMemberQuota);
   // A configured key admitted with a quota keeps its own role, unlimited.
-  EXPECT_EQ(verdictAt(state, kDirect, 2, Kind::SKILL, "s"), reason::kAccepted);
+  EXPECT_EQ(verdictAt(state, kDirect, 2, testing::kSkillKind, "s"), reason::kAccepted);
   EXPECT_EQ(state.lastAcceptedSeq(kDirect), kNoCutoff);
 }
 
@@ -110,15 +112,16 @@ TEST(TrustQuotaTest, ALocalLimitBindsMembersAndVendorsOnThisNodeOnly) {
                          {held(kRoot, 1, Membership{kMember, "Leeds", "UKE42", kMemberQuota}),
                           held(kMember, 1, delegation(kVendor, kVendorQuota)),
                           held(kMember, 2, delegation(kUnlimitedVendor, 0))});
-  EXPECT_EQ(verdictAt(state, kMember, kLocal, Kind::SKILL, "s"), reason::kAccepted);
-  EXPECT_EQ(verdictAt(state, kMember, kLocal + 1, Kind::SKILL, "s"), reason::kOverLocalQuota);
+  EXPECT_EQ(verdictAt(state, kMember, kLocal, testing::kSkillKind, "s"), reason::kAccepted);
+  EXPECT_EQ(verdictAt(state, kMember, kLocal + 1, testing::kSkillKind, "s"),
+            reason::kOverLocalQuota);
   EXPECT_EQ(state.lastAcceptedSeq(kMember), kLocal);
   EXPECT_EQ(verdictAt(state, kUnlimitedVendor, kLocal), reason::kAccepted);
   EXPECT_EQ(verdictAt(state, kUnlimitedVendor, kLocal + 1), reason::kOverLocalQuota);
   EXPECT_EQ(verdictAt(state, kVendor, kVendorQuota + 1), reason::kOverQuota);
   EXPECT_EQ(state.lastAcceptedSeq(kVendor), kVendorQuota);
-  EXPECT_EQ(verdictAt(state, kRoot, kLocal + 1, Kind::SKILL, "s"), reason::kAccepted);
-  EXPECT_EQ(verdictAt(state, kDirect, kLocal + 1, Kind::SKILL, "s"), reason::kAccepted);
+  EXPECT_EQ(verdictAt(state, kRoot, kLocal + 1, testing::kSkillKind, "s"), reason::kAccepted);
+  EXPECT_EQ(verdictAt(state, kDirect, kLocal + 1, testing::kSkillKind, "s"), reason::kAccepted);
 }
 
 TEST(TrustQuotaTest, QuotasRoundTripInTheirRecords) {

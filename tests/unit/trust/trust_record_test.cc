@@ -5,6 +5,7 @@
 
 #include "federation/crypto/ed25519_key.h"
 #include "federation/feed/appender.h"
+#include "tests/testing/kind_codes.h"
 
 namespace eichub::trust {
 namespace {
@@ -21,7 +22,7 @@ TEST(TrustRecordTest, EveryVariantRoundTripsUnderItsId) {
       Removal{keyOf(2), 17, true, "left the network"},
       Delegation{keyOf(3),
                  "Acme",
-                 {feed::Kind::LEARNING_RESOURCE, feed::Kind::PROVIDER},
+                 {testing::kLearningResourceKind, testing::kProviderKind},
                  "acme/",
                  1'830'297'600'000},
       Revocation{keyOf(4), 1200, false, "key leaked"},
@@ -51,7 +52,7 @@ TEST(TrustRecordTest, LimitsHoldAtTheBoundAndFailPastIt) {
   long_region.region.push_back('r');
   EXPECT_FALSE(decodeRecord(encodeRecord(long_region)).ok());
 
-  Delegation d{keyOf(3), "Acme", {feed::Kind::SKILL}, std::string(kMaxPrefixBytes, 'p'), 0};
+  Delegation d{keyOf(3), "Acme", {testing::kSkillKind}, std::string(kMaxPrefixBytes, 'p'), 0};
   EXPECT_TRUE(decodeRecord(encodeRecord(d)).ok());
   d.id_prefix.push_back('p');
   EXPECT_FALSE(decodeRecord(encodeRecord(d)).ok());
@@ -72,12 +73,22 @@ TEST(TrustRecordTest, SelfApprovalsAndNonPositiveExpiriesAreRefused) {
 TEST(TrustRecordTest, BadDelegationScopesAreRefused) {
   Delegation none{keyOf(3), "Acme", {}, "acme/", 0};
   EXPECT_FALSE(decodeRecord(encodeRecord(none)).ok());
-  Delegation trust{keyOf(3), "Acme", {feed::Kind::TRUST}, "", 0};
+  Delegation trust{keyOf(3), "Acme", {feed::kTrustKind}, "", 0};
   EXPECT_FALSE(decodeRecord(encodeRecord(trust)).ok());
-  Delegation unsorted{keyOf(3), "Acme", {feed::Kind::PROVIDER, feed::Kind::SKILL}, "", 0};
+  Delegation unsorted{keyOf(3), "Acme", {testing::kProviderKind, testing::kSkillKind}, "", 0};
   EXPECT_FALSE(decodeRecord(encodeRecord(unsorted)).ok());
-  Delegation twice{keyOf(3), "Acme", {feed::Kind::SKILL, feed::Kind::SKILL}, "", 0};
+  Delegation twice{keyOf(3), "Acme", {testing::kSkillKind, testing::kSkillKind}, "", 0};
   EXPECT_FALSE(decodeRecord(encodeRecord(twice)).ok());
+}
+
+// Kinds are opaque numbers to the federation: a scope may name kinds no node names yet (a kind
+// added later), and keeps them through encoding; only trust's number is never delegated.
+TEST(TrustRecordTest, ADelegationScopesAnyKindNumberButTrusts) {
+  Delegation later{keyOf(3), "Acme", {testing::kSkillKind, 9, 300, 65535}, "acme/", 0};
+  auto decoded = decodeRecord(encodeRecord(later));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().toString();
+  ASSERT_TRUE(std::holds_alternative<Delegation>(*decoded));
+  EXPECT_EQ(std::get<Delegation>(*decoded).kinds, later.kinds);
 }
 
 // Issue 17, finding 10: a small-order key cannot be admitted as a member or vendor or rotated to.
@@ -85,9 +96,10 @@ TEST(TrustRecordTest, SmallOrderKeysAreRefusedAsMembersVendorsAndRotationTargets
   PublicKey identity{};
   identity[0] = 1;
   const PublicKey good = keyOf(3);
-  for (const TrustRecord& record : std::vector<TrustRecord>{
-           Membership{identity, "x", ""}, Delegation{identity, "Acme", {feed::Kind::SKILL}, "", 0},
-           Rotation{identity, Bytes(64, 0)}}) {
+  for (const TrustRecord& record :
+       std::vector<TrustRecord>{Membership{identity, "x", ""},
+                                Delegation{identity, "Acme", {testing::kSkillKind}, "", 0},
+                                Rotation{identity, Bytes(64, 0)}}) {
     auto decoded = decodeRecord(encodeRecord(record));
     ASSERT_FALSE(decoded.ok()) << recordId(record);
     EXPECT_NE(decoded.status().message().find("small order"), std::string::npos);
@@ -113,7 +125,7 @@ class TrustUpdateTest : public ::testing::Test {
                               std::string id = "") {
     feed::FeedAppender appender(author, "test", feed::Head{});
     if (id.empty()) id = recordId(record);
-    return appender.append(feed::Op::UPSERT, feed::Kind::TRUST, id, {}, encodeRecord(record), 1);
+    return appender.append(feed::Op::UPSERT, feed::kTrustKind, id, {}, encodeRecord(record), 1);
   }
   crypto::SigningKey old_ = crypto::SigningKey::generate().value();
   crypto::SigningKey new_ = crypto::SigningKey::generate().value();

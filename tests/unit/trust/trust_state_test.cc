@@ -9,11 +9,10 @@
 #include <gtest/gtest.h>
 
 #include "tests/testing/keys.h"
+#include "tests/testing/kind_codes.h"
 
 namespace eichub::trust {
 namespace {
-
-using feed::Kind;
 
 using eichub::testing::filledKey;
 
@@ -36,7 +35,8 @@ HeldRecord held(PublicKey author, uint64_t seq, TrustRecord record, int64_t time
 }
 
 Delegation acme(PublicKey vendor) {
-  return Delegation{vendor, "Acme", {Kind::LEARNING_RESOURCE, Kind::PROVIDER}, "acme/", kExpiry};
+  return Delegation{
+      vendor, "Acme", {testing::kLearningResourceKind, testing::kProviderKind}, "acme/", kExpiry};
 }
 
 std::vector<HeldRecord> network() {
@@ -69,7 +69,7 @@ struct Case {
   const char* name;
   PublicKey author;
   uint64_t seq;
-  Kind kind;
+  feed::KindCode kind;
   std::string id;
   int64_t time_ms;
   std::string_view expected;
@@ -79,43 +79,54 @@ TEST(TrustStateTest, VerdictTable) {
   const TrustState state = networkState();
   const std::string vendor_hex = toHex(kVendor);
   const Case cases[] = {
-      {"root writes anything", kRoot, 9, Kind::SKILL, "s", 1, reason::kAccepted},
-      {"member writes records", kMember, 9, Kind::SKILL_NEED, "n", 1, reason::kAccepted},
-      {"direct key writes records", kDirect, 9, Kind::SKILL, "s", 1, reason::kAccepted},
-      {"unknown key", kStranger, 1, Kind::SKILL, "s", 1, reason::kUnknownAuthor},
-      {"vendor in scope", kVendor, 1, Kind::LEARNING_RESOURCE, "acme/1", 5, reason::kAccepted},
-      {"vendor provider", kVendor, 2, Kind::PROVIDER, "acme/p", 5, reason::kAccepted},
-      {"vendor other kind", kVendor, 2, Kind::SKILL, "acme/1", 5, reason::kOutOfScopeKind},
-      {"vendor other prefix", kVendor, 2, Kind::LEARNING_RESOURCE, "beta/1", 5,
-       reason::kOutOfScopePrefix},
-      {"vendor prefix is a prefix", kVendor, 2, Kind::LEARNING_RESOURCE, "acme", 5,
-       reason::kOutOfScopePrefix},
-      {"vendor at expiry", kVendor, 2, Kind::LEARNING_RESOURCE, "acme/1", kExpiry,
+      {"root writes anything", kRoot, 9, testing::kSkillKind, "s", 1, reason::kAccepted},
+      {"member writes records", kMember, 9, testing::kSkillNeedKind, "n", 1, reason::kAccepted},
+      {"direct key writes records", kDirect, 9, testing::kSkillKind, "s", 1, reason::kAccepted},
+      {"unknown key", kStranger, 1, testing::kSkillKind, "s", 1, reason::kUnknownAuthor},
+      {"vendor in scope", kVendor, 1, testing::kLearningResourceKind, "acme/1", 5,
        reason::kAccepted},
-      {"vendor after expiry", kVendor, 2, Kind::LEARNING_RESOURCE, "acme/1", kExpiry + 1,
+      {"vendor provider", kVendor, 2, testing::kProviderKind, "acme/p", 5, reason::kAccepted},
+      {"vendor other kind", kVendor, 2, testing::kSkillKind, "acme/1", 5, reason::kOutOfScopeKind},
+      {"vendor other prefix", kVendor, 2, testing::kLearningResourceKind, "beta/1", 5,
+       reason::kOutOfScopePrefix},
+      {"vendor prefix is a prefix", kVendor, 2, testing::kLearningResourceKind, "acme", 5,
+       reason::kOutOfScopePrefix},
+      {"vendor at expiry", kVendor, 2, testing::kLearningResourceKind, "acme/1", kExpiry,
+       reason::kAccepted},
+      {"vendor after expiry", kVendor, 2, testing::kLearningResourceKind, "acme/1", kExpiry + 1,
        reason::kExpired},
-      {"vendor at cut-off", kVendor, 100, Kind::LEARNING_RESOURCE, "acme/1", 5, reason::kAccepted},
-      {"vendor after cut-off", kVendor, 101, Kind::LEARNING_RESOURCE, "acme/1", 5,
+      {"vendor at cut-off", kVendor, 100, testing::kLearningResourceKind, "acme/1", 5,
+       reason::kAccepted},
+      {"vendor after cut-off", kVendor, 101, testing::kLearningResourceKind, "acme/1", 5,
        reason::kAfterCutoff},
-      {"vendor delegates", kVendor, 3, Kind::TRUST, "delegate/" + vendor_hex, 5,
+      {"vendor delegates", kVendor, 3, feed::kTrustKind, "delegate/" + vendor_hex, 5,
        reason::kNotAuthorized},
-      {"vendor rotates", kVendor, 3, Kind::TRUST, "rotate/" + vendor_hex, 5, reason::kAccepted},
-      {"member admits members", kMember, 9, Kind::TRUST, "member/" + vendor_hex, 1,
+      {"vendor rotates", kVendor, 3, feed::kTrustKind, "rotate/" + vendor_hex, 5,
+       reason::kAccepted},
+      {"member admits members", kMember, 9, feed::kTrustKind, "member/" + vendor_hex, 1,
        reason::kNotAuthorized},
-      {"member delegates", kMember, 9, Kind::TRUST, "delegate/" + vendor_hex, 1, reason::kAccepted},
-      {"root admits members", kRoot, 9, Kind::TRUST, "member/" + vendor_hex, 1, reason::kAccepted},
-      {"unknown trust id", kRoot, 9, Kind::TRUST, "grant/" + vendor_hex, 1, reason::kNotAuthorized},
-      {"removed member before cut-off", kRemoved, 10, Kind::SKILL, "s", 1, reason::kAccepted},
-      {"removed member after cut-off", kRemoved, 11, Kind::SKILL, "s", 1, reason::kAfterCutoff},
-      {"dropped member", kDropped, 1, Kind::SKILL, "s", 1, reason::kDropped},
-      {"delegation after the delegator's cut-off", kLateVendor, 1, Kind::LEARNING_RESOURCE,
+      {"member delegates", kMember, 9, feed::kTrustKind, "delegate/" + vendor_hex, 1,
+       reason::kAccepted},
+      {"root admits members", kRoot, 9, feed::kTrustKind, "member/" + vendor_hex, 1,
+       reason::kAccepted},
+      {"unknown trust id", kRoot, 9, feed::kTrustKind, "grant/" + vendor_hex, 1,
+       reason::kNotAuthorized},
+      {"removed member before cut-off", kRemoved, 10, testing::kSkillKind, "s", 1,
+       reason::kAccepted},
+      {"removed member after cut-off", kRemoved, 11, testing::kSkillKind, "s", 1,
+       reason::kAfterCutoff},
+      {"dropped member", kDropped, 1, testing::kSkillKind, "s", 1, reason::kDropped},
+      {"delegation after the delegator's cut-off", kLateVendor, 1, testing::kLearningResourceKind,
        "acme/1", 1, reason::kUnknownAuthor},
-      {"delegation by a stranger", kStrangersVendor, 1, Kind::LEARNING_RESOURCE, "acme/1", 1,
+      {"delegation by a stranger", kStrangersVendor, 1, testing::kLearningResourceKind, "acme/1", 1,
        reason::kUnknownAuthor},
-      {"old key up to its rotation", kRotatedMember, 3, Kind::SKILL, "s", 1, reason::kAccepted},
-      {"old key after its rotation", kRotatedMember, 4, Kind::SKILL, "s", 1, reason::kAfterCutoff},
-      {"new key continues", kNewMemberKey, 1, Kind::SKILL, "s", 1, reason::kAccepted},
-      {"member not removed by a member", kOtherMember, 5, Kind::SKILL, "s", 1, reason::kAccepted},
+      {"old key up to its rotation", kRotatedMember, 3, testing::kSkillKind, "s", 1,
+       reason::kAccepted},
+      {"old key after its rotation", kRotatedMember, 4, testing::kSkillKind, "s", 1,
+       reason::kAfterCutoff},
+      {"new key continues", kNewMemberKey, 1, testing::kSkillKind, "s", 1, reason::kAccepted},
+      {"member not removed by a member", kOtherMember, 5, testing::kSkillKind, "s", 1,
+       reason::kAccepted},
   };
   for (const Case& c : cases) {
     feed::HeaderFields header;
@@ -185,7 +196,7 @@ TEST(TrustStateTest, RotatedVendorKeepsItsScope) {
   feed::HeaderFields header;
   header.author = kStranger;
   header.seq = 1;
-  header.kind = Kind::SKILL;
+  header.kind = testing::kSkillKind;
   header.id = "acme/1";
   EXPECT_EQ(state.verdict(header), reason::kOutOfScopeKind);
 }
@@ -221,7 +232,7 @@ TEST(TrustStateTest, DelegationsPerGrantorAreBounded) {
     for (size_t b = 0; b < 4; ++b) vendor[b] = static_cast<uint8_t>((i + 1) >> (8 * b));
     vendor[31] = 0xee;
     vendors.push_back(vendor);
-    records.push_back(held(kDirect, i + 1, Delegation{vendor, "v", {Kind::SKILL}, "", 0}));
+    records.push_back(held(kDirect, i + 1, Delegation{vendor, "v", {testing::kSkillKind}, "", 0}));
   }
   TrustState state = TrustState::derive({{}, {kDirect}}, records);
   EXPECT_NE(state.find(vendors[kMaxDelegationsPerGrantor - 1]), nullptr);
@@ -354,7 +365,7 @@ TEST(TrustStateTest, RootRotationUnderAThresholdNeedsApprovals) {
   feed::HeaderFields by_new_key;
   by_new_key.author = r1_next;
   by_new_key.seq = 1;
-  by_new_key.kind = Kind::SKILL;
+  by_new_key.kind = testing::kSkillKind;
   by_new_key.id = "s";
   TrustState pending = TrustState::derive(config, records);
   EXPECT_EQ(pending.verdict(by_new_key), reason::kRotationUnconfirmed);
@@ -364,7 +375,7 @@ TEST(TrustStateTest, RootRotationUnderAThresholdNeedsApprovals) {
   EXPECT_EQ(pending.lastAcceptedSeq(r1), kNoCutoff) << "the old key still holds its voice";
   feed::HeaderFields member_approval = by_new_key;
   member_approval.author = member;
-  member_approval.kind = Kind::TRUST;
+  member_approval.kind = feed::kTrustKind;
   member_approval.id = recordId(RotationApproval{r1, r1_next});
   EXPECT_EQ(pending.verdict(member_approval), reason::kNotAuthorized);
 
@@ -402,7 +413,7 @@ TEST(TrustStateTest, ExpiriesAreKeptForReportsAndChangeNoVerdict) {
   feed::HeaderFields late;
   late.author = kVendor;
   late.seq = 5;
-  late.kind = Kind::LEARNING_RESOURCE;
+  late.kind = testing::kLearningResourceKind;
   late.id = "acme/1";
   late.time_ms = 5'000;  // after the root's declared expiry: still accepted
   EXPECT_EQ(with.verdict(late), reason::kAccepted);
