@@ -131,14 +131,18 @@ bool Reactor::sendToRouter(const std::string& routing_id, const Bytes& bytes) {
   }
   return true;
 }
-bool Reactor::flushSendQueues() {
+int Reactor::flushSendQueues(int last_wait_ms) {
   bool queued = false;
+  size_t moved = 0;
   for (auto& [id, server] : servers_) {
     if (server.queue.empty()) continue;
-    server.queue.flush([&](const Bytes& bytes) { return sendToRouter(server.routing_id, bytes); });
+    moved += server.queue.flush(
+        [&](const Bytes& bytes) { return sendToRouter(server.routing_id, bytes); });
     queued = queued || !server.queue.empty();
   }
-  return queued;
+  if (!queued) return kTickMs;
+  if (moved > 0) return kSendRetryMs;
+  return std::min(2 * last_wait_ms, kTickMs);
 }
 void Reactor::onRouterMessage() {
   zmq::message_t routing_id;
@@ -309,7 +313,7 @@ void Reactor::writeRunFile() {
   std::rename(tmp.c_str(), path.c_str());
 }
 Status Reactor::run(int signal_fd) {
-  bool sends_queued = false;
+  int wait_ms = kTickMs;
   while (true) {
     std::vector<zmq::pollitem_t> items = {
         {nullptr, signal_fd, ZMQ_POLLIN, 0},   {zap_->socket().handle(), 0, ZMQ_POLLIN, 0},
@@ -322,7 +326,7 @@ Status Reactor::run(int signal_fd) {
       items.push_back({client.monitor.handle(), 0, ZMQ_POLLIN, 0});
       order.push_back(id);
     }
-    zmq::poll(items, std::chrono::milliseconds(sends_queued ? kSendRetryMs : kTickMs));
+    zmq::poll(items, std::chrono::milliseconds(wait_ms));
     if (items[0].revents & ZMQ_POLLIN) {
       signalfd_siginfo info{};
       if (::read(signal_fd, &info, sizeof(info)) == sizeof(info)) {
@@ -363,7 +367,7 @@ Status Reactor::run(int signal_fd) {
       if (items[5 + 2 * i].revents & ZMQ_POLLIN) onClientMessage(order[i], client);
     }
     tick();
-    sends_queued = flushSendQueues();  // after tick: what it served is handed over at once
+    wait_ms = flushSendQueues(wait_ms);  // after tick: what it served is handed over at once
   }
   for (auto& [id, client] : clients_) {
     if (client.up) send(id, wire::encode(wire::Bye{}));

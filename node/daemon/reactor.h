@@ -46,7 +46,8 @@ inline constexpr int64_t kMaxRetryMs = 30'000;
 // that does not read costs is counted in bytes by our SendQueue, not 1,000 messages of 8 MiB.
 inline constexpr int kRouterSendHwm = 4;
 // How soon the loop tries again to hand queued messages to the ROUTER (it has no per-peer
-// writable event).
+// writable event): kSendRetryMs after a flush that moved something, doubling up to kTickMs while
+// nothing moves, so a peer that never reads does not make the loop spin.
 inline constexpr int kSendRetryMs = 2;
 
 inline double secondsSince(std::chrono::steady_clock::time_point start) {
@@ -120,9 +121,10 @@ class Reactor {
   // Hands one message to the ROUTER for routing_id: false when that peer's pipe is full. A gone
   // peer's message is dropped (counted in dropped_sends) and taken as sent.
   bool sendToRouter(const std::string& routing_id, const Bytes& bytes);
-  // Hands each server link's queued messages to the ROUTER while it takes them; returns true
-  // when some link still has messages queued.
-  bool flushSendQueues();
+  // Hands each server link's queued messages to the ROUTER while it takes them. Returns how long
+  // the loop may wait before trying again: kTickMs when nothing is queued, else kSendRetryMs
+  // after progress and twice the last wait (at most kTickMs) while nothing moved.
+  int flushSendQueues(int last_wait_ms);
   void onRouterMessage();
   void onClientMessage(sync::LinkId link, ClientLink& client);
   void onMonitorEvent(sync::LinkId link, ClientLink& client);
