@@ -24,16 +24,22 @@ struct Hello {
   network @1 :Data;
   nodeId @2 :Data;            # informational: peers are identified by their CURVE key
   heads @3 :List(HeadInfo);   # every feed the sender holds
+  serveBudgetBytes @4 :UInt64;  # as a server, the most bytes of updates it keeps sent to a link
+                                # past what the client's wants state it holds (Want.heldSeq); the
+                                # client restates its want as it reads. 0: an older node
 }
 
 # Asks for updates of one feed from fromSeq on; the server sends at most credit of them,
-# in one or more updates messages.
+# in one or more updates messages, and at most its serveBudgetBytes past heldSeq.
 struct Want {
   author @0 :Data;
   fromSeq @1 :UInt64;
   credit @2 :UInt32;
   headersOnly @3 :Bool;  # send every update without its body (selective sync asks for the bodies
                          # it subscribed to with wantBodies)
+  heldSeq @4 :UInt64;    # the client holds (has read and verified) this feed up to here; a want
+                         # of a range the server sent that states heldSeq >= fromSeq - 1 asks it
+                         # to go on where it stopped. 0: not stated (an older client)
 }
 
 # One update of one feed, by position: bodies are stored beside their headers.

@@ -128,7 +128,8 @@ void Puller::pullIfBehind(const PublicKey& author) {
   if (asked_to <= pull.requested_to || outstanding >= options.want_credit) return;
   const uint64_t credit = std::min<uint64_t>(options.want_credit, asked_to - pull.requested_to);
   context_.send(source, wire::Want{author, pull.requested_to + 1, static_cast<uint32_t>(credit),
-                                   /*headers_only=*/static_cast<bool>(options.wants_body)});
+                                   /*headers_only=*/static_cast<bool>(options.wants_body),
+                                   /*held_seq=*/pull.tail.seq});
   pull.requested_to += credit;
   pull.last_progress_ms = context_.now();
 }
@@ -391,8 +392,21 @@ void Puller::storeRun(LinkId link, Pull& pull, std::vector<feed::VerifiedUpdate>
   relay_.hold(batch_id, batch);
   if (on_run_) on_run_(link, author);
   context_.storage().submit(batch_id, std::move(batch));
+  const uint64_t requested_before = pull.requested_to;
   pullIfBehind(author);
+  if (pull.requested_to == requested_before) restateWant(link, pull, author);
   bodies_.pump();
+}
+
+void Puller::restateWant(LinkId link, Pull& pull, const PublicKey& author) {
+  const SyncOptions& options = context_.options();
+  if (pull.link != link || pull.requested_to <= pull.tail.seq || pull.retry_at_ms != 0) return;
+  if (context_.link(link).serve_budget_bytes == 0) return;  // an older server: a re-ask
+  const uint64_t credit =
+      std::min<uint64_t>(pull.requested_to - pull.tail.seq, 2 * uint64_t{options.want_credit});
+  context_.send(link, wire::Want{author, pull.tail.seq + 1, static_cast<uint32_t>(credit),
+                                 /*headers_only=*/static_cast<bool>(options.wants_body),
+                                 /*held_seq=*/pull.tail.seq});
 }
 
 bool Puller::applied(uint64_t batch_id, const Status& status) {

@@ -125,6 +125,10 @@ class Puller {
   // its last update; otherwise, unless it links to the tail (held or in flight), dropped
   // unblamed (counted in pushes_unlinked) and read as link's have of its last header. Returns
   // the pull to store it in (created for the push when none exists), or nullptr.
+  // Tells link, a server that keeps a byte budget, what we hold of the feed pull is pulling
+  // from it (a want from the tail on, the rest of what we asked): it serves what its budget held
+  // back. Nothing for an older server, which would take it as an early re-ask.
+  void restateWant(LinkId link, Pull& pull, const PublicKey& author);
   Pull* acceptPush(LinkId link, std::vector<feed::VerifiedUpdate>& batch);
   // Drops the part of batch at or below pull's tail, checks each link and record, and hands
   // what passes to the store as one batch. refusal: the trust refusal that cut batch, if any;

@@ -18,6 +18,10 @@ void Server::forgetSession(LinkId link) {
   credit_.linkDown(link);
   hello_answered_ms_.erase(link);
   headers_only_.erase(link);
+  auto deferred = deferred_.lower_bound({link, PublicKey{}});
+  while (deferred != deferred_.end() && deferred->first.first == link) {
+    deferred = deferred_.erase(deferred);
+  }
   std::erase_if(have_owed_, [&](const auto& owed) { return owed.first == link; });
   auto it = peer_at_.lower_bound({link, PublicKey{}});
   while (it != peer_at_.end() && it->first.first == link) it = peer_at_.erase(it);
@@ -60,7 +64,8 @@ void Server::onWant(LinkId link, const wire::Want& want) {
     context_.reject(link, "want before hello");
     return;
   }
-  if (want.credit == 0 || want.credit > kMaxWantCredit || want.from_seq == 0) {
+  if (want.credit == 0 || want.credit > kMaxWantCredit || want.from_seq == 0 ||
+      want.held_seq >= want.from_seq) {
     context_.reject(link, "bad want");
     return;
   }
@@ -71,12 +76,18 @@ void Server::onWant(LinkId link, const wire::Want& want) {
     return;
   }
   const int64_t now = context_.now();
-  switch (credit_.admit(link, want.author, want.from_seq, want.credit, now)) {
+  const CreditLedger::Admission admission =
+      credit_.admit(link, want.author, want.from_seq, want.credit, want.held_seq,
+                    context_.queuedBytes(link) > 0, now);
+  switch (admission.verdict) {
     case CreditLedger::Verdict::kOverCap:
       context_.reject(link, "credit exceeded");
       return;
     case CreditLedger::Verdict::kReaskTooSoon:
       ++refused_wants_["re-ask too soon"];
+      return;
+    case CreditLedger::Verdict::kAnswerQueued:
+      ++refused_wants_["answer still queued"];
       return;
     case CreditLedger::Verdict::kServe:
       break;
@@ -86,10 +97,57 @@ void Server::onWant(LinkId link, const wire::Want& want) {
   } else {
     headers_only_.erase(link);
   }
-  const uint64_t sent = serveWant(link, want);
-  credit_.served(link, want.author, want.from_seq, sent, now);
+  uint64_t from = admission.from;
+  uint64_t count = admission.count;
+  if (auto waiting = deferred_.find({link, want.author});
+      waiting != deferred_.end() && want.credit > 1) {
+    // The rest of an earlier want waits for room: a want that follows on from it (a client
+    // pipelines, or restates) is served after it, in order; one that does not replaces it.
+    const uint64_t next = credit_.servedTo(link, want.author) + 1;
+    const uint64_t end = std::max(waiting->second.end_seq, from + count - 1);
+    if (from <= waiting->second.end_seq + 1 && next <= end) {
+      from = next;
+      count = end - next + 1;
+    }
+    deferred_.erase(waiting);
+  }
+  const uint64_t sent = serveRange(link, want.author, from, count, want.headers_only);
   // Probes (one header) say nothing of where the client's feed is.
-  if (sent > 0 && want.credit > 1) peer_at_[{link, want.author}] = want.from_seq + sent - 1;
+  if (sent > 0 && want.credit > 1) peer_at_[{link, want.author}] = from + sent - 1;
+  // What the want acknowledged may make room for other feeds' rests.
+  resume(link);
+}
+
+uint64_t Server::budgetRoom(LinkId link) const {
+  const uint64_t budget = context_.options().serve_budget_bytes;
+  const uint64_t used = std::max(credit_.unackedBytes(link), context_.queuedBytes(link));
+  return used >= budget ? 0 : budget - used;
+}
+
+void Server::resumeDeferred() { resume(std::nullopt); }
+
+void Server::resume(std::optional<LinkId> only) {
+  auto it = only ? deferred_.lower_bound({*only, PublicKey{}}) : deferred_.begin();
+  while (it != deferred_.end() && (!only || it->first.first == *only)) {
+    const auto [link, author] = it->first;
+    const Deferred rest = it->second;
+    auto state = context_.links().find(link);
+    if (state == context_.links().end() || !state->second.subscribed || !state->second.stats.up) {
+      it = deferred_.erase(it);
+      continue;
+    }
+    if (budgetRoom(link) == 0) {
+      ++it;
+      continue;
+    }
+    // serveRange may defer this feed again: under the key just erased, behind the iterator.
+    it = deferred_.erase(it);
+    const uint64_t from = credit_.servedTo(link, author) + 1;
+    if (from > rest.end_seq || context_.storage().isFrozen(author)) continue;
+    const uint64_t sent =
+        serveRange(link, author, from, rest.end_seq - from + 1, rest.headers_only);
+    if (sent > 0) peer_at_[{link, author}] = from + sent - 1;
+  }
 }
 
 Result<std::vector<feed::SignedUpdate>> Server::readServable(const PublicKey& author,
@@ -114,34 +172,52 @@ void Server::endAtVerifiedSignature(const PublicKey& author, std::vector<feed::S
   }
 }
 
-uint64_t Server::serveWant(LinkId link, const wire::Want& want) {
+uint64_t Server::serveRange(LinkId link, const PublicKey& author, uint64_t from, uint64_t count,
+                            bool headers_only) {
   LinkState& state = context_.link(link);
-  uint64_t from = want.from_seq;
-  uint64_t left = want.credit;
+  const int64_t now = context_.now();
+  uint64_t next = from;
+  uint64_t left = count;
   while (left > 0) {
-    auto run = readServable(want.author, from, std::min<uint64_t>(left, wire::kMaxBatchUpdates),
-                            wire::kMaxBatchBytes);
+    // The room is checked before the store is read, and sizes the read: a client that does not
+    // read makes us read no more than the budget (at least one update, when it is all spent by
+    // this one: a record larger than the room left still goes, so large records progress).
+    const uint64_t room = budgetRoom(link);
+    if (room == 0) {
+      deferred_[{link, author}] = Deferred{next + left - 1, headers_only};
+      ++refused_wants_["byte budget full"];
+      break;
+    }
+    auto run = readServable(author, next, std::min<uint64_t>(left, wire::kMaxBatchUpdates),
+                            std::min<uint64_t>(wire::kMaxBatchBytes, room));
     if (!run.ok() || run->empty()) break;
     // Runs received in bulk have only their last signature checked (DESIGN.md 6); make sure
     // every run we serve ends at a signature that verifies, so receivers can do the same.
-    endAtVerifiedSignature(want.author, *run);
+    endAtVerifiedSignature(author, *run);
     if (run->empty()) break;
-    if (want.headers_only) {
-      for (feed::SignedUpdate& update : *run) update.body.clear();
+    uint64_t bytes = 0;
+    for (feed::SignedUpdate& update : *run) {
+      if (headers_only) update.body.clear();
+      bytes += update.header.size() + update.signature.size() + update.body.size();
     }
     const uint64_t sent = run->size();
     state.stats.updates_sent += sent;
     context_.send(link, wire::Updates{std::move(run).value()});
-    from += sent;
+    credit_.served(link, author, next, sent, bytes, now);
+    next += sent;
     left -= sent;
   }
-  return want.credit - left;
+  return next - from;
 }
 
 void Server::onWantBodies(LinkId link, const wire::WantBodies& want) {
   LinkState& state = context_.link(link);
   if (!state.subscribed) {
     context_.reject(link, "want before hello");
+    return;
+  }
+  if (budgetRoom(link) == 0) {
+    ++refused_wants_["byte budget full"];  // the client's fetch asks again after its timeout
     return;
   }
   wire::Bodies out;
@@ -254,7 +330,8 @@ void Server::pushOrAnnounce(const wire::HeadInfo& head, const std::string& skip_
       have_owed_.emplace(id, head.author);
       continue;
     }
-    if (!run || !at || *at + 1 < *from || *at >= head.seq) {
+    // A link with no room in its byte budget is told, not pushed to: it pulls when it reads.
+    if (!run || !at || *at + 1 < *from || *at >= head.seq || budgetRoom(id) == 0) {
       context_.send(id, wire::Have{head});
       continue;
     }

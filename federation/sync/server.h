@@ -1,6 +1,9 @@
 // Server: the engine's serving part, on server links (a peer's DEALER at our ROUTER). Answers a
 // client's hello with ours (and the proofs of feeds it still holds that we froze), serves its
-// wants within the credit the CreditLedger admits, each run ending at a signature that verifies,
+// wants within the credit the CreditLedger admits and the link's byte budget (what the ledger
+// holds unacknowledged, or the transport still queues, at most serve_budget_bytes; the rest of
+// a want waits until the client's wants say it read more), each run ending at a signature that
+// verifies,
 // serves its body requests, and announces each new head: it pushes the new updates themselves
 // to a peer known to be at most kMaxPushUpdates behind (a live hop is one send, not have, want
 // and updates), and sends have to the others. What it serves and pushes comes from the store
@@ -40,10 +43,20 @@ class Server {
   // kHelloAnswerGapMs ago (dropped without blame, counted in refusedWants() as "hello too soon").
   void onHello(LinkId link, LinkState& state, const wire::Hello& hello);
   // Rejects a want before hello ("want before hello") or out of bounds ("bad want"; credit 0 or
-  // over kMaxWantCredit, seq 0) or past the ledger's window ("credit exceeded"); drops a re-ask
-  // too soon unanswered (counted in refusedWants()). A frozen feed is served only as single
-  // headers at or below its accepted seq (fork probes).
+  // over kMaxWantCredit, seq 0, held_seq >= from_seq) or past the ledger's window ("credit
+  // exceeded"); drops a re-ask too soon, or while an answer of the link is still queued,
+  // unanswered (counted in refusedWants(): "re-ask too soon", "answer still queued"). Serves
+  // what the link's byte budget has room for, read from the store no larger than that room (one
+  // update at least when nothing is outstanding); the rest waits (counted as "byte budget
+  // full") and is served as room opens: at the link's next want, or resumeDeferred. A frozen
+  // feed is served only as single headers at or below its accepted seq (fork probes).
   void onWant(LinkId link, const wire::Want& want);
+  // Serves what waits for room on every link that has room now (the engine's tick: a queue
+  // that drained opens room without a want).
+  void resumeDeferred();
+  // Room left in link's byte budget: serve_budget_bytes less the larger of what the ledger
+  // holds unacknowledged and what the transport still queues.
+  uint64_t budgetRoom(LinkId link) const;
   // Answers each ref with the body held, or an empty one, in messages of at most
   // wire::kMaxBodiesBytes. Rejects a request before hello.
   void onWantBodies(LinkId link, const wire::WantBodies& want);
@@ -66,8 +79,17 @@ class Server {
   const CreditLedger& credit() const { return credit_; }
 
  private:
-  // Serves a want that the credit ledger admitted; returns the updates sent.
-  uint64_t serveWant(LinkId link, const wire::Want& want);
+  // A want's rest that waited for room: up to end_seq, of headers only or not.
+  struct Deferred {
+    uint64_t end_seq = 0;
+    bool headers_only = false;
+  };
+  // resumeDeferred for link alone, or for every link.
+  void resume(std::optional<LinkId> only);
+  // Serves count updates of author from `from` on (as far as the byte budget has room: the
+  // rest is deferred) and records them in the ledger; returns the updates sent.
+  uint64_t serveRange(LinkId link, const PublicKey& author, uint64_t from, uint64_t count,
+                      bool headers_only);
   // Updates of author from from_seq on, from the store, else from the relay buffer when the
   // store holds none of them yet. Errors: the store's.
   Result<std::vector<feed::SignedUpdate>> readServable(const PublicKey& author, uint64_t from_seq,
@@ -99,6 +121,9 @@ class Server {
   // the feeds held.
   std::map<std::pair<LinkId, PublicKey>, uint64_t> peer_at_;
   std::set<LinkId> headers_only_;  // links whose last want asked for headers only
+  // Per link and feed, the rest of a want that waits for room in the link's byte budget. At
+  // most links x feeds; a later want of the feed replaces it.
+  std::map<std::pair<LinkId, PublicKey>, Deferred> deferred_;
   // Links owed a have of a feed: their peer sent us a run of it, which announceHeads tells
   // them we hold once no run of the feed waits for its commit. At most links x feeds.
   std::set<std::pair<LinkId, PublicKey>> have_owed_;

@@ -43,6 +43,7 @@ Result<wire::Hello> SyncContext::hello() {
   hello.protocol_version = wire::protocolVersion();
   hello.network = options_.network;
   hello.node_id = options_.node_id;
+  hello.serve_budget_bytes = options_.serve_budget_bytes;
   EICHUB_ASSIGN_OR_RETURN(hello.heads, storage_.heads());
   if (hello.heads.size() > wire::kMaxHelloHeads) hello.heads.resize(wire::kMaxHelloHeads);
   return hello;

@@ -45,6 +45,9 @@ struct LinkState {
   LinkStats stats;
   bool subscribed = false;      // server role: the client said hello
   bool hello_received = false;  // client role: the server said hello
+  // Client role: the byte budget the server's hello stated (0: an older server, which does not
+  // take restated wants); the puller restates its wants as it reads when it is set.
+  uint64_t serve_budget_bytes = 0;
   // Client role: what the server holds, for authors trust accepted when announced (at most
   // kMaxRemoteHeadsPerLink).
   std::map<PublicKey, wire::HeadInfo> remote_heads;
@@ -63,6 +66,8 @@ class SyncContext {
   using ClockFn = std::function<int64_t()>;
   using RejectFn = std::function<void(LinkId, const std::string& reason)>;
   using EventFn = std::function<void(const std::string& fields)>;
+  // Bytes of link's messages waiting in the transport's send queue (not yet taken by it).
+  using QueuedFn = std::function<uint64_t(LinkId)>;
 
   // storage and trust must outlive the context. on_reject and on_event may be empty.
   SyncContext(SyncOptions options, Storage& storage, const TrustPolicy& trust, SendFn send,
@@ -76,6 +81,10 @@ class SyncContext {
   const TrustPolicy& trust() const { return trust_; }
   int64_t now() const { return clock_(); }
 
+  // Sets where queuedBytes asks (the daemon's send queues); unset: nothing is queued.
+  void setQueuedBytes(QueuedFn queued) { queued_ = std::move(queued); }
+  // Bytes of link's messages the transport has not taken yet (0 without a QueuedFn).
+  uint64_t queuedBytes(LinkId link) const { return queued_ ? queued_(link) : 0; }
   // Encodes message and hands it to the send callback for link.
   void send(LinkId link, const wire::Message& message);
   // Counts a rejection of what link sent (per reason), tells on_reject, and throttles the link
@@ -122,6 +131,7 @@ class SyncContext {
   ClockFn clock_;
   RejectFn on_reject_;
   EventFn on_event_;
+  QueuedFn queued_;
   std::map<LinkId, LinkState> links_;
   uint64_t next_batch_id_ = 1;
 };

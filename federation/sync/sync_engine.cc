@@ -129,6 +129,7 @@ void SyncEngine::onHello(LinkId link, LinkState& state, const wire::Hello& hello
     return;
   }
   state.hello_pending = false;
+  state.serve_budget_bytes = hello.serve_budget_bytes;
   puller_.onHello(link, state, hello);
 }
 
@@ -141,6 +142,7 @@ void SyncEngine::applied(uint64_t batch_id, const Status& status) {
 void SyncEngine::tick() {
   const int64_t now = context_.now();
   puller_.tick(now);
+  server_.resumeDeferred();
   // A link whose throttle ended may be the only peer announcing feeds we are behind on, or that
   // were admitted meanwhile: it announces nothing new, so nothing else would ask it again. (A
   // peer that pushed an unadmitted author's runs gets throttled for them; without this the feed

@@ -55,6 +55,10 @@ class SyncEngine {
   // A server link's peer reconnected (a new transport session): what was sent on the old one
   // is gone, so its re-asks are not early (CreditLedger).
   void newSession(LinkId link) { server_.forgetSession(link); }
+  // Where the engine learns how many bytes of a link's answers the transport still queues:
+  // a server serves no more to a link whose queue holds its byte budget, and does not serve a
+  // re-ask again while an answer is queued (issue 17, finding 4).
+  void setQueuedBytes(SyncContext::QueuedFn queued) { context_.setQueuedBytes(std::move(queued)); }
   // Handles one message received on link. Returns false when the link is (now) throttled.
   // A throttled link's payload is dropped unread and unblamed; its announcements (a client
   // link's hello and have) are still kept, so that its feeds are pulled once the throttle ends.

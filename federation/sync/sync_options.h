@@ -22,6 +22,12 @@ enum class Role { kClient, kServer };
 // supplies it (federation/ knows no catalogue tags); an empty filter keeps every body.
 using BodyFilter = std::function<bool(const feed::HeaderFields&)>;
 
+// What a server keeps sent on one link past what its client's wants state it holds, over every
+// feed (CreditLedger, Server): four full updates messages (wire::kMaxBatchBytes), so a client
+// reads one while three are on the way, and 64 records of the largest body. A peer that asks
+// and never reads costs the server about this much, not what it asked for (issue 17, finding 4).
+inline constexpr uint64_t kServeBudgetBytes = 16 << 20;
+
 struct SyncOptions {
   std::string network;
   PublicKey node_id{};
@@ -29,6 +35,7 @@ struct SyncOptions {
   uint64_t reject_limit = 64;       // rejections on a link before it is throttled
   int64_t throttle_ms = 30'000;     // how long a throttled link's messages are ignored
   int64_t want_timeout_ms = 5'000;  // a want with no answer this long is asked again
+  uint64_t serve_budget_bytes = kServeBudgetBytes;  // as a server, per link (kServeBudgetBytes)
   // The bodies this node keeps; the rest of every feed is held as headers (selective sync).
   // Empty: every body, and wants ask for bodies with their headers (a full node).
   BodyFilter wants_body;

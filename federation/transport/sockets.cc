@@ -29,7 +29,9 @@ constexpr int64_t kCurveFrameOverheadBytes = 33;
 
 Status checkLimits(const SocketLimits& limits) {
   if (limits.max_message_bytes <= 0) return Status::InvalidArgument("max_message_bytes <= 0");
-  if (limits.send_hwm < 0 || limits.receive_hwm < 0) return Status::InvalidArgument("hwm < 0");
+  if (limits.send_hwm < 0 || limits.receive_hwm < 0 || limits.router_send_hwm < 0) {
+    return Status::InvalidArgument("hwm < 0");
+  }
   if (limits.linger_ms < 0) return Status::InvalidArgument("infinite linger");
   if (limits.heartbeat_ivl_ms < 0 || limits.heartbeat_timeout_ms < 0 ||
       limits.heartbeat_timeout_ms > kMaxHeartbeatTtlMs) {
@@ -71,7 +73,8 @@ Result<BoundRouter> bindRouter(zmq::context_t& context, const std::string& endpo
     if (zmq_setsockopt(socket.handle(), kZapEnforceDomainOption, &one, sizeof one) != 0) {
       return internal::statusFromErrno(zmq_errno(), "set ZMQ_ZAP_ENFORCE_DOMAIN");
     }
-    socket.set(zmq::sockopt::router_mandatory, false);
+    socket.set(zmq::sockopt::sndhwm, limits.router_send_hwm);
+    socket.set(zmq::sockopt::router_mandatory, limits.router_mandatory);
     socket.set(zmq::sockopt::router_handover, true);
     socket.bind(endpoint);
     std::string bound = socket.get(zmq::sockopt::last_endpoint);

@@ -18,6 +18,11 @@ struct SocketLimits {
   int max_message_bytes = 8 << 20;  // payload; a peer sending more is disconnected (the
                                     // socket's ZMQ_MAXMSGSIZE adds the CURVE frame overhead)
   int send_hwm = 1000;              // messages queued per peer before sends fail / drop
+  // A ROUTER's: the daemon keeps it small and queues the rest itself, in bytes (SendQueue).
+  int router_send_hwm = 1000;
+  // A ROUTER's send to a full peer fails with EAGAIN instead of dropping the message, and to a
+  // gone peer throws EHOSTUNREACH (ZMQ_ROUTER_MANDATORY).
+  bool router_mandatory = false;
   int receive_hwm = 1000;
   int linger_ms = 100;              // bounded, so context termination never hangs
   int heartbeat_ivl_ms = 1000;      // ZMQ_HEARTBEAT_IVL
@@ -28,8 +33,9 @@ struct SocketLimits {
 };
 
 // A ROUTER bound at endpoint as a CURVE server that requires ZAP (domain kZapDomain,
-// ZMQ_ZAP_ENFORCE_DOMAIN=1), with ZMQ_ROUTER_MANDATORY=0 (sends to an unknown or full peer are
-// dropped, never block) and ZMQ_ROUTER_HANDOVER=1. endpoint is the endpoint actually bound
+// ZMQ_ZAP_ENFORCE_DOMAIN=1), with ZMQ_SNDHWM limits.router_send_hwm, ZMQ_ROUTER_MANDATORY
+// limits.router_mandatory (false: sends to an unknown or full peer are dropped, never block)
+// and ZMQ_ROUTER_HANDOVER=1. endpoint is the endpoint actually bound
 // (tcp://127.0.0.1:* resolved). The caller must have bound a ZapHandler in the same context:
 // without one every handshake fails (nobody is admitted) and this cannot detect it.
 // Errors: InvalidArgument (bad endpoint, bad key, bad limits), Unavailable (address in use,

@@ -59,9 +59,9 @@ size_t estimateWords(const Message& message) {
   constexpr size_t kHeadWords = 3 + 4 + 4;
   struct Estimate {
     size_t operator()(const Hello& m) const {
-      return wordsFor(m.network.size()) + 4 + 1 + m.heads.size() * kHeadWords;
+      return wordsFor(m.network.size()) + 5 + 1 + m.heads.size() * kHeadWords;
     }
-    size_t operator()(const Want&) const { return 4; }
+    size_t operator()(const Want&) const { return 8; }
     size_t operator()(const Updates& m) const {
       size_t words = 1;
       for (const auto& u : m.updates) words += 2 + wordsFor(u) + wordsFor(u.body.size());
@@ -96,6 +96,7 @@ void build(schema::Message::Builder root, const Hello& hello) {
   out.setProtocolVersion(hello.protocol_version);
   out.setNetwork(dataOf(asBytes(hello.network)));
   out.setNodeId(dataOf(hello.node_id));
+  out.setServeBudgetBytes(hello.serve_budget_bytes);
   auto heads = out.initHeads(static_cast<unsigned>(hello.heads.size()));
   for (size_t i = 0; i < hello.heads.size(); ++i) {
     setHead(heads[static_cast<unsigned>(i)], hello.heads[i]);
@@ -108,6 +109,7 @@ void build(schema::Message::Builder root, const Want& want) {
   out.setFromSeq(want.from_seq);
   out.setCredit(want.credit);
   out.setHeadersOnly(want.headers_only);
+  out.setHeldSeq(want.held_seq);
 }
 
 void build(schema::Message::Builder root, const WantBodies& want) {
@@ -179,6 +181,7 @@ Result<Message> readHello(schema::Hello::Reader in) {
   }
   out.network.assign(network.begin(), network.end());
   EICHUB_RETURN_IF_ERROR(copyFixed(in.getNodeId(), "node id", out.node_id));
+  out.serve_budget_bytes = in.getServeBudgetBytes();
   auto heads = in.getHeads();
   if (heads.size() > kMaxHelloHeads) {
     return Status::InvalidArgument("hello lists more than " + std::to_string(kMaxHelloHeads) +
@@ -198,6 +201,7 @@ Result<Message> readWant(schema::Want::Reader in) {
   out.credit = in.getCredit();
   if (out.credit == 0) return Status::InvalidArgument("want with zero credit");
   out.headers_only = in.getHeadersOnly();
+  out.held_seq = in.getHeldSeq();
   return Message(out);
 }
 

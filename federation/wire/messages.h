@@ -34,6 +34,7 @@ struct Hello {
   std::string network;
   PublicKey node_id{};
   std::vector<HeadInfo> heads;
+  uint64_t serve_budget_bytes = 0;  // what the sender serves past a want's held_seq (0: old node)
 };
 
 struct Want {
@@ -41,6 +42,7 @@ struct Want {
   uint64_t from_seq = 0;
   uint32_t credit = 0;
   bool headers_only = false;  // the updates without bodies
+  uint64_t held_seq = 0;      // the client holds the feed up to here (0: not stated)
 };
 
 // An update by position in its feed.

@@ -28,6 +28,8 @@ Status Reactor::start() {
   auto keys = transport::curveKeyPairFromSecret(home_.transportKeys().secret_z85);
   if (!keys.ok()) return keys.status();
   keys_ = *keys;
+  limits_.router_send_hwm = kRouterSendHwm;
+  limits_.router_mandatory = true;
   auto router = transport::bindRouter(context_, home_.options().listen, keys_, limits_);
   if (!router.ok()) return router.status().withContext("cannot listen");
   router_ = std::move(router->socket);
@@ -61,6 +63,10 @@ Status Reactor::start() {
       [this](sync::LinkId link, Bytes bytes) { send(link, std::move(bytes)); }, nowMs,
       [this](sync::LinkId link, const std::string& reason) { logReject(link, reason); },
       [](const std::string& fields) { log::info("{}", fields); });
+  engine_->setQueuedBytes([this](sync::LinkId link) -> uint64_t {
+    auto server = servers_.find(link);
+    return server == servers_.end() ? 0 : server->second.queue.bytes();
+  });
   EICHUB_RETURN_IF_ERROR(loadPeers(true));
   publishSnapshot();
   EICHUB_RETURN_IF_ERROR(startHttp());
@@ -101,19 +107,42 @@ void Reactor::receive(sync::LinkId link, const zmq::message_t& payload) {
   metrics_.observeReceive(secondsSince(start));
 }
 void Reactor::send(sync::LinkId link, Bytes bytes) {
-  zmq::message_t payload(bytes.data(), bytes.size());
   if (auto client = clients_.find(link); client != clients_.end()) {
+    zmq::message_t payload(bytes.data(), bytes.size());
     if (!client->second.socket.send(payload, zmq::send_flags::dontwait)) ++dropped_sends_;
     return;
   }
   if (auto server = servers_.find(link); server != servers_.end()) {
-    const std::string& routing_id = server->second.routing_id;
-    if (!router_.send(zmq::buffer(routing_id),
-                      zmq::send_flags::sndmore | zmq::send_flags::dontwait) ||
-        !router_.send(payload, zmq::send_flags::dontwait)) {
-      ++dropped_sends_;
-    }
+    ServerLink& to = server->second;
+    if (to.queue.empty() && sendToRouter(to.routing_id, bytes)) return;
+    if (!to.queue.push(std::move(bytes))) ++dropped_sends_;
   }
+}
+bool Reactor::sendToRouter(const std::string& routing_id, const Bytes& bytes) {
+  try {
+    if (!router_.send(zmq::buffer(routing_id),
+                      zmq::send_flags::sndmore | zmq::send_flags::dontwait)) {
+      return false;  // EAGAIN: the peer's pipe is full (ROUTER_MANDATORY)
+    }
+    zmq::message_t payload(bytes.data(), bytes.size());
+    if (!router_.send(payload, zmq::send_flags::dontwait)) ++dropped_sends_;
+  } catch (const zmq::error_t&) {
+    ++dropped_sends_;  // EHOSTUNREACH: the connection is gone, and what it was owed with it
+  }
+  return true;
+}
+int Reactor::flushSendQueues(int last_wait_ms) {
+  bool queued = false;
+  size_t moved = 0;
+  for (auto& [id, server] : servers_) {
+    if (server.queue.empty()) continue;
+    moved += server.queue.flush(
+        [&](const Bytes& bytes) { return sendToRouter(server.routing_id, bytes); });
+    queued = queued || !server.queue.empty();
+  }
+  if (!queued) return kTickMs;
+  if (moved > 0) return kSendRetryMs;
+  return std::min(2 * last_wait_ms, kTickMs);
 }
 void Reactor::onRouterMessage() {
   zmq::message_t routing_id;
@@ -138,7 +167,10 @@ void Reactor::onRouterMessage() {
   ServerLink& server = servers_[link];
   std::string session = routing_id.to_string();
   // A reconnection gets a new routing id: answers queued on the old connection were lost.
-  if (!server.routing_id.empty() && server.routing_id != session) engine_->newSession(link);
+  if (!server.routing_id.empty() && server.routing_id != session) {
+    server.queue.clear();
+    engine_->newSession(link);
+  }
   server.routing_id = std::move(session);
   server.last_seen_ms = nowMs();
   if (inserted || server.peer_key.empty()) {
@@ -281,6 +313,7 @@ void Reactor::writeRunFile() {
   std::rename(tmp.c_str(), path.c_str());
 }
 Status Reactor::run(int signal_fd) {
+  int wait_ms = kTickMs;
   while (true) {
     std::vector<zmq::pollitem_t> items = {
         {nullptr, signal_fd, ZMQ_POLLIN, 0},   {zap_->socket().handle(), 0, ZMQ_POLLIN, 0},
@@ -293,7 +326,7 @@ Status Reactor::run(int signal_fd) {
       items.push_back({client.monitor.handle(), 0, ZMQ_POLLIN, 0});
       order.push_back(id);
     }
-    zmq::poll(items, std::chrono::milliseconds(kTickMs));
+    zmq::poll(items, std::chrono::milliseconds(wait_ms));
     if (items[0].revents & ZMQ_POLLIN) {
       signalfd_siginfo info{};
       if (::read(signal_fd, &info, sizeof(info)) == sizeof(info)) {
@@ -334,6 +367,7 @@ Status Reactor::run(int signal_fd) {
       if (items[5 + 2 * i].revents & ZMQ_POLLIN) onClientMessage(order[i], client);
     }
     tick();
+    wait_ms = flushSendQueues(wait_ms);  // after tick: what it served is handed over at once
   }
   for (auto& [id, client] : clients_) {
     if (client.up) send(id, wire::encode(wire::Bye{}));

@@ -21,6 +21,7 @@
 #include "federation/transport/sockets.h"
 #include "federation/transport/zap_handler.h"
 #include "node/daemon/reload.h"
+#include "node/daemon/send_queue.h"
 #include "node/daemon/store_adapter.h"
 #include "node/daemon/writer.h"
 #include "node/home/home.h"
@@ -41,6 +42,13 @@ inline constexpr sync::LinkId kFirstServerLink = 1'000'000;
 inline constexpr int64_t kFirstRetryMs = 500;
 inline constexpr int64_t kRejectLogIntervalMs = 10'000;  // rejection log lines per link and reason
 inline constexpr int64_t kMaxRetryMs = 30'000;
+// Messages ZeroMQ queues per server link (ZMQ_SNDHWM of the ROUTER): a few, so that what a peer
+// that does not read costs is counted in bytes by our SendQueue, not 1,000 messages of 8 MiB.
+inline constexpr int kRouterSendHwm = 4;
+// How soon the loop tries again to hand queued messages to the ROUTER (it has no per-peer
+// writable event): kSendRetryMs after a flush that moved something, doubling up to kTickMs while
+// nothing moves, so a peer that never reads does not make the loop spin.
+inline constexpr int kSendRetryMs = 2;
 
 inline double secondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -68,6 +76,7 @@ struct ServerLink {
   std::string routing_id;
   std::string peer_key;
   int64_t last_seen_ms = 0;
+  SendQueue queue;  // what the ROUTER has not taken yet (its peer's pipe was full)
 };
 
 class Reactor {
@@ -109,6 +118,13 @@ class Reactor {
   // Creates (or recreates) the DEALER and its monitor of client link id.
   Status openClient(sync::LinkId id, ClientLink& client);
   void send(sync::LinkId link, Bytes bytes);
+  // Hands one message to the ROUTER for routing_id: false when that peer's pipe is full. A gone
+  // peer's message is dropped (counted in dropped_sends) and taken as sent.
+  bool sendToRouter(const std::string& routing_id, const Bytes& bytes);
+  // Hands each server link's queued messages to the ROUTER while it takes them. Returns how long
+  // the loop may wait before trying again: kTickMs when nothing is queued, else kSendRetryMs
+  // after progress and twice the last wait (at most kTickMs) while nothing moved.
+  int flushSendQueues(int last_wait_ms);
   void onRouterMessage();
   void onClientMessage(sync::LinkId link, ClientLink& client);
   void onMonitorEvent(sync::LinkId link, ClientLink& client);

@@ -38,6 +38,8 @@ std::vector<policy::StaleFeed> Reactor::staleFeeds(int64_t now_ms) {
   return policy::staleFeeds(trust_.state(), *feeds, now_ms, stale_after_ms_);
 }
 nlohmann::json Reactor::statusJson() {
+  uint64_t send_queued = 0;  // over every server link (SendQueue)
+  for (const auto& [id, server] : servers_) send_queued += server.queue.bytes();
   nlohmann::json links = nlohmann::json::array();
   for (const sync::LinkStats& stats : engine_->linkStats()) {
     links.push_back({{"peer_key", stats.peer_key},
@@ -86,6 +88,7 @@ nlohmann::json Reactor::statusJson() {
           {"zap_admitted", zap_->admitted()},
           {"zap_refused", zap_->refused()},
           {"dropped_sends", dropped_sends_},
+          {"send_queued_bytes", send_queued},
           {"frozen_feeds", storage_->frozen().size()},
           {"stale_feeds", stale.size()},
           {"erased_bodies", erased.ok() ? nlohmann::json(*erased) : nlohmann::json()},

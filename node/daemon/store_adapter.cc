@@ -58,16 +58,9 @@ Result<std::vector<feed::SignedUpdate>> StoreAdapter::read(const PublicKey& auth
                                                            size_t max_bytes) {
   EICHUB_ASSIGN_OR_RETURN(feed::Head held, store_.head(author));
   if (from_seq > held.seq) return std::vector<feed::SignedUpdate>{};
-  EICHUB_ASSIGN_OR_RETURN(auto updates, store_.readFeed(author, from_seq, held.seq, max_count));
-  size_t bytes = 0;
-  for (size_t i = 0; i < updates.size(); ++i) {
-    const auto& u = updates[i];
-    bytes += u.header.size() + u.signature.size() + u.body.size();
-    if (bytes > max_bytes && i > 0) {
-      updates.resize(i);
-      break;
-    }
-  }
+  // Sized by max_bytes as it reads: a server reads no more than it may send (finding 4).
+  EICHUB_ASSIGN_OR_RETURN(auto updates,
+                          store_.readFeed(author, from_seq, held.seq, max_count, max_bytes));
   // What is served must still be what was signed (case 22): a body is re-checked against its
   // header's hash and withheld when it differs (the reader fetches it elsewhere), and the run
   // ends before a header that does not decode or does not link to the one before it. The last

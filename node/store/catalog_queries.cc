@@ -83,8 +83,10 @@ Result<std::vector<FeedInfo>> CatalogStore::feeds() const {
 
 Result<std::vector<feed::SignedUpdate>> CatalogStore::readFeed(const PublicKey& author,
                                                                uint64_t from_seq, uint64_t to_seq,
-                                                               size_t max_count) const {
+                                                               size_t max_count,
+                                                               size_t max_bytes) const {
   std::vector<feed::SignedUpdate> out;
+  size_t bytes = 0;
   if (max_count == 0 || from_seq > to_seq) return out;
   EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
   EICHUB_ASSIGN_OR_RETURN(internal::FeedWalker walker, internal::FeedWalker::open(txn));
@@ -103,6 +105,8 @@ Result<std::vector<feed::SignedUpdate>> CatalogStore::readFeed(const PublicKey& 
     if (!internal::decodeStoredBodyInto(value.body, update.body).ok()) {
       update.body.assign(value.body.bytes.begin(), value.body.bytes.end());
     }
+    bytes += update.header.size() + update.signature.size() + update.body.size();
+    if (bytes > max_bytes && !out.empty()) break;
     out.push_back(std::move(update));
     EICHUB_ASSIGN_OR_RETURN(more, walker.next());
   }

@@ -120,9 +120,11 @@ class CatalogStore {
   Result<feed::Head> head(const PublicKey& author) const;
   // Every feed held, in author order.
   Result<std::vector<FeedInfo>> feeds() const;
-  // Updates of one feed with from_seq <= seq <= to_seq, oldest first, at most max_count.
+  // Updates of one feed with from_seq <= seq <= to_seq, oldest first, at most max_count and
+  // max_bytes of header, signature and body (at least one update: the first may be larger).
   Result<std::vector<feed::SignedUpdate>> readFeed(const PublicKey& author, uint64_t from_seq,
-                                                   uint64_t to_seq, size_t max_count) const;
+                                                   uint64_t to_seq, size_t max_count,
+                                                   size_t max_bytes = SIZE_MAX) const;
 
   // For each of keys (all of author's feed), the seqs of its upserts whose bodies no erase in
   // the feed has named yet, ascending: what an erase of the record must name. Reads every

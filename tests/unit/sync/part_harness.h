@@ -38,8 +38,9 @@ class PartTest : public ::testing::Test {
     trust_.keys.insert(author_->publicKey());
     makeContext({});
   }
-  void makeContext(BodyFilter wants_body) {
+  void makeContext(BodyFilter wants_body, uint64_t serve_budget_bytes = kServeBudgetBytes) {
     SyncOptions options;
+    options.serve_budget_bytes = serve_budget_bytes;
     options.network = kNet;
     options.want_credit = 8;
     options.reject_limit = 4;

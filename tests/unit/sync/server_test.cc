@@ -31,8 +31,25 @@ class ServerTest : public testing::PartTest {
     }
     return seqs;
   }
+  // The context again with this byte budget per link, and a transport queue that holds
+  // queued_ bytes.
+  void budget(uint64_t bytes) {
+    server_.reset();
+    makeContext({}, bytes);
+    context_->setQueuedBytes([this](LinkId) { return queued_; });
+    forks_ = std::make_unique<ForkGuard>(*context_, nullptr);
+    server_ = std::make_unique<Server>(*context_, *forks_, relay_);
+  }
+  // Bytes of header, signature and body of the update held at seq.
+  uint64_t updateBytes(uint64_t seq) {
+    auto held = storage_->store().readFeed(author(), seq, seq, 1);
+    EXPECT_TRUE(held.ok() && held->size() == 1);
+    const feed::SignedUpdate& u = held->front();
+    return u.header.size() + u.signature.size() + u.body.size();
+  }
   std::unique_ptr<ForkGuard> forks_;
   std::unique_ptr<Server> server_;
+  uint64_t queued_ = 0;
 };
 
 TEST_F(ServerTest, AHelloSubscribesTheLinkAndIsAnsweredWithOurs) {
@@ -127,6 +144,75 @@ TEST_F(ServerTest, AReaskSoonerThanTheGapIsDroppedAndCounted) {
   server_->forgetSession(2);
   server_->onWant(2, wire::Want{author(), 1, 4, false});
   EXPECT_EQ(seqsSent().size(), 4u);
+}
+
+// Issue 17, finding 4: a client that asks and never reads is sent the link's byte budget and
+// no more: the rest waits (counted), and neither its re-asks nor a lie about what it holds get
+// more while the transport still queues the answer.
+TEST_F(ServerTest, AClientThatDoesNotReadIsSentTheByteBudgetAndNoMore) {
+  store(8);
+  const uint64_t one = updateBytes(1);
+  budget(3 * one);
+  subscribe();
+  server_->onWant(2, wire::Want{author(), 1, 8, false});
+  EXPECT_EQ(seqsSent(), (std::vector<uint64_t>{1, 2, 3}));
+  EXPECT_EQ(server_->credit().unackedBytes(2), 3 * one);
+  EXPECT_EQ(server_->refusedWants().at("byte budget full"), 1u);
+  queued_ = 3 * one;  // the transport holds it all: the peer reads nothing
+  // It says it holds what it was sent: the ledger believes it, the queue does not.
+  server_->onWant(2, wire::Want{author(), 4, 5, false, /*held_seq=*/3});
+  EXPECT_TRUE(seqsSent().empty());
+  EXPECT_EQ(server_->credit().unackedBytes(2), 0u);
+  EXPECT_EQ(server_->refusedWants().at("byte budget full"), 2u);
+  server_->resumeDeferred();
+  EXPECT_TRUE(seqsSent().empty());
+  // A re-ask long after, while the answer is still queued, is not read from the store again.
+  now_ms_ += 10 * reaskGapMs(context_->options());
+  server_->onWant(2, wire::Want{author(), 1, 8, false});
+  EXPECT_TRUE(seqsSent().empty());
+  EXPECT_EQ(server_->refusedWants().at("answer still queued"), 1u);
+  EXPECT_EQ(context_->link(2).stats.rejected, 0u);  // flow control, not blame
+  // The queue drains: the rest is served as far as the budget goes.
+  queued_ = 0;
+  server_->onWant(2, wire::Want{author(), 4, 5, false, /*held_seq=*/3});
+  EXPECT_EQ(seqsSent(), (std::vector<uint64_t>{4, 5, 6}));
+}
+
+TEST_F(ServerTest, ARestatedWantGoesOnWhereTheBudgetStoppedAndWaitingRestsResume) {
+  store(8);
+  const uint64_t one = updateBytes(1);
+  budget(2 * one);
+  subscribe();
+  server_->onWant(2, wire::Want{author(), 1, 8, false});
+  EXPECT_EQ(seqsSent(), (std::vector<uint64_t>{1, 2}));
+  // While 1-2 are on their way the client restates its want: nothing is sent again, and the
+  // budget has no room until it says it read them.
+  server_->onWant(2, wire::Want{author(), 2, 7, false, /*held_seq=*/1});
+  EXPECT_TRUE(seqsSent().empty());
+  server_->onWant(2, wire::Want{author(), 3, 6, false, /*held_seq=*/2});
+  EXPECT_EQ(seqsSent(), (std::vector<uint64_t>{3, 4}));
+  // The queue held back the rest of a want: once it drains, the rest goes without a want.
+  queued_ = 2 * one;
+  server_->onWant(2, wire::Want{author(), 5, 4, false, /*held_seq=*/4});
+  EXPECT_TRUE(seqsSent().empty());
+  queued_ = 0;
+  server_->resumeDeferred();
+  EXPECT_EQ(seqsSent(), (std::vector<uint64_t>{5, 6}));
+  // A held_seq at or past from_seq is not a want an honest client sends.
+  server_->onWant(2, wire::Want{author(), 7, 2, false, /*held_seq=*/7});
+  EXPECT_EQ(rejected(2, "bad want"), 1u);
+}
+
+TEST_F(ServerTest, AnUpdateLargerThanTheRoomLeftStillGoesOnePerRound) {
+  store(3);
+  budget(1);  // less than any update
+  subscribe();
+  server_->onWant(2, wire::Want{author(), 1, 3, false});
+  EXPECT_EQ(seqsSent(), (std::vector<uint64_t>{1}));
+  server_->onWant(2, wire::Want{author(), 2, 2, false, /*held_seq=*/1});
+  EXPECT_EQ(seqsSent(), (std::vector<uint64_t>{2}));
+  server_->onWant(2, wire::Want{author(), 3, 1, false, /*held_seq=*/2});
+  EXPECT_EQ(seqsSent(), (std::vector<uint64_t>{3}));
 }
 
 TEST_F(ServerTest, AFrozenFeedIsServedOnlyAsSingleHeadersForProbes) {

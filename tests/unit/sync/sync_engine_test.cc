@@ -26,6 +26,24 @@ TEST_F(SyncEngineTest, CatchUpStaysWithinCreditAndConverges) {
   EXPECT_EQ(client_->engine->pendingUpdates(), 0u);
 }
 
+// Issue 17, finding 4: a server whose byte budget holds a few updates still serves a whole
+// catch-up, without one re-ask timeout: the client restates its want as it reads each run and
+// the server goes on where its budget stopped it.
+TEST_F(SyncEngineTest, AFeedFarLargerThanTheServeBudgetSyncsWithoutATimeout) {
+  constexpr uint64_t kBudgetBytes = 2048;  // a handful of these updates
+  server_ = std::make_unique<testing::TestNode>(dir_.file("small-budget"), 64, BodyFilter{},
+                                                kBudgetBytes);
+  server_->trust.keys.insert(author_->publicKey());
+  publish(500);
+  connect();
+  pump();  // the clocks never move: no want times out
+  EXPECT_EQ(clientSeq(), 500u);
+  EXPECT_EQ(*client_->storage.store().digest(), *server_->storage.store().digest());
+  EXPECT_GT(server_->engine->refusedWants().at("byte budget full"), 10u);
+  EXPECT_EQ(client_->engine->sourceSwitches(), 0u);
+  EXPECT_FALSE(client_->engine->catchingUp());
+}
+
 // Case 37: batches the client's own store refused (disk full) are asked for again, and the
 // server serves that re-ask although it covers updates it sent moments ago.
 TEST_F(SyncEngineTest, BatchesTheStoreRefusedAreAskedAgainAndServed) {

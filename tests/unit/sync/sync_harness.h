@@ -38,10 +38,10 @@ class TestStorage : public Storage {
   }
   Result<feed::Head> head(const PublicKey& author) override { return store_->head(author); }
   Result<std::vector<feed::SignedUpdate>> read(const PublicKey& author, uint64_t from,
-                                               size_t max_count, size_t) override {
+                                               size_t max_count, size_t max_bytes) override {
     EICHUB_ASSIGN_OR_RETURN(feed::Head h, store_->head(author));
     if (from > h.seq) return std::vector<feed::SignedUpdate>{};
-    return store_->readFeed(author, from, h.seq, max_count);
+    return store_->readFeed(author, from, h.seq, max_count, max_bytes);
   }
   Status checkBody(const feed::VerifiedUpdate& u) override { return catalog::checkUpdateBody(u); }
   void submit(uint64_t id, std::vector<feed::VerifiedUpdate> batch) override {
@@ -117,8 +117,11 @@ class AcceptSet : public TrustPolicy {
 
 // A node: storage, trust, engine and its outbox.
 struct TestNode {
-  TestNode(const std::string& dir, uint32_t credit, BodyFilter wants_body = {}) : storage(dir) {
+  TestNode(const std::string& dir, uint32_t credit, BodyFilter wants_body = {},
+           uint64_t serve_budget_bytes = kServeBudgetBytes)
+      : storage(dir) {
     SyncOptions options;
+    options.serve_budget_bytes = serve_budget_bytes;
     options.network = kNet;
     options.want_credit = credit;
     options.wants_body = std::move(wants_body);

@@ -88,6 +88,37 @@ TEST(MessagesTest, WantRoundTrips) {
   EXPECT_STREQ(messageName(*back), "want");
 }
 
+// Issue 17, finding 4: what a client holds and a server's byte budget travel in fields added
+// at the end; a peer of an older build, which never sets them, reads as 0 ("not stated").
+TEST(MessagesTest, HeldSeqAndServeBudgetRoundTripAndReadAsZeroFromOlderPeers) {
+  Want want{head(3, 0).author, 42, 100, false, /*held_seq=*/41};
+  auto back = decode(encode(want));
+  ASSERT_TRUE(back.ok()) << back.status().toString();
+  EXPECT_EQ(std::get<Want>(*back).held_seq, 41u);
+  Hello hello = helloWithHeads(1);
+  hello.serve_budget_bytes = 16 << 20;
+  auto hello_back = decode(encode(hello));
+  ASSERT_TRUE(hello_back.ok()) << hello_back.status().toString();
+  EXPECT_EQ(std::get<Hello>(*hello_back).serve_budget_bytes, uint64_t{16} << 20);
+
+  const PublicKey author = head(3, 0).author;
+  auto older_want = decode(rawMessage([&](schema::Message::Builder root) {
+    auto out = root.initWant();
+    out.setAuthor(kj::arrayPtr(author.data(), author.size()));
+    out.setFromSeq(42);
+    out.setCredit(100);
+  }));
+  ASSERT_TRUE(older_want.ok()) << older_want.status().toString();
+  EXPECT_EQ(std::get<Want>(*older_want).held_seq, 0u);
+  auto older_hello = decode(rawMessage([&](schema::Message::Builder root) {
+    auto out = root.initHello();
+    out.setProtocolVersion(protocolVersion());
+    out.setNodeId(kj::arrayPtr(author.data(), author.size()));
+  }));
+  ASSERT_TRUE(older_hello.ok()) << older_hello.status().toString();
+  EXPECT_EQ(std::get<Hello>(*older_hello).serve_budget_bytes, 0u);
+}
+
 TEST(MessagesTest, UpdatesRoundTrip) {
   Updates updates;
   updates.updates.push_back(signedUpdate(100, 10));
