@@ -35,7 +35,10 @@ std::string trimmed(std::string s) {
   return s.substr(b, e - b + 1);
 }
 
+// A value (URL, date, number): surrounding white space is layout, not data.
 std::string content(xmlNodePtr n) { return trimmed(owned(xmlNodeGetContent(n))); }
+// A text (title, description, name) exactly as written.
+std::string text(xmlNodePtr n) { return owned(xmlNodeGetContent(n)); }
 
 // The child elements of n named local (in ns), in document order.
 std::vector<xmlNodePtr> children(xmlNodePtr n, std::string_view local,
@@ -65,7 +68,7 @@ Status unknownUri(xmlNodePtr child, std::string_view id, std::string_view uri,
 
 Texts langTexts(xmlNodePtr n, std::string_view local, std::string_view ns = kLoqNs) {
   Texts out;
-  for (xmlNodePtr c : children(n, local, ns)) out.emplace_back(attr(c, "language"), content(c));
+  for (xmlNodePtr c : children(n, local, ns)) out.emplace_back(attr(c, "language"), text(c));
   return out;
 }
 

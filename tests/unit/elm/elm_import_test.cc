@@ -26,7 +26,7 @@ std::string opportunity(const std::string& id, const std::string& inner) {
 constexpr char kGoodInner[] =
     R"(<title language="en">Wound care</title>
 <title language="de">Wundversorgung</title>
-<description language="en">Two days.</description>
+<description language="en"> Two days. </description>
 <type uri="http://data.europa.eu/snb/learning-opportunity/05053c1cbe"/>
 <homepage><contentUrl>https://example.org/wound</contentUrl></homepage>
 <temporal><startDate>2027-01-01T00:00:00</startDate><endDate>2027-12-31T23:59:59</endDate></temporal>
@@ -115,6 +115,7 @@ TEST_F(ElmImportTest, ReadsEveryFieldTheCatalogueHolds) {
   auto r = (*reader)->root().getLearningResource();
   ASSERT_EQ(r.getTitle().size(), 2u);
   EXPECT_EQ(std::string(r.getTitle()[0].getLang().cStr()), "de");
+  EXPECT_EQ(std::string(r.getDescription()[0].getText().cStr()), " Two days. ");  // as written
   EXPECT_EQ(std::string(r.getUrl().cStr()), "https://example.org/wound");
   EXPECT_EQ(std::string(r.getProvider().cStr()), "http://org/1");
   EXPECT_EQ(r.getMode(), schema::Mode::ONLINE);
