@@ -210,16 +210,34 @@ Status addChange(const Result<json>& obj, std::string_view element, std::string_
 
 }  // namespace
 
+// A second entity with an id already seen (loq.xsd's keys forbid it): the first one stands.
+Status checkUnique(std::map<std::string, int>& seen, std::string_view element,
+                   const std::string& id, int line, const ImportOptions& options, ElmImport& out) {
+  auto [first, inserted] = seen.try_emplace(id, line);
+  if (inserted) return Status::OK();
+  return refuse(Status::InvalidArgument(fmt::format("line {}: {} {}: the id is used at line {} too",
+                                                    line, element, id, first->second)),
+                options, out);
+}
+
 Result<ElmImport> importElm(const std::string& path, const ImportOptions& options) {
   ElmImport out;
   EICHUB_ASSIGN_OR_RETURN(Document doc, readDocument(path, options, out));
+  std::map<std::string, int> seen;  // id -> line of its first entity
   for (const internal::Organisation& o : doc.organisations) {
+    size_t skipped = out.skipped;
+    EICHUB_RETURN_IF_ERROR(checkUnique(seen, "organisation", o.id, o.line, options, out));
+    if (out.skipped != skipped) continue;
     size_t before = out.changes.size();
     EICHUB_RETURN_IF_ERROR(
         addChange(providerJson(o, doc), "organisation", o.id, o.line, options, out));
     out.organisations += out.changes.size() - before;
   }
+  seen.clear();
   for (const internal::Opportunity& o : doc.opportunities) {
+    size_t skipped = out.skipped;
+    EICHUB_RETURN_IF_ERROR(checkUnique(seen, "learningOpportunity", o.id, o.line, options, out));
+    if (out.skipped != skipped) continue;
     size_t before = out.changes.size();
     EICHUB_RETURN_IF_ERROR(
         addChange(resourceJson(o, doc), "learningOpportunity", o.id, o.line, options, out));

@@ -243,6 +243,18 @@ TEST_F(ElmImportTest, SkipBadImportsTheRestAndCountsTheBad) {
   EXPECT_NE(result->errors[1].find("http://lop/3"), std::string::npos) << result->errors[1];
 }
 
+TEST_F(ElmImportTest, RefusesASecondOpportunityWithTheSameId) {
+  std::string doc =
+      document(opportunity("http://lop/1", kGoodInner) + opportunity("http://lop/1", kGoodInner));
+  expectRefused(doc, {"line 18", "http://lop/1", "used at line 4 too"});
+  ImportOptions options;
+  options.skip_bad = true;
+  auto result = import(doc, options);
+  ASSERT_TRUE(result.ok()) << result.status().toString();
+  EXPECT_EQ(result->opportunities, 1u);
+  EXPECT_EQ(result->skipped, 1u);
+}
+
 TEST_F(ElmImportTest, AFieldTheCatalogueRefusesNamesTheOpportunity) {
   std::string bad_url = kGoodInner;
   bad_url.replace(bad_url.find("https://example.org/wound"), 25, "ftp://example.org/wound");
