@@ -13,4 +13,5 @@ pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
 pkg_check_modules(ZMQ REQUIRED IMPORTED_TARGET libzmq)
 pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+pkg_check_modules(LIBXML2 REQUIRED IMPORTED_TARGET libxml-2.0)  # the Europass ELM export and import
 find_package(prometheus-cpp CONFIG REQUIRED)

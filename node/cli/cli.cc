@@ -14,6 +14,7 @@ int runCli(int argc, char** argv) {
   int exit_code = 0;
   addNodeCommands(app, exit_code);
   addPublishCommands(app, exit_code);
+  addElmCommands(app, exit_code);
   addQueryCommands(app, exit_code);
   addFeedCommands(app, exit_code);
   addDaemonCommands(app, exit_code);

@@ -16,6 +16,8 @@ void addMatchCommands(CLI::App& app, int& exit_code);    // match, gaps
 void addAlignCommands(CLI::App& app, int& exit_code);    // align
 void addBackupCommands(CLI::App& app, int& exit_code);   // backup, restore, migrate
 void addVerifyCommands(CLI::App& app, int& exit_code);   // verify [--repair]
+// export elm, import elm; after addPublishCommands (it adds to "import").
+void addElmCommands(CLI::App& app, int& exit_code);
 // authority, vendor, trust root/show; after addDaemonCommands (it adds to "trust").
 void addTrustCommands(CLI::App& app, int& exit_code);
 // trust expires, trust stale-after; after addDaemonCommands (it adds to "trust").

@@ -28,12 +28,20 @@ namespace eichub::http {
 // httplib's server with its one-request step made callable: routes and handlers are httplib's.
 class RequestProcessor : public httplib::Server {
  public:
+  // httplib writes a content provider's answer (a streamed export) only while it takes its own
+  // listening socket for open (its is_shutting_down() tests svr_sock_). The front door listens
+  // instead, so the socket is marked open with a value nothing closes: Server::stop() closes it
+  // only after listen(), which is never called.
+  RequestProcessor() { svr_sock_ = kProvidersEnabled; }
   // Reads one request from stream, routes it and writes the answer (with Connection: close when
   // close_connection). connection_closed is set when the client asked to close. False when the
   // request could not be read or the answer not written.
   bool processOne(httplib::Stream& stream, bool close_connection, bool& connection_closed) {
     return process_request(stream, close_connection, connection_closed, nullptr);
   }
+
+ private:
+  static constexpr int kProvidersEnabled = 0;  // a socket_t (int on POSIX)
 };
 
 class FrontDoor {

@@ -12,6 +12,7 @@ void addRoutes(httplib::Server& server, ApiContext& context) {
   addPublishRoutes(server, context);
   addMatchRoutes(server, context);
   addDashboardRoutes(server, context);
+  addExportRoutes(server, context);
 }
 
 }  // namespace eichub::http

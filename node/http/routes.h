@@ -19,5 +19,6 @@ void addChangesRoutes(httplib::Server& server, ApiContext& context);  // changes
 void addPublishRoutes(httplib::Server& server, ApiContext& context);  // POST publish
 void addMatchRoutes(httplib::Server& server, ApiContext& context);  // match, gaps, needs, align...
 void addDashboardRoutes(httplib::Server& server, ApiContext& context);  // / and its assets
+void addExportRoutes(httplib::Server& server, ApiContext& context);     // export/elm.xml
 
 }  // namespace eichub::http
