@@ -28,6 +28,13 @@ TEST_F(SyncEngineTest, AFeedIsStoredUpToItsByteQuotaAndRefusedPastIt) {
   // The server keeps all of it (it judges no quota here) and the client does not ask again.
   EXPECT_EQ(server_->storage.store().head(author_->publicKey())->seq, uint64_t{kPublished});
   EXPECT_FALSE(client_->engine->catchingUp());
+  // The server holds more, but nothing it holds past the quota may be pulled: not withheld.
+  client_->now_ms += 3'600'000;
+  auto states = client_->engine->feedStates();
+  ASSERT_TRUE(states.ok());
+  ASSERT_EQ(states->size(), 1u);
+  EXPECT_EQ(states->at(0).best_remote_seq, uint64_t{kPublished});
+  EXPECT_FALSE(states->at(0).stale);
 }
 
 TEST_F(SyncEngineTest, AByteQuotaTheWholeFeedFitsTakesItAll) {
