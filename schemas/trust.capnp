@@ -9,14 +9,16 @@
 using Cxx = import "/capnp/c++.capnp";
 $Cxx.namespace("eichub::schema");
 
-# A network authority (a root) admits a node key as a member. A quota (maxUpdates) bounds what
-# an author can make every node store: updates past it are refused as over_quota everywhere,
+# A network authority (a root) admits a node key as a member. Quotas bound what an author can
+# make every node store: updates past maxUpdates, or from the first seq at which the running sum
+# of bodySize over the feed from seq 1 passes maxBytes, are refused as over_quota everywhere,
 # like a cut-off at that seq. Records written before quotas existed decode as unlimited.
 struct Membership {
   node @0 :Data;             # 32-byte Ed25519 key
   name @1 :Text;
   region @2 :Text;           # NUTS code
   maxUpdates @3 :UInt64;     # quota: the member's feed counts up to this seq; 0: no limit
+  maxBytes @4 :UInt64;       # quota: bodySize summed from seq 1 stays within this; 0: no limit
 }
 
 # A root removes a key (member or any other): its updates after cutoffSeq are refused
@@ -37,6 +39,7 @@ struct Delegation {
   idPrefix @3 :Text;
   expiresMs @4 :Int64;
   maxUpdates @5 :UInt64;     # quota: the vendor's feed counts up to this seq; 0: no limit
+  maxBytes @6 :UInt64;       # quota: bodySize summed from seq 1 stays within this; 0: no limit
 }
 
 # The vendor's delegator (or a root) cuts the vendor's feed at cutoffSeq.

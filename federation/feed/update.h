@@ -69,6 +69,9 @@ struct Head {
   uint64_t seq = 0;  // 0: nothing held yet
   Hash32 hash{};     // zero when seq is 0
   int64_t time_ms = 0;
+  // bodySize summed over seq 1..seq: what byte quotas judge (trust::TrustState::byteVerdict).
+  // Kept by the store's heads and the sync engine's tails; 0 where nobody needs it.
+  uint64_t bytes = 0;
 };
 
 // The feed format these headers follow: 2, where prev hashes the previous signed header, its

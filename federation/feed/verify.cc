@@ -66,7 +66,12 @@ Status checkRun(std::vector<VerifiedUpdate>& run) {
 }
 
 Head headAfter(const VerifiedUpdate& update) {
-  return Head{update.fields.seq, update.hash, update.fields.time_ms};
+  return Head{update.fields.seq, update.hash, update.fields.time_ms, 0};
+}
+
+Head headAfter(const Head& prev, const VerifiedUpdate& update) {
+  return Head{update.fields.seq, update.hash, update.fields.time_ms,
+              prev.bytes + update.fields.body_size};
 }
 
 }  // namespace eichub::feed

@@ -32,7 +32,9 @@ Status checkLink(const Head& head, const HeaderFields& next);
 // PermissionDenied (the last signature is bad: the whole run is refused).
 Status checkRun(std::vector<VerifiedUpdate>& run);
 
-// The head after applying update.
+// The head after applying update, bytes left 0.
 Head headAfter(const VerifiedUpdate& update);
+// The head after applying update to prev (update follows prev): bytes carried on.
+Head headAfter(const Head& prev, const VerifiedUpdate& update);
 
 }  // namespace eichub::feed

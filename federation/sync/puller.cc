@@ -77,7 +77,10 @@ void Puller::onPushAnnounced(LinkId link, LinkState& state, const wire::Updates&
 uint64_t Puller::pullableTo(const PublicKey& author) const {
   const uint64_t last_accepted = context_.trust().lastAcceptedSeq(author);
   auto refused = refused_.find(author);
-  if (refused == refused_.end() || !refused->second.invalid_record) return last_accepted;
+  if (refused == refused_.end() ||
+      !(refused->second.invalid_record || refused->second.over_byte_quota)) {
+    return last_accepted;
+  }
   return std::min(last_accepted, refused->second.seq - 1);
 }
 
@@ -358,6 +361,16 @@ void Puller::storeRun(LinkId link, Pull& pull, std::vector<feed::VerifiedUpdate>
       leaveSource(link);
       return;
     }
+    // The byte quota, judged here where the tail's bytes are known: a cut-off before the first
+    // update that takes the feed past it, on every node alike.
+    if (std::string_view why =
+            context_.trust().byteVerdict(author, head.bytes + update.fields.body_size);
+        !why.empty()) {
+      refusal = why;
+      context_.reject(link, refusal);
+      refused_[author] = Refusal{link, update.fields.seq, pull.requested_to, false, true};
+      break;
+    }
     if (!context_.storage().checkBody(update).ok()) {
       // The author signed a record this node refuses: every source serves the same bytes, so
       // the feed's valid prefix ends here. One count; what precedes it is stored; nothing from
@@ -367,7 +380,7 @@ void Puller::storeRun(LinkId link, Pull& pull, std::vector<feed::VerifiedUpdate>
       refusal = "invalid record";
       break;
     }
-    head = feed::headAfter(update);
+    head = feed::headAfter(head, update);
   }
   batch.resize(valid);
   // After a refusal, ask again only when trust or the source changes.

@@ -90,6 +90,9 @@ class Puller {
   uint64_t sourceSwitches() const { return sources_.switches(); }
   // When the pull of author's feed last advanced; nothing when it is not pulled.
   std::optional<int64_t> lastAdvanceMs(const PublicKey& author) const;
+  // The last seq of author's feed that may be pulled: trust's cut-off, and before a record
+  // this node refused or the update that passed the author's byte quota.
+  uint64_t pullableTo(const PublicKey& author) const;
 
  private:
   // One feed being pulled.
@@ -113,6 +116,8 @@ class Puller {
     uint64_t seq = 0;
     uint64_t asked_to = 0;
     bool invalid_record = false;  // the feed's valid prefix ends before seq, from every source
+    // The byte quota ends the valid prefix before seq, from every source, until trust changes.
+    bool over_byte_quota = false;
   };
   struct Batch {
     PublicKey author{};
@@ -135,9 +140,6 @@ class Puller {
   // pushed: link pushed it (counted in updates_pushed).
   void storeRun(LinkId link, Pull& pull, std::vector<feed::VerifiedUpdate>& batch,
                 std::string refusal, bool pushed);
-  // The last seq of author's feed that may be pulled: trust's cut-off, and before a record
-  // this node refused.
-  uint64_t pullableTo(const PublicKey& author) const;
   // Ends author's pull when nothing is in flight or owed and it holds all it may pull.
   void finishIfDone(const PublicKey& author);
   // Pulls served by link move to another peer announcing the same feed (cases 29, 35).

@@ -59,7 +59,12 @@ class TrustPolicy {
   // stable string, counted per link (trust::reason).
   virtual std::string_view verdict(const feed::HeaderFields& header) const = 0;
   // The last seq of author's feed that may be stored: 0 when none (unknown or dropped author).
+  // A byte quota's cut is not in it: it depends on the feed's bytes (byteVerdict).
   virtual uint64_t lastAcceptedSeq(const PublicKey& author) const = 0;
+  // Empty when an update of author's feed may be stored given feed_bytes, its feed's bodySize
+  // summed from seq 1 through it; else the reason (trust::reason::kOverQuota). Judged where the
+  // feed's tail is known, in feed order: every update from the first refused one is refused.
+  virtual std::string_view byteVerdict(const PublicKey& author, uint64_t feed_bytes) const = 0;
 };
 
 }  // namespace eichub::sync

@@ -23,7 +23,7 @@ Result<std::vector<PeerHeads>> SyncStatus::peerHeads() {
     PeerHeads peer{link.stats.peer_key, link.stats.up, link.hello_received, {}};
     for (const auto& [author, head] : link.remote_heads) {
       auto local_seq = held.find(author);
-      const uint64_t accepted = std::min(head.seq, context_.trust().lastAcceptedSeq(author));
+      const uint64_t accepted = std::min(head.seq, puller_.pullableTo(author));
       const bool ahead = accepted > (local_seq == held.end() ? 0 : local_seq->second);
       int64_t since = 0;
       if (ahead) {
@@ -54,8 +54,9 @@ Result<std::vector<FeedSyncState>> SyncStatus::feedStates() {
   const int64_t now = context_.now();
   std::vector<FeedSyncState> out;
   for (auto& [author, state] : states) {
-    const uint64_t wanted =
-        std::min(state.best_remote_seq, context_.trust().lastAcceptedSeq(author));
+    // What may be pulled: a peer holding more than a byte quota or a refused record lets
+    // through is not withholding anything.
+    const uint64_t wanted = std::min(state.best_remote_seq, puller_.pullableTo(author));
     if (wanted > state.local_seq && !context_.storage().isFrozen(author)) {
       const std::optional<int64_t> advanced = puller_.lastAdvanceMs(author);
       state.stale = !advanced || now - *advanced >= context_.options().stale_after_ms;

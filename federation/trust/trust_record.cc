@@ -112,6 +112,7 @@ Bytes encodeRecord(const TrustRecord& record) {
     out.setName(m->name);
     out.setRegion(m->region);
     out.setMaxUpdates(m->max_updates);
+    out.setMaxBytes(m->max_bytes);
   } else if (auto* r = std::get_if<Removal>(&record)) {
     auto out = root.initRemoval();
     out.setKey(dataOf(r->key));
@@ -127,6 +128,7 @@ Bytes encodeRecord(const TrustRecord& record) {
     out.setIdPrefix(d->id_prefix);
     out.setExpiresMs(d->expires_ms);
     out.setMaxUpdates(d->max_updates);
+    out.setMaxBytes(d->max_bytes);
   } else if (auto* v = std::get_if<Revocation>(&record)) {
     auto out = root.initRevocation();
     out.setVendor(dataOf(v->vendor));
@@ -167,6 +169,7 @@ Result<TrustRecord> decodeRecord(ByteView body) {
         m.name = in.getName();
         m.region = in.getRegion();
         m.max_updates = in.getMaxUpdates();
+        m.max_bytes = in.getMaxBytes();
         record = std::move(m);
         break;
       }
@@ -192,6 +195,7 @@ Result<TrustRecord> decodeRecord(ByteView body) {
         d.id_prefix = in.getIdPrefix();
         d.expires_ms = in.getExpiresMs();
         d.max_updates = in.getMaxUpdates();
+        d.max_bytes = in.getMaxBytes();
         record = std::move(d);
         break;
       }

@@ -26,6 +26,7 @@ struct Membership {
   std::string name;
   std::string region;
   uint64_t max_updates = 0;  // the member's feed counts up to this seq; 0: no limit
+  uint64_t max_bytes = 0;    // ... while its bodySize summed from seq 1 is at most this; 0: none
 };
 struct Removal {
   PublicKey key{};
@@ -40,6 +41,7 @@ struct Delegation {
   std::string id_prefix;              // may be empty: any id
   int64_t expires_ms = 0;             // compared with signed header times only
   uint64_t max_updates = 0;           // the vendor's feed counts up to this seq; 0: no limit
+  uint64_t max_bytes = 0;  // ... while its bodySize summed from seq 1 is at most this; 0: none
 };
 struct Revocation {
   PublicKey vendor{};

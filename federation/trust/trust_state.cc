@@ -181,6 +181,7 @@ void TrustState::apply(const TrustState& prev, const HeldRecord& held) {
     member.name = m->name;
     member.region = m->region;
     member.max_updates = m->max_updates;
+    member.max_bytes = m->max_bytes;
     authors_[m->node] = std::move(member);
   } else if (auto* r = std::get_if<Removal>(&held.record)) {
     cut(r->key, Cut{r->cutoff_seq, r->drop_records, CutCause::kRemoved, held.author, r->reason,
@@ -198,6 +199,7 @@ void TrustState::apply(const TrustState& prev, const HeldRecord& held) {
     vendor.name = d->name;
     vendor.scope = Scope{d->kinds, d->id_prefix, d->expires_ms};
     vendor.max_updates = d->max_updates;
+    vendor.max_bytes = d->max_bytes;
     authors_[d->vendor] = std::move(vendor);
   } else if (auto* v = std::get_if<Revocation>(&held.record)) {
     // Only the vendor's own delegator, or a root, may revoke it.
@@ -245,6 +247,14 @@ uint64_t TrustState::lastAcceptedSeq(const PublicKey& author) const {
   auto it = cuts_.find(author);
   if (it == cuts_.end()) return quota;
   return it->second.drop ? 0 : std::min(it->second.cutoff_seq, quota);
+}
+
+std::string_view TrustState::byteVerdict(const PublicKey& author, uint64_t feed_bytes) const {
+  const AuthorTrust* entry = find(author);
+  if (entry == nullptr || entry->max_bytes == 0 || feed_bytes <= entry->max_bytes) {
+    return reason::kAccepted;
+  }
+  return reason::kOverQuota;
 }
 
 std::string_view TrustState::verdict(const feed::HeaderFields& header) const {

@@ -44,7 +44,8 @@ inline constexpr std::string_view kExpired = "expired";
 inline constexpr std::string_view kNotAuthorized = "not_authorized";
 // A key a root rotated to, before enough roots stand behind the rotation (m of n).
 inline constexpr std::string_view kRotationUnconfirmed = "rotation_unconfirmed";
-// Past the quota its membership or delegation signs (maxUpdates): a cut-off at that seq.
+// Past a quota its membership or delegation signs: maxUpdates (a cut-off at that seq), or
+// maxBytes (a cut-off before the first seq at which the feed's bodySize sum passes it).
 inline constexpr std::string_view kOverQuota = "over_quota";
 // Past this node's own limit (TrustConfig::local_max_updates): judged here only.
 inline constexpr std::string_view kOverLocalQuota = "over_local_quota";
@@ -73,6 +74,9 @@ struct AuthorTrust {
   // have none. A rotated key inherits it for its new feed (so at most kMaxRotationChain + 1
   // times the quota in all).
   uint64_t max_updates = 0;
+  // Byte quota: the feed counts while the sum of bodySize from seq 1 is at most this; 0: no
+  // limit. Inherited by a rotated key for its new feed, as max_updates.
+  uint64_t max_bytes = 0;
   PublicKey rotated_from{};  // zero unless this key took over from another
   int rotations = 0;         // length of the rotation chain leading here
   PublicKey identity{};      // the key it descends from by rotations (itself when none)
@@ -139,6 +143,11 @@ class TrustState {
   // may not. Judged on signed data only: seq against cut-offs and the quota, kind and id
   // against the scope, the header's time against the delegation's expiry.
   std::string_view verdict(const feed::HeaderFields& header) const;
+  // The byte quota's verdict on an update of author's feed: reason::kOverQuota when feed_bytes,
+  // the sum of bodySize over the feed from seq 1 through that update, passes the quota its
+  // membership or delegation signs (max_bytes), else kAccepted. Every update from the first over
+  // it is refused, like a cut-off there: the sum only grows along a feed.
+  std::string_view byteVerdict(const PublicKey& author, uint64_t feed_bytes) const;
   // The last seq of author's feed that may count (cut-offs and quota): 0 for an unknown or
   // dropped author.
   uint64_t lastAcceptedSeq(const PublicKey& author) const;

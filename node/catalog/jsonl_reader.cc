@@ -74,16 +74,26 @@ Result<nlohmann::json> parseLine(std::string_view line) {
 // Splits a file into lines of bounded length without holding more than one line.
 class LineSplitter {
  public:
-  LineSplitter(std::FILE* file, size_t max_line_bytes)
-      : file_(file), max_line_bytes_(max_line_bytes), buffer_(kReadChunkBytes) {}
+  LineSplitter(std::FILE* file, size_t max_line_bytes, uint64_t max_file_bytes)
+      : file_(file),
+        max_line_bytes_(max_line_bytes),
+        max_file_bytes_(max_file_bytes),
+        buffer_(kReadChunkBytes) {}
 
   // Calls on_line(line_number, line, too_long) for each line; stops at the first non-OK Status
-  // it returns. A too-long line is passed empty. Errors: IOError on a read error.
+  // it returns. A too-long line is passed empty. Errors: IOError on a read error,
+  // ResourceExhausted past max_file_bytes.
   template <typename OnLine>
   Status forEachLine(OnLine on_line) {
     uint64_t line_no = 0;
+    uint64_t file_bytes = 0;
     for (;;) {
       size_t n = std::fread(buffer_.data(), 1, buffer_.size(), file_);
+      file_bytes += n;
+      if (file_bytes > max_file_bytes_) {
+        return Status::ResourceExhausted("larger than " + std::to_string(max_file_bytes_) +
+                                         " bytes; split it");
+      }
       size_t i = 0;
       while (i < n) {
         const void* nl = std::memchr(buffer_.data() + i, '\n', n - i);
@@ -128,6 +138,7 @@ class LineSplitter {
 
   std::FILE* file_;
   size_t max_line_bytes_;
+  uint64_t max_file_bytes_;
   std::vector<char> buffer_;
   std::string line_;
   bool too_long_ = false;
@@ -135,29 +146,39 @@ class LineSplitter {
 
 }  // namespace
 
-Result<LoadResult> readJsonLines(const std::string& path, const LoadOptions& options) {
+Status scanJsonLines(const std::string& path, const LoadOptions& options, ChangeSink& sink) {
   FilePtr file(std::fopen(path.c_str(), "rb"));
   if (!file) {
     int err = errno;
     if (err == ENOENT) return Status::NotFound(path);
     return Status::IOError(path, std::strerror(err));
   }
-  ChangeCollector collector(path, options);
-  LineSplitter splitter(file.get(), options.max_line_bytes);
+  LineSplitter splitter(file.get(), options.max_line_bytes, options.max_file_bytes);
+  // Set for the reader's own errors, which do not name the file yet.
+  bool reader_error = true;
   Status status = splitter.forEachLine([&](uint64_t line_no, std::string_view line, bool too_long) {
     if (!too_long && isBlank(line)) return Status::OK();
-    collector.countRead();
+    sink.countRead();
+    Status outcome;
     if (too_long) {
-      return collector.reject(
+      outcome = sink.reject(
           line_no, Status::InvalidArgument("line longer than " +
                                            std::to_string(options.max_line_bytes) + " bytes"));
+    } else if (Result<nlohmann::json> value = parseLine(line); !value.ok()) {
+      outcome = sink.reject(line_no, value.status());
+    } else {
+      outcome = sink.add(line_no, changeFromJson(*value));
     }
-    Result<nlohmann::json> value = parseLine(line);
-    if (!value.ok()) return collector.reject(line_no, value.status());
-    return collector.add(line_no, changeFromJson(*value));
+    reader_error = outcome.ok();
+    return outcome;
   });
-  if (status.code() == Status::Code::kIOError) return status.withContext(path);
-  EICHUB_RETURN_IF_ERROR(status);
+  if (!status.ok() && reader_error) return status.withContext(path);
+  return status;
+}
+
+Result<LoadResult> readJsonLines(const std::string& path, const LoadOptions& options) {
+  ChangeCollector collector(path, options);
+  EICHUB_RETURN_IF_ERROR(scanJsonLines(path, options, collector));
   return std::move(collector).take();
 }
 

@@ -17,9 +17,17 @@ inline constexpr int kMaxJsonDepth = 16;  // records nest 3 deep (teaches[0].ski
 // Duplicate (kind, id) lines follow ChangeCollector's rule.
 // In kStrict mode the first bad line fails the whole file: InvalidArgument("path:line: reason").
 // In kSkipBad mode bad lines are skipped and listed in LoadResult::errors.
-// Other errors: NotFound or IOError for the file; ResourceExhausted over options.max_changes.
+// Other errors: NotFound or IOError for the file; ResourceExhausted over options.max_changes,
+// or for a file over options.max_file_bytes (nothing is returned).
+// Holds every change of the file: a large file is published with scanJsonLines instead.
 // Thread-safe: each call uses only its own state.
 Result<LoadResult> readJsonLines(const std::string& path, const LoadOptions& options = {});
+
+// The same reading, handing each line to sink as it is read and holding one line at a time.
+// Only max_line_bytes and max_file_bytes of options apply; the sink judges the rest. Errors:
+// the sink's, NotFound or IOError for the file, ResourceExhausted("path", ...) once more than
+// options.max_file_bytes are read.
+Status scanJsonLines(const std::string& path, const LoadOptions& options, ChangeSink& sink);
 
 // The same for JSON Lines held in memory (an HTTP request body); source names it in errors.
 Result<LoadResult> parseJsonLines(std::string_view text, const std::string& source,

@@ -137,6 +137,10 @@ int runImport(const FeedFlags& flags) {
   const trust::TrustConfig trust_config = policy::trustConfig(*home, *peers);
   auto trust = policy::currentTrust(home->store(), trust_config);
   if (!trust.ok()) return fail(trust.status());
+  // The byte quota sums bodySize from seq 1: what is held, then the file's updates past it.
+  auto held = home->store().head(report.author);
+  if (!held.ok()) return fail(held.status());
+  uint64_t feed_bytes = held->bytes;
   size_t batch_index = 0;
   uint64_t applied = 0;
   uint64_t duplicates = 0;
@@ -152,7 +156,11 @@ int runImport(const FeedFlags& flags) {
         }
         bool holds_trust = false;
         for (size_t i = 0; i < batch.size(); ++i) {
-          const std::string_view reason = trust->verdict(batch[i].fields);
+          std::string_view reason = trust->verdict(batch[i].fields);
+          if (reason == trust::reason::kAccepted && batch[i].fields.seq > held->seq) {
+            feed_bytes += batch[i].fields.body_size;
+            reason = trust->byteVerdict(report.author, feed_bytes);
+          }
           if (reason != trust::reason::kAccepted) {
             refusal = Refusal{batch[i].fields.seq, std::string(reason)};
             batch.resize(i);

@@ -15,6 +15,7 @@
 #include "node/import/esco_importer.h"
 #include "node/policy/trust_inputs.h"
 #include "node/publish/local_publish.h"
+#include "node/publish/stream_publish.h"
 
 namespace eichub::cli {
 
@@ -36,19 +37,19 @@ catalog::LoadOptions loadOptions(const PublishFlags& flags) {
   return options;
 }
 
-// Signs and stores changes with a progress report, then prints the summary.
-int publishAndReport(home::Home& home, const PublishFlags& flags,
-                     const std::vector<catalog::Change>& changes, uint64_t skipped,
-                     const std::vector<std::string>& errors, bool esco) {
-  auto start = std::chrono::steady_clock::now();
-  std::optional<crypto::SigningKey> vendor_key;
-  if (!flags.as_key.empty()) {
-    auto loaded = crypto::SigningKey::loadPem(flags.as_key);
-    if (!loaded.ok()) return fail(loaded.status().withContext("--as " + flags.as_key));
-    vendor_key = std::move(*loaded);
-  }
-  const crypto::SigningKey& key = vendor_key ? *vendor_key : home.nodeKey();
-  Progress progress("publishing");
+// The key a publish signs with: the node's, or the vendor key of --as (loaded into vendor_key).
+Result<const crypto::SigningKey*> signingKey(home::Home& home, const PublishFlags& flags,
+                                             std::optional<crypto::SigningKey>& vendor_key) {
+  if (flags.as_key.empty()) return &home.nodeKey();
+  auto loaded = crypto::SigningKey::loadPem(flags.as_key);
+  if (!loaded.ok()) return loaded.status().withContext("--as " + flags.as_key);
+  vendor_key = std::move(*loaded);
+  return &*vendor_key;
+}
+
+// How this home publishes with key: judged by its trust, announced to its daemon.
+publish::LocalPublish localPublish(home::Home& home, const crypto::SigningKey& key,
+                                   Progress& progress) {
   publish::LocalPublish how{key, home.nodeKey().publicKey(), home.options().network};
   how.trust = [&home]() -> Result<trust::TrustState> {
     EICHUB_ASSIGN_OR_RETURN(home::PeerList peers, home::loadPeers(home.dir()));
@@ -59,9 +60,14 @@ int publishAndReport(home::Home& home, const PublishFlags& flags,
     // makes peers hear at once.
     (void)daemon::notifyDaemon(home.dir());
   };
-  how.progress = [&](uint64_t done, uint64_t total) { progress.update(done, total); };
-  auto summary = publish::publishLocal(home.store(), how, changes);
-  progress.finish();
+  how.progress = [&progress](uint64_t done, uint64_t total) { progress.update(done, total); };
+  return how;
+}
+
+// Prints a publish's outcome: its failure, or the skipped lines and the summary.
+int report(const PublishFlags& flags, Result<publish::PublishSummary> summary, uint64_t skipped,
+           const std::vector<std::string>& errors, bool esco,
+           std::chrono::steady_clock::time_point start) {
   if (!summary.ok()) {
     if (summary.status().code() == Status::Code::kPermissionDenied) return fail(summary.status());
     return fail(summary.status().withContext("publish stopped; batches committed before stay"));
@@ -85,12 +91,42 @@ int publishAndReport(home::Home& home, const PublishFlags& flags,
   return kExitOk;
 }
 
+// Signs and stores changes held in memory with a progress report, then prints the summary.
+int publishAndReport(home::Home& home, const PublishFlags& flags,
+                     const std::vector<catalog::Change>& changes, uint64_t skipped,
+                     const std::vector<std::string>& errors, bool esco) {
+  auto start = std::chrono::steady_clock::now();
+  std::optional<crypto::SigningKey> vendor_key;
+  auto key = signingKey(home, flags, vendor_key);
+  if (!key.ok()) return fail(key.status());
+  Progress progress("publishing");
+  auto summary = publish::publishLocal(home.store(), localPublish(home, **key, progress), changes);
+  progress.finish();
+  return report(flags, std::move(summary), skipped, errors, esco, start);
+}
+
+// Checks the file that scan reads, then publishes it in bounded parts (publishStream).
+int publishFile(home::Home& home, const PublishFlags& flags, const publish::ChangeScan& scan) {
+  auto start = std::chrono::steady_clock::now();
+  std::optional<crypto::SigningKey> vendor_key;
+  auto key = signingKey(home, flags, vendor_key);
+  if (!key.ok()) return fail(key.status());
+  Progress progress("publishing");
+  auto streamed = publish::publishStream(home.store(), localPublish(home, **key, progress),
+                                         flags.file, loadOptions(flags), scan);
+  progress.finish();
+  if (!streamed.ok()) return fail(streamed.status());
+  return report(flags, std::move(streamed->summary), streamed->report.skipped,
+                streamed->report.errors, false, start);
+}
+
 int runPublish(const PublishFlags& flags) {
   auto home = openHome(flags.common, false);
   if (!home) return kExitFailure;
-  auto loaded = catalog::readJsonLines(flags.file, loadOptions(flags));
-  if (!loaded.ok()) return fail(loaded.status().withContext("nothing published"));
-  return publishAndReport(*home, flags, loaded->changes, loaded->skipped, loaded->errors, false);
+  const catalog::LoadOptions options = loadOptions(flags);
+  return publishFile(*home, flags, [&flags, &options](catalog::ChangeSink& sink) {
+    return catalog::scanJsonLines(flags.file, options, sink);
+  });
 }
 
 int runErase(const PublishFlags& flags) {
@@ -139,9 +175,9 @@ int runImportCsv(const PublishFlags& flags) {
   if (!home) return kExitFailure;
   auto mapping = import::loadCsvMapping(flags.mapping);
   if (!mapping.ok()) return fail(mapping.status());
-  auto loaded = import::importCsv(flags.file, *mapping, loadOptions(flags));
-  if (!loaded.ok()) return fail(loaded.status().withContext("nothing imported"));
-  return publishAndReport(*home, flags, loaded->changes, loaded->skipped, loaded->errors, false);
+  return publishFile(*home, flags, [&flags, &mapping](catalog::ChangeSink& sink) {
+    return import::scanCsv(flags.file, *mapping, sink);
+  });
 }
 
 void addSkipBadFlag(CLI::App& command, PublishFlags& flags) {

@@ -34,10 +34,17 @@ struct TrustFlags {
   std::string new_key;  // authority approve-rotation
   uint64_t after_seq = 0;
   uint64_t max_records = 0;  // authority admit, vendor admit: the signed quota; 0: no limit
+  uint64_t max_mb = 0;       // the same, in MiB of record bodies; 0: no limit
   uint32_t threshold = 0;    // trust root --threshold; 0: unchanged
   bool after_seq_given = false;
   bool drop = false;
 };
+
+// --max-mb takes at most this many MiB: bytes fit a UInt64 with room (2^60 bytes, an exbibyte).
+constexpr uint64_t kMaxQuotaMb = 1ull << 40;
+
+// The byte quota --max-mb signs: MiB of record bodies (bodySize summed from seq 1).
+uint64_t quotaBytes(const TrustFlags& flags) { return flags.max_mb << 20; }
 
 int reportPublished(const Result<uint64_t>& seq, const std::string& what) {
   if (!seq.ok()) return fail(seq.status().withContext(what + " not published"));
@@ -61,7 +68,8 @@ int runAuthorityAdmit(const TrustFlags& flags) {
   if (!home) return kExitFailure;
   auto node = parseKeyOrCard(flags.key);
   if (!node.ok()) return fail(node.status());
-  trust::Membership membership{*node, flags.name, flags.region, flags.max_records};
+  trust::Membership membership{*node, flags.name, flags.region, flags.max_records,
+                               quotaBytes(flags)};
   return reportPublished(publishTrustRecord(*home, home->nodeKey(), membership),
                          "membership of " + flags.key.substr(0, 16));
 }
@@ -145,8 +153,8 @@ int runVendorAdmit(const TrustFlags& flags) {
     if (!parsed.ok()) return fail(parsed.status().withContext("--expires"));
     expires = *parsed;
   }
-  trust::Delegation delegation{*vendor,         flags.name, *kinds,
-                               flags.id_prefix, expires,    flags.max_records};
+  trust::Delegation delegation{*vendor, flags.name,        *kinds,           flags.id_prefix,
+                               expires, flags.max_records, quotaBytes(flags)};
   return reportPublished(publishTrustRecord(*home, home->nodeKey(), delegation),
                          "delegation of " + flags.key.substr(0, 16));
 }
@@ -221,6 +229,7 @@ nlohmann::json trustJson(home::Home& home, const trust::TrustState& state,
     if (entry.rotated_from != PublicKey{}) item["rotated_from"] = toHex(entry.rotated_from);
     if (!entry.name.empty()) item["name"] = entry.name;
     if (entry.max_updates != 0) item["max_updates"] = entry.max_updates;
+    if (entry.max_bytes != 0) item["max_bytes"] = entry.max_bytes;
     if (auto expiry = state.expiries().find(key); expiry != state.expiries().end()) {
       item["expires_ms"] = expiry->second;  // the author's own signed freshness limit
     }
@@ -333,10 +342,12 @@ int runTrustShow(const TrustFlags& flags) {
                p["roots_needed"].get<uint32_t>());
   }
   for (const auto& v : doc["vendors"]) {
-    const std::string quota =
-        v.contains("max_updates")
-            ? fmt::format(" quota {} updates", v["max_updates"].get<uint64_t>())
-            : std::string();
+    std::string quota = v.contains("max_updates")
+                            ? fmt::format(" quota {} updates", v["max_updates"].get<uint64_t>())
+                            : std::string();
+    if (v.contains("max_bytes")) {
+      quota += fmt::format(" quota {} MiB", v["max_bytes"].get<uint64_t>() >> 20);
+    }
     fmt::print("vendor {} \"{}\" prefix \"{}\"{}\n", v["id"].get<std::string>(),
                v.value("name", ""), v["scope"]["id_prefix"].get<std::string>(), quota);
   }
@@ -358,12 +369,18 @@ void addCutFlags(CLI::App& command, TrustFlags& flags) {
   command.add_flag("--drop", flags.drop, "Drop the key's earlier records from the state too");
 }
 
-// The signed quota of a membership or delegation. "Records" are updates of the key's feed:
-// every version of a record is stored, so a re-published record counts again.
+// The signed quotas of a membership or delegation. "Records" are updates of the key's feed:
+// every version of a record is stored, so a re-published record counts again, in both.
 void addQuotaFlag(CLI::App& command, TrustFlags& flags) {
   command.add_option("--max-records", flags.max_records,
                      "Quota: updates of the key's feed every node stores (each new version of a "
                      "record counts; later ones are refused as over_quota); 0: no limit");
+  command
+      .add_option("--max-mb", flags.max_mb,
+                  "Quota: MiB of records (body bytes summed over the key's feed) every node "
+                  "stores; the update that passes it and all later ones are refused as "
+                  "over_quota; 0: no limit")
+      ->check(CLI::Range(uint64_t{0}, kMaxQuotaMb));
 }
 
 }  // namespace

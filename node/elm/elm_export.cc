@@ -27,10 +27,10 @@ enum Pass : size_t {
   kWriteOutcomes,
 };
 
-const std::vector<feed::Kind> kPassKinds = {
-    feed::Kind::LEARNING_RESOURCE, feed::Kind::SKILL,
-    feed::Kind::PROVIDER,          feed::Kind::LEARNING_RESOURCE,
-    feed::Kind::LEARNING_RESOURCE, feed::Kind::LEARNING_RESOURCE,
+const std::vector<catalog::Kind> kPassKinds = {
+    catalog::Kind::LEARNING_RESOURCE, catalog::Kind::SKILL,
+    catalog::Kind::PROVIDER,          catalog::Kind::LEARNING_RESOURCE,
+    catalog::Kind::LEARNING_RESOURCE, catalog::Kind::LEARNING_RESOURCE,
 };
 
 std::string str(capnp::Text::Reader t) { return std::string(t.cStr(), t.size()); }

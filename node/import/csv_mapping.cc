@@ -193,8 +193,7 @@ Result<nlohmann::json> CsvMapping::renderRow(const std::vector<std::string>& hea
   return out;
 }
 
-Result<catalog::LoadResult> importCsv(const std::string& csv_path, const CsvMapping& mapping,
-                                      const catalog::LoadOptions& options) {
+Status scanCsv(const std::string& csv_path, const CsvMapping& mapping, catalog::ChangeSink& sink) {
   const CsvMapping::Impl& impl = mapping.impl();
   EICHUB_ASSIGN_OR_RETURN(std::unique_ptr<csv::CsvReader> reader, csv::CsvReader::open(csv_path));
   std::vector<std::string> header;
@@ -203,16 +202,15 @@ Result<catalog::LoadResult> importCsv(const std::string& csv_path, const CsvMapp
   Result<std::vector<size_t>> index = impl.bind(header);
   if (!index.ok())
     return index.status().withContext(csv_path + ":" + std::to_string(reader->recordLine()));
-  catalog::ChangeCollector collector(csv_path, options);
   std::vector<std::string> fields;
   for (;;) {
     Result<bool> more = reader->next(fields);
     if (!more.ok()) return more.status().withContext(csv_path);
     if (!*more) break;
-    collector.countRead();
+    sink.countRead();
     uint64_t line = reader->recordLine();
     if (fields.size() != header.size()) {
-      EICHUB_RETURN_IF_ERROR(collector.reject(
+      EICHUB_RETURN_IF_ERROR(sink.reject(
           line, Status::InvalidArgument(std::to_string(fields.size()) + " fields, the header has " +
                                         std::to_string(header.size()))));
       continue;
@@ -220,13 +218,20 @@ Result<catalog::LoadResult> importCsv(const std::string& csv_path, const CsvMapp
     RowView row{fields, *index, impl.tables, impl.columns};
     Result<std::vector<catalog::Change>> changes = impl.convert(row);
     if (!changes.ok()) {
-      EICHUB_RETURN_IF_ERROR(collector.reject(line, changes.status()));
+      EICHUB_RETURN_IF_ERROR(sink.reject(line, changes.status()));
       continue;
     }
     for (catalog::Change& change : *changes) {
-      EICHUB_RETURN_IF_ERROR(collector.add(line, std::move(change)));
+      EICHUB_RETURN_IF_ERROR(sink.add(line, std::move(change)));
     }
   }
+  return Status::OK();
+}
+
+Result<catalog::LoadResult> importCsv(const std::string& csv_path, const CsvMapping& mapping,
+                                      const catalog::LoadOptions& options) {
+  catalog::ChangeCollector collector(csv_path, options);
+  EICHUB_RETURN_IF_ERROR(scanCsv(csv_path, mapping, collector));
   return std::move(collector).take();
 }
 

@@ -60,7 +60,14 @@ Result<CsvMapping> parseCsvMapping(std::string_view toml_text, const std::string
 // without a mapped column, a bad row in kStrict mode, or a CSV syntax error (in either mode:
 // the CSV reader cannot resynchronise after one); Corruption for a damaged gzip stream;
 // ResourceExhausted over options.max_changes.
+// Holds every change of the file: a large file is published with scanCsv instead.
 Result<catalog::LoadResult> importCsv(const std::string& csv_path, const CsvMapping& mapping,
                                       const catalog::LoadOptions& options = {});
+
+// The same reading, handing each row's changes (or its error) to sink as it is read and holding
+// one row at a time; the sink judges strict or skip-bad, duplicates and counts. The CSV reader's
+// limits (csv::CsvLimits: text bytes, gzip ratio) apply. Errors: the sink's, and importCsv's for
+// the file, its header and its syntax.
+Status scanCsv(const std::string& csv_path, const CsvMapping& mapping, catalog::ChangeSink& sink);
 
 }  // namespace eichub::import

@@ -29,7 +29,7 @@ bool sameTrust(const trust::TrustState& a, const trust::TrustState& b, const Pub
 bool fullyTrusted(const trust::TrustState& state, const PublicKey& author) {
   const trust::AuthorTrust* entry = state.find(author);
   return entry != nullptr && entry->role != trust::Role::kVendor && entry->max_updates == 0 &&
-         state.cuts().count(author) == 0;
+         entry->max_bytes == 0 && state.cuts().count(author) == 0;
 }
 
 }  // namespace
@@ -59,9 +59,17 @@ Result<bool> NodeTrust::restateIfNeeded(store::CatalogStore& store, const Public
     needed = true;
   }
   if (!needed) return false;
-  EICHUB_ASSIGN_OR_RETURN(uint64_t end, store.restate(author, [this](const feed::HeaderFields& h) {
-    return verdict(h).empty();
-  }));
+  // restate hands the headers over in feed order from seq 1, up to the first refused; a write
+  // retried after the map grew starts over.
+  uint64_t feed_bytes = 0;
+  uint64_t last_seq = 0;
+  auto valid = [&](const feed::HeaderFields& h) {
+    if (h.seq <= last_seq) feed_bytes = 0;
+    last_seq = h.seq;
+    feed_bytes += h.body_size;
+    return verdict(h).empty() && byteVerdict(h.author, feed_bytes).empty();
+  };
+  EICHUB_ASSIGN_OR_RETURN(uint64_t end, store.restate(author, valid));
   if (end < head_seq || frozen != frozen_.end()) {
     prefix_end_[author] = end;
     restated_head_[author] = head_seq;

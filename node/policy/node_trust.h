@@ -28,6 +28,9 @@ class NodeTrust : public sync::TrustPolicy {
 
   std::string_view verdict(const feed::HeaderFields& header) const override;
   uint64_t lastAcceptedSeq(const PublicKey& author) const override;
+  std::string_view byteVerdict(const PublicKey& author, uint64_t feed_bytes) const override {
+    return state_.byteVerdict(author, feed_bytes);
+  }
 
   const trust::TrustState& state() const { return state_; }
 

@@ -14,14 +14,17 @@ Status checkPublish(const trust::TrustState& state, const PublicKey& author, con
   header.author = author;
   // Signed times never go back within a feed (FeedAppender raises them to the head's).
   header.time_ms = std::max(time_ms, head.time_ms);
+  // Unchanged records take no seq and no bytes, so these are upper bounds: a change that
+  // passes a cut-off or a quota here passes it when published.
+  uint64_t feed_bytes = head.bytes;
   for (size_t i = 0; i < changes.size(); ++i) {
-    // Unchanged records take no seq, so this seq is an upper bound: a change that passes a
-    // cut-off here passes it when published.
     header.seq = head.seq + 1 + i;
     header.kind = catalog::kindCode(changes[i].kind);
     header.id = changes[i].id;
     header.op = changes[i].op;
+    feed_bytes += changes[i].body.size();
     std::string_view why = state.verdict(header);
+    if (why.empty()) why = state.byteVerdict(author, feed_bytes);
     if (why.empty()) continue;
     if (refused++ == 0) first = changes[i].id + ": " + std::string(why);
   }
@@ -34,6 +37,14 @@ Status checkPublish(const trust::TrustState& state, const PublicKey& author, con
     detail += "; quota: this feed may count " + std::to_string(entry->max_updates) +
               " updates (--max-records), " + std::to_string(left) + " left at seq " +
               std::to_string(head.seq);
+  }
+  if (const trust::AuthorTrust* entry = state.find(author);
+      entry != nullptr && entry->max_bytes != 0 && feed_bytes > entry->max_bytes) {
+    const uint64_t left = entry->max_bytes > head.bytes ? entry->max_bytes - head.bytes : 0;
+    detail += "; quota: this feed may hold " + std::to_string(entry->max_bytes) +
+              " bytes of records (--max-mb), " + std::to_string(left) + " left at seq " +
+              std::to_string(head.seq) + ", these records take " +
+              std::to_string(feed_bytes - head.bytes);
   }
   return Status::PermissionDenied(std::to_string(refused) + " of " +
                                       std::to_string(changes.size()) +

@@ -10,9 +10,10 @@
 
 namespace eichub::policy {
 
-// Judges changes as the next updates of author's feed after head, signed at time_ms. Errors:
-// PermissionDenied naming the first refused record, its reason and how many were refused, and
-// when the changes would pass the author's quota, the quota and how many updates it leaves.
+// Judges changes as the next updates of author's feed after head (its seq and bytes), signed at
+// time_ms. Errors: PermissionDenied naming the first refused record, its reason and how many
+// were refused, and when the changes would pass one of the author's quotas (updates, bytes),
+// that quota and how much it leaves.
 Status checkPublish(const trust::TrustState& state, const PublicKey& author, const feed::Head& head,
                     const std::vector<catalog::Change>& changes, int64_t time_ms);
 

@@ -5,30 +5,38 @@
 
 namespace eichub::publish {
 
-namespace {
-
 // What peers would refuse is not signed: a vendor's updates must be inside the scope its
 // delegation gives, before its expiry and its cut-off, as this node's trust state judges them.
-Status checkVendorScope(store::CatalogStore& store, const LocalPublish& how,
-                        const std::vector<catalog::Change>& changes) {
+Result<ScopeCheck> ScopeCheck::open(const store::CatalogStore& store, const LocalPublish& how) {
   const PublicKey& vendor = how.key.publicKey();
+  if (vendor == how.node_id) return ScopeCheck(how, true);
   if (!how.trust) return Status::PermissionDenied("vendor keys cannot publish here");
-  EICHUB_ASSIGN_OR_RETURN(trust::TrustState state, how.trust());
-  if (state.find(vendor) == nullptr) {
+  ScopeCheck check(how, false);
+  EICHUB_ASSIGN_OR_RETURN(check.state_, how.trust());
+  if (check.state_.find(vendor) == nullptr) {
     return Status::PermissionDenied(
         "key " + toHex(vendor).substr(0, 16) +
         "... is not admitted here; admit it first with `eichub vendor admit`");
   }
-  EICHUB_ASSIGN_OR_RETURN(feed::Head head, store.head(vendor));
-  return policy::checkPublish(state, vendor, head, changes, how.clock());
+  EICHUB_ASSIGN_OR_RETURN(check.head_, store.head(vendor));
+  return check;
 }
 
-}  // namespace
+Status ScopeCheck::check(const std::vector<catalog::Change>& changes) {
+  if (own_) return Status::OK();
+  EICHUB_RETURN_IF_ERROR(
+      policy::checkPublish(state_, how_.key.publicKey(), head_, changes, how_.clock()));
+  // Unchanged records take no seq and no bytes: upper bounds, as within one part.
+  head_.seq += changes.size();
+  for (const catalog::Change& change : changes) head_.bytes += change.body.size();
+  return Status::OK();
+}
 
 Result<PublishSummary> publishLocal(store::CatalogStore& store, const LocalPublish& how,
                                     const std::vector<catalog::Change>& changes) {
-  if (how.key.publicKey() != how.node_id) {
-    EICHUB_RETURN_IF_ERROR(checkVendorScope(store, how, changes));
+  {
+    EICHUB_ASSIGN_OR_RETURN(ScopeCheck scope, ScopeCheck::open(store, how));
+    EICHUB_RETURN_IF_ERROR(scope.check(changes));
   }
   EICHUB_ASSIGN_OR_RETURN(feed::Head before, store.head(how.key.publicKey()));
   auto summary = publishChanges(store, how.key, how.network, changes, how.progress, how.clock);

@@ -34,6 +34,28 @@ struct LocalPublish {
   ClockFn clock = systemClockMs;
 };
 
+// The scope check publishLocal makes before signing, for changes handed over in parts (a
+// streaming publish checks a whole file before it signs any of it): each part is judged as the
+// updates that follow the parts before it. Nothing to check for the node's own key.
+// Not thread-safe; borrows how, which must outlive it.
+class ScopeCheck {
+ public:
+  // Errors: PermissionDenied for a vendor key not admitted here, the trust state's and the
+  // store's errors.
+  static Result<ScopeCheck> open(const store::CatalogStore& store, const LocalPublish& how);
+  // Errors: PermissionDenied naming the first change outside the delegation (policy::
+  // checkPublish).
+  Status check(const std::vector<catalog::Change>& changes);
+
+ private:
+  ScopeCheck(const LocalPublish& how, bool own) : how_(how), own_(own) {}
+
+  const LocalPublish& how_;
+  bool own_;
+  trust::TrustState state_;
+  feed::Head head_;  // the feed's head, moved on by each part checked
+};
+
 // Checks a vendor key's scope (what its peers would refuse is not signed), then
 // publishChanges, then notify. Errors: PermissionDenied (a vendor key not admitted here, or a
 // change outside its delegation: nothing is signed), the trust state's errors, and

@@ -55,6 +55,7 @@ Result<std::vector<FeedInfo>> feedsIn(const Txn& txn) {
     EICHUB_ASSIGN_OR_RETURN(internal::HeadValue value, internal::decodeHead(entry.value));
     FeedInfo info;
     std::copy(entry.key.begin(), entry.key.end(), info.author.begin());
+    EICHUB_RETURN_IF_ERROR(internal::fillFeedBytes(txn, info.author, value));
     info.head = value.head;
     info.verified_up_to = value.verified_up_to;
     out.push_back(info);
@@ -73,6 +74,7 @@ Result<feed::Head> CatalogStore::head(const PublicKey& author) const {
     return raw.status();
   }
   EICHUB_ASSIGN_OR_RETURN(internal::HeadValue value, internal::decodeHead(*raw));
+  EICHUB_RETURN_IF_ERROR(internal::fillFeedBytes(txn, author, value));
   return value.head;
 }
 

@@ -270,6 +270,7 @@ Status applyBatch(WriteTxn& txn, const std::vector<feed::VerifiedUpdate>& batch,
       FeedState state;
       if (auto raw = txn.get(Table::kHeads, f.author); raw.ok()) {
         EICHUB_ASSIGN_OR_RETURN(state.value, internal::decodeHead(*raw));
+        EICHUB_RETURN_IF_ERROR(internal::fillFeedBytes(txn, f.author, state.value));
       } else if (!raw.status().isNotFound()) {
         return raw.status();
       }
@@ -297,7 +298,7 @@ Status applyBatch(WriteTxn& txn, const std::vector<feed::VerifiedUpdate>& batch,
     if (update.signature_checked && feed_state.value.verified_up_to == feed_state.value.head.seq) {
       feed_state.value.verified_up_to = f.seq;
     }
-    feed_state.value.head = feed::headAfter(update);
+    feed_state.value.head = feed::headAfter(feed_state.value.head, update);
     feed_state.dirty = true;
     ++stats.applied;
   }

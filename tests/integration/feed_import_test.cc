@@ -2,12 +2,9 @@
 // (about 52 MiB) imports with a few MiB of heap, where holding the file's updates in one vector
 // and one transaction took about 3.5 times the file; a bad entry at the end still imports
 // nothing; a feed the node's trust refuses is not stored (finding 8).
-#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <optional>
-#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -65,21 +62,6 @@ std::string writeFeed(const testing::TempDir& dir, const std::string& name, int 
   return path;
 }
 
-// The import's anonymous memory (its heap: what it holds of the file), sampled from
-// /proc/<pid>/status while it runs. RssFile is left out: it counts the store's LMDB pages the
-// import touched through its read-only map, which the kernel reclaims at will.
-// 0 until the child runs eichub: before its exec it is a copy of this test, whose heap held the
-// file's updates.
-int64_t rssAnonKb(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  if (!std::getline(status, line) || line.find("eichub") == std::string::npos) return 0;
-  while (std::getline(status, line)) {
-    if (line.rfind("RssAnon:", 0) == 0) return std::stoll(line.substr(8));
-  }
-  return 0;
-}
-
 TEST(FeedImportTest, ALargeFeedImportsInBoundedMemory) {
   testing::TempDir dir;
   const std::string home = dir.file("a");
@@ -88,14 +70,9 @@ TEST(FeedImportTest, ALargeFeedImportsInBoundedMemory) {
   const int64_t file_kb = static_cast<int64_t>(fs::file_size(file) / 1024);
   testing::ChildProcess import({EICHUB_BINARY, "feed", "import", "--home", home, file, "--trust"},
                                dir.file("import.log"));
-  int64_t peak_anon_kb = 0;
-  std::optional<int> exit_code;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(240);
-  while (!(exit_code = import.poll()) && std::chrono::steady_clock::now() < deadline) {
-    peak_anon_kb = std::max(peak_anon_kb, rssAnonKb(import.pid()));
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // sampling, not waiting
-  }
-  ASSERT_EQ(exit_code, 0) << "see " << dir.file("import.log");
+  const testing::SampledRun run = testing::sampleUntilExit(import, std::chrono::seconds(240));
+  const int64_t peak_anon_kb = run.peak_anon_kb;
+  ASSERT_EQ(run.exit_code, 0) << "see " << dir.file("import.log");
   std::ifstream log(dir.file("import.log"));
   const std::string out((std::istreambuf_iterator<char>(log)), {});
   EXPECT_NE(out.find("imported " + std::to_string(kUpdates) + " updates"), std::string::npos)

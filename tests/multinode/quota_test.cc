@@ -4,6 +4,7 @@
 // `publish --as` refuses to sign past the quota, naming it. Raising the quota lets the rest in;
 // lowering it restates the feed everywhere.
 // A vendor pushing updates past its quota unasked from a raw peer is counted as over_quota.
+// The byte quota (--max-mb) cuts the same way, at the update that takes the feed past it.
 #include <chrono>
 #include <memory>
 
@@ -114,6 +115,57 @@ TEST(QuotaTest, PeersStoreAVendorsFeedUpToItsSignedQuotaAndNoMore) {
   ASSERT_TRUE(
       waitFor([&] { return a.digest() == b.digest() && b.digest() == c.digest(); }, seconds(30)))
       << logs;
+}
+
+// 60 courses of about 25 KB: the first 41 fit 1 MiB (41 x 25.6 KB at most), 42 never do.
+TEST(QuotaTest, PeersStoreAVendorsFeedUpToItsSignedByteQuota) {
+  constexpr size_t kCourses = 60;
+  constexpr size_t kDescriptionBytes = 25'000;
+  constexpr uint64_t kWithinQuota = 41;
+  TempDir dir;
+  NodeProcess v(dir.file("v"), "vendor's own node", "UKE42");
+  NodeProcess a(dir.file("a"), "a cluster", "UKE42");
+  NodeProcess b(dir.file("b"), "b cluster", "DE501");
+  for (NodeProcess* node : {&v, &a, &b}) node->start();
+  const std::string logs = "see " + v.logFile() + " " + a.logFile() + " " + b.logFile();
+  const std::string key_file = dir.file("acme.key");
+  ProcessResult keygen = runProcess({EICHUB_BINARY, "vendor", "keygen", "--out", key_file});
+  ASSERT_EQ(keygen.exit_code, 0) << keygen.err;
+  const std::string vendor = keygen.out.substr(0, 64);
+  a.ok({"vendor", "admit", vendor, "--name", "Acme Learning", "--kinds", "LearningResource",
+        "--id-prefix", "acme/", "--max-mb", "1"});
+  v.ok({"trust", "add", vendor});
+  for (NodeProcess* node : {&a, &b}) {
+    for (const NodeProcess* other : {&v, &a, &b}) {
+      if (other != node) node->ok({"trust", "add", other->nodeId()});
+    }
+  }
+  peerBothWays(v, a);
+  peerBothWays(a, b);
+  const std::string courses = dir.file("acme.jsonl");
+  writeResources(courses, "acme", kCourses, kDescriptionBytes);
+  v.ok({"publish", "--as", key_file, courses});
+  ASSERT_EQ(v.seqOf(vendor), kCourses);
+
+  ASSERT_TRUE(waitFor([&] { return b.seqOf(vendor) == kWithinQuota; }, seconds(60)))
+      << "B holds " << b.seqOf(vendor) << "; " << logs;
+  ASSERT_TRUE(waitFor([&] { return a.digest() == b.digest(); }, seconds(30))) << logs;
+  EXPECT_EQ(a.seqOf(vendor), kWithinQuota);
+  EXPECT_EQ(resources(a), kWithinQuota);
+  EXPECT_GE(rejectedFor(a.daemonStatus(), transportKeyOf(v), "over_quota"), 1u) << logs;
+  nlohmann::json shown = nlohmann::json::parse(a.ok({"trust", "show", "--json"}));
+  ASSERT_EQ(shown["vendors"].size(), 1u);
+  EXPECT_EQ(shown["vendors"][0]["max_bytes"], 1u << 20);
+
+  // At A the vendor's key may not sign past its byte quota: refused before signing.
+  const std::string more = dir.file("more.jsonl");
+  writeResources(more, "acme/more", 1, kDescriptionBytes);
+  ProcessResult refused = a.cli({"publish", "--as", key_file, more});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("over_quota"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("may hold 1048576 bytes of records (--max-mb)"), std::string::npos)
+      << refused.err;
+  EXPECT_EQ(a.seqOf(vendor), kWithinQuota);
 }
 
 constexpr char kNetwork[] = "test-net";  // NodeProcess initialises every home with it

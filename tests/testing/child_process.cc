@@ -1,8 +1,10 @@
 // ChildProcess: fork/exec in the background, reaped by poll, waitFor or kill.
 #include "tests/testing/child_process.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <thread>
 
 #include <fcntl.h>
@@ -56,6 +58,26 @@ bool ChildProcess::kill() {
   ::waitpid(pid_, &status, 0);
   exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return WIFSIGNALED(status);
+}
+
+int64_t rssAnonKb(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  if (!std::getline(status, line) || line.find("eichub") == std::string::npos) return 0;
+  while (std::getline(status, line)) {
+    if (line.rfind("RssAnon:", 0) == 0) return std::stoll(line.substr(8));
+  }
+  return 0;
+}
+
+SampledRun sampleUntilExit(ChildProcess& child, std::chrono::seconds timeout) {
+  SampledRun run;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!(run.exit_code = child.poll()) && std::chrono::steady_clock::now() < deadline) {
+    run.peak_anon_kb = std::max(run.peak_anon_kb, rssAnonKb(child.pid()));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // sampling, not waiting
+  }
+  return run;
 }
 
 }  // namespace eichub::testing

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,5 +33,19 @@ class ChildProcess {
   pid_t pid_ = -1;
   std::optional<int> exit_code_;
 };
+
+// The anonymous resident memory (its heap) of an eichub child, from /proc/<pid>/status, in kB.
+// RssFile is left out: it counts the store's LMDB pages touched through a read-only map, which
+// the kernel reclaims at will. 0 until the child runs eichub: before its exec it is a copy of the
+// test, whose heap may hold the test's own data.
+int64_t rssAnonKb(pid_t pid);
+
+// What sampleUntilExit saw.
+struct SampledRun {
+  std::optional<int> exit_code;  // nullopt when the timeout came first
+  int64_t peak_anon_kb = 0;
+};
+// Polls child until it exits or timeout passes, sampling rssAnonKb every few milliseconds.
+SampledRun sampleUntilExit(ChildProcess& child, std::chrono::seconds timeout);
 
 }  // namespace eichub::testing

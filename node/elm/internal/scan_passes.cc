@@ -6,7 +6,7 @@
 
 namespace eichub::elm::internal {
 
-Status scanPasses(const store::CatalogStore& store, const std::vector<feed::Kind>& kinds,
+Status scanPasses(const store::CatalogStore& store, const std::vector<catalog::Kind>& kinds,
                   const PassBegin& begin, const PassVisit& visit) {
   std::optional<size_t> current;
   std::optional<store::RecordKey> last;  // the last key of the current pass

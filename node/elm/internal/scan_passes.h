@@ -17,7 +17,7 @@ namespace eichub::elm::internal {
 // The first error of begin or visit stops the scan and is returned; else the store's errors.
 using PassBegin = std::function<Status(size_t pass)>;
 using PassVisit = std::function<Status(size_t pass, const store::RecordKey& key, ByteView body)>;
-Status scanPasses(const store::CatalogStore& store, const std::vector<feed::Kind>& kinds,
+Status scanPasses(const store::CatalogStore& store, const std::vector<catalog::Kind>& kinds,
                   const PassBegin& begin, const PassVisit& visit);
 
 }  // namespace eichub::elm::internal

@@ -129,4 +129,22 @@ Result<bool> FeedWalker::load(bool found, ByteView arrival_bytes) {
   return true;
 }
 
+Status fillFeedBytes(const Txn& txn, const PublicKey& author, HeadValue& value) {
+  if (value.bytes_known) return Status::OK();
+  EICHUB_ASSIGN_OR_RETURN(FeedWalker walker, FeedWalker::open(txn));
+  EICHUB_ASSIGN_OR_RETURN(bool more, walker.seek(author, 1));
+  uint64_t bytes = 0;
+  while (more && std::equal(author.begin(), author.end(), walker.author().begin()) &&
+         walker.seq() <= value.head.seq) {
+    EICHUB_ASSIGN_OR_RETURN(HeaderValue held, decodeHeaderValue(walker.value()));
+    auto fields = feed::decodeHeader(held.header);
+    if (!fields.ok()) return Status::Corruption("stored header does not decode");
+    bytes += fields->body_size;
+    EICHUB_ASSIGN_OR_RETURN(more, walker.next());
+  }
+  value.head.bytes = bytes;
+  value.bytes_known = true;
+  return Status::OK();
+}
+
 }  // namespace eichub::store::internal

@@ -13,6 +13,7 @@
 
 #include "federation/common/bytes.h"
 #include "federation/common/result.h"
+#include "node/store/internal/keys.h"
 #include "node/store/lmdb_env.h"
 
 namespace eichub::store::internal {
@@ -43,6 +44,11 @@ class HeaderAppender {
   uint64_t next_arrival_;
   bool index_appends_ = true;  // until a key does not sort last in the feed index
 };
+
+// Fills value.head.bytes when its heads entry was written before byte quotas: the sum of the
+// body sizes of author's held headers up to value.head.seq, read once. Errors: Corruption (a
+// header that does not decode), FeedWalker's.
+Status fillFeedBytes(const Txn& txn, const PublicKey& author, HeadValue& value);
 
 // Walks held updates in feed order (author, then seq) from a start key, across feeds: the
 // caller stops where it wants. Borrowed views, valid until the txn's next write or end.

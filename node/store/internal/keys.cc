@@ -9,7 +9,8 @@
 namespace eichub::store::internal {
 namespace {
 
-constexpr size_t kHeadValueBytes = 8 + kHashBytes + 8 + 8;
+constexpr size_t kHeadValueBytes = 8 + kHashBytes + 8 + 8 + 8;
+constexpr size_t kHeadValueWithoutBytes = kHeadValueBytes - 8;  // written before byte quotas
 constexpr size_t kRecordValueBytes = kRecordStateBytes + kRidBytes;
 // header_len(4) || signature_len(2) in front of a headers value.
 constexpr size_t kHeaderLengthsBytes = 4 + 2;
@@ -71,17 +72,22 @@ Bytes encodeHead(const HeadValue& value) {
   appendBytes(out, value.head.hash);
   appendU64BE(out, static_cast<uint64_t>(value.head.time_ms));
   appendU64BE(out, value.verified_up_to);
+  appendU64BE(out, value.head.bytes);
   return out;
 }
 
 Result<HeadValue> decodeHead(ByteView bytes) {
-  if (bytes.size() != kHeadValueBytes) return Status::Corruption("bad head value size");
+  if (bytes.size() != kHeadValueBytes && bytes.size() != kHeadValueWithoutBytes) {
+    return Status::Corruption("bad head value size");
+  }
   HeadValue value;
   const uint8_t* p = bytes.data();
   value.head.seq = readU64BE(p);
   value.head.hash = readHash(p + 8);
   value.head.time_ms = static_cast<int64_t>(readU64BE(p + 8 + kHashBytes));
   value.verified_up_to = readU64BE(p + 16 + kHashBytes);
+  value.bytes_known = bytes.size() == kHeadValueBytes;
+  if (value.bytes_known) value.head.bytes = readU64BE(p + 24 + kHashBytes);
   return value;
 }
 

@@ -30,10 +30,13 @@ Result<RecordKey> decodeRecordKey(ByteView bytes);
 inline constexpr std::string_view kErasedPrefix = "erased/";
 Bytes erasedKey(const PublicKey& author, uint64_t seq);
 
-// heads value: seq(8) hash(32) time(8) verified_up_to(8).
+// heads value: seq(8) hash(32) time(8) verified_up_to(8) bytes(8). Values written before byte
+// quotas lack bytes (56 bytes long): they decode with bytes_known false, and the store sums the
+// feed's body sizes once (feedBytes) before it uses or rewrites them.
 struct HeadValue {
   feed::Head head;
   uint64_t verified_up_to = 0;
+  bool bytes_known = true;
 };
 Bytes encodeHead(const HeadValue& value);
 Result<HeadValue> decodeHead(ByteView bytes);

@@ -175,6 +175,20 @@ TEST_F(JsonlReaderTest, MaxChangesAtLimitAndLimitPlusOne) {
   EXPECT_EQ(over.status().code(), Status::Code::kResourceExhausted);
 }
 
+TEST_F(JsonlReaderTest, FileBytesAtLimitAndLimitPlusOne) {
+  const std::string two = std::string(kProvider) + "\n" + kProvider2 + "\n";
+  LoadOptions options;
+  options.max_file_bytes = two.size();
+  EXPECT_TRUE(readJsonLines(write(two), options).ok());
+  options.mode = ErrorMode::kSkipBad;
+  const std::string path = write(two + "\n");
+  Result<LoadResult> over = readJsonLines(path, options);
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.status().code(), Status::Code::kResourceExhausted);
+  EXPECT_EQ(over.status().message(),
+            path + ": larger than " + std::to_string(two.size()) + " bytes; split it");
+}
+
 TEST_F(JsonlReaderTest, DuplicateKeys) {
   // The same record twice: published once, counted.
   std::string same = std::string(kProvider) + "\n" + kResource + "\n" + kProvider + "\n";

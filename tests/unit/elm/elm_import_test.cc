@@ -105,10 +105,10 @@ TEST_F(ElmImportTest, ReadsEveryFieldTheCatalogueHolds) {
   EXPECT_EQ(result->opportunities, 1u);
   EXPECT_EQ(result->organisations, 1u);
   ASSERT_EQ(result->changes.size(), 2u);
-  EXPECT_EQ(result->changes[0].kind, feed::Kind::PROVIDER);
+  EXPECT_EQ(result->changes[0].kind, catalog::Kind::PROVIDER);
   EXPECT_EQ(result->changes[0].id, "http://org/1");
   const catalog::Change& lr = result->changes[1];
-  EXPECT_EQ(lr.kind, feed::Kind::LEARNING_RESOURCE);
+  EXPECT_EQ(lr.kind, catalog::Kind::LEARNING_RESOURCE);
   EXPECT_EQ(lr.id, "http://lop/1");
   auto reader = catalog::RecordReader::open(lr.body);
   ASSERT_TRUE(reader.ok());

@@ -1,5 +1,6 @@
-// The check `publish --as` makes before signing: a publish that fits the vendor's quota passes,
-// one that would go past it is refused whole, naming the quota and what is left.
+// The check `publish --as` makes before signing: a publish that fits the vendor's quota (updates
+// or bytes) passes, one that would go past it is refused whole, naming the quota and what is
+// left.
 #include "node/policy/publish_check.h"
 
 #include <gtest/gtest.h>
@@ -57,6 +58,48 @@ TEST(PublishCheckTest, AFeedAtItsQuotaTakesNothingMore) {
   Status refused = checkPublish(vendorWithQuota(), kVendor, head, changes(1), 1);
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.toString().find("0 left at seq 10"), std::string::npos) << refused.toString();
+}
+
+constexpr uint64_t kByteQuota = 1000;
+
+trust::TrustState vendorWithByteQuota() {
+  trust::Delegation delegation{
+      kVendor, "Acme", {catalog::kindCode(catalog::Kind::LEARNING_RESOURCE)}, "acme/", 0, 0};
+  delegation.max_bytes = kByteQuota;
+  const trust::TrustRecord record = delegation;
+  return trust::TrustState::derive(
+      {{}, {kMember}, 1}, {trust::HeldRecord{kMember, 1, 1, trust::recordId(record), record}});
+}
+
+// n changes with bodies of body_bytes each.
+std::vector<catalog::Change> changesOfBytes(size_t n, size_t body_bytes) {
+  std::vector<catalog::Change> out = changes(n);
+  for (catalog::Change& change : out) change.body.assign(body_bytes, 0);
+  return out;
+}
+
+TEST(PublishCheckTest, APublishUpToTheByteQuotaPasses) {
+  feed::Head head;
+  head.seq = 2;
+  head.bytes = 400;
+  EXPECT_TRUE(checkPublish(vendorWithByteQuota(), kVendor, head, changesOfBytes(3, 200), 1).ok());
+}
+
+TEST(PublishCheckTest, APublishPastTheByteQuotaIsRefusedWholeNamingWhatIsLeft) {
+  feed::Head head;
+  head.seq = 2;
+  head.bytes = 400;
+  // 400 + 3 x 200 = 1000 fits; the fourth record takes the feed to 1200.
+  Status refused = checkPublish(vendorWithByteQuota(), kVendor, head, changesOfBytes(4, 200), 1);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.code(), Status::Code::kPermissionDenied);
+  const std::string text = refused.toString();
+  EXPECT_NE(text.find("1 of 4 records refused"), std::string::npos) << text;
+  EXPECT_NE(text.find("acme/3: over_quota"), std::string::npos) << text;
+  EXPECT_NE(text.find("may hold 1000 bytes of records (--max-mb), 600 left at seq 2, these "
+                      "records take 800"),
+            std::string::npos)
+      << text;
 }
 
 }  // namespace

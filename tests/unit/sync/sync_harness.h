@@ -4,6 +4,7 @@
 
 #include <deque>
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -112,7 +113,12 @@ class AcceptSet : public TrustPolicy {
   uint64_t lastAcceptedSeq(const PublicKey& author) const override {
     return keys.count(author) != 0 ? UINT64_MAX : 0;
   }
+  std::string_view byteVerdict(const PublicKey& author, uint64_t feed_bytes) const override {
+    auto it = max_bytes.find(author);
+    return it != max_bytes.end() && feed_bytes > it->second ? "over_quota" : "";
+  }
   std::set<PublicKey> keys;
+  std::map<PublicKey, uint64_t> max_bytes;  // byte quotas, by author
 };
 
 // A node: storage, trust, engine and its outbox.

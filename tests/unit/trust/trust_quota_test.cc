@@ -1,5 +1,6 @@
-// Quotas in memberships and delegations (maxUpdates): the verdict at the quota and one past it
-// for vendors and members, the cut-off it makes, and records signed before quotas existed.
+// Quotas in memberships and delegations (maxUpdates, maxBytes): the verdict at the quota and
+// one past it for vendors and members, the cut-off it makes, and records signed before quotas
+// existed.
 #include <fstream>
 #include <iterator>
 
@@ -125,9 +126,13 @@ TEST(TrustQuotaTest, ALocalLimitBindsMembersAndVendorsOnThisNodeOnly) {
 }
 
 TEST(TrustQuotaTest, QuotasRoundTripInTheirRecords) {
-  for (const TrustRecord& record : {TrustRecord{Membership{filledKey(7), "Leeds", "UKE42", 21'000}},
-                                    TrustRecord{delegation(filledKey(8), UINT64_MAX)},
-                                    TrustRecord{delegation(filledKey(8), 0)}}) {
+  Delegation bytes_only = delegation(filledKey(8), 0);
+  bytes_only.max_bytes = 137ull << 20;
+  for (const TrustRecord& record :
+       {TrustRecord{Membership{filledKey(7), "Leeds", "UKE42", 21'000}},
+        TrustRecord{Membership{filledKey(7), "Leeds", "UKE42", 0, UINT64_MAX}},
+        TrustRecord{delegation(filledKey(8), UINT64_MAX)}, TrustRecord{delegation(filledKey(8), 0)},
+        TrustRecord{bytes_only}}) {
     auto decoded = decodeRecord(encodeRecord(record));
     ASSERT_TRUE(decoded.ok()) << decoded.status().toString();
     EXPECT_EQ(encodeRecord(*decoded), encodeRecord(record));
@@ -138,6 +143,50 @@ TEST(TrustQuotaTest, QuotasRoundTripInTheirRecords) {
   auto vendor = decodeRecord(encodeRecord(delegation(filledKey(8), UINT64_MAX)));
   ASSERT_TRUE(vendor.ok());
   EXPECT_EQ(std::get<Delegation>(*vendor).max_updates, UINT64_MAX);
+  auto bytes_vendor = decodeRecord(encodeRecord(bytes_only));
+  ASSERT_TRUE(bytes_vendor.ok());
+  EXPECT_EQ(std::get<Delegation>(*bytes_vendor).max_bytes, 137ull << 20);
+  EXPECT_EQ(std::get<Delegation>(*bytes_vendor).max_updates, 0u);
+}
+
+// The byte quota (maxBytes) judges the feed's bodySize summed from seq 1: at the quota an update
+// counts, one byte past it it is over_quota, for vendors and members alike.
+TEST(TrustQuotaTest, ByteQuotaCountsUpToItsBytesAndNotOneMore) {
+  constexpr uint64_t kVendorBytes = 1 << 20;
+  constexpr uint64_t kMemberBytes = 3 << 20;
+  Delegation limited = delegation(kVendor, 0);
+  limited.max_bytes = kVendorBytes;
+  const TrustState state = TrustState::derive(
+      {{kRoot}, {kDirect}, 1},
+      {held(kRoot, 1, Membership{kMember, "Leeds", "UKE42", 0, kMemberBytes}),
+       held(kRoot, 2, Membership{kDirect, "Direct", "SE110", 0, 1}), held(kMember, 1, limited),
+       held(kMember, 2, delegation(kUnlimitedVendor, 0))});
+  EXPECT_EQ(state.find(kVendor)->max_bytes, kVendorBytes);
+  EXPECT_EQ(state.byteVerdict(kVendor, 0), reason::kAccepted);
+  EXPECT_EQ(state.byteVerdict(kVendor, kVendorBytes), reason::kAccepted);
+  EXPECT_EQ(state.byteVerdict(kVendor, kVendorBytes + 1), reason::kOverQuota);
+  EXPECT_EQ(state.byteVerdict(kMember, kMemberBytes), reason::kAccepted);
+  EXPECT_EQ(state.byteVerdict(kMember, kMemberBytes + 1), reason::kOverQuota);
+  // No byte quota, a configured key (whatever a root signs for it), an unknown key: no limit.
+  EXPECT_EQ(state.byteVerdict(kUnlimitedVendor, UINT64_MAX), reason::kAccepted);
+  EXPECT_EQ(state.byteVerdict(kDirect, UINT64_MAX), reason::kAccepted);
+  EXPECT_EQ(state.byteVerdict(filledKey(9), UINT64_MAX), reason::kAccepted);
+  // The update quota is judged apart: a byte quota alone never cuts by seq.
+  EXPECT_EQ(verdictAt(state, kVendor, 1'000'000), reason::kAccepted);
+  EXPECT_EQ(state.lastAcceptedSeq(kVendor), kNoCutoff);
+}
+
+TEST(TrustQuotaTest, ARotatedKeyInheritsTheByteQuota) {
+  Delegation limited = delegation(kVendor, 0);
+  limited.max_bytes = 1000;
+  const PublicKey successor = filledKey(6);
+  Rotation rotation{successor, Bytes(kSignatureBytes, 1)};
+  const TrustState state =
+      TrustState::derive({{kRoot}, {}, 1}, {held(kRoot, 1, Membership{kMember, "Leeds", "UKE42"}),
+                                            held(kMember, 1, limited), held(kVendor, 3, rotation)});
+  ASSERT_NE(state.find(successor), nullptr);
+  EXPECT_EQ(state.byteVerdict(successor, 1000), reason::kAccepted);
+  EXPECT_EQ(state.byteVerdict(successor, 1001), reason::kOverQuota);
 }
 
 Bytes corpusFile(const std::string& name) {
@@ -156,10 +205,12 @@ TEST(TrustQuotaTest, RecordsFromBeforeQuotasDecodeAsUnlimited) {
   auto membership = decodeRecord(old_membership);
   ASSERT_TRUE(membership.ok()) << membership.status().toString();
   EXPECT_EQ(std::get<Membership>(*membership).max_updates, 0u);
+  EXPECT_EQ(std::get<Membership>(*membership).max_bytes, 0u);
   EXPECT_EQ(encodeRecord(*membership), old_membership);
   auto vendor = decodeRecord(old_delegation);
   ASSERT_TRUE(vendor.ok()) << vendor.status().toString();
   EXPECT_EQ(std::get<Delegation>(*vendor).max_updates, 0u);
+  EXPECT_EQ(std::get<Delegation>(*vendor).max_bytes, 0u);
   EXPECT_EQ(encodeRecord(*vendor), old_delegation);
 }
 
