@@ -1,5 +1,5 @@
-// CreditLedger (SECURITY.md case 28): bounds the credit a server serves on one link that the
-// client has not yet shown it consumed. A want names how far the client has asked before: an
+// CreditLedger (docs/reliability.md case 28): bounds the credit a server serves on one link that
+// the client has not yet shown it consumed. A want names how far the client has asked before: an
 // honest client asks from `from` only while less than want_credit is outstanding, so it holds
 // every update below from - want_credit + 1. What the server sent past that is unanswered; an
 // honest client never has more than 2 x want_credit of it per feed. A client that asks again

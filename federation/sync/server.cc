@@ -122,8 +122,9 @@ uint64_t Server::serveWant(LinkId link, const wire::Want& want) {
     auto run = readServable(want.author, from, std::min<uint64_t>(left, wire::kMaxBatchUpdates),
                             wire::kMaxBatchBytes);
     if (!run.ok() || run->empty()) break;
-    // Runs received in bulk have only their last signature checked (DESIGN.md 6); make sure
-    // every run we serve ends at a signature that verifies, so receivers can do the same.
+    // Runs received in bulk have only their last signature checked (docs/architecture.md "Feed
+    // format 2"); make sure every run we serve ends at a signature that verifies, so receivers can
+    // do the same.
     endAtVerifiedSignature(want.author, *run);
     if (run->empty()) break;
     if (want.headers_only) {
