@@ -1,4 +1,5 @@
-# Catalogue records: the bodies of feed updates (DESIGN.md section 2).
+# Catalogue records: the bodies of feed updates (docs/architecture.md "Layers";
+# docs/catalogue-jsonl.md).
 # Field names follow ESCO, schema.org LRMI and Europass ELM where they exist.
 # Evolution rule: add fields at the end with new ordinals; never renumber or retype.
 @0xce812bf419880c44;

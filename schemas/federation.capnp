@@ -1,4 +1,5 @@
-# Peer-to-peer sync messages (DESIGN.md section 4). One ZeroMQ message holds one Message.
+# Peer-to-peer sync messages (docs/architecture.md "From a peer to the commit"). One ZeroMQ
+# message holds one Message.
 # A link is one node's DEALER connected to a peer's ROUTER: the DEALER side (client) sends
 # hello, want and wantBodies; the ROUTER side (server) answers hello, sends updates only within
 # the credit a want granted, answers wantBodies with bodies, and announces new heads with have.

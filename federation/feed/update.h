@@ -1,5 +1,6 @@
-// Feed updates: building, encoding and verifying signed, hash-chained headers (DESIGN.md 1, 2a).
-// Everything that is hashed or signed is the canonical Cap'n Proto encoding of a Header.
+// Feed updates: building, encoding and verifying signed, hash-chained headers (docs/architecture.md
+// "Feed format 2"). Everything that is hashed or signed is the canonical Cap'n Proto encoding of a
+// Header.
 #pragma once
 
 #include <cstdint>
@@ -92,7 +93,7 @@ Bytes encodeHeader(const HeaderFields& fields);
 // A header encoded before the hash of the signed header it follows is known: the canonical
 // encoding of its fields with prev's 32 bytes left zero at prev_offset, where chainHeader writes
 // them. Publishers encode ahead of the chain, so that only the signature and the signed-header
-// hash wait for the update before (DESIGN.md 6).
+// hash wait for the update before (docs/architecture.md "Feed format 2").
 struct UnchainedHeader {
   Bytes bytes;
   size_t prev_offset = 0;  // of prev's 32 bytes in bytes, as Cap'n Proto reads it back

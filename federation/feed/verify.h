@@ -26,10 +26,10 @@ Status checkLink(const Head& head, const HeaderFields& next);
 // verifyUpdate (usually with kDeferToChain): every update links to the one before it (checkLink),
 // then the last update's signature is verified. Because prev hashes the previous signed header,
 // that one signature vouches for every header and signature before it in the run (format 2,
-// DESIGN.md 6); on success every update is marked signature_checked. The run's first update is
-// not checked against any head: the caller links it to what it holds. Errors: InvalidArgument
-// (mixed authors, a broken link: a junk signature in the middle breaks the next link),
-// PermissionDenied (the last signature is bad: the whole run is refused).
+// docs/architecture.md "Feed format 2"); on success every update is marked signature_checked. The
+// run's first update is not checked against any head: the caller links it to what it holds. Errors:
+// InvalidArgument (mixed authors, a broken link: a junk signature in the middle breaks the next
+// link), PermissionDenied (the last signature is bad: the whole run is refused).
 Status checkRun(std::vector<VerifiedUpdate>& run);
 
 // The head after applying update, bytes left 0.

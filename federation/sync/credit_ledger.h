@@ -1,11 +1,10 @@
-// CreditLedger (SECURITY.md case 28, issue 17 finding 4): bounds what a server sends on one link
-// that the client has not shown it read, in updates per feed and in bytes per link.
-// Updates: a want names how far the client has asked before: an honest client asks from `from`
-// only while less than want_credit is outstanding, so it holds every update below
-// from - want_credit + 1. What the server sent past that is unanswered; an honest client never
-// has more than 2 x want_credit of it per feed.
-// Bytes: a client states in each want the seq it holds (held_seq); the bytes of the runs sent
-// past it, over all feeds of the link, are the link's unacked bytes, which the server keeps
+// CreditLedger (docs/reliability.md case 28, issue 17 finding 4): bounds what a server sends on one
+// link that the client has not shown it read, in updates per feed and in bytes per link. Updates: a
+// want names how far the client has asked before: an honest client asks from `from` only while less
+// than want_credit is outstanding, so it holds every update below from - want_credit + 1. What the
+// server sent past that is unanswered; an honest client never has more than 2 x want_credit of it
+// per feed. Bytes: a client states in each want the seq it holds (held_seq); the bytes of the runs
+// sent past it, over all feeds of the link, are the link's unacked bytes, which the server keeps
 // under its byte budget (Server). A client that states it restates its want as it reads: a want
 // of a range already sent, with held_seq >= from - 1, goes on where the server stopped.
 // A re-ask (a want of what was sent, by a client that does not say it holds what precedes, or

@@ -1,8 +1,7 @@
-// ForkGuard: the engine's fork part (SECURITY.md case 12). Compares the heads peers announce
-// with ours and probes where they may differ (ForkWatch), turns a conflicting signed header into
-// a fork proof, checks every proof received, keeps it (which freezes the feed) and spreads it to
-// every peer, once per link and proof.
-// Not thread-safe: the engine's thread owns it.
+// ForkGuard: the engine's fork part (docs/reliability.md case 12). Compares the heads peers
+// announce with ours and probes where they may differ (ForkWatch), turns a conflicting signed
+// header into a fork proof, checks every proof received, keeps it (which freezes the feed) and
+// spreads it to every peer, once per link and proof. Not thread-safe: the engine's thread owns it.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
-// ForkWatch (SECURITY.md case 12b/12c, split view): the probes a node sends to learn a peer's
-// header at a seq where the peer's announced head, or its next update, disagrees with ours,
+// ForkWatch (docs/reliability.md case 12b/12c, split view): the probes a node sends to learn a
+// peer's header at a seq where the peer's announced head, or its next update, disagrees with ours,
 // and which fork proofs each link was already sent. A probe is a want of one update; its answer
 // is compared with our header at that seq, and a signed header that differs is half of a fork
 // proof. Bounded: at most kMaxProbes outstanding, each forgotten after probe_ms.

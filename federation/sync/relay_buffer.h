@@ -1,11 +1,11 @@
 // RelayBuffer: verified runs handed to the writer and not yet committed, kept so that this node
-// serves and pushes them at once (a hop costs a verification and a send, not an fsync; DESIGN.md
-// 6). Safe because every receiver verifies a run itself (links, last signature, body hashes)
-// and never trusts the relay: a relay that crashes before its commit only fetches the run again.
-// Nothing of this node's own state reads it: heads for hello and status, trust, fork checks and
-// digests see the store, which holds a run only once it is committed. A run whose commit fails
-// is dropped with every later run of its feed and never served or announced from here again.
-// Not thread-safe: the engine's thread owns it.
+// serves and pushes them at once (a hop costs a verification and a send, not an fsync;
+// docs/architecture.md "From a peer to the commit"). Safe because every receiver verifies a run
+// itself (links, last signature, body hashes) and never trusts the relay: a relay that crashes
+// before its commit only fetches the run again. Nothing of this node's own state reads it: heads
+// for hello and status, trust, fork checks and digests see the store, which holds a run only once
+// it is committed. A run whose commit fails is dropped with every later run of its feed and never
+// served or announced from here again. Not thread-safe: the engine's thread owns it.
 #pragma once
 
 #include <cstddef>

@@ -191,8 +191,9 @@ uint64_t Server::serveRange(LinkId link, const PublicKey& author, uint64_t from,
     auto run = readServable(author, next, std::min<uint64_t>(left, wire::kMaxBatchUpdates),
                             std::min<uint64_t>(wire::kMaxBatchBytes, room));
     if (!run.ok() || run->empty()) break;
-    // Runs received in bulk have only their last signature checked (DESIGN.md 6); make sure
-    // every run we serve ends at a signature that verifies, so receivers can do the same.
+    // Runs received in bulk have only their last signature checked (docs/architecture.md "Feed
+    // format 2"); make sure every run we serve ends at a signature that verifies, so receivers can
+    // do the same.
     endAtVerifiedSignature(author, *run);
     if (run->empty()) break;
     uint64_t bytes = 0;

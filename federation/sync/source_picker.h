@@ -1,4 +1,4 @@
-// SourcePicker (SECURITY.md cases 14, 29, 35): which peers a feed is not pulled from for a
+// SourcePicker (docs/reliability.md cases 14, 29, 35): which peers a feed is not pulled from for a
 // while. A source that made no progress within the want timeout (it trickles, never finishes a
 // batch, or withholds) or that sent a run we refused is avoided for that feed while another
 // peer announces the same data; with no other source it is still used. Late answers from an

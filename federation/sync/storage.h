@@ -1,5 +1,5 @@
 // The storage the sync engine needs, defined here so that federation/ knows nothing of LMDB or
-// of catalogue records (DESIGN.md section 8). The node implements it over its store.
+// of catalogue records (docs/architecture.md "Layers"). The node implements it over its store.
 #pragma once
 
 #include <cstdint>

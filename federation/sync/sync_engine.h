@@ -10,7 +10,7 @@
 // too), ForkGuard (fork watching and proofs), BodyPump (body fetching), RelayBuffer (verified
 // runs not yet committed) and SyncStatus (reports).
 //
-// The live path (DESIGN.md 6, "a hop costs a verification and a send"): a run verified here is
+// The live path (docs/architecture.md "From a peer to the commit"): a run verified here is
 // served and pushed on from the RelayBuffer as soon as it is handed to the writer, before its
 // commit, and a new head is pushed as updates to each peer known to be a few updates behind
 // instead of have -> want -> updates. Receivers verify every run themselves, so neither step

@@ -44,8 +44,9 @@ struct SyncOptions {
   // A feed behind what a peer announced that has not advanced this long is stale (status).
   int64_t stale_after_ms = 15'000;
   // Whether the node id a hello claims belongs to the peer authenticated by transport key
-  // peer_key (SECURITY.md case 25): the session's identity is its CURVE key, never the claim. A
-  // hello it refuses is counted (identity_mismatch) and answered with bye. Empty: not checked.
+  // peer_key (docs/reliability.md case 25): the session's identity is its CURVE key, never the
+  // claim. A hello it refuses is counted (identity_mismatch) and answered with bye. Empty: not
+  // checked.
   std::function<bool(const std::string& peer_key, const PublicKey& node_id)> identity_matches;
 };
 

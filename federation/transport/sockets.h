@@ -13,7 +13,7 @@
 namespace eichub::transport {
 
 // Options applied to every peer-facing socket. Worst-case buffered bytes per peer are about
-// (send_hwm + receive_hwm) * max_message_bytes plus kernel buffers (SECURITY.md 2.6).
+// (send_hwm + receive_hwm) * max_message_bytes plus kernel buffers (docs/reliability.md case 28).
 struct SocketLimits {
   int max_message_bytes = 8 << 20;  // payload; a peer sending more is disconnected (the
                                     // socket's ZMQ_MAXMSGSIZE adds the CURVE frame overhead)

@@ -1,7 +1,7 @@
 // TrustState: who may write what, derived deterministically from the configured roots and
-// directly trusted keys plus the trust records held (DESIGN.md 2; the models are TUF
-// delegations and SSB feeds). Pure: no clock, no storage. Equal inputs give equal states on
-// every node, whatever the order the records arrived in.
+// directly trusted keys plus the trust records held (the README's "Trust and security"; the
+// models are TUF delegations and SSB feeds). Pure: no clock, no storage. Equal inputs give equal
+// states on every node, whatever the order the records arrived in.
 //
 // Chain: root (configured) -> member (membership in a root's feed) -> vendor (delegation in a
 // member's or directly trusted key's feed, with a scope). Directly trusted keys (the node itself,

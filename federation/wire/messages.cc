@@ -333,7 +333,7 @@ Result<Message> decode(ByteView bytes) {
   try {
     // Traversal is bounded by twice the received size (not kMaxMessageBytes), so a small message
     // whose pointers overlap cannot make us walk more than a small multiple of what it cost to
-    // send (SECURITY.md 2.8).
+    // send (docs/reliability.md case 19).
     capnp::FlatArrayMessageReader reader(words.asPtr(),
                                          readerOptions(bytes.size(), kMessageNestingLimit));
     if (reader.getEnd() != words.end()) {

@@ -1,5 +1,5 @@
-// `eichub verify`: checks a home's store against its own signatures (SECURITY.md case 22) and,
-// with --repair, drops bodies altered on disk so that the node fetches them again from peers.
+// `eichub verify`: checks a home's store against its own signatures (docs/reliability.md case 22)
+// and, with --repair, drops bodies altered on disk so that the node fetches them again from peers.
 #include <algorithm>
 #include <cstddef>
 #include <memory>

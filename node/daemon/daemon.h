@@ -1,6 +1,6 @@
 // Daemon: `eichub run`. One process: the main thread runs the reactor (all peer sockets, the
 // ZAP handler, the control socket, signals) and the sync engine; the Writer thread owns LMDB
-// writes (DESIGN.md section 5).
+// writes (docs/architecture.md "Threads").
 #pragma once
 
 #include <cstdint>

@@ -34,7 +34,8 @@
 namespace eichub::daemon {
 
 inline constexpr int kTickMs = 100;  // periodic work: new local heads, idle links
-// Reader slots of CLI processes killed inside a read txn are freed this often (SECURITY.md 39).
+// Reader slots of CLI processes killed inside a read txn are freed this often (docs/reliability.md
+// case 39).
 inline constexpr int64_t kReaderCheckMs = 60'000;
 inline constexpr sync::LinkId kFirstServerLink = 1'000'000;
 // A handshake the peer refused (it has not added us yet, say) is retried on a fresh socket:
@@ -108,8 +109,9 @@ class Reactor {
   void admitPeers();
   // Whether trust removed or revoked node_id, or a key it rotated to (not merely rotated).
   bool cutByTrust(const PublicKey& node_id) const;
-  // Closes the links of peers not in keys (SECURITY.md case 25): ZAP judges only new sessions,
-  // so a removed or revoked peer's live ones end here, the moment the config or trust changes.
+  // Closes the links of peers not in keys (docs/reliability.md case 25): ZAP judges only new
+  // sessions, so a removed or revoked peer's live ones end here, the moment the config or trust
+  // changes.
   void dropRemovedPeers(const std::set<std::string>& keys);
   // Whether a hello's node id may be that of the peer with transport key peer_key: its card's,
   // a key that node rotated to (peers keep the old id in their card), or an id this node knows

@@ -35,7 +35,7 @@ class StoreAdapter : public sync::Storage {
   // Feeds frozen by a fork proof, with the seq the proof is about.
   const std::map<PublicKey, uint64_t>& frozen() const { return frozen_; }
   // Stored entries read() refused to serve because they no longer match what was signed (a
-  // value altered on disk, SECURITY.md case 22): bodies withheld and runs cut short.
+  // value altered on disk, docs/reliability.md case 22): bodies withheld and runs cut short.
   uint64_t corruptRefused() const { return corrupt_refused_; }
 
  private:

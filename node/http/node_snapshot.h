@@ -1,5 +1,5 @@
 // NodeSnapshot: what the reactor knows of peers and sync, copied each tick for the HTTP threads,
-// which never touch the reactor's sockets or sync engine (DESIGN.md 5).
+// which never touch the reactor's sockets or sync engine (docs/architecture.md "Threads").
 #pragma once
 
 #include <chrono>

@@ -76,8 +76,8 @@ class MatchIndex {
   static Result<std::unique_ptr<MatchIndex>> build(const store::CatalogStore& store);
 
   // True while the store holds exactly the feed heads this index was built from; otherwise
-  // build a new one (DESIGN.md: the state is a function of the heads held).
-  // Errors: IOError, Corruption from the store.
+  // build a new one (the state is a function of the heads held: docs/architecture.md "Store
+  // tables"). Errors: IOError, Corruption from the store.
   Result<bool> isCurrent(const store::CatalogStore& store) const;
 
   const SkillGraph& graph() const { return graph_; }

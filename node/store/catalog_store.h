@@ -1,5 +1,5 @@
 // CatalogStore: the node's LMDB store of feeds and the catalogue state derived from them
-// (DESIGN.md 3). One environment; one write transaction per applied batch.
+// (docs/architecture.md "Store tables"). One environment; one write transaction per applied batch.
 //
 // Thread-safety: a CatalogStore may be shared by threads for reads; apply() calls must come
 // from one thread at a time (LMDB serialises writers anyway). Several processes may open the

@@ -18,8 +18,8 @@
 
 namespace eichub::store {
 
-// The named databases of a node's store (DESIGN.md 3). All are opened once, at startup.
-// Layouts in node/store/internal/keys.h; "rid" is a record's store-local number.
+// The named databases of a node's store (docs/architecture.md "Store tables"). All are opened once,
+// at startup. Layouts in node/store/internal/keys.h; "rid" is a record's store-local number.
 enum class Table : uint8_t {
   kMeta,        // name -> small string (schema_version, node id, erased marks: keys.h)
   kHeaders,     // arrival(8 BE) -> lengths || codec || header || signature || stored body

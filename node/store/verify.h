@@ -1,6 +1,6 @@
-// Checking a store against its own signatures (SECURITY.md case 22, a value corrupted on disk):
-// every header's signature and chain link, every held body against its header's body hash, and
-// every head against its last header. `eichub verify` reports what this finds; --repair drops
+// Checking a store against its own signatures (docs/reliability.md case 22, a value corrupted on
+// disk): every header's signature and chain link, every held body against its header's body hash,
+// and every head against its last header. `eichub verify` reports what this finds; --repair drops
 // bad bodies so that they are fetched again from peers as missing bodies.
 #pragma once
 

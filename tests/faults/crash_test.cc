@@ -1,4 +1,4 @@
-// Crash safety (SECURITY.md case 36, guarantee G6): SIGKILL at uniformly random instants during
+// Crash safety (docs/reliability.md case 36): SIGKILL at uniformly random instants during
 // import, publish and catch-up. After every kill the store reopens, every feed held exports and
 // verifies from seq 1, the records table agrees with the feed (only whole batches), every
 // acknowledged update is still held, and in the end the node holds what a run without kills

@@ -1,4 +1,4 @@
-// Credit violation (SECURITY.md case 28): four raw peers at once ask A for a feed again and
+// Credit violation (docs/reliability.md case 28): four raw peers at once ask A for a feed again and
 // again, and for more than the credit cap at once, and never read what A sends. A serves each at
 // most the cap per feed per re-ask interval (CreditLedger), counts the violations with their
 // reasons, keeps its memory within the bound computed below, and keeps syncing with the honest

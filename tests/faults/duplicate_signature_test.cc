@@ -1,10 +1,10 @@
-// Same header, second valid signature (SECURITY.md case 5). Ed25519 signatures are not unique:
-// the author's key signs the same header bytes twice with different nonces (RandomizedSigner).
-// In feed format 2 a header's prev hashes the previous *signed* header, so a chain goes on from
-// one signature only: a second signature can only end a run. A raw peer hands node N, which
-// holds seqs 1-5, runs from seq 1 that end at seq 5 under a second signature: N must count them
-// as duplicates, prove no fork, leave the feed unfrozen, take seqs 6-8 (which link to the
-// signature N holds), and end with the digest of a node that only ever saw one signature.
+// Same header, second valid signature (docs/reliability.md case 5). Ed25519 signatures are not
+// unique: the author's key signs the same header bytes twice with different nonces
+// (RandomizedSigner). In feed format 2 a header's prev hashes the previous *signed* header, so a
+// chain goes on from one signature only: a second signature can only end a run. A raw peer hands
+// node N, which holds seqs 1-5, runs from seq 1 that end at seq 5 under a second signature: N must
+// count them as duplicates, prove no fork, leave the feed unfrozen, take seqs 6-8 (which link to
+// the signature N holds), and end with the digest of a node that only ever saw one signature.
 #include <chrono>
 #include <memory>
 

@@ -1,4 +1,4 @@
-// Resource exhaustion (SECURITY.md cases 37 and 38, guarantees G6 and G8): the store's disk
+// Resource exhaustion (docs/reliability.md cases 37 and 38): the store's disk
 // fills up (a private tmpfs under the node's data directory), or the LMDB map reaches its
 // configured cap. The node must refuse writes with a clear error and a counter, keep serving
 // reads and peers, lose nothing acknowledged, and resume once space returns.

@@ -1,9 +1,9 @@
-// FaultProxy (SECURITY.md 4.2, helper 2): a userspace TCP forwarder put between two nodes in
-// place of netem, which this kernel lacks. It can delay, throttle, stall (a silent partition:
-// connections stay open, nothing flows), cut every connection (RST) and refuse new ones (a
-// partition with errors), or cut each connection with a probability per forwarded chunk (the
-// stream-level form of packet loss: TCP itself retransmits lost segments, so loss that
-// matters to a ZeroMQ peer is a broken connection).
+// FaultProxy (docs/reliability.md "The machine, and what it cannot show"): a userspace TCP
+// forwarder put between two nodes in place of netem, which this kernel lacks. It can delay,
+// throttle, stall (a silent partition: connections stay open, nothing flows), cut every connection
+// (RST) and refuse new ones (a partition with errors), or cut each connection with a probability
+// per forwarded chunk (the stream-level form of packet loss: TCP itself retransmits lost segments,
+// so loss that matters to a ZeroMQ peer is a broken connection).
 #pragma once
 
 #include <atomic>

@@ -1,6 +1,6 @@
 // Figures: each fault test prints one JSON line of what it injected and measured
-// (SECURITY.md 4.1), to stdout and, when EICHUB_FIGURES names a file, appended to it; the
-// figures of docs/reliability.md come from those lines.
+// (docs/reliability.md "How the figures are made"), to stdout and, when EICHUB_FIGURES names a
+// file, appended to it; the figures of docs/reliability.md come from those lines.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
-// Forged-signature flood against an honest catch-up (SECURITY.md case 26 b). B catches up A's
-// feed twice: once alone (the baseline), once while a CURVE-admitted raw peer pushes A's own
+// Forged-signature flood against an honest catch-up (docs/reliability.md case 26 b). B catches up
+// A's feed twice: once alone (the baseline), once while a CURVE-admitted raw peer pushes A's own
 // headers with forged signatures to the node catching up (valid structure, right author, seq
 // and prev; each run as cheap to make as the attacker likes and as dear to refuse as the
 // engine allows). B must hold A's feed as A exported it, refuse every forged run (as `broken

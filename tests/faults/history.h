@@ -1,6 +1,6 @@
-// History checker (SECURITY.md 4.2, helper 5): the acknowledged heads of every feed, recorded
-// as publishers and peers report them, and a check that a node holds every one of them in a
-// chain that verifies from seq 1.
+// History checker (docs/reliability.md "How the figures are made"): the acknowledged heads of every
+// feed, recorded as publishers and peers report them, and a check that a node holds every one of
+// them in a chain that verifies from seq 1.
 #pragma once
 
 #include <cstdint>

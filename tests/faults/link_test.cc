@@ -1,5 +1,5 @@
-// Network faults through the userspace fault proxy (SECURITY.md cases 31-34, guarantees G6 and
-// G7): disconnects at random instants mid-sync, delay with throttling and random connection
+// Network faults through the userspace fault proxy (docs/reliability.md cases 31-34):
+// disconnects at random instants mid-sync, delay with throttling and random connection
 // loss, a silent partition that only heartbeats can notice, and a partition healed after both
 // sides published. Every acknowledged update must reach every node and digests must agree.
 #include <chrono>

@@ -1,7 +1,7 @@
-// Network namespaces for partition tests (SECURITY.md 4.1): each node's daemon runs in a
-// namespace of its own, and namespaces are linked by veth pairs, so a partition is a link
-// taken down in the kernel: packets vanish and nothing tells either side, as when a cable is
-// cut. Made with iproute2 (`ip netns`), which needs root; tests skip with the reason otherwise.
+// Network namespaces for partition tests (docs/reliability.md case 33): each node's daemon runs in
+// a namespace of its own, and namespaces are linked by veth pairs, so a partition is a link taken
+// down in the kernel: packets vanish and nothing tells either side, as when a cable is cut. Made
+// with iproute2 (`ip netns`), which needs root; tests skip with the reason otherwise.
 #pragma once
 
 #include <string>

@@ -1,5 +1,5 @@
 // RandomizedSigner (tests only, never in the product): Ed25519 signatures with a random nonce,
-// so that one message gets a second valid signature (SECURITY.md case 5). OpenSSL signs
+// so that one message gets a second valid signature (docs/reliability.md case 5). OpenSSL signs
 // deterministically (RFC 8032: the nonce is a hash of the key and the message).
 #pragma once
 

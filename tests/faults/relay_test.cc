@@ -1,4 +1,4 @@
-// A relay that lies (SECURITY.md cases 14 and 35) in a diamond A->B->D, A->C->D: B is a raw
+// A relay that lies (docs/reliability.md cases 14 and 35) in a diamond A->B->D, A->C->D: B is a raw
 // peer that relays A's feed to D, withholding its second half (14) or dropping, altering the
 // body of, or altering the header of every 10th update, or reordering the feed (35); C is an
 // honest node. D must get the whole feed through C, accept nothing B altered, count B's runs it

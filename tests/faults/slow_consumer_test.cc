@@ -1,4 +1,4 @@
-// Slow consumer (SECURITY.md case 27): B's daemon is stopped (SIGSTOP) in the middle of a
+// Slow consumer (docs/reliability.md case 27): B's daemon is stopped (SIGSTOP) in the middle of a
 // catch-up of A's feed. A, the sender, may hold at most what B's wants granted it (the credit
 // window of CreditLedger): its RSS is watched from /proc while B sleeps and must stay under
 // that bound. After SIGCONT, B converges with A's digest and holds every update.

@@ -1,5 +1,5 @@
-// Soak with a nemesis (SECURITY.md case 40): N nodes on loopback, every directed link through
-// a fault proxy, continuous publishing at every node, and at random instants: SIGKILL and
+// Soak with a nemesis (docs/reliability.md case 40): N nodes on loopback, every directed link
+// through a fault proxy, continuous publishing at every node, and at random instants: SIGKILL and
 // restart of a daemon, SIGSTOP/SIGCONT, a killed publish, connection cuts, a partition of the
 // ring, and slow or lossy links. At the end every fault is healed; all digests must be equal
 // and every acknowledged update present on every node. Prints a report (FIGURES line).

@@ -1,8 +1,8 @@
-// Endless or slow data (SECURITY.md case 29): A pulls B's feed through a proxy that trickles
-// 16 kB/s, so no batch finishes; C holds the same feed on a direct link. A's per-feed progress
-// timeout (want_timeout_ms, 5 s) must move the pull to C, and A must converge long before the
-// trickle could deliver. The other side of the same timeout: a source that is slow but
-// finishes each batch within it keeps the pull, however long the whole pull takes.
+// Endless or slow data (docs/reliability.md case 29): A pulls B's feed through a proxy that
+// trickles 16 kB/s, so no batch finishes; C holds the same feed on a direct link. A's per-feed
+// progress timeout (want_timeout_ms, 5 s) must move the pull to C, and A must converge long before
+// the trickle could deliver. The other side of the same timeout: a source that is slow but finishes
+// each batch within it keeps the pull, however long the whole pull takes.
 #include <chrono>
 #include <fstream>
 #include <memory>

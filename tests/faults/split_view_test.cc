@@ -1,6 +1,6 @@
-// Split view (SECURITY.md case 12, variants 12b and 12c): the author's key signs two branches
-// of one feed and a raw peer hands branch X to one node and branch Y to another. Every node
-// must turn what it sees (a next update whose prev is not our head, or a peer's head that
+// Split view (docs/reliability.md case 12, variants 12b and 12c): the author's key signs two
+// branches of one feed and a raw peer hands branch X to one node and branch Y to another. Every
+// node must turn what it sees (a next update whose prev is not our head, or a peer's head that
 // differs from ours) into a fork proof, freeze the feed at the first seq where the branches
 // differ, and relay the proof; digests must then be equal on every node, and the author's
 // records in every node's state those of the common prefix only.
@@ -119,8 +119,8 @@ class ForkSplitViewTest : public ::testing::Test {
   FeedUpdates common_, x_, y_;
 };
 
-// 12 and 12c as SECURITY.md sets them: a line of 5 nodes, X handed to node 1 and Y to node 5
-// at the same time; the proofs cross 4 hops.
+// 12 and 12c as docs/reliability.md runs them: a line of 5 nodes, X handed to node 1 and Y to node
+// 5 at the same time; the proofs cross 4 hops.
 TEST_F(ForkSplitViewTest, BranchesHandedToBothEndsOfAFiveNodeLineFreezeEveryNode) {
   const auto nodes = startLine(5);
   const std::vector<NodeProcess*> line = pointers(nodes);

@@ -1,6 +1,6 @@
-// Unknown author, admission arriving later (SECURITY.md case 6). Our "bounded quarantine" is the
-// sender's store: node N refuses and counts (`unknown_author`) what an unadmitted author's peer
-// pushes, holds nothing of it, remembers only the head the peer offered, and pulls the feed
+// Unknown author, admission arriving later (docs/reliability.md case 6). Our "bounded quarantine"
+// is the sender's store: node N refuses and counts (`unknown_author`) what an unadmitted author's
+// peer pushes, holds nothing of it, remembers only the head the peer offered, and pulls the feed
 // from that peer once the delegation reaches it, ending with the digest of a node that got the
 // delegation first (the in-order run).
 #include <chrono>

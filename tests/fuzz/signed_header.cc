@@ -1,5 +1,5 @@
-// Fuzz target, structure-aware (SECURITY.md case 21): the harness re-signs each mutated header
-// with a fixed test key, so mutations get past the signature check into the chain and state
+// Fuzz target, structure-aware (docs/reliability.md case 21): the harness re-signs each mutated
+// header with a fixed test key, so mutations get past the signature check into the chain and state
 // logic: body binding, checkLink, the record check, and CatalogStore::apply on a real LMDB
 // store (one per input, with a 1 MiB map so that growth runs too).
 // Input: header, body, header, body, ... split as fuzz_input.h says. A header that does not

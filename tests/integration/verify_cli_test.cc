@@ -1,4 +1,4 @@
-// `eichub verify` on a real home (SECURITY.md case 22): a clean store passes; a body and a
+// `eichub verify` on a real home (docs/reliability.md case 22): a clean store passes; a body and a
 // header bit-flipped in the data file are each named by author, seq and problem; --repair drops
 // the bad body and leaves the header, which it cannot repair, reported.
 #include <algorithm>

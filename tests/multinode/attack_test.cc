@@ -1,4 +1,4 @@
-// Hostile peers against a real daemon (SECURITY.md checklist, transport and sync cases): a raw
+// Hostile peers against a real daemon (docs/reliability.md, its transport and sync cases): a raw
 // client with its own CURVE and Ed25519 keys attacks node A while an honest node B is peered
 // with it. Each test checks that A stays up, refuses and counts the attack, stores nothing
 // unverified, and still syncs with B.
@@ -453,7 +453,7 @@ TEST_F(AttackTest, ClockSkewedFeedsAreJudgedAlikeEverywhere) {
       /*also_b=*/true);
   a_->ok({"trust", "add", authorHex(past)});
   b_->ok({"trust", "add", authorHex(past)});
-  // Time is informative (SECURITY.md 2.9): both feeds are accepted, on both nodes.
+  // Time is informative (docs/reliability.md case 16): both feeds are accepted, on both nodes.
   ASSERT_TRUE(waitFor(
       [&] {
         return a_->seqOf(authorHex(future)) == 5 && b_->seqOf(authorHex(future)) == 5 &&

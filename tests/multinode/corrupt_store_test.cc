@@ -1,5 +1,5 @@
-// SECURITY.md case 22 on real daemons: a body bit-flipped in B's store while B is stopped is
-// never served (C, fetching only from B, gets the header without it), `eichub verify` names it,
+// docs/reliability.md case 22 on real daemons: a body bit-flipped in B's store while B is stopped
+// is never served (C, fetching only from B, gets the header without it), `eichub verify` names it,
 // and `eichub verify --repair` drops it so that B fetches it again from A; then A, B and C hold
 // the same body and digest.
 #include <chrono>

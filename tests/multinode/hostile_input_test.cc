@@ -1,4 +1,4 @@
-// More hostile peers against a real daemon (SECURITY.md cases 3, 13, 15 and 24), beside
+// More hostile peers against a real daemon (docs/reliability.md cases 3, 13, 15 and 24), beside
 // attack_test.cc: an update signed for another network, head claims at the top of the seq
 // range, bodies swapped between updates, and a pre-authentication connection flood. Each
 // checks that A refuses and counts, stores nothing it should not, keeps its digest and still

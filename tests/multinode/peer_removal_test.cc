@@ -1,5 +1,5 @@
-// SECURITY.md case 25, session identity binding, on real daemons: ZAP judges a session only at
-// its handshake, so a peer removed while syncing must lose its live sessions when the config
+// docs/reliability.md case 25, session identity binding, on real daemons: ZAP judges a session only
+// at its handshake, so a peer removed while syncing must lose its live sessions when the config
 // changes, or when trust removes its node (nothing more from it is applied, its reconnect is
 // refused), and a hello claiming another peer's node id is refused whatever key carried it.
 #include <atomic>

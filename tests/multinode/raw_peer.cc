@@ -30,8 +30,8 @@ milliseconds leftUntil(Clock::time_point deadline) {
 }
 
 // A hello with no node id gets node_id, as a real node's hello carries its own: nodes refuse a
-// hello whose id is not the peer card's (identity_mismatch, SECURITY.md case 25). Anything else,
-// a hello naming an id on purpose included, is sent as it is.
+// hello whose id is not the peer card's (identity_mismatch, docs/reliability.md case 25). Anything
+// else, a hello naming an id on purpose included, is sent as it is.
 Bytes withOwnNodeId(ByteView bytes, const PublicKey& node_id) {
   auto message = wire::decode(bytes);
   auto* hello = message.ok() ? std::get_if<wire::Hello>(&*message) : nullptr;

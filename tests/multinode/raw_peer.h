@@ -52,13 +52,13 @@ wire::HeadInfo headOf(const FeedUpdates& feed);
 FeedUpdates makeFeed(const crypto::SigningKey& key, const std::string& network,
                      const std::string& prefix, size_t n, int64_t time_ms);
 // base followed by n more such upserts (ids prefix/0..n-1) signed by key: a branch of base
-// when two callers extend the same base differently (a fork, SECURITY.md case 12).
+// when two callers extend the same base differently (a fork, docs/reliability.md case 12).
 FeedUpdates extendFeed(const crypto::SigningKey& key, const std::string& network,
                        const FeedUpdates& base, const std::string& prefix, size_t n,
                        int64_t time_ms);
 
 // A hello the peer sends (scripted or by send) with no node id carries key's, as a real node's
-// does; nodes check it against the peer card (identity_mismatch, SECURITY.md case 25).
+// does; nodes check it against the peer card (identity_mismatch, docs/reliability.md case 25).
 class RawPeer {
  public:
   // Starts serving at once on tcp://127.0.0.1:* with a ZAP handler that admits only

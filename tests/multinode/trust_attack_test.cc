@@ -1,5 +1,5 @@
-// Trust attacks against a real daemon (SECURITY.md cases 6-12): raw peers with real keys push
-// updates that the trust rules must refuse. Each case checks that node A refuses the update,
+// Trust attacks against a real daemon (docs/reliability.md cases 6-12): raw peers with real keys
+// push updates that the trust rules must refuse. Each case checks that node A refuses the update,
 // counts it under its reason, and keeps the digest of the honest run; an equivocating author
 // is frozen on two nodes with one fork proof.
 #include <chrono>

@@ -112,9 +112,9 @@ TEST_F(TrustStoryTest, FourNodesUnderOneRootAgreeOnVendorRevocationRemovalAndRot
   EXPECT_EQ(e.seqOf(vendor), 600u);  // never fetched past the cut-off
   EXPECT_EQ(resources(e), 600u);
 
-  // The authority removes C. C's peers end its sessions as the removal reaches them (SECURITY.md
-  // case 25), so C may never hear of it; what C publishes afterwards counts nowhere else. The
-  // line is cut at C: B links to D.
+  // The authority removes C. C's peers end its sessions as the removal reaches them
+  // (docs/reliability.md case 25), so C may never hear of it; what C publishes afterwards counts
+  // nowhere else. The line is cut at C: B links to D.
   net.ok({"authority", "remove", c.nodeId(), "--after-seq", std::to_string(c.seqOf(c.nodeId())),
           "--reason", "left the network"});
   removed_ = &c;

@@ -1,5 +1,5 @@
-// Test helper for SECURITY.md case 22: flips one bit of a value stored in a store's data file
-// while nothing has the store open, as `dd conv=notrunc` would, at the file offset found by
+// Test helper for docs/reliability.md case 22: flips one bit of a value stored in a store's data
+// file while nothing has the store open, as `dd conv=notrunc` would, at the file offset found by
 // reading the value through LMDB (where LMDB's read-only map shows it).
 #pragma once
 

@@ -1,11 +1,11 @@
 // How the store keeps a record body beside its header: as signed, or compressed with zstd.
 //
-// Bodies are most of a store's bytes (DESIGN.md 3; docs/benchmarks.md "Disk"): catalogue
-// records are text, and ESCO's skill URIs and labels repeat from record to record and within one.
-// A body is compressed on its own (no shared dictionary), so that any one of them reads back
-// without its neighbours, and kept raw when compression would not make it smaller. Only the
-// store sees the compressed form: the wire, feed files, hashes and signatures use the body's
-// signed bytes.
+// Bodies are most of a store's bytes (docs/architecture.md "Store tables"; docs/benchmarks.md
+// "Disk"): catalogue records are text, and ESCO's skill URIs and labels repeat from record to
+// record and within one. A body is compressed on its own (no shared dictionary), so that any one of
+// them reads back without its neighbours, and kept raw when compression would not make it smaller.
+// Only the store sees the compressed form: the wire, feed files, hashes and signatures use the
+// body's signed bytes.
 #pragma once
 
 #include <cstdint>

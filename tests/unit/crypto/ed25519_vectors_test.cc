@@ -1,5 +1,5 @@
-// Ed25519 edge vectors (SECURITY.md case 2): eichub's verdict on each is pinned, so that every
-// node, whatever its OpenSSL build, reaches the same one, and a change shows here first.
+// Ed25519 edge vectors (docs/reliability.md case 2): eichub's verdict on each is pinned, so that
+// every node, whatever its OpenSSL build, reaches the same one, and a change shows here first.
 // Vectors: a Wycheproof subset (tests/testdata/wycheproof, see its README) and vectors built
 // here from a valid signature: S + L, and the small-order public keys.
 #include <fstream>

@@ -1,5 +1,5 @@
-// Reader slots of dead processes (SECURITY.md case 39): CLI readers killed with SIGKILL inside a
-// read transaction leave their slots in LMDB's reader table; the store frees them, a full
+// Reader slots of dead processes (docs/reliability.md case 39): CLI readers killed with SIGKILL
+// inside a read transaction leave their slots in LMDB's reader table; the store frees them, a full
 // table's worth of live readers in other processes never gives MDB_READERS_FULL, and the file
 // stops growing once the dead readers' snapshots are released.
 #include <filesystem>

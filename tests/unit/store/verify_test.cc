@@ -1,5 +1,5 @@
 // verifyStore and CatalogStore::dropBadBody on a real LMDB store whose data file had one bit of
-// a stored header or body flipped while it was closed (SECURITY.md case 22).
+// a stored header or body flipped while it was closed (docs/reliability.md case 22).
 #include "node/store/verify.h"
 
 #include <algorithm>

@@ -1,7 +1,8 @@
-// The live path (DESIGN.md 6): a new head pushed as updates to a peer a few updates behind, the
-// receiver's checks on pushes (linked, bounded, verified like a pulled run), and a verified run
-// served and pushed on before its commit, withdrawn when the commit fails. Engines wired
-// in-process: A (server_) -> B (client_, link 1) -> C (B's server link 3), D (link 4).
+// The live path (docs/architecture.md "From a peer to the commit"): a new head pushed as updates to
+// a peer a few updates behind, the receiver's checks on pushes (linked, bounded, verified like a
+// pulled run), and a verified run served and pushed on before its commit, withdrawn when the commit
+// fails. Engines wired in-process: A (server_) -> B (client_, link 1) -> C (B's server link 3), D
+// (link 4).
 #include <deque>
 #include <string>
 #include <utility>
