@@ -18,6 +18,7 @@ namespace {
 
 constexpr size_t kPageItems = 100;          // items per ListRecords/ListIdentifiers page
 constexpr size_t kMaxArgumentBytes = 1024;  // longest argument name or value accepted
+constexpr int kRetryAfterSeconds = 5;       // when the store cannot be read
 constexpr size_t kMaxArguments = 16;        // more is no OAI-PMH request
 constexpr std::string_view kDefaultRepository = "eichub";
 
@@ -31,8 +32,9 @@ struct OaiArgs {
 };
 
 struct OaiAnswer {
-  std::string request;  // the <request> element
-  std::string body;     // the verb's element, or the error(s)
+  std::string request;       // the <request> element
+  std::string body;          // the verb's element, or the error(s)
+  bool unavailable = false;  // the store failed: not a protocol error, so 503 and Retry-After
 };
 
 std::string errorXml(std::string_view code, std::string_view message) {
@@ -169,7 +171,7 @@ class OaiProvider {
     auto body = run(verb, args, base);
     if (!body.ok()) {
       log::warn("event=oai_failed verb={} err=\"{}\"", verb, body.status().message());
-      return {request, errorXml("badArgument", "the store could not be read; retry later")};
+      return {request, "", true};
     }
     return {request, *body};
   }
@@ -365,6 +367,13 @@ void addOaiRoutes(httplib::Server& server, ApiContext& context) {
   auto provider = std::make_shared<OaiProvider>(context);
   auto handler = [provider](const httplib::Request& req, httplib::Response& res) {
     OaiAnswer a = provider->answer(req);
+    if (a.unavailable) {
+      // OAI-PMH's flow control: harvesters retry a 503 after Retry-After.
+      res.status = 503;
+      res.set_header("Retry-After", std::to_string(kRetryAfterSeconds));
+      res.set_content("the store could not be read; retry later\n", "text/plain");
+      return;
+    }
     int64_t now = static_cast<int64_t>(std::time(nullptr));
     res.status = 200;
     res.set_content(oai::openEnvelope(now, a.request) + a.body + oai::closeEnvelope(),
