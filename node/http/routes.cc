@@ -13,6 +13,7 @@ void addRoutes(httplib::Server& server, ApiContext& context) {
   addMatchRoutes(server, context);
   addDashboardRoutes(server, context);
   addExportRoutes(server, context);
+  addOaiRoutes(server, context);
 }
 
 }  // namespace eichub::http

@@ -20,5 +20,6 @@ void addPublishRoutes(httplib::Server& server, ApiContext& context);  // POST pu
 void addMatchRoutes(httplib::Server& server, ApiContext& context);  // match, gaps, needs, align...
 void addDashboardRoutes(httplib::Server& server, ApiContext& context);  // / and its assets
 void addExportRoutes(httplib::Server& server, ApiContext& context);     // export/elm.xml
+void addOaiRoutes(httplib::Server& server, ApiContext& context);        // oai
 
 }  // namespace eichub::http
