@@ -233,6 +233,19 @@ Result<std::unique_ptr<RecordReader>> RecordReader::open(ByteView body) {
   return out;
 }
 
+Status readRecord(schema::Record::Reader record, const RecordRead& read) {
+  try {
+    return read(record);
+  } catch (const kj::Exception& e) {
+    return Status::InvalidArgument("malformed record", e.getDescription().cStr());
+  }
+}
+
+Status readRecord(ByteView body, const RecordRead& read) {
+  EICHUB_ASSIGN_OR_RETURN(auto reader, RecordReader::open(body));
+  return readRecord(reader->root(), read);
+}
+
 Result<Change> checkBody(ByteView body) {
   EICHUB_ASSIGN_OR_RETURN(auto reader, RecordReader::open(body));
   try {

@@ -2,6 +2,7 @@
 // Importers and the JSON Lines reader produce Changes; the publisher signs and stores them.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -66,6 +67,14 @@ class RecordReader {
   std::unique_ptr<SegmentMessage> message_;
   schema::Record::Reader root_;
 };
+
+// Reading a record's fields follows pointers that Cap'n Proto checks lazily, and it reports a bad
+// one by throwing kj::Exception. These are where that stops, for every reader outside this
+// library: read runs over the record, and an exception it raises comes back as InvalidArgument
+// ("malformed record: ..."); a Status read returns comes back as it is. The first opens body.
+using RecordRead = std::function<Status(schema::Record::Reader)>;
+Status readRecord(ByteView body, const RecordRead& read);
+Status readRecord(schema::Record::Reader record, const RecordRead& read);
 
 // Fully validates a body that came from outside (a peer or a feed file): canonical encoding,
 // every limit of changeFromRecord. Returns the Change it describes, whose kind, id and tags

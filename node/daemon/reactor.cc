@@ -134,7 +134,8 @@ bool Reactor::sendToRouter(const std::string& routing_id, const Bytes& bytes) {
 int Reactor::flushSendQueues(int last_wait_ms) {
   bool queued = false;
   size_t moved = 0;
-  for (auto& [id, server] : servers_) {
+  for (auto& entry : servers_) {
+    ServerLink& server = entry.second;  // a reference the lambda may capture (clang 14)
     if (server.queue.empty()) continue;
     moved += server.queue.flush(
         [&](const Bytes& bytes) { return sendToRouter(server.routing_id, bytes); });

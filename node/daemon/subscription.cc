@@ -5,8 +5,6 @@
 #include <map>
 #include <sstream>
 
-#include <kj/exception.h>
-
 #include "node/catalog/change.h"
 #include "node/catalog/record_json.h"
 
@@ -18,18 +16,15 @@ namespace {
 using Narrower = std::map<std::string, std::vector<std::string>>;
 
 void addBroader(Narrower& narrower, const store::RecordState& state) {
-  auto reader = catalog::RecordReader::open(state.body);
-  if (!reader.ok()) return;
-  try {
-    auto record = (*reader)->root();
+  // Bodies were checked when stored; one that still fails to read adds no links.
+  (void)catalog::readRecord(state.body, [&](schema::Record::Reader record) {
     auto add = [&](capnp::List<capnp::Text>::Reader broader) {
       for (auto uri : broader) narrower[std::string(uri.cStr())].push_back(state.key.id);
     };
     if (record.isSkill()) add(record.getSkill().getBroader());
     if (record.isSkillGroup()) add(record.getSkillGroup().getBroader());
-  } catch (const kj::Exception&) {
-    // Bodies were checked when stored; one that still fails to read adds no links.
-  }
+    return Status::OK();
+  });
 }
 
 }  // namespace

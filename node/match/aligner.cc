@@ -8,7 +8,6 @@
 #include <unordered_set>
 
 #include <fmt/core.h>
-#include <kj/exception.h>
 
 #include "node/catalog/change.h"
 #include "node/match/internal/label_index.h"
@@ -97,12 +96,12 @@ Found place(const Aligner::Index::Label& label, const FieldWords& title,
 }  // namespace
 
 Result<AlignInput> alignInputFromRecord(schema::Record::Reader record) {
-  try {
-    if (record.which() != schema::Record::LEARNING_RESOURCE) {
-      return Status::InvalidArgument("not a LearningResource");
-    }
-    auto lr = record.getLearningResource();
-    AlignInput input;
+  if (record.which() != schema::Record::LEARNING_RESOURCE) {
+    return Status::InvalidArgument("not a LearningResource");
+  }
+  AlignInput input;
+  EICHUB_RETURN_IF_ERROR(catalog::readRecord(record, [&input](schema::Record::Reader reading) {
+    auto lr = reading.getLearningResource();
     input.id = lr.getId().cStr();
     for (auto t : lr.getTitle()) input.title.emplace_back(t.getLang().cStr(), t.getText().cStr());
     for (auto t : lr.getDescription()) {
@@ -110,20 +109,19 @@ Result<AlignInput> alignInputFromRecord(schema::Record::Reader record) {
     }
     for (auto l : lr.getLanguages()) input.languages.emplace_back(l.cStr());
     for (auto ref : lr.getTeaches()) input.teaches.emplace_back(ref.getSkill().cStr());
-    return input;
-  } catch (const kj::Exception& e) {
-    return Status::InvalidArgument("record does not decode", e.getDescription().cStr());
-  }
+    return Status::OK();
+  }));
+  return input;
 }
 
 Result<std::unique_ptr<Aligner>> Aligner::build(const store::CatalogStore& store) {
   auto index = std::make_unique<Index>();
   auto scanned = store.scanRecords(
       {catalog::Kind::SKILL}, [&index](const store::RecordKey&, ByteView body) -> Status {
-        auto reader = catalog::RecordReader::open(body);
-        if (!reader.ok()) return Status::OK();  // left out, as MatchIndex does
-        try {
-          auto skill = (*reader)->root().getSkill();
+        // Stored bodies passed checkBody; one that still fails to read is left out, as
+        // MatchIndex does.
+        (void)catalog::readRecord(body, [&index](schema::Record::Reader record) {
+          auto skill = record.getSkill();
           auto [it, added] = index->skill_ids.emplace(skill.getUri().cStr(),
                                                       static_cast<uint32_t>(index->skills.size()));
           if (added) index->skills.push_back({skill.getUri().cStr(), {}});
@@ -135,9 +133,8 @@ Result<std::unique_ptr<Aligner>> Aligner::build(const store::CatalogStore& store
           for (auto t : skill.getAltLabels()) {
             index->add(id, t.getLang().cStr(), false, t.getText().cStr());
           }
-        } catch (const kj::Exception&) {
-          // Stored bodies passed checkBody; one that still fails to traverse is left out.
-        }
+          return Status::OK();
+        });
         return Status::OK();
       });
   if (!scanned.ok()) return scanned.status();

@@ -1,11 +1,9 @@
 // MatchIndex: built from the store's records in one scan; the adapter from Cap'n Proto bodies to
-// plain entries lives here, and Cap'n Proto exceptions stop here.
+// plain entries lives here (reads go through catalog::readRecord).
 #include "node/match/match_index.h"
 
 #include <algorithm>
 #include <utility>
-
-#include <kj/exception.h>
 
 #include "node/catalog/change.h"
 
@@ -163,18 +161,14 @@ Result<std::unique_ptr<MatchIndex>> MatchIndex::build(const store::CatalogStore&
       catalog::Kind::SKILL, catalog::Kind::SKILL_GROUP, catalog::Kind::OCCUPATION,
       catalog::Kind::LEARNING_RESOURCE, catalog::Kind::SKILL_NEED};
   auto heads = store.scanRecords(kinds, [&builder](const store::RecordKey& key, ByteView body) {
-    auto reader = catalog::RecordReader::open(body);
-    if (!reader.ok()) {
-      ++builder.parts().stats.unreadable;
+    Status added = Status::OK();
+    Status read = catalog::readRecord(body, [&](schema::Record::Reader record) {
+      added = builder.add(key, record);
       return Status::OK();
-    }
-    try {
-      return builder.add(key, (*reader)->root());
-    } catch (const kj::Exception&) {
-      // Stored bodies passed checkBody; one that still fails to traverse is left out.
-      ++builder.parts().stats.unreadable;
-      return Status::OK();
-    }
+    });
+    // Stored bodies passed checkBody; one that still fails to read is left out.
+    if (!read.ok()) ++builder.parts().stats.unreadable;
+    return added;
   });
   if (!heads.ok()) return heads.status();
   builder.parts().heads = std::move(heads).value();

@@ -22,14 +22,13 @@ Status addNeedToQuery(const store::CatalogStore& store, const std::string& need_
         fmt::format("{} SkillNeed records have id {} (several authors); name the skills instead",
                     needs.size(), need_id));
   }
-  EICHUB_ASSIGN_OR_RETURN(auto reader, catalog::RecordReader::open(needs[0]->body));
-  try {
-    auto need = reader->root().getSkillNeed();
+  Status read = catalog::readRecord(needs[0]->body, [&query](schema::Record::Reader record) {
+    auto need = record.getSkillNeed();
     for (auto uri : need.getSkills()) query.skills.emplace_back(uri.cStr());
     query.occupation = need.getOccupation().cStr();
-  } catch (const kj::Exception& e) {
-    return Status::Corruption("SkillNeed body does not decode", e.getDescription().cStr());
-  }
+    return Status::OK();
+  });
+  if (!read.ok()) return Status::Corruption("SkillNeed body does not decode", read.message());
   return Status::OK();
 }
 

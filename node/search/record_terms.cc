@@ -1,13 +1,12 @@
-// Index texts and terms of catalogue records. Reading a Cap'n Proto message may throw
-// kj::Exception (lazy validation); recordTexts() is the adapter that turns it into a Status.
+// Index texts and terms of catalogue records. Reading a record goes through
+// catalog::readRecord, which turns Cap'n Proto's exceptions into a Status.
 #include "node/search/record_terms.h"
 
 #include <algorithm>
 #include <limits>
 #include <set>
 
-#include <kj/exception.h>
-
+#include "node/catalog/change.h"
 #include "node/search/tokenize.h"
 
 namespace eichub::search {
@@ -114,11 +113,10 @@ bool langMatches(std::string_view text_lang, std::string_view lang) {
 
 Result<RecordTexts> recordTexts(schema::Record::Reader record) {
   RecordTexts out;
-  try {
-    collect(record, out);
-  } catch (const kj::Exception& e) {
-    return Status::InvalidArgument("malformed record", e.getDescription().cStr());
-  }
+  EICHUB_RETURN_IF_ERROR(catalog::readRecord(record, [&out](schema::Record::Reader reading) {
+    collect(reading, out);
+    return Status::OK();
+  }));
   return out;
 }
 

@@ -25,7 +25,7 @@ Result<bool> changedLaterWithin(const store::CatalogStore& store, const store::R
     if (updates.empty()) break;
     for (const feed::SignedUpdate& u : updates) {
       EICHUB_ASSIGN_OR_RETURN(feed::HeaderFields h, feed::decodeHeader(u.header));
-      if (h.kind == key.kind && h.id == key.id) return true;
+      if (h.kind == catalog::kindCode(key.kind) && h.id == key.id) return true;
       from = h.seq + 1;
     }
   }
