@@ -32,6 +32,31 @@ Status checkVersion(const Txn& txn, bool* absent) {
   return Status::OK();
 }
 
+// Heads written before byte quotas lack the feed's byte total. Each gets it here, summed once
+// from its headers, on the first read-write open; otherwise every head() and feeds() (the
+// daemon's tick) would walk the whole feed again until its next update.
+Status completeHeads(WriteTxn& txn) {
+  std::vector<std::pair<PublicKey, internal::HeadValue>> partial;
+  EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kHeads));
+  Entry entry;
+  EICHUB_ASSIGN_OR_RETURN(bool more, cursor.get(MDB_FIRST, &entry));
+  while (more) {
+    if (entry.key.size() != kPublicKeyBytes) return Status::Corruption("bad heads key");
+    EICHUB_ASSIGN_OR_RETURN(internal::HeadValue value, internal::decodeHead(entry.value));
+    if (!value.bytes_known) {
+      PublicKey author{};
+      std::copy(entry.key.begin(), entry.key.end(), author.begin());
+      partial.emplace_back(author, value);
+    }
+    EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
+  }
+  for (auto& [author, value] : partial) {
+    EICHUB_RETURN_IF_ERROR(internal::fillFeedBytes(txn, author, value));
+    EICHUB_RETURN_IF_ERROR(txn.put(Table::kHeads, author, internal::encodeHead(value)));
+  }
+  return Status::OK();
+}
+
 Status checkSchema(CatalogStore::Impl& impl, bool read_only) {
   bool absent = false;
   if (read_only) {
@@ -42,7 +67,7 @@ Status checkSchema(CatalogStore::Impl& impl, bool read_only) {
   }
   return impl.write([&absent](WriteTxn& txn) -> Status {
     EICHUB_RETURN_IF_ERROR(checkVersion(txn, &absent));
-    if (!absent) return Status::OK();
+    if (!absent) return completeHeads(txn);
     // Only a new, empty store gets a version; data without one came from something else.
     EICHUB_ASSIGN_OR_RETURN(MDB_stat headers, txn.stat(Table::kHeaders));
     EICHUB_ASSIGN_OR_RETURN(MDB_stat records, txn.stat(Table::kRecords));

@@ -17,17 +17,6 @@ using testing::NodeProcess;
 
 constexpr char kToken[] = "test-token-0123456789abcdef";
 
-void setToken(const NodeProcess& node, const std::string& token) {
-  std::string path = node.dir() + "/config.toml";
-  std::ifstream in(path);
-  std::string config((std::istreambuf_iterator<char>(in)), {});
-  const std::string empty = "api_token = \"\"";
-  size_t at = config.find(empty);
-  ASSERT_NE(at, std::string::npos);
-  config.replace(at, empty.size(), "api_token = \"" + token + "\"");
-  std::ofstream(path, std::ios::trunc) << config;
-}
-
 size_t count(const std::string& text, const std::string& what) {
   size_t n = 0;
   for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
@@ -38,7 +27,7 @@ class ElmHttpTest : public ::testing::Test {
  protected:
   void SetUp() override {
     node_ = std::make_unique<NodeProcess>(dir_.file("a"), "Leeds", "UKE42");
-    setToken(*node_, kToken);
+    node_->setApiToken(kToken);
     node_->start();
     std::string address = node_->httpAddress();
     ASSERT_FALSE(address.empty()) << "daemon.json has no http address";

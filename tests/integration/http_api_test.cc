@@ -26,18 +26,6 @@ constexpr char kToken[] = "test-token-0123456789abcdef";
 constexpr char kWoundCare[] =
     R"({"kind":"LearningResource","id":"http://example.org/course/101","title":{"en":"Wound care basics","de":"Grundlagen der Wundversorgung"},"sectors":["healthcare"],"region":"UKE42"})";
 
-// Sets http.api_token in the home's config.toml (the daemon reads it at start).
-void setToken(const NodeProcess& node, const std::string& token) {
-  std::string path = node.dir() + "/config.toml";
-  std::ifstream in(path);
-  std::string config((std::istreambuf_iterator<char>(in)), {});
-  const std::string empty = "api_token = \"\"";
-  size_t at = config.find(empty);
-  ASSERT_NE(at, std::string::npos);
-  config.replace(at, empty.size(), "api_token = \"" + token + "\"");
-  std::ofstream(path, std::ios::trunc) << config;
-}
-
 // Percent-encodes everything but unreserved characters (RFC 3986), as encodeURIComponent.
 std::string encode(const std::string& s) {
   std::string out;
@@ -57,7 +45,7 @@ class HttpApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
     node_ = std::make_unique<NodeProcess>(dir_.file("a"), "Leeds", "UKE42");
-    setToken(*node_, kToken);
+    node_->setApiToken(kToken);
     node_->start();
     std::string address = node_->httpAddress();
     ASSERT_FALSE(address.empty()) << "daemon.json has no http address";

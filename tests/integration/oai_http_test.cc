@@ -26,17 +26,6 @@ using testing::NodeProcess;
 constexpr char kToken[] = "test-token-0123456789abcdef";
 constexpr char kHarvester[] = "/usr/share/perl5/HTTP/OAI/Harvester.pm";
 
-void setToken(const NodeProcess& node, const std::string& token) {
-  std::string path = node.dir() + "/config.toml";
-  std::ifstream in(path);
-  std::string config((std::istreambuf_iterator<char>(in)), {});
-  const std::string empty = "api_token = \"\"";
-  size_t at = config.find(empty);
-  ASSERT_NE(at, std::string::npos);
-  config.replace(at, empty.size(), "api_token = \"" + token + "\"");
-  std::ofstream(path, std::ios::trunc) << config;
-}
-
 // One OAI-PMH answer parsed by libxml2, queried by XPath with the prefixes o (OAI-PMH),
 // dc, oai_dc and loq registered.
 class Answer {
@@ -107,7 +96,7 @@ class OaiHttpTest : public ::testing::Test {
  protected:
   void SetUp() override {
     node_ = std::make_unique<NodeProcess>(dir_.file("a"), "Leeds", "UKE42");
-    setToken(*node_, kToken);
+    node_->setApiToken(kToken);
     node_->start();
     address_ = node_->httpAddress();
     ASSERT_FALSE(address_.empty()) << "daemon.json has no http address";

@@ -123,6 +123,11 @@ bool NodeProcess::editConfig(const std::string& from, const std::string& to) con
   return true;
 }
 
+void NodeProcess::setApiToken(const std::string& token) const {
+  EXPECT_TRUE(editConfig("api_token = \"\"", "api_token = \"" + token + "\""))
+      << "no empty api_token in " << dir_ << "/config.toml";
+}
+
 std::string NodeProcess::card() const {
   std::string out = ok({"id"});
   while (!out.empty() && out.back() == '\n') out.pop_back();

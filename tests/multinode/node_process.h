@@ -42,6 +42,9 @@ class NodeProcess {
   void signal(int signo) const;
   // Replaces the first occurrence of from in config.toml with to; false when from is absent.
   bool editConfig(const std::string& from, const std::string& to) const;
+  // Sets http.api_token in the fresh home's config.toml (the daemon reads it at start); a gtest
+  // failure when the home has no empty token to replace.
+  void setApiToken(const std::string& token) const;
   bool running() const { return pid_ > 0; }
   // Later starts run the daemon in the network namespace whose file is path (setns(2)); CLI
   // commands still run here, and reach the daemon through its ipc:// control socket.

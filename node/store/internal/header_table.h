@@ -46,8 +46,9 @@ class HeaderAppender {
 };
 
 // Fills value.head.bytes when its heads entry was written before byte quotas: the sum of the
-// body sizes of author's held headers up to value.head.seq, read once. Errors: Corruption (a
-// header that does not decode), FeedWalker's.
+// body sizes of author's held headers up to value.head.seq. A read-write open completes every
+// such entry once (catalog_store.cc, completeHeads); readers call this for a store only opened
+// read-only since. Errors: Corruption (a header that does not decode), FeedWalker's.
 Status fillFeedBytes(const Txn& txn, const PublicKey& author, HeadValue& value);
 
 // Walks held updates in feed order (author, then seq) from a start key, across feeds: the

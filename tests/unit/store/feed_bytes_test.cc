@@ -1,6 +1,6 @@
 // The byte total a feed's head keeps (bodySize summed from seq 1, what byte quotas judge): it
 // grows with every update applied, and a heads entry written before byte quotas (56 bytes, no
-// total) gets its total from the held headers, once, and keeps it from its next write.
+// total) gets its total from the held headers, once, at the first read-write open.
 #include <gtest/gtest.h>
 
 #include "node/store/catalog_store.h"
@@ -68,6 +68,25 @@ TEST(FeedBytesTest, AHeadWrittenBeforeByteQuotasGetsItsTotalFromTheHeaders) {
     auto old = internal::decodeHead(value).value();
     EXPECT_FALSE(old.bytes_known);
     EXPECT_EQ(old.head.seq, 4u);
+  }
+  {
+    // A read-only open reads the total from the headers and writes nothing.
+    StoreOptions read_only;
+    read_only.read_only = true;
+    auto store = CatalogStore::open(dir.path(), read_only).value();
+    EXPECT_EQ(store->head(a.author())->bytes, bytes);
+    EXPECT_EQ(store->feeds().value()[0].head.bytes, bytes);
+  }
+  ASSERT_TRUE(CatalogStore::open(dir.path(), {}).ok());
+  {
+    // The first read-write open completed the entry: no reader sums the feed again.
+    LmdbOptions reading;
+    reading.read_only = true;
+    auto env = LmdbEnv::open(dir.path(), reading).value();
+    auto txn = env->beginRead().value();
+    auto value = internal::decodeHead(txn.get(Table::kHeads, a.author()).value()).value();
+    EXPECT_TRUE(value.bytes_known);
+    EXPECT_EQ(value.head.bytes, bytes);
   }
   auto store = CatalogStore::open(dir.path(), {}).value();
   EXPECT_EQ(store->head(a.author())->bytes, bytes);
