@@ -18,6 +18,7 @@
 #include "federation/crypto/sha256.h"
 #include "federation/feed/appender.h"
 #include "node/publish/signer.h"
+#include "node/store/apply_session.h"
 
 namespace eichub::publish {
 
@@ -84,7 +85,16 @@ Result<PublishSummary> publishChanges(store::CatalogStore& store, const crypto::
   size_t batch_built = 0;            // updates built into the newest batch
   size_t examined = 0;
 
-  // Collects the oldest batch's signed chunks and stores them in one write transaction.
+  // The write transaction the batches go into, open from the first batch stored until it holds
+  // kPublishTxnMaxUpdates or kPublishTxnMaxBytes, or the publish ends.
+  std::unique_ptr<store::ApplySession> session;
+  auto commit = [&]() -> Status {
+    EICHUB_RETURN_IF_ERROR(session->commit());
+    session.reset();
+    ++summary.batches;
+    return Status::OK();
+  };
+  // Collects the oldest batch's signed chunks and stores them in the write transaction.
   auto storeOldest = [&]() -> Status {
     std::vector<feed::VerifiedUpdate> batch;
     batch.reserve(pending.front().updates);
@@ -93,9 +103,14 @@ Result<PublishSummary> publishChanges(store::CatalogStore& store, const crypto::
     }
     pending_bytes -= pending.front().bytes;
     pending.pop_front();
-    auto applied = store.apply(batch);
+    if (!session) {
+      EICHUB_ASSIGN_OR_RETURN(session, store.beginApplySession());
+    }
+    auto applied = session->apply(std::move(batch));
     if (!applied.ok()) return applied.status();
-    ++summary.batches;
+    if (session->updates() >= kPublishTxnMaxUpdates || session->bytes() >= kPublishTxnMaxBytes) {
+      EICHUB_RETURN_IF_ERROR(commit());
+    }
     if (progress) progress(examined, changes.size());
     return Status::OK();
   };
@@ -186,6 +201,7 @@ Result<PublishSummary> publishChanges(store::CatalogStore& store, const crypto::
   }
   if (!chunk.empty()) submit();
   while (!pending.empty()) EICHUB_RETURN_IF_ERROR(storeOldest());
+  if (session) EICHUB_RETURN_IF_ERROR(commit());
   if (progress) progress(changes.size(), changes.size());
   return summary;
 }

@@ -13,10 +13,19 @@
 
 namespace eichub::publish {
 
-// Updates per write transaction: big enough to amortise the commit, small enough that a crash
-// loses little work, LMDB's dirty-page list stays small and the last batch, stored after the
-// last signature, is a short tail (node_bench: 1024 publishes faster than 4096).
+// Updates stored at a time: the signed updates are applied to the store in batches of this
+// many, so that storing overlaps signing and the last batch, stored after the last signature,
+// is a short tail (node_bench: 1024 publishes faster than 4096).
 inline constexpr size_t kPublishBatchUpdates = 1024;
+// The batches of one publish go into one write transaction (store::ApplySession) until it holds
+// this many updates or bytes: one commit for an ESCO import (18,162 updates, 36 MiB), so the
+// store's random-keyed indexes are copied once rather than at every batch, which would leave a
+// data file 1.63 x the feed's bytes instead of about 1.25 x (docs/benchmarks.md "Disk"). The
+// bound keeps the memory of the kept batches, LMDB's dirty pages, the work a crash or a
+// refused update undoes, and the time other writers wait for the write lock (about 5 s of
+// publishing at the measured rate) bounded.
+inline constexpr size_t kPublishTxnMaxUpdates = 65536;
+inline constexpr size_t kPublishTxnMaxBytes = 64u << 20;
 
 struct PublishSummary {
   uint64_t added = 0;      // new records
@@ -25,7 +34,7 @@ struct PublishSummary {
   uint64_t deleted = 0;    // tombstones written
   uint64_t erased = 0;     // erases written (each drops a record's bodies everywhere)
   uint64_t skipped = 0;    // filled in by callers that skipped bad input
-  uint64_t batches = 0;    // write transactions committed
+  uint64_t batches = 0;    // write transactions committed (kPublishTxnMaxUpdates)
   uint64_t written() const { return added + changed + deleted + erased; }
 };
 
@@ -35,12 +44,14 @@ using ProgressFn = std::function<void(uint64_t done, uint64_t total)>;
 using ClockFn = std::function<int64_t()>;
 int64_t systemClockMs();
 
-// Signs and stores changes in order, in batches of kPublishBatchUpdates, each batch one
-// write transaction. A later change to the same (kind, id) in the same call wins. A delete of a
-// record that does not exist (or is already deleted) is counted unchanged. An erase names every
-// upsert of its record whose body no earlier erase named (read once per call from the feed:
-// CatalogStore::erasableVersions), and is counted unchanged when there is none.
-// Errors from the store are returned as they are; batches committed before stay committed.
+// Signs and stores changes in order, in batches of kPublishBatchUpdates, in write transactions
+// of up to kPublishTxnMaxUpdates / kPublishTxnMaxBytes, all or nothing each. A later change to the
+// same (kind, id) in the same call wins. A delete of a record that does not exist (or is already
+// deleted) is counted unchanged. An erase names every upsert of its record whose body no earlier
+// erase named (read once per call from the feed: CatalogStore::erasableVersions), and is counted
+// unchanged when there is none. Errors from the store are returned as they are; transactions
+// committed before stay committed. While a transaction is open other writers wait
+// (store::ApplySession).
 Result<PublishSummary> publishChanges(store::CatalogStore& store, const crypto::SigningKey& key,
                                       const std::string& network,
                                       const std::vector<catalog::Change>& changes,

@@ -279,9 +279,17 @@ Status storeUpdate(WriteTxn& txn, const feed::VerifiedUpdate& update, BatchState
   return Status::OK();
 }
 
+}  // namespace
+
+namespace internal {
+
 Status applyBatch(WriteTxn& txn, const std::vector<feed::VerifiedUpdate>& batch,
                   CatalogStore::Impl& impl, ApplyStats& stats) {
   std::map<PublicKey, FeedState> feeds;
+  // Made inside the write txn, which LMDB serialises across threads and processes, so two
+  // threads applying never race to create them.
+  if (!impl.index) impl.index = std::make_unique<internal::IndexWriter>();
+  if (!impl.compressor) impl.compressor = std::make_unique<internal::BodyCompressor>();
   impl.index->clear();  // an attempt that failed may have left postings
   EICHUB_ASSIGN_OR_RETURN(internal::HeaderAppender appender, internal::HeaderAppender::start(txn));
   BatchState batch_state(*impl.index, *impl.compressor, appender);
@@ -335,10 +343,6 @@ Status applyBatch(WriteTxn& txn, const std::vector<feed::VerifiedUpdate>& batch,
   return Status::OK();
 }
 
-}  // namespace
-
-namespace internal {
-
 Result<Rid> nextRid(const WriteTxn& txn) {
   EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kRidKeys));
   Entry entry;
@@ -378,11 +382,7 @@ Result<ApplyStats> CatalogStore::apply(const std::vector<feed::VerifiedUpdate>& 
   if (batch.empty()) return stats;
   EICHUB_RETURN_IF_ERROR(impl_->write([&](WriteTxn& txn) {
     stats = ApplyStats{};  // a retry after map growth starts over
-    // Made inside the write txn, which LMDB serialises across threads and processes, so two
-    // threads calling apply() never race to create it.
-    if (!impl_->index) impl_->index = std::make_unique<internal::IndexWriter>();
-    if (!impl_->compressor) impl_->compressor = std::make_unique<internal::BodyCompressor>();
-    return applyBatch(txn, batch, *impl_, stats);
+    return internal::applyBatch(txn, batch, *impl_, stats);
   }));
   return stats;
 }

@@ -57,6 +57,8 @@ struct ApplyStats {
                                  // version (superseded, deleted or erased): not stored
 };
 
+class ApplySession;
+
 struct SearchQuery {
   std::string text;                   // words; every word must match (case/accent-insensitive)
   std::optional<catalog::Kind> kind;  // restrict to one kind
@@ -115,6 +117,10 @@ class CatalogStore {
   // an upsert of its record, fails the whole batch with InvalidArgument. A different header at
   // a held seq fails with Corruption("fork ..."). Grows the map on MDB_MAP_FULL and retries.
   Result<ApplyStats> apply(const std::vector<feed::VerifiedUpdate>& batch);
+  // Begins a write transaction that several batches extend (apply_session.h): for bulk
+  // publishes. Blocks while another writer, in any process, holds the write lock.
+  // Errors: lmdbStatus, PermissionDenied (read-only).
+  Result<std::unique_ptr<ApplySession>> beginApplySession();
 
   // The head of one feed; a Head with seq 0 if the feed is unknown.
   Result<feed::Head> head(const PublicKey& author) const;

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "node/store/catalog_store.h"
 #include "node/store/internal/body_codec.h"
@@ -31,6 +32,14 @@ Result<uint64_t> nextRid(const WriteTxn& txn);
 // Whether an erase held in author's feed named its upsert at seq (internal::erasedKey).
 // Errors: lmdbStatus.
 Result<bool> isErased(const Txn& txn, const PublicKey& author, uint64_t seq);
+}  // namespace internal
+
+namespace internal {
+// Applies batch in txn (CatalogStore::apply says what it checks and stores); stats counts what
+// it did. On error txn holds part of the batch and must be aborted. Implemented in
+// catalog_store.cc.
+Status applyBatch(WriteTxn& txn, const std::vector<feed::VerifiedUpdate>& batch,
+                  CatalogStore::Impl& impl, ApplyStats& stats);
 }  // namespace internal
 
 struct CatalogStore::Impl {

@@ -1,0 +1,58 @@
+// ApplySession: one write transaction that several batches of verified updates extend, committed
+// once. A bulk publish (an ESCO or CSV import) uses it so that the store's random-keyed indexes
+// (records, by_id, text, skill_index: ids and terms arrive in no order) are copied once, not at
+// every batch: each commit would rewrite most of their pages and leave the old copies as free
+// pages the data file keeps (docs/benchmarks.md "Disk").
+//
+// While it is open it holds LMDB's write lock, in every process: other writers (the daemon's
+// Writer, other CLI commands) wait until commit() or the destructor, which aborts. The thread
+// that opened it may read the store meanwhile (reads do not see its batches) but must not write
+// through the CatalogStore, which would wait for the lock it holds.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "federation/common/result.h"
+#include "federation/feed/update.h"
+#include "node/store/catalog_store.h"
+#include "node/store/lmdb_env.h"
+
+namespace eichub::store {
+
+class ApplySession {
+ public:
+  ~ApplySession();
+  ApplySession(const ApplySession&) = delete;
+  ApplySession& operator=(const ApplySession&) = delete;
+
+  // Applies batch inside the transaction, as CatalogStore::apply checks and stores it, after the
+  // batches applied before. On MDB_MAP_FULL the transaction is aborted, the map grown and every
+  // batch applied again from the start: the session keeps them (updates() and bytes() say how
+  // much), so the caller bounds a session by committing. Any other error leaves the session
+  // failed: nothing of it is committed and later calls return the same error.
+  Result<ApplyStats> apply(std::vector<feed::VerifiedUpdate> batch);
+  // Commits every batch applied. Errors: the session's failure, lmdbStatus. The session is
+  // finished afterwards whatever the outcome.
+  Status commit();
+
+  size_t updates() const { return updates_; }
+  // Header, signature and body bytes of the batches kept.
+  size_t bytes() const { return bytes_; }
+
+ private:
+  friend class CatalogStore;
+  explicit ApplySession(CatalogStore::Impl& impl) : impl_(impl) {}
+  // Begins the transaction and applies every kept batch again (after a map growth).
+  Status restart();
+
+  CatalogStore::Impl& impl_;
+  std::unique_ptr<WriteTxn> txn_;
+  std::vector<std::vector<feed::VerifiedUpdate>> batches_;
+  size_t updates_ = 0;
+  size_t bytes_ = 0;
+  Status failed_;
+};
+
+}  // namespace eichub::store
