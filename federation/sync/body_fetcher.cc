@@ -5,25 +5,37 @@
 
 namespace eichub::sync {
 
-bool BodyFetcher::add(const wire::BodyRef& ref, feed::SignedUpdate header, LinkId hint) {
+bool BodyFetcher::add(const wire::BodyRef& ref, feed::SignedUpdate header, LinkId hint,
+                      uint32_t body_size) {
   if (fetches_.count(ref) != 0) return true;
   if (fetches_.size() >= kMaxPendingBodies) return false;
   header.body.clear();
-  fetches_.emplace(ref, Fetch{ref, std::move(header), hint, 0, 0, {}});
+  fetches_.emplace(ref, Fetch{ref, std::move(header), body_size, hint, 0, 0, {}});
   waiting_.insert(ref);
   return true;
 }
 
 std::vector<std::pair<LinkId, wire::WantBodies>> BodyFetcher::requests(
-    const std::vector<LinkId>& links, int64_t now_ms) {
+    const std::vector<LinkId>& links, int64_t now_ms, const ByteLimit& byte_limit) {
   std::vector<std::pair<LinkId, wire::WantBodies>> out;
   std::map<LinkId, size_t> open;  // link -> index in out of its request being filled
-  auto full = [this](LinkId link) { return in_flight_[link] >= kMaxBodyRefsInFlight; };
+  std::map<LinkId, uint64_t> limits;
+  for (LinkId link : links) limits[link] = byte_limit ? byte_limit(link) : 0;
+  // Whether link can be asked for size more bytes of bodies.
+  auto hasRoom = [&](LinkId link, uint64_t size) {
+    const uint64_t limit = limits[link];
+    const uint64_t used = in_flight_bytes_[link];
+    return limit == 0 || used == 0 || used + size <= limit;
+  };
+  auto full = [&](LinkId link) {
+    return in_flight_[link] >= kMaxBodyRefsInFlight || !hasRoom(link, 1);
+  };
   for (auto it = waiting_.begin(); it != waiting_.end();) {
     if (std::all_of(links.begin(), links.end(), full)) break;  // wait for answers
     Fetch& fetch = fetches_.at(*it);
     auto usable = [&](LinkId link) {
-      return fetch.tried.count(link) == 0 && in_flight_[link] < kMaxBodyRefsInFlight;
+      return fetch.tried.count(link) == 0 && in_flight_[link] < kMaxBodyRefsInFlight &&
+             hasRoom(link, fetch.body_size);
     };
     const bool untried_left = std::any_of(
         links.begin(), links.end(), [&](LinkId link) { return fetch.tried.count(link) == 0; });
@@ -47,6 +59,7 @@ std::vector<std::pair<LinkId, wire::WantBodies>> BodyFetcher::requests(
     fetch.asked = chosen;
     fetch.asked_ms = now_ms;
     ++in_flight_[chosen];
+    in_flight_bytes_[chosen] += fetch.body_size;
     auto request = open.find(chosen);
     if (request == open.end() || out[request->second].second.refs.size() >= wire::kMaxBodyRefs) {
       out.emplace_back(chosen, wire::WantBodies{});
@@ -83,6 +96,8 @@ void BodyFetcher::unask(Fetch& fetch) {
   if (fetch.asked == 0) return;
   size_t& in_flight = in_flight_[fetch.asked];
   if (in_flight > 0) --in_flight;
+  uint64_t& bytes = in_flight_bytes_[fetch.asked];
+  bytes -= std::min(bytes, uint64_t{fetch.body_size});
   fetch.asked = 0;
 }
 
@@ -106,6 +121,7 @@ void BodyFetcher::linkDown(LinkId link) {
     }
   }
   in_flight_.erase(link);
+  in_flight_bytes_.erase(link);
   late_.erase(link);
 }
 

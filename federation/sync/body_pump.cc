@@ -9,6 +9,23 @@
 
 namespace eichub::sync {
 
+namespace {
+
+// A server's byte budget covers everything it has sent a link and not seen read: updates pulled
+// under credit as well as bodies. Bodies asked of it at once stay within this share of the
+// budget its hello stated, so that the rest of the budget is left for updates and a request is
+// served whole rather than cut at the budget.
+constexpr uint64_t kBodyShareOfServeBudget = 2;  // a half
+
+// The body size a held header states; a header that does not decode (it was verified when
+// stored, so only a damaged store gives one) is counted at the largest body allowed.
+uint32_t statedBodySize(const feed::SignedUpdate& update) {
+  auto fields = feed::decodeHeader(update.header);
+  return fields.ok() ? fields->body_size : static_cast<uint32_t>(feed::kMaxBodyBytes);
+}
+
+}  // namespace
+
 void BodyPump::queueMissing(LinkId link, const std::vector<feed::VerifiedUpdate>& batch) {
   std::set<std::pair<feed::KindCode, std::string>> later;  // records touched later in the run
   for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
@@ -17,7 +34,7 @@ void BodyPump::queueMissing(LinkId link, const std::vector<feed::VerifiedUpdate>
     if (f.op != feed::Op::UPSERT || !it->signed_update.body.empty() || !context_.wantsBody(f)) {
       continue;
     }
-    if (!fetcher_.add(wire::BodyRef{f.author, f.seq}, it->signed_update, link)) {
+    if (!fetcher_.add(wire::BodyRef{f.author, f.seq}, it->signed_update, link, f.body_size)) {
       scan_needed_ = true;  // the queue is full: find the rest in the store later
     }
   }
@@ -27,7 +44,10 @@ void BodyPump::pump() {
   const int64_t now = context_.now();
   std::vector<LinkId> up = context_.askableLinks(now);
   if (up.empty()) return;
-  for (auto& [link, want] : fetcher_.requests(up, now)) context_.send(link, want);
+  auto byte_limit = [this](LinkId link) {
+    return context_.link(link).serve_budget_bytes / kBodyShareOfServeBudget;
+  };
+  for (auto& [link, want] : fetcher_.requests(up, now, byte_limit)) context_.send(link, want);
 }
 
 size_t BodyPump::fetch(const std::vector<wire::BodyRef>& refs) {
@@ -35,7 +55,8 @@ size_t BodyPump::fetch(const std::vector<wire::BodyRef>& refs) {
   for (const wire::BodyRef& ref : refs) {
     auto held = context_.storage().read(ref.author, ref.seq, 1, wire::kMaxBatchBytes);
     if (!held.ok() || held->empty() || !held->front().body.empty()) continue;
-    if (fetcher_.add(ref, std::move(held->front()), 0)) ++queued;
+    const uint32_t body_size = statedBodySize(held->front());
+    if (fetcher_.add(ref, std::move(held->front()), 0, body_size)) ++queued;
   }
   pump();
   return queued;
@@ -46,7 +67,10 @@ void BodyPump::scanMissing() {
       [this](const feed::HeaderFields& f) { return context_.wantsBody(f); }, scan_after_,
       kMaxPendingBodies);
   if (!found.ok()) return;
-  for (auto& [ref, header] : *found) fetcher_.add(ref, std::move(header), 0);
+  for (auto& [ref, header] : *found) {
+    const uint32_t body_size = statedBodySize(header);
+    fetcher_.add(ref, std::move(header), 0, body_size);
+  }
   if (found->size() < kMaxPendingBodies) {
     scan_needed_ = false;
     scan_after_ = {};

@@ -217,18 +217,27 @@ void Server::onWantBodies(LinkId link, const wire::WantBodies& want) {
     context_.reject(link, "want before hello");
     return;
   }
-  if (budgetRoom(link) == 0) {
-    ++refused_wants_["byte budget full"];  // the client's fetch asks again after its timeout
+  // Bodies past the room are not read or answered: the client's fetch asks again after its
+  // timeout (BodyFetcher), and an honest client asks for no more than the budget in our hello.
+  const uint64_t room = budgetRoom(link);
+  if (room == 0) {
+    ++refused_wants_["byte budget full"];
     return;
   }
   wire::Bodies out;
   size_t bytes = 0;
+  uint64_t served = 0;  // body bytes of this answer, against room
   for (const wire::BodyRef& ref : want.refs) {
     wire::BodyItem item{ref, {}};
     if (ref.seq != 0 && !context_.storage().isFrozen(ref.author)) {
       auto held = context_.storage().read(ref.author, ref.seq, 1, wire::kMaxBatchBytes);
       if (held.ok() && !held->empty()) item.body = std::move(held->front().body);
     }
+    if (served > 0 && served + item.body.size() > room) {
+      ++refused_wants_["byte budget full"];
+      break;
+    }
+    served += item.body.size();
     if (bytes + item.body.size() > wire::kMaxBodiesBytes) {
       context_.send(link, out);
       out.items.clear();

@@ -58,7 +58,9 @@ class Server {
   // holds unacknowledged and what the transport still queues.
   uint64_t budgetRoom(LinkId link) const;
   // Answers each ref with the body held, or an empty one, in messages of at most
-  // wire::kMaxBodiesBytes. Rejects a request before hello.
+  // wire::kMaxBodiesBytes, as far as the link's byte budget has room (one body at least); refs
+  // past the room are left unanswered and counted ("byte budget full"). Rejects a request
+  // before hello.
   void onWantBodies(LinkId link, const wire::WantBodies& want);
   // For each head past the one last announced (the store's, or the relay buffer's when it holds
   // more), pushes or announces it to every subscribed up link (pushOrAnnounce). A head that went

@@ -21,7 +21,7 @@ size_t refsTo(const std::vector<std::pair<LinkId, wire::WantBodies>>& requests, 
 TEST(BodyFetcherTest, AsksTheHintFirstAndKeepsEachRequestWithinItsLimits) {
   BodyFetcher fetcher;
   for (uint64_t seq = 1; seq <= 2 * kMaxBodyRefsInFlight; ++seq) {
-    ASSERT_TRUE(fetcher.add(ref(seq), header(seq), 2));
+    ASSERT_TRUE(fetcher.add(ref(seq), header(seq), 2, 100));
   }
   auto requests = fetcher.requests({1, 2}, 0);
   for (const auto& [link, want] : requests) EXPECT_LE(want.refs.size(), wire::kMaxBodyRefs);
@@ -37,7 +37,7 @@ TEST(BodyFetcherTest, AsksTheHintFirstAndKeepsEachRequestWithinItsLimits) {
 
 TEST(BodyFetcherTest, AMissGoesToAnotherLinkThenGivesUp) {
   BodyFetcher fetcher;
-  ASSERT_TRUE(fetcher.add(ref(1), header(1), 0));
+  ASSERT_TRUE(fetcher.add(ref(1), header(1), 0, 100));
   auto first = fetcher.requests({1, 2}, 0);
   ASSERT_EQ(refsTo(first, 1), 1u);
   fetcher.retry(*fetcher.take(1, ref(1)), 1);
@@ -51,8 +51,8 @@ TEST(BodyFetcherTest, AMissGoesToAnotherLinkThenGivesUp) {
 
 TEST(BodyFetcherTest, UnansweredRequestsExpireAndLinksGoingDownFreeTheirFetches) {
   BodyFetcher fetcher;
-  ASSERT_TRUE(fetcher.add(ref(1), header(1), 1));
-  ASSERT_TRUE(fetcher.add(ref(2), header(2), 1));
+  ASSERT_TRUE(fetcher.add(ref(1), header(1), 1, 100));
+  ASSERT_TRUE(fetcher.add(ref(2), header(2), 1, 100));
   ASSERT_EQ(refsTo(fetcher.requests({1, 2}, 0), 1), 2u);
   fetcher.expire(1000, 5000);
   EXPECT_TRUE(fetcher.requests({1, 2}, 1000).empty());  // not yet expired
@@ -71,11 +71,35 @@ TEST(BodyFetcherTest, UnansweredRequestsExpireAndLinksGoingDownFreeTheirFetches)
 TEST(BodyFetcherTest, QueueIsBoundedAndDuplicatesAreMerged) {
   BodyFetcher fetcher;
   for (uint64_t seq = 1; seq <= kMaxPendingBodies; ++seq) {
-    ASSERT_TRUE(fetcher.add(ref(seq), header(seq), 0));
+    ASSERT_TRUE(fetcher.add(ref(seq), header(seq), 0, 100));
   }
-  EXPECT_TRUE(fetcher.add(ref(1), header(1), 0));  // already pending
-  EXPECT_FALSE(fetcher.add(ref(kMaxPendingBodies + 1), header(1), 0));
+  EXPECT_TRUE(fetcher.add(ref(1), header(1), 0, 100));  // already pending
+  EXPECT_FALSE(fetcher.add(ref(kMaxPendingBodies + 1), header(1), 0, 100));
   EXPECT_EQ(fetcher.pending(), kMaxPendingBodies);
+}
+
+// A link whose server states a byte budget is asked for no more body bytes at once than the
+// limit given for it (one body at least, however large), and is asked again as answers come.
+TEST(BodyFetcherTest, BodiesInFlightStayWithinEachLinksByteLimit) {
+  auto limit = [](LinkId link) -> uint64_t { return link == 1 ? 350 : 0; };
+  BodyFetcher fetcher;
+  for (uint64_t seq = 1; seq <= 10; ++seq) ASSERT_TRUE(fetcher.add(ref(seq), header(seq), 1, 100));
+  EXPECT_EQ(refsTo(fetcher.requests({1}, 0, limit), 1), 3u);  // 300 bytes; 400 would pass 350
+  EXPECT_TRUE(fetcher.requests({1}, 0, limit).empty());
+  ASSERT_TRUE(fetcher.take(1, ref(1)));
+  EXPECT_EQ(refsTo(fetcher.requests({1}, 0, limit), 1), 1u);  // room for one more
+  // A link without a bound (0) is asked for the rest.
+  EXPECT_EQ(refsTo(fetcher.requests({1, 2}, 0, limit), 2), 6u);
+
+  BodyFetcher large;
+  ASSERT_TRUE(large.add(ref(1), header(1), 1, 5000));
+  ASSERT_TRUE(large.add(ref(2), header(2), 1, 100));
+  auto requests = large.requests({1}, 0, limit);
+  ASSERT_EQ(refsTo(requests, 1), 1u);  // larger than the limit: asked alone
+  EXPECT_EQ(requests[0].second.refs[0], ref(1));
+  EXPECT_TRUE(large.requests({1}, 0, limit).empty());
+  ASSERT_TRUE(large.take(1, ref(1)));
+  EXPECT_EQ(refsTo(large.requests({1}, 0, limit), 1), 1u);
 }
 
 }  // namespace

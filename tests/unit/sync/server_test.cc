@@ -246,6 +246,38 @@ TEST_F(ServerTest, BodyRequestsAreAnsweredItemByItem) {
   EXPECT_EQ(context_->link(2).stats.bodies_sent, 1u);
 }
 
+// Bodies are read and sent only as far as the link's byte budget has room (one at least); the
+// refs past it are left unanswered and counted, and the transport's queue counts against it.
+TEST_F(ServerTest, BodyRequestsAreServedWithinTheByteBudget) {
+  auto updates = store(6);
+  const uint64_t body = updates[0].signed_update.body.size();
+  ASSERT_GT(body, 0u);
+  budget(3 * body);
+  subscribe();
+  wire::WantBodies want;
+  for (uint64_t seq = 1; seq <= 6; ++seq) want.refs.push_back({author(), seq});
+  server_->onWantBodies(2, want);
+  auto bodies = sent<wire::Bodies>();
+  size_t served = 0;
+  uint64_t bytes = 0;
+  for (const auto& [link, answer] : bodies) {
+    for (const wire::BodyItem& item : answer.items) {
+      ++served;
+      bytes += item.body.size();
+    }
+  }
+  EXPECT_GE(served, 1u);
+  EXPECT_LT(served, 6u);
+  EXPECT_LE(bytes, 3 * body + body);  // bodies differ a little in size
+  EXPECT_EQ(server_->refusedWants().at("byte budget full"), 1u);
+  EXPECT_EQ(context_->link(2).stats.rejected, 0u);  // flow control, not blame
+  // A full queue leaves no room: nothing is read.
+  queued_ = 3 * body;
+  server_->onWantBodies(2, wire::WantBodies{{{author(), 6}}});
+  EXPECT_TRUE(sent<wire::Bodies>().empty());
+  EXPECT_EQ(server_->refusedWants().at("byte budget full"), 2u);
+}
+
 TEST_F(ServerTest, EachNewHeadIsAnnouncedOnceToSubscribedUpLinks) {
   subscribe();
   up(3, Role::kServer);  // no hello yet
