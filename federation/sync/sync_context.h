@@ -14,6 +14,7 @@
 #include "federation/common/result.h"
 #include "federation/sync/storage.h"
 #include "federation/sync/sync_options.h"
+#include "federation/sync/trust_policy.h"
 #include "federation/wire/messages.h"
 
 namespace eichub::sync {

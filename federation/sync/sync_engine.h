@@ -32,6 +32,7 @@
 #include "federation/sync/sync_context.h"
 #include "federation/sync/sync_options.h"
 #include "federation/sync/sync_status.h"
+#include "federation/sync/trust_policy.h"
 #include "federation/wire/messages.h"
 
 namespace eichub::sync {

@@ -24,7 +24,9 @@ int runCli(int argc, char** argv) {
   addBackupCommands(app, exit_code);
   addVerifyCommands(app, exit_code);
   addTrustCommands(app, exit_code);
-  addFreshnessCommands(app, exit_code);
+  addAuthorityCommands(app, exit_code);
+  addVendorCommands(app, exit_code);
+  addKeyCommands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

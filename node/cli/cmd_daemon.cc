@@ -1,4 +1,4 @@
-// Daemon and peer commands: run, peer add, peer list, trust add.
+// Daemon and peer commands: run, peer add, peer remove, peer list.
 #include <algorithm>
 #include <fstream>
 #include <memory>
@@ -43,14 +43,6 @@ int runRun(const DaemonFlags& flags) {
   return kExitOk;
 }
 
-// Tells a running daemon to re-read peers.toml; quiet when none runs.
-void reloadDaemon(const std::string& dir) {
-  if (!daemon::daemonRunning(dir)) return;
-  auto reply = daemon::askDaemon(dir, "reload");
-  if (!reply.ok())
-    fmt::print(stderr, "eichub: the running daemon did not reload: {}\n", reply.status().message());
-}
-
 int runPeerAdd(const DaemonFlags& flags) {
   auto home = openHome(flags.common, true);
   if (!home) return kExitFailure;
@@ -88,19 +80,6 @@ int runPeerRemove(const DaemonFlags& flags) {
   // The running daemon closes the peer's sessions at once (ZAP only judges new ones).
   reloadDaemon(home->dir());
   fmt::print("removed peer {}\n", flags.author);
-  return kExitOk;
-}
-
-int runTrustAdd(const DaemonFlags& flags) {
-  auto home = openHome(flags.common, true);
-  if (!home) return kExitFailure;
-  auto author = fixedFromHex<kPublicKeyBytes>(flags.author);
-  if (!author) return fail("an author id is 64 hex digits (see `eichub id`)");
-  if (auto added = home::addTrustedAuthor(home->dir(), *author); !added.ok()) {
-    return fail(added.status());
-  }
-  reloadDaemon(home->dir());
-  fmt::print("trusting feeds by {}\n", flags.author);
   return kExitOk;
 }
 
@@ -185,14 +164,6 @@ void addDaemonCommands(CLI::App& app, int& exit_code) {
   addHomeFlag(*list, list_flags->common);
   addJsonFlag(*list, list_flags->common);
   list->callback([list_flags, &exit_code] { exit_code = runPeerList(*list_flags); });
-
-  CLI::App* trust = app.add_subcommand("trust", "Authors whose feeds peers may relay to us");
-  trust->require_subcommand(1);
-  auto trust_flags = std::make_shared<DaemonFlags>();
-  CLI::App* trust_add = trust->add_subcommand("add", "Accept an author's feed from any peer");
-  addHomeFlag(*trust_add, trust_flags->common);
-  trust_add->add_option("author", trust_flags->author, "Author id (64 hex)")->required();
-  trust_add->callback([trust_flags, &exit_code] { exit_code = runTrustAdd(*trust_flags); });
 }
 
 }  // namespace eichub::cli

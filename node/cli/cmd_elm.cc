@@ -143,7 +143,7 @@ void addElmCommands(CLI::App& app, int& exit_code) {
   elm_export->callback([export_flags, &exit_code] { exit_code = runExportElm(*export_flags); });
 
   auto import_flags = std::make_shared<ElmFlags>();
-  CLI::App* import = app.get_subcommand("import");
+  CLI::App* import = &subcommandGroup(app, "import", kImportDescription);
   CLI::App* elm_import =
       import->add_subcommand("elm", "Import a Europass ELM (LOQ 3.1.0) file into this node's feed");
   addHomeFlag(*elm_import, import_flags->common);

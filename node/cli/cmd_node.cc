@@ -14,11 +14,11 @@
 #include "node/cli/progress.h"
 #include "node/daemon/control.h"
 #include "node/daemon/daemon.h"
-#include "node/daemon/store_adapter.h"
 #include "node/home/peers.h"
 #include "node/policy/staleness.h"
 #include "node/policy/trust_inputs.h"
 #include "node/publish/publisher.h"
+#include "node/store/fork_proofs.h"
 
 namespace eichub::cli {
 
@@ -127,7 +127,7 @@ int runStatus(const CommonFlags& flags) {
   for (const store::FeedInfo& f : *feeds) {
     std::string author = toHex(f.author);
     // A fork proof freezes the feed (see `eichub trust show`).
-    const bool frozen = store.meta(daemon::forkMetaKey(f.author)).ok();
+    const bool frozen = store.meta(store::forkMetaKey(f.author)).ok();
     frozen_feeds += frozen ? 1 : 0;
     uint64_t remote = std::max(best_remote[author], f.head.seq);
     feed_list.push_back({{"author", author},

@@ -210,8 +210,7 @@ void addPublishCommands(CLI::App& app, int& exit_code) {
   erase->add_option("--id", erase_flags->id, "Record id")->required();
   erase->callback([erase_flags, &exit_code] { exit_code = runErase(*erase_flags); });
 
-  CLI::App* import = app.add_subcommand("import", "Import ESCO or a vendor's CSV");
-  import->require_subcommand(1);
+  CLI::App* import = &subcommandGroup(app, "import", kImportDescription);
 
   auto esco_flags = std::make_shared<PublishFlags>();
   CLI::App* esco = import->add_subcommand("esco", "Import an ESCO CSV export directory");

@@ -1,111 +1,39 @@
-// Trust commands: authority init/admit/remove/approve-rotation, trust root/show, key rotate,
-// vendor keygen/admit/revoke.
+// Trust commands, what this node accepts: trust add (an author, from any peer), root (a network
+// authority's members), show; and freshness (freeze protection): `trust expires` declares how
+// long this node's own feed stays fresh, in a signed record, `trust stale-after` sets the window
+// after which a silent feed is reported stale. Freshness feeds reports only; no verdict reads it.
 #include <chrono>
 #include <memory>
-#include <optional>
 
 #include <fmt/core.h>
 
 #include "node/catalog/record_json.h"
 #include "node/cli/commands.h"
-#include "node/cli/context.h"
+#include "node/cli/trust_flags.h"
 #include "node/cli/trust_publish.h"
 #include "node/daemon/control.h"
-#include "node/daemon/store_adapter.h"
 #include "node/home/peers.h"
 #include "node/policy/staleness.h"
 #include "node/policy/trust_inputs.h"
+#include "node/store/fork_proofs.h"
 
 namespace eichub::cli {
 
 namespace {
 
-struct TrustFlags {
-  CommonFlags common;
-  config::Options options;  // authority init
-  std::string key;          // the key or card a command is about
-  std::string name;
-  std::string region;
-  std::string reason;
-  std::string kinds;
-  std::string id_prefix;
-  std::string expires;
-  std::string out;
-  std::string new_key;  // authority approve-rotation
-  uint64_t after_seq = 0;
-  uint64_t max_records = 0;  // authority admit, vendor admit: the signed quota; 0: no limit
-  uint64_t max_mb = 0;       // the same, in MiB of record bodies; 0: no limit
-  uint32_t threshold = 0;    // trust root --threshold; 0: unchanged
-  bool after_seq_given = false;
-  bool drop = false;
-};
+constexpr char kTrustDescription[] = "Authors whose feeds peers may relay to us";
 
-// --max-mb takes at most this many MiB: bytes fit a UInt64 with room (2^60 bytes, an exbibyte).
-constexpr uint64_t kMaxQuotaMb = 1ull << 40;
-
-// The byte quota --max-mb signs: MiB of record bodies (bodySize summed from seq 1).
-uint64_t quotaBytes(const TrustFlags& flags) { return flags.max_mb << 20; }
-
-int reportPublished(const Result<uint64_t>& seq, const std::string& what) {
-  if (!seq.ok()) return fail(seq.status().withContext(what + " not published"));
-  fmt::print("{} published at seq {}\n", what, *seq);
-  return kExitOk;
-}
-
-int runAuthorityInit(TrustFlags& flags) {
-  std::string dir = home::resolveHomeDir(flags.common.home);
-  if (flags.options.name.empty()) flags.options.name = "network authority";
-  if (Status s = home::Home::create(dir, flags.options); !s.ok()) return fail(s);
+int runTrustAdd(const TrustFlags& flags) {
   auto home = openHome(flags.common, true);
   if (!home) return kExitFailure;
-  fmt::print("authority id {}\nmembers trust it with: eichub trust root {}\n",
-             toHex(home->nodeKey().publicKey()), toHex(home->nodeKey().publicKey()));
+  auto author = fixedFromHex<kPublicKeyBytes>(flags.key);
+  if (!author) return fail("an author id is 64 hex digits (see `eichub id`)");
+  if (auto added = home::addTrustedAuthor(home->dir(), *author); !added.ok()) {
+    return fail(added.status());
+  }
+  reloadDaemon(home->dir());
+  fmt::print("trusting feeds by {}\n", flags.key);
   return kExitOk;
-}
-
-int runAuthorityAdmit(const TrustFlags& flags) {
-  auto home = openHome(flags.common, false);
-  if (!home) return kExitFailure;
-  auto node = parseKeyOrCard(flags.key);
-  if (!node.ok()) return fail(node.status());
-  trust::Membership membership{*node, flags.name, flags.region, flags.max_records,
-                               quotaBytes(flags)};
-  return reportPublished(publishTrustRecord(*home, home->nodeKey(), membership),
-                         "membership of " + flags.key.substr(0, 16));
-}
-
-// The cut-off of a removal or revocation: --after-seq, else the seq of the key's feed this
-// home holds now (0 when it holds none), so that what this operator has seen stays.
-Result<uint64_t> cutoffFor(home::Home& home, const TrustFlags& flags, const PublicKey& key) {
-  if (flags.after_seq_given) return flags.after_seq;
-  EICHUB_ASSIGN_OR_RETURN(feed::Head head, home.store().head(key));
-  return head.seq;
-}
-
-int runAuthorityRemove(const TrustFlags& flags) {
-  auto home = openHome(flags.common, false);
-  if (!home) return kExitFailure;
-  auto node = parseKeyOrCard(flags.key);
-  if (!node.ok()) return fail(node.status());
-  auto cutoff = cutoffFor(*home, flags, *node);
-  if (!cutoff.ok()) return fail(cutoff.status());
-  trust::Removal removal{*node, *cutoff, flags.drop, flags.reason};
-  return reportPublished(publishTrustRecord(*home, home->nodeKey(), removal),
-                         fmt::format("removal after seq {}", *cutoff));
-}
-
-// Under an m-of-n root threshold, another root's key rotation counts once enough roots stand
-// behind it: this root's approval goes in its own feed.
-int runAuthorityApproveRotation(const TrustFlags& flags) {
-  auto home = openHome(flags.common, false);
-  if (!home) return kExitFailure;
-  auto old_key = fixedFromHex<kPublicKeyBytes>(flags.key);
-  auto new_key = fixedFromHex<kPublicKeyBytes>(flags.new_key);
-  if (!old_key || !new_key) return fail("the old and new root ids are 64 hex digits each");
-  if (*old_key == *new_key) return fail("the old and new root ids are the same");
-  trust::RotationApproval approval{*old_key, *new_key};
-  return reportPublished(publishTrustRecord(*home, home->nodeKey(), approval),
-                         "approval of the rotation of " + flags.key.substr(0, 16));
 }
 
 int runTrustRoot(const TrustFlags& flags) {
@@ -127,85 +55,8 @@ int runTrustRoot(const TrustFlags& flags) {
                peers->root_threshold, peers->roots.size());
   }
   if (Status s = home::savePeers(home->dir(), *peers); !s.ok()) return fail(s);
-  if (daemon::daemonRunning(home->dir())) (void)daemon::askDaemon(home->dir(), "reload");
+  reloadDaemon(home->dir());
   fmt::print("trusting network root {}\n", flags.key);
-  return kExitOk;
-}
-
-int runVendorKeygen(const TrustFlags& flags) {
-  auto key = crypto::SigningKey::generate();
-  if (!key.ok()) return fail(key.status());
-  if (Status s = key->savePem(flags.out); !s.ok()) return fail(s);
-  fmt::print("{}\n", toHex(key->publicKey()));
-  return kExitOk;
-}
-
-int runVendorAdmit(const TrustFlags& flags) {
-  auto home = openHome(flags.common, false);
-  if (!home) return kExitFailure;
-  auto vendor = fixedFromHex<kPublicKeyBytes>(flags.key);
-  if (!vendor) return fail("a vendor id is 64 hex digits (printed by `eichub vendor keygen`)");
-  auto kinds = parseKinds(flags.kinds);
-  if (!kinds.ok()) return fail(kinds.status().withContext("--kinds"));
-  int64_t expires = 0;
-  if (!flags.expires.empty()) {
-    auto parsed = parseExpiry(flags.expires);
-    if (!parsed.ok()) return fail(parsed.status().withContext("--expires"));
-    expires = *parsed;
-  }
-  trust::Delegation delegation{*vendor, flags.name,        *kinds,           flags.id_prefix,
-                               expires, flags.max_records, quotaBytes(flags)};
-  return reportPublished(publishTrustRecord(*home, home->nodeKey(), delegation),
-                         "delegation of " + flags.key.substr(0, 16));
-}
-
-int runVendorRevoke(const TrustFlags& flags) {
-  auto home = openHome(flags.common, false);
-  if (!home) return kExitFailure;
-  auto vendor = fixedFromHex<kPublicKeyBytes>(flags.key);
-  if (!vendor) return fail("a vendor id is 64 hex digits");
-  auto cutoff = cutoffFor(*home, flags, *vendor);
-  if (!cutoff.ok()) return fail(cutoff.status());
-  trust::Revocation revocation{*vendor, *cutoff, flags.drop, flags.reason};
-  return reportPublished(publishTrustRecord(*home, home->nodeKey(), revocation),
-                         fmt::format("revocation after seq {}", *cutoff));
-}
-
-// Rotates the home's node key, or with --key a vendor key it carries (new key to --out): the
-// rotation record goes in the old key's feed, signed by the old key, and carries the new
-// key's signature.
-int runKeyRotate(const TrustFlags& flags) {
-  auto home = openHome(flags.common, false);
-  if (!home) return kExitFailure;
-  const bool vendor = !flags.key.empty();
-  if (vendor == flags.out.empty()) return fail("--key and --out go together");
-  if (!vendor && daemon::daemonRunning(home->dir())) {
-    return fail("stop the daemon first: it signs with the current node key");
-  }
-  std::optional<crypto::SigningKey> vendor_key;
-  if (vendor) {
-    auto loaded = crypto::SigningKey::loadPem(flags.key);
-    if (!loaded.ok()) return fail(loaded.status().withContext("--key " + flags.key));
-    vendor_key = std::move(*loaded);
-  }
-  const crypto::SigningKey& old_key = vendor ? *vendor_key : home->nodeKey();
-  const PublicKey old_id = old_key.publicKey();
-  auto new_key = crypto::SigningKey::generate();
-  if (!new_key.ok()) return fail(new_key.status());
-  const PublicKey new_id = new_key->publicKey();
-  trust::Rotation rotation{
-      new_id, new_key->sign(trust::rotationMessage(home->options().network, old_id, new_id))};
-  auto seq = publishTrustRecord(*home, old_key, rotation);
-  if (!seq.ok()) return fail(seq.status().withContext("rotation not published"));
-  Status saved = vendor ? new_key->savePem(flags.out) : home->replaceNodeKey(std::move(*new_key));
-  if (!saved.ok()) {
-    return fail(saved.withContext("the rotation is published but the new key was not saved"));
-  }
-  if (flags.common.json) {
-    printJson({{"old_key", toHex(old_id)}, {"new_key", toHex(new_id)}, {"rotation_seq", *seq}});
-  } else {
-    fmt::print("rotated {} to {} at seq {}\n", toHex(old_id), toHex(new_id), *seq);
-  }
   return kExitOk;
 }
 
@@ -290,8 +141,8 @@ nlohmann::json trustJson(home::Home& home, const trust::TrustState& state,
   nlohmann::json stale_feeds = nlohmann::json::array();
   if (auto feeds = home.store().feeds(); feeds.ok()) {
     for (const store::FeedInfo& feed : *feeds) {
-      if (auto proof = home.store().meta(daemon::forkMetaKey(feed.author)); proof.ok()) {
-        frozen.push_back({{"id", toHex(feed.author)}, {"fork_seq", daemon::forkSeq(*proof)}});
+      if (auto proof = home.store().meta(store::forkMetaKey(feed.author)); proof.ok()) {
+        frozen.push_back({{"id", toHex(feed.author)}, {"fork_seq", store::forkSeq(*proof)}});
       }
     }
     const int64_t window_ms = int64_t{peers.stale_after_hours} * 3'600'000;
@@ -359,70 +210,47 @@ int runTrustShow(const TrustFlags& flags) {
   return kExitOk;
 }
 
-void addCutFlags(CLI::App& command, TrustFlags& flags) {
-  command.add_option("--reason", flags.reason, "Why, for the record")->required();
-  command
-      .add_option("--after-seq", flags.after_seq,
-                  "Last seq of the key's feed that still counts (default: what this home "
-                  "holds now)")
-      ->each([&flags](const std::string&) { flags.after_seq_given = true; });
-  command.add_flag("--drop", flags.drop, "Drop the key's earlier records from the state too");
+int runTrustExpires(const TrustFlags& flags) {
+  auto home = openHome(flags.common, false);
+  if (!home) return kExitFailure;
+  auto expires = parseExpiry(flags.expires);
+  if (!expires.ok()) return fail(expires.status());
+  auto seq = publishTrustRecord(*home, home->nodeKey(), trust::Expiry{*expires});
+  if (!seq.ok()) return fail(seq.status().withContext("expiry not published"));
+  fmt::print("feed fresh until {} (expires_ms {}), published at seq {}\n", flags.expires, *expires,
+             *seq);
+  return kExitOk;
 }
 
-// The signed quotas of a membership or delegation. "Records" are updates of the key's feed:
-// every version of a record is stored, so a re-published record counts again, in both.
-void addQuotaFlag(CLI::App& command, TrustFlags& flags) {
-  command.add_option("--max-records", flags.max_records,
-                     "Quota: updates of the key's feed every node stores (each new version of a "
-                     "record counts; later ones are refused as over_quota); 0: no limit");
-  command
-      .add_option("--max-mb", flags.max_mb,
-                  "Quota: MiB of records (body bytes summed over the key's feed) every node "
-                  "stores; the update that passes it and all later ones are refused as "
-                  "over_quota; 0: no limit")
-      ->check(CLI::Range(uint64_t{0}, kMaxQuotaMb));
+int runTrustStaleAfter(const TrustFlags& flags) {
+  auto home = openHome(flags.common, true);
+  if (!home) return kExitFailure;
+  if (flags.hours > home::kMaxStaleAfterHours) {
+    return fail(fmt::format("hours must be 0 to {}", home::kMaxStaleAfterHours));
+  }
+  auto peers = home::loadPeers(home->dir());
+  if (!peers.ok()) return fail(peers.status());
+  peers->stale_after_hours = flags.hours;
+  if (Status s = home::savePeers(home->dir(), *peers); !s.ok()) return fail(s);
+  reloadDaemon(home->dir());
+  if (flags.hours == 0) {
+    fmt::print("silent feeds are not reported stale\n");
+  } else {
+    fmt::print("feeds silent for over {} hours are reported stale\n", flags.hours);
+  }
+  return kExitOk;
 }
 
 }  // namespace
 
 void addTrustCommands(CLI::App& app, int& exit_code) {
-  CLI::App* authority = app.add_subcommand("authority", "A network authority (a trust root)");
-  authority->require_subcommand(1);
+  CLI::App* trust_cmd = &subcommandGroup(app, "trust", kTrustDescription);
+  auto add_flags = std::make_shared<TrustFlags>();
+  CLI::App* add = trust_cmd->add_subcommand("add", "Accept an author's feed from any peer");
+  addHomeFlag(*add, add_flags->common);
+  add->add_option("author", add_flags->key, "Author id (64 hex)")->required();
+  add->callback([add_flags, &exit_code] { exit_code = runTrustAdd(*add_flags); });
 
-  auto init_flags = std::make_shared<TrustFlags>();
-  CLI::App* init = authority->add_subcommand("init", "Create an authority home and key");
-  addHomeFlag(*init, init_flags->common);
-  init->add_option("--name", init_flags->options.name, "Authority name");
-  init->add_option("--network", init_flags->options.network, "Network id (default eichub)");
-  init->add_option("--listen", init_flags->options.listen, "Peer endpoint, to run it as a node");
-  init->callback([init_flags, &exit_code] { exit_code = runAuthorityInit(*init_flags); });
-
-  auto admit_flags = std::make_shared<TrustFlags>();
-  CLI::App* admit = authority->add_subcommand("admit", "Admit a node as a member");
-  addHomeFlag(*admit, admit_flags->common);
-  admit->add_option("node", admit_flags->key, "The node's card or id")->required();
-  admit->add_option("--name", admit_flags->name, "Member name")->required();
-  admit->add_option("--region", admit_flags->region, "NUTS region code");
-  addQuotaFlag(*admit, *admit_flags);
-  admit->callback([admit_flags, &exit_code] { exit_code = runAuthorityAdmit(*admit_flags); });
-
-  auto remove_flags = std::make_shared<TrustFlags>();
-  CLI::App* remove = authority->add_subcommand("remove", "Remove a member (or any key)");
-  addHomeFlag(*remove, remove_flags->common);
-  remove->add_option("node", remove_flags->key, "The node's card or id")->required();
-  addCutFlags(*remove, *remove_flags);
-  remove->callback([remove_flags, &exit_code] { exit_code = runAuthorityRemove(*remove_flags); });
-
-  auto approve_flags = std::make_shared<TrustFlags>();
-  CLI::App* approve = authority->add_subcommand(
-      "approve-rotation", "Stand behind another root's key rotation (m-of-n roots)");
-  addHomeFlag(*approve, approve_flags->common);
-  approve->add_option("old", approve_flags->key, "The rotated root id (64 hex)")->required();
-  approve->add_option("new", approve_flags->new_key, "Its new id (64 hex)")->required();
-  approve->callback(
-      [approve_flags, &exit_code] { exit_code = runAuthorityApproveRotation(*approve_flags); });
-
-  CLI::App* trust_cmd = app.get_subcommand("trust");
   auto root_flags = std::make_shared<TrustFlags>();
   CLI::App* root = trust_cmd->add_subcommand("root", "Trust a network authority's members");
   addHomeFlag(*root, root_flags->common);
@@ -438,42 +266,19 @@ void addTrustCommands(CLI::App& app, int& exit_code) {
   addJsonFlag(*show, show_flags->common);
   show->callback([show_flags, &exit_code] { exit_code = runTrustShow(*show_flags); });
 
-  CLI::App* key = app.add_subcommand("key", "Node and vendor keys");
-  key->require_subcommand(1);
-  auto rotate_flags = std::make_shared<TrustFlags>();
-  CLI::App* rotate = key->add_subcommand("rotate", "Move to a new key, signed by the old one");
-  addHomeFlag(*rotate, rotate_flags->common);
-  addJsonFlag(*rotate, rotate_flags->common);
-  rotate->add_option("--key", rotate_flags->key, "A vendor key file to rotate instead");
-  rotate->add_option("--out", rotate_flags->out, "Where the vendor's new key goes (mode 0600)");
-  rotate->callback([rotate_flags, &exit_code] { exit_code = runKeyRotate(*rotate_flags); });
+  auto expires_flags = std::make_shared<TrustFlags>();
+  CLI::App* expires = trust_cmd->add_subcommand(
+      "expires", "Declare, signed, until when this node's feed is fresh (renew before then)");
+  addHomeFlag(*expires, expires_flags->common);
+  expires->add_option("date", expires_flags->expires, "YYYY-MM-DD (UTC, end of day)")->required();
+  expires->callback([expires_flags, &exit_code] { exit_code = runTrustExpires(*expires_flags); });
 
-  CLI::App* vendor = app.add_subcommand("vendor", "Vendors publishing through this node");
-  vendor->require_subcommand(1);
-  auto keygen_flags = std::make_shared<TrustFlags>();
-  CLI::App* keygen = vendor->add_subcommand("keygen", "Create a vendor key; prints its id");
-  keygen->add_option("--out", keygen_flags->out, "Key file to create (mode 0600)")->required();
-  keygen->callback([keygen_flags, &exit_code] { exit_code = runVendorKeygen(*keygen_flags); });
-
-  auto vadmit_flags = std::make_shared<TrustFlags>();
-  CLI::App* vadmit = vendor->add_subcommand("admit", "Delegate a scope to a vendor key");
-  addHomeFlag(*vadmit, vadmit_flags->common);
-  vadmit->add_option("vendor", vadmit_flags->key, "Vendor id (64 hex)")->required();
-  vadmit->add_option("--name", vadmit_flags->name, "Vendor name")->required();
-  vadmit->add_option("--kinds", vadmit_flags->kinds, "Record kinds, e.g. LearningResource,Provider")
-      ->required();
-  vadmit->add_option("--id-prefix", vadmit_flags->id_prefix, "Ids must start with this");
-  vadmit->add_option("--expires", vadmit_flags->expires,
-                     "YYYY-MM-DD: updates signed after that day are refused");
-  addQuotaFlag(*vadmit, *vadmit_flags);
-  vadmit->callback([vadmit_flags, &exit_code] { exit_code = runVendorAdmit(*vadmit_flags); });
-
-  auto revoke_flags = std::make_shared<TrustFlags>();
-  CLI::App* revoke = vendor->add_subcommand("revoke", "Cut a vendor's feed at a seq");
-  addHomeFlag(*revoke, revoke_flags->common);
-  revoke->add_option("vendor", revoke_flags->key, "Vendor id (64 hex)")->required();
-  addCutFlags(*revoke, *revoke_flags);
-  revoke->callback([revoke_flags, &exit_code] { exit_code = runVendorRevoke(*revoke_flags); });
+  auto window_flags = std::make_shared<TrustFlags>();
+  CLI::App* window = trust_cmd->add_subcommand(
+      "stale-after", "Report trusted feeds stale when their newest signed time is older");
+  addHomeFlag(*window, window_flags->common);
+  window->add_option("hours", window_flags->hours, "Hours; 0 reports no silent feed")->required();
+  window->callback([window_flags, &exit_code] { exit_code = runTrustStaleAfter(*window_flags); });
 }
 
 }  // namespace eichub::cli

@@ -10,7 +10,7 @@
 #include "node/cli/commands.h"
 #include "node/cli/context.h"
 #include "node/daemon/control.h"
-#include "node/daemon/subscription.h"
+#include "node/daemon/fetch_command.h"
 #include "node/store/verify.h"
 
 namespace eichub::cli {

@@ -3,6 +3,8 @@
 
 #include <fmt/core.h>
 
+#include "node/daemon/control.h"
+
 namespace eichub::cli {
 
 void addHomeFlag(CLI::App& command, CommonFlags& flags) {
@@ -32,5 +34,21 @@ int fail(std::string_view message) {
 void printJson(const nlohmann::json& doc) { fmt::print("{}\n", doc.dump(2)); }
 
 bool isEscoUri(std::string_view id) { return id.rfind("http://data.europa.eu/esco/", 0) == 0; }
+
+void reloadDaemon(const std::string& dir) {
+  if (!daemon::daemonRunning(dir)) return;
+  auto reply = daemon::askDaemon(dir, "reload");
+  if (!reply.ok())
+    fmt::print(stderr, "eichub: the running daemon did not reload: {}\n", reply.status().message());
+}
+
+CLI::App& subcommandGroup(CLI::App& app, const std::string& name, const std::string& description) {
+  auto named =
+      app.get_subcommands([&name](CLI::App* command) { return command->get_name() == name; });
+  if (!named.empty()) return *named.front();
+  CLI::App* group = app.add_subcommand(name, description);
+  group->require_subcommand(1);
+  return *group;
+}
 
 }  // namespace eichub::cli

@@ -36,6 +36,14 @@ void printJson(const nlohmann::json& doc);
 // True for ESCO concept uris: listings that show them also show import::kEscoAttribution.
 bool isEscoUri(std::string_view id);
 
+// Tells a running daemon to re-read its home's peers.toml and trust; quiet when none runs, a
+// warning on stderr when it does not answer.
+void reloadDaemon(const std::string& dir);
+
+// The subcommand group name of app, made (requiring a subcommand) when no command file has made
+// it yet, so that the files adding to one group ("import", "trust") may register in any order.
+CLI::App& subcommandGroup(CLI::App& app, const std::string& name, const std::string& description);
+
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "node/daemon/daemon.h"
+#include "node/daemon/fetch_command.h"
 #include "node/daemon/snapshot_fill.h"
 #include "node/daemon/subscription.h"
 #include "node/log.h"

@@ -5,6 +5,7 @@
 #include "federation/feed/update.h"
 #include "node/catalog/change.h"
 #include "node/log.h"
+#include "node/store/fork_proofs.h"
 #include "node/store/verify.h"
 
 namespace eichub::daemon {
@@ -15,29 +16,14 @@ constexpr size_t kMaxCorruptLogged = 1024;
 
 }  // namespace
 
-std::string forkMetaKey(const PublicKey& author) { return "fork:" + toHex(author); }
-
-uint64_t forkSeq(const std::string& meta_value) {
-  // Written by recordFork from a verified proof; a value that does not decode freezes the
-  // whole feed, the safe reading.
-  auto bytes = fromHex(meta_value);
-  if (!bytes) return 1;
-  auto message = wire::decode(*bytes);
-  if (!message.ok()) return 1;
-  const auto* proof = std::get_if<wire::ForkProof>(&*message);
-  if (proof == nullptr) return 1;
-  auto fields = feed::decodeHeader(proof->first.header);
-  return fields.ok() ? fields->seq : 1;
-}
-
 StoreAdapter::StoreAdapter(const store::CatalogStore& store, Writer& writer)
     : store_(store), writer_(writer) {
   auto feeds = store_.feeds();
   if (!feeds.ok()) return;
   for (const store::FeedInfo& feed : *feeds) {
-    auto held = store_.meta(forkMetaKey(feed.author));
+    auto held = store_.meta(store::forkMetaKey(feed.author));
     if (!held.ok()) continue;
-    frozen_[feed.author] = forkSeq(*held);
+    frozen_[feed.author] = store::forkSeq(*held);
   }
 }
 
@@ -108,9 +94,9 @@ Status StoreAdapter::recordFork(const wire::ForkProof& proof) {
   // The proof is small (two headers and signatures); meta holds it as hex text, written by the
   // writer thread. The feed freezes here at once: forkProof() answers from pending_forks_ until
   // the writer has stored it.
-  std::string value = toHex(wire::encode(proof));
+  std::string value = store::encodeForkProof(proof);
   pending_forks_[fields->author] = value;
-  writer_.submit(StoreForkProof{forkMetaKey(fields->author), std::move(value)});
+  writer_.submit(StoreForkProof{store::forkMetaKey(fields->author), std::move(value)});
   frozen_[fields->author] = fields->seq;
   return Status::OK();
 }
@@ -120,14 +106,9 @@ Result<wire::ForkProof> StoreAdapter::forkProof(const PublicKey& author) {
   if (auto pending = pending_forks_.find(author); pending != pending_forks_.end()) {
     held = pending->second;
   } else {
-    EICHUB_ASSIGN_OR_RETURN(held, store_.meta(forkMetaKey(author)));
+    EICHUB_ASSIGN_OR_RETURN(held, store_.meta(store::forkMetaKey(author)));
   }
-  auto bytes = fromHex(held);
-  if (!bytes) return Status::Corruption("fork proof is not hex");
-  EICHUB_ASSIGN_OR_RETURN(wire::Message message, wire::decode(*bytes));
-  auto* proof = std::get_if<wire::ForkProof>(&message);
-  if (proof == nullptr) return Status::Corruption("fork proof is not a proof");
-  return std::move(*proof);
+  return store::decodeForkProof(held);
 }
 
 bool StoreAdapter::isFrozen(const PublicKey& author) { return frozen_.count(author) != 0; }

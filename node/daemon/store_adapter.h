@@ -1,6 +1,6 @@
 // StoreAdapter: the sync engine's Storage, implemented over the node's CatalogStore (reads on
 // the reactor thread) and the Writer thread (batches, fork proofs: the reactor never writes).
-// Fork proofs are kept in the store's meta table under "fork:<author hex>" and freeze the feed.
+// Fork proofs are kept in the store's meta table (node/store/fork_proofs.h) and freeze the feed.
 #pragma once
 
 #include <cstdint>
@@ -51,10 +51,5 @@ class StoreAdapter : public sync::Storage {
   uint64_t corrupt_refused_ = 0;
   std::set<std::pair<PublicKey, uint64_t>> corrupt_logged_;  // bounded: kMaxCorruptLogged
 };
-
-// The meta key under which a fork proof of author is kept.
-std::string forkMetaKey(const PublicKey& author);
-// The seq a fork proof kept in meta is about (1 when it does not decode: freeze everything).
-uint64_t forkSeq(const std::string& meta_value);
 
 }  // namespace eichub::daemon

@@ -9,7 +9,7 @@
 
 #include <map>
 
-#include "federation/sync/storage.h"
+#include "federation/sync/trust_policy.h"
 #include "federation/trust/trust_state.h"
 #include "node/store/catalog_store.h"
 

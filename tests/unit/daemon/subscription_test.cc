@@ -1,5 +1,4 @@
-// The daemon's subscription from config (ESCO skill subtrees read from a real store) and the
-// fetch control command, with malformed commands answered by a Status.
+// The daemon's subscription from config, with ESCO skill subtrees read from a real store.
 #include "node/daemon/subscription.h"
 
 #include <gtest/gtest.h>
@@ -49,27 +48,6 @@ TEST(DaemonSubscriptionTest, SkillsStandForTheirSubtreesInTheStore) {
   EXPECT_EQ(subscription->skills, (std::set<std::string>{"g:root", "s:child", "s:grandchild",
                                                          "s:loop", "s:not-in-store"}));
   EXPECT_TRUE(subscriptionOf(config::Options{}, *store)->everything());
-}
-
-TEST(DaemonSubscriptionTest, FetchCommandRoundTripsAndRefusesMalformedOnes) {
-  PublicKey author{};
-  author[0] = 0xAB;
-  std::vector<wire::BodyRef> refs = {{author, 1}, {author, UINT64_MAX}};
-  auto parsed = parseFetchCommand(fetchCommand(refs));
-  ASSERT_TRUE(parsed.ok()) << parsed.status().toString();
-  EXPECT_EQ(*parsed, refs);
-
-  const std::string hex = toHex(author);
-  for (const std::string& bad :
-       {std::string("fetch"), "notify " + hex + " 1", "fetch " + hex, "fetch " + hex + " 0",
-        "fetch " + hex + " 1x", "fetch " + hex + " 18446744073709551616",
-        std::string("fetch abc 1"), "fetch " + hex.substr(2) + " 1"}) {
-    EXPECT_EQ(parseFetchCommand(bad).status().code(), Status::Code::kInvalidArgument) << bad;
-  }
-  std::vector<wire::BodyRef> at_limit(kMaxFetchRefsPerCommand, {author, 5});
-  EXPECT_TRUE(parseFetchCommand(fetchCommand(at_limit)).ok());
-  at_limit.push_back({author, 6});
-  EXPECT_EQ(parseFetchCommand(fetchCommand(at_limit)).status().message(), "fetch: too many refs");
 }
 
 }  // namespace

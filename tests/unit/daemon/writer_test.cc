@@ -8,6 +8,7 @@
 #include "federation/feed/appender.h"
 #include "node/catalog/record_json.h"
 #include "node/daemon/store_adapter.h"
+#include "node/store/fork_proofs.h"
 #include "tests/testing/temp_dir.h"
 
 namespace eichub::daemon {
@@ -145,7 +146,7 @@ TEST_F(WriterTest, AForkProofIsStoredByTheWriterAndServedAtOnce) {
   // Commands run in order: once a later one is answered, the proof is in the store.
   writer_->submit(ApplyBatch{2, {}});
   (void)outcome<BatchApplied>();
-  EXPECT_TRUE(store_->meta(forkMetaKey(author.publicKey())).ok());
+  EXPECT_TRUE(store_->meta(store::forkMetaKey(author.publicKey())).ok());
   // A restarted daemon finds it there.
   StoreAdapter restarted(*store_, *writer_);
   EXPECT_TRUE(restarted.isFrozen(author.publicKey()));
