@@ -5,9 +5,11 @@
 #include <vector>
 
 #include <fmt/core.h>
+#include <nlohmann/json.hpp>
 
 #include "node/cli/commands.h"
 #include "node/cli/context.h"
+#include "node/config/limits.h"
 #include "node/daemon/control.h"
 #include "node/daemon/daemon.h"
 #include "node/home/peers.h"
@@ -25,15 +27,40 @@ struct DaemonFlags {
   std::string author;
 };
 
+// --check-config's report: the home validated, and every limit in force with its unit, and its
+// default where the config changed it.
+int printCheckedConfig(const home::Home& home, size_t peers, bool json) {
+  const config::Limits& limits = home.options().limits;
+  if (json) {
+    nlohmann::json out = {{"config", "ok"},
+                          {"peers", peers},
+                          {"listen", home.options().listen},
+                          {"limits", nlohmann::json::array()}};
+    for (const config::LimitSpec& spec : config::limitSpecs()) {
+      out["limits"].push_back({{"key", config::fullLimitKey(spec)},
+                               {"value", limits.*spec.field},
+                               {"default", spec.default_value},
+                               {"unit", spec.unit}});
+    }
+    fmt::print("{}\n", out.dump(2));
+    return kExitOk;
+  }
+  fmt::print("config ok: {} peers, listen {}\n", peers, home.options().listen);
+  fmt::print("limits in force (docs/limits.md):\n");
+  for (const config::LimitSpec& spec : config::limitSpecs()) {
+    const uint64_t value = limits.*spec.field;
+    fmt::print("  {:<40} {:>12} {}{}\n", config::fullLimitKey(spec), value, spec.unit,
+               value == spec.default_value ? "" : fmt::format(" (default {})", spec.default_value));
+  }
+  return kExitOk;
+}
+
 int runRun(const DaemonFlags& flags) {
   auto home = openHome(flags.common, false);
   if (!home) return kExitFailure;
   auto peers = home::loadPeers(home->dir());
   if (!peers.ok()) return fail(peers.status());
-  if (flags.check_config) {
-    fmt::print("config ok: {} peers, listen {}\n", peers->peers.size(), home->options().listen);
-    return kExitOk;
-  }
+  if (flags.check_config) return printCheckedConfig(*home, peers->peers.size(), flags.common.json);
   if (daemon::daemonRunning(home->dir())) {
     return fail("a daemon is already running for " + home->dir());
   }
@@ -140,7 +167,9 @@ void addDaemonCommands(CLI::App& app, int& exit_code) {
   auto run_flags = std::make_shared<DaemonFlags>();
   CLI::App* run = app.add_subcommand("run", "Run the node daemon until SIGTERM or SIGINT");
   addHomeFlag(*run, run_flags->common);
-  run->add_flag("--check-config", run_flags->check_config, "Validate the home and exit");
+  run->add_flag("--check-config", run_flags->check_config,
+                "Validate the home, print the limits in force and exit");
+  addJsonFlag(*run, run_flags->common);
   run->add_option("--log-level", run_flags->log_level, "trace, debug, info, warn or error");
   run->callback([run_flags, &exit_code] { exit_code = runRun(*run_flags); });
 

@@ -14,6 +14,7 @@
 #include "federation/common/utf8.h"
 #include "federation/feed/update.h"
 #include "node/catalog/record_json.h"
+#include "node/config/limits.h"
 
 namespace eichub::config {
 
@@ -80,6 +81,61 @@ Status readValue(const toml::table& table, std::string_view section, std::string
     }
   }
   return Status::OK();
+}
+
+std::string_view typeName(const toml::node& node) {
+  if (node.is_string()) return "a string";
+  if (node.is_floating_point()) return "a float";
+  if (node.is_boolean()) return "a boolean";
+  if (node.is_array()) return "a list";
+  if (node.is_table()) return "a table";
+  return "a date or time";
+}
+
+Status unknownLimit(std::string_view name) {
+  return Status::InvalidArgument(
+      fmt::format("limits.{} is not a known limit (see docs/limits.md)", name));
+}
+
+// Reads [limits] and its sub-tables: every key must be one of the table's (a typo must not
+// pass silently), an integer within its range.
+Status readLimits(const toml::table& root, Limits& out) {
+  const toml::node* node = root.get("limits");
+  if (node == nullptr) return Status::OK();
+  const toml::table* limits = node->as_table();
+  if (limits == nullptr) return Status::InvalidArgument("limits must be a table");
+  auto known = [](std::string_view name) {
+    return std::any_of(limitSpecs().begin(), limitSpecs().end(),
+                       [name](const LimitSpec& spec) { return spec.key == name; });
+  };
+  const auto tables = limitTables();
+  for (const auto& [key, value] : *limits) {
+    if (std::find(tables.begin(), tables.end(), key.str()) == tables.end()) {
+      if (value.is_table()) {
+        return Status::InvalidArgument(
+            fmt::format("limits.{} is not a table of limits (sync, transport, http)", key.str()));
+      }
+      if (!known(key.str())) return unknownLimit(key.str());
+      continue;
+    }
+    if (!value.is_table()) {
+      return Status::InvalidArgument(fmt::format("limits.{} must be a table", key.str()));
+    }
+    for (const auto& entry : *value.as_table()) {
+      const std::string name = fmt::format("{}.{}", key.str(), entry.first.str());
+      if (!known(name)) return unknownLimit(name);
+    }
+  }
+  for (const LimitSpec& spec : limitSpecs()) {
+    const toml::node* value = limits->at_path(spec.key).node();
+    if (value == nullptr) continue;
+    if (!value->is_integer()) {
+      return Status::InvalidArgument(fmt::format("{} must be an integer ({}), not {}",
+                                                 fullLimitKey(spec), spec.unit, typeName(*value)));
+    }
+    EICHUB_RETURN_IF_ERROR(setLimit(out, spec, value->as_integer()->get()));
+  }
+  return checkLimits(out);
 }
 
 Status validate(const Options& o) {
@@ -162,8 +218,7 @@ Result<Options> parseOptions(std::string_view toml_text, std::string_view source
   EICHUB_RETURN_IF_ERROR(readValue(table, "subscribe", "sectors", o.subscribe_sectors));
   EICHUB_RETURN_IF_ERROR(readValue(table, "subscribe", "regions", o.subscribe_regions));
   EICHUB_RETURN_IF_ERROR(readValue(table, "subscribe", "skills", o.subscribe_skills));
-  EICHUB_RETURN_IF_ERROR(
-      readValue(table, "limits", "max_updates_per_author", o.limits_max_updates_per_author));
+  EICHUB_RETURN_IF_ERROR(readLimits(table, o.limits));
   EICHUB_RETURN_IF_ERROR(readValue(table, "log", "level", o.log_level));
   Status valid = validate(o);
   if (!valid.ok()) return valid.withContext(source_name);
@@ -233,8 +288,9 @@ std::string quotedList(const std::vector<std::string>& values) {
 std::string renderOptions(const Options& o) {
   const std::string sectors = quotedList(o.sectors);
   return fmt::format(R"(# eichub node configuration.
-# Written by `eichub init`; `eichub run --check-config` validates. SIGHUP applies [subscribe],
-# log.level and http.api_token to a running daemon; other keys need a restart.
+# Written by `eichub init`; `eichub run --check-config` validates and prints the limits in
+# force. SIGHUP applies [subscribe], log.level and http.api_token to a running daemon; other
+# keys, [limits] among them, need a restart.
 # Every key below shows its default when left out. See ops/eichub.example.toml for the full
 # reference with risks.
 
@@ -298,13 +354,10 @@ regions = [{}]
 skills = [{}]
 
 ############################## LIMITS ##############################
-[limits]
-# A last guard of this node alone: updates of one member's or vendor's feed it keeps (later ones
-# are refused as over_local_quota). 0 (the default) is off. The signed quotas that every node
-# applies alike are set when admitting (`--max-records`). Risk: a limit here makes this node's
-# state and digest differ from its peers' for a feed past it.
-max_updates_per_author = {}
-
+# Every bound an operator may tune, with its unit, default and allowed range; a commented key is
+# at its default. docs/limits.md explains each; `eichub run --check-config` prints those in
+# force. A change needs a restart (SIGHUP reports it as such). Unknown keys are refused.
+{}
 ############################## LOG ##############################
 [log]
 # trace | debug | info | warn | error. Default "info". debug logs protocol detail.
@@ -315,7 +368,7 @@ level = {}
                      tomlQuoted(o.http_api_token), quotedList(o.http_allowed_hosts),
                      o.store_initial_map_mb, o.store_max_map_mb, quotedList(o.subscribe_kinds),
                      quotedList(o.subscribe_sectors), quotedList(o.subscribe_regions),
-                     quotedList(o.subscribe_skills), o.limits_max_updates_per_author,
+                     quotedList(o.subscribe_skills), renderLimits(o.limits),
                      tomlQuoted(o.log_level));
 }
 

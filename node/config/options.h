@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "federation/common/result.h"
+#include "node/config/limits.h"
 
 namespace eichub::config {
 
@@ -35,9 +36,8 @@ struct Options {
   std::vector<std::string> subscribe_sectors;  // e.g. ["healthcare"]
   std::vector<std::string> subscribe_regions;  // NUTS code prefixes, e.g. ["UKE", "DE5"]
   std::vector<std::string> subscribe_skills;   // ESCO skill uris; their subtrees count too
-  // [limits] node-local last guards, off (0) by default; they can make this node's state differ
-  // from its peers' (docs/security.md)
-  uint64_t limits_max_updates_per_author = 0;  // updates of a member's or vendor's feed kept
+  // [limits] and its sub-tables: every tunable bound (node/config/limits.h, docs/limits.md)
+  Limits limits;
   // [log]
   std::string log_level = "info";  // trace | debug | info | warn | error
 };

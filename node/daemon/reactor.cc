@@ -9,6 +9,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "node/daemon/configured_limits.h"
 #include "node/daemon/daemon.h"
 #include "node/daemon/fetch_command.h"
 #include "node/daemon/snapshot_fill.h"
@@ -29,7 +30,7 @@ Status Reactor::start() {
   auto keys = transport::curveKeyPairFromSecret(home_.transportKeys().secret_z85);
   if (!keys.ok()) return keys.status();
   keys_ = *keys;
-  limits_.router_send_hwm = kRouterSendHwm;
+  limits_ = socketLimitsOf(home_.options().limits);
   limits_.router_mandatory = true;
   auto router = transport::bindRouter(context_, home_.options().listen, keys_, limits_);
   if (!router.ok()) return router.status().withContext("cannot listen");
@@ -50,7 +51,7 @@ Status Reactor::start() {
       std::make_unique<Writer>(context_, home_.store(), toHex(home_.nodeKey().publicKey()),
                                WriterIdentity{home_.nodeKey(), home_.options().network}, applied_);
   storage_ = std::make_unique<StoreAdapter>(store(), *writer_);
-  sync::SyncOptions options;
+  sync::SyncOptions options = syncOptionsOf(home_.options().limits);
   options.network = home_.options().network;
   options.node_id = home_.nodeKey().publicKey();
   auto subscription = subscriptionOf(running_, store());
@@ -96,8 +97,9 @@ Status Reactor::startHttp() {
   auto context =
       std::make_unique<http::ApiContext>(store(), board_, applied_, metrics_, std::move(info),
                                          options.http_api_token, std::move(publish));
-  auto server = http::HttpServer::start({options.http_listen, options.http_allowed_hosts, {}},
-                                        std::move(context));
+  auto server = http::HttpServer::start(
+      {options.http_listen, options.http_allowed_hosts, httpLimitsOf(options.limits)},
+      std::move(context));
   if (!server.ok()) return server.status().withContext("set http.listen to a free host:port");
   http_ = std::move(server).value();
   return Status::OK();
@@ -166,7 +168,8 @@ void Reactor::onRouterMessage() {
   }
   auto [it, inserted] = server_by_key_.try_emplace(peer_key, next_server_link_);
   sync::LinkId link = it->second;
-  ServerLink& server = servers_[link];
+  ServerLink& server =
+      servers_.try_emplace(link, home_.options().limits.sync_send_queue_bytes).first->second;
   std::string session = routing_id.to_string();
   // A reconnection gets a new routing id: answers queued on the old connection were lost.
   if (!server.routing_id.empty() && server.routing_id != session) {

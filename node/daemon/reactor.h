@@ -43,9 +43,6 @@ inline constexpr sync::LinkId kFirstServerLink = 1'000'000;
 inline constexpr int64_t kFirstRetryMs = 500;
 inline constexpr int64_t kRejectLogIntervalMs = 10'000;  // rejection log lines per link and reason
 inline constexpr int64_t kMaxRetryMs = 30'000;
-// Messages ZeroMQ queues per server link (ZMQ_SNDHWM of the ROUTER): a few, so that what a peer
-// that does not read costs is counted in bytes by our SendQueue, not 1,000 messages of 8 MiB.
-inline constexpr int kRouterSendHwm = 4;
 // How soon the loop tries again to hand queued messages to the ROUTER (it has no per-peer
 // writable event): kSendRetryMs after a flush that moved something, doubling up to kTickMs while
 // nothing moves, so a peer that never reads does not make the loop spin.
@@ -74,6 +71,7 @@ struct ClientLink {
 
 // A peer's DEALER connected to our ROUTER, known by its authenticated CURVE key.
 struct ServerLink {
+  explicit ServerLink(uint64_t max_queued_bytes) : queue(max_queued_bytes) {}
   std::string routing_id;
   std::string peer_key;
   int64_t last_seen_ms = 0;

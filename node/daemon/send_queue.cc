@@ -6,7 +6,7 @@
 namespace eichub::daemon {
 
 bool SendQueue::push(Bytes bytes) {
-  if (bytes_ + bytes.size() > kMaxQueuedBytesPerLink) return false;
+  if (bytes_ + bytes.size() > max_bytes_) return false;
   bytes_ += bytes.size();
   messages_.push_back(std::move(bytes));
   return true;

@@ -12,15 +12,16 @@
 
 namespace eichub::daemon {
 
-// The most one link may queue: the serve budget's answers (the engine stops serving a link
-// whose queue holds its budget), plus what passes it: the batch that crossed it, a hello (up to
-// 7.9 MB), bodies and haves. A message past this is dropped (dropped_sends).
+// The most one link may queue by default (limits.sync.send_queue_bytes): the serve budget's
+// answers (the engine stops serving a link whose queue holds its budget), plus what passes it:
+// the batch that crossed it, a hello (up to 7.9 MB), bodies and haves. A message past this is
+// dropped (dropped_sends).
 inline constexpr uint64_t kMaxQueuedBytesPerLink = 2 * sync::kServeBudgetBytes;
 
 class SendQueue {
  public:
-  // Queues bytes behind the others; false (nothing queued) when that would pass
-  // kMaxQueuedBytesPerLink.
+  explicit SendQueue(uint64_t max_bytes) : max_bytes_(max_bytes) {}
+  // Queues bytes behind the others; false (nothing queued) when that would pass max_bytes.
   bool push(Bytes bytes);
   // Hands the queued messages, oldest first, to send until it returns false (the transport
   // takes no more now). Returns how many it took.
@@ -30,6 +31,7 @@ class SendQueue {
   uint64_t bytes() const { return bytes_; }
 
  private:
+  uint64_t max_bytes_;
   std::deque<Bytes> messages_;
   uint64_t bytes_ = 0;
 };

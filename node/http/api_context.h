@@ -59,7 +59,9 @@ struct ApiContext {
   NodeInfo node;
   ApiToken api_token;  // replaced on reload; empty: write endpoints are refused (401)
   PublishFn publish;
-  std::atomic<int> long_polls{0};     // change-feed requests now waiting (each holds a thread)
+  std::atomic<int> long_polls{0};  // change-feed requests now waiting (each holds a thread)
+  // ELM exports streaming at once at most: HttpServer::start sets it from its HttpLimits.
+  size_t max_concurrent_exports = 0;
   match::MatchCache matching{store};  // match, gaps and align answers
 };
 

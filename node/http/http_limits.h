@@ -1,6 +1,7 @@
 // HttpLimits: every bound on what an HTTP client may send to the node and how long it may hold
-// a connection or a worker, each with its reason. The daemon uses the defaults; tests shrink the
-// deadlines and counts to reach each limit quickly.
+// a connection or a worker, each with its reason. The daemon takes them from config.toml's
+// [limits.http] (node/config/limits.cc); tests shrink the deadlines and counts to reach each
+// limit quickly.
 #pragma once
 
 #include <chrono>
@@ -15,6 +16,8 @@ inline constexpr size_t kMaxHeadBytes = 32u << 10;
 inline constexpr size_t kMaxHeaderCount = 100;
 // A longer request line is refused (414): httplib's own compiled-in URI cap, named here.
 inline constexpr size_t kMaxRequestLineBytes = 8192;
+// The largest request body: a publish of ~40k records; larger goes through the CLI.
+inline constexpr size_t kMaxBodyBytes = 16u << 20;
 // A connection must deliver a complete request head this soon after it was accepted or its
 // previous answer was sent; idle keep-alive connections and slowloris heads are closed then.
 inline constexpr std::chrono::milliseconds kHeadDeadline{5000};
@@ -43,6 +46,8 @@ inline constexpr size_t kKeepAliveMaxRequests = 100;
 // busy machine a burst of connects can arrive before its turn: a full queue drops them, and
 // each client then waits a second to retry its SYN.
 inline constexpr int kListenBacklog = 512;
+// ELM exports streaming at once: each holds an API thread while it streams, the rest stay free.
+inline constexpr size_t kMaxConcurrentExports = 2;
 // Seconds a refused client is told to wait (Retry-After) when the queues are full.
 inline constexpr int kRetryAfterSeconds = 1;
 
@@ -50,6 +55,7 @@ struct HttpLimits {
   size_t max_head_bytes = kMaxHeadBytes;
   size_t max_header_count = kMaxHeaderCount;
   size_t max_request_line_bytes = kMaxRequestLineBytes;
+  size_t max_body_bytes = kMaxBodyBytes;
   std::chrono::milliseconds head_deadline = kHeadDeadline;
   std::chrono::milliseconds request_deadline = kRequestDeadline;
   std::chrono::milliseconds write_timeout = kWriteTimeout;
@@ -60,6 +66,7 @@ struct HttpLimits {
   size_t health_threads = kHealthThreads;
   size_t max_queued_health_requests = kMaxQueuedHealthRequests;
   size_t keep_alive_max_requests = kKeepAliveMaxRequests;
+  size_t max_concurrent_exports = kMaxConcurrentExports;
 };
 
 }  // namespace eichub::http

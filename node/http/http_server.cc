@@ -2,6 +2,7 @@
 // guard and JSON errors everywhere.
 #include "node/http/http_server.h"
 
+#include <algorithm>
 #include <charconv>
 #include <exception>
 
@@ -43,7 +44,8 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpOptions& options
       options.allowed_hosts.empty() ? defaultAllowedHosts(listen.substr(0, colon), bound)
                                     : options.allowed_hosts);
   httplib::Server& s = server->processor_;
-  s.set_payload_max_length(kMaxBodyBytes);
+  s.set_payload_max_length(options.limits.max_body_bytes);
+  server->context_->max_concurrent_exports = options.limits.max_concurrent_exports;
   // The Keep-Alive header httplib writes states the front door's bounds.
   s.set_keep_alive_timeout(
       std::chrono::ceil<std::chrono::seconds>(options.limits.head_deadline).count());
@@ -61,13 +63,14 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpOptions& options
   });
   // Errors httplib answers itself (404, 413, 400 ...) get the same JSON shape as ours.
   static_assert(kMaxFormBodyBytes == CPPHTTPLIB_FORM_URL_ENCODED_PAYLOAD_MAX_LENGTH);
-  s.set_error_handler(
-      httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
+  s.set_error_handler(httplib::Server::HandlerWithResponse(
+      [max_body_bytes = options.limits.max_body_bytes](const httplib::Request& req,
+                                                       httplib::Response& res) {
         if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-        // httplib caps form bodies (application/x-www-form-urlencoded) far below kMaxBodyBytes.
+        // httplib caps form bodies (application/x-www-form-urlencoded) below the body limit.
         const bool form =
             req.get_header_value("Content-Type").rfind("application/x-www-form-urlencoded", 0) == 0;
-        const size_t limit = form ? kMaxFormBodyBytes : kMaxBodyBytes;
+        const size_t limit = form ? std::min(kMaxFormBodyBytes, max_body_bytes) : max_body_bytes;
         std::string message =
             res.status == 404 ? "no such endpoint; see docs/openapi.yaml"
             : res.status == 413

@@ -15,8 +15,6 @@
 
 namespace eichub::http {
 
-// The largest request body: a publish of ~40k records; larger goes through the CLI.
-inline constexpr size_t kMaxBodyBytes = 16u << 20;
 // httplib's own cap on application/x-www-form-urlencoded bodies (no endpoint takes forms).
 inline constexpr size_t kMaxFormBodyBytes = 8192;
 

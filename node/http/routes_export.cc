@@ -22,8 +22,6 @@
 namespace eichub::http {
 namespace {
 
-// Each export holds an HTTP thread while it streams; the rest stay free for the API.
-constexpr int kMaxConcurrentExports = 2;
 constexpr int kExportRetryAfterSeconds = 5;
 
 // When this process first saw each change position: the Last-Modified of the export at that
@@ -119,7 +117,7 @@ void addExportRoutes(httplib::Server& server, ApiContext& context) {
         return;
       }
     }
-    if (++state->running > kMaxConcurrentExports) {
+    if (static_cast<size_t>(++state->running) > context.max_concurrent_exports) {
       --state->running;
       res.set_header("Retry-After", std::to_string(kExportRetryAfterSeconds));
       return replyError(res, 503, "unavailable", "too many exports running; retry shortly");

@@ -11,7 +11,7 @@ trust::TrustConfig trustConfig(const home::Home& home, const home::PeerList& pee
   config.direct.insert(peers.trusted.begin(), peers.trusted.end());
   config.roots.insert(peers.roots.begin(), peers.roots.end());
   config.root_threshold = peers.root_threshold;
-  config.local_max_updates = home.options().limits_max_updates_per_author;
+  config.local_max_updates = home.options().limits.max_updates_per_author;
   return config;
 }
 

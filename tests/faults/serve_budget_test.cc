@@ -31,11 +31,11 @@ constexpr uint32_t kWantCredit = 4'096;
 constexpr int kRounds = 60;          // wants per attacker
 constexpr milliseconds kPause{200};  // 60 rounds over about 12 s: five re-ask gaps
 constexpr uint64_t kMiB = 1024 * 1024;
-// What a link that does not read may cost A: its send queue (daemon::kMaxQueuedBytesPerLink,
-// 32 MiB) and 4 messages of up to 4 MiB in ZeroMQ (kRouterSendHwm x wire::kMaxBatchBytes). B
-// reads: its budget (sync::kServeBudgetBytes, 16 MiB) and ZeroMQ's 16 MiB. Plus the allocator,
-// LMDB pages read and one read batch. Before the fix each re-ask of the whole feed (about
-// 66 MB) was queued again in ZeroMQ (1,000 messages per peer).
+// What a link that does not read may cost A: its send queue (limits.sync.send_queue_bytes,
+// 32 MiB) and 4 messages of up to 4 MiB in ZeroMQ (limits.transport.router_send_hwm x
+// wire::kMaxBatchBytes). B reads: its budget (sync::kServeBudgetBytes, 16 MiB) and ZeroMQ's
+// 16 MiB. Plus the allocator, LMDB pages read and one read batch. Before the fix each re-ask of
+// the whole feed (about 66 MB) was queued again in ZeroMQ (1,000 messages per peer).
 constexpr uint64_t kNonReaderKb = (32 + 16) * kMiB / 1024;
 constexpr uint64_t kReaderKb = (16 + 16) * kMiB / 1024;
 constexpr uint64_t kSlackKb = 48 * kMiB / 1024;

@@ -37,13 +37,13 @@ TEST(OptionsRenderTest, BadValuesAreNamed) {
 TEST(OptionsRenderTest, LocalLimitsAreOffByDefaultAndRoundTrip) {
   auto defaults = parseOptions("[node]\nname = \"n\"\n", "c.toml");
   ASSERT_TRUE(defaults.ok()) << defaults.status().toString();
-  EXPECT_EQ(defaults->limits_max_updates_per_author, 0u);
+  EXPECT_EQ(defaults->limits.max_updates_per_author, 0u);
   Options options;
   options.name = "n";
-  options.limits_max_updates_per_author = 21'000;
+  options.limits.max_updates_per_author = 21'000;
   auto parsed = parseOptions(renderOptions(options), "rendered");
   ASSERT_TRUE(parsed.ok()) << parsed.status().toString();
-  EXPECT_EQ(parsed->limits_max_updates_per_author, 21'000u);
+  EXPECT_EQ(parsed->limits.max_updates_per_author, 21'000u);
   auto negative =
       parseOptions("[node]\nname = \"n\"\n[limits]\nmax_updates_per_author = -1\n", "c.toml");
   ASSERT_FALSE(negative.ok());

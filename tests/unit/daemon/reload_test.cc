@@ -48,11 +48,14 @@ TEST(DaemonReloadTest, NodeCardListenStoreAndLimitChangesNeedARestart) {
   loaded.name = "Leeds Health";
   loaded.listen = "tcp://127.0.0.1:7999";
   loaded.store_max_map_mb = 2048;
-  loaded.limits_max_updates_per_author = 1000;
+  loaded.limits.max_updates_per_author = 1000;
+  loaded.limits.sync_serve_budget_bytes = 1 << 20;
+  loaded.limits.http_max_body_bytes = 4096;
   ConfigDiff diff = diffOptions(running(), loaded, kBoundListen, kBoundHttp, false);
   EXPECT_TRUE(diff.applied.empty());
   EXPECT_EQ(diff.restart, (Keys{"node.name", "federation.listen", "store.max_map_mb",
-                                "limits.max_updates_per_author"}));
+                                "limits.max_updates_per_author", "limits.sync.serve_budget_bytes",
+                                "limits.http.max_body_bytes"}));
   EXPECT_EQ(joinKeys({}), "-");
 }
 
