@@ -23,4 +23,7 @@ void addTrustCommands(CLI::App& app, int& exit_code);
 // trust expires, trust stale-after; after addDaemonCommands (it adds to "trust").
 void addFreshnessCommands(CLI::App& app, int& exit_code);
 
+// help-man, completion bash: hidden; last, so that they see every other subcommand.
+void addDocCommands(CLI::App& app, int& exit_code);
+
 }  // namespace eichub::cli
