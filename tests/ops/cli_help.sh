@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the man page and completion tests: what `eichub ... --help` lists, parsed from its
 # text (CLI11's format), as the reference the generated files must match.
 
@@ -13,7 +14,8 @@ help_subcommands() {
 help_options() {
   local bin="$1"
   shift
-  "$bin" "$@" --help | awk '/^  -/ { n = split($1, names, ","); for (i = 1; i <= n; i++) print names[i] }'
+  "$bin" "$@" --help |
+    awk '/^  -/ { n = split($1, names, ","); for (i = 1; i <= n; i++) print names[i] }'
 }
 
 # help_paths EICHUB: every subcommand path below the top, one a line ("feed export").
