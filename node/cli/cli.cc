@@ -1,16 +1,19 @@
 // The eichub command line: builds the CLI11 app and runs the chosen subcommand.
 #include "node/cli/cli.h"
 
+#include <string>
+
 #include <CLI/CLI.hpp>
 
 #include "node/cli/commands.h"
+#include "node/cli/version.h"
 
 namespace eichub::cli {
 
 int runCli(int argc, char** argv) {
   CLI::App app{"eichub: a federated catalogue hub for education innovation clusters"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "eichub 0.1.0");
+  app.set_version_flag("--version", std::string("eichub ") + kVersion);
   int exit_code = 0;
   addNodeCommands(app, exit_code);
   addPublishCommands(app, exit_code);
@@ -27,6 +30,7 @@ int runCli(int argc, char** argv) {
   addAuthorityCommands(app, exit_code);
   addVendorCommands(app, exit_code);
   addKeyCommands(app, exit_code);
+  addDocCommands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

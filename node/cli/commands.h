@@ -28,4 +28,7 @@ void addAuthorityCommands(CLI::App& app, int& exit_code);
 void addVendorCommands(CLI::App& app, int& exit_code);  // vendor keygen, admit, revoke
 void addKeyCommands(CLI::App& app, int& exit_code);     // key rotate
 
+// help-man, completion bash: hidden; last, so that they see every other subcommand.
+void addDocCommands(CLI::App& app, int& exit_code);
+
 }  // namespace eichub::cli
