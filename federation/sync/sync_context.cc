@@ -20,7 +20,13 @@ bool SyncContext::wantsBody(const feed::HeaderFields& header) const {
 }
 
 void SyncContext::send(LinkId link, const wire::Message& message) {
-  send_(link, wire::encode(message));
+  Bytes bytes = wire::encode(message);
+  const std::string_view type = wire::messageName(message);
+  auto it = sent_.find(type);
+  if (it == sent_.end()) it = sent_.emplace(std::string(type), SentTotals{}).first;
+  ++it->second.messages;
+  it->second.bytes += bytes.size();
+  send_(link, std::move(bytes));
 }
 
 void SyncContext::reject(LinkId link, const std::string& reason) {

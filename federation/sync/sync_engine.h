@@ -84,6 +84,9 @@ class SyncEngine {
   void setBodyFilter(BodyFilter wants_body);
 
   std::vector<LinkStats> linkStats() const { return status_.linkStats(); }
+  const std::map<std::string, SentTotals, std::less<>>& sentByType() const {
+    return context_.sentByType();
+  }
   // The heads each client link's peer announced, compared with the store's heads to keep each
   // feed's ahead_since_ms (first noticed at the call after the announcement, so call it
   // regularly: the daemon does at each snapshot). Errors: the store's.

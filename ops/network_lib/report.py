@@ -153,7 +153,7 @@ def write(out_dir, link_prefix, figures, log):
         if plot(out_dir, "propagation_cdf",
                 PLOTS["propagation_cdf"].format(series=", ".join(series))):
             plots.append("propagation_cdf")
-        k = cost(p, n_nodes)
+        k = cost(p, p["nodes"])
         figures["cost"] = k
         write_tsv(os.path.join(out_dir, "bytes.tsv"), ["type", "bytes_per_update", "floor"],
                   [(t, v, k["floor_bytes"] if t == "updates" else 0)

@@ -136,8 +136,10 @@ class Scenario:
                              "node": other.index, "hops": hops.get(other.index, -1),
                              "ms": _ms(arrived - t0), "publish_ms": _ms(done - t0)})
         cost = {k: after.get(k, 0.0) - before.get(k, 0.0) for k in set(after) | set(before)}
+        if cost.get('eichub_bytes_sent_total{type="updates"}', 0) <= 0:
+            raise Failed("publishes: /metrics shows no bytes of updates sent")
         self.log(f"publishes: {count} reached all {len(everyone)} nodes")
-        return {"rows": rows, "sent": cost, "count": count}
+        return {"rows": rows, "sent": cost, "count": count, "nodes": len(everyone)}
 
     # 4. A node joining late with an empty store.
     def late_joiner(self, degree):
