@@ -2,6 +2,7 @@
 #include "federation/sync/sync_context.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace eichub::sync {
 
@@ -109,6 +110,14 @@ std::vector<PublicKey> SyncContext::endThrottles(int64_t now_ms) {
     for (const auto& [author, head] : link.remote_heads) authors.push_back(author);
   }
   return authors;
+}
+
+int64_t SyncContext::nextThrottleEndMs() const {
+  int64_t next = std::numeric_limits<int64_t>::max();
+  for (const auto& [id, link] : links_) {
+    if (link.throttled_until_ms != 0) next = std::min(next, link.throttled_until_ms);
+  }
+  return next;
 }
 
 std::optional<feed::SignedUpdate> SyncContext::heldUpdate(const PublicKey& author, uint64_t seq) {

@@ -126,6 +126,8 @@ class SyncContext {
   // Ends the throttles that expired by now_ms; returns the feeds those links announced, in
   // link then author order (nothing else would ask them again).
   std::vector<PublicKey> endThrottles(int64_t now_ms);
+  // When the soonest throttle ends; INT64_MAX when no link is throttled.
+  int64_t nextThrottleEndMs() const;
 
   // The update held at seq (body included when held), or nothing.
   std::optional<feed::SignedUpdate> heldUpdate(const PublicKey& author, uint64_t seq);
