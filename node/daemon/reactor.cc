@@ -30,6 +30,7 @@ Status Reactor::start() {
   keys_ = *keys;
   limits_.router_send_hwm = kRouterSendHwm;
   limits_.router_mandatory = true;
+  limits_.heartbeat_ivl_ms = kHeartbeatIvlMs;
   auto router = transport::bindRouter(context_, home_.options().listen, keys_, limits_);
   if (!router.ok()) return router.status().withContext("cannot listen");
   router_ = std::move(router->socket);

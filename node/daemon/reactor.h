@@ -56,6 +56,11 @@ inline constexpr int64_t kMaxRetryMs = 30'000;
 // Messages ZeroMQ queues per server link (ZMQ_SNDHWM of the ROUTER): a few, so that what a peer
 // that does not read costs is counted in bytes by our SendQueue, not 1,000 messages of 8 MiB.
 inline constexpr int kRouterSendHwm = 4;
+// Each client link pings its peer this often (the ROUTER end sends none): the pings are most of
+// an idle daemon's wake-ups (docs/network.md "Idle"). A silent link is still closed 5 s
+// (heartbeat_timeout_ms) after the first ping it leaves unanswered, and 5 s is its TTL at the
+// peer's ROUTER, more than twice this.
+inline constexpr int kHeartbeatIvlMs = 2'000;
 // How soon the loop tries again to hand queued messages to the ROUTER (it has no per-peer
 // writable event): kSendRetryMs after a flush that moved something, doubling up to
 // kMaxSendRetryMs while nothing moves, so a peer that never reads does not make the loop spin.
