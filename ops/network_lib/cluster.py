@@ -23,9 +23,10 @@ def _die_with_parent():
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def free_ports(count, first=21000, last=31000):
-    """count TCP ports on 127.0.0.1 that bind now, from first up (below the ephemeral range that
-    tests' wildcard binds use)."""
+def free_ports(count, first):
+    """count TCP ports on 127.0.0.1 that bind now, from first up (keep first + count below
+    32768, the ephemeral range that tests' wildcard binds use)."""
+    last = first + count + 1000
     ports = []
     port = first
     while len(ports) < count and port < last:
@@ -183,10 +184,12 @@ class Node:
             fields = f.read().rsplit(")", 1)[1].split()
         return int(fields[11]) + int(fields[12])
 
-    def rss_kb(self):
+    def rss_kb(self, field="VmRSS"):
+        """VmRSS, or RssAnon: the part not shared with other daemons (libraries, the binary)
+        nor the store's page cache."""
         with open(f"/proc/{self.proc.pid}/status") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
         return 0
 

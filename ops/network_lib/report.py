@@ -112,8 +112,6 @@ def plot(out_dir, name, script):
 
 def write(out_dir, link_prefix, figures, log):
     os.makedirs(out_dir, exist_ok=True)
-    with open(os.path.join(out_dir, "figures.json"), "w") as f:
-        json.dump(figures, f, indent=1, sort_keys=True)
     n_nodes = figures["nodes"]
     lines = [f"### {figures['members']} members (+ authority, + late joiner), degree "
              f"{figures['degree']}, seed {figures['seed']}", "",
@@ -185,14 +183,18 @@ def write(out_dir, link_prefix, figures, log):
             plots.append("heal")
     if "idle" in figures:
         i = figures["idle"]
-        write_tsv(os.path.join(out_dir, "nodes.tsv"), ["node", "cpu_pct", "rss_mb"],
-                  [(p["node"], p["cpu_pct"], p["rss_mb"]) for p in i["per_node"]])
+        write_tsv(os.path.join(out_dir, "nodes.tsv"), ["node", "cpu_pct", "rss_mb", "anon_mb"],
+                  [(p["node"], p["cpu_pct"], p["rss_mb"], p.get("anon_mb", ""))
+                   for p in i["per_node"]])
         rss = [p["rss_mb"] for p in i["per_node"]]
+        anon = [p["anon_mb"] for p in i["per_node"] if "anon_mb" in p]
         lines.append(
             f"- Idle over {i['window_s']} s: all {len(rss)} daemons together "
             f"{i['cpu_pct_total']}% of one core (target {TARGETS['idle_cpu_pct']}%); RSS per "
             f"daemon median {percentile(rss, 50)} MB, max {max(rss)} MB (target "
-            f"{TARGETS['rss_mb']} MB).")
+            f"{TARGETS['rss_mb']} MB)" + (f"; of it anonymous (not shared libraries nor the "
+                                         f"store's page cache) median {percentile(anon, 50)} MB, "
+                                         f"max {max(anon)} MB." if anon else "."))
         if plot(out_dir, "nodes", PLOTS["nodes"]):
             plots.append("nodes")
     lines.append("")
@@ -204,5 +206,8 @@ def write(out_dir, link_prefix, figures, log):
     with open(os.path.join(out_dir, "summary.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     with open(os.path.join(out_dir, "figures.json"), "w") as f:
-        json.dump(figures, f, indent=1, sort_keys=True)
+        # Each (publish, node) row is in propagation.tsv.
+        slim = dict(figures, publishes={k: v for k, v in figures.get("publishes", {}).items()
+                                        if k != "rows"})
+        json.dump(slim, f, indent=1, sort_keys=True)
     return "\n".join(lines)

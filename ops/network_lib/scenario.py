@@ -240,7 +240,8 @@ class Scenario:
         for n in nodes:
             cpu = (n.cpu_ticks() - before[n.index]) / CLK_TCK / elapsed * 100.0
             per_node.append({"node": n.index, "cpu_pct": round(cpu, 3),
-                             "rss_mb": round(n.rss_kb() / 1024.0, 2)})
+                             "rss_mb": round(n.rss_kb() / 1024.0, 2),
+                             "anon_mb": round(n.rss_kb("RssAnon") / 1024.0, 2)})
         total = sum(p["cpu_pct"] for p in per_node)
         self.log(f"idle: {len(nodes)} daemons used {total:.1f}% of one core together over "
                  f"{elapsed:.0f} s; RSS max {max(p['rss_mb'] for p in per_node):.1f} MB")

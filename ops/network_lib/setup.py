@@ -18,7 +18,7 @@ class Network:
         self.n = n
         self.rng = graph.make_rng(seed)
         self.network_id = network_id
-        self.ports = cluster.free_ports(n + 2)
+        self.ports = cluster.free_ports(n + 2, int(os.environ.get("EICHUB_NETWORK_PORT", 21000)))
         self.members = []
         for i in range(n):
             region = graph.REGIONS[i % len(graph.REGIONS)]

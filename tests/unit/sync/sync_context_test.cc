@@ -2,6 +2,8 @@
 // our hello, held updates read back, and what was sent counted by type.
 #include "federation/sync/sync_context.h"
 
+#include <limits>
+
 #include <gtest/gtest.h>
 
 #include "tests/unit/sync/part_harness.h"
@@ -49,14 +51,17 @@ TEST_F(SyncContextTest, OnlyUpUnthrottledClientLinksAreAsked) {
 TEST_F(SyncContextTest, AnEndedThrottleNamesTheFeedsItsLinkAnnounced) {
   LinkState& link = up(1, Role::kClient);
   link.remote_heads[author()] = {author(), 3, {}};
+  EXPECT_EQ(context_->nextThrottleEndMs(), std::numeric_limits<int64_t>::max());
   for (int i = 0; i < 4; ++i) context_->reject(1, "bad");
   ASSERT_TRUE(link.stats.throttled);
   EXPECT_TRUE(context_->endThrottles(now_ms_).empty());
   const int64_t end = link.throttled_until_ms;
+  EXPECT_EQ(context_->nextThrottleEndMs(), end);  // when the daemon must wake for it
   EXPECT_EQ(context_->endThrottles(end), (std::vector<PublicKey>{author()}));
   EXPECT_FALSE(link.stats.throttled);
   EXPECT_EQ(link.throttled_until_ms, 0);
   EXPECT_TRUE(context_->endThrottles(end).empty());  // once
+  EXPECT_EQ(context_->nextThrottleEndMs(), std::numeric_limits<int64_t>::max());
 }
 
 TEST_F(SyncContextTest, OurHelloCarriesTheStoresHeadsAndHeldUpdatesReadBack) {
