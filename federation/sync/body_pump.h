@@ -46,6 +46,8 @@ class BodyPump {
   void linkDown(LinkId link) { fetcher_.linkDown(link); }
 
   size_t pending() const { return fetcher_.pending(); }
+  // True while tick() has work: fetches to expire or send, or a scan due once a client is up.
+  bool ticking() const { return fetcher_.pending() > 0 || (scan_needed_ && context_.clientUp()); }
   uint64_t givenUp() const { return fetcher_.givenUp(); }
 
  private:

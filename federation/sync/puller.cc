@@ -2,6 +2,7 @@
 #include "federation/sync/puller.h"
 
 #include <algorithm>
+#include <limits>
 #include <set>
 #include <string>
 #include <string_view>
@@ -518,6 +519,18 @@ void Puller::tick(int64_t now_ms) {
                      " reason=progress_timeout");
     }
   }
+}
+
+int64_t Puller::nextTickMs() const {
+  int64_t next = std::numeric_limits<int64_t>::max();
+  for (const auto& [author, pull] : pulls_) {
+    if (pull.in_flight == 0 && pull.requested_to > pull.tail.seq) {
+      next = std::min(next, pull.last_progress_ms + context_.options().want_timeout_ms + 1);
+    } else if (pull.retry_at_ms != 0) {
+      next = std::min(next, pull.retry_at_ms);
+    }
+  }
+  return next;
 }
 
 void Puller::trustChanged() {

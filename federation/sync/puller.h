@@ -76,6 +76,9 @@ class Puller {
   // Periodic work: a pull without progress for want_timeout_ms is asked again, of another
   // source when one announces the feed; a pull the store refused is retried once due.
   void tick(int64_t now_ms);
+  // When tick() next has work: the soonest want timeout of a pull waiting on a peer, or store
+  // retry; INT64_MAX when none.
+  int64_t nextTickMs() const;
   // Pulls every feed a link announced that is now behind (trust may accept more); a link that
   // announced more heads than were kept is asked for a fresh hello.
   void trustChanged();

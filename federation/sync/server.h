@@ -54,6 +54,8 @@ class Server {
   // Serves what waits for room on every link that has room now (the engine's tick: a queue
   // that drained opens room without a want).
   void resumeDeferred();
+  // True while serves wait for room in some link's byte budget.
+  bool hasDeferred() const { return !deferred_.empty(); }
   // Room left in link's byte budget: serve_budget_bytes less the larger of what the ledger
   // holds unacknowledged and what the transport still queues.
   uint64_t budgetRoom(LinkId link) const;

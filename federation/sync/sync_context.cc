@@ -2,6 +2,7 @@
 #include "federation/sync/sync_context.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace eichub::sync {
 
@@ -20,7 +21,13 @@ bool SyncContext::wantsBody(const feed::HeaderFields& header) const {
 }
 
 void SyncContext::send(LinkId link, const wire::Message& message) {
-  send_(link, wire::encode(message));
+  Bytes bytes = wire::encode(message);
+  const std::string_view type = wire::messageName(message);
+  auto it = sent_.find(type);
+  if (it == sent_.end()) it = sent_.emplace(std::string(type), SentTotals{}).first;
+  ++it->second.messages;
+  it->second.bytes += bytes.size();
+  send_(link, std::move(bytes));
 }
 
 void SyncContext::reject(LinkId link, const std::string& reason) {
@@ -103,6 +110,14 @@ std::vector<PublicKey> SyncContext::endThrottles(int64_t now_ms) {
     for (const auto& [author, head] : link.remote_heads) authors.push_back(author);
   }
   return authors;
+}
+
+int64_t SyncContext::nextThrottleEndMs() const {
+  int64_t next = std::numeric_limits<int64_t>::max();
+  for (const auto& [id, link] : links_) {
+    if (link.throttled_until_ms != 0) next = std::min(next, link.throttled_until_ms);
+  }
+  return next;
 }
 
 std::optional<feed::SignedUpdate> SyncContext::heldUpdate(const PublicKey& author, uint64_t seq) {

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "federation/common/result.h"
@@ -61,6 +62,12 @@ struct LinkState {
   int64_t throttled_until_ms = 0;
 };
 
+// What this node sent of one message type: the wire cost of sync (issue 19).
+struct SentTotals {
+  uint64_t messages = 0;
+  uint64_t bytes = 0;
+};
+
 class SyncContext {
  public:
   using SendFn = std::function<void(LinkId, Bytes)>;
@@ -86,8 +93,10 @@ class SyncContext {
   void setQueuedBytes(QueuedFn queued) { queued_ = std::move(queued); }
   // Bytes of link's messages the transport has not taken yet (0 without a QueuedFn).
   uint64_t queuedBytes(LinkId link) const { return queued_ ? queued_(link) : 0; }
-  // Encodes message and hands it to the send callback for link.
+  // Encodes message, counts it (sentByType) and hands it to the send callback for link.
   void send(LinkId link, const wire::Message& message);
+  // Messages and encoded bytes sent, by wire::messageName, over every link since start.
+  const std::map<std::string, SentTotals, std::less<>>& sentByType() const { return sent_; }
   // Counts a rejection of what link sent (per reason), tells on_reject, and throttles the link
   // for throttle_ms at every reject_limit-th rejection.
   void reject(LinkId link, const std::string& reason);
@@ -118,6 +127,8 @@ class SyncContext {
   // Ends the throttles that expired by now_ms; returns the feeds those links announced, in
   // link then author order (nothing else would ask them again).
   std::vector<PublicKey> endThrottles(int64_t now_ms);
+  // When the soonest throttle ends; INT64_MAX when no link is throttled.
+  int64_t nextThrottleEndMs() const;
 
   // The update held at seq (body included when held), or nothing.
   std::optional<feed::SignedUpdate> heldUpdate(const PublicKey& author, uint64_t seq);
@@ -134,6 +145,7 @@ class SyncContext {
   EventFn on_event_;
   QueuedFn queued_;
   std::map<LinkId, LinkState> links_;
+  std::map<std::string, SentTotals, std::less<>> sent_;
   uint64_t next_batch_id_ = 1;
 };
 

@@ -2,6 +2,7 @@
 // handles it (Server, Puller, ForkGuard, BodyPump).
 #include "federation/sync/sync_engine.h"
 
+#include <algorithm>
 #include <utility>
 #include <variant>
 
@@ -149,6 +150,11 @@ void SyncEngine::tick() {
   // was never pulled once admitted, case 6.)
   for (const PublicKey& author : context_.endThrottles(now)) puller_.pullIfBehind(author);
   bodies_.tick(now, !puller_.catchingUp());
+}
+
+int64_t SyncEngine::nextTickMs() const {
+  if (server_.hasDeferred() || bodies_.ticking()) return context_.now() + kBusyRecheckMs;
+  return std::min(puller_.nextTickMs(), context_.nextThrottleEndMs());
 }
 
 void SyncEngine::setBodyFilter(BodyFilter wants_body) {

@@ -75,6 +75,11 @@ class SyncEngine {
   // the store is scanned for wanted bodies still missing (at start, and after the fetch queue
   // overflowed).
   void tick();
+  // When tick() next has work, by the engine's clock: a want timing out, a store retry, a
+  // throttle ending; kBusyRecheckMs from now while serves wait for budget room or bodies are
+  // fetched (they wait on queues that drain without an event); INT64_MAX when nothing waits on
+  // time. Between events, the daemon sleeps until then (an idle node does not wake).
+  int64_t nextTickMs() const;
   // Fetches the bodies of these held updates from any peer that has them, whatever the body
   // filter (`eichub get` of a record held without its body). Refs whose update is not held, or
   // held with its body, are skipped. Returns how many were queued.
@@ -85,6 +90,9 @@ class SyncEngine {
   void setBodyFilter(BodyFilter wants_body);
 
   std::vector<LinkStats> linkStats() const { return status_.linkStats(); }
+  const std::map<std::string, SentTotals, std::less<>>& sentByType() const {
+    return context_.sentByType();
+  }
   // The heads each client link's peer announced, compared with the store's heads to keep each
   // feed's ahead_since_ms (first noticed at the call after the announcement, so call it
   // regularly: the daemon does at each snapshot). Errors: the store's.

@@ -57,6 +57,10 @@ struct SyncOptions {
 inline constexpr size_t kMaxPushUpdates = 64;
 inline constexpr size_t kMaxPushBytes = 1 << 20;
 
+// Work that waits on a queue draining, which raises no event for the engine (serves deferred
+// for byte-budget room, body fetches), is looked at again this often (SyncEngine::nextTickMs).
+inline constexpr int64_t kBusyRecheckMs = 100;
+
 // A re-ask of updates a server already sent on a link is served only this long after its last
 // answer there (CreditLedger): an honest client re-asks after a want timeout.
 inline int64_t reaskGapMs(const SyncOptions& options) { return options.want_timeout_ms / 2; }

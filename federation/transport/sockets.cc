@@ -66,6 +66,10 @@ Result<BoundRouter> bindRouter(zmq::context_t& context, const std::string& endpo
   try {
     zmq::socket_t socket(context, zmq::socket_type::router);
     applyLimits(socket, limits);
+    // The ROUTER sends no pings of its own: each DEALER's pings carry its TTL, after which the
+    // ROUTER closes a connection gone silent (ZMQ_HEARTBEAT_TTL), and answering them is enough.
+    // Every link is pinged from one end, which halves an idle node's wake-ups (docs/network.md).
+    socket.set(zmq::sockopt::heartbeat_ivl, 0);
     socket.set(zmq::sockopt::curve_server, true);
     socket.set(zmq::sockopt::curve_secretkey, keys.secret_z85);
     socket.set(zmq::sockopt::zap_domain, kZapDomain);

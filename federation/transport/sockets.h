@@ -25,7 +25,7 @@ struct SocketLimits {
   bool router_mandatory = false;
   int receive_hwm = 1000;
   int linger_ms = 100;              // bounded, so context termination never hangs
-  int heartbeat_ivl_ms = 1000;      // ZMQ_HEARTBEAT_IVL
+  int heartbeat_ivl_ms = 2000;      // ZMQ_HEARTBEAT_IVL of a DEALER (a ROUTER sends no pings)
   int heartbeat_timeout_ms = 5000;  // a silent link is closed after this (also HEARTBEAT_TTL)
   int handshake_ivl_ms = 5000;      // a handshake not done by then is dropped (default 30 s)
   int reconnect_ivl_ms = 100;       // DEALER: first reconnect delay

@@ -144,9 +144,9 @@ int Reactor::flushSendQueues(int last_wait_ms) {
         [&](const Bytes& bytes) { return sendToRouter(server.routing_id, bytes); });
     queued = queued || !server.queue.empty();
   }
-  if (!queued) return kTickMs;
-  if (moved > 0) return kSendRetryMs;
-  return std::min(2 * last_wait_ms, kTickMs);
+  if (!queued) return -1;
+  if (moved > 0 || last_wait_ms < kSendRetryMs) return kSendRetryMs;
+  return std::min(2 * last_wait_ms, kMaxSendRetryMs);
 }
 void Reactor::onRouterMessage() {
   zmq::message_t routing_id;
@@ -219,15 +219,19 @@ void Reactor::onMonitorEvent(sync::LinkId link, ClientLink& client) {
               shortKey(client.card.transport_public_z85), client.card.endpoint, client.backoff_ms);
   }
 }
-void Reactor::tick() {
+void Reactor::tick(bool woken) {
+  int64_t now = nowMs();
+  // Timers that fired change what the snapshot shows, as messages do.
+  if (woken || now >= engine_->nextTickMs()) snapshot_stale_ = true;
   engine_->tick();
   // A fork proof froze a feed: its state goes back to the prefix before the fork.
   if (storage_->frozen() != frozen_seen_) refreshTrust();
-  // Our own feed grows when `eichub publish` runs in another process; announce new heads.
-  auto head = store().head(home_.nodeKey().publicKey());
-  uint64_t& seen = own_heads_seen_[home_.nodeKey().publicKey()];
-  if (head.ok() && head->seq != seen) onLocalWrite();
-  int64_t now = nowMs();
+  if (now - own_head_check_ms_ >= kOwnHeadCheckMs) {
+    own_head_check_ms_ = now;
+    auto head = store().head(home_.nodeKey().publicKey());
+    uint64_t& seen = own_heads_seen_[home_.nodeKey().publicKey()];
+    if (head.ok() && head->seq != seen) onLocalWrite();
+  }
   for (auto& [id, client] : clients_) {
     if (client.reconnect_at_ms != 0 && now >= client.reconnect_at_ms) {
       if (Status s = openClient(id, client); !s.ok()) {
@@ -236,8 +240,23 @@ void Reactor::tick() {
     }
   }
   // tick() runs after every poll; under load that is far more often than anyone reads.
-  if (now - snapshot_ms_ >= kTickMs) publishSnapshot();
+  if (now - snapshot_ms_ >= (snapshot_stale_ ? kSnapshotMs : kIdleSnapshotMs)) {
+    publishSnapshot();
+    snapshot_stale_ = false;
+  }
   if (now - reader_check_ms_ >= kReaderCheckMs) clearStaleReaders(now);
+}
+int Reactor::waitMs(int send_wait_ms) const {
+  const int64_t now = nowMs();
+  int64_t next = std::min(
+      {engine_->nextTickMs(), snapshot_ms_ + (snapshot_stale_ ? kSnapshotMs : kIdleSnapshotMs),
+       own_head_check_ms_ + kOwnHeadCheckMs, reader_check_ms_ + kReaderCheckMs});
+  for (const auto& [id, client] : clients_) {
+    if (client.reconnect_at_ms != 0) next = std::min(next, client.reconnect_at_ms);
+  }
+  int64_t wait = std::clamp<int64_t>(next - now, 0, kIdleSnapshotMs);
+  if (send_wait_ms >= 0) wait = std::min<int64_t>(wait, send_wait_ms);
+  return static_cast<int>(wait);
 }
 void Reactor::onLocalWrite() {
   // tick() announces the head only when it moves again.
@@ -318,7 +337,8 @@ void Reactor::writeRunFile() {
   std::rename(tmp.c_str(), path.c_str());
 }
 Status Reactor::run(int signal_fd) {
-  int wait_ms = kTickMs;
+  int send_wait_ms = -1;
+  int wait_ms = 0;
   while (true) {
     std::vector<zmq::pollitem_t> items = {
         {nullptr, signal_fd, ZMQ_POLLIN, 0},   {zap_->socket().handle(), 0, ZMQ_POLLIN, 0},
@@ -331,7 +351,7 @@ Status Reactor::run(int signal_fd) {
       items.push_back({client.monitor.handle(), 0, ZMQ_POLLIN, 0});
       order.push_back(id);
     }
-    zmq::poll(items, std::chrono::milliseconds(wait_ms));
+    const bool woken = zmq::poll(items, std::chrono::milliseconds(wait_ms)) > 0;
     if (items[0].revents & ZMQ_POLLIN) {
       signalfd_siginfo info{};
       if (::read(signal_fd, &info, sizeof(info)) == sizeof(info)) {
@@ -371,8 +391,9 @@ Status Reactor::run(int signal_fd) {
       if (items[5 + 2 * i + 1].revents & ZMQ_POLLIN) onMonitorEvent(order[i], client);
       if (items[5 + 2 * i].revents & ZMQ_POLLIN) onClientMessage(order[i], client);
     }
-    tick();
-    wait_ms = flushSendQueues(wait_ms);  // after tick: what it served is handed over at once
+    tick(woken);
+    send_wait_ms = flushSendQueues(send_wait_ms);  // after tick: what it served goes at once
+    wait_ms = waitMs(send_wait_ms);
   }
   for (auto& [id, client] : clients_) {
     if (client.up) send(id, wire::encode(wire::Bye{}));

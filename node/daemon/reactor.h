@@ -33,7 +33,17 @@
 
 namespace eichub::daemon {
 
-inline constexpr int kTickMs = 100;  // periodic work: new local heads, idle links
+// The loop sleeps until the next deadline (docs/network.md "Idle"): the engine's timers, a
+// client link's reconnect, the snapshot and housekeeping below; a message or signal wakes it
+// sooner. An idle daemon wakes only every kIdleSnapshotMs.
+// While anything happens, the HTTP snapshot is at most this old.
+inline constexpr int64_t kSnapshotMs = 100;
+// With nothing happening, the snapshot's clock-driven fields (idle and lag seconds, stale
+// feeds) are brought up to date this often; each snapshot reads every feed's head.
+inline constexpr int64_t kIdleSnapshotMs = 5'000;
+// Our own feed's head is compared with what was announced this often: writers tell the daemon
+// (SIGUSR1 or the control socket), and this catches a notification lost while it started.
+inline constexpr int64_t kOwnHeadCheckMs = 5'000;
 // Reader slots of CLI processes killed inside a read txn are freed this often (docs/reliability.md
 // case 39).
 inline constexpr int64_t kReaderCheckMs = 60'000;
@@ -44,9 +54,10 @@ inline constexpr int64_t kFirstRetryMs = 500;
 inline constexpr int64_t kRejectLogIntervalMs = 10'000;  // rejection log lines per link and reason
 inline constexpr int64_t kMaxRetryMs = 30'000;
 // How soon the loop tries again to hand queued messages to the ROUTER (it has no per-peer
-// writable event): kSendRetryMs after a flush that moved something, doubling up to kTickMs while
-// nothing moves, so a peer that never reads does not make the loop spin.
+// writable event): kSendRetryMs after a flush that moved something, doubling up to
+// kMaxSendRetryMs while nothing moves, so a peer that never reads does not make the loop spin.
 inline constexpr int kSendRetryMs = 2;
+inline constexpr int kMaxSendRetryMs = 100;
 
 inline double secondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -122,14 +133,21 @@ class Reactor {
   // peer's message is dropped (counted in dropped_sends) and taken as sent.
   bool sendToRouter(const std::string& routing_id, const Bytes& bytes);
   // Hands each server link's queued messages to the ROUTER while it takes them. Returns how long
-  // the loop may wait before trying again: kTickMs when nothing is queued, else kSendRetryMs
-  // after progress and twice the last wait (at most kTickMs) while nothing moved.
+  // the loop may wait before trying again: -1 (no deadline) when nothing is queued, else
+  // kSendRetryMs after progress and twice the last wait (at most kMaxSendRetryMs) while nothing
+  // moved.
   int flushSendQueues(int last_wait_ms);
+  // The poll's timeout: the time to the soonest deadline (engine timers, reconnects, snapshot,
+  // housekeeping), and at most send_wait_ms when that is not -1.
+  int waitMs(int send_wait_ms) const;
   void onRouterMessage();
   void onClientMessage(sync::LinkId link, ClientLink& client);
   void onMonitorEvent(sync::LinkId link, ClientLink& client);
   void onControl();
-  void tick();
+  // Runs after every wake: the engine's timers, reconnects due, the snapshot and housekeeping.
+  // woken: a message, signal or writer outcome came (the snapshot is then refreshed within
+  // kSnapshotMs).
+  void tick(bool woken);
   // Frees the LMDB reader slots of dead processes (see kReaderCheckMs).
   void clearStaleReaders(int64_t now);
   // Copies what the HTTP threads may show (links, feeds, counters) to the snapshot board.
@@ -198,6 +216,8 @@ class Reactor {
   uint64_t batches_failed_ = 0;
   uint64_t snapshot_tick_ = 0;
   int64_t snapshot_ms_ = 0;
+  bool snapshot_stale_ = false;  // something happened since the last snapshot
+  int64_t own_head_check_ms_ = 0;
   int64_t reader_check_ms_ = 0;
   // Shared with the HTTP threads (which outlive none of them: http_ is destroyed first).
   http::SnapshotBoard board_;

@@ -18,6 +18,9 @@ void Reactor::publishSnapshot() {
   snapshot.batches_applied = batches_applied_;
   snapshot.batches_failed = batches_failed_;
   snapshot.endpoint = endpoint_;
+  for (const auto& [type, sent] : engine_->sentByType()) {
+    snapshot.sent_by_type[type] = {sent.messages, sent.bytes};
+  }
   fillLinks(*engine_, card_by_key_, snapshot);
   fillOrigins(trust_.state(), home_.nodeKey().publicKey(), running_, snapshot);
   if (auto states = engine_->feedStates(); states.ok()) {

@@ -37,6 +37,12 @@ Metrics::Metrics()
                      "Updates from peers stored", registry_)),
       sent_(build(prometheus::BuildCounter(), "eichub_updates_sent_total",
                   "Updates served to peers", registry_)),
+      messages_sent_(build(prometheus::BuildCounter(), "eichub_messages_sent_total",
+                           "Sync messages sent to peers, by type", registry_)),
+      bytes_sent_(build(prometheus::BuildCounter(), "eichub_bytes_sent_total",
+                        "Encoded bytes of sync messages sent to peers, by type (before CURVE "
+                        "framing)",
+                        registry_)),
       rejected_(build(prometheus::BuildCounter(), "eichub_updates_rejected_total",
                       "Updates or messages from peers rejected, by reason", registry_)),
       batches_(build(prometheus::BuildCounter(), "eichub_sync_batches_total",
@@ -151,6 +157,10 @@ std::string Metrics::render(const NodeSnapshot& snapshot, const store::CatalogSt
   follow(batches_.Add({{"outcome", "applied"}}), static_cast<double>(snapshot.batches_applied));
   follow(batches_.Add({{"outcome", "failed"}}), static_cast<double>(snapshot.batches_failed));
   follow(zap_refused_.Add({}), static_cast<double>(snapshot.zap_refused));
+  for (const auto& [type, totals] : snapshot.sent_by_type) {
+    follow(messages_sent_.Add({{"type", type}}), static_cast<double>(totals.messages));
+    follow(bytes_sent_.Add({{"type", type}}), static_cast<double>(totals.bytes));
+  }
   behind_updates_.Add({}).Set(static_cast<double>(behind));
   catching_up_.Add({}).Set(snapshot.catching_up ? 1 : 0);
   pending_.Add({}).Set(static_cast<double>(snapshot.pending_updates));

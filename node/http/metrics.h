@@ -50,6 +50,8 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& received_;
   prometheus::Family<prometheus::Counter>& applied_;
   prometheus::Family<prometheus::Counter>& sent_;
+  prometheus::Family<prometheus::Counter>& messages_sent_;
+  prometheus::Family<prometheus::Counter>& bytes_sent_;
   prometheus::Family<prometheus::Counter>& rejected_;
   prometheus::Family<prometheus::Counter>& batches_;
   prometheus::Family<prometheus::Counter>& zap_refused_;

@@ -66,6 +66,11 @@ struct StaleSnapshot {
   int64_t since_ms = 0;
 };
 
+struct SentSnapshot {
+  uint64_t messages = 0;
+  uint64_t bytes = 0;
+};
+
 struct NodeSnapshot {
   int64_t taken_ms = 0;
   uint64_t tick = 0;  // increases with every snapshot
@@ -81,6 +86,8 @@ struct NodeSnapshot {
   std::vector<LinkSnapshot> links;
   std::vector<FeedSnapshot> feeds;
   std::vector<StaleSnapshot> stale;
+  // Messages and bytes sent to peers since start, by message type (hello, want, updates, ...).
+  std::map<std::string, SentSnapshot> sent_by_type;
   // Names and regions by author (hex), from this node's config and the trust records held.
   std::map<std::string, Origin> origins;
 };

@@ -2,6 +2,7 @@
 // refused or stalled sources are left for others, store refusals are retried later.
 #include "federation/sync/puller.h"
 
+#include <limits>
 #include <tuple>
 
 #include <gtest/gtest.h>
@@ -147,6 +148,28 @@ TEST_F(PullerTest, APullWithoutProgressIsAskedOfAnotherSourceAfterTheTimeout) {
   EXPECT_EQ(wants(), (std::vector<std::tuple<LinkId, uint64_t, uint32_t>>{{2, 1, 4}}));
   EXPECT_EQ(puller_->sourceSwitches(), 1u);
   EXPECT_NE(events_.back().find("reason=progress_timeout"), std::string::npos);
+}
+
+// The daemon sleeps until nextTickMs: it must name the want timeout while a want is owed, and
+// nothing once the pull is done.
+TEST_F(PullerTest, ItsNextTickIsTheWantTimeoutOfAnOutstandingPullAndNoneWhenDone) {
+  constexpr int64_t kNone = std::numeric_limits<int64_t>::max();
+  EXPECT_EQ(puller_->nextTickMs(), kNone);
+  announce(1, 4);
+  EXPECT_EQ(wants().size(), 1u);
+  const int64_t due = puller_->nextTickMs();
+  EXPECT_EQ(due, now_ms_ + context_->options().want_timeout_ms + 1);
+  now_ms_ = due - 1;
+  puller_->tick(now_ms_);
+  EXPECT_TRUE(wants().empty());
+  now_ms_ = due;
+  puller_->tick(now_ms_);
+  EXPECT_EQ(wants().size(), 1u);  // asked again: the only source
+  EXPECT_GT(puller_->nextTickMs(), due);
+  wire::Updates answer = run(1, 4);
+  puller_->onUpdates(1, answer);
+  applyOutcomes();
+  EXPECT_EQ(puller_->nextTickMs(), kNone);
 }
 
 TEST_F(PullerTest, ALinkGoingDownHandsItsPullsToAnotherSource) {

@@ -1,6 +1,8 @@
 // SyncContext: rejections counted and throttling, which links may be asked, throttles ending,
-// our hello, and held updates read back.
+// our hello, held updates read back, and what was sent counted by type.
 #include "federation/sync/sync_context.h"
+
+#include <limits>
 
 #include <gtest/gtest.h>
 
@@ -49,14 +51,17 @@ TEST_F(SyncContextTest, OnlyUpUnthrottledClientLinksAreAsked) {
 TEST_F(SyncContextTest, AnEndedThrottleNamesTheFeedsItsLinkAnnounced) {
   LinkState& link = up(1, Role::kClient);
   link.remote_heads[author()] = {author(), 3, {}};
+  EXPECT_EQ(context_->nextThrottleEndMs(), std::numeric_limits<int64_t>::max());
   for (int i = 0; i < 4; ++i) context_->reject(1, "bad");
   ASSERT_TRUE(link.stats.throttled);
   EXPECT_TRUE(context_->endThrottles(now_ms_).empty());
   const int64_t end = link.throttled_until_ms;
+  EXPECT_EQ(context_->nextThrottleEndMs(), end);  // when the daemon must wake for it
   EXPECT_EQ(context_->endThrottles(end), (std::vector<PublicKey>{author()}));
   EXPECT_FALSE(link.stats.throttled);
   EXPECT_EQ(link.throttled_until_ms, 0);
   EXPECT_TRUE(context_->endThrottles(end).empty());  // once
+  EXPECT_EQ(context_->nextThrottleEndMs(), std::numeric_limits<int64_t>::max());
 }
 
 TEST_F(SyncContextTest, OurHelloCarriesTheStoresHeadsAndHeldUpdatesReadBack) {
@@ -71,6 +76,21 @@ TEST_F(SyncContextTest, OurHelloCarriesTheStoresHeadsAndHeldUpdatesReadBack) {
   EXPECT_EQ(context_->heldUpdate(author(), 2)->header, updates[1].signed_update.header);
   EXPECT_FALSE(context_->heldUpdate(author(), 4));
   EXPECT_FALSE(context_->heldHash(author(), 4));
+}
+
+TEST_F(SyncContextTest, SentMessagesAreCountedByTypeWithTheirEncodedBytes) {
+  EXPECT_TRUE(context_->sentByType().empty());
+  context_->send(1, wire::Bye{});
+  context_->send(2, wire::Bye{});
+  context_->send(1, wire::Have{{author(), 7, {}}});
+  uint64_t outbox_bytes = 0;
+  for (const auto& [link, bytes] : outbox_) outbox_bytes += bytes.size();
+  const auto& sent = context_->sentByType();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent.at("bye").messages, 2u);
+  EXPECT_EQ(sent.at("have").messages, 1u);
+  EXPECT_GT(sent.at("have").bytes, 32u);  // the author's key at least
+  EXPECT_EQ(sent.at("bye").bytes + sent.at("have").bytes, outbox_bytes);
 }
 
 TEST_F(SyncContextTest, AnEmptyBodyFilterWantsEveryBody) {
