@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "federation/common/check.h"
+#include "node/home/home.h"
 
 namespace eichub::testing {
 
@@ -219,6 +220,13 @@ void FaultProxy::run() {
     }
   }
   for (Connection& c : connections) kill(c, false);
+}
+
+void peerVia(NodeProcess& from, const NodeProcess& to, const FaultProxy& proxy) {
+  auto card = home::parsePeerCard(to.card());
+  EICHUB_CHECK(card.ok()) << card.status().toString();
+  card->endpoint = proxy.endpoint();
+  from.ok({"peer", "add", home::formatPeerCard(*card)});
 }
 
 }  // namespace eichub::testing
