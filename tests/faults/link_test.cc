@@ -15,6 +15,7 @@
 #include "tests/faults/history.h"
 #include "tests/faults/network_namespace.h"
 #include "tests/multinode/cluster.h"
+#include "tests/multinode/daemon_status.h"
 #include "tests/multinode/node_process.h"
 #include "tests/testing/child_process.h"
 #include "tests/testing/temp_dir.h"
