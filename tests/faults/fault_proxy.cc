@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "federation/common/check.h"
-#include "node/home/home.h"
+#include "tests/multinode/cluster.h"
 
 namespace eichub::testing {
 
@@ -223,10 +223,7 @@ void FaultProxy::run() {
 }
 
 void peerVia(NodeProcess& from, const NodeProcess& to, const FaultProxy& proxy) {
-  auto card = home::parsePeerCard(to.card());
-  EICHUB_CHECK(card.ok()) << card.status().toString();
-  card->endpoint = proxy.endpoint();
-  from.ok({"peer", "add", home::formatPeerCard(*card)});
+  peerAt(from, to, proxy.endpoint());
 }
 
 }  // namespace eichub::testing

@@ -1,5 +1,7 @@
 #include "tests/multinode/cluster.h"
 
+#include "federation/common/check.h"
+#include "node/home/home.h"
 #include "tests/testing/wait.h"
 
 namespace eichub::testing {
@@ -28,6 +30,13 @@ void trustAll(const std::vector<NodeProcess*>& nodes) {
       if (n != other) n->ok({"trust", "add", other->nodeId()});
     }
   }
+}
+
+void peerAt(NodeProcess& from, const NodeProcess& to, const std::string& endpoint) {
+  auto card = home::parsePeerCard(to.card());
+  EICHUB_CHECK(card.ok()) << card.status().toString();
+  card->endpoint = endpoint;
+  from.ok({"peer", "add", home::formatPeerCard(*card)});
 }
 
 void admitMember(const NodeProcess& authority, const NodeProcess& node, const std::string& name,

@@ -19,6 +19,8 @@ bool converged(const std::vector<NodeProcess*>& nodes, std::chrono::milliseconds
 std::string logs(const std::vector<NodeProcess*>& nodes);
 // Each node trusts every other node's feed.
 void trustAll(const std::vector<NodeProcess*>& nodes);
+// from adds to as a peer reached at endpoint, in place of the one its card names (to must run).
+void peerAt(NodeProcess& from, const NodeProcess& to, const std::string& endpoint);
 // authority admits node as a member (name, region) and node trusts authority as its root.
 void admitMember(const NodeProcess& authority, const NodeProcess& node, const std::string& name,
                  const std::string& region);
