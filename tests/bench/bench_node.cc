@@ -2,17 +2,16 @@
 #include "tests/bench/bench_node.h"
 
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include <fcntl.h>
 #include <nlohmann/json.hpp>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "node/daemon/control.h"
+#include "tests/testing/files.h"
 #include "tests/testing/process.h"
 
 namespace eichub::bench {
@@ -20,14 +19,10 @@ namespace eichub::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using testing::readFile;
 
 double secondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-std::string readFile(const std::string& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
 }
 
 // The value in KiB of a "Name:   123 kB" line of /proc/<pid>/status.
@@ -65,10 +60,7 @@ Result<std::unique_ptr<BenchNode>> BenchNode::create(std::string binary, std::st
 }
 
 BenchNode::~BenchNode() {
-  if (pid_ > 0) {
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-  }
+  if (pid_ > 0) testing::killAndWait(pid_);
 }
 
 Result<std::string> BenchNode::cli(std::vector<std::string> args) const {
@@ -114,11 +106,7 @@ Result<StartTimes> BenchNode::start(std::chrono::milliseconds timeout) {
 
 int BenchNode::stop() {
   if (pid_ <= 0) return -1;
-  ::kill(pid_, SIGTERM);
-  int status = 0;
-  ::waitpid(pid_, &status, 0);
-  pid_ = -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return testing::terminateAndWait(std::exchange(pid_, -1));
 }
 
 Result<std::string> BenchNode::card() const {

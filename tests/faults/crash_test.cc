@@ -14,6 +14,7 @@
 #include "node/publish/publisher.h"
 #include "tests/faults/figures.h"
 #include "tests/faults/history.h"
+#include "tests/multinode/cluster.h"
 #include "tests/multinode/node_process.h"
 #include "tests/testing/child_process.h"
 #include "tests/testing/process.h"
@@ -64,9 +65,7 @@ class CrashTest : public ::testing::Test {
     return std::make_unique<NodeProcess>(dir_.file(name), name + " cluster", "UKE42");
   }
   std::string resources(const std::string& name, size_t n) {
-    std::string path = dir_.file(name + ".jsonl");
-    writeResources(path, name, n, /*body_bytes=*/64);
-    return path;
+    return resourceFile(dir_, name, n, /*body_bytes=*/64);
   }
   // Sleeps a uniformly random time in [0, window]: the fault's instant, not a synchronisation.
   milliseconds randomInstant(milliseconds window) {
@@ -188,7 +187,7 @@ TEST_F(CrashTest, PublishKilledAtRandomInstants) {
     a->ok({"publish", file});  // the publisher's retry: what is held is skipped
     history.ack(ownHead(*a));
   }
-  ASSERT_TRUE(waitFor([&] { return a->digest() == b->digest(); }, seconds(60)))
+  ASSERT_TRUE(converged({a.get(), b.get()}, seconds(60)))
       << "see logs " << a->logFile() << " " << b->logFile();
   const std::vector<std::string> lost_a = history.missingOn(*a, dir_.path());
   const std::vector<std::string> lost_b = history.missingOn(*b, dir_.path());
@@ -251,7 +250,7 @@ TEST_F(CrashTest, CatchUpKilledAtRandomInstants) {
     b_held = held;
     b->start();
   }
-  ASSERT_TRUE(waitFor([&] { return a->digest() == b->digest(); }, seconds(120)))
+  ASSERT_TRUE(converged({a.get(), b.get()}, seconds(120)))
       << "see logs " << a->logFile() << " " << b->logFile();
   const std::vector<std::string> lost = history.missingOn(*b, dir_.path());
   EXPECT_TRUE(lost.empty()) << lost.front();

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/faults/figures.h"
+#include "tests/faults/non_reading_peers.h"
 #include "tests/multinode/daemon_status.h"
 #include "tests/multinode/node_process.h"
 #include "tests/multinode/raw_peer.h"
@@ -24,7 +25,6 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-constexpr char kNetwork[] = "test-net";
 constexpr uint64_t kWantCredit = 4096;       // sync::SyncOptions::want_credit, the default
 constexpr uint64_t kCap = 2 * kWantCredit;   // the ledger's cap per link and feed
 constexpr int64_t kReaskGapMs = 5'000 / 2;   // want_timeout_ms / 2
@@ -53,17 +53,7 @@ TEST(CreditAttackTest, WantsWithoutReadingStayWithinTheCreditCap) {
   ASSERT_TRUE(parsed);
   const PublicKey author = *parsed;
   std::vector<std::unique_ptr<RawPeer>> raws;
-  for (int i = 0; i < kFloodingPeers; ++i) {
-    raws.push_back(std::make_unique<RawPeer>(
-        crypto::SigningKey::generate().value(), std::set<std::string>{transportKeyOf(a)},
-        [](const std::string&, const wire::Message& m) { return honestAnswer(kNetwork, {}, m); }));
-    RawPeer& raw = *raws.back();
-    a.ok({"peer", "add", raw.card()});
-    // It takes in one message and a 4 kB socket buffer, then stops reading.
-    raw.connect(a.card(), /*receive_hwm=*/1, /*receive_buffer=*/4096);
-    ASSERT_TRUE(raw.waitUp(seconds(10))) << a.logFile();
-    ASSERT_TRUE(raw.send(helloWithHeads(kNetwork, {})));
-  }
+  ASSERT_NO_FATAL_FAILURE(connectNonReadingPeers(a, kFloodingPeers, raws));
   const uint64_t rss_before = daemonRssKb(a);
 
   const int64_t start = steadyMs();

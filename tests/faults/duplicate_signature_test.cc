@@ -13,6 +13,7 @@
 #include "tests/faults/figures.h"
 #include "tests/faults/history.h"
 #include "tests/faults/randomized_signer.h"
+#include "tests/multinode/cluster.h"
 #include "tests/multinode/daemon_status.h"
 #include "tests/multinode/node_process.h"
 #include "tests/multinode/raw_peer.h"
@@ -24,7 +25,6 @@ namespace {
 
 using std::chrono::seconds;
 
-constexpr char kNetwork[] = "test-net";
 constexpr size_t kResigned = 5;  // seqs 1..5 are re-sent, seq 5 under a second signature
 constexpr size_t kFeed = 8;      // the second peer also has seqs 6..8
 
@@ -37,7 +37,7 @@ std::unique_ptr<RawPeer> honestServer(const NodeProcess& node, FeedUpdates feed)
   return std::make_unique<RawPeer>(
       crypto::SigningKey::generate().value(), std::set<std::string>{transportKeyOf(node)},
       [feed = std::move(feed)](const std::string&, const wire::Message& m) {
-        return honestAnswer(kNetwork, {feed}, m);
+        return honestAnswer(kTestNetwork, {feed}, m);
       });
 }
 
@@ -48,7 +48,7 @@ TEST(DuplicateSignatureTest, ASecondSignatureOverAHeldHeaderIsADuplicateNotAFork
   auto signer = RandomizedSigner::loadPem(dir.file("author.pem"));
   ASSERT_TRUE(signer.ok()) << signer.status().toString();
   const std::string author = toHex(key.publicKey());
-  const FeedUpdates feed = makeFeed(key, kNetwork, "d", kFeed, nowMs());
+  const FeedUpdates feed = makeFeed(key, kTestNetwork, "d", kFeed, nowMs());
   // Seqs 1..5 with seq 5 signed again with a new nonce: a valid run, whose end is our head's
   // header under another signature.
   FeedUpdates resigned(feed.begin(), feed.begin() + kResigned);
@@ -75,7 +75,8 @@ TEST(DuplicateSignatureTest, ASecondSignatureOverAHeldHeaderIsADuplicateNotAFork
         if (std::holds_alternative<wire::Want>(m)) {
           out.push_back(wire::encode(wire::Updates{resigned}));
         }
-        for (Bytes& answer : honestAnswer(kNetwork, {feed}, m)) out.push_back(std::move(answer));
+        for (Bytes& answer : honestAnswer(kTestNetwork, {feed}, m))
+          out.push_back(std::move(answer));
         return out;
       });
   auto honest = honestServer(reference, feed);
@@ -102,7 +103,7 @@ TEST(DuplicateSignatureTest, ASecondSignatureOverAHeldHeaderIsADuplicateNotAFork
   // Each node's own feed holds its cluster profile: once they hold each other's, their states
   // are equal only if N's copy of the author's feed gives the state the honest one gives.
   peerBothWays(n, reference);
-  EXPECT_TRUE(waitFor([&] { return n.digest() == reference.digest(); }, seconds(30)))
+  EXPECT_TRUE(converged({&n, &reference}, seconds(30)))
       << n.logFile() << " " << reference.logFile();
   EXPECT_FALSE(frozenOn(reference, author));
 

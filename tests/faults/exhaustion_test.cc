@@ -13,6 +13,7 @@
 #include "tests/faults/figures.h"
 #include "tests/faults/history.h"
 #include "tests/faults/mount_namespace.h"
+#include "tests/multinode/cluster.h"
 #include "tests/multinode/node_process.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/wait.h"
@@ -63,24 +64,9 @@ class ExhaustionTest : public ::testing::Test {
   std::unique_ptr<NodeProcess> node(const std::string& name) {
     return std::make_unique<NodeProcess>(dir_.file(name), name + " cluster", "UKE42");
   }
-  std::string resources(const std::string& name, size_t n, size_t body_bytes = 200) {
-    std::string path = dir_.file(name + ".jsonl");
-    writeResources(path, name, n, body_bytes);
-    return path;
-  }
   void publish(NodeProcess& node, const std::string& name, size_t n) {
-    node.ok({"publish", resources(name, n)});
+    node.ok({"publish", resourceFile(dir_, name, n)});
     history_.ack(ownHead(node));
-  }
-  void expectNothingLost(const std::vector<NodeProcess*>& nodes) {
-    for (NodeProcess* n : nodes) {
-      std::vector<std::string> lost = history_.missingOn(*n, dir_.path());
-      EXPECT_TRUE(lost.empty()) << lost.front();
-      lost_ += lost.size();
-    }
-  }
-  bool converged(NodeProcess& x, NodeProcess& y, seconds timeout = seconds(60)) {
-    return waitFor([&] { return x.digest() == y.digest(); }, timeout);
   }
 
   TempDir dir_;
@@ -106,7 +92,7 @@ TEST_F(ExhaustionTest, DiskFullRefusesWritesServesReadsAndResumes) {
   a->start();
   b->start();
   peerBothWays(*a, *b);
-  ASSERT_TRUE(converged(*a, *b)) << a->logFile();
+  ASSERT_TRUE(converged({a.get(), b.get()}, seconds(60))) << a->logFile();
 
   const uint64_t filler_bytes = fillDisk(data + "/filler");
   ASSERT_LT(disk.freeBytes(), 64u * 1024);
@@ -115,7 +101,7 @@ TEST_F(ExhaustionTest, DiskFullRefusesWritesServesReadsAndResumes) {
   ASSERT_TRUE(waitFor([&] { return (refusals = storeRefusals(*a)) > 0; }, seconds(30)))
       << "A never reported the refused write; " << a->logFile();
   // A refuses its own publish with a clear error.
-  ProcessResult refused = a->cli({"publish", resources("a-during", 100)});
+  ProcessResult refused = a->cli({"publish", resourceFile(dir_, "a-during", 100)});
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_NE(refused.err.find("No space left on device"), std::string::npos) << refused.err;
   // Reads are served, by the CLI and by the daemon.
@@ -140,9 +126,9 @@ TEST_F(ExhaustionTest, DiskFullRefusesWritesServesReadsAndResumes) {
       << "A did not resume after space returned; " << a->logFile();
   auto resumed = std::chrono::duration_cast<milliseconds>(Clock::now() - freed_at);
   publish(*a, "a-after", 100);
-  ASSERT_TRUE(converged(*a, *b)) << a->logFile();
-  ASSERT_TRUE(converged(*a, *c)) << c->logFile();
-  expectNothingLost({a.get(), b.get(), c.get()});
+  ASSERT_TRUE(converged({a.get(), b.get()}, seconds(60))) << a->logFile();
+  ASSERT_TRUE(converged({a.get(), c.get()}, seconds(60))) << c->logFile();
+  lost_ += history_.expectNothingLost({a.get(), b.get(), c.get()}, dir_.path());
   reportFigures({{"case", 37},
                  {"test", "exhaustion.disk_full"},
                  {"tmpfs_bytes", 24 << 20},
@@ -166,7 +152,7 @@ TEST_F(ExhaustionTest, MapCapRefusesWritesAndResumesAfterRaise) {
   a->start();
   b->start();
   peerBothWays(*a, *b);
-  ASSERT_TRUE(converged(*a, *b)) << a->logFile();
+  ASSERT_TRUE(converged({a.get(), b.get()}, seconds(60))) << a->logFile();
 
   // Readers in other processes while the map grows: each must succeed.
   std::atomic<bool> reading{true};
@@ -186,7 +172,7 @@ TEST_F(ExhaustionTest, MapCapRefusesWritesAndResumesAfterRaise) {
   ASSERT_TRUE(refused) << "A never hit its map cap; " << a->logFile();
   EXPECT_EQ(failed_reads, 0u) << "of " << reads << " reads";
   EXPECT_LT(a->seqOf(b->nodeId()), b->seqOf(b->nodeId()));
-  ProcessResult own = a->cli({"publish", resources("a-during", 2000)});
+  ProcessResult own = a->cli({"publish", resourceFile(dir_, "a-during", 2000)});
   EXPECT_NE(own.exit_code, 0);
   EXPECT_NE(own.err.find("map"), std::string::npos) << own.err;
   EXPECT_TRUE(answers(*a)) << "A's daemon does not answer";
@@ -200,8 +186,8 @@ TEST_F(ExhaustionTest, MapCapRefusesWritesAndResumesAfterRaise) {
   setConfig(*a, "max_map_mb", "64");
   EXPECT_EQ(a->stop(), 0);
   a->start();
-  ASSERT_TRUE(converged(*a, *b, seconds(120))) << a->logFile();
-  expectNothingLost({a.get(), b.get()});
+  ASSERT_TRUE(converged({a.get(), b.get()}, seconds(120))) << a->logFile();
+  lost_ += history_.expectNothingLost({a.get(), b.get()}, dir_.path());
   reportFigures({{"case", 38},
                  {"test", "exhaustion.map_cap"},
                  {"initial_map_mb", 1},

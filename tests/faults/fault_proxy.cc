@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "federation/common/check.h"
+#include "tests/multinode/cluster.h"
 
 namespace eichub::testing {
 
@@ -219,6 +220,10 @@ void FaultProxy::run() {
     }
   }
   for (Connection& c : connections) kill(c, false);
+}
+
+void peerVia(NodeProcess& from, const NodeProcess& to, const FaultProxy& proxy) {
+  peerAt(from, to, proxy.endpoint());
 }
 
 }  // namespace eichub::testing

@@ -13,6 +13,8 @@
 #include <string>
 #include <thread>
 
+#include "tests/multinode/node_process.h"
+
 namespace eichub::testing {
 
 struct FaultSettings {
@@ -59,5 +61,8 @@ class FaultProxy {
   std::atomic<uint64_t> bytes_{0};
   std::thread thread_;
 };
+
+// from adds to as a peer reached through proxy (to must be running).
+void peerVia(NodeProcess& from, const NodeProcess& to, const FaultProxy& proxy);
 
 }  // namespace eichub::testing

@@ -3,6 +3,8 @@
 
 #include <filesystem>
 
+#include <gtest/gtest.h>
+
 #include "federation/common/bytes.h"
 #include "federation/feed/feed_file.h"
 
@@ -60,6 +62,17 @@ std::vector<std::string> History::missingOn(const NodeProcess& node,
     }
   }
   return problems;
+}
+
+uint64_t History::expectNothingLost(const std::vector<NodeProcess*>& nodes,
+                                    const std::string& scratch_dir) const {
+  uint64_t lost_total = 0;
+  for (const NodeProcess* n : nodes) {
+    std::vector<std::string> lost = missingOn(*n, scratch_dir);
+    EXPECT_TRUE(lost.empty()) << lost.front();
+    lost_total += lost.size();
+  }
+  return lost_total;
 }
 
 }  // namespace eichub::testing

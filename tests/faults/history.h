@@ -42,6 +42,10 @@ class History {
   // What node lacks of the history, one line per problem (empty: nothing lost). Each feed is
   // exported to scratch_dir and verified; the acked head must be held with its hash.
   std::vector<std::string> missingOn(const NodeProcess& node, const std::string& scratch_dir) const;
+  // Expects each of nodes to hold the whole history (a gtest failure names its first problem);
+  // returns the number of problems over all nodes.
+  uint64_t expectNothingLost(const std::vector<NodeProcess*>& nodes,
+                             const std::string& scratch_dir) const;
 
  private:
   std::map<std::string, AckedHead> latest_;

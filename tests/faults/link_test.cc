@@ -14,6 +14,8 @@
 #include "tests/faults/figures.h"
 #include "tests/faults/history.h"
 #include "tests/faults/network_namespace.h"
+#include "tests/multinode/cluster.h"
+#include "tests/multinode/daemon_status.h"
 #include "tests/multinode/node_process.h"
 #include "tests/testing/child_process.h"
 #include "tests/testing/temp_dir.h"
@@ -25,25 +27,6 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 using Clock = std::chrono::steady_clock;
-
-uint16_t portOf(const NodeProcess& node) {
-  auto card = home::parsePeerCard(node.card());
-  EICHUB_CHECK(card.ok()) << card.status().toString();
-  return static_cast<uint16_t>(std::stoi(card->endpoint.substr(card->endpoint.rfind(':') + 1)));
-}
-
-// from adds to as a peer reached at endpoint (to must be running).
-void peerAt(NodeProcess& from, const NodeProcess& to, const std::string& endpoint) {
-  auto card = home::parsePeerCard(to.card());
-  ASSERT_TRUE(card.ok()) << card.status().toString();
-  card->endpoint = endpoint;
-  from.ok({"peer", "add", home::formatPeerCard(*card)});
-}
-
-// from adds to as a peer reached through proxy.
-void peerVia(NodeProcess& from, const NodeProcess& to, const FaultProxy& proxy) {
-  peerAt(from, to, proxy.endpoint());
-}
 
 // Is node's outbound link to peer up, as its daemon reports it?
 bool clientLinkUp(const NodeProcess& node, const NodeProcess& peer) {
@@ -65,45 +48,10 @@ class LinkFaultTest : public ::testing::Test {
     n->start();
     return n;
   }
-  std::string resources(const std::string& name, size_t n) {
-    std::string path = dir_.file(name + ".jsonl");
-    writeResources(path, name, n, /*body_bytes=*/100);
-    return path;
-  }
   // Publishes on node and records the acknowledged head.
   void publish(NodeProcess& node, const std::string& name, size_t n) {
-    node.ok({"publish", resources(name, n)});
+    node.ok({"publish", resourceFile(dir_, name, n, /*body_bytes=*/100)});
     history_.ack(ownHead(node));
-  }
-  static void trustAll(const std::vector<NodeProcess*>& nodes) {
-    for (NodeProcess* n : nodes) {
-      for (NodeProcess* other : nodes) {
-        if (n != other) n->ok({"trust", "add", other->nodeId()});
-      }
-    }
-  }
-  static bool converged(const std::vector<NodeProcess*>& nodes, seconds timeout) {
-    return waitFor(
-        [&] {
-          std::string first = nodes.front()->digest();
-          for (NodeProcess* n : nodes) {
-            if (n->digest() != first) return false;
-          }
-          return true;
-        },
-        timeout);
-  }
-  void expectNothingLost(const std::vector<NodeProcess*>& nodes) {
-    for (NodeProcess* n : nodes) {
-      std::vector<std::string> lost = history_.missingOn(*n, dir_.path());
-      EXPECT_TRUE(lost.empty()) << lost.front();
-      lost_ += lost.size();
-    }
-  }
-  static std::string logs(const std::vector<NodeProcess*>& nodes) {
-    std::string out = "see logs:";
-    for (NodeProcess* n : nodes) out += " " + n->logFile();
-    return out;
   }
 
   TempDir dir_;
@@ -119,8 +67,8 @@ TEST_F(LinkFaultTest, DisconnectsAtRandomInstantsMidSync) {
   const int cuts = static_cast<int>(envInt("EICHUB_LINK_CUTS", 30));
   auto a = node("a");
   auto b = node("b");
-  FaultProxy to_a(portOf(*a), seed_);
-  FaultProxy to_b(portOf(*b), seed_ + 1);
+  FaultProxy to_a(peerPort(*a), seed_);
+  FaultProxy to_b(peerPort(*b), seed_ + 1);
   peerVia(*a, *b, to_b);
   peerVia(*b, *a, to_a);
   publish(*a, "big", 10000);
@@ -132,9 +80,11 @@ TEST_F(LinkFaultTest, DisconnectsAtRandomInstantsMidSync) {
   int mid_sync = 0;
   for (int i = 0; i < cuts; ++i) {
     const uint64_t before = a->seqOf(author);
-    ChildProcess run(
-        {EICHUB_BINARY, "publish", resources("live" + std::to_string(i), 1000), "--home", a->dir()},
-        a->dir() + ".publish.log");
+    ChildProcess run({EICHUB_BINARY, "publish",
+                      resourceFile(dir_, "live" + std::to_string(i), 1000,
+                                   /*body_bytes=*/100),
+                      "--home", a->dir()},
+                     a->dir() + ".publish.log");
     waitFor([&] { return a->seqOf(author) > before || run.poll().has_value(); }, seconds(60));
     std::this_thread::sleep_for(milliseconds(pause_ms(rng_)));  // the fault's instant
     if (b->seqOf(author) < a->seqOf(author)) ++mid_sync;
@@ -144,7 +94,7 @@ TEST_F(LinkFaultTest, DisconnectsAtRandomInstantsMidSync) {
     history_.ack(ownHead(*a));  // the publish returned success: acknowledged
   }
   ASSERT_TRUE(converged({a.get(), b.get()}, seconds(120))) << logs({a.get(), b.get()});
-  expectNothingLost({a.get(), b.get()});
+  lost_ += history_.expectNothingLost({a.get(), b.get()}, dir_.path());
   EXPECT_GT(mid_sync, 0) << "no cut landed during a sync";
   EXPECT_GE(to_a.cuts() + to_b.cuts(), static_cast<uint64_t>(cuts)) << "cuts hit no connection";
   reportFigures({{"case", 31},
@@ -167,7 +117,7 @@ TEST_F(LinkFaultTest, DelayThrottleAndConnectionLossDoNotStopConvergence) {
   trustAll(all);
   std::vector<std::unique_ptr<FaultProxy>> proxies;
   auto link = [&](NodeProcess& from, NodeProcess& to) {
-    proxies.push_back(std::make_unique<FaultProxy>(portOf(to), seed_ + proxies.size()));
+    proxies.push_back(std::make_unique<FaultProxy>(peerPort(to), seed_ + proxies.size()));
     proxies.back()->set({milliseconds(40), 256 * 1024, false, false, 0.02});
     peerVia(from, to, *proxies.back());
   };
@@ -181,7 +131,7 @@ TEST_F(LinkFaultTest, DelayThrottleAndConnectionLossDoNotStopConvergence) {
   }
   ASSERT_TRUE(converged(all, seconds(180))) << logs(all);
   auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - started);
-  expectNothingLost(all);
+  lost_ += history_.expectNothingLost(all, dir_.path());
   uint64_t resets = 0;
   for (const auto& p : proxies) resets += p->cuts();
   reportFigures({{"case", 34},
@@ -201,8 +151,8 @@ TEST_F(LinkFaultTest, DelayThrottleAndConnectionLossDoNotStopConvergence) {
 TEST_F(LinkFaultTest, SilentPartitionIsNoticedByHeartbeats) {
   auto a = node("a");
   auto b = node("b");
-  FaultProxy to_a(portOf(*a), seed_);
-  FaultProxy to_b(portOf(*b), seed_ + 1);
+  FaultProxy to_a(peerPort(*a), seed_);
+  FaultProxy to_b(peerPort(*b), seed_ + 1);
   peerVia(*a, *b, to_b);
   peerVia(*b, *a, to_a);
   ASSERT_TRUE(waitFor([&] { return clientLinkUp(*a, *b) && clientLinkUp(*b, *a); }, seconds(20)))
@@ -221,7 +171,7 @@ TEST_F(LinkFaultTest, SilentPartitionIsNoticedByHeartbeats) {
   auto healed_at = Clock::now();
   ASSERT_TRUE(converged({a.get(), b.get()}, seconds(60))) << logs({a.get(), b.get()});
   auto caught_up = std::chrono::duration_cast<milliseconds>(Clock::now() - healed_at);
-  expectNothingLost({a.get(), b.get()});
+  lost_ += history_.expectNothingLost({a.get(), b.get()}, dir_.path());
   reportFigures({{"case", 32},
                  {"test", "link.silent_partition"},
                  {"detection_ms", detected.count()},
@@ -244,9 +194,9 @@ TEST_F(LinkFaultTest, PartitionHealsAfterPublishingOnBothSides) {
   peerBothWays(*c, *d);
   std::vector<std::unique_ptr<FaultProxy>> proxies;
   auto cross = [&](NodeProcess& x, NodeProcess& y) {
-    proxies.push_back(std::make_unique<FaultProxy>(portOf(y), seed_ + proxies.size()));
+    proxies.push_back(std::make_unique<FaultProxy>(peerPort(y), seed_ + proxies.size()));
     peerVia(x, y, *proxies.back());
-    proxies.push_back(std::make_unique<FaultProxy>(portOf(x), seed_ + proxies.size()));
+    proxies.push_back(std::make_unique<FaultProxy>(peerPort(x), seed_ + proxies.size()));
     peerVia(y, x, *proxies.back());
   };
   cross(*b, *c);
@@ -268,7 +218,7 @@ TEST_F(LinkFaultTest, PartitionHealsAfterPublishingOnBothSides) {
   auto healed_at = Clock::now();
   ASSERT_TRUE(converged(all, seconds(120))) << logs(all);
   auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - healed_at);
-  expectNothingLost(all);
+  lost_ += history_.expectNothingLost(all, dir_.path());
   reportFigures({{"case", 33},
                  {"test", "link.partition_heal"},
                  {"nodes", 4},
@@ -337,7 +287,7 @@ TEST_F(LinkFaultTest, NamespaceLinkDownSplitsALineAndTheHealConverges) {
   auto healed_at = Clock::now();
   ASSERT_TRUE(converged(all, seconds(120))) << logs(all);
   auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - healed_at);
-  expectNothingLost(all);
+  lost_ += history_.expectNothingLost(all, dir_.path());
   reportFigures({{"case", 33},
                  {"test", "link.netns_partition_heal"},
                  {"nodes", 3},

@@ -14,6 +14,7 @@
 #include "federation/feed/update.h"
 #include "tests/faults/figures.h"
 #include "tests/faults/history.h"
+#include "tests/multinode/cluster.h"
 #include "tests/multinode/daemon_status.h"
 #include "tests/multinode/http_client.h"
 #include "tests/multinode/node_process.h"
@@ -26,7 +27,6 @@ namespace {
 
 using std::chrono::seconds;
 
-constexpr char kNetwork[] = "test-net";
 constexpr size_t kUpdates = 100;
 
 // One relayed update with the seq it claims (dropped ones leave gaps).
@@ -41,7 +41,7 @@ ServeScript relay(FeedUpdates honest, std::vector<Relayed> relayed) {
   return [honest = std::move(honest), relayed = std::move(relayed)](const std::string&,
                                                                     const wire::Message& m) {
     const auto* want = std::get_if<wire::Want>(&m);
-    if (want == nullptr) return honestAnswer(kNetwork, {honest}, m);
+    if (want == nullptr) return honestAnswer(kTestNetwork, {honest}, m);
     std::vector<Bytes> out;
     wire::Updates run;
     for (const Relayed& r : relayed) {
@@ -102,7 +102,7 @@ class RelayAttackTest : public ::testing::Test {
     }
     EXPECT_EQ(tampered_accepted_, 0u);
     // C and D hold the same feeds (A's, C's, D's); A does not accept D's own feed.
-    EXPECT_TRUE(waitFor([&] { return d_->digest() == c_->digest(); }, seconds(30)));
+    EXPECT_TRUE(converged({d_.get(), c_.get()}, seconds(30)));
   }
   // The relay (B) serves relayed to D until D refuses one of its runs; then C is linked to D,
   // which must get the whole feed through C with nothing B altered. altered: the updates B
@@ -133,7 +133,7 @@ class RelayAttackTest : public ::testing::Test {
                    {"source_switches", daemon["source_switches"]},
                    {"ms_recovery_via_c", recovery_ms}});
   }
-  std::string logs() const { return "see logs: " + d_->logFile() + " " + c_->logFile(); }
+  std::string logs() const { return testing::logs({d_.get(), c_.get()}); }
   // The value of D's eichub_feeds_stale{reason="withheld"} gauge, or "" when not scraped.
   std::string withheldMetric() const {
     const std::string series = "eichub_feeds_stale{reason=\"withheld\"} ";

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/faults/figures.h"
+#include "tests/faults/non_reading_peers.h"
 #include "tests/multinode/daemon_status.h"
 #include "tests/multinode/node_process.h"
 #include "tests/multinode/raw_peer.h"
@@ -24,7 +25,6 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-constexpr char kNetwork[] = "test-net";
 constexpr size_t kRecords = 1'100;
 constexpr size_t kBodyBytes = 60'000;  // a description under catalog::kMaxTextBytes (64 KiB)
 constexpr uint32_t kWantCredit = 4'096;
@@ -57,17 +57,7 @@ TEST(ServeBudgetAttackTest, PeersThatNeverReadALargeFeedCostTheServerItsBudgetOn
   const PublicKey author = *parsed;
 
   std::vector<std::unique_ptr<RawPeer>> raws;
-  for (int i = 0; i < 2; ++i) {
-    raws.push_back(std::make_unique<RawPeer>(
-        crypto::SigningKey::generate().value(), std::set<std::string>{transportKeyOf(a)},
-        [](const std::string&, const wire::Message& m) { return honestAnswer(kNetwork, {}, m); }));
-    RawPeer& raw = *raws.back();
-    a.ok({"peer", "add", raw.card()});
-    // It takes in one message and a 4 kB socket buffer, then stops reading.
-    raw.connect(a.card(), /*receive_hwm=*/1, /*receive_buffer=*/4096);
-    ASSERT_TRUE(raw.waitUp(seconds(10))) << a.logFile();
-    ASSERT_TRUE(raw.send(helloWithHeads(kNetwork, {})));
-  }
+  ASSERT_NO_FATAL_FAILURE(connectNonReadingPeers(a, 2, raws));
   const uint64_t rss_before = daemonRssKb(a);
   uint64_t rss_peak = rss_before;
 

@@ -6,7 +6,6 @@
 // EICHUB_SOAK_SECONDS (default 120) and EICHUB_SOAK_NODES (default 5) size the run; ops/soak
 // runs it for 30 minutes.
 #include <chrono>
-#include <fstream>
 #include <map>
 #include <random>
 #include <thread>
@@ -14,14 +13,14 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include "node/home/home.h"
 #include "tests/faults/fault_proxy.h"
 #include "tests/faults/figures.h"
 #include "tests/faults/history.h"
+#include "tests/multinode/cluster.h"
+#include "tests/multinode/daemon_status.h"
 #include "tests/multinode/node_process.h"
 #include "tests/testing/child_process.h"
 #include "tests/testing/temp_dir.h"
-#include "tests/testing/wait.h"
 
 namespace eichub::testing {
 namespace {
@@ -29,21 +28,6 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 using Clock = std::chrono::steady_clock;
-
-int daemonPid(const NodeProcess& node) {
-  std::ifstream run_file(node.dir() + "/daemon.json");
-  nlohmann::json run = nlohmann::json::parse(run_file, nullptr, false);
-  return run.is_object() ? run["pid"].get<int>() : -1;
-}
-
-uint64_t statusKb(int pid, const std::string& field) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind(field + ":", 0) == 0) return std::stoull(line.substr(field.size() + 1));
-  }
-  return 0;
-}
 
 class Soak {
  public:
@@ -94,24 +78,11 @@ class Soak {
       if (!n->running()) n->start();
     }
     auto healed_at = Clock::now();
-    std::vector<NodeProcess*> all;
-    for (auto& n : nodes_) all.push_back(n.get());
-    converged_ = waitFor(
-        [&] {
-          std::string first = all.front()->digest();
-          for (NodeProcess* n : all) {
-            if (n->digest() != first) return false;
-          }
-          return true;
-        },
-        seconds(300));
+    const std::vector<NodeProcess*> all = pointers(nodes_);
+    converged_ = converged(all, seconds(300));
     converge_ms_ = std::chrono::duration_cast<milliseconds>(Clock::now() - healed_at).count();
     EXPECT_TRUE(converged_) << "digests differ 300 s after the heal; logs in " << dir_.path();
-    for (NodeProcess* n : all) {
-      std::vector<std::string> lost = history_.missingOn(*n, dir_.path());
-      EXPECT_TRUE(lost.empty()) << lost.front();
-      lost_ += lost.size();
-    }
+    lost_ += history_.expectNothingLost(all, dir_.path());
     sampleRss();
   }
 
@@ -135,18 +106,10 @@ class Soak {
 
  private:
   void link(int from, int to) {
-    auto p = std::make_unique<FaultProxy>(portOf(*nodes_[to]), seed_ + proxies_.size());
-    auto card = home::parsePeerCard(nodes_[to]->card());
-    EICHUB_CHECK(card.ok()) << card.status().toString();
-    card->endpoint = p->endpoint();
-    nodes_[from]->ok({"peer", "add", home::formatPeerCard(*card)});
+    auto p = std::make_unique<FaultProxy>(peerPort(*nodes_[to]), seed_ + proxies_.size());
+    peerVia(*nodes_[from], *nodes_[to], *p);
     proxies_.push_back(std::move(p));
     ends_.push_back({from, to});
-  }
-  static uint16_t portOf(const NodeProcess& node) {
-    auto card = home::parsePeerCard(node.card());
-    EICHUB_CHECK(card.ok()) << card.status().toString();
-    return static_cast<uint16_t>(std::stoi(card->endpoint.substr(card->endpoint.rfind(':') + 1)));
   }
   milliseconds randomMs(int lo, int hi) {
     return milliseconds(std::uniform_int_distribution<int>(lo, hi)(rng_));
@@ -256,7 +219,7 @@ class Soak {
   void sampleRss() {
     for (auto& n : nodes_) {
       if (int pid = daemonPid(*n); n->running() && pid > 0) {
-        rss_max_kb_ = std::max(rss_max_kb_, statusKb(pid, "VmHWM"));
+        rss_max_kb_ = std::max(rss_max_kb_, procStatusKb(pid, "VmHWM"));
       }
     }
   }

@@ -10,7 +10,6 @@
 
 #include <gtest/gtest.h>
 
-#include "node/home/home.h"
 #include "tests/faults/fault_proxy.h"
 #include "tests/faults/figures.h"
 #include "tests/multinode/daemon_status.h"
@@ -30,12 +29,6 @@ constexpr uint64_t kTrickleBytesPerS = 16 * 1024;
 // this rate a batch took 4.7 s, and the timeout once moved the pull.
 constexpr uint64_t kSlowBytesPerS = 320 * 1024;
 constexpr int64_t kWantTimeoutMs = 5'000;  // SyncOptions::want_timeout_ms, the daemon's default
-
-uint16_t portOf(const NodeProcess& node) {
-  auto card = home::parsePeerCard(node.card());
-  EICHUB_CHECK(card.ok()) << card.status().toString();
-  return static_cast<uint16_t>(std::stoi(card->endpoint.substr(card->endpoint.rfind(':') + 1)));
-}
 
 // Lines of a daemon's log that report a pull of author's feed moved to another source.
 int sourceSwitchesLogged(const NodeProcess& node, const std::string& author) {
@@ -68,10 +61,7 @@ class LinkFaultSwitchTest : public ::testing::Test {
     FaultSettings settings;
     settings.bytes_per_second = bytes_per_second;
     to_b.set(settings);
-    auto card = home::parsePeerCard(b_.card());
-    ASSERT_TRUE(card.ok());
-    card->endpoint = to_b.endpoint();
-    a_.ok({"peer", "add", home::formatPeerCard(*card)});
+    peerVia(a_, b_, to_b);
     b_.ok({"peer", "add", a_.card()});  // B's ZAP admits A
     ASSERT_TRUE(waitFor(
         [&] {
@@ -96,7 +86,7 @@ class LinkFaultSwitchTest : public ::testing::Test {
 };
 
 TEST_F(LinkFaultSwitchTest, TricklingSourceIsLeftForAPeerThatHasTheData) {
-  FaultProxy to_b(portOf(b_));
+  FaultProxy to_b(peerPort(b_));
   ASSERT_NO_FATAL_FAILURE(pullThrough(to_b, kTrickleBytesPerS));
   const int64_t start = steadyMs();
   peerBothWays(a_, c_);
@@ -120,7 +110,7 @@ TEST_F(LinkFaultSwitchTest, TricklingSourceIsLeftForAPeerThatHasTheData) {
 }
 
 TEST_F(LinkFaultSwitchTest, SlowSourceFinishingEachBatchInTimeKeepsThePull) {
-  FaultProxy to_b(portOf(b_));
+  FaultProxy to_b(peerPort(b_));
   const int64_t start = steadyMs();
   ASSERT_NO_FATAL_FAILURE(pullThrough(to_b, kSlowBytesPerS));
   peerBothWays(a_, c_);  // C, with the whole feed on a fast link, arrives mid-pull

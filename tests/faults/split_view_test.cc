@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/faults/figures.h"
+#include "tests/multinode/cluster.h"
 #include "tests/multinode/daemon_status.h"
 #include "tests/multinode/node_process.h"
 #include "tests/multinode/raw_peer.h"
@@ -23,7 +24,6 @@ namespace {
 
 using std::chrono::seconds;
 
-constexpr char kNetwork[] = "test-net";
 constexpr size_t kCommon = 3;  // the branches agree on seqs 1..3 and differ from seq 4 on
 
 int64_t nowMs() {
@@ -36,23 +36,15 @@ class ForkSplitViewTest : public ::testing::Test {
   void SetUp() override {
     key_ = std::make_unique<crypto::SigningKey>(crypto::SigningKey::generate().value());
     author_ = toHex(key_->publicKey());
-    common_ = makeFeed(*key_, kNetwork, "c", kCommon, nowMs());
-    x_ = extendFeed(*key_, kNetwork, common_, "x", 2, nowMs() + 10);  // X up to seq 5
-    y_ = extendFeed(*key_, kNetwork, common_, "y", 3, nowMs() + 20);  // Y up to seq 6
+    common_ = makeFeed(*key_, kTestNetwork, "c", kCommon, nowMs());
+    x_ = extendFeed(*key_, kTestNetwork, common_, "x", 2, nowMs() + 10);  // X up to seq 5
+    y_ = extendFeed(*key_, kTestNetwork, common_, "y", 3, nowMs() + 20);  // Y up to seq 6
   }
   std::unique_ptr<NodeProcess> node(const std::string& name) {
     auto n = std::make_unique<NodeProcess>(dir_.file(name), name + " cluster", "UKE42");
     n->start();
     n->ok({"trust", "add", author_});
     return n;
-  }
-  // Every node accepts every other node's own feed (so that digests can agree).
-  static void trustAll(const std::vector<NodeProcess*>& nodes) {
-    for (NodeProcess* n : nodes) {
-      for (NodeProcess* other : nodes) {
-        if (n != other) n->ok({"trust", "add", other->nodeId()});
-      }
-    }
   }
   // Running nodes n1..n<count> peered in a line, each accepting the others' own feeds.
   std::vector<std::unique_ptr<NodeProcess>> startLine(size_t count) {
@@ -62,12 +54,6 @@ class ForkSplitViewTest : public ::testing::Test {
     for (size_t i = 0; i + 1 < count; ++i) peerBothWays(*line[i], *line[i + 1]);
     return line;
   }
-  static std::vector<NodeProcess*> pointers(
-      const std::vector<std::unique_ptr<NodeProcess>>& nodes) {
-    std::vector<NodeProcess*> out;
-    for (const auto& n : nodes) out.push_back(n.get());
-    return out;
-  }
   // A raw peer signing as the author: branch X to one node, Y to the other.
   std::unique_ptr<RawPeer> twoFaced(const NodeProcess& gets_x, const NodeProcess& gets_y) {
     const std::string x_key = transportKeyOf(gets_x);
@@ -76,7 +62,7 @@ class ForkSplitViewTest : public ::testing::Test {
         std::move(*key_),  // the feeds are built: the raw peer signs nothing more
         std::set<std::string>{x_key, y_key},
         [x = x_, y = y_, x_key](const std::string& peer, const wire::Message& message) {
-          return honestAnswer(kNetwork, {peer == x_key ? x : y}, message);
+          return honestAnswer(kTestNetwork, {peer == x_key ? x : y}, message);
         });
   }
   // The author's records in node's state are those of seqs 1..kCommon only (c/0.. present,
@@ -126,7 +112,7 @@ TEST_F(ForkSplitViewTest, BranchesHandedToBothEndsOfAFiveNodeLineFreezeEveryNode
   const std::vector<NodeProcess*> line = pointers(nodes);
   NodeProcess& first = *line.front();
   NodeProcess& last = *line.back();
-  ASSERT_TRUE(waitFor([&] { return first.digest() == last.digest(); }, seconds(60))) << logs(line);
+  ASSERT_TRUE(converged({&first, &last}, seconds(60))) << logs(line);
   auto raw = twoFaced(first, last);
   const int64_t start = steadyMs();
   first.ok({"peer", "add", raw->card()});
@@ -180,7 +166,7 @@ TEST_F(ForkSplitViewTest, BranchesOnBothSidesOfAPartitionFreezeAfterTheHeal) {
 // chain by itself: (4, 3) is the proof, every node freezes after seq 3.
 TEST_F(ForkSplitViewTest, ALoneNextUpdateNotLinkingToTheHeldHeadFreezesEveryNode) {
   const FeedUpdates base(common_.begin(), common_.end() - 1);
-  const FeedUpdates elsewhere = extendFeed(*key_, kNetwork, base, "z", 2, nowMs() + 30);
+  const FeedUpdates elsewhere = extendFeed(*key_, kTestNetwork, base, "z", 2, nowMs() + 30);
   FeedUpdates lone = common_;
   lone.push_back(elsewhere.back());  // seq 4, linking to a seq 3 nobody holds
   const auto nodes = startLine(3);
@@ -190,7 +176,7 @@ TEST_F(ForkSplitViewTest, ALoneNextUpdateNotLinkingToTheHeldHeadFreezesEveryNode
   const std::string n1_key = transportKeyOf(*n1);
   RawPeer raw(std::move(*key_), {n1_key, transportKeyOf(*n3)},
               [common = common_, lone, n1_key](const std::string& peer, const wire::Message& m) {
-                return honestAnswer(kNetwork, {peer == n1_key ? common : lone}, m);
+                return honestAnswer(kTestNetwork, {peer == n1_key ? common : lone}, m);
               });
   n1->ok({"peer", "add", raw.card()});
   ASSERT_TRUE(waitFor(

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/faults/figures.h"
+#include "tests/multinode/cluster.h"
 #include "tests/multinode/daemon_status.h"
 #include "tests/multinode/node_process.h"
 #include "tests/multinode/raw_peer.h"
@@ -20,7 +21,6 @@ namespace {
 
 using std::chrono::seconds;
 
-constexpr char kNetwork[] = "test-net";
 constexpr int64_t kDefaultUpdates = 10'000;  // EICHUB_UNKNOWN_AUTHOR_UPDATES raises it
 // sync::SyncOptions::reject_limit: after that many refused runs the link is ignored for 30 s
 // (more than 64 runs: over 65,536 updates pushed), so the later pull waits for it.
@@ -51,7 +51,7 @@ TEST(UnknownAuthorTest, PushedUpdatesOfAnUnadmittedKeyAreRefusedAndPulledOnceAdm
   auto vendor = crypto::SigningKey::generate().value();
   const std::string vendor_id = toHex(vendor.publicKey());
   // Built once: the serving script reads it by reference (a copy per want costs seconds at 100k).
-  const std::vector<FeedUpdates> feeds = {makeFeed(vendor, kNetwork, "v", count, nowMs())};
+  const std::vector<FeedUpdates> feeds = {makeFeed(vendor, kTestNetwork, "v", count, nowMs())};
   const std::vector<Bytes> runs = pushedRuns(feeds.front());
 
   // M will admit the vendor; N is under test; R gets the delegation before the vendor's feed.
@@ -64,7 +64,7 @@ TEST(UnknownAuthorTest, PushedUpdatesOfAnUnadmittedKeyAreRefusedAndPulledOnceAdm
   // The vendor's peer offers the feed (its hello's heads) to both, and pushes it to N at once.
   RawPeer peer(crypto::SigningKey::generate().value(), {n_key, transportKeyOf(r)},
                [&feeds, &runs, n_key](const std::string& to, const wire::Message& message) {
-                 std::vector<Bytes> out = honestAnswer(kNetwork, feeds, message);
+                 std::vector<Bytes> out = honestAnswer(kTestNetwork, feeds, message);
                  if (std::holds_alternative<wire::Hello>(message) && to == n_key) {
                    out.insert(out.end(), runs.begin(), runs.end());
                  }
@@ -126,8 +126,7 @@ TEST(UnknownAuthorTest, PushedUpdatesOfAnUnadmittedKeyAreRefusedAndPulledOnceAdm
   // Each node's own feed holds its cluster profile: once they hold each other's, their states
   // are equal only if what N pulled late gives the state of the in-order run.
   peerBothWays(n, r);
-  EXPECT_TRUE(waitFor([&] { return n.digest() == r.digest(); }, seconds(60)))
-      << n.logFile() << " " << r.logFile();
+  EXPECT_TRUE(converged({&n, &r}, seconds(60))) << n.logFile() << " " << r.logFile();
   EXPECT_EQ(rejectedFor(r.daemonStatus(), peer_key, "unknown_author"), 0u);
 
   reportFigures({{"case", "6 unknown author, admission later"},

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/integration/cli_fixture.h"
+#include "tests/testing/files.h"
 #include "tests/testing/process.h"
 #include "tests/testing/temp_dir.h"
 
@@ -17,6 +18,7 @@ namespace {
 
 using nlohmann::json;
 using testing::ProcessResult;
+using testing::readFile;
 
 // A resource with every field set, its provider and the skill it teaches.
 constexpr char kEveryField[] =
@@ -30,13 +32,6 @@ std::string loqDir() {
   std::string dir = std::string(EICHUB_SOURCE_DIR) + "/../shared/standards/elm-loq-3.1.0";
   std::error_code ec;
   return std::filesystem::is_directory(dir, ec) ? dir : "";
-}
-
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 size_t count(const std::string& text, const std::string& what) {

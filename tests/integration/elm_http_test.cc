@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include "tests/multinode/http_client.h"
 #include "tests/multinode/node_process.h"
 #include "tests/testing/process.h"
 #include "tests/testing/temp_dir.h"
@@ -31,10 +32,7 @@ class ElmHttpTest : public ::testing::Test {
     node_->start();
     std::string address = node_->httpAddress();
     ASSERT_FALSE(address.empty()) << "daemon.json has no http address";
-    size_t colon = address.rfind(':');
-    client_ = std::make_unique<httplib::Client>(address.substr(0, colon),
-                                                std::stoi(address.substr(colon + 1)));
-    client_->set_read_timeout(60, 0);
+    client_ = testing::httpClient(address, 60);
   }
   void publish(const std::string& body) {
     httplib::Headers headers{{"Authorization", std::string("Bearer ") + kToken}};

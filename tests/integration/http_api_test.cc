@@ -12,6 +12,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/multinode/http_client.h"
 #include "tests/multinode/node_process.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/wait.h"
@@ -47,13 +48,9 @@ class HttpApiTest : public ::testing::Test {
     node_ = std::make_unique<NodeProcess>(dir_.file("a"), "Leeds", "UKE42");
     node_->setApiToken(kToken);
     node_->start();
-    std::string address = node_->httpAddress();
-    ASSERT_FALSE(address.empty()) << "daemon.json has no http address";
-    size_t colon = address.rfind(':');
-    host_ = address.substr(0, colon);
-    port_ = std::stoi(address.substr(colon + 1));
-    client_ = std::make_unique<httplib::Client>(host_, port_);
-    client_->set_read_timeout(30, 0);
+    address_ = node_->httpAddress();
+    ASSERT_FALSE(address_.empty()) << "daemon.json has no http address";
+    client_ = testing::httpClient(address_, 30);
   }
 
   // GET path; the answer must come, and be JSON when json is set.
@@ -95,8 +92,7 @@ class HttpApiTest : public ::testing::Test {
 
   testing::TempDir dir_;
   std::unique_ptr<NodeProcess> node_;
-  std::string host_;
-  int port_ = 0;
+  std::string address_;  // host:port
   std::unique_ptr<httplib::Client> client_;
 };
 
@@ -263,9 +259,8 @@ TEST_F(HttpApiTest, ChangeFeedIsInOrderResumesFromACursorAndLongPolls) {
   // A long poll from the last cursor answers with the next update once it is published.
   json polled;
   std::thread poller([&] {
-    httplib::Client client(host_, port_);
-    client.set_read_timeout(60, 0);
-    auto res = client.Get("/api/v1/changes?since=" + last + "&feed=longpoll&timeout=30000");
+    auto res = testing::httpClient(address_, 60)
+                   ->Get("/api/v1/changes?since=" + last + "&feed=longpoll&timeout=30000");
     if (res) polled = json::parse(res->body, nullptr, false);
   });
   ASSERT_EQ(publish(resources("d", 1))->status, 200);

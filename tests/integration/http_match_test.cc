@@ -8,6 +8,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/multinode/http_client.h"
 #include "tests/multinode/node_process.h"
 #include "tests/testing/temp_dir.h"
 
@@ -31,10 +32,7 @@ class HttpMatchTest : public ::testing::Test {
     node_->start();
     const std::string address = node_->httpAddress();
     ASSERT_FALSE(address.empty()) << "daemon.json has no http address";
-    const size_t colon = address.rfind(':');
-    client_ = std::make_unique<httplib::Client>(address.substr(0, colon),
-                                                std::stoi(address.substr(colon + 1)));
-    client_->set_read_timeout(30, 0);
+    client_ = testing::httpClient(address, 30);
   }
 
   json getJson(const std::string& path, int expect_status) {

@@ -13,8 +13,10 @@
 #include "federation/feed/feed_file.h"
 #include "node/home/home.h"
 #include "tests/multinode/daemon_status.h"
+#include "tests/multinode/hostile_peer_fixture.h"
 #include "tests/multinode/node_process.h"
 #include "tests/multinode/raw_peer.h"
+#include "tests/testing/files.h"
 #include "tests/testing/process.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/wait.h"
@@ -26,8 +28,7 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-constexpr char kNetwork[] = "test-net";  // NodeProcess initialises every home with it
-constexpr uint64_t kRejectLimit = 64;    // sync::SyncOptions::reject_limit, the daemon's default
+constexpr uint64_t kRejectLimit = 64;  // sync::SyncOptions::reject_limit, the daemon's default
 constexpr uint64_t kMaxRssKb = 200 * 1024;
 constexpr int64_t kDayMs = 24 * 3600 * 1000;
 
@@ -44,66 +45,8 @@ std::string dumpReasons(const nlohmann::json& daemon) {
   return daemon.is_object() ? daemon["links"].dump() : "(daemon did not answer)";
 }
 
-int daemonPid(const NodeProcess& node) {
-  std::ifstream run_file(node.dir() + "/daemon.json");
-  nlohmann::json run = nlohmann::json::parse(run_file, nullptr, false);
-  return run.is_object() ? run["pid"].get<int>() : -1;
-}
-
-// VmRSS of the node's daemon in kB (0 when unreadable).
-uint64_t rssKb(const NodeProcess& node) {
-  std::ifstream status("/proc/" + std::to_string(daemonPid(node)) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6));
-  }
-  return 0;
-}
-
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
-
-class AttackTest : public ::testing::Test {
+class AttackTest : public HostilePeerFixture {
  protected:
-  void SetUp() override {
-    a_ = std::make_unique<NodeProcess>(dir_.file("a"), "a cluster", "UKE42");
-    b_ = std::make_unique<NodeProcess>(dir_.file("b"), "b cluster", "DE501");
-    a_->ok({"publish", resources("a", 20)});
-    a_->start();
-    b_->start();
-    peerBothWays(*a_, *b_);
-    ASSERT_TRUE(converged()) << logs();
-    a_key_ = transportKeyOf(*a_);
-    b_key_ = transportKeyOf(*b_);
-  }
-
-  std::string resources(const std::string& name, size_t n) {
-    std::string path = dir_.file(name + ".jsonl");
-    writeResources(path, name, n);
-    return path;
-  }
-  bool converged(seconds timeout = seconds(20)) {
-    return waitFor([&] { return a_->digest() == b_->digest(); }, timeout);
-  }
-  std::string logs() const { return "see logs: " + a_->logFile() + " " + b_->logFile(); }
-
-  // A raw peer with node key key, that A (and B, with also_b) admit as a peer and whose author
-  // they trust.
-  std::unique_ptr<RawPeer> startRaw(crypto::SigningKey key, ServeScript script,
-                                    bool also_b = false) {
-    auto raw = std::make_unique<RawPeer>(std::move(key), std::set<std::string>{a_key_, b_key_},
-                                         std::move(script));
-    a_->ok({"peer", "add", raw->card()});
-    a_->ok({"trust", "add", raw->nodeIdHex()});
-    if (also_b) {
-      b_->ok({"peer", "add", raw->card()});
-      b_->ok({"trust", "add", raw->nodeIdHex()});
-    }
-    return raw;
-  }
-
   // (1) A's process is running and its daemon answers status.
   void expectAlive() {
     int pid = daemonPid(*a_);
@@ -134,16 +77,11 @@ class AttackTest : public ::testing::Test {
     const std::string held = dir_.file("held-" + std::to_string(++files_) + ".feed");
     const std::string expected = dir_.file("honest-" + std::to_string(files_) + ".feed");
     node.ok({"feed", "export", "--author", authorHex(honest), "--out", held});
-    Status s = feed::writeFeedFile(expected, headOf(honest).author, kNetwork, honest);
+    Status s = feed::writeFeedFile(expected, headOf(honest).author, kTestNetwork, honest);
     EXPECT_TRUE(s.ok()) << s.toString();
     return readFile(held) == readFile(expected);
   }
 
-  TempDir dir_;
-  std::unique_ptr<NodeProcess> a_;
-  std::unique_ptr<NodeProcess> b_;
-  std::string a_key_;
-  std::string b_key_;
   int rounds_ = 0;
   int files_ = 0;
 };
@@ -153,7 +91,7 @@ crypto::SigningKey newKey() { return crypto::SigningKey::generate().value(); }
 // A server script that holds no feeds: a peer that only talks.
 ServeScript noFeeds() {
   return [](const std::string&, const wire::Message& message) {
-    return honestAnswer(kNetwork, {}, message);
+    return honestAnswer(kTestNetwork, {}, message);
   };
 }
 
@@ -164,7 +102,7 @@ TEST_F(AttackTest, MalformedMessagesAreRefusedAndCounted) {
   const std::string raw_key = raw->transportKeys().public_z85;
   raw->connect(a_->card());
   ASSERT_TRUE(raw->waitUp(seconds(10))) << logs();
-  wire::Hello hello = helloWithHeads(kNetwork, {});
+  wire::Hello hello = helloWithHeads(kTestNetwork, {});
   ASSERT_TRUE(raw->send(hello));
   ASSERT_TRUE(raw->receiveMessage<wire::Hello>(seconds(10)))
       << "A never answered hello; " << logs();
@@ -255,13 +193,13 @@ class ForgedBatchTest : public AttackTest {
   void attack(Forgery forgery, const std::string& reason) {
     const std::string digest_before = a_->digest();
     crypto::SigningKey key = newKey();
-    const FeedUpdates honest = makeFeed(key, kNetwork, "raw", 5, systemMs());
+    const FeedUpdates honest = makeFeed(key, kTestNetwork, "raw", 5, systemMs());
     const FeedUpdates forged = forge(honest, forgery);
     auto raw = startRaw(std::move(key),
                         [honest, forged](const std::string&, const wire::Message& message) {
                           if (std::holds_alternative<wire::Hello>(message))
-                            return honestAnswer(kNetwork, {honest}, message);
-                          return honestAnswer(kNetwork, {forged}, message);
+                            return honestAnswer(kTestNetwork, {honest}, message);
+                          return honestAnswer(kTestNetwork, {forged}, message);
                         });
     const std::string raw_key = raw->transportKeys().public_z85;
     ASSERT_TRUE(
@@ -294,14 +232,14 @@ TEST_F(ForgedBatchTest, ForgedMiddleSignatureIsRefused) {
 
 TEST_F(AttackTest, ReversedDuplicatedAndReplayedUpdatesAreHarmless) {
   crypto::SigningKey key = newKey();
-  const FeedUpdates honest = makeFeed(key, kNetwork, "raw", 5, systemMs());
+  const FeedUpdates honest = makeFeed(key, kTestNetwork, "raw", 5, systemMs());
   const std::string author = authorHex(honest);
   auto wants_from_a = std::make_shared<std::atomic<int>>(0);
   const std::string a_key = a_key_;
   auto raw = startRaw(std::move(key), [honest, wants_from_a, a_key](const std::string& peer,
                                                                     const wire::Message& message) {
     const bool want = std::holds_alternative<wire::Want>(message);
-    if (peer != a_key || !want) return honestAnswer(kNetwork, {honest}, message);
+    if (peer != a_key || !want) return honestAnswer(kTestNetwork, {honest}, message);
     std::vector<Bytes> out;
     if (++*wants_from_a == 1) {
       // Newest first: every update but seq 1 arrives before its predecessor; then seq 1 twice.
@@ -313,8 +251,8 @@ TEST_F(AttackTest, ReversedDuplicatedAndReplayedUpdatesAreHarmless) {
       return out;
     }
     // The re-ask: the answer, then the same run replayed, then the whole feed replayed.
-    out = honestAnswer(kNetwork, {honest}, message);
-    std::vector<Bytes> again = honestAnswer(kNetwork, {honest}, message);
+    out = honestAnswer(kTestNetwork, {honest}, message);
+    std::vector<Bytes> again = honestAnswer(kTestNetwork, {honest}, message);
     out.insert(out.end(), again.begin(), again.end());
     out.push_back(wire::encode(wire::Updates{honest}));
     return out;
@@ -351,7 +289,8 @@ TEST_F(AttackTest, UnknownTransportKeyIsRefusedByZap) {
       seconds(10)))
       << "the handshake of an unknown key did not fail";
   EXPECT_FALSE(stranger.waitUp(milliseconds(200)));
-  EXPECT_FALSE(stranger.sendBytes(wire::encode(helloWithHeads(kNetwork, {})), milliseconds(500)))
+  EXPECT_FALSE(
+      stranger.sendBytes(wire::encode(helloWithHeads(kTestNetwork, {})), milliseconds(500)))
       << "a message was queued on a link ZAP refused";
   EXPECT_FALSE(stranger.receive(milliseconds(200)));
   ASSERT_TRUE(
@@ -373,7 +312,7 @@ TEST_F(AttackTest, PhantomHeadsDoNotStallOtherSyncs) {
   auto raw = startRaw(std::move(key), [author](const std::string&, const wire::Message& message) {
     std::vector<Bytes> out;
     if (std::holds_alternative<wire::Hello>(message)) {
-      wire::Hello hello = helloWithHeads(kNetwork, {});
+      wire::Hello hello = helloWithHeads(kTestNetwork, {});
       Hash32 hash;
       hash.fill(0x42);
       hello.heads.push_back({author, 1000, hash});
@@ -384,7 +323,7 @@ TEST_F(AttackTest, PhantomHeadsDoNotStallOtherSyncs) {
   ASSERT_TRUE(waitFor([&] { return raw->wantsReceived() >= 1; }, seconds(10))) << logs();
   EXPECT_EQ(a_->seqOf(toHex(author)), 0u);
   EXPECT_EQ(a_->digest(), digest_before);
-  const uint64_t rss_first_want = rssKb(*a_);
+  const uint64_t rss_first_want = daemonRssKb(*a_);
   expectStillSyncsWithB();  // while A waits on the phantom feed
   ASSERT_TRUE(waitFor([&] { return raw->wantsReceived() >= 3; }, seconds(20)))
       << "A did not ask again; " << logs();
@@ -396,7 +335,7 @@ TEST_F(AttackTest, PhantomHeadsDoNotStallOtherSyncs) {
       EXPECT_EQ(feed["best_remote_seq"].get<uint64_t>(), 1000u);
     }
   }
-  const uint64_t rss_third_want = rssKb(*a_);
+  const uint64_t rss_third_want = daemonRssKb(*a_);
   RecordProperty("rss_first_want_kb", std::to_string(rss_first_want));
   RecordProperty("rss_third_want_kb", std::to_string(rss_third_want));
   EXPECT_LT(rss_third_want, kMaxRssKb);
@@ -419,7 +358,7 @@ TEST_F(AttackTest, GarbageFloodIsThrottledWhileBStillSyncs) {
   for (int i = 0; i < kFloodMessages; ++i) {
     for (size_t j = 0; j < 16; ++j) garbage[j] = static_cast<uint8_t>((i >> (j % 4)) + j);
     ASSERT_TRUE(raw->sendBytes(garbage, seconds(10))) << "message " << i << " not sent";
-    if (i % 1000 == 0) rss_max = std::max(rss_max, rssKb(*a_));
+    if (i % 1000 == 0) rss_max = std::max(rss_max, daemonRssKb(*a_));
   }
   ASSERT_TRUE(waitFor(
       [&] {
@@ -432,7 +371,7 @@ TEST_F(AttackTest, GarbageFloodIsThrottledWhileBStillSyncs) {
   expectAlive();
   EXPECT_EQ(a_->digest(), digest_before);
   expectStillSyncsWithB();
-  rss_max = std::max(rss_max, rssKb(*a_));
+  rss_max = std::max(rss_max, daemonRssKb(*a_));
   RecordProperty("rss_max_kb", std::to_string(rss_max));
   EXPECT_GT(rss_max, 0u);
   EXPECT_LT(rss_max, kMaxRssKb) << "A's RSS under the flood";
@@ -443,12 +382,12 @@ TEST_F(AttackTest, GarbageFloodIsThrottledWhileBStillSyncs) {
 TEST_F(AttackTest, ClockSkewedFeedsAreJudgedAlikeEverywhere) {
   crypto::SigningKey future_key = newKey();
   crypto::SigningKey past_key = newKey();
-  const FeedUpdates future = makeFeed(future_key, kNetwork, "future", 5, systemMs() + kDayMs);
-  const FeedUpdates past = makeFeed(past_key, kNetwork, "past", 5, systemMs() - kDayMs);
+  const FeedUpdates future = makeFeed(future_key, kTestNetwork, "future", 5, systemMs() + kDayMs);
+  const FeedUpdates past = makeFeed(past_key, kTestNetwork, "past", 5, systemMs() - kDayMs);
   auto raw = startRaw(
       std::move(future_key),
       [future, past](const std::string&, const wire::Message& message) {
-        return honestAnswer(kNetwork, {future, past}, message);
+        return honestAnswer(kTestNetwork, {future, past}, message);
       },
       /*also_b=*/true);
   a_->ok({"trust", "add", authorHex(past)});

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/multinode/cluster.h"
 #include "tests/multinode/node_process.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/wait.h"
@@ -84,7 +85,7 @@ TEST(BackupTest, BackupDuringSyncRestoresToTheStateItCaptured) {
   EXPECT_EQ(digest.out, expected);
 
   // And B, after the backup, still converges with A.
-  ASSERT_TRUE(testing::waitFor([&] { return b.digest() == a.digest(); }, std::chrono::seconds(120)))
+  ASSERT_TRUE(testing::converged({&b, &a}, std::chrono::seconds(120)))
       << "B did not converge; see " << b.logFile();
 
   // Another node's home refuses the backup: the store belongs to B's key.

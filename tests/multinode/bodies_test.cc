@@ -9,6 +9,7 @@
 
 #include "federation/feed/feed_file.h"
 #include "node/home/home.h"
+#include "tests/multinode/cluster.h"
 #include "tests/multinode/node_process.h"
 #include "tests/multinode/raw_peer.h"
 #include "tests/testing/temp_dir.h"
@@ -18,8 +19,6 @@ namespace eichub::testing {
 namespace {
 
 using std::chrono::seconds;
-
-constexpr char kNetwork[] = "test-net";  // NodeProcess initialises every home with it
 
 // Subscribes node to healthcare learning resources (its [subscribe] section, before start).
 void subscribeToHealthcareCourses(const NodeProcess& node) {
@@ -76,21 +75,6 @@ class BodiesTest : public ::testing::Test {
   std::unique_ptr<NodeProcess> node(const std::string& name) {
     return std::make_unique<NodeProcess>(dir_.file(name), name + " cluster", "UKE42");
   }
-  bool converged(const std::vector<NodeProcess*>& nodes) {
-    return waitFor(
-        [&] {
-          for (NodeProcess* n : nodes) {
-            if (n->digest() != nodes.front()->digest()) return false;
-          }
-          return true;
-        },
-        seconds(30));
-  }
-  std::string logs(const std::vector<NodeProcess*>& nodes) {
-    std::string out = "see logs:";
-    for (NodeProcess* n : nodes) out += " " + n->logFile();
-    return out;
-  }
 
   TempDir dir_;
 };
@@ -110,7 +94,7 @@ TEST_F(BodiesTest, SelectiveNodeFetchesOnGetAndAnEraseReachesTheWholeChain) {
   std::vector<NodeProcess*> all = {a.get(), b.get(), c.get()};
   // Seq 1 of a node's feed is its ClusterProfile (init publishes it); courses follow.
   ASSERT_TRUE(waitFor([&] { return c->seqOf(author) == 21; }, seconds(30))) << logs(all);
-  ASSERT_TRUE(converged(all)) << logs(all);
+  ASSERT_TRUE(converged(all, seconds(30))) << logs(all);
 
   // B holds every header of A's feed and exactly the healthcare bodies; C, which pulls through
   // B, fetched the rest from wherever it could (B relays headers, serves what it holds).
@@ -131,7 +115,7 @@ TEST_F(BodiesTest, SelectiveNodeFetchesOnGetAndAnEraseReachesTheWholeChain) {
   ASSERT_TRUE(
       waitFor([&] { return c->seqOf(author) == 22 && b->seqOf(author) == 22; }, seconds(30)))
       << logs(all);
-  ASSERT_TRUE(converged(all)) << logs(all);
+  ASSERT_TRUE(converged(all, seconds(30))) << logs(all);
   for (NodeProcess* n : all) {
     auto feed = exportedFeed(*n, author, n->dir() + "-erased.feed");
     ASSERT_EQ(feed.size(), 22u) << n->dir();
@@ -149,7 +133,7 @@ TEST_F(BodiesTest, BodiesThatDoNotMatchTheirHashAreRefusedAndCounted) {
   subscribeToHealthcareCourses(*b);
   auto key = crypto::SigningKey::generate();
   ASSERT_TRUE(key.ok());
-  FeedUpdates feed = makeFeed(*key, kNetwork, "raw", 10, 1'700'000'000'000);
+  FeedUpdates feed = makeFeed(*key, kTestNetwork, "raw", 10, 1'700'000'000'000);
   a->start();
   b->start();
   std::set<std::string> nodes;
@@ -162,7 +146,7 @@ TEST_F(BodiesTest, BodiesThatDoNotMatchTheirHashAreRefusedAndCounted) {
   RawPeer raw(std::move(key).value(), nodes,
               [&feed](const std::string&, const wire::Message& message) -> std::vector<Bytes> {
                 const auto* want = std::get_if<wire::WantBodies>(&message);
-                if (want == nullptr) return honestAnswer(kNetwork, {feed}, message);
+                if (want == nullptr) return honestAnswer(kTestNetwork, {feed}, message);
                 wire::Bodies bodies;
                 for (const wire::BodyRef& ref : want->refs) {
                   Bytes body =

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/faults/figures.h"
+#include "tests/multinode/cluster.h"
 #include "tests/multinode/node_process.h"
 #include "tests/testing/store_flip.h"
 #include "tests/testing/temp_dir.h"
@@ -112,8 +113,7 @@ TEST(CorruptStoreTest, AFlippedBodyIsNotServedAndVerifyRepairFetchesItFromAPeer)
     EXPECT_EQ(code, 0) << node->dir() << " " << report.dump();
     EXPECT_EQ(getRecord(*node, flipped_id)["record"], getRecord(a, flipped_id)["record"]);
   }
-  EXPECT_TRUE(
-      waitFor([&] { return b.digest() == a.digest() && c.digest() == a.digest(); }, seconds(30)));
+  EXPECT_TRUE(converged({&b, &a, &c}, seconds(30)));
   reportFigures({{"case", "22 corrupt store"},
                  {"flipped_seq", flipped_seq},
                  {"file_offset", *offset},

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "federation/common/check.h"
 #include "node/home/home.h"
 
 namespace eichub::testing {
@@ -13,6 +14,12 @@ namespace eichub::testing {
 std::string transportKeyOf(const NodeProcess& node) {
   auto card = home::parsePeerCard(node.card());
   return card.ok() ? card->transport_public_z85 : "";
+}
+
+uint16_t peerPort(const NodeProcess& node) {
+  auto card = home::parsePeerCard(node.card());
+  EICHUB_CHECK(card.ok()) << card.status().toString();
+  return static_cast<uint16_t>(std::stoi(card->endpoint.substr(card->endpoint.rfind(':') + 1)));
 }
 
 uint64_t linkCounter(const nlohmann::json& daemon, const std::string& peer_key,
@@ -50,16 +57,24 @@ bool linkThrottled(const nlohmann::json& daemon, const std::string& peer_key) {
   return false;
 }
 
-uint64_t daemonRssKb(const NodeProcess& node) {
+int daemonPid(const NodeProcess& node) {
   std::ifstream run_file(node.dir() + "/daemon.json");
   nlohmann::json run = nlohmann::json::parse(run_file, nullptr, false);
-  if (!run.is_object()) return 0;
-  std::ifstream status("/proc/" + std::to_string(run["pid"].get<int>()) + "/status");
+  return run.is_object() ? run["pid"].get<int>() : -1;
+}
+
+uint64_t procStatusKb(int pid, const std::string& field) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6));
+    if (line.rfind(field + ":", 0) == 0) return std::stoull(line.substr(field.size() + 1));
   }
   return 0;
+}
+
+uint64_t daemonRssKb(const NodeProcess& node) {
+  const int pid = daemonPid(node);
+  return pid > 0 ? procStatusKb(pid, "VmRSS") : 0;
 }
 
 bool rssMeasuresMemory() {

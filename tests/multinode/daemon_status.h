@@ -14,6 +14,8 @@ namespace eichub::testing {
 
 // The node's CURVE transport key (Z85), as its peer card names it.
 std::string transportKeyOf(const NodeProcess& node);
+// The TCP port the node's peers reach it at, as its peer card names it (the daemon must run).
+uint16_t peerPort(const NodeProcess& node);
 // A counter of node's links with that peer (role "client", "server" or "" for both), summed.
 uint64_t linkCounter(const nlohmann::json& daemon, const std::string& peer_key,
                      const std::string& role, const std::string& field);
@@ -24,6 +26,10 @@ uint64_t rejectedFor(const nlohmann::json& daemon, const std::string& peer_key,
 uint64_t rejectedAll(const nlohmann::json& daemon, const std::string& peer_key);
 // Whether one of that peer's links is throttled now (its messages ignored).
 bool linkThrottled(const nlohmann::json& daemon, const std::string& peer_key);
+// The pid of the node's daemon from its run file (-1 when it has none).
+int daemonPid(const NodeProcess& node);
+// A field of /proc/<pid>/status in kB (VmRSS, VmHWM, ...); 0 when unreadable.
+uint64_t procStatusKb(int pid, const std::string& field);
 // VmRSS of the node's daemon in kB (0 when unreadable).
 uint64_t daemonRssKb(const NodeProcess& node);
 // Whether a daemon's RSS measures its own memory: not in an AddressSanitizer build, whose

@@ -5,7 +5,6 @@
 // syncs with the honest node B.
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 
 #include <arpa/inet.h>
@@ -14,9 +13,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "node/home/home.h"
 #include "tests/faults/figures.h"
 #include "tests/multinode/daemon_status.h"
+#include "tests/multinode/hostile_peer_fixture.h"
 #include "tests/multinode/node_process.h"
 #include "tests/multinode/raw_peer.h"
 #include "tests/testing/temp_dir.h"
@@ -27,63 +26,22 @@ namespace {
 
 using std::chrono::seconds;
 
-constexpr char kNetwork[] = "test-net";  // NodeProcess initialises every home with it
-
-home::PeerCard cardOf(const NodeProcess& node) {
-  auto card = home::parsePeerCard(node.card());
-  EICHUB_CHECK(card.ok()) << card.status().toString();
-  return *card;
-}
-
 size_t openFds(const NodeProcess& node) {
-  std::ifstream run_file(node.dir() + "/daemon.json");
-  nlohmann::json run = nlohmann::json::parse(run_file, nullptr, false);
-  if (!run.is_object()) return 0;
+  const int pid = daemonPid(node);
+  if (pid <= 0) return 0;
   std::error_code ec;
-  auto it = std::filesystem::directory_iterator(
-      "/proc/" + std::to_string(run["pid"].get<int>()) + "/fd", ec);
+  auto it = std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec);
   return ec ? 0 : static_cast<size_t>(std::distance(it, std::filesystem::directory_iterator()));
 }
 
-class HostileInputTest : public ::testing::Test {
+class HostileInputTest : public HostilePeerFixture {
  protected:
-  void SetUp() override {
-    a_ = std::make_unique<NodeProcess>(dir_.file("a"), "a cluster", "UKE42");
-    b_ = std::make_unique<NodeProcess>(dir_.file("b"), "b cluster", "DE501");
-    a_->ok({"publish", resources("a", 20)});
-    a_->start();
-    b_->start();
-    peerBothWays(*a_, *b_);
-    ASSERT_TRUE(converged());
-  }
-  std::string resources(const std::string& name, size_t n) {
-    std::string path = dir_.file(name + ".jsonl");
-    writeResources(path, name, n);
-    return path;
-  }
-  bool converged() {
-    return waitFor([&] { return a_->digest() == b_->digest(); }, seconds(30));
-  }
-  // A raw peer that A admits and whose author A trusts.
-  std::unique_ptr<RawPeer> startRaw(crypto::SigningKey key, ServeScript script) {
-    auto raw = std::make_unique<RawPeer>(
-        std::move(key),
-        std::set<std::string>{cardOf(*a_).transport_public_z85, cardOf(*b_).transport_public_z85},
-        std::move(script));
-    a_->ok({"peer", "add", raw->card()});
-    a_->ok({"trust", "add", raw->nodeIdHex()});
-    return raw;
-  }
   // A is up, and B's new records reach A.
   void expectUnharmed(const std::string& tag) {
     EXPECT_TRUE(a_->daemonStatus().is_object()) << "A's daemon does not answer";
     b_->ok({"publish", resources("b-" + tag, 5)});
     EXPECT_TRUE(converged()) << "A and B stopped syncing; see " << a_->logFile();
   }
-
-  TempDir dir_;
-  std::unique_ptr<NodeProcess> a_;
-  std::unique_ptr<NodeProcess> b_;
 };
 
 // Case 3: validly signed updates of a trusted author, but for another network.
@@ -91,10 +49,10 @@ TEST_F(HostileInputTest, UpdatesOfAnotherNetworkAreRefused) {
   const std::string digest_before = a_->digest();
   crypto::SigningKey key = crypto::SigningKey::generate().value();
   const FeedUpdates foreign = makeFeed(key, "other-net", "foreign", 5, systemMs());
-  const FeedUpdates ours = makeFeed(key, kNetwork, "foreign", 5, systemMs());
+  const FeedUpdates ours = makeFeed(key, kTestNetwork, "foreign", 5, systemMs());
   auto raw = startRaw(std::move(key), [ours, foreign](const std::string&, const wire::Message& m) {
-    if (std::holds_alternative<wire::Hello>(m)) return honestAnswer(kNetwork, {ours}, m);
-    return honestAnswer(kNetwork, {foreign}, m);
+    if (std::holds_alternative<wire::Hello>(m)) return honestAnswer(kTestNetwork, {ours}, m);
+    return honestAnswer(kTestNetwork, {foreign}, m);
   });
   const std::string raw_key = raw->transportKeys().public_z85;
   ASSERT_TRUE(waitFor(
@@ -109,13 +67,13 @@ TEST_F(HostileInputTest, UpdatesOfAnotherNetworkAreRefused) {
 TEST_F(HostileInputTest, SwappedBodiesAreRefused) {
   const std::string digest_before = a_->digest();
   crypto::SigningKey key = crypto::SigningKey::generate().value();
-  const FeedUpdates honest = makeFeed(key, kNetwork, "swap", 4, systemMs());
+  const FeedUpdates honest = makeFeed(key, kTestNetwork, "swap", 4, systemMs());
   FeedUpdates swapped = honest;
   std::swap(swapped[1].body, swapped[2].body);
   auto raw =
       startRaw(std::move(key), [honest, swapped](const std::string&, const wire::Message& m) {
-        if (std::holds_alternative<wire::Hello>(m)) return honestAnswer(kNetwork, {honest}, m);
-        return honestAnswer(kNetwork, {swapped}, m);
+        if (std::holds_alternative<wire::Hello>(m)) return honestAnswer(kTestNetwork, {honest}, m);
+        return honestAnswer(kTestNetwork, {swapped}, m);
       });
   const std::string raw_key = raw->transportKeys().public_z85;
   ASSERT_TRUE(waitFor(
@@ -130,18 +88,18 @@ TEST_F(HostileInputTest, SwappedBodiesAreRefused) {
 // that exist, asks again without overflowing, and ends where an honest run ends.
 TEST_F(HostileInputTest, HeadClaimsAtTheTopOfTheSeqRangeMoveNoHead) {
   crypto::SigningKey key = crypto::SigningKey::generate().value();
-  const FeedUpdates feed = makeFeed(key, kNetwork, "ff", 3, systemMs());
-  const std::string a_key = cardOf(*a_).transport_public_z85;
+  const FeedUpdates feed = makeFeed(key, kTestNetwork, "ff", 3, systemMs());
+  const std::string a_key = a_key_;
   auto raw =
       startRaw(std::move(key), [feed, a_key](const std::string& peer, const wire::Message& m) {
         if (peer == a_key && std::holds_alternative<wire::Hello>(m)) {
-          wire::Hello hello = helloWithHeads(kNetwork, {feed});
+          wire::Hello hello = helloWithHeads(kTestNetwork, {feed});
           hello.heads.front().seq = std::numeric_limits<uint64_t>::max();
           hello.heads.push_back(hello.heads.front());
           hello.heads.back().seq = uint64_t{1} << 63;
           return std::vector<Bytes>{wire::encode(hello)};
         }
-        return honestAnswer(kNetwork, {feed}, m);
+        return honestAnswer(kTestNetwork, {feed}, m);
       });
   const std::string author = raw->nodeIdHex();
   ASSERT_TRUE(waitFor([&] { return a_->seqOf(author) == 3; }, seconds(30)))
@@ -162,8 +120,7 @@ TEST_F(HostileInputTest, HeadClaimsAtTheTopOfTheSeqRangeMoveNoHead) {
 // return to their level before the flood.
 TEST_F(HostileInputTest, PreAuthConnectionFloodDoesNotStarveHonestPeers) {
   constexpr int kConnections = 300;
-  const std::string endpoint = cardOf(*a_).endpoint;
-  const int port = std::stoi(endpoint.substr(endpoint.rfind(':') + 1));
+  const int port = peerPort(*a_);
   const size_t fds_before = openFds(*a_);
   std::vector<int> sockets;
   for (int i = 0; i < kConnections; ++i) {

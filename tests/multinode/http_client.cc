@@ -1,17 +1,10 @@
 // HTTP requests to a node under test: one short-lived client per request.
 #include "tests/multinode/http_client.h"
 
-#include <httplib.h>
-
 namespace eichub::testing {
 namespace {
 
-httplib::Client clientFor(const std::string& address) {
-  size_t colon = address.rfind(':');
-  httplib::Client client(address.substr(0, colon), std::stoi(address.substr(colon + 1)));
-  client.set_read_timeout(30, 0);
-  return client;
-}
+constexpr int kReadTimeoutS = 30;  // one request's answer; a failing test waits this long
 
 HttpAnswer answerOf(const httplib::Result& res) {
   if (!res) return {};
@@ -20,8 +13,16 @@ HttpAnswer answerOf(const httplib::Result& res) {
 
 }  // namespace
 
+std::unique_ptr<httplib::Client> httpClient(const std::string& address, int read_timeout_s) {
+  const size_t colon = address.rfind(':');
+  auto client = std::make_unique<httplib::Client>(address.substr(0, colon),
+                                                  std::stoi(address.substr(colon + 1)));
+  client->set_read_timeout(read_timeout_s, 0);
+  return client;
+}
+
 HttpAnswer httpGet(const std::string& address, const std::string& path) {
-  return answerOf(clientFor(address).Get(path));
+  return answerOf(httpClient(address, kReadTimeoutS)->Get(path));
 }
 
 nlohmann::json httpGetJson(const std::string& address, const std::string& path) {
@@ -33,8 +34,8 @@ HttpAnswer httpPublish(const std::string& address, const std::string& token,
                        const std::string& body) {
   httplib::Headers headers;
   if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
-  return answerOf(
-      clientFor(address).Post("/api/v1/publish", headers, body, "application/x-ndjson"));
+  return answerOf(httpClient(address, kReadTimeoutS)
+                      ->Post("/api/v1/publish", headers, body, "application/x-ndjson"));
 }
 
 }  // namespace eichub::testing

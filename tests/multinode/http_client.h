@@ -1,8 +1,10 @@
 // HTTP requests to a node under test (cpp-httplib's client): GET JSON or text, POST publish.
 #pragma once
 
+#include <memory>
 #include <string>
 
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 namespace eichub::testing {
@@ -12,6 +14,8 @@ struct HttpAnswer {
   std::string body;
 };
 
+// A client of address (host:port) whose reads time out after read_timeout_s seconds.
+std::unique_ptr<httplib::Client> httpClient(const std::string& address, int read_timeout_s);
 // GET path from address (host:port).
 HttpAnswer httpGet(const std::string& address, const std::string& path);
 // GET path and parse the body; a discarded (null) value when there was no JSON answer.

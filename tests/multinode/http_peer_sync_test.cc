@@ -19,8 +19,7 @@ namespace {
 using nlohmann::json;
 using std::chrono::seconds;
 
-constexpr char kNetwork[] = "test-net";  // NodeProcess initialises every home with it
-constexpr uint64_t kOwnSeq = 6;          // the cluster profile and five courses
+constexpr uint64_t kOwnSeq = 6;  // the cluster profile and five courses
 constexpr uint64_t kAnnouncedOwnSeq = 2;
 constexpr size_t kRawFeed = 10;
 
@@ -47,7 +46,7 @@ class HttpPeerSyncTest : public ::testing::Test {
     auto card = home::parsePeerCard(node_->card());
     ASSERT_TRUE(card.ok());
     crypto::SigningKey key = crypto::SigningKey::generate().value();
-    const FeedUpdates raw_feed = makeFeed(key, kNetwork, "raw", kRawFeed, nowMs());
+    const FeedUpdates raw_feed = makeFeed(key, kTestNetwork, "raw", kRawFeed, nowMs());
     raw_author_ = toHex(headOf(raw_feed).author);
     wire::HeadInfo old_own{card->node_id, kAnnouncedOwnSeq, {}};
     // Hello: the raw feed's head and an old head of the node's feed; wants go unanswered.
@@ -56,7 +55,7 @@ class HttpPeerSyncTest : public ::testing::Test {
         [raw_feed, old_own](const std::string&, const wire::Message& message) {
           std::vector<Bytes> out;
           if (std::holds_alternative<wire::Hello>(message)) {
-            wire::Hello hello = helloWithHeads(kNetwork, {raw_feed});
+            wire::Hello hello = helloWithHeads(kTestNetwork, {raw_feed});
             hello.heads.push_back(old_own);
             out.push_back(wire::encode(hello));
           }

@@ -5,13 +5,13 @@
 #include <fstream>
 #include <functional>
 #include <mutex>
+#include <utility>
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "federation/common/bytes.h"
@@ -23,8 +23,8 @@ namespace eichub::testing {
 
 NodeProcess::NodeProcess(std::string dir, const std::string& name, const std::string& region)
     : dir_(std::move(dir)) {
-  ok({"init", "--name", name, "--region", region, "--sector", "healthcare", "--network", "test-net",
-      "--listen", "tcp://127.0.0.1:*", "--http", "127.0.0.1:0"});
+  ok({"init", "--name", name, "--region", region, "--sector", "healthcare", "--network",
+      kTestNetwork, "--listen", "tcp://127.0.0.1:*", "--http", "127.0.0.1:0"});
 }
 
 NodeProcess::~NodeProcess() {
@@ -90,18 +90,12 @@ void NodeProcess::pinPort() {
 
 int NodeProcess::stop() {
   if (pid_ <= 0) return -1;
-  ::kill(pid_, SIGTERM);
-  int status = 0;
-  ::waitpid(pid_, &status, 0);
-  pid_ = -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return terminateAndWait(std::exchange(pid_, -1));
 }
 
 void NodeProcess::kill() {
   if (pid_ <= 0) return;
-  ::kill(pid_, SIGKILL);
-  ::waitpid(pid_, nullptr, 0);
-  pid_ = -1;
+  killAndWait(std::exchange(pid_, -1));
 }
 
 void NodeProcess::signal(int signo) const {

@@ -17,6 +17,9 @@ class Home;
 
 namespace eichub::testing {
 
+// The network every NodeProcess home belongs to.
+inline constexpr char kTestNetwork[] = "test-net";
+
 class NodeProcess {
  public:
   // Initialises a home at dir (ephemeral port on 127.0.0.1).

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/faults/figures.h"
+#include "tests/multinode/cluster.h"
 #include "tests/multinode/daemon_status.h"
 #include "tests/multinode/node_process.h"
 #include "tests/multinode/raw_peer.h"
@@ -146,10 +147,8 @@ TEST(PeerRemovalTest, APeerTheAuthorityRemovesLosesItsLiveSessionsWhenTheRemoval
   const std::string b_id = b.nodeId();
   const std::string b_key = transportKeyOf(b);
   net.ok({"trust", "root", net.nodeId()});
-  net.ok({"authority", "admit", a.card(), "--name", "a", "--region", "UKE42"});
-  net.ok({"authority", "admit", b.card(), "--name", "b", "--region", "DE501"});
-  a.ok({"trust", "root", net.nodeId()});
-  b.ok({"trust", "root", net.nodeId()});
+  admitMember(net, a, "a", "UKE42");
+  admitMember(net, b, "b", "DE501");
   peerBothWays(net, a);
   peerBothWays(a, b);
   Publisher publisher(b, dir.path());

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "federation/wire/messages.h"
+#include "tests/multinode/cluster.h"
 #include "tests/multinode/daemon_status.h"
 #include "tests/multinode/http_client.h"
 #include "tests/multinode/node_process.h"
@@ -68,9 +69,7 @@ TEST(QuotaTest, PeersStoreAVendorsFeedUpToItsSignedQuotaAndNoMore) {
 
   ASSERT_TRUE(waitFor([&] { return c.seqOf(vendor) == kQuota; }, seconds(60)))
       << "C holds " << c.seqOf(vendor) << "; " << logs;
-  ASSERT_TRUE(
-      waitFor([&] { return a.digest() == b.digest() && b.digest() == c.digest(); }, seconds(30)))
-      << logs;
+  ASSERT_TRUE(converged({&a, &b, &c}, seconds(30))) << logs;
   for (const NodeProcess* node : {&a, &b, &c}) {
     EXPECT_EQ(node->seqOf(vendor), kQuota) << node->dir();
     EXPECT_EQ(resources(*node), kQuota) << node->dir();
@@ -96,9 +95,7 @@ TEST(QuotaTest, PeersStoreAVendorsFeedUpToItsSignedQuotaAndNoMore) {
         "--id-prefix", "acme/", "--max-records", std::to_string(kPublished)});
   ASSERT_TRUE(waitFor([&] { return c.seqOf(vendor) == kPublished; }, seconds(60)))
       << "C holds " << c.seqOf(vendor) << "; " << logs;
-  ASSERT_TRUE(
-      waitFor([&] { return a.digest() == b.digest() && b.digest() == c.digest(); }, seconds(30)))
-      << logs;
+  ASSERT_TRUE(converged({&a, &b, &c}, seconds(30))) << logs;
   EXPECT_EQ(resources(c), kPublished);
 
   // Lowered once the updates are held (a quota learnt late): every node restates the feed to
@@ -112,9 +109,7 @@ TEST(QuotaTest, PeersStoreAVendorsFeedUpToItsSignedQuotaAndNoMore) {
       },
       seconds(60)))
       << logs;
-  ASSERT_TRUE(
-      waitFor([&] { return a.digest() == b.digest() && b.digest() == c.digest(); }, seconds(30)))
-      << logs;
+  ASSERT_TRUE(converged({&a, &b, &c}, seconds(30))) << logs;
 }
 
 // 60 courses of about 25 KB: the first 41 fit 1 MiB (41 x 25.6 KB at most), 42 never do.
@@ -149,7 +144,7 @@ TEST(QuotaTest, PeersStoreAVendorsFeedUpToItsSignedByteQuota) {
 
   ASSERT_TRUE(waitFor([&] { return b.seqOf(vendor) == kWithinQuota; }, seconds(60)))
       << "B holds " << b.seqOf(vendor) << "; " << logs;
-  ASSERT_TRUE(waitFor([&] { return a.digest() == b.digest(); }, seconds(30))) << logs;
+  ASSERT_TRUE(converged({&a, &b}, seconds(30))) << logs;
   EXPECT_EQ(a.seqOf(vendor), kWithinQuota);
   EXPECT_EQ(resources(a), kWithinQuota);
   EXPECT_GE(rejectedFor(a.daemonStatus(), transportKeyOf(v), "over_quota"), 1u) << logs;
@@ -168,8 +163,6 @@ TEST(QuotaTest, PeersStoreAVendorsFeedUpToItsSignedByteQuota) {
   EXPECT_EQ(a.seqOf(vendor), kWithinQuota);
 }
 
-constexpr char kNetwork[] = "test-net";  // NodeProcess initialises every home with it
-
 // The vendor's own software serves its feed and pushes the updates past its quota to A unasked:
 // A takes the quota's prefix, counts the push under over_quota (status and /metrics), and B,
 // syncing from A, holds the same.
@@ -185,7 +178,7 @@ TEST(QuotaTest, AFeedPushedPastItsQuotaIsCountedAndCutAtTheQuota) {
   const std::string vendor_hex = toHex(vendor.publicKey());
   a.ok({"vendor", "admit", vendor_hex, "--name", "Acme", "--kinds", "LearningResource",
         "--id-prefix", "acme/", "--max-records", std::to_string(kSmallQuota)});
-  FeedWriter writer(vendor, kNetwork, systemMs());
+  FeedWriter writer(vendor, kTestNetwork, systemMs());
   for (size_t i = 0; i < kSmallQuota + 3; ++i) {
     writer.record(catalog::Kind::LEARNING_RESOURCE, "acme/" + std::to_string(i));
   }
@@ -193,7 +186,7 @@ TEST(QuotaTest, AFeedPushedPastItsQuotaIsCountedAndCutAtTheQuota) {
   const FeedUpdates past_quota(feed.begin() + kSmallQuota, feed.end());
   RawPeer raw(crypto::SigningKey::generate().value(), {transportKeyOf(a)},
               [feed, past_quota](const std::string&, const wire::Message& message) {
-                std::vector<Bytes> out = honestAnswer(kNetwork, {feed}, message);
+                std::vector<Bytes> out = honestAnswer(kTestNetwork, {feed}, message);
                 if (std::holds_alternative<wire::Hello>(message)) {
                   out.push_back(wire::encode(wire::Updates{past_quota}));
                 }
@@ -210,7 +203,7 @@ TEST(QuotaTest, AFeedPushedPastItsQuotaIsCountedAndCutAtTheQuota) {
       << "A holds " << a.seqOf(vendor_hex) << ", B " << b.seqOf(vendor_hex) << "; see "
       << a.logFile();
   EXPECT_EQ(a.seqOf(vendor_hex), kSmallQuota);
-  ASSERT_TRUE(waitFor([&] { return a.digest() == b.digest(); }, seconds(30)));
+  ASSERT_TRUE(converged({&a, &b}, seconds(30)));
   HttpAnswer metrics = httpGet(a.httpAddress(), "/metrics");
   ASSERT_EQ(metrics.status, 200);
   EXPECT_NE(metrics.body.find("eichub_updates_rejected_total{reason=\"over_quota\"}"),

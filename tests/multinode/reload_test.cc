@@ -1,13 +1,14 @@
 // SIGHUP on a real daemon: config.toml's reloadable keys take effect without a restart (the API
 // token, the [subscribe] section), the rest are reported as needing one, in one log line.
 #include <csignal>
-#include <fstream>
 #include <sstream>
 
 #include <gtest/gtest.h>
 
+#include "tests/multinode/cluster.h"
 #include "tests/multinode/http_client.h"
 #include "tests/multinode/node_process.h"
+#include "tests/testing/files.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/wait.h"
 
@@ -19,11 +20,6 @@ using std::chrono::seconds;
 constexpr char kOldToken[] = "old-token-0123456789";
 constexpr char kNewToken[] = "new-token-9876543210";
 constexpr char kCourse[] = R"({"kind":"LearningResource","id":"c/1","title":{"en":"Wound care"}})";
-
-std::string readFile(const std::string& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
 
 // Whether the daemon's log holds a line with every one of parts.
 bool logHas(const NodeProcess& node, const std::vector<std::string>& parts) {
@@ -108,8 +104,7 @@ TEST(DaemonReloadProcessTest, HupAppliesANewSubscriptionAndFetchesItsBodies) {
   EXPECT_TRUE(logHas(b, {"event=reload", "trigger=HUP", "applied=subscribe"}))
       << readFile(b.logFile());
   // Both feeds travel both ways: equal once each node holds the other's latest updates.
-  EXPECT_TRUE(waitFor([&] { return a.digest() == b.digest(); }, seconds(30)))
-      << a.digest() << " != " << b.digest();
+  EXPECT_TRUE(converged({&a, &b}, seconds(30))) << a.digest() << " != " << b.digest();
 }
 
 }  // namespace

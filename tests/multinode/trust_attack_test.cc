@@ -9,6 +9,7 @@
 
 #include "federation/wire/messages.h"
 #include "node/home/home.h"
+#include "tests/multinode/cluster.h"
 #include "tests/multinode/daemon_status.h"
 #include "tests/multinode/node_process.h"
 #include "tests/multinode/raw_peer.h"
@@ -21,14 +22,12 @@ namespace {
 
 using std::chrono::seconds;
 
-constexpr char kNetwork[] = "test-net";  // NodeProcess initialises every home with it
-
 crypto::SigningKey newKey() { return crypto::SigningKey::generate().value(); }
 
 // A script serving feeds honestly and, after its hello, pushing updates nobody asked for.
 ServeScript serveAndPush(std::vector<FeedUpdates> feeds, std::vector<feed::SignedUpdate> push) {
   return [feeds, push](const std::string&, const wire::Message& message) {
-    std::vector<Bytes> out = honestAnswer(kNetwork, feeds, message);
+    std::vector<Bytes> out = honestAnswer(kTestNetwork, feeds, message);
     if (std::holds_alternative<wire::Hello>(message)) {
       for (const feed::SignedUpdate& update : push)
         out.push_back(wire::encode(wire::Updates{{update}}));
@@ -45,7 +44,7 @@ class TrustAttackTest : public ::testing::Test {
     a_key_ = transportKeyOf(*a_);
     a_->ok({"trust", "root", toHex(root_.publicKey())});
     // The network authority's feed: a member, and a member removed after its seq 1.
-    FeedWriter root(root_, kNetwork, now_);
+    FeedWriter root(root_, kTestNetwork, now_);
     root.trustRecord(trust::Membership{member_.publicKey(), "member", "UKE42"});
     root.trustRecord(trust::Membership{removed_.publicKey(), "removed", "UKE42"});
     root.trustRecord(trust::Removal{removed_.publicKey(), 1, false, "left the network"});
@@ -77,7 +76,7 @@ class TrustAttackTest : public ::testing::Test {
 
   // One update, seq 1, of author: an in-scope record.
   FeedUpdates prefix(const crypto::SigningKey& author, const std::string& id_prefix) {
-    FeedWriter writer(author, kNetwork, now_);
+    FeedWriter writer(author, kTestNetwork, now_);
     writer.record(catalog::Kind::LEARNING_RESOURCE, id_prefix + "0");
     return writer.updates();
   }
@@ -102,7 +101,7 @@ class TrustAttackTest : public ::testing::Test {
   // The update at seq 2 of author's feed after the honest seq 1 (same bytes as prefix()).
   feed::SignedUpdate second(const crypto::SigningKey& author, const std::string& first_prefix,
                             catalog::Kind kind, const std::string& id) {
-    FeedWriter writer(author, kNetwork, now_);
+    FeedWriter writer(author, kTestNetwork, now_);
     writer.record(catalog::Kind::LEARNING_RESOURCE, first_prefix + "0");
     return writer.record(kind, id);
   }
@@ -155,7 +154,7 @@ TEST_F(TrustAttackTest, KeyNobodyAdmitted) {
 TEST_F(TrustAttackTest, DelegationSignedByANonMember) {
   crypto::SigningKey stranger = newKey();
   crypto::SigningKey their_vendor = newKey();
-  FeedWriter writer(stranger, kNetwork, now_);
+  FeedWriter writer(stranger, kTestNetwork, now_);
   writer.trustRecord(trust::Delegation{their_vendor.publicKey(),
                                        "theirs",
                                        {catalog::kindCode(catalog::Kind::LEARNING_RESOURCE)},
@@ -167,7 +166,7 @@ TEST_F(TrustAttackTest, DelegationSignedByANonMember) {
 }
 
 TEST_F(TrustAttackTest, MemberAdmittingMembers) {
-  FeedWriter writer(member_, kNetwork, now_);
+  FeedWriter writer(member_, kTestNetwork, now_);
   writer.record(catalog::Kind::LEARNING_RESOURCE, "m/0");
   crypto::SigningKey friend_key = newKey();
   expectRefused({writer.trustRecord(trust::Membership{friend_key.publicKey(), "friend", ""})},
@@ -176,10 +175,10 @@ TEST_F(TrustAttackTest, MemberAdmittingMembers) {
 
 TEST_F(TrustAttackTest, RotationNotSignedByTheNewKey) {
   crypto::SigningKey thief = newKey();
-  FeedWriter writer(vendor_, kNetwork, now_);
+  FeedWriter writer(vendor_, kTestNetwork, now_);
   writer.record(catalog::Kind::LEARNING_RESOURCE, "acme/0");
   // The thief claims the vendor's role for a key whose holder never agreed.
-  trust::Rotation claimed = rotation(kNetwork, vendor_, thief);
+  trust::Rotation claimed = rotation(kTestNetwork, vendor_, thief);
   claimed.new_key = newKey().publicKey();  // thief's signature, someone else's key
   expectRefused({writer.trustRecord(claimed)}, "bad_trust_record");
 }
@@ -187,9 +186,9 @@ TEST_F(TrustAttackTest, RotationNotSignedByTheNewKey) {
 TEST_F(TrustAttackTest, RotationNotSignedByTheOldKey) {
   crypto::SigningKey thief = newKey();
   // The header names the vendor as author, but only the thief signed it.
-  FeedWriter honest(vendor_, kNetwork, now_);
+  FeedWriter honest(vendor_, kTestNetwork, now_);
   honest.record(catalog::Kind::LEARNING_RESOURCE, "acme/0");
-  feed::SignedUpdate forged = honest.trustRecord(rotation(kNetwork, vendor_, thief));
+  feed::SignedUpdate forged = honest.trustRecord(rotation(kTestNetwork, vendor_, thief));
   forged.signature = thief.sign(forged.header);
   expectRefused({forged}, "bad signature");
 }
@@ -199,11 +198,11 @@ TEST_F(TrustAttackTest, RotationNotSignedByTheOldKey) {
 // rotation is applied; the new key's updates count within the inherited scope.
 TEST_F(TrustAttackTest, OldKeyAfterItsRotationDoesNotCount) {
   crypto::SigningKey next = newKey();
-  FeedWriter old_feed(vendor_, kNetwork, now_);
+  FeedWriter old_feed(vendor_, kTestNetwork, now_);
   old_feed.record(catalog::Kind::LEARNING_RESOURCE, "acme/0");
-  old_feed.trustRecord(rotation(kNetwork, vendor_, next));
+  old_feed.trustRecord(rotation(kTestNetwork, vendor_, next));
   old_feed.record(catalog::Kind::LEARNING_RESOURCE, "acme/late");
-  FeedWriter new_feed(next, kNetwork, now_ + 10);
+  FeedWriter new_feed(next, kTestNetwork, now_ + 10);
   new_feed.record(catalog::Kind::LEARNING_RESOURCE, "acme/new");
   new_feed.record(catalog::Kind::SKILL, "acme/skill");  // outside the inherited kinds
   const uint64_t before = a_->status()["records"]["LearningResource"].get<uint64_t>();
@@ -231,7 +230,7 @@ TEST_F(TrustAttackTest, OldKeyAfterItsRotationDoesNotCount) {
 }
 
 TEST_F(TrustAttackTest, ForgedTrustRecordRelayed) {
-  FeedWriter writer(root_, kNetwork, now_);  // the same three records as the honest feed
+  FeedWriter writer(root_, kTestNetwork, now_);  // the same three records as the honest feed
   writer.trustRecord(trust::Membership{member_.publicKey(), "member", "UKE42"});
   writer.trustRecord(trust::Membership{removed_.publicKey(), "removed", "UKE42"});
   writer.trustRecord(trust::Removal{removed_.publicKey(), 1, false, "left the network"});
@@ -265,9 +264,9 @@ TEST_F(TrustAttackTest, EquivocationFreezesTheFeedOnEveryNode) {
   b->start();
   b->ok({"trust", "root", toHex(root_.publicKey())});
   const std::string b_key = transportKeyOf(*b);
-  FeedWriter left(member_, kNetwork, now_);
+  FeedWriter left(member_, kTestNetwork, now_);
   left.record(catalog::Kind::LEARNING_RESOURCE, "m/0");
-  FeedWriter right(member_, kNetwork, now_);
+  FeedWriter right(member_, kTestNetwork, now_);
   right.record(catalog::Kind::LEARNING_RESOURCE, "m/0");
   left.record(catalog::Kind::LEARNING_RESOURCE, "m/left");
   right.record(catalog::Kind::LEARNING_RESOURCE, "m/right");
@@ -279,7 +278,7 @@ TEST_F(TrustAttackTest, EquivocationFreezesTheFeedOnEveryNode) {
   RawPeer equivocator(newKey(), {a_key_, b_key},
                       [=](const std::string& peer, const wire::Message& message) {
                         const FeedUpdates& branch = peer == a_key ? to_a : to_b;
-                        return honestAnswer(kNetwork, {root_feed, branch}, message);
+                        return honestAnswer(kTestNetwork, {root_feed, branch}, message);
                       });
   a_->ok({"peer", "add", equivocator.card()});
   b->ok({"peer", "add", equivocator.card()});
@@ -296,7 +295,7 @@ TEST_F(TrustAttackTest, EquivocationFreezesTheFeedOnEveryNode) {
   EXPECT_EQ(shown["frozen"][0]["id"], member_hex);
   EXPECT_EQ(shown["frozen"][0]["fork_seq"], 2);
   // Both keep only the prefix before the fork: the same state on both sides.
-  EXPECT_TRUE(waitFor([&] { return a_->digest() == b->digest(); }, seconds(20)));
+  EXPECT_TRUE(converged({a_.get(), b.get()}, seconds(20)));
   EXPECT_EQ(a_->status()["records"]["LearningResource"],
             b->status()["records"]["LearningResource"]);
 }

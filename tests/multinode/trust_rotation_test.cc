@@ -20,8 +20,6 @@ namespace {
 
 using std::chrono::seconds;
 
-constexpr char kNetwork[] = "test-net";  // NodeProcess initialises every home with it
-
 crypto::SigningKey newKey() { return crypto::SigningKey::generate().value(); }
 
 uint64_t rejectedFor(const nlohmann::json& daemon, const std::string& reason) {
@@ -38,7 +36,7 @@ uint64_t rejectedFor(const nlohmann::json& daemon, const std::string& reason) {
 // of a key it does not trust, so a refusal is counted only for what is pushed.
 ServeScript serve(std::vector<FeedUpdates> feeds, FeedUpdates push = {}) {
   return [feeds, push](const std::string&, const wire::Message& message) {
-    std::vector<Bytes> out = honestAnswer(kNetwork, feeds, message);
+    std::vector<Bytes> out = honestAnswer(kTestNetwork, feeds, message);
     if (std::holds_alternative<wire::Hello>(message)) {
       for (const feed::SignedUpdate& update : push) {
         out.push_back(wire::encode(wire::Updates{{update}}));
@@ -79,13 +77,13 @@ TEST(TrustRotationTest, RootRotationNeedsTheThresholdOnEveryNode) {
   nodes[1]->ok({"peer", "add", nodes[0]->card()});
   // r1 rotates to r1_next, which then admits a member with r2: two voices if the rotation
   // counts, one if it does not. The member publishes one record.
-  FeedWriter r1_feed(r1, kNetwork, now);
-  r1_feed.trustRecord(rotation(kNetwork, r1, r1_next));
-  FeedWriter r1_next_feed(r1_next, kNetwork, now + 1);
+  FeedWriter r1_feed(r1, kTestNetwork, now);
+  r1_feed.trustRecord(rotation(kTestNetwork, r1, r1_next));
+  FeedWriter r1_next_feed(r1_next, kTestNetwork, now + 1);
   r1_next_feed.trustRecord(trust::Membership{member.publicKey(), "member", "UKE42"});
-  FeedWriter r2_feed(r2, kNetwork, now);
+  FeedWriter r2_feed(r2, kTestNetwork, now);
   r2_feed.trustRecord(trust::Membership{member.publicKey(), "member", "UKE42"});
-  FeedWriter member_feed(member, kNetwork, now + 2);
+  FeedWriter member_feed(member, kTestNetwork, now + 2);
   member_feed.record(catalog::Kind::LEARNING_RESOURCE, "m/0");
   RawPeer first(
       newKey(), transport_keys,
@@ -122,7 +120,7 @@ TEST(TrustRotationTest, RootRotationNeedsTheThresholdOnEveryNode) {
   const std::string before = nodes[0]->digest();
 
   // A second root stands behind the rotation: now it counts, and with it the new key's voice.
-  FeedWriter r3_feed(r3, kNetwork, now);
+  FeedWriter r3_feed(r3, kTestNetwork, now);
   r3_feed.trustRecord(trust::RotationApproval{r1.publicKey(), r1_next.publicKey()});
   RawPeer second(newKey(), transport_keys, serve({r3_feed.updates()}));
   for (auto& node : nodes) node->ok({"peer", "add", second.card()});

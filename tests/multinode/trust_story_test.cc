@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/multinode/cluster.h"
 #include "tests/multinode/node_process.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/wait.h"
@@ -25,29 +26,16 @@ class TrustStoryTest : public ::testing::Test {
     return *nodes_.back();
   }
   // Whether every node but the one removed (if any) reaches the same digest.
-  bool converged(seconds timeout = seconds(60)) {
-    return waitFor(
-        [&] {
-          const std::string first = nodes_.front()->digest();
-          for (const auto& node : nodes_) {
-            if (node.get() != removed_ && node->digest() != first) return false;
-          }
-          return true;
-        },
-        timeout);
+  bool converged() const {
+    std::vector<NodeProcess*> remaining;
+    for (const auto& node : nodes_) {
+      if (node.get() != removed_) remaining.push_back(node.get());
+    }
+    return testing::converged(remaining, seconds(60));
   }
-  std::string logs() const {
-    std::string out = "see logs:";
-    for (const auto& node : nodes_) out += " " + node->logFile();
-    return out;
-  }
+  std::string logs() const { return testing::logs(pointers(nodes_)); }
   static uint64_t resources(const NodeProcess& node) {
     return node.status()["records"].value("LearningResource", uint64_t{0});
-  }
-  // Joins a node to the network: admitted by the authority, trusting its root.
-  void admit(NodeProcess& net, NodeProcess& node, const std::string& name) {
-    net.ok({"authority", "admit", node.card(), "--name", name, "--region", "UKE42"});
-    node.ok({"trust", "root", net.nodeId()});
   }
 
   TempDir dir_;
@@ -63,7 +51,7 @@ TEST_F(TrustStoryTest, FourNodesUnderOneRootAgreeOnVendorRevocationRemovalAndRot
   NodeProcess& d = add("d", "FI1B1");
   net.ok({"trust", "root", net.nodeId()});  // the authority follows its own members too
   for (auto [node, name] : {std::pair{&a, "a"}, {&b, "b"}, {&c, "c"}, {&d, "d"}}) {
-    admit(net, *node, name);
+    admitMember(net, *node, name, "UKE42");
   }
   // A line: only A talks to the authority, and only C to D.
   peerBothWays(net, a);
@@ -106,7 +94,7 @@ TEST_F(TrustStoryTest, FourNodesUnderOneRootAgreeOnVendorRevocationRemovalAndRot
 
   // A late node learns the revocation before the vendor's updates: the same digest.
   NodeProcess& e = add("e", "SE110");
-  admit(net, e, "e");
+  admitMember(net, e, "e", "UKE42");
   peerBothWays(d, e);
   ASSERT_TRUE(converged()) << logs();
   EXPECT_EQ(e.seqOf(vendor), 600u);  // never fetched past the cut-off

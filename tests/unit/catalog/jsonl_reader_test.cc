@@ -2,7 +2,6 @@
 // project's sample catalogues in tests/testdata/sample.
 #include "node/catalog/jsonl_reader.h"
 
-#include <cstdio>
 #include <map>
 #include <set>
 #include <string>
@@ -11,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "node/catalog/record_json.h"
+#include "tests/testing/files.h"
 #include "tests/testing/temp_dir.h"
 
 namespace eichub::catalog {
@@ -26,10 +26,7 @@ class JsonlReaderTest : public ::testing::Test {
   // Writes content to a file in the temp dir and returns its path.
   std::string write(const std::string& content, const std::string& name = "in.jsonl") {
     std::string path = dir_.file(name);
-    std::FILE* f = std::fopen(path.c_str(), "wb");
-    EXPECT_NE(f, nullptr);
-    std::fwrite(content.data(), 1, content.size(), f);
-    std::fclose(f);
+    testing::writeFile(path, content);
     return path;
   }
   static LoadOptions skipBad() {

@@ -13,18 +13,14 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include "tests/testing/files.h"
 #include "tests/testing/temp_dir.h"
 
 namespace eichub::csv {
 namespace {
 
 using Rows = std::vector<std::vector<std::string>>;
-
-void writeFile(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  ASSERT_TRUE(out.good()) << path;
-}
+using testing::writeFile;
 
 void writeGzip(const std::string& path, const std::string& bytes) {
   gzFile file = gzopen(path.c_str(), "wb1");

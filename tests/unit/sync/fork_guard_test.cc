@@ -166,5 +166,40 @@ TEST_F(ForkGuardTest, AFrozenFeedsProofIsOfferedOncePerLinkAndToPeersWithALaterO
   EXPECT_EQ(proofSeq(offered[0].second), 2u);
 }
 
+// A fork in a feed's first update: the differing head is probed, the proof kept, and the walk back
+// stops there (there is no seq 0 to ask for).
+TEST_F(ForkGuardTest, AForkAtSeqOneIsProvedAndTheWalkBackEndsThere) {
+  auto ours = store(1);
+  auto theirs = branch(1, {});  // another seq 1
+  up(1, Role::kClient);
+  forks_->watchHead(1, {author(), 1, theirs[0].hash});
+  auto probes = sent<wire::Want>();
+  ASSERT_EQ(probes.size(), 1u);
+  EXPECT_EQ(probes[0].second.from_seq, 1u);
+  ASSERT_TRUE(forks_->answerProbe(1, theirs[0]));
+  ASSERT_EQ(storage_->proofs.size(), 1u);
+  EXPECT_EQ(proofSeq(storage_->proofs[0]), 1u);
+  EXPECT_TRUE(storage_->isFrozen(author()));
+  EXPECT_TRUE(sent<wire::Want>().empty());
+  EXPECT_EQ(context_->link(1).stats.rejected, 0u);
+}
+
+// The same proof from two peers (it spreads along every path): kept and spread once, the feed
+// frozen once, and neither sender blamed.
+TEST_F(ForkGuardTest, TheSameProofSeenTwiceIsKeptAndSpreadOnce) {
+  auto ours = store(2);
+  auto theirs = branch(1, feed::headAfter(ours[0]));
+  up(1, Role::kClient);
+  up(2, Role::kClient);
+  const wire::ForkProof proof = proofOf(ours[1], theirs[0]);
+  forks_->onFork(1, proof);
+  EXPECT_EQ(sent<wire::ForkProof>().size(), 2u);  // to both links
+  forks_->onFork(2, proof);
+  EXPECT_TRUE(sent<wire::ForkProof>().empty());
+  EXPECT_EQ(storage_->proofs.size(), 1u);
+  EXPECT_EQ(frozen_.size(), 1u);
+  EXPECT_EQ(context_->link(1).stats.rejected + context_->link(2).stats.rejected, 0u);
+}
+
 }  // namespace
 }  // namespace eichub::sync

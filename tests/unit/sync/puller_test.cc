@@ -299,5 +299,55 @@ TEST_F(PullerTest, AnUnknownBatchIsNotThePullers) {
   EXPECT_FALSE(puller_->applied(42, Status::OK()));
 }
 
+// A source avoided after a timeout loses to one that announces less but is not avoided; once that
+// one's data is in, the avoided source, the only one with more, is asked again.
+TEST_F(PullerTest, AnUnavoidedSourceWithLessComesBeforeAnAvoidedOneWithMore) {
+  announce(1, 12);
+  announce(2, 4);
+  EXPECT_EQ(wants(), (std::vector<std::tuple<LinkId, uint64_t, uint32_t>>{{1, 1, 8}}));
+  now_ms_ += 1'001;  // the want timeout
+  puller_->tick(now_ms_);
+  EXPECT_EQ(wants(), (std::vector<std::tuple<LinkId, uint64_t, uint32_t>>{{2, 1, 4}}));
+  wire::Updates answer = run(1, 4);
+  puller_->onUpdates(2, answer);
+  applyOutcomes();
+  ASSERT_EQ(held(), 4u);
+  auto asked = wants();
+  ASSERT_FALSE(asked.empty());
+  EXPECT_EQ(asked.back(), (std::tuple<LinkId, uint64_t, uint32_t>{1, 5, 8}));
+}
+
+// With every source avoided the pull does not stop: the best avoided source is asked again.
+TEST_F(PullerTest, WhenEverySourceIsAvoidedThePullStillAsksOne) {
+  announce(1, 4);
+  announce(2, 4);
+  EXPECT_EQ(wants().size(), 1u);
+  now_ms_ += 1'001;
+  puller_->tick(now_ms_);
+  EXPECT_EQ(wants(), (std::vector<std::tuple<LinkId, uint64_t, uint32_t>>{{2, 1, 4}}));
+  now_ms_ += 1'001;
+  puller_->tick(now_ms_);  // link 2 stalls too: both are avoided now
+  EXPECT_EQ(wants(), (std::vector<std::tuple<LinkId, uint64_t, uint32_t>>{{1, 1, 4}}));
+  EXPECT_TRUE(puller_->catchingUp());
+}
+
+// The only source goes down mid-pull: nothing is asked of anybody until it is back, and then the
+// pull goes on from what is held.
+TEST_F(PullerTest, APullWhoseOnlySourceWentDownResumesFromItsHeadWhenItReturns) {
+  announce(1, 12);
+  EXPECT_EQ(wants(), (std::vector<std::tuple<LinkId, uint64_t, uint32_t>>{{1, 1, 8}}));
+  wire::Updates first = run(1, 3);
+  puller_->onUpdates(1, first);
+  applyOutcomes();
+  ASSERT_EQ(held(), 3u);
+  outbox_.clear();
+  context_->link(1).stats.up = false;  // as the engine leaves it
+  puller_->linkDown(1);
+  EXPECT_TRUE(wants().empty());
+  EXPECT_TRUE(puller_->catchingUp());
+  announce(1, 12);
+  EXPECT_EQ(wants(), (std::vector<std::tuple<LinkId, uint64_t, uint32_t>>{{1, 4, 8}}));
+}
+
 }  // namespace
 }  // namespace eichub::sync

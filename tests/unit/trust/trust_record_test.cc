@@ -5,29 +5,26 @@
 
 #include "federation/crypto/ed25519_key.h"
 #include "federation/feed/appender.h"
+#include "tests/testing/keys.h"
 #include "tests/testing/kind_codes.h"
 
 namespace eichub::trust {
 namespace {
 
-PublicKey keyOf(uint8_t fill) {
-  PublicKey key{};
-  key.fill(fill);
-  return key;
-}
+using testing::filledKey;
 
 TEST(TrustRecordTest, EveryVariantRoundTripsUnderItsId) {
   std::vector<TrustRecord> records = {
-      Membership{keyOf(1), "Leeds Health Cluster", "UKE42"},
-      Removal{keyOf(2), 17, true, "left the network"},
-      Delegation{keyOf(3),
+      Membership{filledKey(1), "Leeds Health Cluster", "UKE42"},
+      Removal{filledKey(2), 17, true, "left the network"},
+      Delegation{filledKey(3),
                  "Acme",
                  {testing::kLearningResourceKind, testing::kProviderKind},
                  "acme/",
                  1'830'297'600'000},
-      Revocation{keyOf(4), 1200, false, "key leaked"},
-      Rotation{keyOf(5), Bytes(64, 7)},
-      RotationApproval{keyOf(5), keyOf(6)},
+      Revocation{filledKey(4), 1200, false, "key leaked"},
+      Rotation{filledKey(5), Bytes(64, 7)},
+      RotationApproval{filledKey(5), filledKey(6)},
       Expiry{1'830'297'600'000},
   };
   std::vector<std::string> ids = {"member/", "remove/",  "delegate/", "revoke/",
@@ -43,7 +40,7 @@ TEST(TrustRecordTest, EveryVariantRoundTripsUnderItsId) {
 }
 
 TEST(TrustRecordTest, LimitsHoldAtTheBoundAndFailPastIt) {
-  Membership at{keyOf(1), std::string(kMaxNameBytes, 'n'), std::string(kMaxRegionBytes, 'r')};
+  Membership at{filledKey(1), std::string(kMaxNameBytes, 'n'), std::string(kMaxRegionBytes, 'r')};
   EXPECT_TRUE(decodeRecord(encodeRecord(at)).ok());
   Membership long_name = at;
   long_name.name.push_back('n');
@@ -52,39 +49,39 @@ TEST(TrustRecordTest, LimitsHoldAtTheBoundAndFailPastIt) {
   long_region.region.push_back('r');
   EXPECT_FALSE(decodeRecord(encodeRecord(long_region)).ok());
 
-  Delegation d{keyOf(3), "Acme", {testing::kSkillKind}, std::string(kMaxPrefixBytes, 'p'), 0};
+  Delegation d{filledKey(3), "Acme", {testing::kSkillKind}, std::string(kMaxPrefixBytes, 'p'), 0};
   EXPECT_TRUE(decodeRecord(encodeRecord(d)).ok());
   d.id_prefix.push_back('p');
   EXPECT_FALSE(decodeRecord(encodeRecord(d)).ok());
 
-  Revocation r{keyOf(4), 1, false, std::string(kMaxReasonBytes + 1, 'x')};
+  Revocation r{filledKey(4), 1, false, std::string(kMaxReasonBytes + 1, 'x')};
   EXPECT_FALSE(decodeRecord(encodeRecord(r)).ok());
 }
 
 TEST(TrustRecordTest, SelfApprovalsAndNonPositiveExpiriesAreRefused) {
-  EXPECT_EQ(recordId(RotationApproval{keyOf(1), keyOf(2)}),
-            "approve/" + toHex(keyOf(1)) + "/" + toHex(keyOf(2)));
-  EXPECT_FALSE(decodeRecord(encodeRecord(RotationApproval{keyOf(1), keyOf(1)})).ok());
+  EXPECT_EQ(recordId(RotationApproval{filledKey(1), filledKey(2)}),
+            "approve/" + toHex(filledKey(1)) + "/" + toHex(filledKey(2)));
+  EXPECT_FALSE(decodeRecord(encodeRecord(RotationApproval{filledKey(1), filledKey(1)})).ok());
   EXPECT_FALSE(decodeRecord(encodeRecord(Expiry{0})).ok());
   EXPECT_FALSE(decodeRecord(encodeRecord(Expiry{-1})).ok());
   EXPECT_TRUE(decodeRecord(encodeRecord(Expiry{1})).ok());
 }
 
 TEST(TrustRecordTest, BadDelegationScopesAreRefused) {
-  Delegation none{keyOf(3), "Acme", {}, "acme/", 0};
+  Delegation none{filledKey(3), "Acme", {}, "acme/", 0};
   EXPECT_FALSE(decodeRecord(encodeRecord(none)).ok());
-  Delegation trust{keyOf(3), "Acme", {feed::kTrustKind}, "", 0};
+  Delegation trust{filledKey(3), "Acme", {feed::kTrustKind}, "", 0};
   EXPECT_FALSE(decodeRecord(encodeRecord(trust)).ok());
-  Delegation unsorted{keyOf(3), "Acme", {testing::kProviderKind, testing::kSkillKind}, "", 0};
+  Delegation unsorted{filledKey(3), "Acme", {testing::kProviderKind, testing::kSkillKind}, "", 0};
   EXPECT_FALSE(decodeRecord(encodeRecord(unsorted)).ok());
-  Delegation twice{keyOf(3), "Acme", {testing::kSkillKind, testing::kSkillKind}, "", 0};
+  Delegation twice{filledKey(3), "Acme", {testing::kSkillKind, testing::kSkillKind}, "", 0};
   EXPECT_FALSE(decodeRecord(encodeRecord(twice)).ok());
 }
 
 // Kinds are opaque numbers to the federation: a scope may name kinds no node names yet (a kind
 // added later), and keeps them through encoding; only trust's number is never delegated.
 TEST(TrustRecordTest, ADelegationScopesAnyKindNumberButTrusts) {
-  Delegation later{keyOf(3), "Acme", {testing::kSkillKind, 9, 300, 65535}, "acme/", 0};
+  Delegation later{filledKey(3), "Acme", {testing::kSkillKind, 9, 300, 65535}, "acme/", 0};
   auto decoded = decodeRecord(encodeRecord(later));
   ASSERT_TRUE(decoded.ok()) << decoded.status().toString();
   ASSERT_TRUE(std::holds_alternative<Delegation>(*decoded));
@@ -95,7 +92,7 @@ TEST(TrustRecordTest, ADelegationScopesAnyKindNumberButTrusts) {
 TEST(TrustRecordTest, SmallOrderKeysAreRefusedAsMembersVendorsAndRotationTargets) {
   PublicKey identity{};
   identity[0] = 1;
-  const PublicKey good = keyOf(3);
+  const PublicKey good = filledKey(3);
   for (const TrustRecord& record :
        std::vector<TrustRecord>{Membership{identity, "x", ""},
                                 Delegation{identity, "Acme", {testing::kSkillKind}, "", 0},
@@ -108,7 +105,7 @@ TEST(TrustRecordTest, SmallOrderKeysAreRefusedAsMembersVendorsAndRotationTargets
 }
 
 TEST(TrustRecordTest, HostileBytesGetAStatusNeverACrash) {
-  Bytes good = encodeRecord(Membership{keyOf(1), "x", "UKE42"});
+  Bytes good = encodeRecord(Membership{filledKey(1), "x", "UKE42"});
   EXPECT_FALSE(decodeRecord(Bytes(good.begin(), good.end() - 8)).ok());
   EXPECT_FALSE(decodeRecord(Bytes(7, 0)).ok());
   EXPECT_FALSE(decodeRecord(Bytes(kMaxTrustBodyBytes + 8, 0)).ok());
