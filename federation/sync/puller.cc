@@ -127,7 +127,10 @@ void Puller::pullIfBehind(const PublicKey& author) {
     return;  // the current source still owes updates; keep one source per feed at a time
   }
   pull.link = source;
-  const uint64_t outstanding = pull.requested_to - pull.tail.seq;
+  // The window counts what was asked and not received and what was verified and not yet
+  // committed: a writer behind (a slow disk) stops the asking, so the updates waiting for it
+  // stay within the credit window rather than the whole remote feed.
+  const uint64_t outstanding = pull.requested_to - pull.tail.seq + pull.in_flight_updates;
   const uint64_t asked_to = std::min(source_seq, last_accepted);
   if (asked_to <= pull.requested_to || outstanding >= options.want_credit) return;
   const uint64_t credit = std::min<uint64_t>(options.want_credit, asked_to - pull.requested_to);

@@ -238,5 +238,30 @@ TEST(MeshSyncTest, AGarbageSenderIsThrottledWhileTheHonestPeersStillSync) {
   EXPECT_EQ(mesh.node(c).stats(Mesh::keyOf(a), Role::kClient).rejected, 0u);
 }
 
+// Updates verified and handed to a writer that has not committed them count against the credit
+// window: a writer behind (a slow disk) stops the pull at the window, it does not queue the whole
+// remote feed in memory; as the writer commits, the pull goes on to the end.
+TEST(MeshSyncTest, UpdatesWaitingForTheWriterStayWithinTheCreditWindow) {
+  Mesh mesh;
+  const size_t a = mesh.add();
+  const size_t b = mesh.add();
+  mesh.publish(a, 150);
+  mesh.node(b).storage.defer_commits = true;
+  mesh.connect(b, a);
+  mesh.pump();
+  EXPECT_LE(mesh.node(b).engine->pendingUpdates(), 2 * kCredit);
+  EXPECT_GT(mesh.node(b).engine->pendingUpdates(), 0u);
+  EXPECT_EQ(mesh.node(b).seqOf(mesh.author()), 0u);
+  for (int round = 0; round < 40 && mesh.node(b).seqOf(mesh.author()) < 150; ++round) {
+    mesh.node(b).storage.commitDeferred();
+    mesh.pump();
+    EXPECT_LE(mesh.node(b).engine->pendingUpdates(), 2 * kCredit);
+  }
+  mesh.node(b).storage.commitDeferred();
+  mesh.pump();
+  EXPECT_EQ(mesh.node(b).seqOf(mesh.author()), 150u);
+  EXPECT_TRUE(mesh.converged());
+}
+
 }  // namespace
 }  // namespace eichub::sync

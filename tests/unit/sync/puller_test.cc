@@ -83,10 +83,12 @@ TEST_F(PullerTest, AnAnsweredPullIsSubmittedAppliedAndFinished) {
   EXPECT_EQ(storage_->submitted_sizes, (std::vector<size_t>{8}));
   EXPECT_EQ(puller_->pendingUpdates(), 8u);
   EXPECT_EQ(context_->link(1).stats.updates_received, 8u);
-  EXPECT_EQ(wants(), (std::vector<std::tuple<LinkId, uint64_t, uint32_t>>{{1, 9, 2}}));
+  // The 8 waiting for the writer fill the credit window: the rest is asked once they are in.
+  EXPECT_TRUE(wants().empty());
   applyOutcomes();
   EXPECT_EQ(puller_->pendingUpdates(), 0u);
   EXPECT_EQ(context_->link(1).stats.updates_applied, 8u);
+  EXPECT_EQ(wants(), (std::vector<std::tuple<LinkId, uint64_t, uint32_t>>{{1, 9, 2}}));
   wire::Updates second = run(9, 10);
   puller_->onUpdates(1, second);
   applyOutcomes();
