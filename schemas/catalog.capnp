@@ -21,6 +21,10 @@ enum Relation {
 struct SkillRef {
   skill @0 :Text;        # skill uri
   relation @1 :Relation;
+  # Set only in LearningResource.teaches: the aligner proposed this skill at import
+  # (`import csv --align`, `publish --align`); the author did not assert it (docs/matching.md).
+  suggested @2 :Bool;
+  suggestedScore @3 :UInt16;  # the aligner's score in thousandths (0..1000), when suggested
 }
 
 # An ESCO skill/competence or knowledge concept, or a local addition.

@@ -93,6 +93,8 @@ void setSkillRefs(const std::vector<SkillRefValue>& values, Init init) {
   for (unsigned i = 0; i < values.size(); ++i) {
     list[i].setSkill(text(values[i].skill));
     list[i].setRelation(values[i].relation);
+    list[i].setSuggested(values[i].suggested);
+    list[i].setSuggestedScore(values[i].suggested_score);
   }
 }
 

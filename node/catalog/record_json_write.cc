@@ -39,9 +39,14 @@ void putSkillRefs(json& o, const char* key, capnp::List<schema::SkillRef>::Reade
   if (list.size() == 0) return;
   json a = json::array();
   for (auto ref : list) {
-    a.push_back(
-        {{"skill", str(ref.getSkill())},
-         {"relation", ref.getRelation() == schema::Relation::OPTIONAL ? "optional" : "essential"}});
+    json entry = {
+        {"skill", str(ref.getSkill())},
+        {"relation", ref.getRelation() == schema::Relation::OPTIONAL ? "optional" : "essential"}};
+    if (ref.getSuggested()) {
+      entry["suggested"] = true;
+      entry["score"] = ref.getSuggestedScore() / 1000.0;
+    }
+    a.push_back(std::move(entry));
   }
   o[key] = std::move(a);
 }

@@ -106,8 +106,10 @@ int runImportElm(const ElmFlags& flags) {
   progress.finish();
   if (!summary.ok()) return fail(summary.status().withContext("publish stopped"));
   for (const std::string& error : loaded->errors) fmt::print(stderr, "skipped {}\n", error);
+  for (const std::string& note : loaded->notes) fmt::print(stderr, "note {}\n", note);
   if (flags.common.json) {
     printJson({{"opportunities", loaded->opportunities},
+               {"notes", loaded->notes.size()},
                {"organisations", loaded->organisations},
                {"added", summary->added},
                {"changed", summary->changed},

@@ -13,6 +13,7 @@
 #include "node/home/peers.h"
 #include "node/import/csv_mapping.h"
 #include "node/import/esco_importer.h"
+#include "node/match/import_align.h"
 #include "node/policy/trust_inputs.h"
 #include "node/publish/local_publish.h"
 #include "node/publish/stream_publish.h"
@@ -27,8 +28,10 @@ struct PublishFlags {
   std::string mapping;
   std::string as_key;  // --as: a vendor key file; its feed is signed and carried by this node
   bool skip_bad = false;
-  std::string kind;  // erase
-  std::string id;    // erase
+  std::string kind;    // erase
+  std::string id;      // erase
+  bool align = false;  // publish, import csv: suggest skills for resources that name none
+  match::AlignOptions align_options{match::kDefaultSuggestions, match::kImportMinScore};
 };
 
 catalog::LoadOptions loadOptions(const PublishFlags& flags) {
@@ -64,10 +67,12 @@ publish::LocalPublish localPublish(home::Home& home, const crypto::SigningKey& k
   return how;
 }
 
-// Prints a publish's outcome: its failure, or the skipped lines and the summary.
+// Prints a publish's outcome: its failure, or the skipped lines and the summary (with what
+// --align attached, when aligned is set).
 int report(const PublishFlags& flags, Result<publish::PublishSummary> summary, uint64_t skipped,
            const std::vector<std::string>& errors, bool esco,
-           std::chrono::steady_clock::time_point start) {
+           std::chrono::steady_clock::time_point start,
+           const match::ImportAlignStats* aligned = nullptr) {
   if (!summary.ok()) {
     if (summary.status().code() == Status::Code::kPermissionDenied) return fail(summary.status());
     return fail(summary.status().withContext("publish stopped; batches committed before stay"));
@@ -81,12 +86,23 @@ int report(const PublishFlags& flags, Result<publish::PublishSummary> summary, u
                           {"erased", summary->erased},       {"skipped", summary->skipped},
                           {"batches", summary->batches},     {"seconds", seconds}};
     if (esco) doc["attribution"] = import::kEscoAttribution;
+    if (aligned) {
+      doc["aligned"] = {{"resources", aligned->resources},
+                        {"withoutSkills", aligned->without_skills},
+                        {"withSuggestions", aligned->with_suggestions},
+                        {"suggestions", aligned->suggestions}};
+    }
     printJson(doc);
   } else {
     fmt::print("added {}, changed {}, unchanged {}, deleted {}, erased {}, skipped {} ({:.2f} s)\n",
                summary->added, summary->changed, summary->unchanged, summary->deleted,
                summary->erased, summary->skipped, seconds);
     if (esco) fmt::print("{}\n", import::kEscoAttribution);
+    if (aligned) {
+      fmt::print("aligned: {} of {} resources named no skill; {} got {} suggested skills\n",
+                 aligned->without_skills, aligned->resources, aligned->with_suggestions,
+                 aligned->suggestions);
+    }
   }
   return kExitOk;
 }
@@ -105,19 +121,46 @@ int publishAndReport(home::Home& home, const PublishFlags& flags,
   return report(flags, std::move(summary), skipped, errors, esco, start);
 }
 
-// Checks the file that scan reads, then publishes it in bounded parts (publishStream).
+// Checks the file that scan reads, then publishes it in bounded parts (publishStream); with
+// --align, each pass reads it through an ImportAligner.
 int publishFile(home::Home& home, const PublishFlags& flags, const publish::ChangeScan& scan) {
   auto start = std::chrono::steady_clock::now();
   std::optional<crypto::SigningKey> vendor_key;
   auto key = signingKey(home, flags, vendor_key);
   if (!key.ok()) return fail(key.status());
+  std::unique_ptr<match::Aligner> aligner;
+  if (flags.align) {
+    const match::AlignOptions& options = flags.align_options;
+    if (options.max_suggestions == 0 || options.max_suggestions > match::kMaxSuggestions) {
+      return fail(fmt::format("--suggestions must be 1..{}", match::kMaxSuggestions));
+    }
+    if (!(options.min_score >= 0 && options.min_score <= 1)) {
+      return fail("--min-score must be between 0 and 1");
+    }
+    auto built = match::Aligner::build(home.store());
+    if (!built.ok()) return fail(built.status().withContext("nothing published"));
+    if ((*built)->stats().labels == 0) {
+      return fail("--align: no Skill labels in this store: import ESCO first (eichub import esco)");
+    }
+    aligner = std::move(built).value();
+  }
+  match::ImportAlignStats aligned;  // the last pass's: the one that published
+  publish::ChangeScan read = scan;
+  if (aligner) {
+    read = [&](catalog::ChangeSink& sink) {
+      match::ImportAligner aligning(*aligner, flags.align_options, sink);
+      Status status = scan(aligning);
+      aligned = aligning.stats();
+      return status;
+    };
+  }
   Progress progress("publishing");
   auto streamed = publish::publishStream(home.store(), localPublish(home, **key, progress),
-                                         flags.file, loadOptions(flags), scan);
+                                         flags.file, loadOptions(flags), read);
   progress.finish();
   if (!streamed.ok()) return fail(streamed.status());
   return report(flags, std::move(streamed->summary), streamed->report.skipped,
-                streamed->report.errors, false, start);
+                streamed->report.errors, false, start, aligner ? &aligned : nullptr);
 }
 
 int runPublish(const PublishFlags& flags) {
@@ -185,6 +228,18 @@ void addSkipBadFlag(CLI::App& command, PublishFlags& flags) {
                    "Publish the good lines and count the bad ones instead of refusing the file");
 }
 
+void addAlignFlags(CLI::App& command, PublishFlags& flags) {
+  command.add_flag("--align", flags.align,
+                   "Attach the aligner's ESCO skills, marked suggested, to each learning "
+                   "resource that names none");
+  command.add_option(
+      "--min-score", flags.align_options.min_score,
+      fmt::format("With --align: lowest score attached, 0..1 ({})", match::kImportMinScore));
+  command.add_option("--suggestions", flags.align_options.max_suggestions,
+                     fmt::format("With --align: most skills attached per resource ({})",
+                                 match::kDefaultSuggestions));
+}
+
 }  // namespace
 
 void addPublishCommands(CLI::App& app, int& exit_code) {
@@ -195,6 +250,7 @@ void addPublishCommands(CLI::App& app, int& exit_code) {
   addHomeFlag(*publish, publish_flags->common);
   addJsonFlag(*publish, publish_flags->common);
   addSkipBadFlag(*publish, *publish_flags);
+  addAlignFlags(*publish, *publish_flags);
   publish->add_option("file", publish_flags->file, "JSON Lines file")->required();
   publish->add_option("--as", publish_flags->as_key,
                       "Sign with this vendor key (admitted with `eichub vendor admit`)");
@@ -225,6 +281,7 @@ void addPublishCommands(CLI::App& app, int& exit_code) {
   addHomeFlag(*csv, csv_flags->common);
   addJsonFlag(*csv, csv_flags->common);
   addSkipBadFlag(*csv, *csv_flags);
+  addAlignFlags(*csv, *csv_flags);
   csv->add_option("file", csv_flags->file, "CSV file (plain or gzip)")->required();
   csv->add_option("--mapping", csv_flags->mapping, "TOML column mapping")->required();
   csv->callback([csv_flags, &exit_code] { exit_code = runImportCsv(*csv_flags); });

@@ -6,10 +6,15 @@
 #include <charconv>
 #include <cmath>
 #include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include "node/catalog/change_batch.h"
 #include "node/catalog/record_json.h"
 #include "node/elm/duration.h"
 #include "node/elm/elm_ids.h"
@@ -140,7 +145,38 @@ json providerJson(const internal::Organisation& o, const Document& doc) {
   return obj;
 }
 
-Result<json> resourceJson(const internal::Opportunity& o, const Document& doc) {
+// The catalogue's price from an opportunity's priceDetail amounts: the first that states a price
+// the catalogue holds (docs/elm.md "Prices"). LOQ's value is an xs:decimal in the unit's
+// currency; an amount in XXX (ISO 4217: no currency involved), a negative one, or one over
+// catalog::kMaxPriceAmount once rounded to cents says nothing the catalogue can hold, and the
+// next is tried. Errors: InvalidArgument for a value that is not a decimal number.
+Result<std::optional<std::pair<double, std::string>>> priceOf(
+    const std::vector<std::pair<std::string, std::string>>& amounts,
+    std::vector<std::string>& left_out) {
+  for (const auto& [value, currency] : amounts) {
+    double amount = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), amount);
+    if (ec != std::errc() || end != value.data() + value.size() || !std::isfinite(amount)) {
+      return Status::InvalidArgument("priceDetail: amount \"" + value + "\" is not a number");
+    }
+    const double cents = std::round(amount * 100) / 100;
+    const char* why = currency == "XXX"                  ? "XXX is no currency"
+                      : amount < 0                       ? "negative"
+                      : cents > catalog::kMaxPriceAmount ? "over the catalogue's price limit"
+                                                         : nullptr;
+    if (why != nullptr) {
+      left_out.push_back(
+          fmt::format("priceDetail amount {} {} left out: {}", value, currency, why));
+      continue;
+    }
+    return std::optional<std::pair<double, std::string>>(std::make_pair(cents, currency));
+  }
+  return std::optional<std::pair<double, std::string>>();
+}
+
+// left_out gets a line for each value left out (ElmImport::notes).
+Result<json> resourceJson(const internal::Opportunity& o, const Document& doc,
+                          std::vector<std::string>& left_out) {
   json obj = {{"kind", "LearningResource"},
               {"id", resourceIdFromUri(o.id)},
               {"title", textsJson(o.titles)}};
@@ -165,7 +201,14 @@ Result<json> resourceJson(const internal::Opportunity& o, const Document& doc) {
       auto outcome = doc.outcomes.find(ref);
       if (outcome == doc.outcomes.end()) continue;
       for (const std::string& skill : outcome->second.skills) {
-        teaches.push_back({{"skill", skill}, {"relation", "essential"}});
+        if (auto score = outcome->second.suggested_score) {
+          teaches.push_back({{"skill", skill},
+                             {"relation", "optional"},
+                             {"suggested", true},
+                             {"score", *score / 1000.0}});
+        } else {
+          teaches.push_back({{"skill", skill}, {"relation", "essential"}});
+        }
       }
     }
     if (!teaches.empty()) obj["teaches"] = teaches;
@@ -175,16 +218,8 @@ Result<json> resourceJson(const internal::Opportunity& o, const Document& doc) {
   if (mode == schema::Mode::ONLINE) obj["mode"] = "online";
   if (mode == schema::Mode::ONSITE) obj["mode"] = "onsite";
   if (mode == schema::Mode::BLENDED) obj["mode"] = "blended";
-  if (o.price) {
-    double amount = 0;
-    auto [end, ec] = std::from_chars(o.price->first.data(),
-                                     o.price->first.data() + o.price->first.size(), amount);
-    if (ec != std::errc() || end != o.price->first.data() + o.price->first.size()) {
-      return Status::InvalidArgument("priceDetail: amount \"" + o.price->first +
-                                     "\" is not a number");
-    }
-    obj["price"] = {{"amount", amount}, {"currency", o.price->second}};
-  }
+  EICHUB_ASSIGN_OR_RETURN(auto price, priceOf(o.prices, left_out));
+  if (price) obj["price"] = {{"amount", price->first}, {"currency", price->second}};
   for (const std::string& ref : o.locations) {
     auto l = doc.locations.find(ref);
     if (l != doc.locations.end() && !l->second.region.empty()) {
@@ -192,8 +227,14 @@ Result<json> resourceJson(const internal::Opportunity& o, const Document& doc) {
       break;
     }
   }
-  if (!o.start_date.empty()) obj["validFrom"] = o.start_date;
-  if (!o.end_date.empty()) obj["validUntil"] = o.end_date;
+  // A period that ends before it starts states no period the catalogue can hold.
+  if (!o.start_date.empty() && !o.end_date.empty() && o.end_date < o.start_date) {
+    left_out.push_back(
+        fmt::format("temporal left out: endDate {} before startDate {}", o.end_date, o.start_date));
+  } else {
+    if (!o.start_date.empty()) obj["validFrom"] = o.start_date;
+    if (!o.end_date.empty()) obj["validUntil"] = o.end_date;
+  }
   return obj;
 }
 
@@ -239,9 +280,15 @@ Result<ElmImport> importElm(const std::string& path, const ImportOptions& option
     EICHUB_RETURN_IF_ERROR(checkUnique(seen, "learningOpportunity", o.id, o.line, options, out));
     if (out.skipped != skipped) continue;
     size_t before = out.changes.size();
-    EICHUB_RETURN_IF_ERROR(
-        addChange(resourceJson(o, doc), "learningOpportunity", o.id, o.line, options, out));
+    std::vector<std::string> left_out;
+    EICHUB_RETURN_IF_ERROR(addChange(resourceJson(o, doc, left_out), "learningOpportunity", o.id,
+                                     o.line, options, out));
     out.opportunities += out.changes.size() - before;
+    if (out.changes.size() == before) continue;  // refused: its notes do not apply
+    for (const std::string& what : left_out) {
+      if (out.notes.size() == catalog::kMaxReportedErrors) break;
+      out.notes.push_back(fmt::format("line {}: learningOpportunity {}: {}", o.line, o.id, what));
+    }
   }
   return out;
 }

@@ -29,6 +29,9 @@ struct ElmImport {
   uint64_t organisations = 0;            // providers among changes
   uint64_t skipped = 0;                  // bad entries left out (skip_bad)
   std::vector<std::string> errors;       // why each was left out
+  // Values of imported entries that state nothing the catalogue can hold (docs/elm.md "Values
+  // left out"), each "line N: element uri: what and why"; the first kMaxReportedErrors.
+  std::vector<std::string> notes;
 };
 
 // Reads the document at path with libxml2's streaming reader: no network, no DTD, no entity

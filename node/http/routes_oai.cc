@@ -7,6 +7,7 @@
 #include <fmt/core.h>
 
 #include "federation/common/utf8.h"
+#include "node/http/oai/oai_cache.h"
 #include "node/http/oai/oai_items.h"
 #include "node/http/oai/oai_tokens.h"
 #include "node/http/oai/oai_xml.h"
@@ -196,17 +197,35 @@ class OaiProvider {
     return list(verb, args);
   }
 
-  std::string identify(const std::string& base) {
+  // Where the store is now; read before the store itself (AnswerCache).
+  Result<oai::StorePosition> storePosition() {
+    oai::StorePosition at;
+    at.applied = context_.applied.current();
+    EICHUB_ASSIGN_OR_RETURN(at.last_change, context_.store.lastChange());
+    return at;
+  }
+
+  // The oldest datestamp held: a scan of every item, once per store position.
+  Result<std::string> earliestDatestamp() {
+    EICHUB_ASSIGN_OR_RETURN(oai::StorePosition at, storePosition());
+    if (auto kept = cache_.identify(at)) return *kept;
     int64_t earliest = 0;
     bool any = false;
     for (catalog::Kind kind : {catalog::Kind::LEARNING_RESOURCE, catalog::Kind::PROVIDER}) {
-      Status s = context_.store.forEachRecord(kind, [&](const store::RecordState& state) {
-        int64_t t = oai::datestampSeconds(state);
-        if (!any || t < earliest) earliest = t;
-        any = true;
-      });
-      if (!s.ok()) log::warn("event=oai_identify_scan_failed err=\"{}\"", s.message());
+      EICHUB_RETURN_IF_ERROR(
+          context_.store.forEachRecord(kind, [&](const store::RecordState& state) {
+            int64_t t = oai::datestampSeconds(state);
+            if (!any || t < earliest) earliest = t;
+            any = true;
+          }));
     }
+    std::string stamp = oai::utcDatestamp(earliest);
+    cache_.keepIdentify(at, stamp);
+    return stamp;
+  }
+
+  Result<std::string> identify(const std::string& base) {
+    EICHUB_ASSIGN_OR_RETURN(std::string earliest, earliestDatestamp());
     std::string name = context_.node.name.empty() ? "eichub node" : context_.node.name;
     return "<Identify><repositoryName>" + oai::escape(name) + "</repositoryName><baseURL>" +
            oai::escape(base) +
@@ -214,7 +233,7 @@ class OaiProvider {
            "<adminEmail>" +
            oai::escape(context_.node.contact.find('@') != std::string::npos ? context_.node.contact
                                                                             : "nobody@invalid") +
-           "</adminEmail><earliestDatestamp>" + oai::utcDatestamp(earliest) +
+           "</adminEmail><earliestDatestamp>" + earliest +
            "</earliestDatestamp><deletedRecord>persistent</deletedRecord>"
            "<granularity>YYYY-MM-DDThh:mm:ssZ</granularity></Identify>";
   }
@@ -229,6 +248,7 @@ class OaiProvider {
     }
     oai::Item item;
     item.state = std::move(*state);
+    EICHUB_RETURN_IF_ERROR(oai::endedSets(context_.store, item));
     return std::optional<oai::Item>(std::move(item));
   }
 
@@ -244,7 +264,10 @@ class OaiProvider {
            "</record></GetRecord>";
   }
 
+  // Every set held: a scan of every item, once per store position.
   Result<std::string> listSets() {
+    EICHUB_ASSIGN_OR_RETURN(oai::StorePosition at, storePosition());
+    if (auto kept = cache_.sets(at)) return *kept;
     std::set<std::string> sets = {"kind:LearningResource", "kind:Provider"};
     for (catalog::Kind kind : {catalog::Kind::LEARNING_RESOURCE, catalog::Kind::PROVIDER}) {
       EICHUB_RETURN_IF_ERROR(context_.store.forEachRecord(kind, [&](const store::RecordState& s) {
@@ -258,13 +281,71 @@ class OaiProvider {
       out += "<set><setSpec>" + oai::escape(set) + "</setSpec><setName>" + oai::escape(set) +
              "</setName></set>";
     }
-    return out + "</ListSets>";
+    out += "</ListSets>";
+    cache_.keepSets(at, out);
+    return out;
+  }
+
+  // One page of a harvest: the items after change number `after`, at most kPageItems.
+  Result<oai::FirstPage> page(const oai::Harvest& harvest, uint64_t after) {
+    const bool records = harvest.verb == "ListRecords";
+    oai::FirstPage out;
+    out.last = after;
+    Status failed = Status::OK();
+    EICHUB_RETURN_IF_ERROR(oai::walkItems(
+        context_.store, harvest.heads, harvest.selection, after, [&](const oai::Item& item) {
+          if (out.count == kPageItems) {
+            out.more = true;
+            return false;
+          }
+          std::string header = oai::itemHeader(repository_, item);
+          if (records) {
+            auto metadata = oai::itemMetadata(item, harvest.selection.metadata_prefix);
+            if (!metadata.ok()) {
+              failed = metadata.status();
+              return false;
+            }
+            out.items += "<record>" + header + *metadata + "</record>";
+          } else {
+            out.items += header;
+          }
+          ++out.count;
+          out.last = item.number;
+          return true;
+        }));
+    EICHUB_RETURN_IF_ERROR(failed);
+    return out;
+  }
+
+  // A new harvest's bound, completeListSize and first page: a walk of the whole change feed,
+  // once per store position and selection.
+  Result<oai::FirstPage> firstPage(const oai::Harvest& harvest) {
+    EICHUB_ASSIGN_OR_RETURN(oai::StorePosition at, storePosition());
+    const oai::Selection& s = harvest.selection;
+    const std::string key =
+        fmt::format("{} {} {} {} {}", harvest.verb, s.metadata_prefix, s.from, s.until, s.set);
+    if (auto kept = cache_.firstPage(at, key)) return *kept;
+    oai::Harvest bound = harvest;
+    EICHUB_ASSIGN_OR_RETURN(auto feeds, context_.store.feeds());
+    for (const store::FeedInfo& f : feeds) bound.heads[f.author] = f.head.seq;
+    uint64_t complete = 0;
+    EICHUB_RETURN_IF_ERROR(
+        oai::walkItems(context_.store, bound.heads, s, 0, [&complete](const oai::Item&) {
+          ++complete;
+          return true;
+        }));
+    EICHUB_ASSIGN_OR_RETURN(oai::FirstPage first, page(bound, 0));
+    first.heads = std::move(bound.heads);
+    first.complete = complete;
+    cache_.keepFirstPage(at, key, first);
+    return first;
   }
 
   Result<std::string> list(const std::string& verb, const OaiArgs& args) {
     int64_t now = static_cast<int64_t>(std::time(nullptr));
     oai::Harvest harvest;
     oai::Position position;
+    oai::FirstPage answer;
     if (args.has("resumptionToken")) {
       if (args.values.size() != 2) {
         return errorXml("badArgument", "resumptionToken is an exclusive argument");
@@ -275,6 +356,7 @@ class OaiProvider {
       }
       harvest = std::move(resumed->first);
       position = resumed->second;
+      EICHUB_ASSIGN_OR_RETURN(answer, page(harvest, position.after));
     } else {
       if (!args.has("metadataPrefix"))
         return errorXml("badArgument", verb + " needs metadataPrefix");
@@ -302,49 +384,17 @@ class OaiProvider {
       if (!knownPrefix(harvest.selection.metadata_prefix)) {
         return errorXml("cannotDisseminateFormat", "unknown metadataPrefix");
       }
-      EICHUB_ASSIGN_OR_RETURN(auto feeds, context_.store.feeds());
-      for (const store::FeedInfo& f : feeds) harvest.heads[f.author] = f.head.seq;
-      EICHUB_RETURN_IF_ERROR(oai::walkItems(context_.store, harvest.heads, harvest.selection, 0,
-                                            [&](const oai::Item&) {
-                                              ++harvest.complete;
-                                              return true;
-                                            }));
-      if (harvest.complete == 0) return errorXml("noRecordsMatch", "no items match");
+      EICHUB_ASSIGN_OR_RETURN(answer, firstPage(harvest));
+      if (answer.complete == 0) return errorXml("noRecordsMatch", "no items match");
+      harvest.heads = answer.heads;
+      harvest.complete = answer.complete;
       harvest.expires = now + oai::kTokenLifetimeSeconds;
       position.harvest = book_.begin(harvest);
     }
-    const bool records = verb == "ListRecords";
-    std::string out = "<" + verb + ">";
-    size_t count = 0;
-    uint64_t last = position.after;
-    bool more = false;
-    Status failed = Status::OK();
-    EICHUB_RETURN_IF_ERROR(oai::walkItems(context_.store, harvest.heads, harvest.selection,
-                                          position.after, [&](const oai::Item& item) {
-                                            if (count == kPageItems) {
-                                              more = true;
-                                              return false;
-                                            }
-                                            std::string header = oai::itemHeader(repository_, item);
-                                            if (records) {
-                                              auto metadata = oai::itemMetadata(
-                                                  item, harvest.selection.metadata_prefix);
-                                              if (!metadata.ok()) {
-                                                failed = metadata.status();
-                                                return false;
-                                              }
-                                              out += "<record>" + header + *metadata + "</record>";
-                                            } else {
-                                              out += header;
-                                            }
-                                            ++count;
-                                            last = item.number;
-                                            return true;
-                                          }));
-    EICHUB_RETURN_IF_ERROR(failed);
+    std::string out = "<" + verb + ">" + answer.items;
     uint64_t cursor = position.cursor;
-    if (more) {
-      std::string token = book_.token({position.harvest, last, cursor + count});
+    if (answer.more) {
+      std::string token = book_.token({position.harvest, answer.last, cursor + answer.count});
       out += fmt::format(
           "<resumptionToken expirationDate=\"{}\" completeListSize=\"{}\" "
           "cursor=\"{}\">{}</resumptionToken>",
@@ -359,6 +409,7 @@ class OaiProvider {
   ApiContext& context_;
   std::string repository_;
   oai::HarvestBook book_;
+  oai::AnswerCache cache_;
 };
 
 }  // namespace

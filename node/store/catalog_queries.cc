@@ -32,6 +32,8 @@ Result<RecordState> readState(const Txn& txn, ByteView key) {
   state.op = value.op;
   state.body_hash = value.body_hash;
   state.time_ms = value.time_ms;
+  state.applied_ms = value.applied_ms;
+  state.last_upsert_seq = value.last_upsert_seq;
   EICHUB_ASSIGN_OR_RETURN(internal::StoredBody body, internal::heldStoredBody(txn, key, value));
   EICHUB_RETURN_IF_ERROR(internal::decodeStoredBodyInto(body, state.body));
   return state;

@@ -99,6 +99,7 @@ struct BatchState {
   internal::Rid first_new_rid = 0;  // rids from here on were assigned in this batch
   internal::Rid next_rid = 0;
   uint64_t next_change = 0;  // the change number of the next update stored
+  int64_t applied_ms = 0;    // the local clock at the start of the batch
   Bytes key;                 // the current update's record key, reused
   Bytes header_value;        // the current update's headers value, reused
   Bytes old_body;            // a replaced version's decompressed body, reused
@@ -263,10 +264,16 @@ Status storeUpdate(WriteTxn& txn, const feed::VerifiedUpdate& update, BatchState
   }
 
   internal::RecordValue state{f.seq, f.op, body_hash, f.time_ms, rid};
+  state.applied_ms = batch.applied_ms;
+  state.last_upsert_seq = upsert                               ? f.seq
+                          : old && old->op == feed::Op::UPSERT ? old->seq
+                          : old                                ? old->last_upsert_seq
+                                                               : 0;
   EICHUB_RETURN_IF_ERROR(txn.put(Table::kRecords, key, internal::encodeRecordValue(state)));
   EICHUB_RETURN_IF_ERROR(txn.put(
       Table::kChanges, internal::changeKey(batch.next_change++),
-      internal::encodeChange(f.author, f.seq, catalog::heldKind(f), f.op, f.id), MDB_APPEND));
+      internal::encodeChange(f.author, f.seq, catalog::heldKind(f), f.op, batch.applied_ms, f.id),
+      MDB_APPEND));
   if (!old) {
     EICHUB_RETURN_IF_ERROR(
         txn.put(Table::kById, asBytes(f.id), ByteView(key).first(internal::kRecordKeyPrefixBytes)));
@@ -296,6 +303,7 @@ Status applyBatch(WriteTxn& txn, const std::vector<feed::VerifiedUpdate>& batch,
   EICHUB_ASSIGN_OR_RETURN(batch_state.next_rid, internal::nextRid(txn));
   batch_state.first_new_rid = batch_state.next_rid;
   EICHUB_ASSIGN_OR_RETURN(batch_state.next_change, nextChange(txn));
+  batch_state.applied_ms = impl.nowMs();
   for (const feed::VerifiedUpdate& update : batch) {
     const feed::HeaderFields& f = update.fields;
     auto it = feeds.find(f.author);
@@ -370,6 +378,7 @@ Result<std::unique_ptr<CatalogStore>> CatalogStore::open(const std::string& dir,
     return Status::InvalidArgument("initial_map_bytes must be in 1..max_map_bytes");
   }
   auto impl = std::make_unique<Impl>();
+  impl->now_ms = options.now_ms;
   LmdbOptions lmdb{options.read_only, options.initial_map_bytes, options.max_map_bytes,
                    kSchemaVersionKey, kSchemaVersion};
   EICHUB_ASSIGN_OR_RETURN(impl->env, LmdbEnv::open(dir, lmdb));

@@ -23,6 +23,9 @@ namespace eichub::store {
 
 struct StoreOptions {
   bool read_only = false;
+  // The local clock, ms since the epoch, for RecordState/ChangeEntry::applied_ms; the system
+  // clock when empty (tests inject one).
+  std::function<int64_t()> now_ms;
   uint64_t initial_map_bytes = 256ull << 20;  // grows by doubling on MDB_MAP_FULL
   uint64_t max_map_bytes = 1ull << 40;        // hard cap: a store never grows past this
 };
@@ -41,8 +44,13 @@ struct RecordState {
   uint64_t seq = 0;
   feed::Op op = feed::Op::UPSERT;  // DELETE: a tombstone
   Hash32 body_hash{};
-  int64_t time_ms = 0;
-  Bytes body;  // the record's canonical bytes; empty for a tombstone or an erased body
+  int64_t time_ms = 0;  // the author's signed time of that update
+  Bytes body;           // the record's canonical bytes; empty for a tombstone or an erased body
+  // Node-local, never in the digest. 0 in state stored before these fields (schema 5 stores
+  // written by older builds): a reader falls back to time_ms and to no last upsert.
+  int64_t applied_ms = 0;        // this node's clock when it stored this state
+  uint64_t last_upsert_seq = 0;  // the newest upsert up to seq: for a tombstone, the version
+                                 // it ended (whose header keeps the record's tags)
 };
 
 // What one apply() did.
@@ -94,6 +102,7 @@ struct ChangeEntry {
   catalog::Kind kind = catalog::Kind::SKILL;
   feed::Op op = feed::Op::UPSERT;
   std::string id;
+  int64_t applied_ms = 0;  // this node's clock when it stored the update; 0 in older entries
 };
 
 class CatalogStore {

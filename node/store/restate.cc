@@ -47,8 +47,14 @@ Result<uint64_t> validPrefix(const WriteTxn& txn, const PublicKey& author,
     Bytes key =
         internal::encodeRecordKey(RecordKey{catalog::heldKind(*fields), author, fields->id});
     const bool upsert = fields->op == feed::Op::UPSERT;
-    latest[key].value = internal::RecordValue{
-        fields->seq, fields->op, upsert ? fields->body_hash : Hash32{}, fields->time_ms, 0};
+    internal::RecordValue& value = latest[key].value;
+    const uint64_t last_upsert = upsert ? fields->seq
+                                 : value.seq != 0 && value.op == feed::Op::UPSERT
+                                     ? value.seq
+                                     : value.last_upsert_seq;
+    value = internal::RecordValue{fields->seq, fields->op, upsert ? fields->body_hash : Hash32{},
+                                  fields->time_ms, 0};
+    value.last_upsert_seq = last_upsert;
     last = fields->seq;
     EICHUB_ASSIGN_OR_RETURN(more, walker.next());
   }
@@ -85,7 +91,8 @@ Result<std::vector<Bytes>> stateKeys(const WriteTxn& txn, const PublicKey& autho
 }
 
 Status restateIn(WriteTxn& txn, const PublicKey& author,
-                 const std::function<bool(const feed::HeaderFields&)>& valid, uint64_t& prefix) {
+                 const std::function<bool(const feed::HeaderFields&)>& valid, int64_t applied_ms,
+                 uint64_t& prefix) {
   std::map<Bytes, PrefixState> latest;
   std::vector<uint64_t> erased;
   EICHUB_ASSIGN_OR_RETURN(prefix, validPrefix(txn, author, valid, latest, erased));
@@ -129,6 +136,7 @@ Status restateIn(WriteTxn& txn, const PublicKey& author,
     }
     internal::RecordValue value = wanted.value;
     value.rid = old ? old->rid : next_rid++;
+    value.applied_ms = applied_ms;  // the record's state changed here now
     EICHUB_ASSIGN_OR_RETURN(auto new_texts, textsOf(txn, key, value));
     if (new_texts) index.add(value.rid, kind, new_texts->texts, value.rid >= first_new_rid);
     EICHUB_RETURN_IF_ERROR(txn.put(Table::kRecords, key, internal::encodeRecordValue(value)));
@@ -148,8 +156,8 @@ Status restateIn(WriteTxn& txn, const PublicKey& author,
 Result<uint64_t> CatalogStore::restate(
     const PublicKey& author, const std::function<bool(const feed::HeaderFields&)>& valid) {
   uint64_t prefix = 0;
-  EICHUB_RETURN_IF_ERROR(
-      impl_->write([&](WriteTxn& txn) { return restateIn(txn, author, valid, prefix); }));
+  EICHUB_RETURN_IF_ERROR(impl_->write(
+      [&](WriteTxn& txn) { return restateIn(txn, author, valid, impl_->nowMs(), prefix); }));
   return prefix;
 }
 

@@ -1,6 +1,7 @@
 // The OAI-PMH provider at /oai on a real daemon over real HTTP: every verb, harvests through
 // resumption tokens while records change, selective harvests, every error code; the answers'
 // structure read with libxml2; and a harvest by Debian's HTTP::OAI::Harvester when installed.
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -299,6 +300,34 @@ TEST_F(OaiHttpTest, ASelectiveHarvestReturnsExactlyWhatChanged) {
   Answer gone(oai("verb=GetRecord&metadataPrefix=oai_dc&identifier=" + identifier("bulk/50")));
   EXPECT_EQ(gone.text("//o:record/o:header/@status"), "deleted");
   EXPECT_EQ(gone.count("//o:record/o:metadata"), 0u);
+}
+
+// Identify, ListSets and a first page are kept while the store stays where it was: a publish
+// moves them on. A deleted record stays in the region and sector sets it was in.
+TEST_F(OaiHttpTest, WholeStoreAnswersFollowTheStoreAndDeletesKeepTheirSets) {
+  publish(resource("r/1", "one", "UKE42"));
+  Answer sets(oai("verb=ListSets"));
+  auto specs = sets.texts("//o:set/o:setSpec");
+  EXPECT_EQ(std::count(specs.begin(), specs.end(), "region:DE501"), 0);
+  Answer first(oai("verb=ListIdentifiers&metadataPrefix=oai_dc"));
+  EXPECT_EQ(first.count("//o:header"), 1u);
+  EXPECT_EQ(Answer(oai("verb=ListIdentifiers&metadataPrefix=oai_dc")).count("//o:header"), 1u);
+
+  publish(resource("r/2", "two", "DE501"));
+  Answer moved(oai("verb=ListSets"));
+  specs = moved.texts("//o:set/o:setSpec");
+  EXPECT_EQ(std::count(specs.begin(), specs.end(), "region:DE501"), 1);
+  EXPECT_EQ(Answer(oai("verb=ListIdentifiers&metadataPrefix=oai_dc")).count("//o:header"), 2u);
+
+  publish(deletion("r/2"));
+  Answer region(oai("verb=ListIdentifiers&metadataPrefix=oai_dc&set=region:DE"));
+  EXPECT_EQ(region.texts("//o:header[@status='deleted']/o:identifier"),
+            std::vector<std::string>{identifier("r/2")});
+  Answer sector(oai("verb=ListIdentifiers&metadataPrefix=oai_dc&set=sector:healthcare"));
+  EXPECT_EQ(sector.count("//o:header"), 2u);
+  Answer gone(oai("verb=GetRecord&metadataPrefix=oai_dc&identifier=" + identifier("r/2")));
+  auto gone_sets = gone.texts("//o:header/o:setSpec");
+  EXPECT_EQ(std::count(gone_sets.begin(), gone_sets.end(), "region:DE501"), 1);
 }
 
 TEST_F(OaiHttpTest, EveryProtocolErrorIsAnOaiAnswer) {

@@ -277,6 +277,33 @@ std::vector<LangTextValue> ObjectReader::langLists(std::string_view key, const S
   return out;
 }
 
+namespace {
+
+// A skill reference's "suggested" and "score" members: the aligner's mark (schema SkillRef).
+void readSuggestion(ObjectReader& ref, SkillRefValue& v) {
+  const nlohmann::json* suggested = ref.member("suggested");
+  const nlohmann::json* score = ref.member("score");
+  if (ref.failed()) return;
+  if (suggested != nullptr && !suggested->is_boolean()) {
+    ref.fail(ref.pathOf("suggested"), "expected true or false, " + gotType(*suggested));
+    return;
+  }
+  v.suggested = suggested != nullptr && suggested->get<bool>();
+  if (score == nullptr) return;
+  if (!v.suggested) {
+    ref.fail(ref.pathOf("score"), "only a suggested skill has a score");
+    return;
+  }
+  double d = score->is_number() ? score->get<double>() : -1;
+  if (!std::isfinite(d) || d < 0 || d > 1) {
+    ref.fail(ref.pathOf("score"), "expected a number from 0 to 1, got " + score->dump());
+    return;
+  }
+  v.suggested_score = static_cast<uint16_t>(std::lround(d * 1000));
+}
+
+}  // namespace
+
 std::vector<SkillRefValue> ObjectReader::skillRefs(std::string_view key) {
   std::vector<SkillRefValue> out;
   const nlohmann::json* value = member(key);
@@ -295,6 +322,7 @@ std::vector<SkillRefValue> ObjectReader::skillRefs(std::string_view key) {
     if (!ref.failed() && relation.empty())
       ref.fail(ref.pathOf("relation"), "missing required field");
     v.relation = relation == "optional" ? schema::Relation::OPTIONAL : schema::Relation::ESSENTIAL;
+    readSuggestion(ref, v);
     if (Status st = ref.finish(); !st.ok()) {
       setError(st);
       return {};

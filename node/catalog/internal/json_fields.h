@@ -53,6 +53,8 @@ struct LangTextValue {
 struct SkillRefValue {
   std::string skill;
   schema::Relation relation = schema::Relation::ESSENTIAL;
+  bool suggested = false;        // proposed by the aligner at import, not by the author
+  uint16_t suggested_score = 0;  // thousandths, when suggested
 };
 
 // Reads the members of one JSON object. A null member counts as absent, and so does an empty
@@ -78,7 +80,8 @@ class ObjectReader {
                                        bool required = false);
   // {"en":["a","b"]}: several texts per language, in tag order then list order.
   std::vector<LangTextValue> langLists(std::string_view key, const StringRule& rule);
-  // [{"skill":"<uri>","relation":"essential"|"optional"}]
+  // [{"skill":"<uri>","relation":"essential"|"optional"}], each optionally with
+  // "suggested":true and "score":0..1 (kept to thousandths).
   std::vector<SkillRefValue> skillRefs(std::string_view key);
   // A JSON integer in [min, max] (a float such as 4.0 is a wrong type).
   std::optional<int64_t> integer(std::string_view key, int64_t min, int64_t max);

@@ -164,6 +164,17 @@ void writeAchievement(XmlWriter& w, const ExportContext& context,
   w.endElement();
 }
 
+namespace {
+
+void writeSuggestedNote(XmlWriter& w, uint16_t score_thousandths) {
+  w.startElement("additionalNote");
+  w.langText("noteLiteral", "en",
+             fmt::format("{} (score {:.3f})", kSuggestedNote, score_thousandths / 1000.0));
+  w.endElement();
+}
+
+}  // namespace
+
 size_t writeOutcomes(XmlWriter& w, const ExportContext& context,
                      schema::LearningResource::Reader lr) {
   const std::string uri = opportunityUri(str(lr.getId()));
@@ -188,6 +199,9 @@ size_t writeOutcomes(XmlWriter& w, const ExportContext& context,
       if (std::string type = skillTypeUri(info->skill_type); !type.empty()) {
         w.emptyWithAttribute("type", "uri", type);
       }
+    }
+    if (t.getSuggested()) writeSuggestedNote(w, t.getSuggestedScore());
+    if (info) {
       if (std::string reuse = reuseLevelUri(info->reuse_level); !reuse.empty()) {
         w.emptyWithAttribute("reusabilityLevel", "uri", reuse);
       }

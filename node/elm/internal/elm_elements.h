@@ -50,7 +50,12 @@ void writeOpportunity(XmlWriter& w, const ExportContext& context,
                       schema::LearningResource::Reader lr, const PublicKey& author);
 void writeAchievement(XmlWriter& w, const ExportContext& context,
                       schema::LearningResource::Reader lr);
-// Returns the number of outcomes written.
+// The note of a learning outcome whose skill the aligner suggested at import (SkillRef.suggested),
+// followed by " (score 0.712)"; the import reads it back.
+inline constexpr std::string_view kSuggestedNote =
+    "Suggested by automatic skill alignment at import; not confirmed by the provider";
+
+// Returns the number of outcomes written; a suggested skill's carries kSuggestedNote.
 size_t writeOutcomes(XmlWriter& w, const ExportContext& context,
                      schema::LearningResource::Reader lr);
 // location_region: the region whose location the organisation points at.

@@ -2,8 +2,13 @@
 // URIs checked against node/elm/vocabulary.h.
 #include "node/elm/internal/loq_entities.h"
 
+#include <charconv>
+#include <cmath>
+#include <string_view>
+
 #include <fmt/core.h>
 
+#include "node/elm/internal/elm_elements.h"
 #include "node/elm/vocabulary.h"
 
 namespace eichub::elm::internal {
@@ -51,6 +56,19 @@ std::vector<xmlNodePtr> children(xmlNodePtr n, std::string_view local,
 }
 
 // An error about element n (or its child named what).
+// The score of a note our export wrote for a suggested skill (writeOutcomes), or nullopt.
+std::optional<uint16_t> suggestedScore(std::string_view note) {
+  constexpr std::string_view kScore = " (score ";
+  if (!note.starts_with(kSuggestedNote)) return std::nullopt;
+  note.remove_prefix(kSuggestedNote.size());
+  if (!note.starts_with(kScore)) return uint16_t{0};
+  note.remove_prefix(kScore.size());
+  double score = 0;
+  auto [end, ec] = std::from_chars(note.data(), note.data() + note.size(), score);
+  if (ec != std::errc() || !(score >= 0 && score <= 1)) return uint16_t{0};
+  return static_cast<uint16_t>(std::lround(score * 1000));
+}
+
 Status error(xmlNodePtr n, std::string_view id, std::string_view what, std::string_view message) {
   std::string where = fmt::format("line {}: {}", xmlGetLineNo(n), nameOf(n));
   if (!id.empty()) where += " " + std::string(id);
@@ -139,7 +157,7 @@ Result<Opportunity> readOpportunity(xmlNodePtr node) {
         currency = *code;
       }
       for (xmlNodePtr v : children(a, "value")) value = content(v);
-      if (!o.price && !currency.empty() && !value.empty()) o.price.emplace(value, currency);
+      if (!currency.empty() && !value.empty()) o.prices.emplace_back(value, currency);
     }
   }
   o.providers = idrefs(node, "providedBy");
@@ -191,6 +209,11 @@ Result<Outcome> readOutcome(xmlNodePtr node) {
   for (std::string_view name : {"relatedESCOSkill", "relatedSkill"}) {
     for (xmlNodePtr c : children(node, name)) {
       if (std::string uri = attr(c, "uri"); !uri.empty()) o.skills.push_back(uri);
+    }
+  }
+  for (xmlNodePtr note : children(node, "additionalNote")) {
+    for (xmlNodePtr literal : children(note, "noteLiteral")) {
+      if (auto score = suggestedScore(content(literal))) o.suggested_score = score;
     }
   }
   return o;

@@ -3,6 +3,7 @@
 // an organisation and a location. Controlled-vocabulary URIs are checked here.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -24,10 +25,11 @@ struct Opportunity {
   std::string homepage;
   std::string start_date, end_date;  // YYYY-MM-DD
   std::optional<schema::Mode> mode;
-  std::optional<std::pair<std::string, std::string>> price;  // (decimal amount, currency)
-  std::vector<std::string> providers, locations;             // idrefs
-  std::string achievement;                                   // idref
-  std::string default_language;                              // a tag
+  // Every priceDetail/amount with unit and value, in order: (decimal value, currency).
+  std::vector<std::pair<std::string, std::string>> prices;
+  std::vector<std::string> providers, locations;  // idrefs
+  std::string achievement;                        // idref
+  std::string default_language;                   // a tag
 };
 
 struct Achievement {
@@ -40,6 +42,9 @@ struct Achievement {
 
 struct Outcome {
   std::vector<std::string> skills;  // relatedESCOSkill and relatedSkill URIs
+  // Set when an additionalNote says the skills were suggested at import (kSuggestedNote): the
+  // score in thousandths.
+  std::optional<uint16_t> suggested_score;
 };
 
 struct Organisation {

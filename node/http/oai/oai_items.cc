@@ -70,7 +70,10 @@ std::vector<std::string> setsOf(const Item& item) {
   const store::RecordKey& key = item.state.key;
   std::vector<std::string> sets = {"kind:" + std::string(catalog::kindName(key.kind)),
                                    "author:" + toHex(key.author)};
-  if (item.deleted()) return sets;
+  if (item.deleted()) {
+    sets.insert(sets.end(), item.ended_sets.begin(), item.ended_sets.end());
+    return sets;
+  }
   auto reader = catalog::RecordReader::open(item.state.body);
   if (!reader.ok()) return sets;
   schema::Record::Reader record = (*reader)->root();
@@ -85,8 +88,24 @@ std::vector<std::string> setsOf(const Item& item) {
   return sets;
 }
 
+Status endedSets(const store::CatalogStore& store, Item& item) {
+  item.ended_sets.clear();
+  const uint64_t seq = item.state.last_upsert_seq;
+  if (!item.deleted() || seq == 0) return Status::OK();
+  EICHUB_ASSIGN_OR_RETURN(auto updates, store.readFeed(item.state.key.author, seq, seq, 1));
+  if (updates.empty()) return Status::OK();
+  EICHUB_ASSIGN_OR_RETURN(feed::HeaderFields h, feed::decodeHeader(updates[0].header));
+  for (std::string& tag : h.tags) {
+    if (tag.starts_with("region:") || tag.starts_with("sector:")) {
+      item.ended_sets.push_back(std::move(tag));
+    }
+  }
+  return Status::OK();
+}
+
 int64_t datestampSeconds(const store::RecordState& state) {
-  return state.time_ms >= 0 ? state.time_ms / 1000 : (state.time_ms - 999) / 1000;
+  const int64_t ms = state.applied_ms > 0 ? state.applied_ms : state.time_ms;
+  return ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
 }
 
 Status walkItems(const store::CatalogStore& store, const Heads& heads, const Selection& selection,
@@ -113,6 +132,7 @@ Status walkItems(const store::CatalogStore& store, const Heads& heads, const Sel
       }
       int64_t stamp = datestampSeconds(item.state);
       if (stamp < selection.from || stamp > selection.until) continue;
+      EICHUB_RETURN_IF_ERROR(endedSets(store, item));
       if (!inSet(item, selection.set)) continue;
       if (!fn(item)) return Status::OK();
     }

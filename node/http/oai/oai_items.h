@@ -30,6 +30,9 @@ using Heads = std::map<PublicKey, uint64_t>;
 struct Item {
   store::RecordState state;  // the record as held now (a tombstone, or an erased body)
   uint64_t number = 0;       // the change at which the walk reports it
+  // A deleted item's region: and sector: sets, from the tags of the upsert its delete ended
+  // (endedSets); empty when that is unknown (state stored by an older build).
+  std::vector<std::string> ended_sets;
   bool deleted() const { return state.op != feed::Op::UPSERT || state.body.empty(); }
 };
 
@@ -38,8 +41,14 @@ std::string identifier(const std::string& repository, const store::RecordKey& ke
 // The record key an identifier names, or nullopt when it is not one of this repository's.
 std::optional<store::RecordKey> parseIdentifier(const std::string& repository,
                                                 const std::string& text);
-// The setSpecs the item belongs to (kind, author; region and sectors while its body is held).
+// Fills item.ended_sets when the item is deleted: reads the header of the upsert it ended
+// (RecordState::last_upsert_seq). Errors: the store's.
+Status endedSets(const store::CatalogStore& store, Item& item);
+// The setSpecs the item belongs to: kind, author; region and sectors from its body, or, once
+// deleted, from ended_sets.
 std::vector<std::string> setsOf(const Item& item);
+// The item's datestamp, seconds since the epoch: when this node applied its state
+// (RecordState::applied_ms), or the author's signed time for state stored by an older build.
 int64_t datestampSeconds(const store::RecordState& state);
 
 // Calls fn for each item selected, in change order, starting after change number `after`,

@@ -34,7 +34,10 @@ std::string dublinCore(schema::Record::Reader record) {
     auto lr = record.getLearningResource();
     dcTexts(out, "title", lr.getTitle());
     dcTexts(out, "description", lr.getDescription());
-    for (auto t : lr.getTeaches()) dcText(out, "subject", dcSource(t.getSkill()));
+    // oai_dc cannot mark a skill as suggested (SkillRef.suggested): only asserted ones go in.
+    for (auto t : lr.getTeaches()) {
+      if (!t.getSuggested()) dcText(out, "subject", dcSource(t.getSkill()));
+    }
     for (auto k : lr.getKeywords()) {
       out += fmt::format("<dc:subject xml:lang=\"{}\">{}</dc:subject>",
                          escape(dcSource(k.getLang())), escape(dcSource(k.getText())));

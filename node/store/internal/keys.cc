@@ -12,6 +12,7 @@ namespace {
 constexpr size_t kHeadValueBytes = 8 + kHashBytes + 8 + 8 + 8;
 constexpr size_t kHeadValueWithoutBytes = kHeadValueBytes - 8;  // written before byte quotas
 constexpr size_t kRecordValueBytes = kRecordStateBytes + kRidBytes;
+constexpr size_t kRecordValueLocalBytes = kRecordValueBytes + 8 + 8;  // applied, last upsert
 // header_len(4) || signature_len(2) in front of a headers value.
 constexpr size_t kHeaderLengthsBytes = 4 + 2;
 constexpr size_t kHeaderPrefixBytes = kHeaderLengthsBytes + 1;  // and the body codec
@@ -110,17 +111,21 @@ Result<Rid> decodeRid(ByteView bytes) { return decodeNumberKey(bytes, "rid"); }
 
 Bytes encodeRecordValue(const RecordValue& value) {
   Bytes out;
-  out.reserve(kRecordValueBytes);
+  out.reserve(kRecordValueLocalBytes);
   appendU64BE(out, value.seq);
   out.push_back(static_cast<uint8_t>(value.op));
   appendBytes(out, value.body_hash);
   appendU64BE(out, static_cast<uint64_t>(value.time_ms));
   appendU64BE(out, value.rid);
+  appendU64BE(out, static_cast<uint64_t>(value.applied_ms));
+  appendU64BE(out, value.last_upsert_seq);
   return out;
 }
 
 Result<RecordValue> decodeRecordValue(ByteView bytes) {
-  if (bytes.size() != kRecordValueBytes) return Status::Corruption("bad record value size");
+  if (bytes.size() != kRecordValueBytes && bytes.size() != kRecordValueLocalBytes) {
+    return Status::Corruption("bad record value size");
+  }
   if (bytes[8] > kMaxOp) return Status::Corruption("unknown op in record value");
   RecordValue value;
   const uint8_t* p = bytes.data();
@@ -129,6 +134,10 @@ Result<RecordValue> decodeRecordValue(ByteView bytes) {
   value.body_hash = readHash(p + 9);
   value.time_ms = static_cast<int64_t>(readU64BE(p + 9 + kHashBytes));
   value.rid = readU64BE(p + kRecordStateBytes);
+  if (bytes.size() == kRecordValueLocalBytes) {
+    value.applied_ms = static_cast<int64_t>(readU64BE(p + kRecordValueBytes));
+    value.last_upsert_seq = readU64BE(p + kRecordValueBytes + 8);
+  }
   return value;
 }
 
@@ -206,11 +215,12 @@ Result<TextPosting> decodeTextPosting(ByteView bytes) {
 std::array<uint8_t, 8> changeKey(uint64_t number) { return numberKey(number); }
 
 Bytes encodeChange(const PublicKey& author, uint64_t seq, catalog::Kind kind, feed::Op op,
-                   std::string_view id) {
+                   int64_t applied_ms, std::string_view id) {
   Bytes out(author.begin(), author.end());
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(seq >> shift));
+  appendU64BE(out, seq);
   out.push_back(static_cast<uint8_t>(kind));
-  out.push_back(static_cast<uint8_t>(op));
+  out.push_back(static_cast<uint8_t>(op) | kChangeAppliedFlag);
+  appendU64BE(out, static_cast<uint64_t>(applied_ms));
   out.insert(out.end(), id.begin(), id.end());
   return out;
 }
@@ -224,12 +234,20 @@ Result<ChangeEntry> decodeChange(ByteView key, ByteView value) {
   for (size_t i = 0; i < 8; ++i) entry.seq = (entry.seq << 8) | value[kPublicKeyBytes + i];
   uint8_t kind = value[kPublicKeyBytes + 8];
   uint8_t op = value[kPublicKeyBytes + 9];
+  const bool applied = (op & kChangeAppliedFlag) != 0;
+  op &= static_cast<uint8_t>(~kChangeAppliedFlag);
   if (kind > kMaxKind || op > kMaxOp) {
     return Status::Corruption("change entry with an unknown kind or op");
   }
   entry.kind = static_cast<catalog::Kind>(kind);
   entry.op = static_cast<feed::Op>(op);
-  entry.id = std::string(asChars(value.subspan(kFixed)));
+  size_t id_at = kFixed;
+  if (applied) {
+    if (value.size() < kFixed + 8) return Status::Corruption("short change entry");
+    entry.applied_ms = static_cast<int64_t>(readU64BE(value.data() + kFixed));
+    id_at += 8;
+  }
+  entry.id = std::string(asChars(value.subspan(id_at)));
   return entry;
 }
 

@@ -57,9 +57,10 @@ std::array<uint8_t, kRidBytes> ridKey(Rid rid);
 // Errors: Corruption unless bytes is exactly kRidBytes.
 Result<Rid> decodeRid(ByteView bytes);
 
-// records value: seq(8) op(1) body_hash(32) time(8) || rid(8). The first kRecordStateBytes
-// are the record's state, a pure function of the feed prefixes held: the digest hashes only
-// them.
+// records value: seq(8) op(1) body_hash(32) time(8) || rid(8) [|| applied_ms(8) ||
+// last_upsert_seq(8)]. The first kRecordStateBytes are the record's state, a pure function of
+// the feed prefixes held: the digest hashes only them. The bracketed part is node-local and was
+// added within schema version 5: values written before it lack it and read as 0.
 inline constexpr size_t kRecordStateBytes = 8 + 1 + kHashBytes + 8;
 struct RecordValue {
   uint64_t seq = 0;
@@ -67,6 +68,8 @@ struct RecordValue {
   Hash32 body_hash{};
   int64_t time_ms = 0;
   Rid rid = 0;
+  int64_t applied_ms = 0;        // this node's clock when the state was stored; 0 = unknown
+  uint64_t last_upsert_seq = 0;  // the newest upsert of the record up to seq; 0 = unknown
 };
 Bytes encodeRecordValue(const RecordValue& value);
 Result<RecordValue> decodeRecordValue(ByteView bytes);
@@ -111,12 +114,14 @@ Result<TextPosting> decodeTextPosting(ByteView bytes);
 
 // skill_index value (dupfixed): rid(8 BE).
 
-// changes: change number(8 BE) -> author(32) || seq(8 BE) || kind(1) || op(1) || id. The
-// number is node-local (assigned at apply time, in apply order, from 1) and, like rids, never
-// reaches the digest.
+// changes: change number(8 BE) -> author(32) || seq(8 BE) || kind(1) || op(1) ||
+// [applied_ms(8 BE) ||] id. The number is node-local (assigned at apply time, in apply order,
+// from 1) and, like rids and applied_ms, never reaches the digest. applied_ms is present when
+// the op byte has kChangeAppliedFlag set (entries written since; older ones read as 0).
+inline constexpr uint8_t kChangeAppliedFlag = 0x80;
 std::array<uint8_t, 8> changeKey(uint64_t number);
 Bytes encodeChange(const PublicKey& author, uint64_t seq, catalog::Kind kind, feed::Op op,
-                   std::string_view id);
+                   int64_t applied_ms, std::string_view id);
 // Errors: Corruption for a short key or value, or an unknown kind or op.
 Result<ChangeEntry> decodeChange(ByteView key, ByteView value);
 

@@ -2,6 +2,9 @@
 // opening and writing, catalog_queries.cc for reading).
 #pragma once
 
+#include <chrono>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string_view>
 #include <utility>
@@ -44,6 +47,15 @@ Status applyBatch(WriteTxn& txn, const std::vector<feed::VerifiedUpdate>& batch,
 
 struct CatalogStore::Impl {
   std::unique_ptr<LmdbEnv> env;
+  std::function<int64_t()> now_ms;  // StoreOptions::now_ms
+
+  // The local clock: now_ms, or the system clock.
+  int64_t nowMs() const {
+    if (now_ms) return now_ms();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
   // The index writes of apply(), made by the first apply() inside its write txn and kept from
   // batch to batch so that its tables keep their memory (no regrowth and page faults per
   // batch). Created and used only inside apply's write txn, which LMDB serialises.

@@ -263,33 +263,68 @@ TEST_F(ElmImportTest, AFieldTheCatalogueRefusesNamesTheOpportunity) {
 }
 
 // The two upstream samples: the schema's structure filled with random values. Their two
-// organisations import; their two learning opportunities carry prices the catalogue refuses
-// (negative, over kMaxPriceAmount, three decimals), each refused on its own with its line.
-TEST_F(ElmImportTest, UpstreamSamplesImportedOrRefusedEntryByEntry) {
+// organisations and two learning opportunities import. Their prices are read as LOQ means them
+// (a decimal in the unit's currency): XXX is no currency, one is negative, the others are over
+// kMaxPriceAmount, so no price is held and each is noted; LOP-01's period ends before it
+// starts, so it is left out and noted too.
+TEST_F(ElmImportTest, UpstreamSamplesImportWithTheValuesLeftOutNoted) {
   std::string dir = std::string(EICHUB_SOURCE_DIR) + "/../shared/standards/elm-loq-3.1.0";
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
     GTEST_SKIP() << "../shared/standards/elm-loq-3.1.0 is absent";
   }
   for (std::string name : {"loq.xml", "loq_withLearningAchievementSpecification.xml"}) {
-    ImportOptions options;
-    options.skip_bad = true;
-    auto result = importElm(dir + "/" + name, options);
+    auto result = importElm(dir + "/" + name, {});
     ASSERT_TRUE(result.ok()) << name << ": " << result.status().toString();
     EXPECT_EQ(result->organisations, 2u) << name;
-    EXPECT_EQ(result->opportunities, 0u) << name;
-    EXPECT_EQ(result->skipped, 2u) << name;
-    ASSERT_EQ(result->errors.size(), 2u) << name;
-    EXPECT_EQ(
-        result->errors[0].rfind("line 42: learningOpportunity http://LOP-01: price.amount", 0), 0u)
-        << result->errors[0];
-    EXPECT_EQ(
-        result->errors[1].rfind("line 410: learningOpportunity http://LOP-02: price.amount", 0), 0u)
-        << result->errors[1];
-    auto strict = importElm(dir + "/" + name, {});
-    ASSERT_FALSE(strict.ok());
-    EXPECT_NE(strict.status().message().find("line 42"), std::string::npos);
+    EXPECT_EQ(result->opportunities, 2u) << name;
+    EXPECT_EQ(result->skipped, 0u) << name;
+    std::string notes;
+    for (const std::string& note : result->notes) notes += note + "\n";
+    for (std::string want :
+         {"line 42: learningOpportunity http://LOP-01: priceDetail amount 1378413989.154 XXX "
+          "left out: XXX is no currency",
+          "line 42: learningOpportunity http://LOP-01: priceDetail amount 617533410.143 CUP "
+          "left out: over the catalogue's price limit",
+          "line 42: learningOpportunity http://LOP-01: temporal left out: endDate",
+          "line 410: learningOpportunity http://LOP-02: priceDetail amount -782806104.573 VND "
+          "left out: negative"}) {
+      EXPECT_NE(notes.find(want), std::string::npos) << want << "\nnotes:\n" << notes;
+    }
+    for (const catalog::Change& change : result->changes) {
+      if (change.kind != catalog::Kind::LEARNING_RESOURCE) continue;
+      Status read = catalog::readRecord(change.body, [](schema::Record::Reader record) {
+        EXPECT_FALSE(record.getLearningResource().hasPrice());
+        return Status::OK();
+      });
+      EXPECT_TRUE(read.ok()) << read.toString();
+    }
   }
+}
+
+// A price the catalogue can hold is read from the first amount that states one, rounded to
+// cents: LOQ values are decimals of any precision.
+TEST_F(ElmImportTest, ThePriceIsTheFirstAmountTheCatalogueCanHold) {
+  std::string inner = kGoodInner;
+  const std::string gbp =
+      R"(<priceDetail><amount><unit uri="http://publications.europa.eu/resource/authority/currency/GBP"/><value>35.50</value></amount></priceDetail>)";
+  const std::string two =
+      R"(<priceDetail><amount><unit uri="http://publications.europa.eu/resource/authority/currency/XXX"/><value>12</value></amount></priceDetail>)"
+      R"(<priceDetail><amount><unit uri="http://publications.europa.eu/resource/authority/currency/EUR"/><value>120.504</value></amount></priceDetail>)";
+  ASSERT_NE(inner.find(gbp), std::string::npos);
+  inner.replace(inner.find(gbp), gbp.size(), two);
+  auto result = import(document(opportunity("http://lop/1", inner)));
+  ASSERT_TRUE(result.ok()) << result.status().toString();
+  ASSERT_EQ(result->opportunities, 1u);
+  ASSERT_EQ(result->notes.size(), 1u);
+  EXPECT_NE(result->notes[0].find("XXX is no currency"), std::string::npos) << result->notes[0];
+  Status read = catalog::readRecord(result->changes.back().body, [](schema::Record::Reader record) {
+    auto price = record.getLearningResource().getPrice();
+    EXPECT_EQ(price.getAmountCents(), 12050u);
+    EXPECT_EQ(std::string(price.getCurrency().cStr()), "EUR");
+    return Status::OK();
+  });
+  EXPECT_TRUE(read.ok()) << read.toString();
 }
 
 }  // namespace

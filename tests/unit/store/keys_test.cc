@@ -74,15 +74,59 @@ TEST(KeysTest, SchemaFourHeaderValueHasNoCodecByte) {
 
 TEST(KeysTest, RecordValueKeepsRidAfterTheHashedState) {
   RecordValue value{7, feed::Op::DELETE, Hash32{}, 99, 12345};
+  value.applied_ms = 1'800'000'000'000;
+  value.last_upsert_seq = 5;
   Bytes bytes = encodeRecordValue(value);
-  ASSERT_EQ(bytes.size(), kRecordStateBytes + kRidBytes);
+  ASSERT_EQ(bytes.size(), kRecordStateBytes + kRidBytes + 16);
   EXPECT_EQ(readU64BE(bytes.data() + kRecordStateBytes), 12345u);
   auto back = decodeRecordValue(bytes).value();
   EXPECT_EQ(back.rid, 12345u);
   EXPECT_EQ(back.seq, 7u);
   EXPECT_EQ(back.op, feed::Op::DELETE);
+  EXPECT_EQ(back.applied_ms, 1'800'000'000'000);
+  EXPECT_EQ(back.last_upsert_seq, 5u);
   EXPECT_EQ(decodeRecordValue(ByteView(bytes).first(kRecordStateBytes)).status().code(),
             Status::Code::kCorruption);
+  EXPECT_EQ(decodeRecordValue(ByteView(bytes).first(bytes.size() - 1)).status().code(),
+            Status::Code::kCorruption);
+}
+
+// A value written before applied_ms and last_upsert_seq existed reads them as 0.
+TEST(KeysTest, RecordValueWithoutTheLocalPartReadsZero) {
+  RecordValue value{7, feed::Op::UPSERT, Hash32{}, 99, 12345};
+  value.applied_ms = 42;
+  Bytes bytes = encodeRecordValue(value);
+  auto back = decodeRecordValue(ByteView(bytes).first(kRecordStateBytes + kRidBytes)).value();
+  EXPECT_EQ(back.rid, 12345u);
+  EXPECT_EQ(back.applied_ms, 0);
+  EXPECT_EQ(back.last_upsert_seq, 0u);
+}
+
+// Change entries carry the time they were applied; entries written before read it as 0.
+TEST(KeysTest, ChangeEntryCarriesAppliedTimeAndReadsOldEntries) {
+  PublicKey author{};
+  author[0] = 9;
+  Bytes value = encodeChange(author, 3, catalog::Kind::PROVIDER, feed::Op::DELETE, 1234567, "p/1");
+  auto entry = decodeChange(changeKey(11), value).value();
+  EXPECT_EQ(entry.number, 11u);
+  EXPECT_EQ(entry.seq, 3u);
+  EXPECT_EQ(entry.kind, catalog::Kind::PROVIDER);
+  EXPECT_EQ(entry.op, feed::Op::DELETE);
+  EXPECT_EQ(entry.applied_ms, 1234567);
+  EXPECT_EQ(entry.id, "p/1");
+  // The old layout: no flag in the op byte, the id right after it.
+  Bytes old(author.begin(), author.end());
+  appendU64BE(old, 3);
+  old.push_back(static_cast<uint8_t>(catalog::Kind::PROVIDER));
+  old.push_back(static_cast<uint8_t>(feed::Op::DELETE));
+  old.insert(old.end(), {'p', '/', '1'});
+  auto before = decodeChange(changeKey(11), old).value();
+  EXPECT_EQ(before.applied_ms, 0);
+  EXPECT_EQ(before.op, feed::Op::DELETE);
+  EXPECT_EQ(before.id, "p/1");
+  // The flag with too few bytes for the time is corrupt, not a crash.
+  Bytes flagged(value.begin(), value.begin() + kPublicKeyBytes + 8 + 2 + 4);
+  EXPECT_EQ(decodeChange(changeKey(11), flagged).status().code(), Status::Code::kCorruption);
 }
 
 // Reads the rid of key and the key of rid straight from the tables.
