@@ -137,7 +137,8 @@ TEST(MeshSyncTest, ASourceThatNeverAnswersIsLeftForAnotherAfterTheWantTimeout) {
   Mesh mesh;
   const auto [a, b, c] = twoSourcesAndANewNode(mesh, 120);
   // C's first source is A (both announce the same head; the first link wins the tie).
-  const auto a_withholds = [&](size_t from, size_t to, const wire::Message& m) {
+  // Bindings are captured by copy (clang 14 refuses to capture a structured binding).
+  const auto a_withholds = [a = a, c = c](size_t from, size_t to, const wire::Message& m) {
     return from == a && to == c && isUpdates(m);
   };
   mesh.connect(c, a);
@@ -158,7 +159,7 @@ TEST(MeshSyncTest, ASourceThatNeverAnswersIsLeftForAnotherAfterTheWantTimeout) {
 TEST(MeshSyncTest, ASlowSourceWithinTheTimeoutKeepsThePullAndLateAnswersAreNotBlamed) {
   Mesh mesh;
   const auto [a, b, c] = twoSourcesAndANewNode(mesh, 100);
-  const auto a_is_slow = [&](size_t from, size_t to, const wire::Message& m) {
+  const auto a_is_slow = [a = a, c = c](size_t from, size_t to, const wire::Message& m) {
     return from == a && to == c && isUpdates(m);
   };
   mesh.connect(c, a);
@@ -193,7 +194,8 @@ TEST(MeshSyncTest, ASourceGoingAwayMidCatchUpHandsThePullToTheOtherPeer) {
   mesh.connect(c, b);
   int answers = 0;
   // A's third answer never arrives: A's link goes down with it queued.
-  const auto cut_at_third = [&](size_t from, size_t to, const wire::Message& m) {
+  const auto cut_at_third = [a = a, c = c, &answers](size_t from, size_t to,
+                                                     const wire::Message& m) {
     return from == a && to == c && isUpdates(m) && ++answers >= 3;
   };
   mesh.pump(cut_at_third);
