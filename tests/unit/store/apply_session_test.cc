@@ -12,13 +12,8 @@ namespace eichub::store {
 namespace {
 
 using feed::VerifiedUpdate;
+using testing::openStore;
 using testing::TestFeed;
-
-std::unique_ptr<CatalogStore> openStore(const std::string& dir, StoreOptions options = {}) {
-  auto store = CatalogStore::open(dir, options);
-  EICHUB_CHECK(store.ok()) << store.status().toString();
-  return std::move(store).value();
-}
 
 // count skills with ids in no key order (as ESCO's UUID URIs), labels long enough to fill
 // pages.

@@ -19,13 +19,8 @@ namespace {
 
 using catalog::Kind;
 using feed::VerifiedUpdate;
+using testing::openStore;
 using testing::TestFeed;
-
-std::unique_ptr<CatalogStore> openStore(const std::string& dir, StoreOptions options = {}) {
-  auto store = CatalogStore::open(dir, options);
-  EICHUB_CHECK(store.ok()) << store.status().toString();
-  return std::move(store).value();
-}
 
 Hash32 digestOf(const CatalogStore& store) { return store.digest().value(); }
 

@@ -10,6 +10,7 @@
 #include <capnp/message.h>
 
 #include "federation/common/bytes.h"
+#include "federation/common/check.h"
 #include "federation/crypto/ed25519_key.h"
 #include "federation/feed/appender.h"
 #include "federation/feed/update.h"
@@ -19,6 +20,13 @@
 namespace eichub::store::testing {
 
 inline constexpr const char* kNetwork = "test-net";
+
+// Opens (creating) the store in dir; a failure stops the test binary with its status.
+inline std::unique_ptr<CatalogStore> openStore(const std::string& dir, StoreOptions options = {}) {
+  auto store = CatalogStore::open(dir, options);
+  EICHUB_CHECK(store.ok()) << store.status().toString();
+  return std::move(store).value();
+}
 
 // (lang, text) pairs.
 using Texts = std::vector<std::pair<std::string, std::string>>;
