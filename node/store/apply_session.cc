@@ -7,27 +7,30 @@ namespace eichub::store {
 
 Result<std::unique_ptr<ApplySession>> CatalogStore::beginApplySession() {
   std::unique_ptr<ApplySession> session(new ApplySession(*impl_));
-  EICHUB_RETURN_IF_ERROR(session->restart());
+  EICHUB_RETURN_IF_ERROR(session->beginAndReplay());
   return session;
 }
 
 ApplySession::~ApplySession() = default;  // an uncommitted txn aborts
 
-Status ApplySession::restart() {
+Status ApplySession::beginAndReplay() {
+  EICHUB_ASSIGN_OR_RETURN(WriteTxn txn, impl_.env->beginWrite());
+  txn_ = std::make_unique<WriteTxn>(std::move(txn));
+  for (const auto& batch : batches_) {
+    ApplyStats ignored;
+    EICHUB_RETURN_IF_ERROR(internal::applyBatch(*txn_, batch, impl_, ignored));
+  }
+  return Status::OK();
+}
+
+Status ApplySession::recover(Status failure) {
   for (;;) {
-    EICHUB_ASSIGN_OR_RETURN(WriteTxn txn, impl_.env->beginWrite());
-    txn_ = std::make_unique<WriteTxn>(std::move(txn));
-    Status status;
-    for (const auto& batch : batches_) {
-      ApplyStats ignored;
-      status = internal::applyBatch(*txn_, batch, impl_, ignored);
-      if (!status.ok()) break;
-    }
-    if (status.ok()) return status;
-    const bool map_full = txn_->mapFull();
+    const bool map_full = txn_ != nullptr && txn_->mapFull();
     txn_.reset();  // aborts, and releases the shared resize lock growMap takes exclusively
-    if (!map_full) return status;
-    EICHUB_RETURN_IF_ERROR(impl_.env->growMap());
+    if (!map_full) return failed_ = failure;
+    if (Status grown = impl_.env->growMap(); !grown.ok()) return failed_ = grown;
+    failure = beginAndReplay();
+    if (failure.ok()) return failure;
   }
 }
 
@@ -37,21 +40,18 @@ Result<ApplyStats> ApplySession::apply(std::vector<feed::VerifiedUpdate> batch) 
   for (;;) {
     ApplyStats stats;
     Status status = internal::applyBatch(*txn_, batch, impl_, stats);
-    if (status.ok()) {
-      updates_ += batch.size();
-      for (const feed::VerifiedUpdate& update : batch) {
-        const feed::SignedUpdate& signed_update = update.signed_update;
-        bytes_ += signed_update.header.size() + signed_update.signature.size() +
-                  signed_update.body.size();
-      }
-      batches_.push_back(std::move(batch));
-      return stats;
+    if (!status.ok()) {
+      EICHUB_RETURN_IF_ERROR(recover(std::move(status)));
+      continue;  // the kept batches are in again: apply this one after them
     }
-    const bool map_full = txn_->mapFull();
-    txn_.reset();
-    if (!map_full) return failed_ = status;
-    if (Status grown = impl_.env->growMap(); !grown.ok()) return failed_ = grown;
-    if (Status restarted = restart(); !restarted.ok()) return failed_ = restarted;
+    updates_ += batch.size();
+    for (const feed::VerifiedUpdate& update : batch) {
+      const feed::SignedUpdate& signed_update = update.signed_update;
+      bytes_ +=
+          signed_update.header.size() + signed_update.signature.size() + signed_update.body.size();
+    }
+    batches_.push_back(std::move(batch));
+    return stats;
   }
 }
 
@@ -60,15 +60,12 @@ Status ApplySession::commit() {
   if (!txn_) return Status::InvalidArgument("apply session", "already committed");
   for (;;) {
     Status status = txn_->commit();
-    const bool map_full = txn_->mapFull();
-    txn_.reset();
-    if (status.ok() || !map_full) {
+    if (status.ok()) {
+      txn_.reset();
       batches_.clear();
-      if (!status.ok()) failed_ = status;
       return status;
     }
-    if (Status grown = impl_.env->growMap(); !grown.ok()) return failed_ = grown;
-    if (Status restarted = restart(); !restarted.ok()) return failed_ = restarted;
+    EICHUB_RETURN_IF_ERROR(recover(std::move(status)));
   }
 }
 

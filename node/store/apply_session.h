@@ -44,8 +44,13 @@ class ApplySession {
  private:
   friend class CatalogStore;
   explicit ApplySession(CatalogStore::Impl& impl) : impl_(impl) {}
-  // Begins the transaction and applies every kept batch again (after a map growth).
-  Status restart();
+  // Begins the transaction and applies every kept batch in it (none at the start; all of them
+  // after a map growth). Errors: lmdbStatus, applyBatch's (MDB_MAP_FULL sets txn_->mapFull()).
+  Status beginAndReplay();
+  // After an operation of the transaction failed with failure: a full map is grown and the kept
+  // batches applied again in a new transaction (OK, go on); anything else fails the session and
+  // is returned.
+  Status recover(Status failure);
 
   CatalogStore::Impl& impl_;
   std::unique_ptr<WriteTxn> txn_;
