@@ -72,6 +72,36 @@ TEST_F(PublisherTest, ManyBatchesLandInOrderAndVerify) {
   }
 }
 
+// A transaction that holds kPublishTxnMaxBytes after a batch is committed, and the rest of the
+// publish goes into the next one: what the session keeps in memory stays bounded.
+TEST_F(PublisherTest, AWriteTransactionEndsOnceItHoldsItsByteBound) {
+  constexpr size_t kTextBytes = 40'000;  // two descriptions: about 80 kB per update
+  const size_t n = kPublishBatchUpdates + 6;
+  static_assert(kPublishBatchUpdates * 2 * kTextBytes > kPublishTxnMaxBytes);
+  std::vector<catalog::Change> changes;
+  for (size_t i = 0; i < n; ++i) {
+    capnp::MallocMessageBuilder message;
+    auto r = message.initRoot<schema::Record>().initLearningResource();
+    r.setId("r/" + std::to_string(i));
+    auto title = r.initTitle(1);
+    title[0].setLang("en");
+    title[0].setText("course " + std::to_string(i));
+    auto description = r.initDescription(2);
+    for (unsigned d = 0; d < 2; ++d) {
+      description[d].setLang(d == 0 ? "en" : "de");
+      description[d].setText(std::string(kTextBytes - 16, 'a' + i % 26) + std::to_string(i));
+    }
+    auto change = catalog::changeFromRecord(message.getRoot<schema::Record>().asReader());
+    ASSERT_TRUE(change.ok()) << change.status().toString();
+    changes.push_back(std::move(change).value());
+  }
+  auto summary = publish(changes);
+  ASSERT_TRUE(summary.ok()) << summary.status().toString();
+  EXPECT_EQ(summary->added, n);
+  EXPECT_EQ(summary->batches, 2u);  // the first full batch passed the bound
+  EXPECT_EQ(store_->head(key_->publicKey())->seq, n);
+}
+
 TEST_F(PublisherTest, LaterChangesSeeEarlierBatchesOfTheSameCall) {
   std::vector<catalog::Change> changes;
   for (size_t i = 0; i < kPublishBatchUpdates; ++i) changes.push_back(resource(i, "first"));
