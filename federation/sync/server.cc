@@ -112,8 +112,10 @@ void Server::onWant(LinkId link, const wire::Want& want) {
     deferred_.erase(waiting);
   }
   const uint64_t sent = serveRange(link, want.author, from, count, want.headers_only);
-  // Probes (one header) say nothing of where the client's feed is.
-  if (sent > 0 && want.credit > 1) peer_at_[{link, want.author}] = from + sent - 1;
+  // A fork probe (one header, nothing held stated) says nothing of where the client's feed is;
+  // a live want of one update (it states what it holds) does: the next head is pushed to it.
+  const bool probe = want.credit == 1 && want.held_seq == 0;
+  if (sent > 0 && !probe) peer_at_[{link, want.author}] = from + sent - 1;
   // What the want acknowledged may make room for other feeds' rests.
   resume(link);
 }
