@@ -114,6 +114,27 @@ TEST_F(LivePushTest, ANewHeadIsPushedToAPeerJustBehindWithoutHaveOrWant) {
   EXPECT_FALSE(client_->engine->catchingUp());
 }
 
+// A peer that follows a feed one update at a time pulls each with a want of one (credit 1, its
+// held seq stated): that want tells A where the peer is, so the next head is pushed.
+TEST_F(LivePushTest, APeerThatPulledOneUpdateIsPushedTheNext) {
+  catchUp(1);
+  publish(1);
+  server_->engine->localHeadsChanged();
+  pump();  // have, a want of one, updates
+  ASSERT_EQ(clientSeq(), 2u);
+  EXPECT_EQ(server_->engine->pushesSent(), 0u);
+  publish(1);
+  server_->engine->localHeadsChanged();
+  std::vector<wire::Message> from_a;
+  for (auto& [link, bytes] : server_->outbox) from_a.push_back(wire::decode(bytes).value());
+  size_t others = 0;
+  EXPECT_EQ(updateSeqs(from_a, &others), (std::vector<uint64_t>{3}));
+  EXPECT_EQ(others, 0u);  // no have
+  pump();
+  EXPECT_EQ(clientSeq(), 3u);
+  EXPECT_EQ(server_->engine->pushesSent(), 1u);
+}
+
 TEST_F(LivePushTest, APeerFurtherBehindThanAPushIsToldWithHave) {
   catchUp(3);
   publish(kMaxPushUpdates + 1);
