@@ -14,7 +14,7 @@ namespace eichub::publish {
 // Changes held at a time by a streaming publish, handed to one publishChanges call (which signs
 // and commits them in batches of kPublishBatchUpdates): by count, and by body bytes for files
 // of large records. Memory stays at a few of these, whatever the file's size.
-inline constexpr size_t kStreamBatchChanges = 4 * kPublishBatchUpdates;
+inline constexpr size_t kStreamBatchChanges = 4096;
 inline constexpr size_t kStreamBatchBytes = 4u << 20;
 
 // Reads one input file into sink, line by line or row by row (catalog::scanJsonLines,
