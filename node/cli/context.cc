@@ -37,9 +37,9 @@ bool isEscoUri(std::string_view id) { return id.rfind("http://data.europa.eu/esc
 
 void reloadDaemon(const std::string& dir) {
   if (!daemon::daemonRunning(dir)) return;
-  auto reply = daemon::askDaemon(dir, "reload");
-  if (!reply.ok())
-    fmt::print(stderr, "eichub: the running daemon did not reload: {}\n", reply.status().message());
+  Status reloaded = daemon::reloadDaemon(dir);
+  if (!reloaded.ok())
+    fmt::print(stderr, "eichub: the running daemon did not reload: {}\n", reloaded.message());
 }
 
 CLI::App& subcommandGroup(CLI::App& app, const std::string& name, const std::string& description) {

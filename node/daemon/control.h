@@ -24,4 +24,10 @@ bool daemonRunning(const std::string& home_dir);
 // timeout_ms. Errors: Unavailable when no daemon runs or none took the notice.
 Status notifyDaemon(const std::string& home_dir, int timeout_ms = 500);
 
+// Tells the daemon of home_dir to reload its peers and trust (after `peer add`, `trust add`...):
+// the control channel's "reload", waiting up to timeout_ms, and SIGUSR1's way of reaching a
+// daemon too busy to answer: SIGHUP (see notifyDaemon for the run file's checks). Errors:
+// Unavailable when no daemon runs or none took the request.
+Status reloadDaemon(const std::string& home_dir, int timeout_ms = 1000);
+
 }  // namespace eichub::daemon

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/multinode/cluster.h"
+#include "tests/multinode/daemon_status.h"
 #include "tests/multinode/http_client.h"
 #include "tests/multinode/node_process.h"
 #include "tests/testing/files.h"
@@ -105,6 +106,41 @@ TEST(DaemonReloadProcessTest, HupAppliesANewSubscriptionAndFetchesItsBodies) {
       << readFile(b.logFile());
   // Both feeds travel both ways: equal once each node holds the other's latest updates.
   EXPECT_TRUE(converged({&a, &b}, seconds(30))) << a.digest() << " != " << b.digest();
+}
+
+// `peer add` tells a running daemon to reload over its control channel; a daemon too busy to
+// answer within the request's second (here: stopped) still gets it, by SIGHUP, and the command
+// says nothing went wrong.
+TEST(DaemonReloadProcessTest, APeerAddReachesADaemonTooBusyToAnswerByHup) {
+  TempDir dir;
+  NodeProcess a(dir.file("a"), "Leeds", "UKE42");
+  NodeProcess b(dir.file("b"), "Bremen", "DE50");
+  a.start();
+  b.start();
+  b.ok({"peer", "add", a.card()});  // B admits A
+  const std::string card = b.card();
+  a.signal(SIGSTOP);
+  ProcessResult added = a.cli({"peer", "add", card});
+  a.signal(SIGCONT);
+  EXPECT_EQ(added.exit_code, 0) << added.err;
+  EXPECT_EQ(added.err.find("did not reload"), std::string::npos) << added.err;
+  EXPECT_TRUE(waitFor(
+      [&] {
+        return logHas(a, {"event=reload", "trigger=HUP"});
+      },
+      seconds(30)))
+      << readFile(a.logFile());
+  // The reload took the new peer: A has a client link to B.
+  const std::string b_key = transportKeyOf(b);
+  auto linked = [&] {
+    const nlohmann::json daemon = a.daemonStatus();
+    if (!daemon.is_object()) return false;
+    for (const auto& link : daemon["links"]) {
+      if (link["peer_key"] == b_key && link["role"] == "client") return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(waitFor(linked, seconds(30))) << a.daemonStatus().dump();
 }
 
 }  // namespace
