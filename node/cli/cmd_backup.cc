@@ -148,13 +148,13 @@ int runRestore(const BackupFlags& flags) {
   return kExitOk;
 }
 
-// Store schema 4 to 5: the same feeds, bodies compressed.
-int runSchemaFourMigrate(const std::string& dir, const std::string& backup,
+// Store schema 4 or 5 to the current one: the same feeds, copied into the current layout.
+int runSchemaCopyMigrate(const std::string& dir, const std::string& backup,
                          const BackupFlags& flags) {
-  auto copy = home::upgradeSchemaFourHome(dir, backup);
+  auto copy = home::upgradeStoreSchemaHome(dir, backup);
   if (!copy.ok()) return fail(copy.status().withContext("store not migrated"));
   if (flags.common.json) {
-    printJson({{"from", "4"},
+    printJson({{"from", copy->from_schema},
                {"to", store::currentSchemaVersion()},
                {"feed_format", feed::kFeedFormat},
                {"backup", backup},
@@ -165,10 +165,10 @@ int runSchemaFourMigrate(const std::string& dir, const std::string& backup,
                {"store_bytes_after", copy->bytes_after}});
   } else {
     fmt::print(
-        "store migrated from schema version 4 to {} (bodies compressed); backup first in {}\n"
+        "store migrated from schema version {} to {}; backup first in {}\n"
         "kept {} feeds ({} updates); {} bodies now compressed; store {} -> {} bytes\n",
-        store::currentSchemaVersion(), backup, copy->feeds, copy->updates, copy->bodies_compressed,
-        copy->bytes_before, copy->bytes_after);
+        copy->from_schema, store::currentSchemaVersion(), backup, copy->feeds, copy->updates,
+        copy->bodies_compressed, copy->bytes_before, copy->bytes_after);
   }
   return kExitOk;
 }
@@ -186,7 +186,7 @@ int runMigrate(const BackupFlags& flags) {
                              .count());
   }
   const std::string data = home::dataDir(dir);
-  if (store::isSchemaFourStore(data)) return runSchemaFourMigrate(dir, backup, flags);
+  if (store::copiedSchemaVersion(data)) return runSchemaCopyMigrate(dir, backup, flags);
   if (!store::isFormatOneStore(data)) {
     // Nothing older than this build's layout to upgrade: say so when the store opens as it is.
     store::StoreOptions options;

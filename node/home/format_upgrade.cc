@@ -92,19 +92,19 @@ Result<FormatUpgrade> upgradeFormatOneHome(const std::string& dir, const std::st
   return outcome;
 }
 
-Result<store::SchemaFourCopy> upgradeSchemaFourHome(const std::string& dir,
-                                                    const std::string& backup_path) {
+Result<store::SchemaCopy> upgradeStoreSchemaHome(const std::string& dir,
+                                                 const std::string& backup_path) {
   EICHUB_RETURN_IF_ERROR(requireHome(dir));
   const std::string data = dataDir(dir);
   const std::string fresh = data + ".schema" + store::currentSchemaVersion();
   std::error_code ec;
   fs::remove_all(fresh, ec);  // what an interrupted upgrade left
-  auto copy = store::copySchemaFourStore(data, fresh, backup_path);
+  auto copy = store::copyIntoCurrentSchema(data, fresh, backup_path);
   if (!copy.ok()) {
     fs::remove_all(fresh, ec);
     return copy.status();
   }
-  EICHUB_RETURN_IF_ERROR(swapInStore(data, fresh, data + ".schema4"));
+  EICHUB_RETURN_IF_ERROR(swapInStore(data, fresh, data + ".schema" + copy->from_schema));
   return copy;
 }
 

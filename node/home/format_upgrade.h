@@ -1,7 +1,7 @@
 // The upgrades of `eichub migrate`. A home written before feed format 2: its node's records are
 // re-signed into a format-2 feed in a new store; other authors' feeds are dropped, to be fetched
-// again from upgraded peers. A home of store schema 4 (format 2, bodies uncompressed): its store
-// is copied into schema 5, every feed kept.
+// again from upgraded peers. A home of store schema 4 or 5 (format 2): its store is copied into
+// the current schema, every feed kept.
 #pragma once
 
 #include <cstdint>
@@ -33,12 +33,12 @@ struct FormatUpgrade {
 // does not match its header), AlreadyExists (backup_path), IOError.
 Result<FormatUpgrade> upgradeFormatOneHome(const std::string& dir, const std::string& backup_path);
 
-// Upgrades the home at dir, whose store is of schema 4 (store::isSchemaFourStore), to the
-// current schema: writes backup_path first, copies the store into a new one beside it
-// (store::copySchemaFourStore: same feeds, records, digest and change numbers) and swaps it in.
-// A failure before the swap leaves the home as it was. The caller makes sure no daemon runs.
+// Upgrades the home at dir, whose store is of schema 4 or 5 (store::copiedSchemaVersion), to
+// the current schema: writes backup_path first, copies the store into a new one beside it
+// (store::copyIntoCurrentSchema: same feeds, records, digest and change numbers) and swaps it
+// in. A failure before the swap leaves the home as it was. The caller makes sure no daemon runs.
 // Errors: NotFound (no home at dir), Corruption, AlreadyExists (backup_path), IOError.
-Result<store::SchemaFourCopy> upgradeSchemaFourHome(const std::string& dir,
-                                                    const std::string& backup_path);
+Result<store::SchemaCopy> upgradeStoreSchemaHome(const std::string& dir,
+                                                 const std::string& backup_path);
 
 }  // namespace eichub::home

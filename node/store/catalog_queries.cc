@@ -202,13 +202,16 @@ Result<std::vector<RecordState>> CatalogStore::recordsById(const std::string& id
   EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
   EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kById));
   Entry entry;
-  EICHUB_ASSIGN_OR_RETURN(bool more, cursor.get(MDB_SET_KEY, &entry, asBytes(id)));
+  EICHUB_ASSIGN_OR_RETURN(bool more,
+                          cursor.get(MDB_SET_KEY, &entry, internal::byIdKey(asBytes(id))));
   while (more) {
     // by_id keeps every key ever used (kind || author); the state says whether it is live.
     Bytes key(entry.value.begin(), entry.value.end());
     key.insert(key.end(), id.begin(), id.end());
-    EICHUB_ASSIGN_OR_RETURN(RecordState state, readState(txn, key));
-    if (state.op == feed::Op::UPSERT) out.push_back(std::move(state));
+    auto state = readState(txn, key);
+    // Only another id with the same by_id key (keys.h) would lead to no record.
+    if (!state.ok() && !state.status().isNotFound()) return state.status();
+    if (state.ok() && state->op == feed::Op::UPSERT) out.push_back(std::move(state).value());
     EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT_DUP, &entry));
   }
   return out;

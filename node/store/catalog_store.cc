@@ -275,8 +275,8 @@ Status storeUpdate(WriteTxn& txn, const feed::VerifiedUpdate& update, BatchState
       internal::encodeChange(f.author, f.seq, catalog::heldKind(f), f.op, batch.applied_ms, f.id),
       MDB_APPEND));
   if (!old) {
-    EICHUB_RETURN_IF_ERROR(
-        txn.put(Table::kById, asBytes(f.id), ByteView(key).first(internal::kRecordKeyPrefixBytes)));
+    EICHUB_RETURN_IF_ERROR(txn.put(Table::kById, internal::byIdKey(asBytes(f.id)),
+                                   ByteView(key).first(internal::kRecordKeyPrefixBytes)));
     Status put = txn.put(Table::kRidKeys, internal::ridKey(rid), key, MDB_APPEND);
     if (put.code() == Status::Code::kAlreadyExists) {
       return Status::Corruption("rid not past the last one held", std::to_string(rid));

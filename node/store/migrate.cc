@@ -1,5 +1,5 @@
 // Store migration: reading a feed-format-1 store (schema 2 or 3) for its author's records, and
-// copying a schema-4 store into schema 5.
+// copying a schema-4 or schema-5 store into the current schema.
 #include "node/store/migrate.h"
 
 #include <algorithm>
@@ -114,29 +114,38 @@ Status countOtherFeeds(const ReadTxn& txn, const PublicKey& author, FormatOneCon
   return Status::OK();
 }
 
-// The schema of feed format 2 before bodies were compressed.
-constexpr std::string_view kSchemaFourVersion = "4";
-// Entries copied per write transaction of copySchemaFourStore: bounds its dirty pages.
+// The schemas of feed format 2 that a copy upgrades: 4 (bodies raw), 5 (by_id keyed by the id).
+constexpr std::string_view kCopiedVersions[] = {"5", "4"};
+// Entries copied per write transaction of copyIntoCurrentSchema: bounds its dirty pages.
 constexpr size_t kCopyEntriesPerTxn = 4096;
 
-// Not read-only: a schema-4 store lacks the feed index, which opening creates (empty, and ignored
-// by a build of that version, so the store stays a valid old store).
-Result<std::unique_ptr<LmdbEnv>> openSchemaFour(const std::string& dir) {
-  LmdbOptions options;
-  options.schema_key = internal::kSchemaVersionKey;
-  options.schema_version = kSchemaFourVersion;
-  EICHUB_ASSIGN_OR_RETURN(auto env, LmdbEnv::open(dir, options));
-  EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, env->beginRead());
-  auto held = txn.get(Table::kMeta, asBytes(internal::kSchemaVersionKey));
-  if (!held.ok() || asChars(*held) != kSchemaFourVersion) {
-    return Status::Corruption("not a schema-4 store");
+// Opens the store in dir if it names schema 4 or 5; sets version. Not read-only: a schema-4
+// store lacks the feed index, which opening creates (empty, and ignored by a build of that
+// version, so the store stays a valid old store).
+Result<std::unique_ptr<LmdbEnv>> openCopiedSchema(const std::string& dir, std::string& version) {
+  Status last = Status::Corruption("not a schema-4 or schema-5 store");
+  for (std::string_view candidate : kCopiedVersions) {
+    LmdbOptions options;
+    options.schema_key = internal::kSchemaVersionKey;
+    options.schema_version = candidate;
+    auto env = LmdbEnv::open(dir, options);
+    if (!env.ok()) {
+      last = env.status();
+      continue;
+    }
+    EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, (*env)->beginRead());
+    auto held = txn.get(Table::kMeta, asBytes(internal::kSchemaVersionKey));
+    if (held.ok() && asChars(*held) == candidate) {
+      version = std::string(candidate);
+      return std::move(env).value();
+    }
   }
-  return env;
+  return last;
 }
 
-// A schema-4 headers value in schema 5's layout, its body compressed when that is smaller.
+// A schema-4 headers value in the current layout, its body compressed when that is smaller.
 Status convertHeaderValue(ByteView old_value, internal::BodyCompressor& compressor, Bytes& out,
-                          SchemaFourCopy& copy) {
+                          SchemaCopy& copy) {
   EICHUB_ASSIGN_OR_RETURN(internal::HeaderValue held,
                           internal::decodeUncompressedHeaderValue(old_value));
   const internal::StoredBody stored = compressor.compress(held.body.bytes);
@@ -149,9 +158,11 @@ Status convertHeaderValue(ByteView old_value, internal::BodyCompressor& compress
 // Copies every entry of table from `from` to `to`, in key order, committing every
 // kCopyEntriesPerTxn entries. Keys arrive sorted, so every put appends (MDB_APPEND, or
 // MDB_APPENDDUP for the next value of the same key in a dupsort table): pages end up full.
-// Schema 4's headers (keyed author || seq) become schema 5's: numbered in that order, with the
-// feed index (header_table.h) written beside them.
-Status copyTable(const ReadTxn& from, LmdbEnv& to, Table table, SchemaFourCopy& copy) {
+// Schema 4's headers (keyed author || seq) become numbered in that order, with the feed index
+// (header_table.h) written beside them. by_id's keys (the ids themselves before schema 6) become
+// byIdKey(id), in no order.
+Status copyTable(const ReadTxn& from, LmdbEnv& to, Table table, SchemaCopy& copy) {
+  const bool schema_four_headers = table == Table::kHeaders && copy.from_schema == "4";
   EICHUB_ASSIGN_OR_RETURN(Cursor cursor, from.cursor(table));
   internal::BodyCompressor compressor;
   std::optional<internal::HeaderAppender> headers;
@@ -160,11 +171,13 @@ Status copyTable(const ReadTxn& from, LmdbEnv& to, Table table, SchemaFourCopy& 
   EICHUB_ASSIGN_OR_RETURN(bool more, cursor.get(MDB_FIRST, &entry));
   while (more) {
     EICHUB_ASSIGN_OR_RETURN(WriteTxn txn, to.beginWrite());
-    if (table == Table::kHeaders) {
+    if (schema_four_headers) {
       EICHUB_ASSIGN_OR_RETURN(headers, internal::HeaderAppender::start(txn));
     }
     for (size_t n = 0; more && n < kCopyEntriesPerTxn; ++n) {
-      if (table == Table::kHeaders) {
+      if (table == Table::kById) {
+        EICHUB_RETURN_IF_ERROR(txn.put(table, internal::byIdKey(entry.key), entry.value));
+      } else if (schema_four_headers) {
         if (entry.key.size() != kPublicKeyBytes + 8) {
           return Status::Corruption("schema-4 header key is not author || seq");
         }
@@ -183,6 +196,8 @@ Status copyTable(const ReadTxn& from, LmdbEnv& to, Table table, SchemaFourCopy& 
           put_value = asBytes(internal::kSchemaVersion);
         } else if (table == Table::kHeads) {
           ++copy.feeds;
+        } else if (table == Table::kHeaders) {
+          ++copy.updates;
         }
         EICHUB_RETURN_IF_ERROR(
             txn.put(table, entry.key, put_value, same_key ? MDB_APPENDDUP : MDB_APPEND));
@@ -204,15 +219,19 @@ bool isFormatOneStore(const std::string& dir) {
   return openFormatOne(dir, version).ok();
 }
 
-bool isSchemaFourStore(const std::string& dir) { return openSchemaFour(dir).ok(); }
+std::optional<std::string> copiedSchemaVersion(const std::string& dir) {
+  std::string version;
+  if (!openCopiedSchema(dir, version).ok()) return std::nullopt;
+  return version;
+}
 
-Result<SchemaFourCopy> copySchemaFourStore(const std::string& dir, const std::string& to_dir,
-                                           const std::string& backup_path) {
+Result<SchemaCopy> copyIntoCurrentSchema(const std::string& dir, const std::string& to_dir,
+                                         const std::string& backup_path) {
   std::error_code ec;
   if (std::filesystem::exists(to_dir, ec)) return Status::AlreadyExists(to_dir);
-  EICHUB_ASSIGN_OR_RETURN(auto from, openSchemaFour(dir));
+  SchemaCopy copy;
+  EICHUB_ASSIGN_OR_RETURN(auto from, openCopiedSchema(dir, copy.from_schema));
   EICHUB_RETURN_IF_ERROR(from->copyTo(backup_path));
-  SchemaFourCopy copy;
   EICHUB_ASSIGN_OR_RETURN(copy.bytes_before, from->usedBytes());
   std::filesystem::create_directories(to_dir, ec);
   if (ec) return Status::IOError("cannot create " + to_dir, ec.message());

@@ -1,8 +1,10 @@
 // Store migration (`eichub migrate`): reads a store written before feed format 2, after a
 // backup, so that its author's records can be re-signed into a format-2 store; copies a
-// schema-4 store (feed format 2, bodies uncompressed) into a schema-5 one.
+// schema-4 store (feed format 2, bodies uncompressed) or a schema-5 one (by_id keyed by the id)
+// into the current schema.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,26 +51,29 @@ bool isFormatOneStore(const std::string& dir);
 Result<FormatOneContent> readFormatOneStore(const std::string& dir, const PublicKey& author,
                                             const std::string& backup_path);
 
-// What copySchemaFourStore did.
-struct SchemaFourCopy {
-  uint64_t feeds = 0;  // every feed is kept, with every update
+// What copyIntoCurrentSchema did.
+struct SchemaCopy {
+  std::string from_schema;  // "4" or "5"
+  uint64_t feeds = 0;       // every feed is kept, with every update
   uint64_t updates = 0;
-  uint64_t bodies_compressed = 0;  // bodies now stored compressed (the others stay raw)
+  uint64_t bodies_compressed = 0;  // bodies now stored compressed (schema 4; the others stay raw)
   uint64_t bytes_before = 0;       // pages in use in the old store, and in the new one
   uint64_t bytes_after = 0;
 };
 
-// True when the store in dir names schema version 4: feed format 2 with bodies stored raw.
-bool isSchemaFourStore(const std::string& dir);
+// The store's schema version when the store in dir is of feed format 2 and older than this
+// build's schema: "4" (bodies stored raw) or "5" (by_id keyed by the id); nullopt otherwise.
+std::optional<std::string> copiedSchemaVersion(const std::string& dir);
 
-// Writes a compacted copy of the schema-4 store in dir to backup_path (which must not exist),
-// then copies every entry of every table, in key order, into a new store at to_dir (which must
-// not exist), storing each body as schema 5 does (compressed when smaller) and naming schema 5.
-// Headers, signatures, bodies' signed bytes, record state, indexes, change numbers and meta
-// values are unchanged, so digests, feed exports and change cursors stay the same. The store in
-// dir is left as it is. Errors: Corruption (not a schema-4 store, a value that does not decode),
-// AlreadyExists (backup_path or to_dir), IOError.
-Result<SchemaFourCopy> copySchemaFourStore(const std::string& dir, const std::string& to_dir,
-                                           const std::string& backup_path);
+// Writes a compacted copy of the schema-4 or schema-5 store in dir to backup_path (which must
+// not exist), then copies every entry of every table, in key order, into a new store at to_dir
+// (which must not exist), in the current schema: bodies compressed when smaller (from 4), by_id
+// keyed by byIdKey (from 4 and 5). Headers, signatures, bodies' signed bytes, record state,
+// indexes, change numbers and meta values are unchanged, so digests, feed exports and change
+// cursors stay the same. The store in dir is left as it is. Errors: Corruption (not a schema-4
+// or schema-5 store, a value that does not decode), AlreadyExists (backup_path or to_dir),
+// IOError.
+Result<SchemaCopy> copyIntoCurrentSchema(const std::string& dir, const std::string& to_dir,
+                                         const std::string& backup_path);
 
 }  // namespace eichub::store

@@ -114,9 +114,9 @@ Status restateIn(WriteTxn& txn, const PublicKey& author,
     if (old_texts)
       EICHUB_RETURN_IF_ERROR(index.remove(txn, old.rid, catalog::Kind(key[0]), old_texts->texts));
     EICHUB_RETURN_IF_ERROR(txn.del(Table::kRecords, key).status());
-    const ByteView id = ByteView(key).subspan(internal::kRecordKeyPrefixBytes);
+    const auto id_key = internal::byIdKey(ByteView(key).subspan(internal::kRecordKeyPrefixBytes));
     EICHUB_RETURN_IF_ERROR(
-        txn.del(Table::kById, id, ByteView(key).first(internal::kRecordKeyPrefixBytes), true)
+        txn.del(Table::kById, id_key, ByteView(key).first(internal::kRecordKeyPrefixBytes), true)
             .status());
   }
 
@@ -141,9 +141,9 @@ Status restateIn(WriteTxn& txn, const PublicKey& author,
     if (new_texts) index.add(value.rid, kind, new_texts->texts, value.rid >= first_new_rid);
     EICHUB_RETURN_IF_ERROR(txn.put(Table::kRecords, key, internal::encodeRecordValue(value)));
     if (!old) {
-      const ByteView id = ByteView(key).subspan(internal::kRecordKeyPrefixBytes);
+      const auto id_key = internal::byIdKey(ByteView(key).subspan(internal::kRecordKeyPrefixBytes));
       EICHUB_RETURN_IF_ERROR(
-          txn.put(Table::kById, id, ByteView(key).first(internal::kRecordKeyPrefixBytes)));
+          txn.put(Table::kById, id_key, ByteView(key).first(internal::kRecordKeyPrefixBytes)));
       EICHUB_RETURN_IF_ERROR(
           txn.put(Table::kRidKeys, internal::ridKey(value.rid), key, MDB_APPEND));
     }

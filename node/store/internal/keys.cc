@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "federation/common/check.h"
+#include "federation/crypto/sha256.h"
 
 namespace eichub::store::internal {
 namespace {
@@ -47,6 +48,13 @@ Bytes encodeRecordKey(const RecordKey& key) {
   appendBytes(out, key.author);
   appendBytes(out, asBytes(key.id));
   return out;
+}
+
+ByIdKey byIdKey(ByteView id) {
+  const Hash32 hash = crypto::sha256(id);
+  ByIdKey key{};
+  std::copy_n(hash.begin(), kByIdKeyBytes, key.begin());
+  return key;
 }
 
 Result<RecordKey> decodeRecordKey(ByteView bytes) {

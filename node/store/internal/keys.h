@@ -24,6 +24,15 @@ Bytes encodeRecordKey(const RecordKey& key);
 // Errors: Corruption (short, or a kind this build does not know).
 Result<RecordKey> decodeRecordKey(ByteView bytes);
 
+// by_id key: the first kByIdKeyBytes of SHA-256(id), so that the table's keys are short and of
+// one size, whatever the ids (ESCO's URIs are about 70 bytes): the table is about half as large
+// as one keyed by the id itself (docs/benchmarks.md "Disk"). Its values are kind || author; the
+// id itself is in the record key they lead to, which a lookup reads and checks. Two ids would
+// share a key only by a 128-bit collision of SHA-256.
+inline constexpr size_t kByIdKeyBytes = 16;
+using ByIdKey = std::array<uint8_t, kByIdKeyBytes>;
+ByIdKey byIdKey(ByteView id);
+
 // meta key marking an upsert whose body an erase named: kErasedPrefix || author(32) || seq(8 BE)
 // -> "". The mark outlives the erase's place in the state (a later cut can refuse the erase and
 // bring the version back), so that an erased body is never fetched or stored again.

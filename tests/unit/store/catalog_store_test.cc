@@ -594,8 +594,8 @@ TEST(CatalogStoreTest, OpenRules) {
   EXPECT_TRUE(CatalogStore::open(dir.path(), ro).status().isNotFound());
   {
     auto store = openStore(dir.path());
-    EXPECT_EQ(store->meta("schema_version").value(), "5");
-    EXPECT_EQ(store->setMeta("schema_version", "6").code(), Status::Code::kInvalidArgument);
+    EXPECT_EQ(store->meta("schema_version").value(), "6");
+    EXPECT_EQ(store->setMeta("schema_version", "7").code(), Status::Code::kInvalidArgument);
     ASSERT_TRUE(store->setMeta("node_id", "abc").ok());
     EXPECT_EQ(store->meta("node_id").value(), "abc");
     EXPECT_TRUE(store->meta("other").status().isNotFound());
