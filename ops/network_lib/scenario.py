@@ -74,7 +74,13 @@ class Scenario:
             lambda: (len(self.watch.union([n.index for n in everyone])) >= authors
                      and self._converged(everyone)), self.wait_s)
         if not done:
-            raise Failed(f"cold start: not converged after {self.wait_s} s")
+            target = self.watch.union([n.index for n in everyone])
+            behind = {n.name: sorted(a[:8] for a, seq in target.items()
+                                     if self.watch.heads[n.index].get(a, 0) < seq)
+                      for n in everyone if n.index not in self.watch.holding([n.index], target)}
+            raise Failed(f"cold start: not converged after {self.wait_s} s: {len(target)} of "
+                         f"{authors} feeds seen; {len(behind)} nodes behind, the first five "
+                         f"with the feeds they lack: {dict(list(behind.items())[:5])}")
         converged = time.monotonic()
         cost = self.metrics_total()
         self.log(f"cold start: {len(everyone)} daemons up in {converged - t0:.1f} s "
