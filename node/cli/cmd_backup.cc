@@ -48,8 +48,8 @@ Result<StoreSummary> summarise(const std::string& dir, bool verify = false) {
                                           first.seq, toHex(first.author));
     }
   }
-  EICHUB_ASSIGN_OR_RETURN(Hash32 digest, store->digest());
-  EICHUB_ASSIGN_OR_RETURN(auto feeds, store->feeds());
+  EICHUB_ASSIGN_OR_RETURN(Hash32 digest, store->queries().digest());
+  EICHUB_ASSIGN_OR_RETURN(auto feeds, store->queries().feeds());
   summary.digest = toHex(digest);
   if (auto node_id = store->meta("node_id"); node_id.ok()) summary.node_id = *node_id;
   for (const store::FeedInfo& feed : feeds) {

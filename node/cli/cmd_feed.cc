@@ -39,13 +39,13 @@ int runExport(const FeedFlags& flags) {
     if (!parsed) return fail("--author must be a node or vendor id (64 hex digits)");
     author = *parsed;
   }
-  auto head = home->store().head(author);
+  auto head = home->store().queries().head(author);
   if (!head.ok()) return fail(head.status());
   if (head->seq == 0) return fail("no feed by " + toHex(author) + " in this store");
   const uint64_t last = flags.to_seq == 0 ? head->seq : std::min(flags.to_seq, head->seq);
   std::vector<feed::SignedUpdate> updates;
   for (uint64_t from = 1; from <= last; from += kExportChunkUpdates) {
-    auto chunk = home->store().readFeed(author, from, last, kExportChunkUpdates);
+    auto chunk = home->store().queries().readFeed(author, from, last, kExportChunkUpdates);
     if (!chunk.ok()) return fail(chunk.status());
     for (auto& u : *chunk) updates.push_back(std::move(u));
   }
@@ -138,7 +138,7 @@ int runImport(const FeedFlags& flags) {
   auto trust = policy::currentTrust(home->store(), trust_config);
   if (!trust.ok()) return fail(trust.status());
   // The byte quota sums bodySize from seq 1: what is held, then the file's updates past it.
-  auto held = home->store().head(report.author);
+  auto held = home->store().queries().head(report.author);
   if (!held.ok()) return fail(held.status());
   uint64_t feed_bytes = held->bytes;
   size_t batch_index = 0;
@@ -169,7 +169,7 @@ int runImport(const FeedFlags& flags) {
           holds_trust = holds_trust || batch[i].fields.kind == feed::kTrustKind;
         }
         if (batch.empty()) return Status::OK();
-        EICHUB_ASSIGN_OR_RETURN(store::ApplyStats stats, home->store().apply(batch));
+        EICHUB_ASSIGN_OR_RETURN(store::ApplyStats stats, home->store().writer().apply(batch));
         applied += stats.applied;
         duplicates += stats.duplicates;
         // Trust records change what the next batches are judged by (a root's memberships).

@@ -29,7 +29,7 @@ struct NeedFlags {
 // True when the store holds a live record of one of kinds under id.
 Result<bool> holds(const store::CatalogStore& store, const std::string& id,
                    std::initializer_list<catalog::Kind> kinds) {
-  EICHUB_ASSIGN_OR_RETURN(std::vector<store::RecordState> records, store.recordsById(id));
+  EICHUB_ASSIGN_OR_RETURN(std::vector<store::RecordState> records, store.queries().recordsById(id));
   for (const store::RecordState& r : records) {
     for (catalog::Kind kind : kinds) {
       if (r.key.kind == kind) return true;

@@ -90,10 +90,10 @@ int runStatus(const CommonFlags& flags) {
   auto home = openHome(flags, true);
   if (!home) return kExitFailure;
   store::CatalogStore& store = home->store();
-  auto counts = store.countsByKind();
-  auto feeds = store.feeds();
+  auto counts = store.queries().countsByKind();
+  auto feeds = store.queries().feeds();
   auto bytes = store.storeBytes();
-  auto erased = store.erasedBodies();
+  auto erased = store.queries().erasedBodies();
   if (!counts.ok()) return fail(counts.status());
   if (!feeds.ok()) return fail(feeds.status());
   if (!bytes.ok()) return fail(bytes.status());
@@ -198,7 +198,7 @@ int runStatus(const CommonFlags& flags) {
 int runDigest(const CommonFlags& flags) {
   auto home = openHome(flags, true);
   if (!home) return kExitFailure;
-  auto digest = home->store().digest();
+  auto digest = home->store().queries().digest();
   if (!digest.ok()) return fail(digest.status());
   fmt::print("{}\n", toHex(*digest));
   return kExitOk;

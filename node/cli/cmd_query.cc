@@ -80,7 +80,7 @@ Result<std::vector<store::RecordState>> fetchMissingBodies(
       std::chrono::steady_clock::now() + std::chrono::milliseconds(flags.fetch_timeout_ms);
   while (std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(kFetchPollInterval);
-    EICHUB_ASSIGN_OR_RETURN(records, home.store().recordsById(flags.id));
+    EICHUB_ASSIGN_OR_RETURN(records, home.store().queries().recordsById(flags.id));
     if (!anyBodyMissing(records)) break;
   }
   return records;
@@ -89,7 +89,7 @@ Result<std::vector<store::RecordState>> fetchMissingBodies(
 int runGet(const QueryFlags& flags) {
   auto home = openHome(flags.common, true);
   if (!home) return kExitFailure;
-  auto records = home->store().recordsById(flags.id);
+  auto records = home->store().queries().recordsById(flags.id);
   if (!records.ok()) return fail(records.status());
   if (records->empty()) return fail("no record with id " + flags.id + " in this store");
   records = fetchMissingBodies(*home, flags, std::move(records).value());
@@ -135,12 +135,12 @@ int runSearch(const QueryFlags& flags) {
   }
   auto home = openHome(flags.common, true);
   if (!home) return kExitFailure;
-  auto hits = home->store().search(query);
+  auto hits = home->store().queries().search(query);
   if (!hits.ok()) return fail(hits.status());
   nlohmann::json results = nlohmann::json::array();
   bool esco = false;
   for (const store::SearchHit& hit : *hits) {
-    auto state = home->store().record(hit.key);
+    auto state = home->store().queries().record(hit.key);
     if (!state.ok()) return fail(state.status());
     nlohmann::json doc = describe(*state);
     doc["score"] = hit.score;

@@ -139,7 +139,7 @@ nlohmann::json trustJson(home::Home& home, const trust::TrustState& state,
   }
   nlohmann::json frozen = nlohmann::json::array();
   nlohmann::json stale_feeds = nlohmann::json::array();
-  if (auto feeds = home.store().feeds(); feeds.ok()) {
+  if (auto feeds = home.store().queries().feeds(); feeds.ok()) {
     for (const store::FeedInfo& feed : *feeds) {
       if (auto proof = home.store().meta(store::forkMetaKey(feed.author)); proof.ok()) {
         frozen.push_back({{"id", toHex(feed.author)}, {"fork_seq", store::forkSeq(*proof)}});

@@ -52,7 +52,7 @@ int runVerify(const VerifyFlags& flags) {
   for (const store::StoreProblem& p : report->problems) {
     bool repaired = false;
     if (flags.repair && p.problem == store::Problem::kBadBody) {
-      auto done = home->store().dropBadBody(p.author, p.seq);
+      auto done = store::dropBadBody(home->store(), p.author, p.seq);
       if (!done.ok()) return fail(done.status().withContext("repair"));
       repaired = *done;
       if (repaired) dropped.push_back({p.author, p.seq});

@@ -15,7 +15,7 @@ int reportPublished(const Result<uint64_t>& seq, const std::string& what) {
 
 Result<uint64_t> cutoffFor(home::Home& home, const TrustFlags& flags, const PublicKey& key) {
   if (flags.after_seq_given) return flags.after_seq;
-  EICHUB_ASSIGN_OR_RETURN(feed::Head head, home.store().head(key));
+  EICHUB_ASSIGN_OR_RETURN(feed::Head head, home.store().queries().head(key));
   return head.seq;
 }
 

@@ -23,7 +23,7 @@ Result<uint64_t> publishTrustRecord(home::Home& home, const crypto::SigningKey& 
       publish::publishChanges(home.store(), key, home.options().network, {change}));
   if (summary.written() == 0) return Status::AlreadyExists("the same record is already published");
   (void)daemon::notifyDaemon(home.dir());
-  EICHUB_ASSIGN_OR_RETURN(feed::Head head, home.store().head(key.publicKey()));
+  EICHUB_ASSIGN_OR_RETURN(feed::Head head, home.store().queries().head(key.publicKey()));
   return head.seq;
 }
 

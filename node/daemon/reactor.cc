@@ -228,7 +228,7 @@ void Reactor::tick(bool woken) {
   if (storage_->frozen() != frozen_seen_) refreshTrust();
   if (now - own_head_check_ms_ >= kOwnHeadCheckMs) {
     own_head_check_ms_ = now;
-    auto head = store().head(home_.nodeKey().publicKey());
+    auto head = store().queries().head(home_.nodeKey().publicKey());
     uint64_t& seen = own_heads_seen_[home_.nodeKey().publicKey()];
     if (head.ok() && head->seq != seen) onLocalWrite();
   }
@@ -260,7 +260,7 @@ int Reactor::waitMs(int send_wait_ms) const {
 }
 void Reactor::onLocalWrite() {
   // tick() announces the head only when it moves again.
-  if (auto head = store().head(home_.nodeKey().publicKey()); head.ok()) {
+  if (auto head = store().queries().head(home_.nodeKey().publicKey()); head.ok()) {
     own_heads_seen_[home_.nodeKey().publicKey()] = head->seq;
   }
   // Peers first: the new head is pushed before the trust refresh queues behind it.

@@ -36,7 +36,7 @@ void Reactor::publishSnapshot() {
   board_.publish(std::move(snapshot));
 }
 std::vector<policy::StaleFeed> Reactor::staleFeeds(int64_t now_ms) {
-  auto feeds = store().feeds();
+  auto feeds = store().queries().feeds();
   if (!feeds.ok()) return {};  // a report only: the next tick tries again
   return policy::staleFeeds(trust_.state(), *feeds, now_ms, stale_after_ms_);
 }
@@ -77,7 +77,7 @@ nlohmann::json Reactor::statusJson() {
   const std::vector<policy::StaleFeed> stale = staleFeeds(nowMs());
   nlohmann::json stale_ids = nlohmann::json::array();
   for (const policy::StaleFeed& feed : stale) stale_ids.push_back(toHex(feed.author));
-  auto erased = store().erasedBodies();
+  auto erased = store().queries().erasedBodies();
   return {{"node", toHex(home_.nodeKey().publicKey())},
           {"endpoint", endpoint_},
           {"catching_up", engine_->catchingUp()},

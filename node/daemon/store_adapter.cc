@@ -18,7 +18,7 @@ constexpr size_t kMaxCorruptLogged = 1024;
 
 StoreAdapter::StoreAdapter(const store::CatalogStore& store, Writer& writer)
     : store_(store), writer_(writer) {
-  auto feeds = store_.feeds();
+  auto feeds = store_.queries().feeds();
   if (!feeds.ok()) return;
   for (const store::FeedInfo& feed : *feeds) {
     auto held = store_.meta(store::forkMetaKey(feed.author));
@@ -28,7 +28,7 @@ StoreAdapter::StoreAdapter(const store::CatalogStore& store, Writer& writer)
 }
 
 Result<std::vector<wire::HeadInfo>> StoreAdapter::heads() {
-  EICHUB_ASSIGN_OR_RETURN(std::vector<store::FeedInfo> feeds, store_.feeds());
+  EICHUB_ASSIGN_OR_RETURN(std::vector<store::FeedInfo> feeds, store_.queries().feeds());
   std::vector<wire::HeadInfo> out;
   out.reserve(feeds.size());
   for (const store::FeedInfo& f : feeds) {
@@ -37,16 +37,18 @@ Result<std::vector<wire::HeadInfo>> StoreAdapter::heads() {
   return out;
 }
 
-Result<feed::Head> StoreAdapter::head(const PublicKey& author) { return store_.head(author); }
+Result<feed::Head> StoreAdapter::head(const PublicKey& author) {
+  return store_.queries().head(author);
+}
 
 Result<std::vector<feed::SignedUpdate>> StoreAdapter::read(const PublicKey& author,
                                                            uint64_t from_seq, size_t max_count,
                                                            size_t max_bytes) {
-  EICHUB_ASSIGN_OR_RETURN(feed::Head held, store_.head(author));
+  EICHUB_ASSIGN_OR_RETURN(feed::Head held, store_.queries().head(author));
   if (from_seq > held.seq) return std::vector<feed::SignedUpdate>{};
   // Sized by max_bytes as it reads: a server reads no more than it may send (finding 4).
-  EICHUB_ASSIGN_OR_RETURN(auto updates,
-                          store_.readFeed(author, from_seq, held.seq, max_count, max_bytes));
+  EICHUB_ASSIGN_OR_RETURN(
+      auto updates, store_.queries().readFeed(author, from_seq, held.seq, max_count, max_bytes));
   // What is served must still be what was signed (case 22): a body is re-checked against its
   // header's hash and withheld when it differs (the reader fetches it elsewhere), and the run
   // ends before a header that does not decode or does not link to the one before it. The last
@@ -115,8 +117,8 @@ bool StoreAdapter::isFrozen(const PublicKey& author) { return frozen_.count(auth
 
 Result<std::vector<std::pair<wire::BodyRef, feed::SignedUpdate>>> StoreAdapter::missingBodies(
     const HeaderFilter& wanted, const wire::BodyRef& after, size_t max_count) {
-  EICHUB_ASSIGN_OR_RETURN(auto headers,
-                          store_.missingBodies(wanted, after.author, after.seq, max_count));
+  EICHUB_ASSIGN_OR_RETURN(
+      auto headers, store_.queries().missingBodies(wanted, after.author, after.seq, max_count));
   std::vector<std::pair<wire::BodyRef, feed::SignedUpdate>> out;
   out.reserve(headers.size());
   for (feed::SignedUpdate& header : headers) {

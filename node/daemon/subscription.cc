@@ -41,8 +41,8 @@ Result<catalog::Subscription> subscriptionOf(const config::Options& options,
   if (options.subscribe_skills.empty()) return out;
   Narrower narrower;
   auto collect = [&narrower](const store::RecordState& state) { addBroader(narrower, state); };
-  EICHUB_RETURN_IF_ERROR(store.forEachRecord(catalog::Kind::SKILL, collect));
-  EICHUB_RETURN_IF_ERROR(store.forEachRecord(catalog::Kind::SKILL_GROUP, collect));
+  EICHUB_RETURN_IF_ERROR(store.queries().forEachRecord(catalog::Kind::SKILL, collect));
+  EICHUB_RETURN_IF_ERROR(store.queries().forEachRecord(catalog::Kind::SKILL_GROUP, collect));
   std::deque<std::string> todo(options.subscribe_skills.begin(), options.subscribe_skills.end());
   while (!todo.empty()) {
     std::string uri = std::move(todo.front());

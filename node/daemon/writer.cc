@@ -131,7 +131,7 @@ void Writer::execute(WriteCommand& command, zmq::socket_t& pair) {
         using T = std::decay_t<decltype(c)>;
         if constexpr (std::is_same_v<T, ApplyBatch>) {
           auto start = std::chrono::steady_clock::now();
-          auto result = store_.apply(c.batch);
+          auto result = store_.writer().apply(c.batch);
           BatchApplied out;
           out.batch_id = c.batch_id;
           out.seconds =

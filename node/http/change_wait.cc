@@ -13,14 +13,14 @@ Result<std::vector<store::ChangeEntry>> waitForChanges(const store::CatalogStore
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   // Read before the store: a batch committed between the two reads then ends the wait at once.
   uint64_t seen = signal.current();
-  auto changes = store.changes(since, limit);
+  auto changes = store.queries().changes(since, limit);
   while (changes.ok() && changes->empty()) {
     const auto now = std::chrono::steady_clock::now();
     if (now >= deadline) break;
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
     if (!signal.waitPast(seen, std::min(left, recheck))) break;  // the daemon is stopping
     seen = signal.current();
-    changes = store.changes(since, limit);
+    changes = store.queries().changes(since, limit);
   }
   return changes;
 }

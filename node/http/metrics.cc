@@ -104,7 +104,7 @@ std::string Metrics::render(const NodeSnapshot& snapshot, const store::CatalogSt
                             const PublicKey& own_feed) {
   std::lock_guard lock(mu_);
   std::map<std::string, uint64_t> local_seqs;
-  if (auto held = store.feeds(); held.ok()) {
+  if (auto held = store.queries().feeds(); held.ok()) {
     for (const store::FeedInfo& feed : *held) local_seqs[toHex(feed.author)] = feed.head.seq;
   }
   uint64_t received = 0, applied = 0, sent = 0, behind = 0, frozen = 0;
@@ -145,7 +145,7 @@ std::string Metrics::render(const NodeSnapshot& snapshot, const store::CatalogSt
     if (feed.frozen) ++frozen;
   }
   // From the store, not the snapshot: a publish shows at once.
-  if (auto own = store.head(own_feed); own.ok()) {
+  if (auto own = store.queries().head(own_feed); own.ok()) {
     follow(published_.Add({}), static_cast<double>(own->seq));
   }
   follow(received_.Add({}), static_cast<double>(received));
@@ -174,7 +174,7 @@ std::string Metrics::render(const NodeSnapshot& snapshot, const store::CatalogSt
   for (const auto& [reason, count] : stale) {
     stale_.Add({{"reason", reason}}).Set(static_cast<double>(count));
   }
-  if (auto erased = store.erasedBodies(); erased.ok()) {
+  if (auto erased = store.queries().erasedBodies(); erased.ok()) {
     erased_.Add({}).Set(static_cast<double>(*erased));
   }
   const auto map = static_cast<double>(store.mapBytes());
@@ -184,7 +184,7 @@ std::string Metrics::render(const NodeSnapshot& snapshot, const store::CatalogSt
     map_usage_.Add({}).Set(map > 0 ? static_cast<double>(*used) / map : 0);
   }
   reader_slots_.Add({}).Set(static_cast<double>(store.readerSlots()));
-  if (auto counts = store.countsByKind(); counts.ok()) {
+  if (auto counts = store.queries().countsByKind(); counts.ok()) {
     for (const auto& [kind, count] : *counts) {
       records_.Add({{"kind", kind}}).Set(static_cast<double>(count));
     }

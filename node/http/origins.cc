@@ -8,7 +8,7 @@ namespace eichub::http {
 std::map<std::string, Origin> knownOrigins(const NodeSnapshot& snapshot,
                                            const store::CatalogStore& store) {
   std::map<std::string, Origin> origins = snapshot.origins;
-  auto profiles = store.recordsById("profile");
+  auto profiles = store.queries().recordsById("profile");
   if (!profiles.ok()) return origins;
   for (const store::RecordState& state : *profiles) {
     if (state.key.kind != catalog::Kind::CLUSTER_PROFILE) continue;
@@ -28,7 +28,8 @@ std::map<std::string, Origin> knownOrigins(const NodeSnapshot& snapshot,
 
 Result<std::map<std::string, std::map<std::string, uint64_t>>> countsByRegion(
     const std::map<std::string, Origin>& origins, const store::CatalogStore& store) {
-  EICHUB_ASSIGN_OR_RETURN(std::vector<store::AuthorKindCount> counts, store.countsByAuthor());
+  EICHUB_ASSIGN_OR_RETURN(std::vector<store::AuthorKindCount> counts,
+                          store.queries().countsByAuthor());
   std::map<std::string, std::map<std::string, uint64_t>> out;
   for (const store::AuthorKindCount& count : counts) {
     auto origin = origins.find(toHex(count.author));

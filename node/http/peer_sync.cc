@@ -15,7 +15,7 @@ std::optional<int64_t> updateTimeMs(const store::CatalogStore& store, const std:
                                     uint64_t seq) {
   auto key = fixedFromHex<kPublicKeyBytes>(author);
   if (!key) return std::nullopt;
-  auto held = store.readFeed(*key, seq, seq, 1);
+  auto held = store.queries().readFeed(*key, seq, seq, 1);
   if (!held.ok() || held->empty()) return std::nullopt;
   auto fields = feed::decodeHeader(held->front().header);
   if (!fields.ok()) return std::nullopt;

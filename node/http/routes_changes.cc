@@ -44,7 +44,7 @@ void addChangesRoutes(httplib::Server& server, ApiContext& context) {
     if (!mode->empty() && *mode != "normal" && *mode != "longpoll") {
       return replyError(res, 400, "bad_request", "feed must be normal or longpoll");
     }
-    auto changes = context.store.changes(*since, *limit);
+    auto changes = context.store.queries().changes(*since, *limit);
     if (changes.ok() && changes->empty() && *mode == "longpoll") {
       if (++context.long_polls > kMaxLongPolls) {
         --context.long_polls;

@@ -96,7 +96,7 @@ void addExportRoutes(httplib::Server& server, ApiContext& context) {
     for (std::string part; std::getline(in, part, ',');) {
       if (!part.empty()) options.langs.push_back(part);
     }
-    auto number = context.store.lastChange();
+    auto number = context.store.queries().lastChange();
     if (!number.ok()) return replyError(res, 503, "unavailable", number.status().message());
     Hash32 filter = crypto::sha256(asBytes(*author + "\n" + *region + "\n" + *langs));
     std::string etag = fmt::format("\"elm-{}-{}\"", *number, toHex(ByteView(filter.data(), 8)));

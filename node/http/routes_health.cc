@@ -11,7 +11,7 @@ void addHealthRoutes(httplib::Server& server, ApiContext& context) {
   });
   server.Get("/readyz", [&context](const httplib::Request&, httplib::Response& res) {
     auto snapshot = context.board.get();
-    auto heads = context.store.feeds();
+    auto heads = context.store.queries().feeds();
     nlohmann::json reasons = nlohmann::json::array();
     if (!heads.ok()) reasons.push_back("store: " + heads.status().toString());
     if (!snapshot->listening) reasons.push_back("not listening for peers yet");

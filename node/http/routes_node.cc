@@ -41,7 +41,7 @@ nlohmann::json linkJson(const LinkSnapshot& link, const Origin& origin, const Pe
 // Every feed held, with what peers announced; feeds only announced come last. Each lists its
 // holders: this node and the up peers whose heads it knows.
 Result<nlohmann::json> feedsJson(const ApiContext& context, const NodeSnapshot& snapshot) {
-  EICHUB_ASSIGN_OR_RETURN(std::vector<store::FeedInfo> held, context.store.feeds());
+  EICHUB_ASSIGN_OR_RETURN(std::vector<store::FeedInfo> held, context.store.queries().feeds());
   const std::map<std::string, Origin> origins = knownOrigins(snapshot, context.store);
   const std::vector<AnnouncedHeads> announced = announcedHeads(snapshot);
   auto holders = [&](const std::string& author, uint64_t seq, uint64_t head_seq) {
@@ -88,11 +88,11 @@ Result<nlohmann::json> feedsJson(const ApiContext& context, const NodeSnapshot& 
 void addNodeRoutes(httplib::Server& server, ApiContext& context) {
   server.Get("/api/v1/status", [&context](const httplib::Request&, httplib::Response& res) {
     auto snapshot = context.board.get();
-    auto counts = context.store.countsByKind();
+    auto counts = context.store.queries().countsByKind();
     auto used = context.store.storeBytes();
-    auto last_change = context.store.lastChange();
+    auto last_change = context.store.queries().lastChange();
     auto feeds = feedsJson(context, *snapshot);
-    auto erased = context.store.erasedBodies();
+    auto erased = context.store.queries().erasedBodies();
     auto by_region = countsByRegion(knownOrigins(*snapshot, context.store), context.store);
     if (!counts.ok() || !used.ok() || !last_change.ok() || !feeds.ok() || !erased.ok() ||
         !by_region.ok()) {
@@ -151,7 +151,7 @@ void addNodeRoutes(httplib::Server& server, ApiContext& context) {
 
   server.Get("/api/v1/peers", [&context](const httplib::Request&, httplib::Response& res) {
     auto snapshot = context.board.get();
-    auto held = context.store.feeds();
+    auto held = context.store.queries().feeds();
     if (!held.ok()) {
       replyError(res, 500, "store", "the store could not be read; see the daemon log");
       return;

@@ -201,7 +201,7 @@ class OaiProvider {
   Result<oai::StorePosition> storePosition() {
     oai::StorePosition at;
     at.applied = context_.applied.current();
-    EICHUB_ASSIGN_OR_RETURN(at.last_change, context_.store.lastChange());
+    EICHUB_ASSIGN_OR_RETURN(at.last_change, context_.store.queries().lastChange());
     return at;
   }
 
@@ -213,7 +213,7 @@ class OaiProvider {
     bool any = false;
     for (catalog::Kind kind : {catalog::Kind::LEARNING_RESOURCE, catalog::Kind::PROVIDER}) {
       EICHUB_RETURN_IF_ERROR(
-          context_.store.forEachRecord(kind, [&](const store::RecordState& state) {
+          context_.store.queries().forEachRecord(kind, [&](const store::RecordState& state) {
             int64_t t = oai::datestampSeconds(state);
             if (!any || t < earliest) earliest = t;
             any = true;
@@ -241,7 +241,7 @@ class OaiProvider {
   Result<std::optional<oai::Item>> find(const std::string& id) {
     auto key = oai::parseIdentifier(repository_, id);
     if (!key) return std::optional<oai::Item>();
-    auto state = context_.store.record(*key);
+    auto state = context_.store.queries().record(*key);
     if (!state.ok()) {
       if (state.status().isNotFound()) return std::optional<oai::Item>();
       return state.status();
@@ -270,11 +270,12 @@ class OaiProvider {
     if (auto kept = cache_.sets(at)) return *kept;
     std::set<std::string> sets = {"kind:LearningResource", "kind:Provider"};
     for (catalog::Kind kind : {catalog::Kind::LEARNING_RESOURCE, catalog::Kind::PROVIDER}) {
-      EICHUB_RETURN_IF_ERROR(context_.store.forEachRecord(kind, [&](const store::RecordState& s) {
-        oai::Item item;
-        item.state = s;
-        for (std::string& set : oai::setsOf(item)) sets.insert(std::move(set));
-      }));
+      EICHUB_RETURN_IF_ERROR(
+          context_.store.queries().forEachRecord(kind, [&](const store::RecordState& s) {
+            oai::Item item;
+            item.state = s;
+            for (std::string& set : oai::setsOf(item)) sets.insert(std::move(set));
+          }));
     }
     std::string out = "<ListSets>";
     for (const std::string& set : sets) {
@@ -326,7 +327,7 @@ class OaiProvider {
         fmt::format("{} {} {} {} {}", harvest.verb, s.metadata_prefix, s.from, s.until, s.set);
     if (auto kept = cache_.firstPage(at, key)) return *kept;
     oai::Harvest bound = harvest;
-    EICHUB_ASSIGN_OR_RETURN(auto feeds, context_.store.feeds());
+    EICHUB_ASSIGN_OR_RETURN(auto feeds, context_.store.queries().feeds());
     for (const store::FeedInfo& f : feeds) bound.heads[f.author] = f.head.seq;
     uint64_t complete = 0;
     EICHUB_RETURN_IF_ERROR(

@@ -31,7 +31,7 @@ void addRecordRoutes(httplib::Server& server, ApiContext& context) {
                             fmt::format("a record id is at most {} bytes", feed::kMaxIdBytes));
                  return;
                }
-               auto records = context.store.recordsById(id);
+               auto records = context.store.queries().recordsById(id);
                if (!records.ok()) {
                  replyError(res, 500, "store", "the store could not be read; see the daemon log");
                  return;
@@ -70,14 +70,14 @@ void addRecordRoutes(httplib::Server& server, ApiContext& context) {
                                    "profile, skillgroup or occupationgroup"));
       }
     }
-    auto hits = context.store.search(query);
+    auto hits = context.store.queries().search(query);
     if (!hits.ok()) {
       replyError(res, 500, "store", "the store could not be read; see the daemon log");
       return;
     }
     nlohmann::json results = nlohmann::json::array();
     for (size_t i = *cursor; i < hits->size() && i < *cursor + *limit; ++i) {
-      auto state = context.store.record((*hits)[i].key);
+      auto state = context.store.queries().record((*hits)[i].key);
       if (!state.ok()) continue;  // replaced between the two reads: the next search has it
       nlohmann::json view = recordView(*state);
       view["score"] = (*hits)[i].score;

@@ -116,7 +116,7 @@ Result<AlignInput> alignInputFromRecord(schema::Record::Reader record) {
 
 Result<std::unique_ptr<Aligner>> Aligner::build(const store::CatalogStore& store) {
   auto index = std::make_unique<Index>();
-  auto scanned = store.scanRecords(
+  auto scanned = store.queries().scanRecords(
       {catalog::Kind::SKILL}, [&index](const store::RecordKey&, ByteView body) -> Status {
         // Stored bodies passed checkBody; one that still fails to read is left out, as
         // MatchIndex does.

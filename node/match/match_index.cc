@@ -160,16 +160,17 @@ Result<std::unique_ptr<MatchIndex>> MatchIndex::build(const store::CatalogStore&
   const std::vector<catalog::Kind> kinds = {
       catalog::Kind::SKILL, catalog::Kind::SKILL_GROUP, catalog::Kind::OCCUPATION,
       catalog::Kind::LEARNING_RESOURCE, catalog::Kind::SKILL_NEED};
-  auto heads = store.scanRecords(kinds, [&builder](const store::RecordKey& key, ByteView body) {
-    Status added = Status::OK();
-    Status read = catalog::readRecord(body, [&](schema::Record::Reader record) {
-      added = builder.add(key, record);
-      return Status::OK();
-    });
-    // Stored bodies passed checkBody; one that still fails to read is left out.
-    if (!read.ok()) ++builder.parts().stats.unreadable;
-    return added;
-  });
+  auto heads =
+      store.queries().scanRecords(kinds, [&builder](const store::RecordKey& key, ByteView body) {
+        Status added = Status::OK();
+        Status read = catalog::readRecord(body, [&](schema::Record::Reader record) {
+          added = builder.add(key, record);
+          return Status::OK();
+        });
+        // Stored bodies passed checkBody; one that still fails to read is left out.
+        if (!read.ok()) ++builder.parts().stats.unreadable;
+        return added;
+      });
   if (!heads.ok()) return heads.status();
   builder.parts().heads = std::move(heads).value();
   return std::make_unique<MatchIndex>(std::move(builder.parts()));
@@ -191,7 +192,7 @@ MatchIndex::MatchIndex(Parts parts)
 }
 
 Result<bool> MatchIndex::isCurrent(const store::CatalogStore& store) const {
-  EICHUB_ASSIGN_OR_RETURN(std::vector<store::FeedInfo> heads, store.feeds());
+  EICHUB_ASSIGN_OR_RETURN(std::vector<store::FeedInfo> heads, store.queries().feeds());
   if (heads.size() != heads_.size()) return false;
   for (size_t i = 0; i < heads.size(); ++i) {
     if (heads[i].author != heads_[i].author || heads[i].head.seq != heads_[i].head.seq ||

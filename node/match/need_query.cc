@@ -11,7 +11,8 @@ namespace eichub::match {
 
 Status addNeedToQuery(const store::CatalogStore& store, const std::string& need_id,
                       MatchQuery& query) {
-  EICHUB_ASSIGN_OR_RETURN(std::vector<store::RecordState> records, store.recordsById(need_id));
+  EICHUB_ASSIGN_OR_RETURN(std::vector<store::RecordState> records,
+                          store.queries().recordsById(need_id));
   std::vector<const store::RecordState*> needs;
   for (const store::RecordState& r : records) {
     if (r.key.kind == catalog::Kind::SKILL_NEED) needs.push_back(&r);

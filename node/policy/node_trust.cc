@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "node/policy/trust_inputs.h"
+#include "node/store/restate.h"
 
 namespace eichub::policy {
 
@@ -69,7 +70,7 @@ Result<bool> NodeTrust::restateIfNeeded(store::CatalogStore& store, const Public
     feed_bytes += h.body_size;
     return verdict(h).empty() && byteVerdict(h.author, feed_bytes).empty();
   };
-  EICHUB_ASSIGN_OR_RETURN(uint64_t end, store.restate(author, valid));
+  EICHUB_ASSIGN_OR_RETURN(uint64_t end, store::restate(store, author, valid));
   if (end < head_seq || frozen != frozen_.end()) {
     prefix_end_[author] = end;
     restated_head_[author] = head_seq;
@@ -89,7 +90,7 @@ Result<bool> NodeTrust::refresh(store::CatalogStore& store, const trust::TrustCo
     if (refreshed_ && next == state_ && round > 0) break;
     const trust::TrustState before = std::move(state_);
     state_ = std::move(next);
-    EICHUB_ASSIGN_OR_RETURN(std::vector<store::FeedInfo> feeds, store.feeds());
+    EICHUB_ASSIGN_OR_RETURN(std::vector<store::FeedInfo> feeds, store.queries().feeds());
     bool restated = false;
     for (const store::FeedInfo& feed : feeds) {
       EICHUB_ASSIGN_OR_RETURN(bool did, restateIfNeeded(store, feed.author, feed.head.seq, before));

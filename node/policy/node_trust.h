@@ -1,6 +1,6 @@
 // NodeTrust: the sync engine's TrustPolicy for a running node. It derives the trust state from
 // the configured keys and the store's trust records, and keeps the store's record state equal
-// to what the feeds' valid prefixes give under that state (CatalogStore::restate): when a
+// to what the feeds' valid prefixes give under that state (store::restate): when a
 // revocation or removal arrives after the updates it cuts, those updates leave the state, so
 // every node reaches the same digest whatever the order things arrived in.
 // Not thread-safe. The daemon's reactor judges with its NodeTrust and refreshes a copy on the

@@ -17,7 +17,7 @@ trust::TrustConfig trustConfig(const home::Home& home, const home::PeerList& pee
 
 Result<std::vector<trust::HeldRecord>> heldTrustRecords(const store::CatalogStore& store) {
   EICHUB_ASSIGN_OR_RETURN(std::vector<store::RecordState> states,
-                          store.recordsOfKind(catalog::Kind::TRUST));
+                          store.queries().recordsOfKind(catalog::Kind::TRUST));
   std::vector<trust::HeldRecord> out;
   out.reserve(states.size());
   for (const store::RecordState& state : states) {

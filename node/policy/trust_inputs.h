@@ -17,7 +17,7 @@ trust::TrustConfig trustConfig(const home::Home& home, const home::PeerList& pee
 // Every trust record in the store's state (the newest update of each trust record key), with
 // its author, seq and signed time. Records whose body is absent or does not decode are left
 // out: they were checked before storing, so this only happens to a damaged store.
-// Errors: as CatalogStore::recordsOfKind.
+// Errors: as StoreQueries::recordsOfKind.
 Result<std::vector<trust::HeldRecord>> heldTrustRecords(const store::CatalogStore& store);
 
 // The trust state of a home's store under config (no restating): what the CLI judges with.

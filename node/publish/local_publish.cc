@@ -18,7 +18,7 @@ Result<ScopeCheck> ScopeCheck::open(const store::CatalogStore& store, const Loca
         "key " + toHex(vendor).substr(0, 16) +
         "... is not admitted here; admit it first with `eichub vendor admit`");
   }
-  EICHUB_ASSIGN_OR_RETURN(check.head_, store.head(vendor));
+  EICHUB_ASSIGN_OR_RETURN(check.head_, store.queries().head(vendor));
   return check;
 }
 
@@ -38,12 +38,12 @@ Result<PublishSummary> publishLocal(store::CatalogStore& store, const LocalPubli
     EICHUB_ASSIGN_OR_RETURN(ScopeCheck scope, ScopeCheck::open(store, how));
     EICHUB_RETURN_IF_ERROR(scope.check(changes));
   }
-  EICHUB_ASSIGN_OR_RETURN(feed::Head before, store.head(how.key.publicKey()));
+  EICHUB_ASSIGN_OR_RETURN(feed::Head before, store.queries().head(how.key.publicKey()));
   auto summary = publishChanges(store, how.key, how.network, changes, how.progress, how.clock);
   // A publish that failed part way keeps the batches it committed: those are news too.
   bool wrote = summary.ok() ? summary->written() > 0 : false;
   if (!summary.ok()) {
-    auto after = store.head(how.key.publicKey());
+    auto after = store.queries().head(how.key.publicKey());
     wrote = after.ok() && after->seq != before.seq;
   }
   if (wrote && how.notify) how.notify();

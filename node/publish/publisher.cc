@@ -66,14 +66,15 @@ Result<PublishSummary> publishChanges(store::CatalogStore& store, const crypto::
                                       const std::vector<catalog::Change>& changes,
                                       const ProgressFn& progress, const ClockFn& clock) {
   PublishSummary summary;
-  EICHUB_ASSIGN_OR_RETURN(feed::Head head, store.head(key.publicKey()));
+  EICHUB_ASSIGN_OR_RETURN(feed::Head head, store.queries().head(key.publicKey()));
   // The versions erases must name: those in the store, then those this call appends.
   std::vector<store::RecordKey> erase_keys;
   for (const catalog::Change& change : changes) {
     if (change.op == feed::Op::ERASE)
       erase_keys.push_back({change.kind, key.publicKey(), change.id});
   }
-  EICHUB_ASSIGN_OR_RETURN(auto versions, store.erasableVersions(key.publicKey(), erase_keys));
+  EICHUB_ASSIGN_OR_RETURN(auto versions,
+                          store.queries().erasableVersions(key.publicKey(), erase_keys));
 
   // Every record this call changed: newer than the store until its batch is stored, and the
   // same as the store after that.
@@ -105,7 +106,7 @@ Result<PublishSummary> publishChanges(store::CatalogStore& store, const crypto::
     pending_bytes -= pending.front().bytes;
     pending.pop_front();
     if (!session) {
-      EICHUB_ASSIGN_OR_RETURN(session, store.beginApplySession());
+      EICHUB_ASSIGN_OR_RETURN(session, store.writer().beginApplySession());
     }
     auto applied = session->apply(std::move(batch));
     if (!applied.ok()) return applied.status();
@@ -138,7 +139,7 @@ Result<PublishSummary> publishChanges(store::CatalogStore& store, const crypto::
     if (auto it = known_states.find(state_key); it != known_states.end()) {
       known = it->second;
     } else {
-      auto held = store.record({change.kind, key.publicKey(), change.id});
+      auto held = store.queries().record({change.kind, key.publicKey(), change.id});
       if (held.ok()) {
         known.live = held->op == feed::Op::UPSERT;
         known.body_hash = held->body_hash;

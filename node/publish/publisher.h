@@ -49,7 +49,7 @@ int64_t systemClockMs();
 // of up to kPublishTxnMaxUpdates / kPublishTxnMaxBytes, all or nothing each. A later change to the
 // same (kind, id) in the same call wins. A delete of a record that does not exist (or is already
 // deleted) is counted unchanged. An erase names every upsert of its record whose body no earlier
-// erase named (read once per call from the feed: CatalogStore::erasableVersions), and is counted
+// erase named (read once per call from the feed: StoreQueries::erasableVersions), and is counted
 // unchanged when there is none. Errors from the store are returned as they are; transactions
 // committed before stay committed. While a transaction is open other writers wait
 // (store::ApplySession).

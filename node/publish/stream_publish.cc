@@ -118,12 +118,12 @@ Result<StreamResult> publishStream(store::CatalogStore& store, const LocalPublis
   if (!checked.ok()) return checked.withContext("nothing published");
   part.clear();
 
-  EICHUB_ASSIGN_OR_RETURN(feed::Head before, store.head(how.key.publicKey()));
+  EICHUB_ASSIGN_OR_RETURN(feed::Head before, store.queries().head(how.key.publicKey()));
   Publishing publishing(store, how, source, options, checking.firstLines(), checking.kept());
   Status status = scan(publishing);
   if (status.ok()) status = publishing.flush();
   // A publish that failed part way keeps the parts it committed: those are news too.
-  auto after = store.head(how.key.publicKey());
+  auto after = store.queries().head(how.key.publicKey());
   if (after.ok() && after->seq != before.seq && how.notify) how.notify();
   if (!status.ok()) return status.withContext("publish stopped; batches committed before stay");
   if (how.progress) how.progress(checking.kept(), checking.kept());

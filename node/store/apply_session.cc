@@ -5,12 +5,6 @@
 
 namespace eichub::store {
 
-Result<std::unique_ptr<ApplySession>> CatalogStore::beginApplySession() {
-  std::unique_ptr<ApplySession> session(new ApplySession(*impl_));
-  EICHUB_RETURN_IF_ERROR(session->beginAndReplay());
-  return session;
-}
-
 ApplySession::~ApplySession() = default;  // an uncommitted txn aborts
 
 Status ApplySession::beginAndReplay() {

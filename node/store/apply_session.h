@@ -7,7 +7,7 @@
 // While it is open it holds LMDB's write lock, in every process: other writers (the daemon's
 // Writer, other CLI commands) wait until commit() or the destructor, which aborts. The thread
 // that opened it may read the store meanwhile (reads do not see its batches) but must not write
-// through the CatalogStore, which would wait for the lock it holds.
+// through the store's writer, which would wait for the lock it holds.
 #pragma once
 
 #include <cstddef>
@@ -16,18 +16,23 @@
 
 #include "federation/common/result.h"
 #include "federation/feed/update.h"
-#include "node/store/catalog_store.h"
 #include "node/store/lmdb_env.h"
+#include "node/store/store_types.h"
 
 namespace eichub::store {
 
+namespace internal {
+struct StoreImpl;
+}  // namespace internal
+
+// Begun by StoreWriter::beginApplySession.
 class ApplySession {
  public:
   ~ApplySession();
   ApplySession(const ApplySession&) = delete;
   ApplySession& operator=(const ApplySession&) = delete;
 
-  // Applies batch inside the transaction, as CatalogStore::apply checks and stores it, after the
+  // Applies batch inside the transaction, as StoreWriter::apply checks and stores it, after the
   // batches applied before. On MDB_MAP_FULL the transaction is aborted, the map grown and every
   // batch applied again from the start: the session keeps them (updates() and bytes() say how
   // much), so the caller bounds a session by committing. Any other error leaves the session
@@ -42,8 +47,8 @@ class ApplySession {
   size_t bytes() const { return bytes_; }
 
  private:
-  friend class CatalogStore;
-  explicit ApplySession(CatalogStore::Impl& impl) : impl_(impl) {}
+  friend class StoreWriter;
+  explicit ApplySession(internal::StoreImpl& impl) : impl_(impl) {}
   // Begins the transaction and applies every kept batch in it (none at the start; all of them
   // after a map growth). Errors: lmdbStatus, applyBatch's (MDB_MAP_FULL sets txn_->mapFull()).
   Status beginAndReplay();
@@ -52,7 +57,7 @@ class ApplySession {
   // is returned.
   Status recover(Status failure);
 
-  CatalogStore::Impl& impl_;
+  internal::StoreImpl& impl_;
   std::unique_ptr<WriteTxn> txn_;
   std::vector<std::vector<feed::VerifiedUpdate>> batches_;
   size_t updates_ = 0;

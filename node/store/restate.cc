@@ -1,9 +1,12 @@
-// CatalogStore::restate: recomputes one author's record state from its feed's valid prefix,
-// so that a cut-off learnt after the updates it cuts leaves the state as if learnt first.
+// restate: recomputes one author's record state (records, by_id, rid_keys, the indexes) from
+// its feed's valid prefix, in one write transaction.
+#include "node/store/restate.h"
+
 #include <cstring>
 #include <map>
+#include <optional>
+#include <vector>
 
-#include "node/store/catalog_store.h"
 #include "node/store/internal/header_table.h"
 #include "node/store/internal/keys.h"
 #include "node/store/internal/record_body.h"
@@ -153,36 +156,13 @@ Status restateIn(WriteTxn& txn, const PublicKey& author,
 
 }  // namespace
 
-Result<uint64_t> CatalogStore::restate(
-    const PublicKey& author, const std::function<bool(const feed::HeaderFields&)>& valid) {
+Result<uint64_t> restate(CatalogStore& store, const PublicKey& author,
+                         const std::function<bool(const feed::HeaderFields&)>& valid) {
+  internal::StoreImpl& impl = *store.impl_;
   uint64_t prefix = 0;
-  EICHUB_RETURN_IF_ERROR(impl_->write(
-      [&](WriteTxn& txn) { return restateIn(txn, author, valid, impl_->nowMs(), prefix); }));
+  EICHUB_RETURN_IF_ERROR(impl.write(
+      [&](WriteTxn& txn) { return restateIn(txn, author, valid, impl.nowMs(), prefix); }));
   return prefix;
-}
-
-Result<std::vector<RecordState>> CatalogStore::recordsOfKind(catalog::Kind kind) const {
-  std::vector<RecordState> out;
-  EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, impl_->env->beginRead());
-  EICHUB_ASSIGN_OR_RETURN(Cursor cursor, txn.cursor(Table::kRecords));
-  const Bytes prefix{static_cast<uint8_t>(kind)};
-  Entry entry;
-  EICHUB_ASSIGN_OR_RETURN(bool more, cursor.get(MDB_SET_RANGE, &entry, prefix));
-  while (more && !entry.key.empty() && entry.key[0] == prefix[0]) {
-    EICHUB_ASSIGN_OR_RETURN(internal::RecordValue value, internal::decodeRecordValue(entry.value));
-    RecordState state;
-    EICHUB_ASSIGN_OR_RETURN(state.key, internal::decodeRecordKey(entry.key));
-    state.seq = value.seq;
-    state.op = value.op;
-    state.body_hash = value.body_hash;
-    state.time_ms = value.time_ms;
-    EICHUB_ASSIGN_OR_RETURN(internal::StoredBody body,
-                            internal::heldStoredBody(txn, entry.key, value));
-    EICHUB_RETURN_IF_ERROR(internal::decodeStoredBodyInto(body, state.body));
-    out.push_back(std::move(state));
-    EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
-  }
-  return out;
 }
 
 }  // namespace eichub::store

@@ -1,4 +1,4 @@
-// verifyStore and CatalogStore::dropBadBody: a store checked against its own signatures, and
+// verifyStore and dropBadBody: a store checked against its own signatures, and
 // the repair of a body altered on disk.
 #include "node/store/verify.h"
 
@@ -24,10 +24,11 @@ Status verifyFeed(const CatalogStore& store, const FeedInfo& info, VerifyReport&
   bool prev_altered = false;  // its signature failed: the link after it is not judged
   uint64_t next_seq = 1;
   while (next_seq <= info.head.seq) {
-    auto chunk = store.readFeed(info.author, next_seq, info.head.seq, kVerifyChunkUpdates);
+    auto chunk =
+        store.queries().readFeed(info.author, next_seq, info.head.seq, kVerifyChunkUpdates);
     if (!chunk.ok() && chunk.status().code() == Status::Code::kCorruption) {
       // A stored value whose lengths do not add up: read one at a time to name it.
-      chunk = store.readFeed(info.author, next_seq, next_seq, 1);
+      chunk = store.queries().readFeed(info.author, next_seq, next_seq, 1);
       if (!chunk.ok() && chunk.status().code() == Status::Code::kCorruption) {
         ++report.headers;
         problem(next_seq, Problem::kHeaderUnreadable);
@@ -97,7 +98,7 @@ bool bodyMatches(const feed::HeaderFields& header, ByteView body) {
 
 Result<VerifyReport> verifyStore(const CatalogStore& store) {
   VerifyReport report;
-  EICHUB_ASSIGN_OR_RETURN(std::vector<FeedInfo> feeds, store.feeds());
+  EICHUB_ASSIGN_OR_RETURN(std::vector<FeedInfo> feeds, store.queries().feeds());
   for (const FeedInfo& info : feeds) {
     ++report.feeds;
     EICHUB_RETURN_IF_ERROR(verifyFeed(store, info, report));
@@ -105,9 +106,9 @@ Result<VerifyReport> verifyStore(const CatalogStore& store) {
   return report;
 }
 
-Result<bool> CatalogStore::dropBadBody(const PublicKey& author, uint64_t seq) {
+Result<bool> dropBadBody(CatalogStore& store, const PublicKey& author, uint64_t seq) {
   bool dropped = false;
-  Status status = impl_->write([&](WriteTxn& txn) -> Status {
+  Status status = store.impl_->write([&](WriteTxn& txn) -> Status {
     dropped = false;
     EICHUB_ASSIGN_OR_RETURN(ByteView raw, internal::getHeaderValue(txn, author, seq));
     EICHUB_ASSIGN_OR_RETURN(internal::HeaderValue held, internal::decodeHeaderValue(raw));

@@ -48,6 +48,11 @@ bool bodyMatches(const feed::HeaderFields& header, ByteView body);
 // is then not judged (the bad one is the altered one). Errors: the store's read errors.
 Result<VerifyReport> verifyStore(const CatalogStore& store);
 
-// The repair of a bad body is CatalogStore::dropBadBody.
+// The repair: drops the body held at (author, seq) when it does not match its header
+// (bodyMatches), in one write transaction, so that the node fetches it again from its peers as
+// a missing body; the record's state and index entries stay. A body that matches is never
+// dropped. Returns whether a body was dropped. Errors: NotFound (no header there), Corruption
+// (the header does not decode), lmdbStatus.
+Result<bool> dropBadBody(CatalogStore& store, const PublicKey& author, uint64_t seq);
 
 }  // namespace eichub::store

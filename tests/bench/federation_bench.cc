@@ -150,7 +150,7 @@ Result<uint64_t> payloadBytes(const store::CatalogStore& store, const PublicKey&
                               uint64_t from_seq, uint64_t to_seq) {
   uint64_t bytes = 0;
   for (uint64_t seq = from_seq; seq <= to_seq; seq += 20'000) {
-    EICHUB_ASSIGN_OR_RETURN(auto run, store.readFeed(author, seq, to_seq, 20'000));
+    EICHUB_ASSIGN_OR_RETURN(auto run, store.queries().readFeed(author, seq, to_seq, 20'000));
     for (const auto& u : run) bytes += u.header.size() + u.signature.size() + u.body.size();
   }
   return bytes;
@@ -172,7 +172,7 @@ Result<Published> publishInto(const std::string& home_dir, uint64_t total,
   store::CatalogStore& store = home->store();
   Published out;
   out.author = home->nodeKey().publicKey();
-  EICHUB_ASSIGN_OR_RETURN(feed::Head head, store.head(out.author));
+  EICHUB_ASSIGN_OR_RETURN(feed::Head head, store.queries().head(out.author));
   constexpr uint64_t kChunk = 50'000;
   auto start = Clock::now();
   for (uint64_t first = head.seq; first < total; first += kChunk) {
@@ -186,7 +186,7 @@ Result<Published> publishInto(const std::string& home_dir, uint64_t total,
     out.new_updates += summary.written();
   }
   out.seconds = secondsSince(start);
-  EICHUB_ASSIGN_OR_RETURN(head, store.head(out.author));
+  EICHUB_ASSIGN_OR_RETURN(head, store.queries().head(out.author));
   out.updates = head.seq;
   EICHUB_ASSIGN_OR_RETURN(out.payload_bytes, payloadBytes(store, out.author, 1, head.seq));
   return out;
@@ -326,7 +326,7 @@ Status runCatchup(const std::string& work, BenchNode& source, const Published& p
           fmt::format("catch-up stuck at {} of {}; see {}", seq, n, dest->logFile()));
     }
     std::this_thread::sleep_for(std::chrono::microseconds(500));
-    EICHUB_ASSIGN_OR_RETURN(feed::Head head, dest_store->head(published.author));
+    EICHUB_ASSIGN_OR_RETURN(feed::Head head, dest_store->queries().head(published.author));
     seq = head.seq;
     if (seq > 0 && !first_s) first_s = secondsSince(start);
     if (seq >= n / 10 && !at10_s) at10_s = secondsSince(start);
@@ -340,7 +340,7 @@ Status runCatchup(const std::string& work, BenchNode& source, const Published& p
   auto source_cpu = cpuByThreadName(source_before, source.threadCpu());
   const double dest_process = dest->processCpu() - dest_process_before;
   const double source_process = source.processCpu() - source_process_before;
-  EICHUB_ASSIGN_OR_RETURN(auto feeds, dest_store->feeds());
+  EICHUB_ASSIGN_OR_RETURN(auto feeds, dest_store->queries().feeds());
   uint64_t verified_up_to = 0;
   for (const auto& f : feeds) {
     if (f.author == published.author) verified_up_to = f.verified_up_to;
@@ -422,17 +422,17 @@ Status runLive(const Flags& flags, const std::string& work, const std::optional<
     auto t1 = Clock::now();
     EICHUB_RETURN_IF_ERROR(daemon::notifyDaemon(a->dir()));
     auto t2 = Clock::now();
-    EICHUB_ASSIGN_OR_RETURN(feed::Head target, a_store->head(author));
+    EICHUB_ASSIGN_OR_RETURN(feed::Head target, a_store->queries().head(author));
     std::optional<Clock::time_point> at_b;
     Clock::time_point at_c;
     const auto deadline = t0 + std::chrono::seconds(5);
     while (true) {
       auto now = Clock::now();
       if (!at_b) {
-        EICHUB_ASSIGN_OR_RETURN(feed::Head head_b, b_store->head(author));
+        EICHUB_ASSIGN_OR_RETURN(feed::Head head_b, b_store->queries().head(author));
         if (head_b.seq >= target.seq) at_b = now;
       }
-      EICHUB_ASSIGN_OR_RETURN(feed::Head head_c, c_store->head(author));
+      EICHUB_ASSIGN_OR_RETURN(feed::Head head_c, c_store->queries().head(author));
       if (head_c.seq >= target.seq || now > deadline) {
         at_c = now;
         break;

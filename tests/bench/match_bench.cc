@@ -213,7 +213,7 @@ int run(size_t resource_count, size_t queries, const std::string& data) {
     for (int round = 0; round < 3; ++round) {
       auto begin = Clock::now();
       uint64_t fields = 0;
-      check(store->scanRecords(kinds, [&fields](const store::RecordKey&, ByteView body) {
+      check(store->queries().scanRecords(kinds, [&fields](const store::RecordKey&, ByteView body) {
         auto reader = catalog::RecordReader::open(body);
         if (!reader.ok()) return reader.status();
         fields += static_cast<uint64_t>((*reader)->root().which());

@@ -74,7 +74,7 @@ Latency measure(size_t rounds, Fn&& fn) {
   return {micros[micros.size() / 2], micros[micros.size() * 99 / 100]};
 }
 
-// Microseconds per update spent in CatalogStore::apply for changes signed beforehand, or -1.
+// Microseconds per update spent in StoreWriter::apply for changes signed beforehand, or -1.
 double applyOnlyMicros(const crypto::SigningKey& key, const std::vector<catalog::Change>& changes) {
   feed::FeedAppender appender(key, "bench-apply", feed::Head{});
   std::vector<feed::VerifiedUpdate> updates;
@@ -93,7 +93,7 @@ double applyOnlyMicros(const crypto::SigningKey& key, const std::vector<catalog:
     std::vector<feed::VerifiedUpdate> batch(updates.begin() + static_cast<ptrdiff_t>(begin),
                                             updates.begin() + static_cast<ptrdiff_t>(end));
     auto start = Clock::now();
-    auto stats = (*store)->apply(batch);
+    auto stats = (*store)->writer().apply(batch);
     seconds += secondsSince(start);
     if (!stats.ok()) {
       fmt::print(stderr, "{}\n", stats.status().toString());
@@ -195,14 +195,14 @@ int run(const std::string& esco_dir, bool publish_only) {
              secondsSince(again_start), again->unchanged);
 
   // Raw payload: the signed bytes the store must keep (header + signature + body per update).
-  auto updates = store->readFeed(key->publicKey(), 1, UINT64_MAX, SIZE_MAX);
+  auto updates = store->queries().readFeed(key->publicKey(), 1, UINT64_MAX, SIZE_MAX);
   if (!updates.ok()) return 1;
   uint64_t payload_bytes = 0;
   for (const auto& update : *updates) {
     payload_bytes += update.header.size() + update.signature.size() + update.body.size();
   }
 
-  // CatalogStore::apply alone: every update signed first, then stored in publisher-sized
+  // StoreWriter::apply alone: every update signed first, then stored in publisher-sized
   // batches into a fresh store; the best of a few rounds, as fsync times vary.
   double apply_us = 0;
   for (int round = 0; round < 3; ++round) {
@@ -215,7 +215,7 @@ int run(const std::string& esco_dir, bool publish_only) {
   std::vector<std::string> ids;
   for (const auto& change : esco->changes) ids.push_back(change.id);
   Latency get = measure(10000, [&](size_t i) {
-    auto records = store->recordsById(ids[(i * 7919) % ids.size()]);
+    auto records = store->queries().recordsById(ids[(i * 7919) % ids.size()]);
     if (!records.ok() || records->empty()) std::abort();
   });
   fmt::print("get by id:        median {:7.1f} us  p99 {:7.1f} us\n", get.median_us, get.p99_us);
@@ -229,7 +229,7 @@ int run(const std::string& esco_dir, bool publish_only) {
       store::SearchQuery query;
       query.text = text;
       query.limit = 10;
-      auto found = store->search(query);
+      auto found = store->queries().search(query);
       if (!found.ok()) std::abort();
       hits = found->size();
     });

@@ -1,6 +1,6 @@
 // Fuzz target, structure-aware (docs/reliability.md case 21): the harness re-signs each mutated
 // header with a fixed test key, so mutations get past the signature check into the chain and state
-// logic: body binding, checkLink, the record check, and CatalogStore::apply on a real LMDB
+// logic: body binding, checkLink, the record check, and StoreWriter::apply on a real LMDB
 // store (one per input, with a 1 MiB map so that growth runs too).
 // Input: header, body, header, body, ... split as fuzz_input.h says. A header that does not
 // decode is skipped. The harness sets author and network, links prev to the held feed unless
@@ -51,22 +51,22 @@ feed::SignedUpdate signEntry(const crypto::SigningKey& key, feed::HeaderFields f
 }
 
 void applyEntry(store::CatalogStore& store, Chain& chain, const feed::VerifiedUpdate& update) {
-  auto head = store.head(update.fields.author);
-  auto digest = store.digest();
+  auto head = store.queries().head(update.fields.author);
+  auto digest = store.queries().digest();
   EICHUB_CHECK(head.ok() && digest.ok());
   // The store refuses erase for now ("erase not supported yet"): like a broken link, it must
   // leave the state as it was.
   const bool extends =
       feed::checkLink(*head, update.fields).ok() && update.fields.op != feed::Op::ERASE;
-  auto applied = store.apply({update});
+  auto applied = store.writer().apply({update});
   if (extends) {
     EICHUB_CHECK(applied.ok()) << "apply refused an update that extends the head: "
                                << applied.status().toString();
     EICHUB_CHECK(applied->applied == 1);
     chain.push_back(update.hash);
-    auto after = store.head(update.fields.author);
+    auto after = store.queries().head(update.fields.author);
     EICHUB_CHECK(after.ok() && after->seq == update.fields.seq && after->hash == update.hash);
-    auto again = store.apply({update});
+    auto again = store.writer().apply({update});
     EICHUB_CHECK(again.ok() && again->duplicates == 1 && again->applied == 0)
         << "a re-sent update is not a duplicate";
     return;
@@ -74,8 +74,8 @@ void applyEntry(store::CatalogStore& store, Chain& chain, const feed::VerifiedUp
   if (applied.ok()) {
     EICHUB_CHECK(applied->applied == 0) << "apply stored an update that does not extend the head";
   }
-  auto head_after = store.head(update.fields.author);
-  auto digest_after = store.digest();
+  auto head_after = store.queries().head(update.fields.author);
+  auto digest_after = store.queries().digest();
   EICHUB_CHECK(head_after.ok() && head_after->seq == head->seq && head_after->hash == head->hash);
   EICHUB_CHECK(digest_after.ok() && *digest_after == *digest) << "a refused update changed state";
 }

@@ -59,8 +59,9 @@ TEST_F(VerifyCliTest, ACleanStorePassesAndFlippedEntriesAreNamed) {
     store::StoreOptions options;
     options.read_only = true;
     auto store = store::CatalogStore::open(home("a") + "/data", options).value();
-    author = store->feeds().value().at(0).author;
-    const Bytes header = store->readFeed(author, kBadHeaderSeq, kBadHeaderSeq, 1).value()[0].header;
+    author = store->queries().feeds().value().at(0).author;
+    const Bytes header =
+        store->queries().readFeed(author, kBadHeaderSeq, kBadHeaderSeq, 1).value()[0].header;
     const std::string id = "r/3";
     auto at = std::search(header.begin(), header.end(), id.begin(), id.end());
     ASSERT_NE(at, header.end());

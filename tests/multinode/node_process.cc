@@ -144,7 +144,7 @@ std::string NodeProcess::httpAddress() const {
 std::string NodeProcess::digest() const {
   std::string digest;
   readHome([&](home::Home& home) {
-    auto held = home.store().digest();
+    auto held = home.store().queries().digest();
     ASSERT_TRUE(held.ok()) << dir_ << ": " << held.status().toString();
     digest = toHex(*held);
   });
@@ -164,7 +164,7 @@ nlohmann::json NodeProcess::daemonStatus() const {
 uint64_t NodeProcess::seqOf(const std::string& author) const {
   uint64_t seq = 0;
   readHome([&](home::Home& home) {
-    auto feeds = home.store().feeds();
+    auto feeds = home.store().queries().feeds();
     ASSERT_TRUE(feeds.ok()) << dir_ << ": " << feeds.status().toString();
     for (const store::FeedInfo& feed : *feeds) {
       if (toHex(feed.author) == author) seq = feed.head.seq;

@@ -29,7 +29,7 @@ Status scanPasses(const store::CatalogStore& store, const std::vector<catalog::K
     last = key;
     return visit(*current, key, body);
   };
-  auto scanned = store.scanRecords(kinds, visitor);
+  auto scanned = store.queries().scanRecords(kinds, visitor);
   if (!scanned.ok()) return scanned.status();
   for (size_t pass = current ? *current + 1 : 0; pass < kinds.size(); ++pass) {
     EICHUB_RETURN_IF_ERROR(enter(pass));

@@ -21,7 +21,8 @@ std::string itemText(capnp::Text::Reader t) { return std::string(t.cStr(), t.siz
 Result<bool> changedLaterWithin(const store::CatalogStore& store, const store::RecordKey& key,
                                 uint64_t after, uint64_t head) {
   for (uint64_t from = after + 1; from <= head;) {
-    EICHUB_ASSIGN_OR_RETURN(auto updates, store.readFeed(key.author, from, head, kHeadersPerRead));
+    EICHUB_ASSIGN_OR_RETURN(auto updates,
+                            store.queries().readFeed(key.author, from, head, kHeadersPerRead));
     if (updates.empty()) break;
     for (const feed::SignedUpdate& u : updates) {
       EICHUB_ASSIGN_OR_RETURN(feed::HeaderFields h, feed::decodeHeader(u.header));
@@ -92,7 +93,8 @@ Status endedSets(const store::CatalogStore& store, Item& item) {
   item.ended_sets.clear();
   const uint64_t seq = item.state.last_upsert_seq;
   if (!item.deleted() || seq == 0) return Status::OK();
-  EICHUB_ASSIGN_OR_RETURN(auto updates, store.readFeed(item.state.key.author, seq, seq, 1));
+  EICHUB_ASSIGN_OR_RETURN(auto updates,
+                          store.queries().readFeed(item.state.key.author, seq, seq, 1));
   if (updates.empty()) return Status::OK();
   EICHUB_ASSIGN_OR_RETURN(feed::HeaderFields h, feed::decodeHeader(updates[0].header));
   for (std::string& tag : h.tags) {
@@ -111,7 +113,7 @@ int64_t datestampSeconds(const store::RecordState& state) {
 Status walkItems(const store::CatalogStore& store, const Heads& heads, const Selection& selection,
                  uint64_t after, const std::function<bool(const Item&)>& fn) {
   for (uint64_t since = after;;) {
-    EICHUB_ASSIGN_OR_RETURN(auto changes, store.changes(since, kChangesPerRead));
+    EICHUB_ASSIGN_OR_RETURN(auto changes, store.queries().changes(since, kChangesPerRead));
     if (changes.empty()) return Status::OK();
     for (const store::ChangeEntry& change : changes) {
       since = change.number;
@@ -121,7 +123,7 @@ Status walkItems(const store::CatalogStore& store, const Heads& heads, const Sel
       if (head == heads.end() || change.seq > head->second) continue;
       store::RecordKey key{change.kind, change.author, change.id};
       Item item;
-      EICHUB_ASSIGN_OR_RETURN(item.state, store.record(key));
+      EICHUB_ASSIGN_OR_RETURN(item.state, store.queries().record(key));
       item.number = change.number;
       if (item.state.seq != change.seq) {
         // A later change reports the record when the harvest includes it.

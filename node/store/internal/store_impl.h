@@ -1,5 +1,6 @@
-// CatalogStore's private state, shared by the files that implement it (catalog_store.cc for
-// opening and writing, catalog_queries.cc for reading).
+// The store's private state (the environment, the clock, the write path's reused buffers) and
+// the helpers its files share: opening (catalog_store.cc), writing (store_writer.cc,
+// apply_session.cc), reading (feed_queries.cc, record_queries.cc), restate.cc and verify.cc.
 #pragma once
 
 #include <chrono>
@@ -10,10 +11,10 @@
 #include <utility>
 #include <vector>
 
-#include "node/store/catalog_store.h"
 #include "node/store/internal/body_codec.h"
 #include "node/store/internal/text_index.h"
 #include "node/store/lmdb_env.h"
+#include "node/store/store_types.h"
 
 namespace eichub::store {
 
@@ -35,19 +36,20 @@ Result<uint64_t> nextRid(const WriteTxn& txn);
 // Whether an erase held in author's feed named its upsert at seq (internal::erasedKey).
 // Errors: lmdbStatus.
 Result<bool> isErased(const Txn& txn, const PublicKey& author, uint64_t seq);
-}  // namespace internal
+// Every feed held in txn, in author order (StoreQueries::feeds). Errors: Corruption,
+// lmdbStatus.
+Result<std::vector<FeedInfo>> feedsIn(const Txn& txn);
 
-namespace internal {
-// Applies batch in txn (CatalogStore::apply says what it checks and stores); stats counts what
+struct StoreImpl;
+// Applies batch in txn (StoreWriter::apply says what it checks and stores); stats counts what
 // it did. On error txn holds part of the batch and must be aborted. Implemented in
-// catalog_store.cc.
-Status applyBatch(WriteTxn& txn, const std::vector<feed::VerifiedUpdate>& batch,
-                  CatalogStore::Impl& impl, ApplyStats& stats);
-}  // namespace internal
+// store_writer.cc.
+Status applyBatch(WriteTxn& txn, const std::vector<feed::VerifiedUpdate>& batch, StoreImpl& impl,
+                  ApplyStats& stats);
 
-struct CatalogStore::Impl {
+struct StoreImpl {
   std::unique_ptr<LmdbEnv> env;
-  std::function<int64_t()> now_ms;  // StoreOptions::now_ms
+  std::function<int64_t()> now_ms;  // StoreOptions::now_ms (catalog_store.h)
 
   // The local clock: now_ms, or the system clock.
   int64_t nowMs() const {
@@ -84,4 +86,5 @@ struct CatalogStore::Impl {
   }
 };
 
+}  // namespace internal
 }  // namespace eichub::store

@@ -10,10 +10,10 @@
 #include "federation/common/result.h"
 #include "node/catalog/kinds.h"
 #include "node/search/record_terms.h"
-#include "node/store/catalog_store.h"
 #include "node/store/internal/keys.h"
 #include "node/store/internal/posting_buffer.h"
 #include "node/store/lmdb_env.h"
+#include "node/store/store_types.h"
 
 namespace eichub::store::internal {
 
@@ -49,7 +49,7 @@ class IndexWriter {
 // (postings always name stored records), lmdbStatus.
 Result<ByteView> ridRecordKey(const Txn& txn, Rid rid);
 
-// Runs query inside txn (see CatalogStore::search). Candidates come from the shortest posting
+// Runs query inside txn (see StoreQueries::search). Candidates come from the shortest posting
 // list; the other tokens are checked with MDB_GET_BOTH_RANGE on the rid; record keys are read
 // only for the candidates that can reach the top (the tie-break is key order, not rid order,
 // which differs between nodes); bodies only for the lang filter. Errors: lmdbStatus,

@@ -34,7 +34,7 @@ TEST(DaemonSubscriptionTest, SkillsStandForTheirSubtreesInTheStore) {
         skillConcept("Skill", "s:elsewhere", {"g:other"})}) {
     batch.push_back(appender.append(c.op, catalog::kindCode(c.kind), c.id, c.tags, c.body, 1000));
   }
-  ASSERT_TRUE(store->apply(batch).ok());
+  ASSERT_TRUE(store->writer().apply(batch).ok());
 
   config::Options options;
   options.subscribe_kinds = {"LearningResource", "SkillNeed"};

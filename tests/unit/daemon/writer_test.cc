@@ -65,7 +65,7 @@ TEST_F(WriterTest, AppliesABatchAnswersAndSignalsTheLongPolls) {
   EXPECT_EQ(applied.batch_id, 7u);
   EXPECT_TRUE(applied.status.ok()) << applied.status.toString();
   EXPECT_EQ(applied.applied, 2u);
-  EXPECT_EQ(store_->head(peer_key.publicKey())->seq, 2u);
+  EXPECT_EQ(store_->queries().head(peer_key.publicKey())->seq, 2u);
   EXPECT_EQ(signal_.current(), 1u);
 }
 
@@ -78,7 +78,7 @@ TEST_F(WriterTest, AFailedBatchIsAnsweredWithItsStatus) {
   auto applied = outcome<BatchApplied>();
   EXPECT_EQ(applied.batch_id, 8u);
   EXPECT_FALSE(applied.status.ok());
-  EXPECT_EQ(store_->head(peer_key.publicKey())->seq, 0u);
+  EXPECT_EQ(store_->queries().head(peer_key.publicKey())->seq, 0u);
 }
 
 TEST_F(WriterTest, APublishFromAnotherThreadIsWrittenAnsweredAndAnnounced) {
@@ -86,7 +86,7 @@ TEST_F(WriterTest, APublishFromAnotherThreadIsWrittenAnsweredAndAnnounced) {
   ASSERT_TRUE(summary.ok()) << summary.status().toString();
   EXPECT_EQ(summary->added, 2u);
   EXPECT_EQ(summary->batches, 1u);
-  EXPECT_EQ(store_->head(node_key_->publicKey())->seq, 2u);
+  EXPECT_EQ(store_->queries().head(node_key_->publicKey())->seq, 2u);
   // The reactor hears of it at once, and long polls wake.
   outcome<LocalPublished>();
   EXPECT_EQ(signal_.current(), 1u);
@@ -110,7 +110,7 @@ TEST_F(WriterTest, RefreshTrustRestatesOnTheWriterThread) {
   feed::FeedAppender appender(stranger, kNet, {});
   writer_->submit(ApplyBatch{1, signedBatch(appender, {skill("s:x", "x")})});
   ASSERT_TRUE(outcome<BatchApplied>().status.ok());
-  ASSERT_TRUE(store_->record({catalog::Kind::SKILL, stranger.publicKey(), "s:x"}).ok());
+  ASSERT_TRUE(store_->queries().record({catalog::Kind::SKILL, stranger.publicKey(), "s:x"}).ok());
 
   trust::TrustConfig config;
   config.direct = {node_key_->publicKey()};
@@ -121,9 +121,11 @@ TEST_F(WriterTest, RefreshTrustRestatesOnTheWriterThread) {
   header.author = stranger.publicKey();
   header.seq = 1;
   EXPECT_FALSE(refreshed.trust.verdict(header).empty());
-  EXPECT_TRUE(
-      store_->record({catalog::Kind::SKILL, stranger.publicKey(), "s:x"}).status().isNotFound());
-  EXPECT_EQ(store_->head(stranger.publicKey())->seq, 1u);  // headers stay
+  EXPECT_TRUE(store_->queries()
+                  .record({catalog::Kind::SKILL, stranger.publicKey(), "s:x"})
+                  .status()
+                  .isNotFound());
+  EXPECT_EQ(store_->queries().head(stranger.publicKey())->seq, 1u);  // headers stay
 }
 
 TEST_F(WriterTest, AForkProofIsStoredByTheWriterAndServedAtOnce) {

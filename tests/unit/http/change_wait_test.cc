@@ -32,7 +32,7 @@ class ChangeWaitTest : public ::testing::Test {
     ASSERT_TRUE(change.ok()) << change.status().toString();
     std::vector<feed::VerifiedUpdate> batch = {appender_->append(
         change->op, catalog::kindCode(change->kind), change->id, change->tags, change->body, 1000)};
-    ASSERT_TRUE(store_->apply(batch).ok());
+    ASSERT_TRUE(store_->writer().apply(batch).ok());
   }
 
   testing::TempDir dir_;

@@ -47,7 +47,7 @@ class OaiItemsTest : public ::testing::Test {
   }
   std::vector<Item> walk(const Selection& selection) {
     Heads heads;
-    auto feeds = store_->feeds();
+    auto feeds = store_->queries().feeds();
     EXPECT_TRUE(feeds.ok());
     if (feeds.ok()) {
       for (const store::FeedInfo& f : *feeds) heads[f.author] = f.head.seq;
@@ -82,7 +82,7 @@ TEST_F(OaiItemsTest, ARecordSignedLongAgoButReceivedNowIsHarvestedFromAMinuteAgo
   old.until = kSignedMs / 1000 + 60;
   EXPECT_TRUE(walk(old).empty());
   // The change feed says when each change was applied.
-  auto changes = store_->changes(0, 10).value();
+  auto changes = store_->queries().changes(0, 10).value();
   ASSERT_EQ(changes.size(), 1u);
   EXPECT_EQ(changes[0].applied_ms, kLocalMs);
 }

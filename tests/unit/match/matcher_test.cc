@@ -282,11 +282,11 @@ TEST_F(MatcherTest, BadInputGivesAClearError) {
 // The updates of every feed in from, verified as a peer's would be.
 std::vector<std::vector<feed::VerifiedUpdate>> feedsOf(const store::CatalogStore& from) {
   std::vector<std::vector<feed::VerifiedUpdate>> out;
-  auto feeds = from.feeds();
+  auto feeds = from.queries().feeds();
   EICHUB_CHECK(feeds.ok());
   for (const store::FeedInfo& info : *feeds) {
     std::vector<feed::VerifiedUpdate> updates;
-    auto held = from.readFeed(info.author, 1, info.head.seq, 1000);
+    auto held = from.queries().readFeed(info.author, 1, info.head.seq, 1000);
     EICHUB_CHECK(held.ok());
     for (feed::SignedUpdate& u : *held) {
       updates.push_back(feed::verifyUpdate(std::move(u), testing::kNetwork).value());
@@ -302,7 +302,7 @@ TEST_F(MatcherTest, ConvergedStoresGiveIdenticalAnswers) {
   eichub::testing::TempDir d1, d2;
   auto forward = testing::openStore(d1.path());
   auto backward = testing::openStore(d2.path());
-  for (const auto& f : feeds) ASSERT_TRUE(forward->apply(f).ok());
+  for (const auto& f : feeds) ASSERT_TRUE(forward->writer().apply(f).ok());
   // The other store gets the feeds in reverse, each in two halves interleaved.
   for (size_t half = 0; half < 2; ++half) {
     for (auto it = feeds.rbegin(); it != feeds.rend(); ++it) {
@@ -310,11 +310,11 @@ TEST_F(MatcherTest, ConvergedStoresGiveIdenticalAnswers) {
       std::vector<feed::VerifiedUpdate> part(it->begin() + (half == 0 ? 0 : mid),
                                              half == 0 ? it->begin() + mid : it->end());
       if (!part.empty()) {
-        ASSERT_TRUE(backward->apply(part).ok());
+        ASSERT_TRUE(backward->writer().apply(part).ok());
       }
     }
   }
-  ASSERT_EQ(forward->digest().value(), backward->digest().value());
+  ASSERT_EQ(forward->queries().digest().value(), backward->queries().digest().value());
   MatchQuery query;
   query.occupation = testing::kAssistant;
   query.skills = {skill("group-care")};

@@ -72,7 +72,7 @@ TEST_F(LocalPublishTest, AVendorKeyNotAdmittedSignsNothing) {
   ASSERT_FALSE(summary.ok());
   EXPECT_EQ(summary.status().code(), Status::Code::kPermissionDenied);
   EXPECT_NE(summary.status().message().find("not admitted"), std::string::npos);
-  EXPECT_EQ(store_->head(vendor.publicKey())->seq, 0u);
+  EXPECT_EQ(store_->queries().head(vendor.publicKey())->seq, 0u);
   EXPECT_EQ(notified_, 0);
 }
 
@@ -81,7 +81,7 @@ TEST_F(LocalPublishTest, AVendorKeyWithoutATrustStateIsRefused) {
   auto summary = publishLocal(*store_, how(vendor), {skill("s:1", "one")});
   ASSERT_FALSE(summary.ok());
   EXPECT_EQ(summary.status().code(), Status::Code::kPermissionDenied);
-  EXPECT_EQ(store_->head(vendor.publicKey())->seq, 0u);
+  EXPECT_EQ(store_->queries().head(vendor.publicKey())->seq, 0u);
 }
 
 }  // namespace

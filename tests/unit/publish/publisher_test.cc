@@ -58,10 +58,10 @@ TEST_F(PublisherTest, ManyBatchesLandInOrderAndVerify) {
   // Three batches of kPublishBatchUpdates, stored in one write transaction (ApplySession).
   EXPECT_EQ(summary->batches, 1u);
   EXPECT_EQ(last_done, n);
-  auto head = store_->head(key_->publicKey());
+  auto head = store_->queries().head(key_->publicKey());
   ASSERT_TRUE(head.ok());
   EXPECT_EQ(head->seq, n);
-  auto updates = store_->readFeed(key_->publicKey(), 1, n, n);
+  auto updates = store_->queries().readFeed(key_->publicKey(), 1, n, n);
   ASSERT_TRUE(updates.ok());
   feed::Head chain;
   for (const auto& u : *updates) {
@@ -102,7 +102,7 @@ TEST_F(PublisherTest, AWriteTransactionEndsOnceItHoldsItsByteBound) {
   ASSERT_TRUE(summary.ok()) << summary.status().toString();
   EXPECT_EQ(summary->added, n);
   EXPECT_EQ(summary->batches, 2u);  // the bound was passed once, after kBatchesToBound batches
-  EXPECT_EQ(store_->head(key_->publicKey())->seq, n);
+  EXPECT_EQ(store_->queries().head(key_->publicKey())->seq, n);
 }
 
 TEST_F(PublisherTest, LaterChangesSeeEarlierBatchesOfTheSameCall) {
@@ -119,7 +119,8 @@ TEST_F(PublisherTest, LaterChangesSeeEarlierBatchesOfTheSameCall) {
   EXPECT_EQ(summary->deleted, 1u);
   EXPECT_EQ(summary->unchanged, 1u);
   EXPECT_EQ(summary->changed, 1u);
-  auto zero = store_->record({catalog::Kind::LEARNING_RESOURCE, key_->publicKey(), "r/0"});
+  auto zero =
+      store_->queries().record({catalog::Kind::LEARNING_RESOURCE, key_->publicKey(), "r/0"});
   ASSERT_TRUE(zero.ok());
   EXPECT_EQ(zero->op, feed::Op::DELETE);
 }
@@ -127,7 +128,7 @@ TEST_F(PublisherTest, LaterChangesSeeEarlierBatchesOfTheSameCall) {
 TEST_F(PublisherTest, RepublishingWritesNothingAndDeletingTheMissingIsUnchanged) {
   std::vector<catalog::Change> changes = {resource(1, "a"), resource(2, "b")};
   ASSERT_TRUE(publish(changes).ok());
-  auto digest = store_->digest();
+  auto digest = store_->queries().digest();
   auto again = publish(changes);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->written(), 0u);
@@ -135,8 +136,8 @@ TEST_F(PublisherTest, RepublishingWritesNothingAndDeletingTheMissingIsUnchanged)
   auto missing = publish({catalog::deleteChange(catalog::Kind::PROVIDER, "nobody")});
   ASSERT_TRUE(missing.ok());
   EXPECT_EQ(missing->unchanged, 1u);
-  EXPECT_EQ(*store_->digest(), *digest);
-  EXPECT_EQ(store_->head(key_->publicKey())->seq, 2u);
+  EXPECT_EQ(*store_->queries().digest(), *digest);
+  EXPECT_EQ(store_->queries().head(key_->publicKey())->seq, 2u);
 }
 
 TEST_F(PublisherTest, EraseNamesEveryVersionNotErasedYet) {
@@ -145,7 +146,7 @@ TEST_F(PublisherTest, EraseNamesEveryVersionNotErasedYet) {
   auto summary = publish({catalog::eraseChange(catalog::Kind::LEARNING_RESOURCE, "r/1")});
   ASSERT_TRUE(summary.ok()) << summary.status().toString();
   EXPECT_EQ(summary->erased, 1u);
-  auto erase = store_->readFeed(key_->publicKey(), 4, 4, 1).value();
+  auto erase = store_->queries().readFeed(key_->publicKey(), 4, 4, 1).value();
   ASSERT_EQ(erase.size(), 1u);
   auto fields = feed::decodeHeader(erase[0].header);
   ASSERT_TRUE(fields.ok());
@@ -158,9 +159,10 @@ TEST_F(PublisherTest, EraseNamesEveryVersionNotErasedYet) {
       {resource(1, "three"), catalog::eraseChange(catalog::Kind::LEARNING_RESOURCE, "r/1")});
   ASSERT_TRUE(summary.ok());
   EXPECT_EQ(summary->erased, 1u);
-  fields = feed::decodeHeader(store_->readFeed(key_->publicKey(), 6, 6, 1).value()[0].header);
+  fields =
+      feed::decodeHeader(store_->queries().readFeed(key_->publicKey(), 6, 6, 1).value()[0].header);
   EXPECT_EQ(fields->erases, (std::vector<uint64_t>{5}));
-  EXPECT_EQ(store_->recordsById("r/2").value().size(), 1u);
+  EXPECT_EQ(store_->queries().recordsById("r/2").value().size(), 1u);
 }
 
 TEST_F(PublisherTest, TimeNeverGoesBackEvenIfTheClockDoes) {
@@ -169,7 +171,7 @@ TEST_F(PublisherTest, TimeNeverGoesBackEvenIfTheClockDoes) {
   ASSERT_TRUE(
       publishChanges(*store_, *key_, kNet, {resource(1, "a"), resource(2, "b")}, {}, backwards)
           .ok());
-  auto updates = store_->readFeed(key_->publicKey(), 1, 2, 2);
+  auto updates = store_->queries().readFeed(key_->publicKey(), 1, 2, 2);
   ASSERT_TRUE(updates.ok());
   auto first = feed::decodeHeader((*updates)[0].header);
   auto second = feed::decodeHeader((*updates)[1].header);

@@ -52,7 +52,9 @@ class StreamPublishTest : public ::testing::Test {
       return catalog::scanJsonLines(path, options, sink);
     });
   }
-  uint64_t headSeq(const crypto::SigningKey& key) { return store_->head(key.publicKey())->seq; }
+  uint64_t headSeq(const crypto::SigningKey& key) {
+    return store_->queries().head(key.publicKey())->seq;
+  }
 
   testing::TempDir dir_;
   std::unique_ptr<store::CatalogStore> store_;
@@ -123,7 +125,7 @@ TEST_F(StreamPublishTest, SkipBadPublishesTheGoodLinesAndReportsTheOthers) {
   ASSERT_EQ(result->report.errors.size(), 2u);
   EXPECT_NE(result->report.errors[0].find(":2: malformed JSON"), std::string::npos);
   EXPECT_NE(result->report.errors[1].find("duplicate of line 3"), std::string::npos);
-  auto held = store_->record({catalog::Kind::SKILL, node_key_->publicKey(), "s:2"});
+  auto held = store_->queries().record({catalog::Kind::SKILL, node_key_->publicKey(), "s:2"});
   ASSERT_TRUE(held.ok());
   EXPECT_EQ(held->seq, 2u);  // the first line's content, not the differing repeat's
 }

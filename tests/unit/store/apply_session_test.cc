@@ -29,7 +29,7 @@ std::vector<VerifiedUpdate> skills(TestFeed& feed, int first, int count) {
 }
 
 uint64_t skillCount(const CatalogStore& store) {
-  auto counts = store.countsByKind().value();
+  auto counts = store.queries().countsByKind().value();
   auto it = counts.find("Skill");
   return it == counts.end() ? 0 : it->second;
 }
@@ -38,22 +38,22 @@ TEST(ApplySessionTest, BatchesBecomeVisibleTogetherAtCommit) {
   eichub::testing::TempDir dir;
   auto store = openStore(dir.path());
   TestFeed a;
-  auto session = store->beginApplySession();
+  auto session = store->writer().beginApplySession();
   ASSERT_TRUE(session.ok()) << session.status().toString();
   for (int part = 0; part < 3; ++part) {
     auto stats = (*session)->apply(skills(a, part * 100, 100));
     ASSERT_TRUE(stats.ok()) << stats.status().toString();
     EXPECT_EQ(stats->applied, 100u);
     // Readers see the store as it was before the session.
-    EXPECT_EQ(store->head(a.author()).value().seq, 0u);
+    EXPECT_EQ(store->queries().head(a.author()).value().seq, 0u);
   }
   EXPECT_EQ((*session)->updates(), 300u);
   EXPECT_GT((*session)->bytes(), 300u * 120);
   ASSERT_TRUE((*session)->commit().ok());
-  EXPECT_EQ(store->head(a.author()).value().seq, 300u);
-  EXPECT_EQ(store->head(a.author()).value().hash, a.head().hash);
+  EXPECT_EQ(store->queries().head(a.author()).value().seq, 300u);
+  EXPECT_EQ(store->queries().head(a.author()).value().hash, a.head().hash);
   EXPECT_EQ(skillCount(*store), 300u);
-  EXPECT_EQ(store->lastChange().value(), 300u);
+  EXPECT_EQ(store->queries().lastChange().value(), 300u);
   // A finished session takes nothing more.
   EXPECT_FALSE((*session)->apply(skills(a, 300, 1)).ok());
   EXPECT_FALSE((*session)->commit().ok());
@@ -63,25 +63,25 @@ TEST(ApplySessionTest, ASessionNotCommittedLeavesTheStoreAsItWas) {
   eichub::testing::TempDir dir;
   auto store = openStore(dir.path());
   TestFeed a;
-  ASSERT_TRUE(store->apply(skills(a, 0, 10)).ok());
-  const Hash32 before = store->digest().value();
+  ASSERT_TRUE(store->writer().apply(skills(a, 0, 10)).ok());
+  const Hash32 before = store->queries().digest().value();
   {
-    auto session = store->beginApplySession();
+    auto session = store->writer().beginApplySession();
     ASSERT_TRUE(session.ok());
     ASSERT_TRUE((*session)->apply(skills(a, 10, 50)).ok());
   }  // dropped: aborted
-  EXPECT_EQ(store->digest().value(), before);
-  EXPECT_EQ(store->head(a.author()).value().seq, 10u);
+  EXPECT_EQ(store->queries().digest().value(), before);
+  EXPECT_EQ(store->queries().head(a.author()).value().seq, 10u);
   // The write lock was released: the store takes writes again.
   TestFeed b;
-  EXPECT_TRUE(store->apply(skills(b, 0, 5)).ok());
+  EXPECT_TRUE(store->writer().apply(skills(b, 0, 5)).ok());
 }
 
 TEST(ApplySessionTest, ARefusedBatchFailsTheWholeSession) {
   eichub::testing::TempDir dir;
   auto store = openStore(dir.path());
   TestFeed a;
-  auto session = store->beginApplySession();
+  auto session = store->writer().beginApplySession();
   ASSERT_TRUE(session.ok());
   ASSERT_TRUE((*session)->apply(skills(a, 0, 20)).ok());
   std::vector<VerifiedUpdate> gap = skills(a, 20, 5);
@@ -91,7 +91,7 @@ TEST(ApplySessionTest, ARefusedBatchFailsTheWholeSession) {
   // The session stays failed, and nothing of it, not even its good first batch, is committed.
   EXPECT_EQ((*session)->apply(skills(a, 25, 1)).status().code(), Status::Code::kInvalidArgument);
   EXPECT_EQ((*session)->commit().code(), Status::Code::kInvalidArgument);
-  EXPECT_EQ(store->head(a.author()).value().seq, 0u);
+  EXPECT_EQ(store->queries().head(a.author()).value().seq, 0u);
   EXPECT_EQ(skillCount(*store), 0u);
 }
 
@@ -104,7 +104,7 @@ TEST(ApplySessionTest, AMapThatFillsMidSessionGrowsAndKeepsEveryBatch) {
   TestFeed a;
   {
     auto store = openStore(dir.path(), options);
-    auto session = store->beginApplySession();
+    auto session = store->writer().beginApplySession();
     ASSERT_TRUE(session.ok());
     for (int part = 0; part < 8; ++part) {
       auto stats = (*session)->apply(skills(a, part * 60, 60));
@@ -115,10 +115,10 @@ TEST(ApplySessionTest, AMapThatFillsMidSessionGrowsAndKeepsEveryBatch) {
     EXPECT_GT(store->mapBytes(), 8 * options.initial_map_bytes);
   }
   auto reopened = openStore(dir.path(), options);
-  EXPECT_EQ(reopened->head(a.author()).value().seq, 480u);
-  EXPECT_EQ(reopened->head(a.author()).value().hash, a.head().hash);
+  EXPECT_EQ(reopened->queries().head(a.author()).value().seq, 480u);
+  EXPECT_EQ(reopened->queries().head(a.author()).value().hash, a.head().hash);
   EXPECT_EQ(skillCount(*reopened), 480u);
-  EXPECT_EQ(reopened->lastChange().value(), 480u);
+  EXPECT_EQ(reopened->queries().lastChange().value(), 480u);
 }
 
 TEST(ApplySessionTest, AMapAtItsCapFailsTheSessionAndChangesNothing) {
@@ -128,9 +128,9 @@ TEST(ApplySessionTest, AMapAtItsCapFailsTheSessionAndChangesNothing) {
   options.max_map_bytes = 128 * 1024;
   auto store = openStore(dir.path(), options);
   TestFeed a;
-  ASSERT_TRUE(store->apply(skills(a, 0, 1)).ok());
-  const Hash32 before = store->digest().value();
-  auto session = store->beginApplySession();
+  ASSERT_TRUE(store->writer().apply(skills(a, 0, 1)).ok());
+  const Hash32 before = store->queries().digest().value();
+  auto session = store->writer().beginApplySession();
   ASSERT_TRUE(session.ok());
   Status status;
   for (int part = 0; part < 10 && status.ok(); ++part) {
@@ -139,7 +139,7 @@ TEST(ApplySessionTest, AMapAtItsCapFailsTheSessionAndChangesNothing) {
   if (status.ok()) status = (*session)->commit();
   EXPECT_EQ(status.code(), Status::Code::kResourceExhausted);
   session->reset();
-  EXPECT_EQ(store->digest().value(), before);
+  EXPECT_EQ(store->queries().digest().value(), before);
 }
 
 // Each commit copies the index pages its batch changed; ids in no key order change most of them,
@@ -152,13 +152,13 @@ TEST(ApplySessionTest, OneTransactionLeavesASmallerDataFileThanACommitPerBatch) 
   TestFeed a;
   std::vector<std::vector<VerifiedUpdate>> batches;
   for (int part = 0; part < 12; ++part) batches.push_back(skills(a, part * 500, 500));
-  for (const auto& batch : batches) ASSERT_TRUE(per_batch->apply(batch).ok());
-  auto session = in_session->beginApplySession();
+  for (const auto& batch : batches) ASSERT_TRUE(per_batch->writer().apply(batch).ok());
+  auto session = in_session->writer().beginApplySession();
   ASSERT_TRUE(session.ok());
   for (const auto& batch : batches) ASSERT_TRUE((*session)->apply(batch).ok());
   ASSERT_TRUE((*session)->commit().ok());
 
-  EXPECT_EQ(per_batch->digest().value(), in_session->digest().value());
+  EXPECT_EQ(per_batch->queries().digest().value(), in_session->queries().digest().value());
   const uint64_t per_batch_bytes = per_batch->storeBytes().value();
   const uint64_t session_bytes = in_session->storeBytes().value();
   EXPECT_LT(session_bytes * 10, per_batch_bytes * 9)

@@ -1,4 +1,4 @@
-// CatalogStore::search and recordsBySkill: ranking, normalisation, filters, limits, and the
+// StoreQueries::search and recordsBySkill: ranking, normalisation, filters, limits, and the
 // index following replaced and deleted records.
 #include <gtest/gtest.h>
 
@@ -25,12 +25,12 @@ class CatalogSearchTest : public ::testing::Test {
     store_ = std::move(store).value();
   }
   void apply(std::vector<feed::VerifiedUpdate> batch) {
-    auto stats = store_->apply(batch);
+    auto stats = store_->writer().apply(batch);
     ASSERT_TRUE(stats.ok()) << stats.status().toString();
   }
   std::vector<std::string> ids(const SearchQuery& query) {
     std::vector<std::string> out;
-    auto hits = store_->search(query);
+    auto hits = store_->queries().search(query);
     EXPECT_TRUE(hits.ok()) << hits.status().toString();
     if (!hits.ok()) return out;
     for (const SearchHit& hit : *hits) out.push_back(hit.key.id);
@@ -49,7 +49,7 @@ TEST_F(CatalogSearchTest, RanksByFieldWeightThenShorterLabelThenKey) {
          a_.skill("exact", {{"en", "wound care"}}),
          a_.skill("mixed", {{"en", "wound management"}}, {{"en", "patient care"}}),
          a_.skill("twin-b", {{"en", "Wound Care"}}), a_.skill("other", {{"en", "welding"}})});
-  auto hits = store_->search(q("wound care")).value();
+  auto hits = store_->queries().search(q("wound care")).value();
   std::vector<std::string> got;
   for (const auto& hit : hits) got.push_back(hit.key.id);
   EXPECT_EQ(got, (std::vector<std::string>{"exact", "twin-b", "long", "mixed", "alt"}));
@@ -120,9 +120,9 @@ TEST_F(CatalogSearchTest, ReplacedRecordLosesOldTerms) {
   EXPECT_EQ(ids("wound"), std::vector<std::string>{});
   EXPECT_EQ(ids("dressing"), std::vector<std::string>{});
   EXPECT_EQ(ids("burn"), std::vector<std::string>{"s1"});
-  EXPECT_TRUE(store_->recordsBySkill("skill:a").value().empty());
-  EXPECT_EQ(store_->recordsBySkill("skill:b").value().size(), 1u);
-  EXPECT_EQ(store_->recordsBySkill("skill:c").value().size(), 1u);
+  EXPECT_TRUE(store_->queries().recordsBySkill("skill:a").value().empty());
+  EXPECT_EQ(store_->queries().recordsBySkill("skill:b").value().size(), 1u);
+  EXPECT_EQ(store_->queries().recordsBySkill("skill:c").value().size(), 1u);
   // Re-publishing the same body changes nothing.
   apply({a_.skill("s1", {{"en", "burn treatment"}})});
   EXPECT_EQ(ids("burn treatment"), std::vector<std::string>{"s1"});
@@ -156,13 +156,13 @@ TEST_F(CatalogSearchTest, TieBreakIgnoresArrivalOrder) {
   for (int i = 11; i >= 0; --i) {
     backward.push_back(b.skill("t" + std::to_string(10 + i), {{"en", "tie label"}}));
   }
-  ASSERT_TRUE(other->apply(backward).ok());
+  ASSERT_TRUE(other->writer().apply(backward).ok());
   for (const SearchQuery& query :
        {q("tie", std::nullopt, "", 5), q("tie label", std::nullopt, "", 3),
         q("tie", std::nullopt, "en", 4), q("tie", Kind::SKILL, "", 13)}) {
     std::vector<std::string> mine = ids(query);
     std::vector<std::string> theirs;
-    auto hits = other->search(query);
+    auto hits = other->queries().search(query);
     ASSERT_TRUE(hits.ok()) << hits.status().toString();
     for (const SearchHit& hit : *hits) theirs.push_back(hit.key.id);
     EXPECT_EQ(mine, theirs) << query.text;
@@ -179,11 +179,11 @@ TEST_F(CatalogSearchTest, TieBreakIgnoresArrivalOrder) {
 TEST_F(CatalogSearchTest, AuthorsDoNotConflict) {
   TestFeed b;
   apply({a_.skill("same", {{"en", "shared label"}}), b.skill("same", {{"en", "shared label"}})});
-  auto hits = store_->search(q("shared")).value();
+  auto hits = store_->queries().search(q("shared")).value();
   ASSERT_EQ(hits.size(), 2u);
   EXPECT_NE(hits[0].key.author, hits[1].key.author);
   EXPECT_LT(hits[0].key, hits[1].key);
-  EXPECT_EQ(store_->recordsById("same").value().size(), 2u);
+  EXPECT_EQ(store_->queries().recordsById("same").value().size(), 2u);
 }
 
 }  // namespace

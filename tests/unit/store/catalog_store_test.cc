@@ -22,10 +22,10 @@ using feed::VerifiedUpdate;
 using testing::openStore;
 using testing::TestFeed;
 
-Hash32 digestOf(const CatalogStore& store) { return store.digest().value(); }
+Hash32 digestOf(const CatalogStore& store) { return store.queries().digest().value(); }
 
 size_t hitsFor(const CatalogStore& store, const std::string& text) {
-  return store.search(SearchQuery{text, std::nullopt, "", 100}).value().size();
+  return store.queries().search(SearchQuery{text, std::nullopt, "", 100}).value().size();
 }
 
 TEST(CatalogStoreTest, AppliesBatchAndReadsItBack) {
@@ -37,24 +37,24 @@ TEST(CatalogStoreTest, AppliesBatchAndReadsItBack) {
       a.skill("esco:s2", {{"en", "welding"}}),
       a.resource("course-1", {{"en", "Wound care basics"}}, {"esco:s1", "esco:s9"}),
   };
-  auto stats = store->apply(batch);
+  auto stats = store->writer().apply(batch);
   ASSERT_TRUE(stats.ok()) << stats.status().toString();
   EXPECT_EQ(stats->applied, 3u);
   EXPECT_EQ(stats->duplicates, 0u);
   EXPECT_EQ(stats->unindexed, 0u);
 
-  feed::Head head = store->head(a.author()).value();
+  feed::Head head = store->queries().head(a.author()).value();
   EXPECT_EQ(head.seq, 3u);
   EXPECT_EQ(head.hash, a.head().hash);
   EXPECT_EQ(head.time_ms, a.head().time_ms);
-  auto feeds = store->feeds().value();
+  auto feeds = store->queries().feeds().value();
   ASSERT_EQ(feeds.size(), 1u);
   EXPECT_EQ(feeds[0].author, a.author());
   EXPECT_EQ(feeds[0].verified_up_to, 3u);
-  EXPECT_EQ(store->head(PublicKey{}).value().seq, 0u);
+  EXPECT_EQ(store->queries().head(PublicKey{}).value().seq, 0u);
 
   // The stored updates are the exact signed bytes: they verify again.
-  auto updates = store->readFeed(a.author(), 1, 100, 100).value();
+  auto updates = store->queries().readFeed(a.author(), 1, 100, 100).value();
   ASSERT_EQ(updates.size(), 3u);
   for (size_t i = 0; i < updates.size(); ++i) {
     EXPECT_EQ(updates[i].header, batch[i].signed_update.header);
@@ -62,27 +62,27 @@ TEST(CatalogStoreTest, AppliesBatchAndReadsItBack) {
     EXPECT_EQ(updates[i].body, batch[i].signed_update.body);
     EXPECT_TRUE(feed::verifyUpdate(updates[i], testing::kNetwork).ok());
   }
-  EXPECT_EQ(store->readFeed(a.author(), 2, 3, 100).value().size(), 2u);
-  EXPECT_EQ(store->readFeed(a.author(), 1, 3, 1).value().size(), 1u);
-  EXPECT_TRUE(store->readFeed(a.author(), 4, 9, 100).value().empty());
-  EXPECT_TRUE(store->readFeed(PublicKey{}, 1, 9, 100).value().empty());
+  EXPECT_EQ(store->queries().readFeed(a.author(), 2, 3, 100).value().size(), 2u);
+  EXPECT_EQ(store->queries().readFeed(a.author(), 1, 3, 1).value().size(), 1u);
+  EXPECT_TRUE(store->queries().readFeed(a.author(), 4, 9, 100).value().empty());
+  EXPECT_TRUE(store->queries().readFeed(PublicKey{}, 1, 9, 100).value().empty());
 
-  auto state = store->record(a.key(Kind::SKILL, "esco:s1"));
+  auto state = store->queries().record(a.key(Kind::SKILL, "esco:s1"));
   ASSERT_TRUE(state.ok());
   EXPECT_EQ(state->seq, 1u);
   EXPECT_EQ(state->op, feed::Op::UPSERT);
   EXPECT_EQ(state->body, batch[0].signed_update.body);
   EXPECT_EQ(state->body_hash, batch[0].fields.body_hash);
-  EXPECT_TRUE(store->record(a.key(Kind::OCCUPATION, "esco:s1")).status().isNotFound());
+  EXPECT_TRUE(store->queries().record(a.key(Kind::OCCUPATION, "esco:s1")).status().isNotFound());
 
-  auto by_id = store->recordsById("course-1").value();
+  auto by_id = store->queries().recordsById("course-1").value();
   ASSERT_EQ(by_id.size(), 1u);
   EXPECT_EQ(by_id[0].key, a.key(Kind::LEARNING_RESOURCE, "course-1"));
-  EXPECT_TRUE(store->recordsById("nope").value().empty());
+  EXPECT_TRUE(store->queries().recordsById("nope").value().empty());
 
-  auto counts = store->countsByKind().value();
+  auto counts = store->queries().countsByKind().value();
   EXPECT_EQ(counts, (std::map<std::string, uint64_t>{{"LearningResource", 1}, {"Skill", 2}}));
-  auto teaching = store->recordsBySkill("esco:s9").value();
+  auto teaching = store->queries().recordsBySkill("esco:s9").value();
   ASSERT_EQ(teaching.size(), 1u);
   EXPECT_EQ(teaching[0], a.key(Kind::LEARNING_RESOURCE, "course-1"));
 }
@@ -93,13 +93,13 @@ TEST(CatalogStoreTest, CountsByAuthorSplitsKindsPerFeedAndSkipsTombstones) {
   TestFeed a;
   TestFeed b;
   ASSERT_TRUE(
-      store
-          ->apply({a.skill("s1", {{"en", "wound care"}}), a.skill("s2", {{"en", "burns"}}),
-                   a.resource("c1", {{"en", "Wound care"}}, {"s1"}), a.remove(Kind::SKILL, "s2")})
+      store->writer()
+          .apply({a.skill("s1", {{"en", "wound care"}}), a.skill("s2", {{"en", "burns"}}),
+                  a.resource("c1", {{"en", "Wound care"}}, {"s1"}), a.remove(Kind::SKILL, "s2")})
           .ok());
-  ASSERT_TRUE(store->apply({b.skill("s1", {{"en", "welding"}})}).ok());
+  ASSERT_TRUE(store->writer().apply({b.skill("s1", {{"en", "welding"}})}).ok());
   std::map<std::pair<PublicKey, std::string>, uint64_t> got;
-  auto counts = store->countsByAuthor();
+  auto counts = store->queries().countsByAuthor();
   ASSERT_TRUE(counts.ok()) << counts.status().toString();
   for (const AuthorKindCount& count : *counts) {
     got[{count.author, count.kind}] = count.count;
@@ -114,20 +114,20 @@ TEST(CatalogStoreTest, BadUpdateMidBatchLeavesStoreUnchanged) {
   eichub::testing::TempDir dir;
   auto store = openStore(dir.path());
   TestFeed a;
-  ASSERT_TRUE(store->apply({a.skill("s1", {{"en", "alpha"}})}).ok());
+  ASSERT_TRUE(store->writer().apply({a.skill("s1", {{"en", "alpha"}})}).ok());
   const Hash32 before = digestOf(*store);
   VerifiedUpdate good = a.skill("s2", {{"en", "bravo"}});
   VerifiedUpdate broken = a.skill("s3", {{"en", "charlie"}});
   broken.fields.prev[0] ^= 1;  // does not link to s2
-  auto result = store->apply({good, broken});
+  auto result = store->writer().apply({good, broken});
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), Status::Code::kInvalidArgument);
-  EXPECT_EQ(store->head(a.author()).value().seq, 1u);
+  EXPECT_EQ(store->queries().head(a.author()).value().seq, 1u);
   EXPECT_EQ(digestOf(*store), before);
-  EXPECT_TRUE(store->record(a.key(Kind::SKILL, "s2")).status().isNotFound());
+  EXPECT_TRUE(store->queries().record(a.key(Kind::SKILL, "s2")).status().isNotFound());
   EXPECT_EQ(hitsFor(*store, "bravo"), 0u);
-  EXPECT_TRUE(store->recordsById("s2").value().empty());
-  EXPECT_EQ(store->readFeed(a.author(), 1, 9, 9).value().size(), 1u);
+  EXPECT_TRUE(store->queries().recordsById("s2").value().empty());
+  EXPECT_EQ(store->queries().readFeed(a.author(), 1, 9, 9).value().size(), 1u);
 }
 
 TEST(CatalogStoreTest, DuplicatesAreCountedAndHarmless) {
@@ -139,18 +139,18 @@ TEST(CatalogStoreTest, DuplicatesAreCountedAndHarmless) {
   VerifiedUpdate u1 = a.skill("s1", {{"en", "alpha"}});
   VerifiedUpdate u2 = a.skill("s2", {{"en", "bravo"}});
   VerifiedUpdate u3 = a.skill("s1", {{"en", "charlie"}});
-  ASSERT_TRUE(store->apply({u1, u2}).ok());
-  auto stats = store->apply({u1, u2, u3, u3});
+  ASSERT_TRUE(store->writer().apply({u1, u2}).ok());
+  auto stats = store->writer().apply({u1, u2, u3, u3});
   ASSERT_TRUE(stats.ok()) << stats.status().toString();
   EXPECT_EQ(stats->applied, 1u);
   EXPECT_EQ(stats->duplicates, 3u);
-  stats = store->apply({u2});
+  stats = store->writer().apply({u2});
   ASSERT_TRUE(stats.ok());
   EXPECT_EQ(stats->applied, 0u);
   EXPECT_EQ(stats->duplicates, 1u);
-  ASSERT_TRUE(once->apply({u1, u2, u3}).ok());
+  ASSERT_TRUE(once->writer().apply({u1, u2, u3}).ok());
   EXPECT_EQ(digestOf(*store), digestOf(*once));
-  EXPECT_EQ(store->head(a.author()).value().seq, 3u);
+  EXPECT_EQ(store->queries().head(a.author()).value().seq, 3u);
   EXPECT_EQ(hitsFor(*store, "charlie"), 1u);
   EXPECT_EQ(hitsFor(*store, "alpha"), 0u);
 }
@@ -163,10 +163,10 @@ TEST(CatalogStoreTest, ChangesAreNumberedInApplyOrderAndSkipDuplicates) {
   VerifiedUpdate a1 = a.skill("s1", {{"en", "alpha"}});
   VerifiedUpdate b1 = b.skill("t1", {{"en", "bravo"}});
   VerifiedUpdate a2 = a.skill("s2", {{"en", "charlie"}});
-  EXPECT_EQ(store->lastChange().value(), 0u);
-  ASSERT_TRUE(store->apply({b1}).ok());
-  ASSERT_TRUE(store->apply({a1, a2, b1}).ok());  // b1 again: a duplicate gets no number
-  auto all = store->changes(0, 10).value();
+  EXPECT_EQ(store->queries().lastChange().value(), 0u);
+  ASSERT_TRUE(store->writer().apply({b1}).ok());
+  ASSERT_TRUE(store->writer().apply({a1, a2, b1}).ok());  // b1 again: a duplicate gets no number
+  auto all = store->queries().changes(0, 10).value();
   ASSERT_EQ(all.size(), 3u);
   EXPECT_EQ(all[0].number, 1u);
   EXPECT_EQ(all[0].author, b.author());
@@ -175,19 +175,19 @@ TEST(CatalogStoreTest, ChangesAreNumberedInApplyOrderAndSkipDuplicates) {
   EXPECT_EQ(all[2].id, "s2");
   EXPECT_EQ(all[2].seq, 2u);
   EXPECT_EQ(all[2].number, 3u);
-  EXPECT_EQ(store->lastChange().value(), 3u);
-  auto rest = store->changes(1, 1).value();
+  EXPECT_EQ(store->queries().lastChange().value(), 3u);
+  auto rest = store->queries().changes(1, 1).value();
   ASSERT_EQ(rest.size(), 1u);
   EXPECT_EQ(rest[0].id, "s1");
-  EXPECT_TRUE(store->changes(3, 10).value().empty());
-  EXPECT_TRUE(store->changes(0, 0).value().empty());
+  EXPECT_TRUE(store->queries().changes(3, 10).value().empty());
+  EXPECT_TRUE(store->queries().changes(0, 0).value().empty());
 }
 
 TEST(CatalogStoreTest, CopyIsAConsistentStoreAndNeverOverwrites) {
   eichub::testing::TempDir dir;
   auto store = openStore(dir.file("a"));
   TestFeed a;
-  ASSERT_TRUE(store->apply({a.skill("s1", {{"en", "alpha"}})}).ok());
+  ASSERT_TRUE(store->writer().apply({a.skill("s1", {{"en", "alpha"}})}).ok());
   std::filesystem::create_directories(dir.file("copy"));
   ASSERT_TRUE(store->copyTo(dir.file("copy/data.mdb")).ok());
   EXPECT_EQ(store->copyTo(dir.file("copy/data.mdb")).code(), Status::Code::kAlreadyExists);
@@ -195,7 +195,7 @@ TEST(CatalogStoreTest, CopyIsAConsistentStoreAndNeverOverwrites) {
   ro.read_only = true;
   auto copy = openStore(dir.file("copy"), ro);
   EXPECT_EQ(digestOf(*copy), digestOf(*store));
-  EXPECT_EQ(copy->lastChange().value(), 1u);
+  EXPECT_EQ(copy->queries().lastChange().value(), 1u);
 }
 
 TEST(CatalogStoreTest, GapIsRejected) {
@@ -205,14 +205,14 @@ TEST(CatalogStoreTest, GapIsRejected) {
   VerifiedUpdate u1 = a.skill("s1", {{"en", "alpha"}});
   VerifiedUpdate u2 = a.skill("s2", {{"en", "bravo"}});
   VerifiedUpdate u3 = a.skill("s3", {{"en", "charlie"}});
-  auto first = store->apply({u2});
+  auto first = store->writer().apply({u2});
   EXPECT_EQ(first.status().code(), Status::Code::kInvalidArgument);
-  ASSERT_TRUE(store->apply({u1}).ok());
-  auto gap = store->apply({u3});
+  ASSERT_TRUE(store->writer().apply({u1}).ok());
+  auto gap = store->writer().apply({u3});
   EXPECT_EQ(gap.status().code(), Status::Code::kInvalidArgument);
-  EXPECT_EQ(store->head(a.author()).value().seq, 1u);
-  ASSERT_TRUE(store->apply({u2, u3}).ok());
-  EXPECT_EQ(store->head(a.author()).value().seq, 3u);
+  EXPECT_EQ(store->queries().head(a.author()).value().seq, 1u);
+  ASSERT_TRUE(store->writer().apply({u2, u3}).ok());
+  EXPECT_EQ(store->queries().head(a.author()).value().seq, 3u);
 }
 
 TEST(CatalogStoreTest, ForkIsDetected) {
@@ -222,7 +222,7 @@ TEST(CatalogStoreTest, ForkIsDetected) {
   VerifiedUpdate u1 = a.skill("s1", {{"en", "alpha"}});
   feed::Head after_u1 = a.head();
   VerifiedUpdate u2 = a.skill("s2", {{"en", "bravo"}});
-  ASSERT_TRUE(store->apply({u1, u2}).ok());
+  ASSERT_TRUE(store->writer().apply({u1, u2}).ok());
   const Hash32 before = digestOf(*store);
 
   feed::FeedAppender forker(a.signingKey(), testing::kNetwork, after_u1);
@@ -233,13 +233,13 @@ TEST(CatalogStoreTest, ForkIsDetected) {
   ASSERT_TRUE(feed::verifyUpdate(other2.signed_update, testing::kNetwork).ok());
   for (const auto& batch :
        {std::vector<VerifiedUpdate>{other2}, std::vector<VerifiedUpdate>{u1, other2, other3}}) {
-    auto result = store->apply(batch);
+    auto result = store->writer().apply(batch);
     ASSERT_FALSE(result.ok());
     EXPECT_EQ(result.status().code(), Status::Code::kCorruption);
     EXPECT_EQ(result.status().message().rfind("fork", 0), 0u) << result.status().message();
   }
   EXPECT_EQ(digestOf(*store), before);
-  EXPECT_EQ(store->head(a.author()).value().hash, u2.hash);
+  EXPECT_EQ(store->queries().head(a.author()).value().hash, u2.hash);
   EXPECT_EQ(hitsFor(*store, "evil"), 0u);
 }
 
@@ -247,31 +247,32 @@ TEST(CatalogStoreTest, DeleteLeavesTombstone) {
   eichub::testing::TempDir dir;
   auto store = openStore(dir.path());
   TestFeed a;
-  ASSERT_TRUE(store
-                  ->apply({a.skill("s1", {{"en", "wound care"}}),
-                           a.resource("c1", {{"en", "first aid"}}, {"s1"})})
+  ASSERT_TRUE(store->writer()
+                  .apply({a.skill("s1", {{"en", "wound care"}}),
+                          a.resource("c1", {{"en", "first aid"}}, {"s1"})})
                   .ok());
   const Hash32 live = digestOf(*store);
-  ASSERT_TRUE(
-      store->apply({a.remove(Kind::SKILL, "s1"), a.remove(Kind::LEARNING_RESOURCE, "c1")}).ok());
-  auto state = store->record(a.key(Kind::SKILL, "s1"));
+  ASSERT_TRUE(store->writer()
+                  .apply({a.remove(Kind::SKILL, "s1"), a.remove(Kind::LEARNING_RESOURCE, "c1")})
+                  .ok());
+  auto state = store->queries().record(a.key(Kind::SKILL, "s1"));
   ASSERT_TRUE(state.ok());
   EXPECT_EQ(state->op, feed::Op::DELETE);
   EXPECT_EQ(state->seq, 3u);
   EXPECT_TRUE(state->body.empty());
-  EXPECT_TRUE(store->recordsById("s1").value().empty());
-  EXPECT_TRUE(store->countsByKind().value().empty());
+  EXPECT_TRUE(store->queries().recordsById("s1").value().empty());
+  EXPECT_TRUE(store->queries().countsByKind().value().empty());
   EXPECT_EQ(hitsFor(*store, "wound"), 0u);
   EXPECT_EQ(hitsFor(*store, "aid"), 0u);
-  EXPECT_TRUE(store->recordsBySkill("s1").value().empty());
+  EXPECT_TRUE(store->queries().recordsBySkill("s1").value().empty());
   EXPECT_NE(digestOf(*store), live);
   // The delete's header is kept and served without a body.
-  auto updates = store->readFeed(a.author(), 3, 3, 1).value();
+  auto updates = store->queries().readFeed(a.author(), 3, 3, 1).value();
   ASSERT_EQ(updates.size(), 1u);
   EXPECT_TRUE(updates[0].body.empty());
   // A later upsert revives the record.
-  ASSERT_TRUE(store->apply({a.skill("s1", {{"en", "burns"}})}).ok());
-  EXPECT_EQ(store->recordsById("s1").value().size(), 1u);
+  ASSERT_TRUE(store->writer().apply({a.skill("s1", {{"en", "burns"}})}).ok());
+  EXPECT_EQ(store->queries().recordsById("s1").value().size(), 1u);
   EXPECT_EQ(hitsFor(*store, "burns"), 1u);
 }
 
@@ -288,20 +289,21 @@ TEST(CatalogStoreTest, EraseDropsEveryNamedBodyKeepsHeadersAndEndsTheRecord) {
   VerifiedUpdate v1 = a.resource("c1", {{"en", "Patient records"}}, {"esco:s1"});
   VerifiedUpdate v2 = a.resource("c1", {{"en", "Patient records two"}}, {"esco:s1"});
   VerifiedUpdate other = a.skill("s1", {{"en", "wound care"}});
-  ASSERT_TRUE(store->apply({v1, v2, other}).ok());
+  ASSERT_TRUE(store->writer().apply({v1, v2, other}).ok());
   ASSERT_EQ(hitsFor(*store, "patient"), 1u);
-  auto versions = store->erasableVersions(a.author(), {a.key(Kind::LEARNING_RESOURCE, "c1")});
+  auto versions =
+      store->queries().erasableVersions(a.author(), {a.key(Kind::LEARNING_RESOURCE, "c1")});
   ASSERT_TRUE(versions.ok());
   EXPECT_EQ(versions->begin()->second, (std::vector<uint64_t>{1, 2}));
 
   VerifiedUpdate erase = a.erase(Kind::LEARNING_RESOURCE, "c1", {1, 2});
-  auto stats = store->apply({erase});
+  auto stats = store->writer().apply({erase});
   ASSERT_TRUE(stats.ok()) << stats.status().toString();
   EXPECT_EQ(stats->erased_bodies, 2u);
-  EXPECT_EQ(store->erasedBodies().value(), 2u);
+  EXPECT_EQ(store->queries().erasedBodies().value(), 2u);
 
   // Every stored update still verifies, headers and signatures unchanged, the erased bodies gone.
-  auto feed = store->readFeed(a.author(), 1, 4, 10).value();
+  auto feed = store->queries().readFeed(a.author(), 1, 4, 10).value();
   ASSERT_EQ(feed.size(), 4u);
   EXPECT_EQ(feed[0].header, v1.signed_update.header);
   EXPECT_TRUE(feed[0].body.empty());
@@ -309,14 +311,15 @@ TEST(CatalogStoreTest, EraseDropsEveryNamedBodyKeepsHeadersAndEndsTheRecord) {
   EXPECT_EQ(feed[2].body, other.signed_update.body);
   for (const auto& update : feed) EXPECT_TRUE(feed::verifyUpdate(update, testing::kNetwork).ok());
   // Gone from get, search, the skill index and the counts; the erase is the record's state.
-  EXPECT_TRUE(store->recordsById("c1").value().empty());
+  EXPECT_TRUE(store->queries().recordsById("c1").value().empty());
   EXPECT_EQ(hitsFor(*store, "patient"), 0u);
-  EXPECT_TRUE(store->recordsBySkill("esco:s1").value().empty());
-  EXPECT_EQ(store->countsByKind().value().count("LearningResource"), 0u);
-  RecordState state = store->record(a.key(Kind::LEARNING_RESOURCE, "c1")).value();
+  EXPECT_TRUE(store->queries().recordsBySkill("esco:s1").value().empty());
+  EXPECT_EQ(store->queries().countsByKind().value().count("LearningResource"), 0u);
+  RecordState state = store->queries().record(a.key(Kind::LEARNING_RESOURCE, "c1")).value();
   EXPECT_EQ(state.op, feed::Op::ERASE);
   EXPECT_TRUE(state.body.empty());
-  EXPECT_TRUE(store->erasableVersions(a.author(), {a.key(Kind::LEARNING_RESOURCE, "c1")})
+  EXPECT_TRUE(store->queries()
+                  .erasableVersions(a.author(), {a.key(Kind::LEARNING_RESOURCE, "c1")})
                   ->begin()
                   ->second.empty());
 
@@ -324,36 +327,37 @@ TEST(CatalogStoreTest, EraseDropsEveryNamedBodyKeepsHeadersAndEndsTheRecord) {
   // erase (a slow peer), end with the same digest and no erased body.
   eichub::testing::TempDir dir2;
   auto headers_only = openStore(dir2.path());
-  ASSERT_TRUE(headers_only->apply({withoutBody(v1), withoutBody(v2), other, erase}).ok());
+  ASSERT_TRUE(headers_only->writer().apply({withoutBody(v1), withoutBody(v2), other, erase}).ok());
   EXPECT_EQ(digestOf(*headers_only), digestOf(*store));
-  EXPECT_EQ(headers_only->erasedBodies().value(), 2u);  // marked though never held
-  auto late = store->apply({v1, v2});
+  EXPECT_EQ(headers_only->queries().erasedBodies().value(), 2u);  // marked though never held
+  auto late = store->writer().apply({v1, v2});
   ASSERT_TRUE(late.ok());
   EXPECT_EQ(late->stale_bodies, 2u);
   EXPECT_EQ(late->bodies_attached, 0u);
-  EXPECT_TRUE(store->readFeed(a.author(), 1, 2, 10).value()[1].body.empty());
+  EXPECT_TRUE(store->queries().readFeed(a.author(), 1, 2, 10).value()[1].body.empty());
 }
 
 TEST(CatalogStoreTest, EraseNamingAnotherRecordOrADeleteFailsTheBatch) {
   eichub::testing::TempDir dir;
   auto store = openStore(dir.path());
   TestFeed a;
-  ASSERT_TRUE(store
-                  ->apply({a.skill("s1", {{"en", "one"}}), a.skill("s2", {{"en", "two"}}),
-                           a.remove(Kind::SKILL, "s2")})
+  ASSERT_TRUE(store->writer()
+                  .apply({a.skill("s1", {{"en", "one"}}), a.skill("s2", {{"en", "two"}}),
+                          a.remove(Kind::SKILL, "s2")})
                   .ok());
   VerifiedUpdate wrong_record = a.erase(Kind::SKILL, "s2", {1});
-  Status refused = store->apply({wrong_record}).status();
+  Status refused = store->writer().apply({wrong_record}).status();
   EXPECT_EQ(refused.code(), Status::Code::kInvalidArgument);
   EXPECT_NE(refused.message().find("erase target seq 1 is not an upsert of the record"),
             std::string::npos)
       << refused.toString();
-  EXPECT_EQ(store->head(a.author()).value().seq, 3u);
+  EXPECT_EQ(store->queries().head(a.author()).value().seq, 3u);
   EXPECT_EQ(hitsFor(*store, "one"), 1u);
 
   TestFeed b;
-  ASSERT_TRUE(store->apply({b.skill("s1", {{"en", "three"}}), b.remove(Kind::SKILL, "s1")}).ok());
-  EXPECT_EQ(store->apply({b.erase(Kind::SKILL, "s1", {2})}).status().code(),
+  ASSERT_TRUE(
+      store->writer().apply({b.skill("s1", {{"en", "three"}}), b.remove(Kind::SKILL, "s1")}).ok());
+  EXPECT_EQ(store->writer().apply({b.erase(Kind::SKILL, "s1", {2})}).status().code(),
             Status::Code::kInvalidArgument);
 }
 
@@ -363,24 +367,25 @@ TEST(CatalogStoreTest, ABodyArrivingAfterItsHeaderIsStoredOnlyForTheCurrentVersi
   TestFeed a;
   VerifiedUpdate old_version = a.skill("s1", {{"en", "first"}});
   VerifiedUpdate current = a.skill("s1", {{"en", "second"}});
-  auto stats = store->apply({withoutBody(old_version), withoutBody(current)});
+  auto stats = store->writer().apply({withoutBody(old_version), withoutBody(current)});
   ASSERT_TRUE(stats.ok());
   EXPECT_EQ(stats->unindexed, 2u);
   EXPECT_EQ(hitsFor(*store, "second"), 0u);
   const Hash32 before = digestOf(*store);
 
-  stats = store->apply({old_version, current});
+  stats = store->writer().apply({old_version, current});
   ASSERT_TRUE(stats.ok()) << stats.status().toString();
   EXPECT_EQ(stats->duplicates, 2u);
   EXPECT_EQ(stats->bodies_attached, 1u);
   EXPECT_EQ(stats->stale_bodies, 1u);
   EXPECT_EQ(hitsFor(*store, "second"), 1u);
   EXPECT_EQ(hitsFor(*store, "first"), 0u);
-  EXPECT_EQ(store->record(a.key(Kind::SKILL, "s1")).value().body, current.signed_update.body);
-  EXPECT_TRUE(store->readFeed(a.author(), 1, 1, 1).value()[0].body.empty());
+  EXPECT_EQ(store->queries().record(a.key(Kind::SKILL, "s1")).value().body,
+            current.signed_update.body);
+  EXPECT_TRUE(store->queries().readFeed(a.author(), 1, 1, 1).value()[0].body.empty());
   EXPECT_EQ(digestOf(*store), before);  // the digest covers headers' state, not bodies held
   // Once held, the same body again changes nothing.
-  stats = store->apply({current});
+  stats = store->writer().apply({current});
   EXPECT_EQ(stats->bodies_attached, 0u);
 }
 
@@ -389,12 +394,13 @@ TEST(CatalogStoreTest, MalformedBodyStoredUnindexed) {
   auto store = openStore(dir.path());
   TestFeed a;
   VerifiedUpdate junk = a.raw(Kind::SKILL, "junk", Bytes(24, 0xff));
-  auto stats = store->apply({junk});
+  auto stats = store->writer().apply({junk});
   ASSERT_TRUE(stats.ok()) << stats.status().toString();
   EXPECT_EQ(stats->unindexed, 1u);
-  EXPECT_EQ(store->record(a.key(Kind::SKILL, "junk")).value().body, junk.signed_update.body);
+  EXPECT_EQ(store->queries().record(a.key(Kind::SKILL, "junk")).value().body,
+            junk.signed_update.body);
   // Replacing the unreadable body indexes the new one.
-  ASSERT_TRUE(store->apply({a.skill("junk", {{"en", "recovered"}})}).ok());
+  ASSERT_TRUE(store->writer().apply({a.skill("junk", {{"en", "recovered"}})}).ok());
   EXPECT_EQ(hitsFor(*store, "recovered"), 1u);
 }
 
@@ -403,8 +409,8 @@ TEST(CatalogStoreTest, LongestIdIsStoredAndSearchable) {
   auto store = openStore(dir.path());
   TestFeed a;
   const std::string id(feed::kMaxIdBytes, 'i');
-  ASSERT_TRUE(store->apply({a.skill(id, {{"en", "longest"}})}).ok());
-  EXPECT_EQ(store->recordsById(id).value().size(), 1u);
+  ASSERT_TRUE(store->writer().apply({a.skill(id, {{"en", "longest"}})}).ok());
+  EXPECT_EQ(store->queries().recordsById(id).value().size(), 1u);
   EXPECT_EQ(hitsFor(*store, "longest"), 1u);
 }
 
@@ -420,33 +426,33 @@ TEST(CatalogStoreTest, DigestDependsOnlyOnFeedPrefixes) {
   auto s1 = openStore(d1.path());
   auto s2 = openStore(d2.path());
   auto s3 = openStore(d3.path());
-  ASSERT_TRUE(s1->apply(fa).ok());
-  ASSERT_TRUE(s1->apply(fb).ok());
+  ASSERT_TRUE(s1->writer().apply(fa).ok());
+  ASSERT_TRUE(s1->writer().apply(fb).ok());
   // Interleaved, one update per batch, with duplicates replayed.
   for (size_t i = 0; i < 4; ++i) {
     if (i < fb.size()) {
-      ASSERT_TRUE(s2->apply({fb[i]}).ok());
+      ASSERT_TRUE(s2->writer().apply({fb[i]}).ok());
     }
-    ASSERT_TRUE(s2->apply({fa[i]}).ok());
+    ASSERT_TRUE(s2->writer().apply({fa[i]}).ok());
     if (i > 0) {
-      ASSERT_TRUE(s2->apply({fa[i - 1]}).ok());
+      ASSERT_TRUE(s2->writer().apply({fa[i - 1]}).ok());
     }
   }
   EXPECT_EQ(digestOf(*s1), digestOf(*s2));
   // A shorter prefix of one feed gives another digest.
-  ASSERT_TRUE(s3->apply(fb).ok());
-  ASSERT_TRUE(s3->apply({fa[0], fa[1], fa[2]}).ok());
+  ASSERT_TRUE(s3->writer().apply(fb).ok());
+  ASSERT_TRUE(s3->writer().apply({fa[0], fa[1], fa[2]}).ok());
   EXPECT_NE(digestOf(*s3), digestOf(*s1));
-  ASSERT_TRUE(s3->apply({fa[3]}).ok());
+  ASSERT_TRUE(s3->writer().apply({fa[3]}).ok());
   EXPECT_EQ(digestOf(*s3), digestOf(*s1));
   // Different content under the same keys gives another digest.
   TestFeed c;
   auto s4 = openStore(d4.path());
-  ASSERT_TRUE(s4->apply({c.skill("s1", {{"en", "one"}})}).ok());
+  ASSERT_TRUE(s4->writer().apply({c.skill("s1", {{"en", "one"}})}).ok());
   eichub::testing::TempDir d5;
   auto s5 = openStore(d5.path());
   TestFeed c2;
-  ASSERT_TRUE(s5->apply({c2.skill("s1", {{"en", "one"}})}).ok());
+  ASSERT_TRUE(s5->writer().apply({c2.skill("s1", {{"en", "one"}})}).ok());
   EXPECT_NE(digestOf(*s4), digestOf(*s5));  // other author
   EXPECT_NE(digestOf(*s4), digestOf(*openStore(d1.path() + "/empty")));
 }
@@ -457,25 +463,25 @@ TEST(CatalogStoreTest, ScanRecordsVisitsLiveRecordsOfTheKindsAskedFor) {
   eichub::testing::TempDir dir;
   auto store = openStore(dir.path());
   TestFeed a;
-  ASSERT_TRUE(store
-                  ->apply({a.skill("s2", {{"en", "two"}}), a.skill("s1", {{"en", "one"}}),
-                           a.resource("r1", {{"en", "course"}}, {"s1"}),
-                           a.skill("s3", {{"en", "three"}}), a.remove(Kind::SKILL, "s3")})
+  ASSERT_TRUE(store->writer()
+                  .apply({a.skill("s2", {{"en", "two"}}), a.skill("s1", {{"en", "one"}}),
+                          a.resource("r1", {{"en", "course"}}, {"s1"}),
+                          a.skill("s3", {{"en", "three"}}), a.remove(Kind::SKILL, "s3")})
                   .ok());
   std::vector<std::string> seen;
-  auto heads = store->scanRecords({Kind::LEARNING_RESOURCE, Kind::SKILL},
-                                  [&seen](const RecordKey& key, ByteView body) {
-                                    EXPECT_FALSE(body.empty());
-                                    seen.push_back(key.id);
-                                    return Status::OK();
-                                  });
+  auto heads = store->queries().scanRecords({Kind::LEARNING_RESOURCE, Kind::SKILL},
+                                            [&seen](const RecordKey& key, ByteView body) {
+                                              EXPECT_FALSE(body.empty());
+                                              seen.push_back(key.id);
+                                              return Status::OK();
+                                            });
   ASSERT_TRUE(heads.ok()) << heads.status().toString();
   EXPECT_EQ(seen, (std::vector<std::string>{"r1", "s1", "s2"}));
   ASSERT_EQ(heads->size(), 1u);
   EXPECT_EQ((*heads)[0].head.seq, 5u);
   // A visitor's error stops the scan and comes back.
   size_t visits = 0;
-  auto stopped = store->scanRecords({Kind::SKILL}, [&visits](const RecordKey&, ByteView) {
+  auto stopped = store->queries().scanRecords({Kind::SKILL}, [&visits](const RecordKey&, ByteView) {
     ++visits;
     return Status::Unavailable("stop");
   });
@@ -492,10 +498,10 @@ TEST(CatalogStoreTest, DigestIgnoresTheOrderRecordsWereFirstSeen) {
   eichub::testing::TempDir d1, d2;
   auto s1 = openStore(d1.path());
   auto s2 = openStore(d2.path());
-  ASSERT_TRUE(s1->apply(fa).ok());
-  ASSERT_TRUE(s1->apply(fb).ok());
-  ASSERT_TRUE(s2->apply({fb[0]}).ok());
-  ASSERT_TRUE(s2->apply({fa[0], fa[1], fb[1]}).ok());
+  ASSERT_TRUE(s1->writer().apply(fa).ok());
+  ASSERT_TRUE(s1->writer().apply(fb).ok());
+  ASSERT_TRUE(s2->writer().apply({fb[0]}).ok());
+  ASSERT_TRUE(s2->writer().apply({fa[0], fa[1], fb[1]}).ok());
   EXPECT_EQ(digestOf(*s1), digestOf(*s2));
 }
 
@@ -513,17 +519,17 @@ TEST(CatalogStoreTest, MapGrowsByDoublingAndKeepsData) {
         updates.push_back(a.skill(id, {{"en", "growth label " + id}},
                                   {{"en", std::string(200, 'x') + " alt " + id}}));
       }
-      auto stats = store->apply(updates);
+      auto stats = store->writer().apply(updates);
       ASSERT_TRUE(stats.ok()) << stats.status().toString();
       EXPECT_EQ(stats->applied, 50u);
     }
     // More data than four doublings of the initial map could hold was committed.
     EXPECT_GT(store->storeBytes().value(), 4 * options.initial_map_bytes);
-    EXPECT_EQ(store->countsByKind().value().at("Skill"), 300u);
+    EXPECT_EQ(store->queries().countsByKind().value().at("Skill"), 300u);
   }
   auto reopened = openStore(dir.path(), options);
-  EXPECT_EQ(reopened->countsByKind().value().at("Skill"), 300u);
-  EXPECT_EQ(reopened->head(a.author()).value().seq, 300u);
+  EXPECT_EQ(reopened->queries().countsByKind().value().at("Skill"), 300u);
+  EXPECT_EQ(reopened->queries().head(a.author()).value().seq, 300u);
   EXPECT_EQ(hitsFor(*reopened, "growth"), 100u);
   EXPECT_EQ(hitsFor(*reopened, "skill 299"), 1u);
 }
@@ -535,16 +541,16 @@ TEST(CatalogStoreTest, MapCapGivesResourceExhaustedAndNoChange) {
   options.max_map_bytes = 128 * 1024;
   auto store = openStore(dir.path(), options);
   TestFeed a;
-  ASSERT_TRUE(store->apply({a.skill("first", {{"en", "first"}})}).ok());
+  ASSERT_TRUE(store->writer().apply({a.skill("first", {{"en", "first"}})}).ok());
   const Hash32 before = digestOf(*store);
   std::vector<VerifiedUpdate> big;
   for (int i = 0; i < 400; ++i) {
     big.push_back(a.skill("s" + std::to_string(i), {{"en", std::string(300, 'y')}}));
   }
-  auto result = store->apply(big);
+  auto result = store->writer().apply(big);
   EXPECT_EQ(result.status().code(), Status::Code::kResourceExhausted);
   EXPECT_EQ(digestOf(*store), before);
-  EXPECT_EQ(store->head(a.author()).value().seq, 1u);
+  EXPECT_EQ(store->queries().head(a.author()).value().seq, 1u);
 }
 
 // Bodies are stored compressed (body_codec.h) but every reader gets the signed bytes: the feed
@@ -557,7 +563,7 @@ TEST(CatalogStoreTest, BodiesAreStoredCompressedAndReadBackAsSigned) {
   while (long_title.size() < 3000) long_title += " wound dressing assessment and infection care";
   VerifiedUpdate first = a.resource("c1", {{"en", long_title}}, {"skill:wound"});
   VerifiedUpdate second = a.resource("c1", {{"en", "medicines safety " + long_title}}, {});
-  ASSERT_TRUE(store->apply({first}).ok());
+  ASSERT_TRUE(store->writer().apply({first}).ok());
 
   {  // the headers value holds far fewer bytes than the body
     LmdbOptions ro;
@@ -569,21 +575,22 @@ TEST(CatalogStoreTest, BodiesAreStoredCompressedAndReadBackAsSigned) {
                                 first.signed_update.signature.size() +
                                 first.signed_update.body.size() / 4);
   }
-  auto feed = store->readFeed(a.author(), 1, 1, 1).value();
+  auto feed = store->queries().readFeed(a.author(), 1, 1, 1).value();
   ASSERT_EQ(feed.size(), 1u);
   EXPECT_EQ(feed[0].body, first.signed_update.body);
-  EXPECT_EQ(store->record(a.key(Kind::LEARNING_RESOURCE, "c1")).value().body,
+  EXPECT_EQ(store->queries().record(a.key(Kind::LEARNING_RESOURCE, "c1")).value().body,
             first.signed_update.body);
   SearchQuery query;
   query.text = "dressing";
-  EXPECT_EQ(store->search(query).value().size(), 1u);
+  EXPECT_EQ(store->queries().search(query).value().size(), 1u);
 
   // The replaced version's terms come out of the index: its body was read back decompressed.
-  ASSERT_TRUE(store->apply({second}).ok());
+  ASSERT_TRUE(store->writer().apply({second}).ok());
   query.text = "medicines";
-  EXPECT_EQ(store->search(query).value().size(), 1u);
-  EXPECT_EQ(store->recordsBySkill("skill:wound").value().size(), 0u);
-  EXPECT_EQ(store->readFeed(a.author(), 2, 2, 1).value().at(0).body, second.signed_update.body);
+  EXPECT_EQ(store->queries().search(query).value().size(), 1u);
+  EXPECT_EQ(store->queries().recordsBySkill("skill:wound").value().size(), 0u);
+  EXPECT_EQ(store->queries().readFeed(a.author(), 2, 2, 1).value().at(0).body,
+            second.signed_update.body);
 }
 
 TEST(CatalogStoreTest, OpenRules) {
@@ -603,7 +610,7 @@ TEST(CatalogStoreTest, OpenRules) {
   auto reader = CatalogStore::open(dir.path(), ro);
   ASSERT_TRUE(reader.ok()) << reader.status().toString();
   EXPECT_EQ((*reader)->meta("node_id").value(), "abc");
-  EXPECT_EQ((*reader)->apply({TestFeed().skill("s", {{"en", "x"}})}).status().code(),
+  EXPECT_EQ((*reader)->writer().apply({TestFeed().skill("s", {{"en", "x"}})}).status().code(),
             Status::Code::kPermissionDenied);
 }
 
@@ -664,7 +671,7 @@ TEST(CatalogStoreTest, ReadOnlyStoreInAnotherProcessSeesCommits) {
   options.initial_map_bytes = 64 * 1024;
   auto store = openStore(dir.path(), options);
   TestFeed a;
-  ASSERT_TRUE(store->apply({a.skill("s0", {{"en", "wound care"}})}).ok());
+  ASSERT_TRUE(store->writer().apply({a.skill("s0", {{"en", "wound care"}})}).ok());
   int to_child[2];
   int to_parent[2];
   ASSERT_EQ(pipe(to_child), 0);
@@ -680,7 +687,7 @@ TEST(CatalogStoreTest, ReadOnlyStoreInAnotherProcessSeesCommits) {
     if (hitsFor(**reader, "wound") != 1) _exit(11);
     char c = 0;
     if (write(to_parent[1], "r", 1) != 1 || read(to_child[0], &c, 1) != 1) _exit(12);
-    auto counts = (*reader)->countsByKind();
+    auto counts = (*reader)->queries().countsByKind();
     if (!counts.ok()) _exit(13);
     if (counts->at("Skill") != 201) _exit(14);
     if (hitsFor(**reader, "bulk 200") != 1) _exit(15);
@@ -693,7 +700,7 @@ TEST(CatalogStoreTest, ReadOnlyStoreInAnotherProcessSeesCommits) {
     more.push_back(a.skill("s" + std::to_string(i),
                            {{"en", "bulk " + std::to_string(i) + " " + std::string(300, 'z')}}));
   }
-  ASSERT_TRUE(store->apply(more).ok());
+  ASSERT_TRUE(store->writer().apply(more).ok());
   ASSERT_GT(store->storeBytes().value(), 2 * options.initial_map_bytes);
   ASSERT_EQ(write(to_child[1], "g", 1), 1);
   int status = 0;

@@ -23,7 +23,7 @@ uint64_t applySkills(CatalogStore& store, TestFeed& feed, int from, int n) {
     batch.push_back(feed.skill("s" + std::to_string(i), {{"en", std::string(i * 10, 'x')}}));
     bytes += batch.back().fields.body_size;
   }
-  EXPECT_TRUE(store.apply(batch).ok());
+  EXPECT_TRUE(store.writer().apply(batch).ok());
   return bytes;
 }
 
@@ -33,18 +33,18 @@ TEST(FeedBytesTest, TheHeadSumsTheBodySizesOfItsFeed) {
   TestFeed a;
   uint64_t bytes = applySkills(*store, a, 1, 3);
   ASSERT_GT(bytes, 0u);
-  EXPECT_EQ(store->head(a.author())->bytes, bytes);
+  EXPECT_EQ(store->queries().head(a.author())->bytes, bytes);
   // A delete carries no body; a second batch adds to the total.
-  ASSERT_TRUE(store->apply({a.remove(Kind::SKILL, "s1")}).ok());
+  ASSERT_TRUE(store->writer().apply({a.remove(Kind::SKILL, "s1")}).ok());
   bytes += applySkills(*store, a, 4, 2);
-  EXPECT_EQ(store->head(a.author())->bytes, bytes);
-  EXPECT_EQ(store->head(a.author())->seq, 6u);
-  auto feeds = store->feeds().value();
+  EXPECT_EQ(store->queries().head(a.author())->bytes, bytes);
+  EXPECT_EQ(store->queries().head(a.author())->seq, 6u);
+  auto feeds = store->queries().feeds().value();
   ASSERT_EQ(feeds.size(), 1u);
   EXPECT_EQ(feeds[0].head.bytes, bytes);
   // A feed not held has no bytes.
   TestFeed b;
-  EXPECT_EQ(store->head(b.author())->bytes, 0u);
+  EXPECT_EQ(store->queries().head(b.author())->bytes, 0u);
 }
 
 TEST(FeedBytesTest, AHeadWrittenBeforeByteQuotasGetsItsTotalFromTheHeaders) {
@@ -74,8 +74,8 @@ TEST(FeedBytesTest, AHeadWrittenBeforeByteQuotasGetsItsTotalFromTheHeaders) {
     StoreOptions read_only;
     read_only.read_only = true;
     auto store = CatalogStore::open(dir.path(), read_only).value();
-    EXPECT_EQ(store->head(a.author())->bytes, bytes);
-    EXPECT_EQ(store->feeds().value()[0].head.bytes, bytes);
+    EXPECT_EQ(store->queries().head(a.author())->bytes, bytes);
+    EXPECT_EQ(store->queries().feeds().value()[0].head.bytes, bytes);
   }
   ASSERT_TRUE(CatalogStore::open(dir.path(), {}).ok());
   {
@@ -89,10 +89,10 @@ TEST(FeedBytesTest, AHeadWrittenBeforeByteQuotasGetsItsTotalFromTheHeaders) {
     EXPECT_EQ(value.head.bytes, bytes);
   }
   auto store = CatalogStore::open(dir.path(), {}).value();
-  EXPECT_EQ(store->head(a.author())->bytes, bytes);
-  EXPECT_EQ(store->feeds().value()[0].head.bytes, bytes);
+  EXPECT_EQ(store->queries().head(a.author())->bytes, bytes);
+  EXPECT_EQ(store->queries().feeds().value()[0].head.bytes, bytes);
   bytes += applySkills(*store, a, 5, 1);
-  EXPECT_EQ(store->head(a.author())->bytes, bytes);
+  EXPECT_EQ(store->queries().head(a.author())->bytes, bytes);
   // Any other size is refused as corrupt.
   EXPECT_EQ(internal::decodeHead(Bytes(55, 0)).status().code(), Status::Code::kCorruption);
   EXPECT_EQ(internal::decodeHead(Bytes(65, 0)).status().code(), Status::Code::kCorruption);

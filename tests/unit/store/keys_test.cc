@@ -147,15 +147,16 @@ TEST(KeysTest, RidsAreAssignedOnFirstSightAndStableAcrossReopen) {
   TestFeed a;
   {
     auto store = CatalogStore::open(dir.path(), {}).value();
-    ASSERT_TRUE(
-        store->apply({a.skill("s1", {{"en", "one"}}), a.skill("s2", {{"en", "two"}})}).ok());
+    ASSERT_TRUE(store->writer()
+                    .apply({a.skill("s1", {{"en", "one"}}), a.skill("s2", {{"en", "two"}})})
+                    .ok());
   }
   {
     auto store = CatalogStore::open(dir.path(), {}).value();
     // A change and a delete keep the rid; a new record gets the next one.
-    ASSERT_TRUE(store
-                    ->apply({a.skill("s1", {{"en", "uno"}}), a.remove(Kind::SKILL, "s2"),
-                             a.skill("s3", {{"en", "three"}}), a.skill("s2", {{"en", "dos"}})})
+    ASSERT_TRUE(store->writer()
+                    .apply({a.skill("s1", {{"en", "uno"}}), a.remove(Kind::SKILL, "s2"),
+                            a.skill("s3", {{"en", "three"}}), a.skill("s2", {{"en", "dos"}})})
                     .ok());
   }
   RawRids raw{LmdbEnv::open(dir.path(), {}).value()};
@@ -175,10 +176,10 @@ TEST(KeysTest, PostingsAreDupfixedRidValuesEvenForIdsThatExtendEachOther) {
   const std::string extended = std::string("ab\x01") + "x";
   {
     auto store = CatalogStore::open(dir.path(), {}).value();
-    ASSERT_TRUE(store
-                    ->apply({a.skill("ab", {{"en", "alpha"}}), a.skill(extended, {{"en", "alpha"}}),
-                             a.resource("abc", {{"en", "alpha"}}, {"ab"}),
-                             a.resource("abcd", {{"en", "alpha"}}, {"ab"})})
+    ASSERT_TRUE(store->writer()
+                    .apply({a.skill("ab", {{"en", "alpha"}}), a.skill(extended, {{"en", "alpha"}}),
+                            a.resource("abc", {{"en", "alpha"}}, {"ab"}),
+                            a.resource("abcd", {{"en", "alpha"}}, {"ab"})})
                     .ok());
   }
   RawRids raw{LmdbEnv::open(dir.path(), {}).value()};

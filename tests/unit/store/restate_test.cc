@@ -1,8 +1,9 @@
-// CatalogStore::restate: a store that learns a cut-off after the updates it cuts ends in the
+// store::restate: a store that learns a cut-off after the updates it cuts ends in the
 // state (digest, lookups, search) of a store that only ever held the prefix; and back.
+#include "node/store/restate.h"
+
 #include <gtest/gtest.h>
 
-#include "node/store/catalog_store.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/unit/store/store_fixtures.h"
 
@@ -22,7 +23,7 @@ class RestateTest : public ::testing::Test {
     updates_.push_back(feed_.remove(catalog::Kind::SKILL, "b"));
     updates_.push_back(feed_.skill("d", {{"en", "drywall"}}));
     full_ = open(full_dir_);
-    ASSERT_TRUE(full_->apply(updates_).ok());
+    ASSERT_TRUE(full_->writer().apply(updates_).ok());
   }
 
   static std::unique_ptr<CatalogStore> open(const eichub::testing::TempDir& dir) {
@@ -31,11 +32,11 @@ class RestateTest : public ::testing::Test {
   // A store holding only updates 1..n.
   std::unique_ptr<CatalogStore> prefixStore(const eichub::testing::TempDir& dir, size_t n) {
     auto store = open(dir);
-    EXPECT_TRUE(store->apply({updates_.begin(), updates_.begin() + n}).ok());
+    EXPECT_TRUE(store->writer().apply({updates_.begin(), updates_.begin() + n}).ok());
     return store;
   }
   static size_t hits(const CatalogStore& store, const std::string& words) {
-    return store.search(SearchQuery{words, std::nullopt, "", 10}).value().size();
+    return store.queries().search(SearchQuery{words, std::nullopt, "", 10}).value().size();
   }
 
   TestFeed feed_;
@@ -47,32 +48,34 @@ class RestateTest : public ::testing::Test {
 TEST_F(RestateTest, CutAfterTheFactEqualsNeverHavingTheLaterUpdates) {
   eichub::testing::TempDir prefix_dir;
   auto prefix = prefixStore(prefix_dir, 3);
-  auto end = full_->restate(feed_.author(), [](const feed::HeaderFields& h) { return h.seq <= 3; });
+  auto end =
+      restate(*full_, feed_.author(), [](const feed::HeaderFields& h) { return h.seq <= 3; });
   ASSERT_TRUE(end.ok()) << end.status().toString();
   EXPECT_EQ(*end, 3u);
-  EXPECT_EQ(full_->digest().value(), prefix->digest().value());
-  EXPECT_EQ(full_->head(feed_.author()).value().seq, 6u);  // headers stay stored
+  EXPECT_EQ(full_->queries().digest().value(), prefix->queries().digest().value());
+  EXPECT_EQ(full_->queries().head(feed_.author()).value().seq, 6u);  // headers stay stored
   EXPECT_EQ(hits(*full_, "wound"), 1u);
   EXPECT_EQ(hits(*full_, "ward"), 0u);
   EXPECT_EQ(hits(*full_, "drywall"), 0u);
-  EXPECT_EQ(full_->recordsById("b").value().size(), 1u);  // undeleted
-  EXPECT_TRUE(full_->recordsById("d").value().empty());
-  EXPECT_TRUE(full_->record(feed_.key(catalog::Kind::SKILL, "d")).status().isNotFound());
+  EXPECT_EQ(full_->queries().recordsById("b").value().size(), 1u);  // undeleted
+  EXPECT_TRUE(full_->queries().recordsById("d").value().empty());
+  EXPECT_TRUE(full_->queries().record(feed_.key(catalog::Kind::SKILL, "d")).status().isNotFound());
 }
 
 TEST_F(RestateTest, DropLeavesNothingAndWideningBringsEverythingBack) {
   eichub::testing::TempDir empty_dir;
   auto empty = open(empty_dir);
-  ASSERT_TRUE(full_->restate(feed_.author(), [](const feed::HeaderFields&) { return false; }).ok());
-  EXPECT_EQ(full_->digest().value(), empty->digest().value());
+  ASSERT_TRUE(
+      restate(*full_, feed_.author(), [](const feed::HeaderFields&) { return false; }).ok());
+  EXPECT_EQ(full_->queries().digest().value(), empty->queries().digest().value());
   EXPECT_EQ(hits(*full_, "welding"), 0u);
 
   eichub::testing::TempDir again_dir;
   auto again = prefixStore(again_dir, updates_.size());
-  auto end = full_->restate(feed_.author(), [](const feed::HeaderFields&) { return true; });
+  auto end = restate(*full_, feed_.author(), [](const feed::HeaderFields&) { return true; });
   ASSERT_TRUE(end.ok());
   EXPECT_EQ(*end, 6u);
-  EXPECT_EQ(full_->digest().value(), again->digest().value());
+  EXPECT_EQ(full_->queries().digest().value(), again->queries().digest().value());
   EXPECT_EQ(hits(*full_, "ward"), 1u);
   EXPECT_EQ(hits(*full_, "drywall"), 1u);
 }
@@ -81,17 +84,18 @@ TEST_F(RestateTest, TheFirstRefusedUpdateEndsThePrefix) {
   eichub::testing::TempDir prefix_dir;
   auto prefix = prefixStore(prefix_dir, 1);
   // Seq 2 refused: seq 3 does not count although the predicate would accept it alone.
-  auto end = full_->restate(feed_.author(), [](const feed::HeaderFields& h) { return h.seq != 2; });
+  auto end =
+      restate(*full_, feed_.author(), [](const feed::HeaderFields& h) { return h.seq != 2; });
   ASSERT_TRUE(end.ok());
   EXPECT_EQ(*end, 1u);
-  EXPECT_EQ(full_->digest().value(), prefix->digest().value());
+  EXPECT_EQ(full_->queries().digest().value(), prefix->queries().digest().value());
 }
 
 TEST_F(RestateTest, RecordsOfKindListsTheKind) {
-  auto skills = full_->recordsOfKind(catalog::Kind::SKILL);
+  auto skills = full_->queries().recordsOfKind(catalog::Kind::SKILL);
   ASSERT_TRUE(skills.ok());
   EXPECT_EQ(skills->size(), 4u);  // a, b (tombstone), c, d
-  EXPECT_TRUE(full_->recordsOfKind(catalog::Kind::TRUST).value().empty());
+  EXPECT_TRUE(full_->queries().recordsOfKind(catalog::Kind::TRUST).value().empty());
 }
 
 // The update as a node that did not hold (or fetch) its body receives it.
@@ -109,31 +113,35 @@ TEST(RestateEraseTest, ACutBeforeAnEraseNeverBringsTheErasedBodyBack) {
   feed::VerifiedUpdate erase = a.erase(catalog::Kind::LEARNING_RESOURCE, "c1", {1});
   eichub::testing::TempDir early_dir, full_dir, headers_dir;
   auto early = CatalogStore::open(early_dir.path(), {}).value();
-  ASSERT_TRUE(early->apply({v1}).ok());
+  ASSERT_TRUE(early->writer().apply({v1}).ok());
   auto full = CatalogStore::open(full_dir.path(), {}).value();
-  ASSERT_TRUE(full->apply({v1, erase}).ok());
+  ASSERT_TRUE(full->writer().apply({v1, erase}).ok());
   // A selective-sync node held the header only when the erase came.
   auto headers_only = CatalogStore::open(headers_dir.path(), {}).value();
-  ASSERT_TRUE(headers_only->apply({withoutBody(v1), erase}).ok());
+  ASSERT_TRUE(headers_only->writer().apply({withoutBody(v1), erase}).ok());
 
   const auto all = [](const feed::HeaderFields&) { return true; };
   for (CatalogStore* store : {full.get(), headers_only.get()}) {
-    auto end = store->restate(a.author(), [](const feed::HeaderFields& h) { return h.seq <= 1; });
+    auto end = restate(*store, a.author(), [](const feed::HeaderFields& h) { return h.seq <= 1; });
     ASSERT_TRUE(end.ok()) << end.status().toString();
     EXPECT_EQ(*end, 1u);
-    EXPECT_EQ(store->digest().value(), early->digest().value());
-    EXPECT_TRUE(store->missingBodies(all, PublicKey{}, 0, 10).value().empty());
-    auto again = store->apply({v1});
+    EXPECT_EQ(store->queries().digest().value(), early->queries().digest().value());
+    EXPECT_TRUE(store->queries().missingBodies(all, PublicKey{}, 0, 10).value().empty());
+    auto again = store->writer().apply({v1});
     ASSERT_TRUE(again.ok()) << again.status().toString();
     EXPECT_EQ(again->bodies_attached, 0u);
     EXPECT_EQ(again->stale_bodies, 1u);
-    EXPECT_TRUE(store->readFeed(a.author(), 1, 1, 1).value()[0].body.empty());
-    EXPECT_TRUE(store->record(a.key(catalog::Kind::LEARNING_RESOURCE, "c1")).value().body.empty());
-    EXPECT_EQ(store->erasedBodies().value(), 1u);
+    EXPECT_TRUE(store->queries().readFeed(a.author(), 1, 1, 1).value()[0].body.empty());
+    EXPECT_TRUE(store->queries()
+                    .record(a.key(catalog::Kind::LEARNING_RESOURCE, "c1"))
+                    .value()
+                    .body.empty());
+    EXPECT_EQ(store->queries().erasedBodies().value(), 1u);
   }
-  EXPECT_EQ(early->erasedBodies().value(), 0u);
+  EXPECT_EQ(early->queries().erasedBodies().value(), 0u);
   // The node that never saw the erase keeps its body: bodies are not part of the digest.
-  EXPECT_FALSE(early->record(a.key(catalog::Kind::LEARNING_RESOURCE, "c1")).value().body.empty());
+  EXPECT_FALSE(
+      early->queries().record(a.key(catalog::Kind::LEARNING_RESOURCE, "c1")).value().body.empty());
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// verifyStore and CatalogStore::dropBadBody on a real LMDB store whose data file had one bit of
+// verifyStore and store::dropBadBody on a real LMDB store whose data file had one bit of
 // a stored header or body flipped while it was closed (docs/reliability.md case 22).
 #include "node/store/verify.h"
 
@@ -26,9 +26,9 @@ class VerifyTest : public ::testing::Test {
     }
     other_updates_.push_back(other_.skill("skill-x", {{"en", "bricklaying"}}));
     store_ = CatalogStore::open(dir_.path(), {}).value();
-    ASSERT_TRUE(store_->apply(updates_).ok());
-    ASSERT_TRUE(store_->apply(other_updates_).ok());
-    digest_ = store_->digest().value();
+    ASSERT_TRUE(store_->writer().apply(updates_).ok());
+    ASSERT_TRUE(store_->writer().apply(other_updates_).ok());
+    digest_ = store_->queries().digest().value();
   }
 
   // Closes the store, flips one bit of the part stored at seq of feed_, and opens it again.
@@ -62,14 +62,14 @@ TEST_F(VerifyTest, ACleanStoreHasNoProblems) {
   EXPECT_EQ(report.headers, 5u);
   EXPECT_EQ(report.bodies, 5u);
   EXPECT_TRUE(report.problems.empty());
-  EXPECT_FALSE(store_->dropBadBody(feed_.author(), 2).value());  // a good body is never dropped
-  EXPECT_EQ(store_->record(feed_.key(catalog::Kind::SKILL, "skill-bravo")).value().body,
+  EXPECT_FALSE(dropBadBody(*store_, feed_.author(), 2).value());  // a good body is never dropped
+  EXPECT_EQ(store_->queries().record(feed_.key(catalog::Kind::SKILL, "skill-bravo")).value().body,
             updates_[1].signed_update.body);
 }
 
 TEST_F(VerifyTest, AFlippedBodyIsNamedDroppedAndTakenBackFromAPeer) {
   flip(3, StoredPart::kBody, 20);
-  const Bytes held = store_->readFeed(feed_.author(), 3, 3, 1).value().front().body;
+  const Bytes held = store_->queries().readFeed(feed_.author(), 3, 3, 1).value().front().body;
   ASSERT_NE(held, updates_[2].signed_update.body);  // the flip reached the stored value
   EXPECT_FALSE(bodyMatches(updates_[2].fields, held));
 
@@ -79,24 +79,25 @@ TEST_F(VerifyTest, AFlippedBodyIsNamedDroppedAndTakenBackFromAPeer) {
   EXPECT_EQ(report.problems[0].seq, 3u);
   EXPECT_EQ(problemName(report.problems[0].problem), "bad_body");
 
-  EXPECT_TRUE(store_->dropBadBody(feed_.author(), 3).value());
-  EXPECT_FALSE(store_->dropBadBody(feed_.author(), 3).value());
+  EXPECT_TRUE(dropBadBody(*store_, feed_.author(), 3).value());
+  EXPECT_FALSE(dropBadBody(*store_, feed_.author(), 3).value());
   EXPECT_TRUE(verifyStore(*store_).value().problems.empty());
   // Now a missing body, as selective sync leaves them: what the body fetcher asks peers for.
-  auto missing =
-      store_->missingBodies([](const feed::HeaderFields&) { return true; }, PublicKey{}, 0, 10);
+  auto missing = store_->queries().missingBodies([](const feed::HeaderFields&) { return true; },
+                                                 PublicKey{}, 0, 10);
   ASSERT_EQ(missing.value().size(), 1u);
   EXPECT_EQ(missing.value()[0].header, updates_[2].signed_update.header);
-  EXPECT_EQ(store_->digest().value(), digest_);  // the state never depended on the body bytes
+  EXPECT_EQ(store_->queries().digest().value(),
+            digest_);  // the state never depended on the body bytes
 
   // A peer's copy of the update brings the body back.
-  ApplyStats stats = store_->apply({updates_[2]}).value();
+  ApplyStats stats = store_->writer().apply({updates_[2]}).value();
   EXPECT_EQ(stats.bodies_attached, 1u);
-  EXPECT_EQ(store_->readFeed(feed_.author(), 3, 3, 1).value().front().body,
+  EXPECT_EQ(store_->queries().readFeed(feed_.author(), 3, 3, 1).value().front().body,
             updates_[2].signed_update.body);
   EXPECT_TRUE(verifyStore(*store_).value().problems.empty());
-  EXPECT_EQ(store_->digest().value(), digest_);
-  EXPECT_EQ(store_->search({"charlie", catalog::Kind::SKILL, "", 10}).value().size(), 1u);
+  EXPECT_EQ(store_->queries().digest().value(), digest_);
+  EXPECT_EQ(store_->queries().search({"charlie", catalog::Kind::SKILL, "", 10}).value().size(), 1u);
 }
 
 TEST_F(VerifyTest, AFlippedHeaderIsNamedOnceAndNotRepaired) {
@@ -106,7 +107,7 @@ TEST_F(VerifyTest, AFlippedHeaderIsNamedOnceAndNotRepaired) {
   ASSERT_EQ(report.problems.size(), 1u);
   EXPECT_EQ(report.problems[0].seq, 2u);
   EXPECT_EQ(problemName(report.problems[0].problem), "bad_signature");
-  EXPECT_FALSE(store_->dropBadBody(feed_.author(), 2).value());  // its body still matches
+  EXPECT_FALSE(dropBadBody(*store_, feed_.author(), 2).value());  // its body still matches
 }
 
 TEST_F(VerifyTest, AFlippedLastHeaderIsNotAlsoAHeadMismatch) {

@@ -69,7 +69,7 @@ TEST_F(BodyPumpTest, ARunQueuesTheWantedBodiesItLacksForEachRecordsLastVersion) 
 }
 
 TEST_F(BodyPumpTest, EachBodyIsBoundToItsHeaderAndTheGoodOnesGoToTheStoreAsOneBatch) {
-  ASSERT_TRUE(storage_->store().apply(headers_).ok());
+  ASSERT_TRUE(storage_->store().writer().apply(headers_).ok());
   up(1, Role::kClient);
   pump_->queueMissing(1, headers_);
   pump_->pump();
@@ -89,7 +89,7 @@ TEST_F(BodyPumpTest, EachBodyIsBoundToItsHeaderAndTheGoodOnesGoToTheStoreAsOneBa
   ASSERT_EQ(storage_->outcomes.size(), 1u);
   EXPECT_TRUE(pump_->applied(storage_->outcomes[0].first, storage_->outcomes[0].second));
   EXPECT_FALSE(pump_->applied(storage_->outcomes[0].first, Status::OK()));  // once
-  auto held = storage_->store().readFeed(author(), 2, 2, 1);
+  auto held = storage_->store().queries().readFeed(author(), 2, 2, 1);
   EXPECT_EQ(held->at(0).body, run_[1].signed_update.body);
 }
 
@@ -105,7 +105,7 @@ TEST_F(BodyPumpTest, ABodyNotHeldThereIsAskedOfAnotherLink) {
 }
 
 TEST_F(BodyPumpTest, AStoreRefusalOfBodiesCountsAgainstTheirLink) {
-  ASSERT_TRUE(storage_->store().apply(headers_).ok());
+  ASSERT_TRUE(storage_->store().writer().apply(headers_).ok());
   up(1, Role::kClient);
   pump_->queueMissing(1, {headers_[3]});
   pump_->pump();
@@ -117,7 +117,7 @@ TEST_F(BodyPumpTest, AStoreRefusalOfBodiesCountsAgainstTheirLink) {
 }
 
 TEST_F(BodyPumpTest, FetchAsksForHeldHeadersWhateverTheFilter) {
-  ASSERT_TRUE(storage_->store().apply(headers_).ok());
+  ASSERT_TRUE(storage_->store().writer().apply(headers_).ok());
   up(1, Role::kClient);
   // r/2 is not wanted by the filter but is asked for; seq 9 is not held.
   EXPECT_EQ(pump_->fetch({{author(), 3}, {author(), 9}}), 1u);
@@ -125,7 +125,7 @@ TEST_F(BodyPumpTest, FetchAsksForHeldHeadersWhateverTheFilter) {
 }
 
 TEST_F(BodyPumpTest, TheStoreIsScannedForMissingBodiesWhenIdleAndAfterARescan) {
-  ASSERT_TRUE(storage_->store().apply(headers_).ok());
+  ASSERT_TRUE(storage_->store().writer().apply(headers_).ok());
   pump_->tick(now_ms_, /*pulls_idle=*/true);  // no client link up: no scan yet
   EXPECT_EQ(pump_->pending(), 0u);
   up(1, Role::kClient);

@@ -23,10 +23,11 @@ TEST_F(SyncEngineTest, AFeedIsStoredUpToItsByteQuotaAndRefusedPastIt) {
   connect();
   pump();
   EXPECT_EQ(clientSeq(), kCutAfter);
-  EXPECT_EQ(client_->storage.store().head(author_->publicKey())->bytes, quota);
+  EXPECT_EQ(client_->storage.store().queries().head(author_->publicKey())->bytes, quota);
   EXPECT_GE(client_->engine->linkStats().at(0).rejected_by_reason["over_quota"], 1u);
   // The server keeps all of it (it judges no quota here) and the client does not ask again.
-  EXPECT_EQ(server_->storage.store().head(author_->publicKey())->seq, uint64_t{kPublished});
+  EXPECT_EQ(server_->storage.store().queries().head(author_->publicKey())->seq,
+            uint64_t{kPublished});
   EXPECT_FALSE(client_->engine->catchingUp());
   // The server holds more, but nothing it holds past the quota may be pulled: not withheld.
   client_->now_ms += 3'600'000;
@@ -45,7 +46,7 @@ TEST_F(SyncEngineTest, AByteQuotaTheWholeFeedFitsTakesItAll) {
   connect();
   pump();
   EXPECT_EQ(clientSeq(), uint64_t{kPublished});
-  EXPECT_EQ(client_->storage.store().head(author_->publicKey())->bytes, total);
+  EXPECT_EQ(client_->storage.store().queries().head(author_->publicKey())->bytes, total);
   EXPECT_EQ(client_->engine->linkStats().at(0).rejected, 0u);
 }
 

@@ -184,7 +184,7 @@ TEST_F(LivePushTest, APushAtTheLimitIsTakenAndOnePastItRefusedAndCounted) {
 // do not. Published at A after what it holds.
 std::vector<feed::SignedUpdate> bigCourses(const crypto::SigningKey& author,
                                            testing::TestStorage& storage, int n) {
-  auto head = storage.store().head(author.publicKey());
+  auto head = storage.store().queries().head(author.publicKey());
   feed::FeedAppender app(author, kNet, *head);
   std::vector<feed::VerifiedUpdate> batch;
   for (int i = 0; i < n; ++i) {
@@ -204,7 +204,7 @@ std::vector<feed::SignedUpdate> bigCourses(const crypto::SigningKey& author,
     batch.push_back(app.append(feed::Op::UPSERT, catalog::kindCode(change->kind), change->id,
                                change->tags, change->body, 2000 + i));
   }
-  EXPECT_TRUE(storage.store().apply(batch).ok());
+  EXPECT_TRUE(storage.store().writer().apply(batch).ok());
   std::vector<feed::SignedUpdate> out;
   for (const auto& u : batch) out.push_back(u.signed_update);
   return out;

@@ -31,8 +31,8 @@ struct MeshNode {
         },
         [this] { return now_ms; });
   }
-  uint64_t seqOf(const PublicKey& author) { return storage.store().head(author)->seq; }
-  std::string digest() { return toHex(*storage.store().digest()); }
+  uint64_t seqOf(const PublicKey& author) { return storage.store().queries().head(author)->seq; }
+  std::string digest() { return toHex(*storage.store().queries().digest()); }
   // The engine's counters of its link to node peer in role (zeroes when there is none).
   LinkStats stats(const std::string& peer_key, Role role) const {
     for (const LinkStats& s : engine->linkStats()) {
@@ -101,7 +101,7 @@ class Mesh {
   // Appends n courses to the author's feed in node's store, as a local publish, and announces them.
   std::vector<feed::VerifiedUpdate> publish(size_t at, int n) {
     TestStorage& storage = node(at).storage;
-    auto head = storage.store().head(author());
+    auto head = storage.store().queries().head(author());
     feed::FeedAppender app(*author_, kNet, *head);
     std::vector<feed::VerifiedUpdate> batch;
     for (int i = 0; i < n; ++i) {
@@ -111,7 +111,7 @@ class Mesh {
       batch.push_back(app.append(feed::Op::UPSERT, catalog::kindCode(change->kind), change->id,
                                  change->tags, body, 1000 + id));
     }
-    EXPECT_TRUE(storage.store().apply(batch).ok());
+    EXPECT_TRUE(storage.store().writer().apply(batch).ok());
     node(at).engine->localHeadsChanged();
     return batch;
   }

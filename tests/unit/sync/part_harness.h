@@ -75,8 +75,8 @@ class PartTest : public ::testing::Test {
   }
   // Stores n more updates of author_'s feed and returns them.
   std::vector<feed::VerifiedUpdate> store(int n) {
-    auto updates = chain(n, storage_->store().head(author()).value());
-    EXPECT_TRUE(storage_->store().apply(updates).ok());
+    auto updates = chain(n, storage_->store().queries().head(author()).value());
+    EXPECT_TRUE(storage_->store().writer().apply(updates).ok());
     return updates;
   }
   // A link that is up in role, as the engine's linkUp leaves it.

@@ -46,7 +46,7 @@ class PullerTest : public testing::PartTest {
     storage_->outcomes.clear();
     for (auto& [id, status] : outcomes) EXPECT_TRUE(puller_->applied(id, status));
   }
-  uint64_t held() { return storage_->store().head(author())->seq; }
+  uint64_t held() { return storage_->store().queries().head(author())->seq; }
 
   std::unique_ptr<ForkGuard> forks_;
   std::unique_ptr<BodyPump> bodies_;

@@ -116,7 +116,8 @@ TEST_F(RunVerificationTest, ACatchUpInCreditWindowsConverges) {
   pump();
   EXPECT_EQ(clientSeq(), 300u);
   EXPECT_GT(sent_per_message_.size(), 300u / 64);
-  EXPECT_EQ(*client_->storage.store().digest(), *server_->storage.store().digest());
+  EXPECT_EQ(*client_->storage.store().queries().digest(),
+            *server_->storage.store().queries().digest());
 }
 
 // A peer still on feed format 1 is refused at hello, with both versions named.

@@ -28,7 +28,8 @@ class SelectiveSyncTest : public SyncEngineTest {
   }
   // The bodies the client holds of the author's feed, by seq (empty when not held).
   std::vector<Bytes> clientBodies() {
-    auto updates = client_->storage.store().readFeed(author_->publicKey(), 1, UINT64_MAX, 100000);
+    auto updates =
+        client_->storage.store().queries().readFeed(author_->publicKey(), 1, UINT64_MAX, 100000);
     std::vector<Bytes> out;
     for (auto& u : *updates) out.push_back(std::move(u.body));
     return out;
@@ -41,7 +42,8 @@ TEST_F(SelectiveSyncTest, HoldsEveryHeaderButOnlyTheSubscribedBodies) {
   connect();
   pump();
   ASSERT_EQ(clientSeq(), 300u);
-  EXPECT_EQ(*client_->storage.store().digest(), *server_->storage.store().digest());
+  EXPECT_EQ(*client_->storage.store().queries().digest(),
+            *server_->storage.store().queries().digest());
   std::vector<Bytes> bodies = clientBodies();
   ASSERT_EQ(bodies.size(), 300u);
   for (size_t i = 0; i < bodies.size(); ++i) {
@@ -55,8 +57,9 @@ TEST_F(SelectiveSyncTest, HoldsEveryHeaderButOnlyTheSubscribedBodies) {
   EXPECT_EQ(server_->engine->linkStats().at(0).bodies_sent, 150u);
   EXPECT_EQ(client_->engine->bodiesPending(), 0u);
   // Only the subscribed records are searchable; the others are known by their headers.
-  EXPECT_EQ(client_->storage.store().search({"course", std::nullopt, "", 1000})->size(), 150u);
-  EXPECT_EQ(client_->storage.store().recordsById("r/1")->size(), 1u);
+  EXPECT_EQ(client_->storage.store().queries().search({"course", std::nullopt, "", 1000})->size(),
+            150u);
+  EXPECT_EQ(client_->storage.store().queries().recordsById("r/1")->size(), 1u);
 }
 
 TEST_F(SelectiveSyncTest, FetchesAnUnsubscribedBodyWhenAsked) {
@@ -68,7 +71,8 @@ TEST_F(SelectiveSyncTest, FetchesAnUnsubscribedBodyWhenAsked) {
             1u);  // seq 1 is held with its body already
   pump();
   EXPECT_EQ(clientBodies()[1], published[1].signed_update.body);
-  EXPECT_EQ(client_->storage.store().search({"course 1", std::nullopt, "", 10})->size(), 1u);
+  EXPECT_EQ(client_->storage.store().queries().search({"course 1", std::nullopt, "", 10})->size(),
+            1u);
 }
 
 TEST_F(SelectiveSyncTest, ABodyThatDoesNotMatchItsHashIsRefusedAndCounted) {
@@ -104,10 +108,11 @@ TEST_F(SelectiveSyncTest, AnErasedBodyIsDroppedAndNeverFetchedAgain) {
   pump();
   ASSERT_FALSE(clientBodies()[0].empty());
   // The author erases r/0 (seq 1); the client drops the body it held.
-  auto head = server_->storage.store().head(author_->publicKey());
+  auto head = server_->storage.store().queries().head(author_->publicKey());
   feed::FeedAppender app(*author_, kNet, *head);
   ASSERT_TRUE(
       server_->storage.store()
+          .writer()
           .apply({app.append(feed::Op::ERASE, catalog::kindCode(catalog::Kind::LEARNING_RESOURCE),
                              "r/0", {}, {}, 9000, {1})})
           .ok());
@@ -115,9 +120,10 @@ TEST_F(SelectiveSyncTest, AnErasedBodyIsDroppedAndNeverFetchedAgain) {
   pump();
   ASSERT_EQ(clientSeq(), 3u);
   EXPECT_TRUE(clientBodies()[0].empty());
-  EXPECT_EQ(*client_->storage.store().digest(), *server_->storage.store().digest());
+  EXPECT_EQ(*client_->storage.store().queries().digest(),
+            *server_->storage.store().queries().digest());
   // Nothing is left to fetch for it: not by the scan, and asking serves nothing.
-  auto missing = client_->storage.store().missingBodies(
+  auto missing = client_->storage.store().queries().missingBodies(
       [](const feed::HeaderFields& f) { return f.id == "r/0"; }, PublicKey{}, 0, 100);
   EXPECT_TRUE(missing->empty());
   client_->engine->fetchBodies({{author_->publicKey(), 1}});
@@ -128,10 +134,11 @@ TEST_F(SelectiveSyncTest, AnErasedBodyIsDroppedAndNeverFetchedAgain) {
 
 TEST_F(SelectiveSyncTest, AFreshClientSeesAnEraseInTheSameRunAndFetchesNothing) {
   publish(2, healthcareIfEven);
-  auto head = server_->storage.store().head(author_->publicKey());
+  auto head = server_->storage.store().queries().head(author_->publicKey());
   feed::FeedAppender app(*author_, kNet, *head);
   ASSERT_TRUE(
       server_->storage.store()
+          .writer()
           .apply({app.append(feed::Op::ERASE, catalog::kindCode(catalog::Kind::LEARNING_RESOURCE),
                              "r/0", {}, {}, 9000, {1})})
           .ok());
@@ -140,7 +147,8 @@ TEST_F(SelectiveSyncTest, AFreshClientSeesAnEraseInTheSameRunAndFetchesNothing) 
   ASSERT_EQ(clientSeq(), 3u);
   EXPECT_TRUE(clientBodies()[0].empty());
   EXPECT_EQ(server_->engine->linkStats().at(0).bodies_sent, 0u);
-  EXPECT_EQ(*client_->storage.store().digest(), *server_->storage.store().digest());
+  EXPECT_EQ(*client_->storage.store().queries().digest(),
+            *server_->storage.store().queries().digest());
 }
 
 TEST_F(SelectiveSyncTest, AWidenedSubscriptionFetchesWhatTheStoreLacks) {

@@ -42,7 +42,7 @@ class ServerTest : public testing::PartTest {
   }
   // Bytes of header, signature and body of the update held at seq.
   uint64_t updateBytes(uint64_t seq) {
-    auto held = storage_->store().readFeed(author(), seq, seq, 1);
+    auto held = storage_->store().queries().readFeed(author(), seq, seq, 1);
     EXPECT_TRUE(held.ok() && held->size() == 1);
     const feed::SignedUpdate& u = held->front();
     return u.header.size() + u.signature.size() + u.body.size();
@@ -120,7 +120,7 @@ TEST_F(ServerTest, AWantIsServedWithinItsCreditWithBodiesOrHeadersOnly) {
 TEST_F(ServerTest, ARunIsCutBeforeALastSignatureThatDoesNotVerify) {
   auto updates = chain(3);
   updates[2].signed_update.signature[0] ^= 0x01;  // stored with a junk signature
-  ASSERT_TRUE(storage_->store().apply(updates).ok());
+  ASSERT_TRUE(storage_->store().writer().apply(updates).ok());
   subscribe();
   server_->onWant(2, wire::Want{author(), 1, 3, false});
   EXPECT_EQ(seqsSent(), (std::vector<uint64_t>{1, 2}));

@@ -20,7 +20,8 @@ TEST_F(SyncEngineTest, CatchUpStaysWithinCreditAndConverges) {
   connect();
   pump();
   EXPECT_EQ(clientSeq(), 500u);
-  EXPECT_EQ(*client_->storage.store().digest(), *server_->storage.store().digest());
+  EXPECT_EQ(*client_->storage.store().queries().digest(),
+            *server_->storage.store().queries().digest());
   for (size_t n : sent_per_message_) EXPECT_LE(n, 64u);  // never more than one want's credit
   EXPECT_FALSE(client_->engine->catchingUp());
   EXPECT_EQ(client_->engine->pendingUpdates(), 0u);
@@ -38,7 +39,8 @@ TEST_F(SyncEngineTest, AFeedFarLargerThanTheServeBudgetSyncsWithoutATimeout) {
   connect();
   pump();  // the clocks never move: no want times out
   EXPECT_EQ(clientSeq(), 500u);
-  EXPECT_EQ(*client_->storage.store().digest(), *server_->storage.store().digest());
+  EXPECT_EQ(*client_->storage.store().queries().digest(),
+            *server_->storage.store().queries().digest());
   EXPECT_GT(server_->engine->refusedWants().at("byte budget full"), 10u);
   EXPECT_EQ(client_->engine->sourceSwitches(), 0u);
   EXPECT_FALSE(client_->engine->catchingUp());
@@ -246,7 +248,7 @@ TEST_F(SyncEngineTest, AConflictingHeaderBecomesAForkProofAndFreezesTheFeed) {
   pump();
   ASSERT_EQ(clientSeq(), 3u);
   // The same author signs a different seq 3 (a fork), which the server offers again.
-  auto head2 = client_->storage.store().readFeed(author_->publicKey(), 2, 2, 1);
+  auto head2 = client_->storage.store().queries().readFeed(author_->publicKey(), 2, 2, 1);
   ASSERT_TRUE(head2.ok());
   auto second = feed::verifyUpdate((*head2)[0], kNet);
   feed::FeedAppender app(*author_, kNet, feed::headAfter(*second));
@@ -270,10 +272,10 @@ TEST_F(SyncEngineTest, ARunResentFromBelowTheHeadCountsWhatWeHoldAsDuplicates) {
   pump();
   ASSERT_EQ(clientSeq(), 3u);
   publish(2);
-  auto head = server_->storage.store().head(author_->publicKey());
+  auto head = server_->storage.store().queries().head(author_->publicKey());
   client_->engine->receive(1, wire::encode(wire::Have{{author_->publicKey(), 5, head->hash}}));
   client_->outbox.clear();  // the want for 4..5 is answered below with a run from seq 2
-  auto run = server_->storage.store().readFeed(author_->publicKey(), 2, 5, 4);
+  auto run = server_->storage.store().queries().readFeed(author_->publicKey(), 2, 5, 4);
   ASSERT_TRUE(run.ok());
   client_->engine->receive(1, wire::encode(wire::Updates{*run}));
   pump();
@@ -290,14 +292,14 @@ TEST_F(SyncEngineTest, AnEqualHeadWithAnotherHashIsProbedAndBecomesAForkProof) {
   connect();
   pump();
   ASSERT_EQ(clientSeq(), 2u);
-  auto head = client_->storage.store().head(author_->publicKey());
+  auto head = client_->storage.store().queries().head(author_->publicKey());
   feed::FeedAppender app(*author_, kNet, *head);
   Bytes body = resourceBody(77);
   auto change = catalog::checkBody(body);
   feed::VerifiedUpdate mine = app.append(feed::Op::UPSERT, catalog::kindCode(change->kind),
                                          change->id, change->tags, body, 4000);
-  ASSERT_TRUE(client_->storage.store().apply({mine}).ok());  // the client's branch: X3
-  publish(1);                                                // the server's branch: Y3
+  ASSERT_TRUE(client_->storage.store().writer().apply({mine}).ok());  // the client's branch: X3
+  publish(1);                                                         // the server's branch: Y3
   server_->engine->localHeadsChanged();
   pump();
   EXPECT_EQ(client_->engine->forkProbes(), 1u);
@@ -313,7 +315,7 @@ TEST_F(SyncEngineTest, ANextUpdateThatDoesNotLinkToOurHeadIsAForkProof) {
   connect();
   pump();
   ASSERT_EQ(clientSeq(), 3u);
-  feed::Head elsewhere = client_->storage.store().head(author_->publicKey()).value();
+  feed::Head elsewhere = client_->storage.store().queries().head(author_->publicKey()).value();
   elsewhere.hash[0] ^= 0x01;  // a seq 3 nobody holds
   feed::FeedAppender app(*author_, kNet, elsewhere);
   Bytes body = resourceBody(50);
@@ -330,8 +332,9 @@ TEST_F(SyncEngineTest, ANextUpdateThatDoesNotLinkToOurHeadIsAForkProof) {
   ASSERT_EQ(client_->storage.proofs.size(), 1u);
   const wire::ForkProof proof = client_->storage.proofs[0];
   EXPECT_EQ(proof.first.header, next.signed_update.header);
-  EXPECT_EQ(proof.second.header,
-            client_->storage.store().readFeed(author_->publicKey(), 3, 3, 1).value()[0].header);
+  EXPECT_EQ(
+      proof.second.header,
+      client_->storage.store().queries().readFeed(author_->publicKey(), 3, 3, 1).value()[0].header);
   EXPECT_EQ(clientSeq(), 3u);
   EXPECT_EQ(client_->engine->linkStats()[0].rejected_by_reason["broken chain"], 1u);
   size_t proofs_sent = 0;

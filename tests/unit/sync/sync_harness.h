@@ -32,17 +32,19 @@ class TestStorage : public Storage {
     store_ = std::move(opened).value();
   }
   Result<std::vector<wire::HeadInfo>> heads() override {
-    EICHUB_ASSIGN_OR_RETURN(auto feeds, store_->feeds());
+    EICHUB_ASSIGN_OR_RETURN(auto feeds, store_->queries().feeds());
     std::vector<wire::HeadInfo> out;
     for (const auto& f : feeds) out.push_back({f.author, f.head.seq, f.head.hash});
     return out;
   }
-  Result<feed::Head> head(const PublicKey& author) override { return store_->head(author); }
+  Result<feed::Head> head(const PublicKey& author) override {
+    return store_->queries().head(author);
+  }
   Result<std::vector<feed::SignedUpdate>> read(const PublicKey& author, uint64_t from,
                                                size_t max_count, size_t max_bytes) override {
-    EICHUB_ASSIGN_OR_RETURN(feed::Head h, store_->head(author));
+    EICHUB_ASSIGN_OR_RETURN(feed::Head h, store_->queries().head(author));
     if (from > h.seq) return std::vector<feed::SignedUpdate>{};
-    return store_->readFeed(author, from, h.seq, max_count, max_bytes);
+    return store_->queries().readFeed(author, from, h.seq, max_count, max_bytes);
   }
   Status checkBody(const feed::VerifiedUpdate& u) override { return catalog::checkUpdateBody(u); }
   void submit(uint64_t id, std::vector<feed::VerifiedUpdate> batch) override {
@@ -56,7 +58,7 @@ class TestStorage : public Storage {
       outcomes.push_back({id, Status::ResourceExhausted("store full")});
       return;
     }
-    auto result = store_->apply(batch);
+    auto result = store_->writer().apply(batch);
     outcomes.push_back({id, result.ok() ? Status::OK() : result.status()});
   }
   Status recordFork(const wire::ForkProof& proof) override {
@@ -69,8 +71,8 @@ class TestStorage : public Storage {
   bool isFrozen(const PublicKey& author) override { return frozen.count(author) != 0; }
   Result<std::vector<std::pair<wire::BodyRef, feed::SignedUpdate>>> missingBodies(
       const HeaderFilter& wanted, const wire::BodyRef& after, size_t max_count) override {
-    EICHUB_ASSIGN_OR_RETURN(auto headers,
-                            store_->missingBodies(wanted, after.author, after.seq, max_count));
+    EICHUB_ASSIGN_OR_RETURN(
+        auto headers, store_->queries().missingBodies(wanted, after.author, after.seq, max_count));
     std::vector<std::pair<wire::BodyRef, feed::SignedUpdate>> out;
     for (auto& header : headers) {
       auto f = feed::decodeHeader(header.header);
@@ -94,7 +96,7 @@ class TestStorage : public Storage {
         outcomes.push_back({id, failure});
         continue;
       }
-      auto result = store_->apply(batch);
+      auto result = store_->writer().apply(batch);
       outcomes.push_back({id, result.ok() ? Status::OK() : result.status()});
     }
     deferred.clear();
@@ -176,7 +178,7 @@ class SyncEngineTest : public ::testing::Test {
   // of course i (none by default).
   std::vector<feed::VerifiedUpdate> publish(
       int n, const std::function<std::string(int)>& sector = [](int) { return ""; }) {
-    auto head = server_->storage.store().head(author_->publicKey());
+    auto head = server_->storage.store().queries().head(author_->publicKey());
     feed::FeedAppender app(*author_, kNet, *head);
     std::vector<feed::VerifiedUpdate> batch;
     for (int i = 0; i < n; ++i) {
@@ -186,7 +188,7 @@ class SyncEngineTest : public ::testing::Test {
       batch.push_back(app.append(feed::Op::UPSERT, catalog::kindCode(change->kind), change->id,
                                  change->tags, body, 1000 + i));
     }
-    EXPECT_TRUE(server_->storage.store().apply(batch).ok());
+    EXPECT_TRUE(server_->storage.store().writer().apply(batch).ok());
     return batch;
   }
   // Delivers queued messages both ways (client link 1 <-> server link 2) until quiet.
@@ -225,7 +227,9 @@ class SyncEngineTest : public ::testing::Test {
     server_->engine->linkUp(2, Role::kServer, "client-key");
     client_->engine->linkUp(1, Role::kClient, "server-key");
   }
-  uint64_t clientSeq() { return client_->storage.store().head(author_->publicKey())->seq; }
+  uint64_t clientSeq() {
+    return client_->storage.store().queries().head(author_->publicKey())->seq;
+  }
 
   eichub::testing::TempDir dir_;
   std::unique_ptr<crypto::SigningKey> author_;
