@@ -47,7 +47,7 @@ nlohmann::json statusReport(const DaemonView& view) {
           {"pending_updates", view.engine.pendingUpdates()},
           {"store_write_failures", view.engine.storeFailures()},
           {"store_corrupt_refused", view.storage.corruptRefused()},
-          {"view.links.removedPeerMessages()dropped", view.links.removedPeerMessages()},
+          {"removed_peer_messages_dropped", view.links.removedPeerMessages()},
           {"revoked_peers", view.admission.revokedKeys()},
           {"bodies_pending", view.engine.bodiesPending()},
           {"bodies_given_up", view.engine.bodiesGivenUp()},
