@@ -2,6 +2,9 @@
 add_library(eichub_warnings INTERFACE)
 target_compile_options(eichub_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wimplicit-fallthrough)
+# clang checks the thread-safety annotations (federation/common/thread_annotations.h): guarded
+# state touched without its Mutex held is an error with EICHUB_WERROR. GCC has no such check.
+target_compile_options(eichub_warnings INTERFACE $<$<CXX_COMPILER_ID:Clang>:-Wthread-safety>)
 if(EICHUB_WERROR)
   target_compile_options(eichub_warnings INTERFACE -Werror)
 endif()

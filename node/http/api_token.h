@@ -2,8 +2,9 @@
 // HTTP threads check requests against it.
 #pragma once
 
-#include <mutex>
 #include <string>
+
+#include "federation/common/mutex.h"
 
 namespace eichub::http {
 
@@ -15,18 +16,18 @@ class ApiToken {
   ApiToken& operator=(const ApiToken&) = delete;
 
   // The token now in force; empty: write endpoints are refused (401).
-  std::string get() const {
-    std::lock_guard lock(mu_);
+  std::string get() const EICHUB_EXCLUDES(mu_) {
+    MutexLock lock(mu_);
     return token_;
   }
-  void set(std::string token) {
-    std::lock_guard lock(mu_);
+  void set(std::string token) EICHUB_EXCLUDES(mu_) {
+    MutexLock lock(mu_);
     token_ = std::move(token);
   }
 
  private:
-  mutable std::mutex mu_;
-  std::string token_;  // guarded by mu_
+  mutable Mutex mu_;
+  std::string token_ EICHUB_GUARDED_BY(mu_);
 };
 
 }  // namespace eichub::http

@@ -4,27 +4,30 @@
 namespace eichub::http {
 
 uint64_t ChangeSignal::current() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return count_;
 }
 
 void ChangeSignal::notify() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     ++count_;
   }
   changed_.notify_all();
 }
 
 bool ChangeSignal::waitPast(uint64_t seen, std::chrono::milliseconds timeout) const {
-  std::unique_lock lock(mu_);
-  changed_.wait_for(lock, timeout, [&] { return stopped_ || count_ > seen; });
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  MutexLock lock(mu_);
+  while (!stopped_ && count_ <= seen) {
+    if (!lock.waitUntil(changed_, deadline)) break;
+  }
   return !stopped_;
 }
 
 void ChangeSignal::stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopped_ = true;
   }
   changed_.notify_all();

@@ -5,7 +5,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <mutex>
+
+#include "federation/common/mutex.h"
 
 namespace eichub::http {
 
@@ -16,20 +17,20 @@ class ChangeSignal {
  public:
   // The number of notify() calls so far. A waiter reads it before it reads the store, so that a
   // batch committed between the two wakes it.
-  uint64_t current() const;
+  uint64_t current() const EICHUB_EXCLUDES(mu_);
   // Says that a batch was applied and wakes every waiter.
-  void notify();
+  void notify() EICHUB_EXCLUDES(mu_);
   // Waits until current() > seen, timeout passes, or stop() ran. Returns false once stop() ran:
   // waiters should answer at once.
-  bool waitPast(uint64_t seen, std::chrono::milliseconds timeout) const;
+  bool waitPast(uint64_t seen, std::chrono::milliseconds timeout) const EICHUB_EXCLUDES(mu_);
   // Wakes every waiter for good (daemon shutdown).
-  void stop();
+  void stop() EICHUB_EXCLUDES(mu_);
 
  private:
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   mutable std::condition_variable changed_;
-  uint64_t count_ = 0;    // guarded by mu_
-  bool stopped_ = false;  // guarded by mu_
+  uint64_t count_ EICHUB_GUARDED_BY(mu_) = 0;
+  bool stopped_ EICHUB_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace eichub::http

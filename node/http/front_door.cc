@@ -241,7 +241,7 @@ void FrontDoor::serve(std::unique_ptr<Connection> connection) {
 
 void FrontDoor::handBack(std::unique_ptr<Connection> connection) {
   {
-    std::lock_guard lock(returned_mu_);
+    MutexLock lock(returned_mu_);
     returned_.push_back(std::move(connection));
   }
   wake();
@@ -250,7 +250,7 @@ void FrontDoor::handBack(std::unique_ptr<Connection> connection) {
 void FrontDoor::takeReturned() {
   std::vector<std::unique_ptr<Connection>> returned;
   {
-    std::lock_guard lock(returned_mu_);
+    MutexLock lock(returned_mu_);
     returned.swap(returned_);
   }
   out_ -= returned.size();

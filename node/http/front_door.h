@@ -10,7 +10,6 @@
 #include <atomic>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -18,6 +17,7 @@
 
 #include <httplib.h>
 
+#include "federation/common/mutex.h"
 #include "node/http/connection.h"
 #include "node/http/http_limits.h"
 #include "node/http/listen_socket.h"
@@ -89,8 +89,8 @@ class FrontDoor {
   Clock::time_point listener_paused_until_{};
   // Connections with a lane or in returned_; with waiting_, the open connections.
   std::atomic<size_t> out_{0};
-  std::mutex returned_mu_;
-  std::vector<std::unique_ptr<Connection>> returned_;  // guarded by returned_mu_
+  Mutex returned_mu_;
+  std::vector<std::unique_ptr<Connection>> returned_ EICHUB_GUARDED_BY(returned_mu_);
   WorkerLane api_lane_;
   WorkerLane health_lane_;
   std::thread thread_;

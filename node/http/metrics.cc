@@ -102,7 +102,7 @@ void Metrics::follow(prometheus::Counter& counter, double total) {
 
 std::string Metrics::render(const NodeSnapshot& snapshot, const store::CatalogStore& store,
                             const PublicKey& own_feed) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::map<std::string, uint64_t> local_seqs;
   if (auto held = store.queries().feeds(); held.ok()) {
     for (const store::FeedInfo& feed : *held) local_seqs[toHex(feed.author)] = feed.head.seq;

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -14,6 +13,7 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include "federation/common/mutex.h"
 #include "node/http/node_snapshot.h"
 #include "node/store/catalog_store.h"
 
@@ -38,13 +38,13 @@ class Metrics {
   // The text exposition format, after bringing every metric up to date with snapshot and
   // store. own_feed is this node's author key. Thread-safe.
   std::string render(const NodeSnapshot& snapshot, const store::CatalogStore& store,
-                     const PublicKey& own_feed);
+                     const PublicKey& own_feed) EICHUB_EXCLUDES(mu_);
 
  private:
   // Counters follow totals kept elsewhere: they move up by the difference.
   static void follow(prometheus::Counter& counter, double total);
 
-  std::mutex mu_;  // one scrape at a time updates the families below
+  Mutex mu_;  // one scrape at a time updates the families below
   prometheus::Registry registry_;
   prometheus::Family<prometheus::Counter>& published_;
   prometheus::Family<prometheus::Counter>& received_;

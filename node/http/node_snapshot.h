@@ -7,11 +7,11 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "federation/common/bytes.h"
+#include "federation/common/mutex.h"
 
 namespace eichub::http {
 
@@ -99,21 +99,21 @@ class SnapshotBoard {
   SnapshotBoard() : current_(std::make_shared<const NodeSnapshot>()) {}
 
   // Reactor side: replaces the snapshot and wakes waiters.
-  void publish(NodeSnapshot snapshot);
+  void publish(NodeSnapshot snapshot) EICHUB_EXCLUDES(mu_);
   // The latest snapshot; never null. The pointer stays valid as long as it is held (shared
   // between the board and readers).
-  std::shared_ptr<const NodeSnapshot> get() const;
+  std::shared_ptr<const NodeSnapshot> get() const EICHUB_EXCLUDES(mu_);
   // Waits until a snapshot newer than tick is published, or timeout passes, or stop() ran.
   // Returns false once stop() ran: waiters should answer at once.
-  bool waitAfter(uint64_t tick, std::chrono::milliseconds timeout) const;
+  bool waitAfter(uint64_t tick, std::chrono::milliseconds timeout) const EICHUB_EXCLUDES(mu_);
   // Wakes every waiter for good (daemon shutdown).
-  void stop();
+  void stop() EICHUB_EXCLUDES(mu_);
 
  private:
-  mutable std::mutex mu_;
+  mutable Mutex mu_;  // a leaf: nothing else is locked while it is held
   mutable std::condition_variable changed_;
-  std::shared_ptr<const NodeSnapshot> current_;  // guarded by mu_
-  bool stopped_ = false;                         // guarded by mu_
+  std::shared_ptr<const NodeSnapshot> current_ EICHUB_GUARDED_BY(mu_);
+  bool stopped_ EICHUB_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace eichub::http

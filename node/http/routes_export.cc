@@ -7,11 +7,11 @@
 #include <atomic>
 #include <ctime>
 #include <memory>
-#include <mutex>
 #include <sstream>
 
 #include <fmt/core.h>
 
+#include "federation/common/mutex.h"
 #include "federation/crypto/sha256.h"
 #include "node/elm/elm_export.h"
 #include "node/http/json_reply.h"
@@ -27,9 +27,9 @@ constexpr int kExportRetryAfterSeconds = 5;
 // When this process first saw each change position: the Last-Modified of the export at that
 // position. A restart forgets it, so the first answer after one is a full 200: conservative.
 struct ExportState {
-  std::mutex mutex;
-  uint64_t number = 0;  // guarded by mutex
-  int64_t seen = 0;     // guarded by mutex; seconds since the epoch, 0 before the first
+  Mutex mutex;
+  uint64_t number EICHUB_GUARDED_BY(mutex) = 0;
+  int64_t seen EICHUB_GUARDED_BY(mutex) = 0;  // seconds since the epoch, 0 before the first
   std::atomic<int> running{0};
 };
 
@@ -53,7 +53,7 @@ int64_t parseHttpDate(const std::string& text) {
 // The Last-Modified of change position number: never earlier than a position seen before, and
 // later by a second at least, so that If-Modified-Since never hides a change.
 int64_t lastModified(ExportState& state, uint64_t number) {
-  std::lock_guard lock(state.mutex);
+  MutexLock lock(state.mutex);
   if (state.seen == 0 || state.number != number) {
     int64_t now = static_cast<int64_t>(std::time(nullptr));
     state.seen = state.seen == 0 ? now : std::max(now, state.seen + 1);

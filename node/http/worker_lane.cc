@@ -16,7 +16,7 @@ WorkerLane::~WorkerLane() { stop(); }
 
 bool WorkerLane::offer(std::unique_ptr<Connection>& connection) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stopping_ || queue_.size() >= max_queued_) return false;
     queue_.push_back(std::move(connection));
   }
@@ -26,7 +26,7 @@ bool WorkerLane::offer(std::unique_ptr<Connection>& connection) {
 
 void WorkerLane::stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
     queue_.clear();
   }
@@ -40,8 +40,8 @@ void WorkerLane::run() {
   while (true) {
     std::unique_ptr<Connection> connection;
     {
-      std::unique_lock lock(mu_);
-      ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      MutexLock lock(mu_);
+      while (!stopping_ && queue_.empty()) lock.wait(ready_);
       if (stopping_) return;
       connection = std::move(queue_.front());
       queue_.pop_front();

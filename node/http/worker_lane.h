@@ -6,10 +6,10 @@
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
 
+#include "federation/common/mutex.h"
 #include "node/http/connection.h"
 
 namespace eichub::http {
@@ -27,19 +27,19 @@ class WorkerLane {
 
   // Queues connection for a thread and takes it; when max_queued connections already wait,
   // returns false and leaves connection with the caller (who answers 503). Thread-safe.
-  bool offer(std::unique_ptr<Connection>& connection);
+  bool offer(std::unique_ptr<Connection>& connection) EICHUB_EXCLUDES(mu_);
   // Closes what is queued, lets the requests being served finish and joins the threads.
-  void stop();
+  void stop() EICHUB_EXCLUDES(mu_);
 
  private:
-  void run();
+  void run() EICHUB_EXCLUDES(mu_);
 
   const size_t max_queued_;
   const ServeFn serve_;
-  std::mutex mu_;
+  Mutex mu_;
   std::condition_variable ready_;
-  std::deque<std::unique_ptr<Connection>> queue_;  // guarded by mu_
-  bool stopping_ = false;                          // guarded by mu_
+  std::deque<std::unique_ptr<Connection>> queue_ EICHUB_GUARDED_BY(mu_);
+  bool stopping_ EICHUB_GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;
 };
 

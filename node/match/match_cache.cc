@@ -15,13 +15,13 @@ Status MatchCache::refresh() {
 }
 
 Result<std::shared_ptr<const MatchIndex>> MatchCache::index() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   EICHUB_RETURN_IF_ERROR(refresh());
   return index_;
 }
 
 Result<std::shared_ptr<const Aligner>> MatchCache::aligner() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   EICHUB_RETURN_IF_ERROR(refresh());
   if (!aligner_) {
     EICHUB_ASSIGN_OR_RETURN(std::unique_ptr<Aligner> built, Aligner::build(store_));

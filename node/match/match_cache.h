@@ -4,8 +4,8 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 
+#include "federation/common/mutex.h"
 #include "federation/common/result.h"
 #include "node/match/aligner.h"
 #include "node/match/match_index.h"
@@ -25,13 +25,13 @@ class MatchCache {
   Result<std::shared_ptr<const Aligner>> aligner();
 
  private:
-  // Refreshes index_ (and drops aligner_ when the index changed). Called with mu_ held.
-  Status refresh();
+  // Refreshes index_ (and drops aligner_ when the index changed).
+  Status refresh() EICHUB_REQUIRES(mu_);
 
   const store::CatalogStore& store_;
-  std::mutex mu_;
-  std::shared_ptr<const MatchIndex> index_;
-  std::shared_ptr<const Aligner> aligner_;
+  Mutex mu_;
+  std::shared_ptr<const MatchIndex> index_ EICHUB_GUARDED_BY(mu_);
+  std::shared_ptr<const Aligner> aligner_ EICHUB_GUARDED_BY(mu_);
 };
 
 }  // namespace eichub::match

@@ -14,32 +14,32 @@ void AnswerCache::moveTo(const StorePosition& at) {
 }
 
 std::optional<std::string> AnswerCache::identify(const StorePosition& at) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   moveTo(at);
   return identify_;
 }
 
 void AnswerCache::keepIdentify(const StorePosition& at, std::string answer) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   moveTo(at);
   identify_ = std::move(answer);
 }
 
 std::optional<std::string> AnswerCache::sets(const StorePosition& at) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   moveTo(at);
   return sets_;
 }
 
 void AnswerCache::keepSets(const StorePosition& at, std::string answer) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   moveTo(at);
   sets_ = std::move(answer);
 }
 
 std::optional<FirstPage> AnswerCache::firstPage(const StorePosition& at,
                                                 const std::string& selection) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   moveTo(at);
   auto it = pages_.find(selection);
   if (it == pages_.end()) return std::nullopt;
@@ -48,7 +48,7 @@ std::optional<FirstPage> AnswerCache::firstPage(const StorePosition& at,
 
 void AnswerCache::keepFirstPage(const StorePosition& at, const std::string& selection,
                                 FirstPage page) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   moveTo(at);
   // Full: keep the pages held (the store moving empties the cache soon enough).
   if (pages_.size() >= kMaxCachedFirstPages && pages_.count(selection) == 0) return;

@@ -5,10 +5,10 @@
 
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 
+#include "federation/common/mutex.h"
 #include "node/http/oai/oai_items.h"
 
 namespace eichub::http::oai {
@@ -51,14 +51,14 @@ class AnswerCache {
   void keepFirstPage(const StorePosition& at, const std::string& selection, FirstPage page);
 
  private:
-  // Drops every entry when at is not the cache's position. Needs mutex_.
-  void moveTo(const StorePosition& at);
+  // Drops every entry when at is not the cache's position.
+  void moveTo(const StorePosition& at) EICHUB_REQUIRES(mutex_);
 
-  std::mutex mutex_;
-  StorePosition position_;                  // guarded by mutex_
-  std::optional<std::string> identify_;     // guarded by mutex_
-  std::optional<std::string> sets_;         // guarded by mutex_
-  std::map<std::string, FirstPage> pages_;  // guarded by mutex_
+  Mutex mutex_;
+  StorePosition position_ EICHUB_GUARDED_BY(mutex_);
+  std::optional<std::string> identify_ EICHUB_GUARDED_BY(mutex_);
+  std::optional<std::string> sets_ EICHUB_GUARDED_BY(mutex_);
+  std::map<std::string, FirstPage> pages_ EICHUB_GUARDED_BY(mutex_);
 };
 
 }  // namespace eichub::http::oai

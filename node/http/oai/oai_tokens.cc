@@ -40,7 +40,7 @@ std::string HarvestBook::mac(const std::string& text) const {
 }
 
 uint64_t HarvestBook::begin(Harvest harvest) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   uint64_t id = next_id_++;
   harvests_.emplace(id, std::move(harvest));
   while (harvests_.size() > kMaxHarvests) harvests_.erase(harvests_.begin());
@@ -70,7 +70,7 @@ std::optional<std::pair<Harvest, Position>> HarvestBook::resume(const std::strin
   auto after = parseNumber(std::string_view(text).substr(a + 1, b - a - 1));
   auto cursor = parseNumber(std::string_view(text).substr(b + 1));
   if (!id || !after || !cursor) return std::nullopt;
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto it = harvests_.find(*id);
   if (it == harvests_.end()) return std::nullopt;
   if (now > it->second.expires) {

@@ -7,10 +7,10 @@
 
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 
+#include "federation/common/mutex.h"
 #include "node/http/oai/oai_items.h"
 
 namespace eichub::http::oai {
@@ -45,9 +45,9 @@ class HarvestBook {
  private:
   std::string mac(const std::string& text) const;
   std::string key_;
-  std::mutex mutex_;
-  uint64_t next_id_ = 1;                  // guarded by mutex_
-  std::map<uint64_t, Harvest> harvests_;  // guarded by mutex_
+  Mutex mutex_;
+  uint64_t next_id_ EICHUB_GUARDED_BY(mutex_) = 1;
+  std::map<uint64_t, Harvest> harvests_ EICHUB_GUARDED_BY(mutex_);
 };
 
 }  // namespace eichub::http::oai
