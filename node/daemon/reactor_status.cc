@@ -22,6 +22,9 @@ void Reactor::publishSnapshot() {
     snapshot.sent_by_type[type] = {sent.messages, sent.bytes};
   }
   fillLinks(*engine_, card_by_key_, snapshot);
+  for (const auto& [author, count] : engine_->overLocalBudget()) {
+    snapshot.over_local_budget[toHex(author)] = count;
+  }
   fillOrigins(trust_.state(), home_.nodeKey().publicKey(), running_, snapshot);
   if (auto states = engine_->feedStates(); states.ok()) {
     for (const sync::FeedSyncState& state : *states) {
@@ -78,11 +81,17 @@ nlohmann::json Reactor::statusJson() {
   nlohmann::json stale_ids = nlohmann::json::array();
   for (const policy::StaleFeed& feed : stale) stale_ids.push_back(toHex(feed.author));
   auto erased = store().erasedBodies();
+  // Updates past this node's own byte budget, by author: a local choice, not a peer's fault.
+  std::map<std::string, uint64_t> local_budget;
+  for (const auto& [author, count] : engine_->overLocalBudget()) {
+    local_budget[toHex(author)] = count;
+  }
   return {{"node", toHex(home_.nodeKey().publicKey())},
           {"endpoint", endpoint_},
           {"catching_up", engine_->catchingUp()},
           {"pending_updates", engine_->pendingUpdates()},
           {"store_write_failures", engine_->storeFailures()},
+          {"local_budget", local_budget},
           {"store_corrupt_refused", storage_->corruptRefused()},
           {"removed_peer_messages_dropped", removed_peer_messages_},
           {"revoked_peers", revoked_keys_},
