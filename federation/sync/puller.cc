@@ -9,6 +9,7 @@
 
 #include "federation/feed/verify.h"
 #include "federation/trust/trust_record.h"
+#include "federation/trust/trust_state.h"
 
 namespace eichub::sync {
 
@@ -371,7 +372,11 @@ void Puller::storeRun(LinkId link, Pull& pull, std::vector<feed::VerifiedUpdate>
             context_.trust().byteVerdict(author, head.bytes + update.fields.body_size);
         !why.empty()) {
       refusal = why;
-      context_.reject(link, refusal);
+      if (why == trust::reason::kLocalBudget) {
+        overLocalBudget(author, update.fields.seq, batch.size() - valid);
+      } else {
+        context_.reject(link, refusal);
+      }
       refused_[author] = Refusal{link, update.fields.seq, pull.requested_to, false, true};
       break;
     }
@@ -413,6 +418,14 @@ void Puller::storeRun(LinkId link, Pull& pull, std::vector<feed::VerifiedUpdate>
   pullIfBehind(author);
   if (pull.requested_to == requested_before) restateWant(link, pull, author);
   bodies_.pump();
+}
+
+void Puller::overLocalBudget(const PublicKey& author, uint64_t seq, uint64_t count) {
+  auto [it, first] = over_local_budget_.try_emplace(author, 0);
+  it->second += count;
+  if (first) {  // once per author: the feed stays cut here until the budget or trust changes
+    context_.event("event=local_budget author=" + toHex(author) + " seq=" + std::to_string(seq));
+  }
 }
 
 void Puller::restateWant(LinkId link, Pull& pull, const PublicKey& author) {

@@ -90,6 +90,9 @@ class Puller {
   // Updates received but not yet applied, over all feeds.
   uint64_t pendingUpdates() const;
   uint64_t storeFailures() const { return store_failures_; }
+  // Updates not stored because they passed this node's own byte budget (trust::reason::
+  // kLocalBudget), by author: a local choice, never counted against the peer that sent them.
+  const std::map<PublicKey, uint64_t>& overLocalBudget() const { return over_local_budget_; }
   uint64_t sourceSwitches() const { return sources_.switches(); }
   // When the pull of author's feed last advanced; nothing when it is not pulled.
   std::optional<int64_t> lastAdvanceMs(const PublicKey& author) const;
@@ -147,6 +150,9 @@ class Puller {
   void finishIfDone(const PublicKey& author);
   // Pulls served by link move to another peer announcing the same feed (cases 29, 35).
   void leaveSource(LinkId link);
+  // Counts count updates of author's feed from seq on refused by this node's byte budget; logs
+  // the first time per author.
+  void overLocalBudget(const PublicKey& author, uint64_t seq, uint64_t count);
   // The link to ask for author's updates after after_seq, and the seq it announced: of the
   // links announcing more than after_seq, the one announcing the most, passing over sources
   // avoided for this feed unless only they have more. A peer behind what the pull holds is no
@@ -162,6 +168,7 @@ class Puller {
   std::map<uint64_t, Batch> batches_;
   std::map<PublicKey, Refusal> refused_;  // at most one per feed pulled
   uint64_t store_failures_ = 0;
+  std::map<PublicKey, uint64_t> over_local_budget_;  // one entry per trusted author at most
   SourcePicker sources_;
 };
 

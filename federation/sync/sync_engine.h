@@ -105,6 +105,9 @@ class SyncEngine {
   // Verified batches the store failed to apply (disk full, map at its cap, and the batches in
   // flight behind such a failure). A local problem: never counted against the peer.
   uint64_t storeFailures() const { return puller_.storeFailures(); }
+  // Updates past this node's own byte budget, not stored, by author (trust::reason::
+  // kLocalBudget). A local choice: never counted against the peer.
+  const std::map<PublicKey, uint64_t>& overLocalBudget() const { return puller_.overLocalBudget(); }
   // Bodies being fetched, and those no peer up delivered.
   size_t bodiesPending() const { return bodies_.pending(); }
   uint64_t bodiesGivenUp() const { return bodies_.givenUp(); }

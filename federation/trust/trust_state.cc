@@ -86,6 +86,8 @@ TrustState TrustState::base(const TrustConfig& config) {
   for (const PublicKey& key : config.roots) state.authors_[key].role = Role::kRoot;
   for (auto& [key, entry] : state.authors_) entry.identity = key;
   state.local_max_updates_ = config.local_max_updates;
+  state.local_max_bytes_ = config.local_max_bytes;
+  state.own_ = config.own;
   return state;
 }
 
@@ -251,10 +253,12 @@ uint64_t TrustState::lastAcceptedSeq(const PublicKey& author) const {
 
 std::string_view TrustState::byteVerdict(const PublicKey& author, uint64_t feed_bytes) const {
   const AuthorTrust* entry = find(author);
-  if (entry == nullptr || entry->max_bytes == 0 || feed_bytes <= entry->max_bytes) {
-    return reason::kAccepted;
+  if (entry == nullptr) return reason::kAccepted;
+  if (entry->max_bytes != 0 && feed_bytes > entry->max_bytes) return reason::kOverQuota;
+  if (local_max_bytes_ != 0 && feed_bytes > local_max_bytes_ && own_.count(author) == 0) {
+    return reason::kLocalBudget;
   }
-  return reason::kOverQuota;
+  return reason::kAccepted;
 }
 
 std::string_view TrustState::verdict(const feed::HeaderFields& header) const {

@@ -49,6 +49,9 @@ inline constexpr std::string_view kRotationUnconfirmed = "rotation_unconfirmed";
 inline constexpr std::string_view kOverQuota = "over_quota";
 // Past this node's own limit (TrustConfig::local_max_updates): judged here only.
 inline constexpr std::string_view kOverLocalQuota = "over_local_quota";
+// Past this node's own byte budget per author (TrustConfig::local_max_bytes): judged here only,
+// and never the fault of the peer that sent the update.
+inline constexpr std::string_view kLocalBudget = "local_budget";
 }  // namespace reason
 
 inline constexpr uint64_t kNoCutoff = std::numeric_limits<uint64_t>::max();
@@ -128,6 +131,11 @@ struct TrustConfig {
   // A node-local last guard ([limits] in config.toml): members' and vendors' feeds count up to
   // this seq on this node; 0: none. Not signed: it can make this node's state differ.
   uint64_t local_max_updates = 0;
+  // A node-local byte budget ([limits] max_mb_per_author): every author's feed counts while its
+  // bodySize summed from seq 1 is at most this, except the keys in own; 0: none. Not signed
+  // either: it can make this node's state differ.
+  uint64_t local_max_bytes = 0;
+  std::set<PublicKey> own = {};  // this node's keys (current and former): their feeds are exempt
 };
 
 class TrustState {
@@ -145,8 +153,10 @@ class TrustState {
   std::string_view verdict(const feed::HeaderFields& header) const;
   // The byte quota's verdict on an update of author's feed: reason::kOverQuota when feed_bytes,
   // the sum of bodySize over the feed from seq 1 through that update, passes the quota its
-  // membership or delegation signs (max_bytes), else kAccepted. Every update from the first over
-  // it is refused, like a cut-off there: the sum only grows along a feed.
+  // membership or delegation signs (max_bytes); reason::kLocalBudget when it passes this node's
+  // budget (TrustConfig::local_max_bytes) and the author is not one of the node's own keys; else
+  // kAccepted. Every update from the first over it is refused, like a cut-off there: the sum
+  // only grows along a feed.
   std::string_view byteVerdict(const PublicKey& author, uint64_t feed_bytes) const;
   // The last seq of author's feed that may count (cut-offs and quota): 0 for an unknown or
   // dropped author.
@@ -178,6 +188,8 @@ class TrustState {
   std::map<PublicKey, int64_t> expiries_;
   std::map<PublicKey, uint64_t> overflowing_;
   uint64_t local_max_updates_ = 0;  // TrustConfig::local_max_updates
+  uint64_t local_max_bytes_ = 0;    // TrustConfig::local_max_bytes
+  std::set<PublicKey> own_;         // TrustConfig::own
 };
 
 }  // namespace eichub::trust

@@ -182,9 +182,7 @@ Result<LoadResult> readJsonLines(const std::string& path, const LoadOptions& opt
   return std::move(collector).take();
 }
 
-Result<LoadResult> parseJsonLines(std::string_view text, const std::string& source,
-                                  const LoadOptions& options) {
-  ChangeCollector collector(source, options);
+Status scanJsonLinesText(std::string_view text, const LoadOptions& options, ChangeSink& sink) {
   uint64_t line_no = 0;
   while (!text.empty()) {
     size_t end = text.find('\n');
@@ -193,19 +191,26 @@ Result<LoadResult> parseJsonLines(std::string_view text, const std::string& sour
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (isBlank(line)) continue;
-    collector.countRead();
+    sink.countRead();
     Status status;
     if (line.size() > options.max_line_bytes) {
-      status = collector.reject(
+      status = sink.reject(
           line_no, Status::InvalidArgument("line longer than " +
                                            std::to_string(options.max_line_bytes) + " bytes"));
     } else if (Result<nlohmann::json> value = parseLine(line); !value.ok()) {
-      status = collector.reject(line_no, value.status());
+      status = sink.reject(line_no, value.status());
     } else {
-      status = collector.add(line_no, changeFromJson(*value));
+      status = sink.add(line_no, changeFromJson(*value));
     }
     EICHUB_RETURN_IF_ERROR(status);
   }
+  return Status::OK();
+}
+
+Result<LoadResult> parseJsonLines(std::string_view text, const std::string& source,
+                                  const LoadOptions& options) {
+  ChangeCollector collector(source, options);
+  EICHUB_RETURN_IF_ERROR(scanJsonLinesText(text, options, collector));
   return std::move(collector).take();
 }
 

@@ -29,7 +29,11 @@ Result<LoadResult> readJsonLines(const std::string& path, const LoadOptions& opt
 // options.max_file_bytes are read.
 Status scanJsonLines(const std::string& path, const LoadOptions& options, ChangeSink& sink);
 
-// The same for JSON Lines held in memory (an HTTP request body); source names it in errors.
+// The same for JSON Lines held in memory (an HTTP request body), handing each line to sink:
+// only max_line_bytes of options applies. Errors: the sink's.
+Status scanJsonLinesText(std::string_view text, const LoadOptions& options, ChangeSink& sink);
+
+// The same for JSON Lines held in memory, every change collected; source names it in errors.
 Result<LoadResult> parseJsonLines(std::string_view text, const std::string& source,
                                   const LoadOptions& options = {});
 

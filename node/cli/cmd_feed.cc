@@ -183,6 +183,12 @@ int runImport(const FeedFlags& flags) {
     return fail(fmt::format("{}: entry {}: {}; {} updates imported before it", flags.file,
                             report.bad_index, report.error.message(), applied));
   }
+  if (refusal && refusal->reason == trust::reason::kLocalBudget) {
+    return fail(fmt::format(
+        "{}: seq {} of {} and what follows pass this node's byte budget per author ([limits] "
+        "max_mb_per_author in config.toml); {} updates imported before it",
+        flags.file, refusal->seq, toHex(report.author), applied));
+  }
   if (refusal) {
     return fail(fmt::format(
         "{}: seq {} of {} and what follows are refused by this node's trust ({}); {} updates "

@@ -24,6 +24,15 @@ constexpr LimitSpec kLimitSpecs[] = {
      "ones are refused as over_local_quota). 0 is off. The signed quotas every node applies alike "
      "are set when admitting (--max-records). Risk: this node's state and digest differ from its "
      "peers' for a feed past it."},
+    {"max_mb_per_author", &Limits::max_mb_per_author, 0, 0, uint64_t{1} << 20, "MiB",
+     "A last guard of this node alone: record bytes (bodySize summed from seq 1) of any other "
+     "author's feed it keeps; the update that passes it and every later one are not stored "
+     "(counted per author as local_budget, never against the peer that sent them). This node's "
+     "own feed is exempt. 0 is off: a default low enough to matter would silently cut an honest "
+     "author's large feed (ESCO is about 35 MiB of records per language). The signed byte quotas "
+     "every node applies alike are set "
+     "when admitting (--max-mb). Risk: this node's state and digest differ from its peers' for "
+     "a feed past it."},
 
     {"sync.want_credit", &Limits::sync_want_credit, 4096, 1, 65'536, "updates",
      "Updates one want asks a peer for; a feed's window is twice this. Peers refuse more than "

@@ -17,6 +17,7 @@ namespace eichub::config {
 struct Limits {
   // [limits]
   uint64_t max_updates_per_author = 0;
+  uint64_t max_mb_per_author = 0;
   // [limits.sync] the sync engine (sync::SyncOptions) and the daemon's send queue
   uint64_t sync_want_credit = 4096;
   uint64_t sync_reject_limit = 64;

@@ -88,10 +88,11 @@ Status Reactor::startHttp() {
                       options.contact,
                       options.network,
                       home::formatPeerCard(card)};
-  // Publishing from HTTP is what `eichub publish` does from another process (publishLocal), run
-  // by the writer thread, which then tells this thread (LocalPublished) to announce the head.
-  http::PublishFn publish = [this](const std::vector<catalog::Change>& changes) {
-    return writer_->publish(changes);
+  // Publishing from HTTP is what `eichub publish` does from another process (publishStream over
+  // the body), run by the writer thread, which then tells this thread (LocalPublished) to
+  // announce the head.
+  http::PublishFn publish = [this](std::string_view body, const catalog::LoadOptions& load) {
+    return writer_->publish(body, load);
   };
   auto context = std::make_unique<http::ApiContext>(store(), snapshot_.board(), applied_, metrics_,
                                                     std::move(info), options.http_api_token,

@@ -32,7 +32,7 @@ ConfigDiff diffOptions(const config::Options& running, const config::Options& lo
   check(running.store_initial_map_mb != loaded.store_initial_map_mb, "store.initial_map_mb", false);
   check(running.store_max_map_mb != loaded.store_max_map_mb, "store.max_map_mb", false);
   // Limits are handed to the sockets, the sync engine and the HTTP server when they are built
-  // (the trust state is derived with max_updates_per_author at start): a restart applies them.
+  // (the trust state is derived with the per-author limits at start): a restart applies them.
   for (const config::LimitSpec& spec : config::limitSpecs()) {
     if (running.limits.*spec.field != loaded.limits.*spec.field) {
       diff.restart.push_back(config::fullLimitKey(spec));

@@ -23,6 +23,9 @@ void SnapshotPublisher::publish(const DaemonView& view) {
     snapshot.sent_by_type[type] = {sent.messages, sent.bytes};
   }
   fillLinks(view.engine, view.admission.cards(), snapshot);
+  for (const auto& [author, count] : view.engine.overLocalBudget()) {
+    snapshot.over_local_budget[toHex(author)] = count;
+  }
   fillOrigins(view.admission.trust().state(), view.node_id, view.running, snapshot);
   if (auto states = view.engine.feedStates(); states.ok()) {
     for (const sync::FeedSyncState& state : *states) {

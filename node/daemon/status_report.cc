@@ -40,12 +40,18 @@ nlohmann::json statusReport(const DaemonView& view) {
   const std::vector<policy::StaleFeed> stale = view.admission.staleFeeds(view.store, nowMs());
   nlohmann::json stale_ids = nlohmann::json::array();
   for (const policy::StaleFeed& feed : stale) stale_ids.push_back(toHex(feed.author));
-  auto erased = view.store.erasedBodies();
+  auto erased = view.store.queries().erasedBodies();
+  // Updates past this node's own byte budget, by author: a local choice, not a peer's fault.
+  std::map<std::string, uint64_t> local_budget;
+  for (const auto& [author, count] : view.engine.overLocalBudget()) {
+    local_budget[toHex(author)] = count;
+  }
   return {{"node", toHex(view.node_id)},
           {"endpoint", view.links.endpoint()},
           {"catching_up", view.engine.catchingUp()},
           {"pending_updates", view.engine.pendingUpdates()},
           {"store_write_failures", view.engine.storeFailures()},
+          {"local_budget", local_budget},
           {"store_corrupt_refused", view.storage.corruptRefused()},
           {"removed_peer_messages_dropped", view.links.removedPeerMessages()},
           {"revoked_peers", view.admission.revokedKeys()},

@@ -6,6 +6,7 @@
 #include <optional>
 #include <type_traits>
 
+#include "node/catalog/jsonl_reader.h"
 #include "node/daemon/handoff.h"
 #include "node/log.h"
 #include "node/publish/local_publish.h"
@@ -15,8 +16,9 @@ namespace eichub::daemon {
 // A publish from another thread, owned by the writer while it runs and handed back with its
 // result.
 struct Writer::PublishRequest {
-  std::vector<catalog::Change> changes;
-  std::optional<Result<publish::PublishSummary>> result;
+  std::string_view body;  // the caller's, which waits for the answer
+  catalog::LoadOptions options;
+  std::optional<Result<publish::StreamResult>> result;
 };
 
 namespace {
@@ -93,9 +95,11 @@ WriteOutcome Writer::receiveOutcome() {
   return std::move(*ownPointer<WriteOutcome>(frame));
 }
 
-Result<publish::PublishSummary> Writer::publish(std::vector<catalog::Change> changes) {
+Result<publish::StreamResult> Writer::publish(std::string_view body,
+                                              const catalog::LoadOptions& options) {
   auto request = std::make_unique<PublishRequest>();
-  request->changes = std::move(changes);
+  request->body = body;
+  request->options = options;
   try {
     zmq::socket_t socket(context_, zmq::socket_type::req);
     socket.set(zmq::sockopt::linger, 0);
@@ -165,7 +169,12 @@ void Writer::executePublish(PublishRequest& request, zmq::socket_t& pair) {
     applied_.notify();
     sendOutcome(pair, LocalPublished{});
   };
-  request.result = publish::publishLocal(store_, how, request.changes);
+  // Two passes over the body held once (the HTTP body limit bounds it): strict mode must judge
+  // every line before anything is signed, and the second pass builds one part at a time.
+  request.result = publish::publishStream(
+      store_, how, "body", request.options, [&request](catalog::ChangeSink& sink) {
+        return catalog::scanJsonLinesText(request.body, request.options, sink);
+      });
 }
 
 void Writer::run(zmq::socket_t pair, zmq::socket_t router) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -17,7 +18,7 @@
 #include "node/catalog/change.h"
 #include "node/daemon/write_command.h"
 #include "node/http/change_signal.h"
-#include "node/publish/publisher.h"
+#include "node/publish/stream_publish.h"
 #include "node/store/catalog_store.h"
 
 namespace eichub::daemon {
@@ -49,11 +50,14 @@ class Writer {
   WriteOutcome receiveOutcome();
   zmq::socket_t& channel() { return reactor_end_; }
 
-  // Any thread but the reactor's (HTTP): publishes changes into the node's own feed on the
-  // writer thread (publish::publishLocal) and waits for the outcome. When anything was
-  // written, the reactor gets LocalPublished and long polls wake. Errors: publishLocal's;
-  // Unavailable when the daemon is stopping.
-  Result<publish::PublishSummary> publish(std::vector<catalog::Change> changes);
+  // Any thread but the reactor's (HTTP): publishes the JSON Lines in body (borrowed until it
+  // returns) into the node's own feed on the writer thread and waits for the outcome. As
+  // `eichub publish` does with a file (publish::publishStream): a pass that checks every line,
+  // then one that signs and commits them a part (kStreamBatchChanges) at a time, so the
+  // changes are never all built at once. When anything was written, the reactor gets
+  // LocalPublished and long polls wake. Errors: publishStream's ("nothing published" from the
+  // check); Unavailable when the daemon is stopping.
+  Result<publish::StreamResult> publish(std::string_view body, const catalog::LoadOptions& options);
 
  private:
   struct PublishRequest;

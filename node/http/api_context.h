@@ -7,6 +7,7 @@
 #include <atomic>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -17,7 +18,7 @@
 #include "node/http/metrics.h"
 #include "node/http/node_snapshot.h"
 #include "node/match/match_cache.h"
-#include "node/publish/publisher.h"
+#include "node/publish/stream_publish.h"
 #include "node/store/catalog_store.h"
 
 namespace eichub::http {
@@ -34,10 +35,11 @@ struct NodeInfo {
   std::string peer_card;  // eichub-peer:v1:... with the bound endpoint
 };
 
-// Signs and stores changes in the node's own feed (publish::publishLocal on the daemon's writer
-// thread) and waits for the outcome. Thread-safe.
-using PublishFn =
-    std::function<Result<publish::PublishSummary>(const std::vector<catalog::Change>&)>;
+// Signs and stores the JSON Lines of a request body in the node's own feed, in parts, as
+// `eichub publish` does (daemon::Writer::publish, on the daemon's writer thread), and waits for
+// the outcome. Thread-safe.
+using PublishFn = std::function<Result<publish::StreamResult>(std::string_view body,
+                                                              const catalog::LoadOptions&)>;
 
 struct ApiContext {
   // A constructor, not aggregate initialisation: clang 14 cannot make_unique an aggregate.

@@ -45,6 +45,10 @@ Metrics::Metrics()
                         registry_)),
       rejected_(build(prometheus::BuildCounter(), "eichub_updates_rejected_total",
                       "Updates or messages from peers rejected, by reason", registry_)),
+      over_local_budget_(build(prometheus::BuildCounter(), "eichub_updates_local_budget_total",
+                               "Updates from peers not stored: past this node's own byte budget "
+                               "per author ([limits] max_mb_per_author), by author",
+                               registry_)),
       batches_(build(prometheus::BuildCounter(), "eichub_sync_batches_total",
                      "Batches of received updates written, by outcome", registry_)),
       zap_refused_(build(prometheus::BuildCounter(), "eichub_zap_refused_total",
@@ -153,6 +157,9 @@ std::string Metrics::render(const NodeSnapshot& snapshot, const store::CatalogSt
   follow(sent_.Add({}), static_cast<double>(sent));
   for (const auto& [reason, count] : rejected) {
     follow(rejected_.Add({{"reason", reason}}), static_cast<double>(count));
+  }
+  for (const auto& [author, count] : snapshot.over_local_budget) {
+    follow(over_local_budget_.Add({{"author", author}}), static_cast<double>(count));
   }
   follow(batches_.Add({{"outcome", "applied"}}), static_cast<double>(snapshot.batches_applied));
   follow(batches_.Add({{"outcome", "failed"}}), static_cast<double>(snapshot.batches_failed));

@@ -53,6 +53,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& messages_sent_;
   prometheus::Family<prometheus::Counter>& bytes_sent_;
   prometheus::Family<prometheus::Counter>& rejected_;
+  prometheus::Family<prometheus::Counter>& over_local_budget_;
   prometheus::Family<prometheus::Counter>& batches_;
   prometheus::Family<prometheus::Counter>& zap_refused_;
   prometheus::Family<prometheus::Counter>& http_refused_;

@@ -88,6 +88,8 @@ struct NodeSnapshot {
   std::vector<StaleSnapshot> stale;
   // Messages and bytes sent to peers since start, by message type (hello, want, updates, ...).
   std::map<std::string, SentSnapshot> sent_by_type;
+  // Updates past this node's own byte budget, not stored, by author (hex): reason local_budget.
+  std::map<std::string, uint64_t> over_local_budget;
   // Names and regions by author (hex), from this node's config and the trust records held.
   std::map<std::string, Origin> origins;
 };

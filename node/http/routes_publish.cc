@@ -1,8 +1,8 @@
 // POST /api/v1/publish: JSON Lines in the body, signed into this node's feed like
-// `eichub publish`. Needs "Authorization: Bearer <http.api_token>".
+// `eichub publish` of a file: checked whole, then published a part at a time. Needs "Authorization:
+// Bearer <http.api_token>".
 #include <openssl/crypto.h>
 
-#include "node/catalog/jsonl_reader.h"
 #include "node/http/json_reply.h"
 #include "node/http/routes.h"
 
@@ -34,24 +34,28 @@ void addPublishRoutes(httplib::Server& server, ApiContext& context) {
     } else if (!skip.empty() && skip != "false") {
       return replyError(res, 400, "bad_request", "skip_bad must be true or false");
     }
-    auto loaded = catalog::parseJsonLines(req.body, "body", options);
-    if (!loaded.ok()) {
-      return replyError(res, 400, "bad_request", loaded.status().message() + "; nothing published");
+    // In parts, as `eichub publish` does: the body is held once (bounded by
+    // http.max_body_bytes), its changes a part at a time (publish::publishStream).
+    auto published = context.publish(req.body, options);
+    if (!published.ok()) {
+      // The check pass's refusals (a bad line in strict mode, too many changes) publish
+      // nothing: the client's to fix. Anything else is the store's or the daemon's.
+      const Status status = published.status();
+      if (status.message().starts_with(publish::kNothingPublished)) {
+        return replyError(res, 400, "bad_request", status.message());
+      }
+      return replyError(res, 500, "publish", status.toString());
     }
-    auto summary = context.publish(loaded->changes);
-    if (!summary.ok()) {
-      return replyError(res, 500, "publish",
-                        summary.status().toString() + "; batches committed before stay");
-    }
+    const publish::PublishSummary& summary = published->summary;
     replyJson(res, 200,
-              {{"added", summary->added},
-               {"changed", summary->changed},
-               {"unchanged", summary->unchanged},
-               {"deleted", summary->deleted},
-               {"erased", summary->erased},
-               {"skipped", loaded->skipped},
-               {"errors", loaded->errors},
-               {"batches", summary->batches}});
+              {{"added", summary.added},
+               {"changed", summary.changed},
+               {"unchanged", summary.unchanged},
+               {"deleted", summary.deleted},
+               {"erased", summary.erased},
+               {"skipped", published->report.skipped},
+               {"errors", published->report.errors},
+               {"batches", summary.batches}});
   });
 }
 

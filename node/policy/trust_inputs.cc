@@ -6,12 +6,17 @@ namespace eichub::policy {
 trust::TrustConfig trustConfig(const home::Home& home, const home::PeerList& peers) {
   trust::TrustConfig config;
   config.direct.insert(home.nodeKey().publicKey());
-  for (const PublicKey& former : home.formerNodeIds()) config.direct.insert(former);
+  config.own.insert(home.nodeKey().publicKey());
+  for (const PublicKey& former : home.formerNodeIds()) {
+    config.direct.insert(former);
+    config.own.insert(former);
+  }
   for (const home::PeerCard& peer : peers.peers) config.direct.insert(peer.node_id);
   config.direct.insert(peers.trusted.begin(), peers.trusted.end());
   config.roots.insert(peers.roots.begin(), peers.roots.end());
   config.root_threshold = peers.root_threshold;
   config.local_max_updates = home.options().limits.max_updates_per_author;
+  config.local_max_bytes = home.options().limits.max_mb_per_author << 20;
   return config;
 }
 

@@ -104,7 +104,7 @@ Result<StreamResult> publishStream(store::CatalogStore& store, const LocalPublis
                                    const std::string& source, const catalog::LoadOptions& options,
                                    const ChangeScan& scan) {
   auto opened = ScopeCheck::open(store, how);
-  if (!opened.ok()) return opened.status().withContext("nothing published");
+  if (!opened.ok()) return opened.status().withContext(kNothingPublished);
   ScopeCheck scope = std::move(opened).value();
   Part part;
   catalog::ChangeCollector checking(source, options, [&](uint64_t, catalog::Change change) {
@@ -115,7 +115,7 @@ Result<StreamResult> publishStream(store::CatalogStore& store, const LocalPublis
   });
   Status checked = scan(checking);
   if (checked.ok()) checked = scope.check(part.changes());
-  if (!checked.ok()) return checked.withContext("nothing published");
+  if (!checked.ok()) return checked.withContext(kNothingPublished);
   part.clear();
 
   EICHUB_ASSIGN_OR_RETURN(feed::Head before, store.queries().head(how.key.publicKey()));

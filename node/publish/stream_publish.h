@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "node/catalog/change_batch.h"
 #include "node/publish/local_publish.h"
@@ -20,6 +21,9 @@ inline constexpr size_t kStreamBatchBytes = 4u << 20;
 // Reads one input file into sink, line by line or row by row (catalog::scanJsonLines,
 // import::scanCsv). Called once per pass, so it must read the same file each time.
 using ChangeScan = std::function<Status(catalog::ChangeSink& sink)>;
+
+// The context of every error from the checking pass, when nothing was signed.
+inline constexpr std::string_view kNothingPublished = "nothing published";
 
 struct StreamResult {
   catalog::LoadResult report;  // the first pass's counts and errors; changes stays empty

@@ -9,6 +9,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "node/publish/stream_publish.h"
 #include "tests/multinode/node_process.h"
 #include "tests/testing/temp_dir.h"
 
@@ -115,6 +116,48 @@ TEST(LimitsConfigTest, AConfiguredBodyLimitTakesItsSizeAndRefusesOneByteMoreWith
   EXPECT_NE(body["error"]["message"].get<std::string>().find("larger than 4096 bytes"),
             std::string::npos)
       << refused->body;
+}
+
+// A body at the limit holding more changes than one part (publish::kStreamBatchChanges) is
+// published in parts, as `eichub publish` does a file (issue 17, finding 9): every line lands
+// and the answer adds the parts up.
+TEST(LimitsConfigTest, APublishAtTheBodyLimitOfSeveralPartsLandsWhole) {
+  constexpr size_t kLimit = 1 << 20;
+  testing::TempDir dir;
+  NodeProcess node(dir.file("a"), "Leeds", "UKE42");
+  node.setApiToken(kToken);
+  ASSERT_TRUE(
+      node.editConfig("# max_body_bytes = 16777216", "max_body_bytes = " + std::to_string(kLimit)));
+  node.start();
+  const std::string address = node.httpAddress();
+  ASSERT_FALSE(address.empty());
+  const size_t colon = address.rfind(':');
+  httplib::Client client(address.substr(0, colon), std::stoi(address.substr(colon + 1)));
+  client.set_read_timeout(120, 0);
+  const httplib::Headers auth{{"Authorization", std::string("Bearer ") + kToken}};
+  std::string body;
+  size_t lines = 0;
+  while (true) {
+    const std::string line =
+        json{{"kind", "Skill"}, {"id", "s:" + std::to_string(lines)}, {"prefLabel", {{"en", "x"}}}}
+            .dump() +
+        "\n";
+    if (body.size() + line.size() > kLimit) break;
+    body += line;
+    ++lines;
+  }
+  body += std::string(kLimit - body.size(), ' ');  // blanks up to the limit exactly
+  ASSERT_EQ(body.size(), kLimit);
+  ASSERT_GT(lines, 2 * publish::kStreamBatchChanges);
+  const uint64_t before = node.seqOf(node.nodeId());  // the node's profile
+  auto taken = client.Post("/api/v1/publish", auth, body, "application/x-ndjson");
+  ASSERT_TRUE(taken) << httplib::to_string(taken.error());
+  ASSERT_EQ(taken->status, 200) << taken->body;
+  json answer = json::parse(taken->body, nullptr, false);
+  EXPECT_EQ(answer["added"], lines) << taken->body;
+  EXPECT_EQ(answer["skipped"], 0);
+  EXPECT_GE(answer["batches"].get<uint64_t>(), 3u);
+  EXPECT_EQ(node.seqOf(node.nodeId()), before + lines);
 }
 
 }  // namespace

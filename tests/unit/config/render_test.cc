@@ -38,12 +38,20 @@ TEST(OptionsRenderTest, LocalLimitsAreOffByDefaultAndRoundTrip) {
   auto defaults = parseOptions("[node]\nname = \"n\"\n", "c.toml");
   ASSERT_TRUE(defaults.ok()) << defaults.status().toString();
   EXPECT_EQ(defaults->limits.max_updates_per_author, 0u);
+  EXPECT_EQ(defaults->limits.max_mb_per_author, 0u);
   Options options;
   options.name = "n";
   options.limits.max_updates_per_author = 21'000;
+  options.limits.max_mb_per_author = 137;
   auto parsed = parseOptions(renderOptions(options), "rendered");
   ASSERT_TRUE(parsed.ok()) << parsed.status().toString();
   EXPECT_EQ(parsed->limits.max_updates_per_author, 21'000u);
+  EXPECT_EQ(parsed->limits.max_mb_per_author, 137u);
+  // The byte budget is in MiB, at most 2^20 (1 TiB): one more is refused by name.
+  auto over =
+      parseOptions("[node]\nname = \"n\"\n[limits]\nmax_mb_per_author = 1048577\n", "c.toml");
+  ASSERT_FALSE(over.ok());
+  EXPECT_NE(over.status().message().find("limits.max_mb_per_author"), std::string::npos);
   auto negative =
       parseOptions("[node]\nname = \"n\"\n[limits]\nmax_updates_per_author = -1\n", "c.toml");
   ASSERT_FALSE(negative.ok());

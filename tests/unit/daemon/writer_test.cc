@@ -8,6 +8,7 @@
 #include "federation/feed/appender.h"
 #include "node/catalog/record_json.h"
 #include "node/daemon/store_adapter.h"
+#include "node/publish/stream_publish.h"
 #include "node/store/fork_proofs.h"
 #include "tests/testing/temp_dir.h"
 
@@ -81,27 +82,72 @@ TEST_F(WriterTest, AFailedBatchIsAnsweredWithItsStatus) {
   EXPECT_EQ(store_->queries().head(peer_key.publicKey())->seq, 0u);
 }
 
+std::string skillLine(const std::string& id, const std::string& label) {
+  return nlohmann::json{{"kind", "Skill"}, {"id", id}, {"prefLabel", {{"en", label}}}}.dump() +
+         "\n";
+}
+
 TEST_F(WriterTest, APublishFromAnotherThreadIsWrittenAnsweredAndAnnounced) {
-  auto summary = writer_->publish({skill("s:1", "one"), skill("s:2", "two")});
-  ASSERT_TRUE(summary.ok()) << summary.status().toString();
-  EXPECT_EQ(summary->added, 2u);
-  EXPECT_EQ(summary->batches, 1u);
+  auto published = writer_->publish(skillLine("s:1", "one") + skillLine("s:2", "two"), {});
+  ASSERT_TRUE(published.ok()) << published.status().toString();
+  EXPECT_EQ(published->summary.added, 2u);
+  EXPECT_EQ(published->summary.batches, 1u);
+  EXPECT_EQ(published->report.read, 2u);
   EXPECT_EQ(store_->queries().head(node_key_->publicKey())->seq, 2u);
   // The reactor hears of it at once, and long polls wake.
   outcome<LocalPublished>();
   EXPECT_EQ(signal_.current(), 1u);
 
   // Unchanged: nothing written, nobody told. Then an erase, counted as the CLI counts it.
-  summary = writer_->publish({skill("s:1", "one")});
-  ASSERT_TRUE(summary.ok());
-  EXPECT_EQ(summary->unchanged, 1u);
+  published = writer_->publish(skillLine("s:1", "one"), {});
+  ASSERT_TRUE(published.ok());
+  EXPECT_EQ(published->summary.unchanged, 1u);
   EXPECT_EQ(signal_.current(), 1u);
-  summary = writer_->publish({catalog::eraseChange(catalog::Kind::SKILL, "s:2")});
-  ASSERT_TRUE(summary.ok()) << summary.status().toString();
-  EXPECT_EQ(summary->erased, 1u);
+  published = writer_->publish(R"({"op":"erase","kind":"Skill","id":"s:2"})", {});
+  ASSERT_TRUE(published.ok()) << published.status().toString();
+  EXPECT_EQ(published->summary.erased, 1u);
   outcome<LocalPublished>();
   EXPECT_EQ(signal_.current(), 2u);
   EXPECT_EQ(writer_->channel().get(zmq::sockopt::events) & ZMQ_POLLIN, 0);
+}
+
+// Strict mode judges the whole body before signing: a bad last line publishes nothing, and the
+// error says so; skip_bad publishes the good lines and lists the bad one.
+TEST_F(WriterTest, ABadLinePublishesNothingUnlessSkipped) {
+  const std::string body = skillLine("s:1", "one") + skillLine("s:2", "two") + "{not json\n";
+  auto refused = writer_->publish(body, {});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_TRUE(refused.status().message().starts_with(publish::kNothingPublished))
+      << refused.status().message();
+  EXPECT_NE(refused.status().message().find("body:3"), std::string::npos);
+  EXPECT_EQ(store_->head(node_key_->publicKey())->seq, 0u);
+  catalog::LoadOptions skip;
+  skip.mode = catalog::ErrorMode::kSkipBad;
+  auto published = writer_->publish(body, skip);
+  ASSERT_TRUE(published.ok()) << published.status().toString();
+  EXPECT_EQ(published->summary.added, 2u);
+  EXPECT_EQ(published->report.skipped, 1u);
+  ASSERT_EQ(published->report.errors.size(), 1u);
+  EXPECT_NE(published->report.errors[0].find("body:3"), std::string::npos);
+  outcome<LocalPublished>();
+}
+
+// A body of more changes than one part (publish::kStreamBatchChanges) is published in parts:
+// every line lands, in file order, and the summary adds the parts up as the CLI does.
+TEST_F(WriterTest, ABodyOfSeveralPartsIsPublishedWhole) {
+  constexpr size_t kLines = 2 * publish::kStreamBatchChanges + 7;
+  std::string body;
+  for (size_t i = 0; i < kLines; ++i) body += skillLine("s:" + std::to_string(i), "skill");
+  auto published = writer_->publish(body, {});
+  ASSERT_TRUE(published.ok()) << published.status().toString();
+  EXPECT_EQ(published->summary.added, kLines);
+  EXPECT_EQ(published->report.read, kLines);
+  EXPECT_EQ(store_->head(node_key_->publicKey())->seq, kLines);
+  auto last = store_->record(
+      {catalog::Kind::SKILL, node_key_->publicKey(), "s:" + std::to_string(kLines - 1)});
+  ASSERT_TRUE(last.ok()) << last.status().toString();
+  EXPECT_EQ(last->seq, kLines);
+  outcome<LocalPublished>();
 }
 
 TEST_F(WriterTest, RefreshTrustRestatesOnTheWriterThread) {

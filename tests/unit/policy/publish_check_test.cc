@@ -102,5 +102,22 @@ TEST(PublishCheckTest, APublishPastTheByteQuotaIsRefusedWholeNamingWhatIsLeft) {
       << text;
 }
 
+// `publish --as` also answers to this node's own byte budget: a vendor's publish that fits it
+// passes, one byte past it is refused whole under local_budget.
+TEST(PublishCheckTest, APublishPastThisNodesByteBudgetIsRefusedAsLocalBudget) {
+  constexpr uint64_t kBudget = 1000;
+  trust::TrustRecord delegation = trust::Delegation{
+      kVendor, "Acme", {catalog::kindCode(catalog::Kind::LEARNING_RESOURCE)}, "acme/", 0, 0};
+  trust::TrustConfig config{{}, {kMember}, 1};
+  config.local_max_bytes = kBudget;
+  const trust::TrustState state = trust::TrustState::derive(
+      config, {trust::HeldRecord{kMember, 1, 1, trust::recordId(delegation), delegation}});
+  feed::Head head;
+  EXPECT_TRUE(checkPublish(state, kVendor, head, changesOfBytes(10, kBudget / 10), 1).ok());
+  Status refused = checkPublish(state, kVendor, head, changesOfBytes(1, kBudget + 1), 1);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.toString().find("local_budget"), std::string::npos) << refused.toString();
+}
+
 }  // namespace
 }  // namespace eichub::policy

@@ -117,10 +117,13 @@ class AcceptSet : public TrustPolicy {
   }
   std::string_view byteVerdict(const PublicKey& author, uint64_t feed_bytes) const override {
     auto it = max_bytes.find(author);
-    return it != max_bytes.end() && feed_bytes > it->second ? "over_quota" : "";
+    if (it != max_bytes.end() && feed_bytes > it->second) return "over_quota";
+    auto budget = local_budget.find(author);
+    return budget != local_budget.end() && feed_bytes > budget->second ? "local_budget" : "";
   }
   std::set<PublicKey> keys;
-  std::map<PublicKey, uint64_t> max_bytes;  // byte quotas, by author
+  std::map<PublicKey, uint64_t> max_bytes;     // byte quotas, by author
+  std::map<PublicKey, uint64_t> local_budget;  // this node's own byte budgets, by author
 };
 
 // A node: storage, trust, engine and its outbox.
@@ -178,8 +181,14 @@ class SyncEngineTest : public ::testing::Test {
   // of course i (none by default).
   std::vector<feed::VerifiedUpdate> publish(
       int n, const std::function<std::string(int)>& sector = [](int) { return ""; }) {
-    auto head = server_->storage.store().queries().head(author_->publicKey());
-    feed::FeedAppender app(*author_, kNet, *head);
+    return publishAs(*author_, n, sector);
+  }
+  // The same, of key's feed.
+  std::vector<feed::VerifiedUpdate> publishAs(
+      const crypto::SigningKey& key, int n,
+      const std::function<std::string(int)>& sector = [](int) { return ""; }) {
+    auto head = server_->storage.store().queries().head(key.publicKey());
+    feed::FeedAppender app(key, kNet, *head);
     std::vector<feed::VerifiedUpdate> batch;
     for (int i = 0; i < n; ++i) {
       const int id = static_cast<int>(head->seq) + i;

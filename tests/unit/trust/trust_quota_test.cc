@@ -176,6 +176,35 @@ TEST(TrustQuotaTest, ByteQuotaCountsUpToItsBytesAndNotOneMore) {
   EXPECT_EQ(state.lastAcceptedSeq(kVendor), kNoCutoff);
 }
 
+// The node-local byte budget binds every author's feed at the budget and one byte past it,
+// under its own reason, except this node's own keys; a lower signed byte quota still ends the
+// feed first, as over_quota.
+TEST(TrustQuotaTest, ALocalByteBudgetBindsEveryAuthorButThisNodesOwn) {
+  constexpr uint64_t kBudget = 4 << 20;
+  constexpr uint64_t kVendorBytes = 1 << 20;
+  const PublicKey own = filledKey(7);
+  Delegation limited = delegation(kVendor, 0);
+  limited.max_bytes = kVendorBytes;
+  TrustConfig config{{kRoot}, {kDirect, own}, 1};
+  config.local_max_bytes = kBudget;
+  config.own = {own};
+  const TrustState state = TrustState::derive(
+      config, {held(kRoot, 1, Membership{kMember, "Leeds", "UKE42"}), held(kMember, 1, limited),
+               held(kMember, 2, delegation(kUnlimitedVendor, 0))});
+  for (const PublicKey& author : {kRoot, kDirect, kMember, kUnlimitedVendor}) {
+    EXPECT_EQ(state.byteVerdict(author, kBudget), reason::kAccepted);
+    EXPECT_EQ(state.byteVerdict(author, kBudget + 1), reason::kLocalBudget);
+  }
+  EXPECT_EQ(state.byteVerdict(own, UINT64_MAX), reason::kAccepted);
+  EXPECT_EQ(state.byteVerdict(kVendor, kVendorBytes + 1), reason::kOverQuota);
+  EXPECT_EQ(state.byteVerdict(kVendor, kBudget + 1), reason::kOverQuota);
+  // A byte budget never cuts by seq: lastAcceptedSeq stays open.
+  EXPECT_EQ(state.lastAcceptedSeq(kUnlimitedVendor), kNoCutoff);
+  // Off (0): no limit.
+  const TrustState off = TrustState::derive({{kRoot}, {kDirect}, 1}, {});
+  EXPECT_EQ(off.byteVerdict(kDirect, UINT64_MAX), reason::kAccepted);
+}
+
 TEST(TrustQuotaTest, ARotatedKeyInheritsTheByteQuota) {
   Delegation limited = delegation(kVendor, 0);
   limited.max_bytes = 1000;
