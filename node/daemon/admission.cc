@@ -98,7 +98,7 @@ bool Admission::helloIdentityMatches(const std::string& peer_key, const PublicKe
 
 std::vector<policy::StaleFeed> Admission::staleFeeds(const store::CatalogStore& store,
                                                      int64_t now_ms) const {
-  auto feeds = store.feeds();
+  auto feeds = store.queries().feeds();
   if (!feeds.ok()) return {};  // a report only: the next tick tries again
   return policy::staleFeeds(trust_.state(), *feeds, now_ms, stale_after_ms_);
 }
