@@ -8,7 +8,6 @@
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <httplib.h>
 
 #include "federation/crypto/ed25519_key.h"
 #include "node/catalog/kinds.h"
@@ -127,8 +126,8 @@ TEST_F(RecordKindsTest, EveryKindReadsWritesSearchesAndIsServed) {
   for (const Example& e : examples_) {
     SCOPED_TRACE(std::string(e.info->name));
     const std::string& id = e.change.id;
-    json by_id = testing::httpGetJson(server_->address(),
-                                      "/api/v1/records/" + httplib::encode_query_param(id));
+    json by_id =
+        testing::httpGetJson(server_->address(), "/api/v1/records/" + testing::percentEncode(id));
     ASSERT_TRUE(by_id.is_object() && by_id["records"].is_array()) << by_id.dump();
     ASSERT_EQ(by_id["records"].size(), 1u) << by_id.dump();
     const json& view = by_id["records"][0];
@@ -141,7 +140,7 @@ TEST_F(RecordKindsTest, EveryKindReadsWritesSearchesAndIsServed) {
 
     if (!e.terms.empty()) {
       // Its first word, among records of its kind only (by its short alias, as a user types it).
-      const std::string path = "/api/v1/search?q=" + httplib::encode_query_param(e.terms[0].token) +
+      const std::string path = "/api/v1/search?q=" + testing::percentEncode(e.terms[0].token) +
                                "&kind=" + shortAlias(*e.info) + "&limit=100";
       json found = testing::httpGetJson(server_->address(), path);
       ASSERT_TRUE(found.is_object() && found["results"].is_array()) << path << ": " << found;
