@@ -1,4 +1,5 @@
-// Record validation, tag derivation and canonical encoding of catalogue changes.
+// Record validation (every text and list within its limits), id and tags (from the kind's registry
+// entry) and canonical encoding of catalogue changes.
 #include "node/catalog/change.h"
 
 #include <algorithm>
@@ -88,99 +89,23 @@ Status checkValue(const capnp::DynamicValue::Reader& value, const Path& path) {
   }
 }
 
-void addTag(std::vector<std::string>& tags, std::string_view prefix, capnp::Text::Reader value) {
-  if (value.size() == 0) return;
-  std::string tag(prefix);
-  tag.append(value.begin(), value.end());
-  tags.push_back(std::move(tag));
-}
-
-template <typename SkillRefs>
-void addSkillTags(std::vector<std::string>& tags, SkillRefs refs) {
-  for (auto ref : refs) addTag(tags, "skill:", ref.getSkill());
-}
-
-// The record's id and its selective-sync tags.
-void describe(Record::Reader record, std::string& id, std::vector<std::string>& tags) {
-  auto setId = [&](capnp::Text::Reader text) { id.assign(text.begin(), text.end()); };
-  switch (record.which()) {
-    case Record::SKILL:
-      setId(record.getSkill().getUri());
-      break;
-    case Record::SKILL_GROUP:
-      setId(record.getSkillGroup().getUri());
-      break;
-    case Record::OCCUPATION:
-      setId(record.getOccupation().getUri());
-      break;
-    case Record::OCCUPATION_GROUP:
-      setId(record.getOccupationGroup().getUri());
-      break;
-    case Record::LEARNING_RESOURCE: {
-      auto r = record.getLearningResource();
-      setId(r.getId());
-      for (auto sector : r.getSectors()) addTag(tags, "sector:", sector);
-      addTag(tags, "region:", r.getRegion());
-      addSkillTags(tags, r.getTeaches());
-      break;
-    }
-    case Record::PROVIDER:
-      setId(record.getProvider().getId());
-      addTag(tags, "region:", record.getProvider().getRegion());
-      break;
-    case Record::CLUSTER_PROFILE: {
-      auto p = record.getClusterProfile();
-      setId(p.getId());
-      for (auto sector : p.getSectors()) addTag(tags, "sector:", sector);
-      addTag(tags, "region:", p.getRegion());
-      break;
-    }
-    case Record::SKILL_NEED: {
-      auto n = record.getSkillNeed();
-      setId(n.getId());
-      addTag(tags, "sector:", n.getSector());
-      addTag(tags, "region:", n.getRegion());
-      for (auto skill : n.getSkills()) addTag(tags, "skill:", skill);
-      break;
-    }
-  }
-  std::sort(tags.begin(), tags.end());
-  tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
-}
-
 }  // namespace
 
 catalog::Kind kindOf(Record::Reader record) {
-  switch (record.which()) {
-    case Record::SKILL:
-      return catalog::Kind::SKILL;
-    case Record::SKILL_GROUP:
-      return catalog::Kind::SKILL_GROUP;
-    case Record::OCCUPATION:
-      return catalog::Kind::OCCUPATION;
-    case Record::OCCUPATION_GROUP:
-      return catalog::Kind::OCCUPATION_GROUP;
-    case Record::LEARNING_RESOURCE:
-      return catalog::Kind::LEARNING_RESOURCE;
-    case Record::PROVIDER:
-      return catalog::Kind::PROVIDER;
-    case Record::CLUSTER_PROFILE:
-      return catalog::Kind::CLUSTER_PROFILE;
-    case Record::SKILL_NEED:
-      return catalog::Kind::SKILL_NEED;
-  }
-  return catalog::Kind::TRUST;  // unreachable for known records; checkBody rejects unknown ones
+  const KindInfo* info = kindInfo(record);
+  return info != nullptr ? info->kind : catalog::Kind::TRUST;  // checkBody refuses unknown ones
 }
 
 Result<Change> changeFromRecord(Record::Reader record) {
   Change change;
   try {
-    if (static_cast<uint16_t>(record.which()) > Record::SKILL_NEED) {
-      return Status::InvalidArgument("unknown record kind");
-    }
+    const KindInfo* info = kindInfo(record);
+    if (info == nullptr) return Status::InvalidArgument("unknown record kind");
     EICHUB_RETURN_IF_ERROR(checkStruct(capnp::toDynamic(record), Path{}));
-    change.kind = kindOf(record);
-    describe(record, change.id, change.tags);
+    change.kind = info->kind;
+    info->identify(record, change.id, change.tags);
+    std::sort(change.tags.begin(), change.tags.end());
+    change.tags.erase(std::unique(change.tags.begin(), change.tags.end()), change.tags.end());
     change.body = canonicalBytes(record);
   } catch (const kj::Exception& e) {
     return Status::InvalidArgument("malformed record", e.getDescription().cStr());

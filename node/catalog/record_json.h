@@ -1,10 +1,12 @@
 // The JSON form of catalogue records (docs/catalogue-jsonl.md): one JSON object <-> one Change.
 // Field names follow schemas/catalog.capnp in camelCase (schema.org LRMI / Europass ELM / ESCO).
+// Each kind's fields are read and written by its entry in the kind registry (kinds.h).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -44,5 +46,10 @@ Result<Change> changeFromJson(const nlohmann::json& obj);
 // Returns null for a union member this build does not know (a newer schema).
 // Strings are copied as they are: dump() with error_handler_t::replace if they may hold bad UTF-8.
 nlohmann::json recordToJson(schema::Record::Reader record);
+
+// The name of a record in recordToJson's form, for a person to read: from the language map its
+// kind names records by (KindInfo::label_field), the text in lang when given and held, else in
+// English, else in the first language in tag order; "" for a kind without names.
+std::string recordLabel(const nlohmann::json& record, std::string_view lang = "");
 
 }  // namespace eichub::catalog

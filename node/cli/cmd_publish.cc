@@ -175,9 +175,8 @@ int runPublish(const PublishFlags& flags) {
 int runErase(const PublishFlags& flags) {
   auto kind = catalog::parseKind(flags.kind);
   if (!kind || *kind == catalog::Kind::TRUST) {
-    return fail("unknown --kind " + flags.kind +
-                "; use skill, occupation, resource, provider, need, profile, skillgroup or "
-                "occupationgroup");
+    return fail("unknown --kind " + flags.kind + "; use " +
+                std::string(catalog::catalogueKindAliases()));
   }
   if (flags.id.empty() || flags.id.size() > feed::kMaxIdBytes) {
     return fail("--id must be 1 to " + std::to_string(feed::kMaxIdBytes) + " bytes");
@@ -261,7 +260,7 @@ void addPublishCommands(CLI::App& app, int& exit_code) {
       "erase", "Erase one of this node's records: every node drops its bodies, headers stay");
   addHomeFlag(*erase, erase_flags->common);
   addJsonFlag(*erase, erase_flags->common);
-  erase->add_option("--kind", erase_flags->kind, "skill, occupation, resource, provider, need, ...")
+  erase->add_option("--kind", erase_flags->kind, std::string(catalog::catalogueKindAliases()))
       ->required();
   erase->add_option("--id", erase_flags->id, "Record id")->required();
   erase->callback([erase_flags, &exit_code] { exit_code = runErase(*erase_flags); });

@@ -34,18 +34,6 @@ constexpr auto kFetchPollInterval = std::chrono::milliseconds(50);
 // Search results per call: enough for a page, bounded so one query cannot dump the store.
 constexpr size_t kMaxSearchLimit = 1000;
 
-// The record's name in lang, else English, else the first language held.
-std::string displayLabel(const nlohmann::json& record, const std::string& lang) {
-  for (const char* field : {"prefLabel", "title", "name"}) {
-    if (!record.contains(field) || !record[field].is_object() || record[field].empty()) continue;
-    const nlohmann::json& texts = record[field];
-    if (!lang.empty() && texts.contains(lang)) return texts[lang].get<std::string>();
-    if (texts.contains("en")) return texts["en"].get<std::string>();
-    return texts.begin()->get<std::string>();
-  }
-  return "";
-}
-
 // The JSON form of a stored record state, with where it came from.
 nlohmann::json describe(const store::RecordState& state) {
   nlohmann::json doc = {{"kind", std::string(catalog::kindName(state.key.kind))},
@@ -128,9 +116,8 @@ int runSearch(const QueryFlags& flags) {
   if (!flags.kind.empty()) {
     query.kind = catalog::parseKind(flags.kind);
     if (!query.kind) {
-      return fail("unknown --kind " + flags.kind +
-                  "; use skill, occupation, resource, provider, need, profile, skillgroup or "
-                  "occupationgroup");
+      return fail("unknown --kind " + flags.kind + "; use " +
+                  std::string(catalog::catalogueKindAliases()));
     }
   }
   auto home = openHome(flags.common, true);
@@ -144,7 +131,7 @@ int runSearch(const QueryFlags& flags) {
     if (!state.ok()) return fail(state.status());
     nlohmann::json doc = describe(*state);
     doc["score"] = hit.score;
-    doc["label"] = doc.contains("record") ? displayLabel(doc["record"], flags.lang) : "";
+    doc["label"] = doc.contains("record") ? catalog::recordLabel(doc["record"], flags.lang) : "";
     doc.erase("record");
     esco = esco || isEscoUri(hit.key.id);
     results.push_back(std::move(doc));
@@ -185,9 +172,7 @@ void addQueryCommands(CLI::App& app, int& exit_code) {
   addHomeFlag(*search, search_flags->common);
   addJsonFlag(*search, search_flags->common);
   search->add_option("words", search_flags->text, "Words to find")->required();
-  search->add_option("--kind", search_flags->kind,
-                     "skill, occupation, resource, provider, need, profile, skillgroup, "
-                     "occupationgroup");
+  search->add_option("--kind", search_flags->kind, std::string(catalog::catalogueKindAliases()));
   search->add_option("--lang", search_flags->lang, "Only records with a label in this language");
   search->add_option("--limit", search_flags->limit, "Most results to show (default 10)");
   search->callback([search_flags, &exit_code] { exit_code = runSearch(*search_flags); });

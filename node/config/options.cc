@@ -170,8 +170,8 @@ Status validate(const Options& o) {
   for (const std::string& kind : o.subscribe_kinds) {
     auto parsed = catalog::kindFromName(kind);
     if (!parsed || *parsed == catalog::Kind::TRUST) {
-      return Status::InvalidArgument("subscribe.kinds: unknown kind \"" + kind +
-                                     "\" (use LearningResource, Skill, Provider, ...)");
+      return Status::InvalidArgument("subscribe.kinds: unknown kind \"" + kind + "\" (use " +
+                                     std::string(catalog::catalogueKindNames()) + ")");
     }
   }
   for (const auto* list : {&o.subscribe_sectors, &o.subscribe_regions, &o.subscribe_skills}) {

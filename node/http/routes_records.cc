@@ -65,9 +65,9 @@ void addRecordRoutes(httplib::Server& server, ApiContext& context) {
     if (!kind_name->empty()) {
       query.kind = catalog::parseKind(*kind_name);
       if (!query.kind) {
-        return badRequest(res, Status::InvalidArgument(
-                                   "kind must be skill, occupation, resource, provider, need, "
-                                   "profile, skillgroup or occupationgroup"));
+        return badRequest(res,
+                          Status::InvalidArgument("kind must be one of " +
+                                                  std::string(catalog::catalogueKindAliases())));
       }
     }
     auto hits = context.store.queries().search(query);

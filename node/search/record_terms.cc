@@ -1,5 +1,7 @@
-// Index texts and terms of catalogue records. Reading a record goes through
-// catalog::readRecord, which turns Cap'n Proto's exceptions into a Status.
+// Index texts and terms of catalogue records: which fields a kind is found by is the kind's
+// registry entry's (catalog::KindInfo::search_fields); the weights and tokens are decided here.
+// Reading a record goes through catalog::readRecord, which turns Cap'n Proto's exceptions into a
+// Status.
 #include "node/search/record_terms.h"
 
 #include <algorithm>
@@ -17,12 +19,6 @@ std::string_view view(capnp::Text::Reader text) { return {text.cStr(), text.size
 
 void addTexts(capnp::List<schema::LangText>::Reader list, uint8_t weight, RecordTexts& out) {
   for (auto item : list) out.texts.push_back({view(item.getText()), view(item.getLang()), weight});
-}
-
-void addSkillRefs(capnp::List<schema::SkillRef>::Reader list, std::vector<std::string_view>& uris) {
-  for (auto ref : list) {
-    if (ref.getSkill().size() > 0) uris.push_back(view(ref.getSkill()));
-  }
 }
 
 // The first kMaxSkillsPerRecord distinct uris in the order given, sorted: a sort of views
@@ -49,44 +45,15 @@ std::vector<std::string_view> distinctSkills(const std::vector<std::string_view>
   return out;
 }
 
+// The kind's names weigh kLabelWeight, its other names kAltLabelWeight.
 void collect(schema::Record::Reader record, RecordTexts& out) {
-  std::vector<std::string_view> skills;  // into record
-  switch (record.which()) {
-    case schema::Record::SKILL:
-      addTexts(record.getSkill().getPrefLabel(), kLabelWeight, out);
-      addTexts(record.getSkill().getAltLabels(), kAltLabelWeight, out);
-      break;
-    case schema::Record::SKILL_GROUP:
-      addTexts(record.getSkillGroup().getPrefLabel(), kLabelWeight, out);
-      addTexts(record.getSkillGroup().getAltLabels(), kAltLabelWeight, out);
-      break;
-    case schema::Record::OCCUPATION:
-      addTexts(record.getOccupation().getPrefLabel(), kLabelWeight, out);
-      addTexts(record.getOccupation().getAltLabels(), kAltLabelWeight, out);
-      addSkillRefs(record.getOccupation().getSkills(), skills);
-      break;
-    case schema::Record::OCCUPATION_GROUP:
-      addTexts(record.getOccupationGroup().getPrefLabel(), kLabelWeight, out);
-      addTexts(record.getOccupationGroup().getAltLabels(), kAltLabelWeight, out);
-      break;
-    case schema::Record::LEARNING_RESOURCE:
-      addTexts(record.getLearningResource().getTitle(), kLabelWeight, out);
-      addTexts(record.getLearningResource().getKeywords(), kAltLabelWeight, out);
-      addSkillRefs(record.getLearningResource().getTeaches(), skills);
-      break;
-    case schema::Record::PROVIDER:
-      addTexts(record.getProvider().getName(), kLabelWeight, out);
-      break;
-    case schema::Record::CLUSTER_PROFILE:
-      addTexts(record.getClusterProfile().getName(), kLabelWeight, out);
-      break;
-    case schema::Record::SKILL_NEED:
-      for (auto skill : record.getSkillNeed().getSkills()) {
-        if (skill.size() > 0) skills.push_back(view(skill));
-      }
-      break;
-  }
-  out.skills = distinctSkills(skills);
+  const catalog::KindInfo* info = catalog::kindInfo(record);
+  if (info == nullptr) return;  // a newer schema's kind: nothing this build can index
+  catalog::SearchFields fields;
+  info->search_fields(record, fields);
+  addTexts(fields.names, kLabelWeight, out);
+  addTexts(fields.other_names, kAltLabelWeight, out);
+  out.skills = distinctSkills(fields.skills);
 }
 
 // The first 8 bytes of token as a big-endian number, zero-padded. Ordering by it, then by the

@@ -36,12 +36,13 @@ struct RecordTexts {
                                          // sorted
 };
 
-// The texts of record, per kind: Skill, SkillGroup, Occupation, OccupationGroup: prefLabel (2)
-// and altLabels (1); LearningResource: title (2) and keywords (1); Provider, ClusterProfile:
-// name (2); SkillNeed: none. Skills: LearningResource.teaches, Occupation.skills,
-// SkillNeed.skills. Every language is taken. The texts and skills are views into record's
-// message: valid while it is, and nothing is copied. Errors: InvalidArgument when reading the
-// message fails (Cap'n Proto validates lazily; its exception is caught here).
+// The texts of record: its names (kLabelWeight) and other names (kAltLabelWeight), and the
+// skill uris it refers to, as its kind's registry entry gives them (catalog::KindInfo::
+// search_fields, node/catalog/kinds/: e.g. a Skill's prefLabel and altLabels, a
+// LearningResource's title, keywords and teaches). Every language is taken. The texts and skills
+// are views into record's message: valid while it is, and nothing is copied. Errors:
+// InvalidArgument when reading the message fails (Cap'n Proto validates lazily; its exception is
+// caught here).
 Result<RecordTexts> recordTexts(schema::Record::Reader record);
 
 // One posting of a record in the text index.

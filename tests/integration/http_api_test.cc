@@ -1,8 +1,6 @@
 // Integration tests of the HTTP surface: a real daemon, real HTTP requests (cpp-httplib's
 // client), every endpoint, its JSON shapes and its refusals.
-#include <cctype>
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -26,21 +24,6 @@ using testing::NodeProcess;
 constexpr char kToken[] = "test-token-0123456789abcdef";
 constexpr char kWoundCare[] =
     R"({"kind":"LearningResource","id":"http://example.org/course/101","title":{"en":"Wound care basics","de":"Grundlagen der Wundversorgung"},"sectors":["healthcare"],"region":"UKE42"})";
-
-// Percent-encodes everything but unreserved characters (RFC 3986), as encodeURIComponent.
-std::string encode(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      char hex[4];
-      std::snprintf(hex, sizeof(hex), "%%%02X", c);
-      out += hex;
-    }
-  }
-  return out;
-}
 
 class HttpApiTest : public ::testing::Test {
  protected:
@@ -144,7 +127,8 @@ TEST_F(HttpApiTest, StatusPeersAndFeedsDescribeTheNode) {
 
 TEST_F(HttpApiTest, RecordsAreFoundByIdAndMissingOnesAre404) {
   ASSERT_EQ(publish(std::string(kWoundCare) + "\n")->status, 200);
-  json found = getJson("/api/v1/records/" + encode("http://example.org/course/101"), 200);
+  json found =
+      getJson("/api/v1/records/" + testing::percentEncode("http://example.org/course/101"), 200);
   ASSERT_EQ(found["records"].size(), 1u);
   const json& record = found["records"][0];
   EXPECT_EQ(record["kind"], "LearningResource");

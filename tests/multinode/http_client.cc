@@ -1,6 +1,9 @@
 // HTTP requests to a node under test: one short-lived client per request.
 #include "tests/multinode/http_client.h"
 
+#include <cctype>
+#include <cstdio>
+
 namespace eichub::testing {
 namespace {
 
@@ -12,6 +15,20 @@ HttpAnswer answerOf(const httplib::Result& res) {
 }
 
 }  // namespace
+
+std::string percentEncode(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      char hex[4];
+      std::snprintf(hex, sizeof(hex), "%%%02X", c);
+      out += hex;
+    }
+  }
+  return out;
+}
 
 std::unique_ptr<httplib::Client> httpClient(const std::string& address, int read_timeout_s) {
   const size_t colon = address.rfind(':');

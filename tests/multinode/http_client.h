@@ -14,6 +14,9 @@ struct HttpAnswer {
   std::string body;
 };
 
+// s with everything but unreserved characters (RFC 3986) percent-encoded, as JavaScript's
+// encodeURIComponent: a path segment or query value.
+std::string percentEncode(const std::string& s);
 // A client of address (host:port) whose reads time out after read_timeout_s seconds.
 std::unique_ptr<httplib::Client> httpClient(const std::string& address, int read_timeout_s);
 // GET path from address (host:port).

@@ -1,4 +1,5 @@
-// Reading the members of a JSON object with path-named errors, for record_json.cc only.
+// Reading the members of a JSON object with path-named errors, for record_json.cc and the kinds'
+// JSON readers (node/catalog/kinds/).
 // Holds the string rules (length, characters, format) that the JSON form enforces.
 #pragma once
 

@@ -3,14 +3,13 @@
 #include "node/catalog/record_json.h"
 
 #include <cmath>
-#include <cstdio>
 #include <limits>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
-#include "tests/testing/temp_dir.h"
+#include "tests/testing/doc_examples.h"
 
 namespace eichub::catalog {
 namespace {
@@ -401,29 +400,31 @@ TEST(RecordJsonTest, MultilineTextsOnlyWhereTextIsLong) {
 
 // Every one-line JSON example in docs/catalogue-jsonl.md (inside ```json blocks) is accepted.
 TEST(RecordJsonTest, DocumentedExamplesAreValid) {
-  std::string path = std::string(EICHUB_SOURCE_DIR) + "/docs/catalogue-jsonl.md";
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  ASSERT_NE(f, nullptr) << path;
-  std::string doc;
-  char buf[4096];
-  for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) doc.append(buf, n);
-  std::fclose(f);
-  size_t examples = 0;
-  bool in_json = false;
-  for (size_t pos = 0, end; pos < doc.size(); pos = end + 1) {
-    end = doc.find('\n', pos);
-    if (end == std::string::npos) end = doc.size();
-    std::string line = doc.substr(pos, end - pos);
-    if (line.rfind("```", 0) == 0) {
-      in_json = line == "```json";
-      continue;
-    }
-    if (!in_json || line.empty() || line[0] != '{') continue;
-    ++examples;
+  const std::vector<std::string> lines = testing::docJsonLines("catalogue-jsonl.md");
+  for (const std::string& line : lines) {
     Result<Change> change = changeFromJson(json::parse(line));
     EXPECT_TRUE(change.ok()) << line << "\n" << change.status().toString();
   }
-  EXPECT_GE(examples, 9u);
+  EXPECT_GE(lines.size(), 9u);
+}
+
+// A record's label: the language asked for, else English, else the first tag; none for a kind
+// without names.
+TEST(RecordJsonTest, TheLabelIsTheNameInTheLanguageAskedForElseEnglishElseTheFirst) {
+  const json skill = json::parse(
+      R"({"kind":"Skill","id":"s","prefLabel":{"de":"Wundversorgung","en":"wound care","fr":"soins"}})");
+  EXPECT_EQ(recordLabel(skill, "fr"), "soins");
+  EXPECT_EQ(recordLabel(skill, "nb"), "wound care");
+  EXPECT_EQ(recordLabel(skill), "wound care");
+  const json course = json::parse(
+      R"({"kind":"LearningResource","id":"c","title":{"nb":"Sårstell","de":"Wunden"}})");
+  EXPECT_EQ(recordLabel(course), "Wunden");
+  const json provider = json::parse(R"({"kind":"Provider","id":"p","name":{"en":"Academy"}})");
+  EXPECT_EQ(recordLabel(provider), "Academy");
+  const json need = json::parse(R"({"kind":"SkillNeed","id":"n","skills":["s"]})");
+  EXPECT_EQ(recordLabel(need), "");
+  EXPECT_EQ(recordLabel(json::parse(R"({"kind":"Course","title":{"en":"x"}})")), "");
+  EXPECT_EQ(recordLabel(nullptr), "");
 }
 
 }  // namespace
