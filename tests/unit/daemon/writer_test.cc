@@ -120,7 +120,7 @@ TEST_F(WriterTest, ABadLinePublishesNothingUnlessSkipped) {
   EXPECT_TRUE(refused.status().message().starts_with(publish::kNothingPublished))
       << refused.status().message();
   EXPECT_NE(refused.status().message().find("body:3"), std::string::npos);
-  EXPECT_EQ(store_->head(node_key_->publicKey())->seq, 0u);
+  EXPECT_EQ(store_->queries().head(node_key_->publicKey())->seq, 0u);
   catalog::LoadOptions skip;
   skip.mode = catalog::ErrorMode::kSkipBad;
   auto published = writer_->publish(body, skip);
@@ -142,8 +142,8 @@ TEST_F(WriterTest, ABodyOfSeveralPartsIsPublishedWhole) {
   ASSERT_TRUE(published.ok()) << published.status().toString();
   EXPECT_EQ(published->summary.added, kLines);
   EXPECT_EQ(published->report.read, kLines);
-  EXPECT_EQ(store_->head(node_key_->publicKey())->seq, kLines);
-  auto last = store_->record(
+  EXPECT_EQ(store_->queries().head(node_key_->publicKey())->seq, kLines);
+  auto last = store_->queries().record(
       {catalog::Kind::SKILL, node_key_->publicKey(), "s:" + std::to_string(kLines - 1)});
   ASSERT_TRUE(last.ok()) << last.status().toString();
   EXPECT_EQ(last->seq, kLines);

@@ -151,7 +151,7 @@ TEST_F(RecordKindsTest, EveryKindReadsWritesSearchesAndIsServed) {
       }
       EXPECT_TRUE(hit) << path << ": " << found.dump();
     } else if (!e.skills.empty()) {
-      auto keys = store_->recordsBySkill(e.skills.front());
+      auto keys = store_->queries().recordsBySkill(e.skills.front());
       ASSERT_TRUE(keys.ok()) << keys.status().toString();
       bool hit = false;
       for (const store::RecordKey& key : *keys)

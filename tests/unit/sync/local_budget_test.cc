@@ -38,9 +38,9 @@ TEST_F(SyncEngineTest, AnAuthorPastTheLocalBudgetStopsThereAndOthersKeepSyncing)
   connect();
   pump();
   store::CatalogStore& held = client_->storage.store();
-  EXPECT_EQ(held.head(author_->publicKey())->seq, kCutAfter);
-  EXPECT_EQ(held.head(author_->publicKey())->bytes, budget);
-  EXPECT_EQ(held.head(other->publicKey())->seq, uint64_t{kPublished});
+  EXPECT_EQ(held.queries().head(author_->publicKey())->seq, kCutAfter);
+  EXPECT_EQ(held.queries().head(author_->publicKey())->bytes, budget);
+  EXPECT_EQ(held.queries().head(other->publicKey())->seq, uint64_t{kPublished});
   // Counted per author, never against the link; logged once.
   const auto& over = client_->engine->overLocalBudget();
   ASSERT_EQ(over.count(author_->publicKey()), 1u);
@@ -56,8 +56,8 @@ TEST_F(SyncEngineTest, AnAuthorPastTheLocalBudgetStopsThereAndOthersKeepSyncing)
   publishAs(*other, kMore);
   server_->engine->localHeadsChanged();
   pump();
-  EXPECT_EQ(held.head(author_->publicKey())->seq, kCutAfter);
-  EXPECT_EQ(held.head(other->publicKey())->seq, uint64_t{kPublished + kMore});
+  EXPECT_EQ(held.queries().head(author_->publicKey())->seq, kCutAfter);
+  EXPECT_EQ(held.queries().head(other->publicKey())->seq, uint64_t{kPublished + kMore});
   EXPECT_EQ(client_->engine->linkStats().at(0).rejected, 0u);
   EXPECT_FALSE(client_->engine->linkStats().at(0).throttled);
   EXPECT_EQ(budgetEvents(client_->events), 1u);
