@@ -107,8 +107,10 @@ Result<StreamResult> publishStream(store::CatalogStore& store, const LocalPublis
   if (!opened.ok()) return opened.status().withContext(kNothingPublished);
   ScopeCheck scope = std::move(opened).value();
   Part part;
+  bool spilled = false;  // a part was full during the check: the input is read again to publish
   catalog::ChangeCollector checking(source, options, [&](uint64_t, catalog::Change change) {
     if (!part.add(std::move(change))) return Status::OK();
+    spilled = true;
     Status status = scope.check(part.changes());
     part.clear();
     return status;
@@ -116,18 +118,30 @@ Result<StreamResult> publishStream(store::CatalogStore& store, const LocalPublis
   Status checked = scan(checking);
   if (checked.ok()) checked = scope.check(part.changes());
   if (!checked.ok()) return checked.withContext(kNothingPublished);
-  part.clear();
 
   EICHUB_ASSIGN_OR_RETURN(feed::Head before, store.queries().head(how.key.publicKey()));
-  Publishing publishing(store, how, source, options, checking.firstLines(), checking.kept());
-  Status status = scan(publishing);
-  if (status.ok()) status = publishing.flush();
+  PublishSummary summary;
+  Status status;
+  if (!spilled) {
+    // Every change kept fits in one part, held since it was checked: published as it is,
+    // without reading the input again (a one-record HTTP publish parses its line once).
+    auto published =
+        publishChanges(store, how.key, how.network, part.changes(), how.progress, how.clock);
+    status = published.status();
+    if (published.ok()) summary = *published;
+  } else {
+    part.clear();
+    Publishing publishing(store, how, source, options, checking.firstLines(), checking.kept());
+    status = scan(publishing);
+    if (status.ok()) status = publishing.flush();
+    summary = publishing.summary();
+  }
   // A publish that failed part way keeps the parts it committed: those are news too.
   auto after = store.queries().head(how.key.publicKey());
   if (after.ok() && after->seq != before.seq && how.notify) how.notify();
   if (!status.ok()) return status.withContext("publish stopped; batches committed before stay");
   if (how.progress) how.progress(checking.kept(), checking.kept());
-  return StreamResult{std::move(checking).take(), publishing.summary()};
+  return StreamResult{std::move(checking).take(), summary};
 }
 
 }  // namespace eichub::publish

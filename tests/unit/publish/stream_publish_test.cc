@@ -159,9 +159,30 @@ TEST_F(StreamPublishTest, AVendorChangeOutsideItsScopeInALatePartSignsNothing) {
   EXPECT_EQ(headSeq(vendor), 0u);
 }
 
+// What fits in one part is published as it was checked: the input is read once.
+TEST_F(StreamPublishTest, AFileOfOnePartIsReadOnce) {
+  const std::string file = write("one.jsonl", skillLine(1) + skillLine(2) + skillLine(1));
+  int scans = 0;
+  catalog::LoadOptions options;
+  options.mode = catalog::ErrorMode::kSkipBad;
+  auto result =
+      publishStream(*store_, how(*node_key_), file, options, [&](catalog::ChangeSink& sink) {
+        ++scans;
+        return catalog::scanJsonLines(file, options, sink);
+      });
+  ASSERT_TRUE(result.ok()) << result.status().toString();
+  EXPECT_EQ(scans, 1);
+  EXPECT_EQ(result->summary.added, 2u);  // the repeated line is a duplicate, as before
+  EXPECT_EQ(headSeq(*node_key_), 2u);
+}
+
+// A file of more than one part is read again to publish: a line changed since the check stops
+// the publish there.
 TEST_F(StreamPublishTest, AFileThatChangesBetweenThePassesStopsThePublish) {
-  const std::string first = write("first.jsonl", skillLine(1) + skillLine(2));
-  const std::string second = write("second.jsonl", skillLine(1) + skillLine(2, "changed"));
+  std::string lines;
+  for (size_t i = 3; i < kStreamBatchChanges + 3; ++i) lines += skillLine(i);
+  const std::string first = write("first.jsonl", skillLine(1) + skillLine(2) + lines);
+  const std::string second = write("second.jsonl", skillLine(1) + skillLine(2, "changed") + lines);
   int scans = 0;
   catalog::LoadOptions options;
   auto result =
