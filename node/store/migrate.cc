@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <span>
 
 #include "node/store/internal/header_table.h"
 #include "node/store/internal/keys.h"
@@ -19,12 +20,16 @@ namespace {
 // The schema versions of feed format 1: 2 (bodies beside headers) and 3 (the changes table).
 constexpr std::string_view kFormatOneVersions[] = {"3", "2"};
 
-// Opens the store in dir if it names a format-1 schema version; sets version. Not read-only: a
-// schema-2 store lacks the changes table, which opening creates (empty, and ignored by a build
-// of that version, so the store stays a valid old store).
-Result<std::unique_ptr<LmdbEnv>> openFormatOne(const std::string& dir, std::string& version) {
-  Status last = Status::Corruption("not a feed-format-1 store");
-  for (std::string_view candidate : kFormatOneVersions) {
+// Opens the store in dir if it names one of versions (tried in order); sets version. Not
+// read-only: an older store lacks tables added since (schema 2 the changes table, schema 4 the
+// feed index), which opening creates empty and a build of that version ignores, so the store
+// stays a valid old store. Errors: the last open's, or Corruption(not_one) when the store names
+// none of them (an absent version passes open's check).
+Result<std::unique_ptr<LmdbEnv>> openNamingVersion(const std::string& dir,
+                                                   std::span<const std::string_view> versions,
+                                                   std::string_view not_one, std::string& version) {
+  Status last = Status::Corruption(not_one);
+  for (std::string_view candidate : versions) {
     LmdbOptions options;
     options.schema_key = internal::kSchemaVersionKey;
     options.schema_version = candidate;
@@ -34,14 +39,17 @@ Result<std::unique_ptr<LmdbEnv>> openFormatOne(const std::string& dir, std::stri
       continue;
     }
     EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, (*env)->beginRead());
-    // An absent version passes open's check: only a store that names a format-1 version is one.
     auto held = txn.get(Table::kMeta, asBytes(internal::kSchemaVersionKey));
-    if (held.ok() && std::equal(held->begin(), held->end(), candidate.begin(), candidate.end())) {
+    if (held.ok() && asChars(*held) == candidate) {
       version = std::string(candidate);
       return std::move(env).value();
     }
   }
   return last;
+}
+
+Result<std::unique_ptr<LmdbEnv>> openFormatOne(const std::string& dir, std::string& version) {
+  return openNamingVersion(dir, kFormatOneVersions, "not a feed-format-1 store", version);
 }
 
 // Walks author's headers in seq order and keeps each record's last update.
@@ -119,28 +127,8 @@ constexpr std::string_view kCopiedVersions[] = {"5", "4"};
 // Entries copied per write transaction of copyIntoCurrentSchema: bounds its dirty pages.
 constexpr size_t kCopyEntriesPerTxn = 4096;
 
-// Opens the store in dir if it names schema 4 or 5; sets version. Not read-only: a schema-4
-// store lacks the feed index, which opening creates (empty, and ignored by a build of that
-// version, so the store stays a valid old store).
 Result<std::unique_ptr<LmdbEnv>> openCopiedSchema(const std::string& dir, std::string& version) {
-  Status last = Status::Corruption("not a schema-4 or schema-5 store");
-  for (std::string_view candidate : kCopiedVersions) {
-    LmdbOptions options;
-    options.schema_key = internal::kSchemaVersionKey;
-    options.schema_version = candidate;
-    auto env = LmdbEnv::open(dir, options);
-    if (!env.ok()) {
-      last = env.status();
-      continue;
-    }
-    EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, (*env)->beginRead());
-    auto held = txn.get(Table::kMeta, asBytes(internal::kSchemaVersionKey));
-    if (held.ok() && asChars(*held) == candidate) {
-      version = std::string(candidate);
-      return std::move(env).value();
-    }
-  }
-  return last;
+  return openNamingVersion(dir, kCopiedVersions, "not a schema-4 or schema-5 store", version);
 }
 
 // A schema-4 headers value in the current layout, its body compressed when that is smaller.
