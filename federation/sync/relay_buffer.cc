@@ -73,6 +73,13 @@ std::optional<wire::HeadInfo> RelayBuffer::head(const PublicKey& author) const {
   return wire::HeadInfo{author, last.first_seq + last.updates.size() - 1, last.last_hash};
 }
 
+std::vector<PublicKey> RelayBuffer::authors() const {
+  std::vector<PublicKey> out;
+  out.reserve(feeds_.size());
+  for (const auto& [author, runs] : feeds_) out.push_back(author);
+  return out;
+}
+
 std::vector<feed::SignedUpdate> RelayBuffer::read(const PublicKey& author, uint64_t from_seq,
                                                   size_t max_count, size_t max_bytes) const {
   std::vector<feed::SignedUpdate> out;

@@ -41,6 +41,8 @@ class RelayBuffer {
   size_t failed(uint64_t batch_id);
   // The highest uncommitted head of author, if any.
   std::optional<wire::HeadInfo> head(const PublicKey& author) const;
+  // The authors with a run held: at most the runs held.
+  std::vector<PublicKey> authors() const;
   // Updates of author from from_seq on, at most max_count and about max_bytes (at least one),
   // oldest first: empty when from_seq is not held here.
   std::vector<feed::SignedUpdate> read(const PublicKey& author, uint64_t from_seq, size_t max_count,

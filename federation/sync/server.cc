@@ -51,6 +51,10 @@ void Server::onHello(LinkId link, LinkState& state, const wire::Hello& hello) {
       if (held.count(head.author) != 0) peer_at_[{link, head.author}] = head.seq;
     }
     context_.send(link, *ours);
+    // The answer is the store's heads. A run still waiting for its commit was announced before
+    // this session subscribed (or before it said hello again, which forgets what it was told):
+    // the link is owed a have once the run is committed (announceHeads).
+    for (const PublicKey& author : relay_.authors()) have_owed_.emplace(link, author);
   }
   // A client that still holds a feed we froze has not seen the proof (it may have been found
   // before this client subscribed).

@@ -41,6 +41,8 @@ class Server {
   // A hello the engine accepted (version, network, identity) on server link: the link is
   // subscribed and answered with our hello, unless one was answered on this session less than
   // kHelloAnswerGapMs ago (dropped without blame, counted in refusedWants() as "hello too soon").
+  // The answer holds the store's heads; feeds with a run waiting for its commit are owed a have
+  // after it (they were announced before this hello).
   void onHello(LinkId link, LinkState& state, const wire::Hello& hello);
   // Rejects a want before hello ("want before hello") or out of bounds ("bad want"; credit 0 or
   // over kMaxWantCredit, seq 0, held_seq >= from_seq) or past the ledger's window ("credit
@@ -128,8 +130,9 @@ class Server {
   // Per link and feed, the rest of a want that waits for room in the link's byte budget. At
   // most links x feeds; a later want of the feed replaces it.
   std::map<std::pair<LinkId, PublicKey>, Deferred> deferred_;
-  // Links owed a have of a feed: their peer sent us a run of it, which announceHeads tells
-  // them we hold once no run of the feed waits for its commit. At most links x feeds.
+  // Links owed a have of a feed: their peer sent us a run of it, or said hello while a run of it
+  // waited for its commit; announceHeads tells them we hold it once no run of the feed waits for
+  // its commit. At most links x feeds.
   std::set<std::pair<LinkId, PublicKey>> have_owed_;
   uint64_t pushes_sent_ = 0;
 };

@@ -24,12 +24,12 @@ struct SocketLimits {
   // gone peer throws EHOSTUNREACH (ZMQ_ROUTER_MANDATORY).
   bool router_mandatory = false;
   int receive_hwm = 1000;
-  int linger_ms = 100;              // bounded, so context termination never hangs
-  int heartbeat_ivl_ms = 2000;      // ZMQ_HEARTBEAT_IVL of a DEALER (a ROUTER sends no pings)
-  int heartbeat_timeout_ms = 5000;  // a silent link is closed after this (also HEARTBEAT_TTL)
-  int handshake_ivl_ms = 5000;      // a handshake not done by then is dropped (default 30 s)
-  int reconnect_ivl_ms = 100;       // DEALER: first reconnect delay
-  int reconnect_ivl_max_ms = 5000;  // DEALER: reconnect backoff cap
+  int linger_ms = 100;                // bounded, so context termination never hangs
+  int heartbeat_ivl_ms = 10'000;      // ZMQ_HEARTBEAT_IVL of a DEALER (a ROUTER sends no pings)
+  int heartbeat_timeout_ms = 30'000;  // a silent link is closed after this (also HEARTBEAT_TTL)
+  int handshake_ivl_ms = 5000;        // a handshake not done by then is dropped (default 30 s)
+  int reconnect_ivl_ms = 100;         // DEALER: first reconnect delay
+  int reconnect_ivl_max_ms = 5000;    // DEALER: reconnect backoff cap
 };
 
 // A ROUTER bound at endpoint as a CURVE server that requires ZAP (domain kZapDomain,

@@ -73,12 +73,14 @@ constexpr LimitSpec kLimitSpecs[] = {
      "in bytes. Higher: a peer that does not read costs up to this x max_message_bytes more."},
     {"transport.linger_ms", &Limits::transport_linger_ms, 100, 0, 10'000, "ms",
      "How long unsent messages are kept when a socket closes; bounded so shutdown never hangs."},
-    {"transport.heartbeat_ivl_ms", &Limits::transport_heartbeat_ivl_ms, 2000, 100, 60'000, "ms",
+    {"transport.heartbeat_ivl_ms", &Limits::transport_heartbeat_ivl_ms, 10'000, 100, 60'000, "ms",
      "Interval of the ZeroMQ pings each outgoing peer link sends (the listening side sends none: "
-     "pings are most of an idle daemon's wake-ups, docs/network.md)."},
-    {"transport.heartbeat_timeout_ms", &Limits::transport_heartbeat_timeout_ms, 5000, 500,
+     "pings are most of an idle daemon's wake-ups, docs/network.md). Lower: a silent link is "
+     "noticed sooner, for more wake-ups of every idle daemon."},
+    {"transport.heartbeat_timeout_ms", &Limits::transport_heartbeat_timeout_ms, 30'000, 500,
      10 * 60'000, "ms",
-     "A link silent this long is closed and reconnected. More than transport.heartbeat_ivl_ms."},
+     "A link silent this long is closed and reconnected. More than transport.heartbeat_ivl_ms. A "
+     "peer that dies is seen at once (its connections reset); this is for a link gone silent."},
     {"transport.handshake_ivl_ms", &Limits::transport_handshake_ivl_ms, 5000, 500, 120'000, "ms",
      "A CURVE handshake not done by then is dropped."},
     {"transport.reconnect_ivl_ms", &Limits::transport_reconnect_ivl_ms, 100, 10, 60'000, "ms",

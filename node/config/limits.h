@@ -33,8 +33,8 @@ struct Limits {
   uint64_t transport_receive_hwm = 1000;
   uint64_t transport_router_send_hwm = 4;
   uint64_t transport_linger_ms = 100;
-  uint64_t transport_heartbeat_ivl_ms = 2000;
-  uint64_t transport_heartbeat_timeout_ms = 5000;
+  uint64_t transport_heartbeat_ivl_ms = 10000;
+  uint64_t transport_heartbeat_timeout_ms = 30000;
   uint64_t transport_handshake_ivl_ms = 5000;
   uint64_t transport_reconnect_ivl_ms = 100;
   uint64_t transport_reconnect_ivl_max_ms = 5000;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -18,8 +19,6 @@ namespace {
 
 // A paused accept (out of descriptors) is retried this soon.
 constexpr std::chrono::milliseconds kAcceptPause{100};
-// The loop wakes at least this often, whatever the deadlines.
-constexpr std::chrono::milliseconds kMaxPollWait{1000};
 // Bytes read from a socket at a time, and reads of one connection per wake of the loop.
 constexpr size_t kReadChunkBytes = 16u << 10;
 constexpr size_t kMaxReadsPerWake = 64;
@@ -67,7 +66,9 @@ void FrontDoor::run() {
   while (!stopping_) {
     takeReturned();
     Clock::time_point now = Clock::now();
-    Clock::time_point next = now + kMaxPollWait;
+    // The loop sleeps until a deadline, a socket or wake() (a stop, a connection handed back):
+    // an idle daemon's front door never wakes on its own.
+    Clock::time_point next = Clock::time_point::max();
     fds.clear();
     fds.push_back({wake_fd_.get(), POLLIN, 0});
     fds.push_back({now >= listener_paused_until_ ? listener_.get() : -1, POLLIN, 0});
@@ -76,9 +77,12 @@ void FrontDoor::run() {
       next = std::min(next, c->lingering ? c->linger_until : c->wait_start + limits_.head_deadline);
     }
     if (now < listener_paused_until_) next = std::min(next, listener_paused_until_);
-    auto wait = std::chrono::ceil<std::chrono::milliseconds>(next - now);
-    int ready =
-        ::poll(fds.data(), fds.size(), static_cast<int>(std::max<int64_t>(wait.count(), 0)));
+    int wait_ms = -1;
+    if (next != Clock::time_point::max()) {
+      auto wait = std::chrono::ceil<std::chrono::milliseconds>(next - now);
+      wait_ms = static_cast<int>(std::clamp<int64_t>(wait.count(), 0, INT32_MAX));
+    }
+    int ready = ::poll(fds.data(), fds.size(), wait_ms);
     if (ready < 0 && errno != EINTR) {
       log::error("event=http_poll_failed errno={}", errno);
       return;

@@ -41,10 +41,21 @@ bool clientLinkUp(const NodeProcess& node, const NodeProcess& peer) {
   return false;
 }
 
+constexpr int kFastPingMs = 2000;
+constexpr int kFastSilenceMs = 5000;
+
 class LinkFaultTest : public ::testing::Test {
  protected:
-  std::unique_ptr<NodeProcess> node(const std::string& name) {
+  // A started node; with fast heartbeats its links ping every kFastPingMs and are closed after
+  // kFastSilenceMs of silence.
+  std::unique_ptr<NodeProcess> node(const std::string& name, bool fast_heartbeats = false) {
     auto n = std::make_unique<NodeProcess>(dir_.file(name), name + " cluster", "UKE42");
+    if (fast_heartbeats) {
+      EXPECT_TRUE(n->editConfig("# heartbeat_ivl_ms = 10000",
+                                "heartbeat_ivl_ms = " + std::to_string(kFastPingMs)));
+      EXPECT_TRUE(n->editConfig("# heartbeat_timeout_ms = 30000",
+                                "heartbeat_timeout_ms = " + std::to_string(kFastSilenceMs)));
+    }
     n->start();
     return n;
   }
@@ -147,10 +158,12 @@ TEST_F(LinkFaultTest, DelayThrottleAndConnectionLossDoNotStopConvergence) {
 }
 
 // Case 32: the proxy stops forwarding but keeps both TCP connections open (no RST, no FIN).
-// ZMTP heartbeats must notice; after the heal the nodes reconnect and catch up.
+// ZMTP heartbeats must notice; after the heal the nodes reconnect and catch up. The nodes ping
+// every 2 s and give up after 5 s (the defaults are 10 s and 30 s), so that the case runs in
+// seconds.
 TEST_F(LinkFaultTest, SilentPartitionIsNoticedByHeartbeats) {
-  auto a = node("a");
-  auto b = node("b");
+  auto a = node("a", /*fast_heartbeats=*/true);
+  auto b = node("b", /*fast_heartbeats=*/true);
   FaultProxy to_a(peerPort(*a), seed_);
   FaultProxy to_b(peerPort(*b), seed_ + 1);
   peerVia(*a, *b, to_b);
@@ -175,7 +188,7 @@ TEST_F(LinkFaultTest, SilentPartitionIsNoticedByHeartbeats) {
   reportFigures({{"case", 32},
                  {"test", "link.silent_partition"},
                  {"detection_ms", detected.count()},
-                 {"heartbeat_timeout_ms", 5000},
+                 {"heartbeat_timeout_ms", kFastSilenceMs},
                  {"catch_up_after_heal_ms", caught_up.count()},
                  {"lost", lost_}});
 }

@@ -278,6 +278,27 @@ TEST_F(LivePushTest, AVerifiedRunIsPushedAndServedBeforeItsCommit) {
   EXPECT_EQ(std::get<wire::Have>(to_a[0]).head.seq, 4u);
 }
 
+// A peer that subscribes while a run waits for its commit: B's hello answer is its store's
+// heads (without the run), and the run was announced before the peer was there; once the run is
+// committed the peer is told (the network run's leaf that never heard of one feed).
+TEST_F(LivePushTest, APeerThatSubscribesWhileARunAwaitsItsCommitIsToldOnceItIsCommitted) {
+  auto held = catchUp(3);
+  client_->storage.defer_commits = true;
+  publish(1);
+  server_->engine->localHeadsChanged();
+  deliverFromA();
+  ASSERT_GT(client_->engine->relayBytes(), 0u);
+  subscribe(3, held[2]);
+  EXPECT_TRUE(fromB(3).empty());
+  client_->storage.commitDeferred();
+  outcomesToB();
+  ASSERT_EQ(clientSeq(), 4u);
+  auto to_c = fromB(3);
+  ASSERT_EQ(to_c.size(), 1u);
+  ASSERT_TRUE(std::holds_alternative<wire::Have>(to_c[0]));
+  EXPECT_EQ(std::get<wire::Have>(to_c[0]).head.seq, 4u);
+}
+
 // A failed commit withdraws the run: nothing of it is served or announced again until B holds
 // it for real (pulled again after the store's retry wait), and then it reaches D.
 TEST_F(LivePushTest, AFailedCommitWithdrawsTheRelayedRun) {

@@ -34,6 +34,7 @@ TEST_F(RelayBufferTest, HeldRunsAreReadAndDroppedOnCommit) {
   ASSERT_TRUE(relay.hold(2, run(4, 6)));
   EXPECT_EQ(relay.head(author())->seq, 6u);
   EXPECT_EQ(relay.head(author())->hash, all_[5].hash);
+  EXPECT_EQ(relay.authors(), (std::vector<PublicKey>{author()}));
   auto read = relay.read(author(), 2, 10, wire::kMaxBatchBytes);
   ASSERT_EQ(read.size(), 5u);
   EXPECT_EQ(read.front().header, all_[1].signed_update.header);
@@ -46,6 +47,7 @@ TEST_F(RelayBufferTest, HeldRunsAreReadAndDroppedOnCommit) {
   EXPECT_EQ(relay.read(author(), 4, 10, wire::kMaxBatchBytes).size(), 3u);
   relay.committed(2);
   EXPECT_FALSE(relay.head(author()));
+  EXPECT_TRUE(relay.authors().empty());
   EXPECT_EQ(relay.bytes(), 0u);
   EXPECT_EQ(relay.runs(), 0u);
 }
