@@ -23,6 +23,7 @@ struct DaemonView {
   const PublicKey& node_id;
   uint64_t batches_applied = 0;  // writer outcomes since start
   uint64_t batches_failed = 0;
+  uint64_t heap_trims = 0;  // IdleTrim's trims since start
 };
 
 }  // namespace eichub::daemon

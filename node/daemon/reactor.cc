@@ -113,12 +113,14 @@ DaemonView Reactor::view() {
           running_,
           home_.nodeKey().publicKey(),
           batches_applied_,
-          batches_failed_};
+          batches_failed_,
+          idle_trim_.trims()};
 }
 void Reactor::tick(bool woken) {
   int64_t now = nowMs();
   // Timers that fired change what the snapshot shows, as messages do.
   if (woken || now >= engine_->nextTickMs()) snapshot_.markStale();
+  if (woken) idle_trim_.active(now);
   engine_->tick();
   // A fork proof froze a feed: its state goes back to the prefix before the fork.
   if (admission_->frozenChanged()) admission_->refreshTrust();
@@ -132,12 +134,13 @@ void Reactor::tick(bool woken) {
   // tick() runs after every poll; under load that is far more often than anyone reads.
   if (now >= snapshot_.dueMs()) snapshot_.publish(view());
   if (now - reader_check_ms_ >= kReaderCheckMs) clearStaleReaders(now);
+  if (idle_trim_.trimIfDue(now)) snapshot_.markStale();  // the trims count shows in /metrics
 }
 int Reactor::waitMs(int send_wait_ms) const {
   const int64_t now = nowMs();
   int64_t next =
       std::min({engine_->nextTickMs(), snapshot_.dueMs(), own_head_check_ms_ + kOwnHeadCheckMs,
-                reader_check_ms_ + kReaderCheckMs});
+                reader_check_ms_ + kReaderCheckMs, idle_trim_.dueMs()});
   next = links_->nextReconnectMs(next);
   int64_t wait = std::clamp<int64_t>(next - now, 0, kIdleSnapshotMs);
   if (send_wait_ms >= 0) wait = std::min<int64_t>(wait, send_wait_ms);

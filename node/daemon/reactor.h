@@ -19,6 +19,7 @@
 #include "node/daemon/admission.h"
 #include "node/daemon/control_channel.h"
 #include "node/daemon/daemon_view.h"
+#include "node/daemon/idle_trim.h"
 #include "node/daemon/peer_links.h"
 #include "node/daemon/reload.h"
 #include "node/daemon/snapshot_publisher.h"
@@ -73,8 +74,8 @@ class Reactor {
   // housekeeping), and at most send_wait_ms when that is not -1.
   int waitMs(int send_wait_ms) const;
   // Runs after every wake: the engine's timers, reconnects due, the snapshot and housekeeping.
-  // woken: a message, signal or writer outcome came (the snapshot is then refreshed within
-  // kSnapshotMs).
+  // woken: a message, signal or writer outcome came (the snapshot is then refreshed sooner,
+  // snapshotGapMs, and the heap is trimmed again at the next quiet spell, IdleTrim).
   void tick(bool woken);
   // Reads the writer's outcomes that arrived.
   void onWriterReadable();
@@ -113,6 +114,7 @@ class Reactor {
   int64_t reader_check_ms_ = 0;
   uint64_t batches_applied_ = 0;
   uint64_t batches_failed_ = 0;
+  IdleTrim idle_trim_;
 };
 
 }  // namespace eichub::daemon

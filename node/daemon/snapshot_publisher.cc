@@ -18,6 +18,7 @@ void SnapshotPublisher::publish(const DaemonView& view) {
   snapshot.dropped_sends = view.links.droppedSends();
   snapshot.batches_applied = view.batches_applied;
   snapshot.batches_failed = view.batches_failed;
+  snapshot.heap_trims = view.heap_trims;
   snapshot.endpoint = view.links.endpoint();
   for (const auto& [type, sent] : view.engine.sentByType()) {
     snapshot.sent_by_type[type] = {sent.messages, sent.bytes};

@@ -101,8 +101,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpOptions& options
 }
 
 HttpServer::~HttpServer() {
-  context_->board.stop();  // long polls answer at once
-  context_->applied.stop();
+  context_->applied.stop();  // long polls answer at once
   front_door_.reset();
 }
 

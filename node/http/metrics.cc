@@ -56,6 +56,9 @@ Metrics::Metrics()
       http_refused_(build(prometheus::BuildCounter(), "eichub_http_refused_total",
                           "HTTP clients refused by a limit or the request guard, by reason",
                           registry_)),
+      heap_trims_(build(prometheus::BuildCounter(), "eichub_heap_trims_total",
+                        "Times the daemon gave freed heap back to the system on going idle",
+                        registry_)),
       peer_up_(build(prometheus::BuildGauge(), "eichub_peer_up",
                      "1 while the link to the peer is up", registry_)),
       peer_idle_seconds_(build(prometheus::BuildGauge(), "eichub_peer_idle_seconds",
@@ -164,6 +167,7 @@ std::string Metrics::render(const NodeSnapshot& snapshot, const store::CatalogSt
   follow(batches_.Add({{"outcome", "applied"}}), static_cast<double>(snapshot.batches_applied));
   follow(batches_.Add({{"outcome", "failed"}}), static_cast<double>(snapshot.batches_failed));
   follow(zap_refused_.Add({}), static_cast<double>(snapshot.zap_refused));
+  follow(heap_trims_.Add({}), static_cast<double>(snapshot.heap_trims));
   for (const auto& [type, totals] : snapshot.sent_by_type) {
     follow(messages_sent_.Add({{"type", type}}), static_cast<double>(totals.messages));
     follow(bytes_sent_.Add({{"type", type}}), static_cast<double>(totals.bytes));

@@ -2,8 +2,7 @@
 // which never touch the reactor's sockets or sync engine (docs/architecture.md "Threads").
 #pragma once
 
-#include <chrono>
-#include <condition_variable>
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -82,7 +81,8 @@ struct NodeSnapshot {
   uint64_t dropped_sends = 0;
   uint64_t batches_applied = 0;
   uint64_t batches_failed = 0;
-  std::string endpoint;  // bound peer endpoint
+  uint64_t heap_trims = 0;  // freed heap returned to the system on going idle (idle_trim.h)
+  std::string endpoint;     // bound peer endpoint
   std::vector<LinkSnapshot> links;
   std::vector<FeedSnapshot> feeds;
   std::vector<StaleSnapshot> stale;
@@ -94,28 +94,24 @@ struct NodeSnapshot {
   std::map<std::string, Origin> origins;
 };
 
-// The latest snapshot, swapped under a mutex. Thread-safe. HTTP threads may also wait for the
-// next one (long polls), bounded by a timeout.
+// The latest snapshot, swapped under a mutex. Thread-safe. It also tells the reactor whether
+// anyone read the latest one: an unread snapshot need not be rebuilt as often.
 class SnapshotBoard {
  public:
   SnapshotBoard() : current_(std::make_shared<const NodeSnapshot>()) {}
 
-  // Reactor side: replaces the snapshot and wakes waiters.
+  // Reactor side: replaces the snapshot (unread until the next get()).
   void publish(NodeSnapshot snapshot) EICHUB_EXCLUDES(mu_);
   // The latest snapshot; never null. The pointer stays valid as long as it is held (shared
   // between the board and readers).
   std::shared_ptr<const NodeSnapshot> get() const EICHUB_EXCLUDES(mu_);
-  // Waits until a snapshot newer than tick is published, or timeout passes, or stop() ran.
-  // Returns false once stop() ran: waiters should answer at once.
-  bool waitAfter(uint64_t tick, std::chrono::milliseconds timeout) const EICHUB_EXCLUDES(mu_);
-  // Wakes every waiter for good (daemon shutdown).
-  void stop() EICHUB_EXCLUDES(mu_);
+  // True when get() was called since the latest publish().
+  bool readSincePublish() const { return read_.load(std::memory_order_relaxed); }
 
  private:
   mutable Mutex mu_;  // a leaf: nothing else is locked while it is held
-  mutable std::condition_variable changed_;
   std::shared_ptr<const NodeSnapshot> current_ EICHUB_GUARDED_BY(mu_);
-  bool stopped_ EICHUB_GUARDED_BY(mu_) = false;
+  mutable std::atomic<bool> read_{false};
 };
 
 }  // namespace eichub::http

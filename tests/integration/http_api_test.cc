@@ -285,6 +285,23 @@ TEST_F(HttpApiTest, MetricsArePrometheusTextWithoutPerRecordLabels) {
 
 // A real erase shows in the store's counts everywhere an operator looks; a signed expiry in
 // the past shows the feed as stale there too (by the daemon's clock; a report only).
+// An idle daemon gives the heap it freed back to the system once per quiet spell (idle_trim.h):
+// once after its start, not again while nothing happens, once more after a publish.
+TEST_F(HttpApiTest, AnIdleDaemonGivesFreedHeapBackOncePerQuietSpell) {
+  auto trims = [&]() -> long {
+    auto res = get("/metrics");
+    if (!res) return -1;
+    const std::string name = "\neichub_heap_trims_total ";
+    size_t at = res->body.find(name);
+    return at == std::string::npos ? -1 : std::stol(res->body.substr(at + name.size()));
+  };
+  ASSERT_TRUE(testing::waitFor([&] { return trims() == 1; }, std::chrono::seconds(20))) << trims();
+  std::this_thread::sleep_for(std::chrono::seconds(7));  // longer than kIdleTrimMs
+  EXPECT_EQ(trims(), 1);
+  ASSERT_EQ(publish(std::string(kWoundCare) + "\n")->status, 200);
+  EXPECT_TRUE(testing::waitFor([&] { return trims() == 2; }, std::chrono::seconds(20))) << trims();
+}
+
 TEST_F(HttpApiTest, ErasedBodiesAndStaleFeedsShowInStatusAndMetrics) {
   ASSERT_EQ(publish(std::string(kWoundCare) + "\n")->status, 200);
   EXPECT_EQ(getJson("/api/v1/status", 200)["store"]["erased_bodies"], 0);

@@ -204,10 +204,17 @@ TEST(QuotaTest, AFeedPushedPastItsQuotaIsCountedAndCutAtTheQuota) {
       << a.logFile();
   EXPECT_EQ(a.seqOf(vendor_hex), kSmallQuota);
   ASSERT_TRUE(converged({&a, &b}, seconds(30)));
-  HttpAnswer metrics = httpGet(a.httpAddress(), "/metrics");
-  ASSERT_EQ(metrics.status, 200);
-  EXPECT_NE(metrics.body.find("eichub_updates_rejected_total{reason=\"over_quota\"}"),
-            std::string::npos)
+  // /metrics reads the HTTP snapshot, which may be up to a second behind when nobody read it
+  // before (snapshot_publisher.h).
+  HttpAnswer metrics;
+  EXPECT_TRUE(waitFor(
+      [&] {
+        metrics = httpGet(a.httpAddress(), "/metrics");
+        return metrics.status == 200 &&
+               metrics.body.find("eichub_updates_rejected_total{reason=\"over_quota\"}") !=
+                   std::string::npos;
+      },
+      seconds(10)))
       << metrics.body;
 }
 
