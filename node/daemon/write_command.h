@@ -42,7 +42,8 @@ struct BatchApplied {
   uint64_t batch_id = 0;
   Status status;
   uint64_t applied = 0;
-  double seconds = 0;  // time the write transaction took, for the commit latency metric
+  double seconds = 0;         // time the write transaction took, for the commit latency metric
+  size_t committed_with = 1;  // batches that transaction applied, this one included
 };
 struct TrustRefreshed {
   policy::NodeTrust trust;  // the refreshed copy; the reactor's own when refresh failed

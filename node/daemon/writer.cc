@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "node/catalog/jsonl_reader.h"
+#include "node/daemon/batch_group.h"
 #include "node/daemon/handoff.h"
 #include "node/log.h"
 #include "node/publish/local_publish.h"
@@ -134,20 +135,7 @@ void Writer::execute(WriteCommand& command, zmq::socket_t& pair) {
       [&](auto& c) {
         using T = std::decay_t<decltype(c)>;
         if constexpr (std::is_same_v<T, ApplyBatch>) {
-          auto start = std::chrono::steady_clock::now();
-          auto result = store_.writer().apply(c.batch);
-          BatchApplied out;
-          out.batch_id = c.batch_id;
-          out.seconds =
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-          if (result.ok()) {
-            out.applied = result->applied;
-            if (out.applied > 0) applied_.notify();
-          } else {
-            out.status = result.status();
-            log::warn("op=apply err=\"{}\"", result.status().toString());
-          }
-          sendOutcome(pair, std::move(out));
+          applyAlone(c, pair);
         } else if constexpr (std::is_same_v<T, StoreForkProof>) {
           // The proof already froze the feed in memory; a failed write is found again when
           // the next proof of the same feed arrives.
@@ -161,6 +149,76 @@ void Writer::execute(WriteCommand& command, zmq::socket_t& pair) {
         }
       },
       command);
+}
+
+void Writer::applyAlone(ApplyBatch& command, zmq::socket_t& pair) {
+  auto start = std::chrono::steady_clock::now();
+  auto result = store_.writer().apply(command.batch);
+  BatchApplied out;
+  out.batch_id = command.batch_id;
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (result.ok()) {
+    out.applied = result->applied;
+    if (out.applied > 0) applied_.notify();
+  } else {
+    out.status = result.status();
+    log::warn("op=apply err=\"{}\"", result.status().toString());
+  }
+  sendOutcome(pair, std::move(out));
+}
+
+void Writer::applyGroup(std::vector<ApplyBatch>& group, zmq::socket_t& pair) {
+  if (group.size() == 1) return applyAlone(group.front(), pair);
+  auto start = std::chrono::steady_clock::now();
+  auto stats = applyInOneCommit(store_, group);
+  if (!stats.ok()) {
+    // One batch's error must not fail the others: each alone, in order, as they came.
+    for (ApplyBatch& command : group) applyAlone(command, pair);
+    return;
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  bool any_applied = false;
+  for (const store::ApplyStats& applied : *stats) any_applied = any_applied || applied.applied > 0;
+  if (any_applied) applied_.notify();
+  for (size_t i = 0; i < group.size(); ++i) {
+    BatchApplied out;
+    out.batch_id = group[i].batch_id;
+    out.applied = (*stats)[i].applied;
+    out.seconds = seconds;
+    out.committed_with = group.size();
+    sendOutcome(pair, std::move(out));
+  }
+}
+
+std::unique_ptr<WriteCommand> Writer::nextQueued(zmq::socket_t& pair, bool& stop) {
+  zmq::message_t frame;
+  if (!pair.recv(frame, zmq::recv_flags::dontwait)) return nullptr;
+  if (frame.size() == 0) {
+    stop = true;
+    return nullptr;
+  }
+  handOffAcquire(this);
+  return ownPointer<WriteCommand>(frame);
+}
+
+void Writer::runQueued(zmq::socket_t& pair, bool& stop) {
+  std::vector<ApplyBatch> group;
+  size_t group_bytes = 0;
+  std::unique_ptr<WriteCommand> other;
+  while (group.size() < kMaxGroupedBatches && group_bytes < kMaxGroupedBytes) {
+    std::unique_ptr<WriteCommand> command = nextQueued(pair, stop);
+    if (!command) break;
+    auto* batch = std::get_if<ApplyBatch>(command.get());
+    if (batch == nullptr) {
+      other = std::move(command);  // runs after the batches queued before it
+      break;
+    }
+    group_bytes += batchBytes(batch->batch);
+    group.push_back(std::move(*batch));
+  }
+  if (!group.empty()) applyGroup(group, pair);
+  if (other) execute(*other, pair);
 }
 
 void Writer::executePublish(PublishRequest& request, zmq::socket_t& pair) {
@@ -189,11 +247,9 @@ void Writer::run(zmq::socket_t pair, zmq::socket_t router) {
       return;
     }
     if (items[0].revents & ZMQ_POLLIN) {
-      zmq::message_t frame;
-      if (!pair.recv(frame) || frame.size() == 0) break;
-      handOffAcquire(this);
-      std::unique_ptr<WriteCommand> command = ownPointer<WriteCommand>(frame);
-      execute(*command, pair);
+      bool stop = false;
+      runQueued(pair, stop);
+      if (stop) break;
     }
     if (items[1].revents & ZMQ_POLLIN) {
       zmq::message_t routing_id, delimiter, frame;

@@ -44,7 +44,8 @@ class Writer {
 
   // Reactor side: hands a command to the writer. Never blocks for long: the pair is unbounded
   // (HWM 0), and the sync engine's credit windows bound the batches in flight. Commands run in
-  // the order submitted; each ApplyBatch and RefreshTrust is answered by one outcome.
+  // the order submitted; ApplyBatch commands queued one behind another are committed together
+  // (batch_group.h). Each ApplyBatch and RefreshTrust is answered by one outcome, in order.
   void submit(WriteCommand command);
   // Reactor side: reads one outcome; blocks until one comes (poll channel() first).
   WriteOutcome receiveOutcome();
@@ -62,6 +63,15 @@ class Writer {
  private:
   struct PublishRequest;
   void run(zmq::socket_t pair, zmq::socket_t router);
+  // Runs what the reactor queued on pair: the ApplyBatch commands at its front as one group
+  // (batch_group.h), then the next other command. Sets stop when the STOP frame came.
+  void runQueued(zmq::socket_t& pair, bool& stop);
+  // The next command queued on pair, without waiting: nullptr when none is, or at STOP (stop set).
+  std::unique_ptr<WriteCommand> nextQueued(zmq::socket_t& pair, bool& stop);
+  // Applies group in one commit and answers each batch; when that fails, each alone.
+  void applyGroup(std::vector<ApplyBatch>& group, zmq::socket_t& pair);
+  // Applies one batch in its own write transaction and answers it.
+  void applyAlone(ApplyBatch& command, zmq::socket_t& pair);
   // Runs one command from the reactor; answers on pair when it has an outcome.
   void execute(WriteCommand& command, zmq::socket_t& pair);
   void sendOutcome(zmq::socket_t& pair, WriteOutcome outcome);

@@ -97,7 +97,9 @@ Metrics::Metrics()
       erased_(build(prometheus::BuildGauge(), "eichub_store_erased_bodies",
                     "Record versions whose bodies erases dropped; never fetched again", registry_)),
       commit_seconds_(build(prometheus::BuildHistogram(), "eichub_commit_seconds",
-                            "Seconds per batch write transaction", registry_)
+                            "Seconds of the write transaction that applied each batch "
+                            "(batches queued together share one)",
+                            registry_)
                           .Add({}, latencyBuckets())),
       receive_seconds_(build(prometheus::BuildHistogram(), "eichub_receive_seconds",
                              "Seconds to decode and verify one received message", registry_)

@@ -25,7 +25,8 @@ class Metrics {
   Metrics(const Metrics&) = delete;
   Metrics& operator=(const Metrics&) = delete;
 
-  // Seconds one batch took in the writer (one write transaction). Thread-safe.
+  // Seconds of the write transaction that applied one batch (batches queued together share
+  // one). Thread-safe.
   void observeCommit(double seconds) { commit_seconds_.Observe(seconds); }
   // Seconds the reactor spent on one received message: decoding and verifying it. Thread-safe.
   void observeReceive(double seconds) { receive_seconds_.Observe(seconds); }

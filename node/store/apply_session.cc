@@ -28,7 +28,7 @@ Status ApplySession::recover(Status failure) {
   }
 }
 
-Result<ApplyStats> ApplySession::apply(std::vector<feed::VerifiedUpdate> batch) {
+Result<ApplyStats> ApplySession::apply(std::vector<feed::VerifiedUpdate>&& batch) {
   if (!failed_.ok()) return failed_;
   if (!txn_) return Status::InvalidArgument("apply session", "already committed");
   for (;;) {
@@ -47,6 +47,12 @@ Result<ApplyStats> ApplySession::apply(std::vector<feed::VerifiedUpdate> batch) 
     batches_.push_back(std::move(batch));
     return stats;
   }
+}
+
+std::vector<std::vector<feed::VerifiedUpdate>> ApplySession::takeBatches() {
+  std::vector<std::vector<feed::VerifiedUpdate>> out;
+  out.swap(batches_);
+  return out;
 }
 
 Status ApplySession::commit() {

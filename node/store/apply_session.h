@@ -33,14 +33,18 @@ class ApplySession {
   ApplySession& operator=(const ApplySession&) = delete;
 
   // Applies batch inside the transaction, as StoreWriter::apply checks and stores it, after the
-  // batches applied before. On MDB_MAP_FULL the transaction is aborted, the map grown and every
-  // batch applied again from the start: the session keeps them (updates() and bytes() say how
-  // much), so the caller bounds a session by committing. Any other error leaves the session
-  // failed: nothing of it is committed and later calls return the same error.
-  Result<ApplyStats> apply(std::vector<feed::VerifiedUpdate> batch);
+  // batches applied before, and keeps it (moved from the argument). On MDB_MAP_FULL the
+  // transaction is aborted, the map grown and every batch applied again from the start: the
+  // session keeps them (updates() and bytes() say how much), so the caller bounds a session by
+  // committing. Any other error leaves batch with the caller and the session failed: nothing of
+  // it is committed and later calls return the same error.
+  Result<ApplyStats> apply(std::vector<feed::VerifiedUpdate>&& batch);
   // Commits every batch applied. Errors: the session's failure, lmdbStatus. The session is
   // finished afterwards whatever the outcome.
   Status commit();
+  // The batches kept and not committed, in the order applied (after a failure, to apply them
+  // some other way); the session keeps none afterwards.
+  std::vector<std::vector<feed::VerifiedUpdate>> takeBatches();
 
   size_t updates() const { return updates_; }
   // Header, signature and body bytes of the batches kept.

@@ -9,6 +9,7 @@
 #include "node/catalog/record_json.h"
 #include "node/daemon/store_adapter.h"
 #include "node/publish/stream_publish.h"
+#include "node/store/apply_session.h"
 #include "node/store/fork_proofs.h"
 #include "tests/testing/temp_dir.h"
 
@@ -80,6 +81,66 @@ TEST_F(WriterTest, AFailedBatchIsAnsweredWithItsStatus) {
   EXPECT_EQ(applied.batch_id, 8u);
   EXPECT_FALSE(applied.status.ok());
   EXPECT_EQ(store_->queries().head(peer_key.publicKey())->seq, 0u);
+}
+
+// Batches queued while the writer waits for LMDB's write lock (held here by an open session, as
+// another process's write would hold it) are applied in one transaction and one commit.
+TEST_F(WriterTest, BatchesQueuedBehindOneAnotherAreCommittedTogether) {
+  std::vector<crypto::SigningKey> peers;
+  for (int i = 0; i < 3; ++i) peers.push_back(crypto::SigningKey::generate().value());
+  {
+    auto lock = store_->writer().beginApplySession();
+    ASSERT_TRUE(lock.ok());
+    for (uint64_t i = 0; i < peers.size(); ++i) {
+      feed::FeedAppender appender(peers[i], kNet, {});
+      writer_->submit(
+          ApplyBatch{i + 1, signedBatch(appender, {skill("s:" + std::to_string(i), "one"),
+                                                   skill("s:" + std::to_string(i) + "b", "two")})});
+    }
+  }  // the session aborts: the writer goes on
+  size_t grouped = 0;
+  for (uint64_t i = 0; i < peers.size(); ++i) {
+    auto applied = outcome<BatchApplied>();
+    EXPECT_EQ(applied.batch_id, i + 1);
+    EXPECT_TRUE(applied.status.ok()) << applied.status.toString();
+    EXPECT_EQ(applied.applied, 2u);
+    if (applied.committed_with > 1) ++grouped;
+    EXPECT_EQ(store_->queries().head(peers[i].publicKey())->seq, 2u);
+  }
+  // The first may have been taken alone before the others came; the last two were queued.
+  EXPECT_GE(grouped, 2u);
+}
+
+// A batch that fails inside a group fails alone: the others of the group are applied each in
+// its own transaction, in order.
+TEST_F(WriterTest, ABadBatchInAGroupFailsAloneAndTheOthersLand) {
+  auto first = crypto::SigningKey::generate().value();
+  auto good = crypto::SigningKey::generate().value();
+  auto bad = crypto::SigningKey::generate().value();
+  auto later = crypto::SigningKey::generate().value();
+  {
+    auto lock = store_->writer().beginApplySession();
+    ASSERT_TRUE(lock.ok());
+    feed::FeedAppender first_appender(first, kNet, {});
+    writer_->submit(ApplyBatch{1, signedBatch(first_appender, {skill("s:f", "f")})});
+    feed::FeedAppender good_appender(good, kNet, {});
+    writer_->submit(ApplyBatch{2, signedBatch(good_appender, {skill("s:g", "g")})});
+    feed::FeedAppender bad_appender(bad, kNet, {});
+    auto gap = signedBatch(bad_appender, {skill("s:b1", "b"), skill("s:b2", "b")});
+    gap.erase(gap.begin());  // seq 2 without seq 1
+    writer_->submit(ApplyBatch{3, std::move(gap)});
+    feed::FeedAppender later_appender(later, kNet, {});
+    writer_->submit(ApplyBatch{4, signedBatch(later_appender, {skill("s:l", "l")})});
+  }
+  for (uint64_t id = 1; id <= 4; ++id) {
+    auto applied = outcome<BatchApplied>();
+    EXPECT_EQ(applied.batch_id, id);
+    EXPECT_EQ(applied.status.ok(), id != 3) << id << ": " << applied.status.toString();
+  }
+  EXPECT_EQ(store_->queries().head(first.publicKey())->seq, 1u);
+  EXPECT_EQ(store_->queries().head(good.publicKey())->seq, 1u);
+  EXPECT_EQ(store_->queries().head(bad.publicKey())->seq, 0u);
+  EXPECT_EQ(store_->queries().head(later.publicKey())->seq, 1u);
 }
 
 std::string skillLine(const std::string& id, const std::string& label) {

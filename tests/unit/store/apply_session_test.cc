@@ -86,8 +86,13 @@ TEST(ApplySessionTest, ARefusedBatchFailsTheWholeSession) {
   ASSERT_TRUE((*session)->apply(skills(a, 0, 20)).ok());
   std::vector<VerifiedUpdate> gap = skills(a, 20, 5);
   gap.erase(gap.begin());  // starts at seq 22: a gap
-  auto refused = (*session)->apply(gap);
+  auto refused = (*session)->apply(std::move(gap));
   EXPECT_EQ(refused.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(gap.size(), 4u);  // a refused batch stays with the caller
+  // What the session kept comes back whole (to be applied some other way).
+  auto kept = (*session)->takeBatches();
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(kept[0].size(), 20u);
   // The session stays failed, and nothing of it, not even its good first batch, is committed.
   EXPECT_EQ((*session)->apply(skills(a, 25, 1)).status().code(), Status::Code::kInvalidArgument);
   EXPECT_EQ((*session)->commit().code(), Status::Code::kInvalidArgument);
@@ -155,7 +160,9 @@ TEST(ApplySessionTest, OneTransactionLeavesASmallerDataFileThanACommitPerBatch) 
   for (const auto& batch : batches) ASSERT_TRUE(per_batch->writer().apply(batch).ok());
   auto session = in_session->writer().beginApplySession();
   ASSERT_TRUE(session.ok());
-  for (const auto& batch : batches) ASSERT_TRUE((*session)->apply(batch).ok());
+  for (const auto& batch : batches) {
+    ASSERT_TRUE((*session)->apply(std::vector<VerifiedUpdate>(batch)).ok());
+  }
   ASSERT_TRUE((*session)->commit().ok());
 
   EXPECT_EQ(per_batch->queries().digest().value(), in_session->queries().digest().value());
