@@ -124,23 +124,24 @@ void Reactor::tick(bool woken) {
   engine_->tick();
   // A fork proof froze a feed: its state goes back to the prefix before the fork.
   if (admission_->frozenChanged()) admission_->refreshTrust();
-  if (now - own_head_check_ms_ >= kOwnHeadCheckMs) {
-    own_head_check_ms_ = now;
+  links_->reconnectDue(now);
+  // tick() runs after every poll; under load that is far more often than anyone reads.
+  if (now >= snapshot_.dueMs()) {
+    // Our own feed's head is compared with what was announced at every snapshot, so at least
+    // every kIdleSnapshotMs (one wake for both): writers tell the daemon (SIGUSR1 or the control
+    // socket), and this catches a notification lost while it started.
     auto head = store().queries().head(home_.nodeKey().publicKey());
     uint64_t& seen = own_heads_seen_[home_.nodeKey().publicKey()];
     if (head.ok() && head->seq != seen) onLocalWrite();
+    snapshot_.publish(view());
   }
-  links_->reconnectDue(now);
-  // tick() runs after every poll; under load that is far more often than anyone reads.
-  if (now >= snapshot_.dueMs()) snapshot_.publish(view());
   if (now - reader_check_ms_ >= kReaderCheckMs) clearStaleReaders(now);
   if (idle_trim_.trimIfDue(now)) snapshot_.markStale();  // the trims count shows in /metrics
 }
 int Reactor::waitMs(int send_wait_ms) const {
   const int64_t now = nowMs();
-  int64_t next =
-      std::min({engine_->nextTickMs(), snapshot_.dueMs(), own_head_check_ms_ + kOwnHeadCheckMs,
-                reader_check_ms_ + kReaderCheckMs, idle_trim_.dueMs()});
+  int64_t next = std::min({engine_->nextTickMs(), snapshot_.dueMs(),
+                           reader_check_ms_ + kReaderCheckMs, idle_trim_.dueMs()});
   next = links_->nextReconnectMs(next);
   int64_t wait = std::clamp<int64_t>(next - now, 0, kIdleSnapshotMs);
   if (send_wait_ms >= 0) wait = std::min<int64_t>(wait, send_wait_ms);

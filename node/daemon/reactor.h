@@ -34,10 +34,8 @@ namespace eichub::daemon {
 
 // The loop sleeps until the next deadline (docs/network.md "Idle"): the engine's timers, a
 // client link's reconnect, the snapshot (snapshot_publisher.h) and housekeeping below; a
-// message or signal wakes it sooner. An idle daemon wakes only every kIdleSnapshotMs.
-// Our own feed's head is compared with what was announced this often: writers tell the daemon
-// (SIGUSR1 or the control socket), and this catches a notification lost while it started.
-inline constexpr int64_t kOwnHeadCheckMs = 5'000;
+// message or signal wakes it sooner. An idle daemon wakes only every kIdleSnapshotMs (the
+// snapshot and the check of our own feed's head share that wake).
 // Reader slots of CLI processes killed inside a read txn are freed this often (docs/reliability.md
 // case 39).
 inline constexpr int64_t kReaderCheckMs = 60'000;
@@ -110,7 +108,6 @@ class Reactor {
   std::unique_ptr<ControlChannel> control_;
   std::unique_ptr<http::HttpServer> http_;
   std::map<PublicKey, uint64_t> own_heads_seen_;
-  int64_t own_head_check_ms_ = 0;
   int64_t reader_check_ms_ = 0;
   uint64_t batches_applied_ = 0;
   uint64_t batches_failed_ = 0;
