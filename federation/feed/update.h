@@ -3,6 +3,7 @@
 // Header.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -55,6 +56,11 @@ struct SignedUpdate {
   Bytes body;
 };
 
+// The bytes an update holds as signed: header, signature and body (what byte limits count).
+inline size_t signedBytes(const SignedUpdate& u) {
+  return u.header.size() + u.signature.size() + u.body.size();
+}
+
 // An update whose header decoded, whose body matches its hash and size, and whose
 // signature verified, or is vouched for by the chain: a later header of the same run links to
 // it and that run's last signature verified (see signature_checked).
@@ -64,6 +70,13 @@ struct VerifiedUpdate {
   SignedUpdate signed_update;
   bool signature_checked = true;
 };
+
+// signedBytes summed over a run.
+inline size_t signedBytes(const std::vector<VerifiedUpdate>& run) {
+  size_t bytes = 0;
+  for (const VerifiedUpdate& u : run) bytes += signedBytes(u.signed_update);
+  return bytes;
+}
 
 // The last update a holder has of one feed.
 struct Head {

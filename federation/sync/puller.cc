@@ -256,11 +256,7 @@ void Puller::onUpdates(LinkId link, wire::Updates& updates) {
 
 Puller::Pull* Puller::acceptPush(LinkId link, std::vector<feed::VerifiedUpdate>& batch) {
   LinkState& state = context_.link(link);
-  size_t bytes = 0;
-  for (const feed::VerifiedUpdate& u : batch) {
-    bytes += u.signed_update.header.size() + u.signed_update.signature.size() +
-             u.signed_update.body.size();
-  }
+  const size_t bytes = feed::signedBytes(batch);
   if (batch.size() > kMaxPushUpdates || bytes > kMaxPushBytes) {
     context_.reject(link, "push too large");
     return nullptr;

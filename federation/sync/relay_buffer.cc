@@ -5,19 +5,10 @@
 
 namespace eichub::sync {
 
-namespace {
-
-size_t updateBytes(const feed::SignedUpdate& u) {
-  return u.header.size() + u.signature.size() + u.body.size();
-}
-
-}  // namespace
-
 bool RelayBuffer::hold(uint64_t batch_id, const std::vector<feed::VerifiedUpdate>& batch) {
   if (batch.empty()) return false;
   const PublicKey& author = batch.front().fields.author;
-  size_t bytes = 0;
-  for (const feed::VerifiedUpdate& u : batch) bytes += updateBytes(u.signed_update);
+  const size_t bytes = feed::signedBytes(batch);
   auto held = feeds_.find(author);
   // A run not kept leaves a gap until its commit: the runs after it are not kept either, or a
   // peer would be told of a head whose earlier updates nobody here can serve yet.
@@ -91,7 +82,7 @@ std::vector<feed::SignedUpdate> RelayBuffer::read(const PublicKey& author, uint6
     if (out.empty() && run.first_seq > from_seq) return out;  // a gap: not held here
     for (size_t i = from_seq > run.first_seq ? from_seq - run.first_seq : 0; i < run.updates.size();
          ++i) {
-      bytes += updateBytes(run.updates[i]);
+      bytes += feed::signedBytes(run.updates[i]);
       if (out.size() == max_count || (bytes > max_bytes && !out.empty())) return out;
       out.push_back(run.updates[i]);
     }

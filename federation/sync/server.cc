@@ -205,7 +205,7 @@ uint64_t Server::serveRange(LinkId link, const PublicKey& author, uint64_t from,
     uint64_t bytes = 0;
     for (feed::SignedUpdate& update : *run) {
       if (headers_only) update.body.clear();
-      bytes += update.header.size() + update.signature.size() + update.body.size();
+      bytes += feed::signedBytes(update);
     }
     const uint64_t sent = run->size();
     state.stats.updates_sent += sent;
@@ -306,7 +306,7 @@ std::optional<std::vector<feed::SignedUpdate>> Server::pushRun(const wire::HeadI
     auto part = readServable(head.author, next, head.seq - next + 1, kMaxPushBytes - bytes);
     if (!part.ok() || part->empty()) return std::nullopt;
     for (feed::SignedUpdate& update : *part) {
-      bytes += update.header.size() + update.signature.size() + update.body.size();
+      bytes += feed::signedBytes(update);
       run.push_back(std::move(update));
     }
     if (bytes > kMaxPushBytes) return std::nullopt;  // too much for one push: have instead

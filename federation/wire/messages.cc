@@ -257,7 +257,7 @@ Result<Message> readUpdates(schema::Updates::Reader in) {
     EICHUB_RETURN_IF_ERROR(readSigned(list[i].getSigned(), update));
     EICHUB_RETURN_IF_ERROR(
         copyBounded(list[i].getBody(), "body", feed::kMaxBodyBytes, update.body));
-    total_bytes += update.header.size() + update.signature.size() + update.body.size();
+    total_bytes += feed::signedBytes(update);
     if (total_bytes > kMaxBatchBytes) {
       return Status::InvalidArgument("batch larger than " + std::to_string(kMaxBatchBytes) +
                                      " bytes");

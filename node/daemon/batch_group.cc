@@ -5,16 +5,6 @@
 
 namespace eichub::daemon {
 
-size_t batchBytes(const std::vector<feed::VerifiedUpdate>& batch) {
-  size_t bytes = 0;
-  for (const feed::VerifiedUpdate& update : batch) {
-    const feed::SignedUpdate& signed_update = update.signed_update;
-    bytes +=
-        signed_update.header.size() + signed_update.signature.size() + signed_update.body.size();
-  }
-  return bytes;
-}
-
 Result<std::vector<store::ApplyStats>> applyInOneCommit(store::CatalogStore& store,
                                                         std::vector<ApplyBatch>& group) {
   EICHUB_ASSIGN_OR_RETURN(std::unique_ptr<store::ApplySession> session,

@@ -19,9 +19,6 @@ namespace eichub::daemon {
 inline constexpr size_t kMaxGroupedBatches = 64;
 inline constexpr size_t kMaxGroupedBytes = 8u << 20;
 
-// Header, signature and body bytes of batch.
-size_t batchBytes(const std::vector<feed::VerifiedUpdate>& batch);
-
 // Applies every batch of group, in order, in one write transaction and commits it: the stats of
 // each. When a batch or the commit fails nothing is committed, every batch is back in group as
 // it came, and the error is returned: the caller applies them one at a time, so that one bad

@@ -214,7 +214,7 @@ void Writer::runQueued(zmq::socket_t& pair, bool& stop) {
       other = std::move(command);  // runs after the batches queued before it
       break;
     }
-    group_bytes += batchBytes(batch->batch);
+    group_bytes += feed::signedBytes(batch->batch);
     group.push_back(std::move(*batch));
   }
   if (!group.empty()) applyGroup(group, pair);

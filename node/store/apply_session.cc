@@ -39,11 +39,7 @@ Result<ApplyStats> ApplySession::apply(std::vector<feed::VerifiedUpdate>&& batch
       continue;  // the kept batches are in again: apply this one after them
     }
     updates_ += batch.size();
-    for (const feed::VerifiedUpdate& update : batch) {
-      const feed::SignedUpdate& signed_update = update.signed_update;
-      bytes_ +=
-          signed_update.header.size() + signed_update.signature.size() + signed_update.body.size();
-    }
+    bytes_ += feed::signedBytes(batch);
     batches_.push_back(std::move(batch));
     return stats;
   }

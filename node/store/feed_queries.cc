@@ -51,7 +51,7 @@ Result<std::vector<feed::SignedUpdate>> StoreQueries::readFeed(const PublicKey& 
     if (!internal::decodeStoredBodyInto(value.body, update.body).ok()) {
       update.body.assign(value.body.bytes.begin(), value.body.bytes.end());
     }
-    bytes += update.header.size() + update.signature.size() + update.body.size();
+    bytes += feed::signedBytes(update);
     if (bytes > max_bytes && !out.empty()) break;
     out.push_back(std::move(update));
     EICHUB_ASSIGN_OR_RETURN(more, walker.next());

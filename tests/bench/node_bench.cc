@@ -199,7 +199,7 @@ int run(const std::string& esco_dir, bool publish_only) {
   if (!updates.ok()) return 1;
   uint64_t payload_bytes = 0;
   for (const auto& update : *updates) {
-    payload_bytes += update.header.size() + update.signature.size() + update.body.size();
+    payload_bytes += feed::signedBytes(update);
   }
 
   // StoreWriter::apply alone: every update signed first, then stored in publisher-sized

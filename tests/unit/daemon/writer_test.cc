@@ -2,11 +2,14 @@
 // proofs) is a command it runs on its own thread and answers; a real store and inproc sockets.
 #include "node/daemon/writer.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "federation/crypto/ed25519_key.h"
 #include "federation/feed/appender.h"
 #include "node/catalog/record_json.h"
+#include "node/daemon/batch_group.h"
 #include "node/daemon/store_adapter.h"
 #include "node/publish/stream_publish.h"
 #include "node/store/apply_session.h"
@@ -109,6 +112,29 @@ TEST_F(WriterTest, BatchesQueuedBehindOneAnotherAreCommittedTogether) {
   }
   // The first may have been taken alone before the others came; the last two were queued.
   EXPECT_GE(grouped, 2u);
+}
+
+// A group holds at most kMaxGroupedBatches: with twice that and one more queued behind a held
+// lock, one group is exactly the bound and none is larger.
+TEST_F(WriterTest, AGroupStopsAtItsBound) {
+  constexpr size_t kBatches = 2 * kMaxGroupedBatches + 1;
+  {
+    auto lock = store_->writer().beginApplySession();
+    ASSERT_TRUE(lock.ok());
+    for (uint64_t i = 1; i <= kBatches; ++i) {
+      auto peer = crypto::SigningKey::generate().value();
+      feed::FeedAppender appender(peer, kNet, {});
+      writer_->submit(ApplyBatch{i, signedBatch(appender, {skill("s:" + std::to_string(i), "x")})});
+    }
+  }
+  size_t largest = 0;
+  for (uint64_t i = 1; i <= kBatches; ++i) {
+    auto applied = outcome<BatchApplied>();
+    EXPECT_EQ(applied.batch_id, i);
+    EXPECT_TRUE(applied.status.ok()) << applied.status.toString();
+    largest = std::max(largest, applied.committed_with);
+  }
+  EXPECT_EQ(largest, kMaxGroupedBatches);
 }
 
 // A batch that fails inside a group fails alone: the others of the group are applied each in
