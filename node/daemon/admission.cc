@@ -27,6 +27,7 @@ void Admission::refreshTrust() {
   }
   frozen_seen_ = storage_.frozen();
   refresh_in_flight_ = true;
+  ++refreshes_;
   writer_.submit(RefreshTrust{trust_, trust_config_, storage_.frozen()});
 }
 

@@ -35,6 +35,8 @@ class Admission {
   // once more after it (refreshIfAsked).
   void refreshTrust();
   bool refreshInFlight() const { return refresh_in_flight_; }
+  // Refreshes handed to the writer since start (eichub_trust_refreshes_total).
+  uint64_t refreshes() const { return refreshes_; }
   // Takes the writer's answer: the refreshed trust. Returns whether it changed (the engine
   // should pull again, and the peers be admitted again).
   bool onTrustRefreshed(TrustRefreshed refreshed);
@@ -81,6 +83,7 @@ class Admission {
   std::map<PublicKey, uint64_t> frozen_seen_;
   bool refresh_in_flight_ = false;  // a RefreshTrust the writer has not answered yet
   bool refresh_again_ = false;      // asked for while one was in flight
+  uint64_t refreshes_ = 0;
 };
 
 }  // namespace eichub::daemon

@@ -2,8 +2,11 @@
 #include "node/daemon/reactor.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -57,6 +60,12 @@ Status Reactor::start() {
   engine_->setQueuedBytes([this](sync::LinkId link) { return links_->queuedBytes(link); });
   EICHUB_RETURN_IF_ERROR(loadPeers(true));
   snapshot_.publish(view());
+  snapshot_ask_fd_ = http::UniqueFd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+  if (!snapshot_ask_fd_.valid()) return Status::IOError("eventfd", std::strerror(errno));
+  snapshot_.board().setAsk([fd = snapshot_ask_fd_.get()] {
+    const uint64_t one = 1;
+    [[maybe_unused]] ssize_t n = ::write(fd, &one, sizeof(one));  // full: already asked
+  });
   EICHUB_RETURN_IF_ERROR(startHttp());
   writeRunFile(home_.dir(), links_->endpoint(), http_->address());
   log::info("event=start node={} endpoint={} http={} peers={}", toHex(home_.nodeKey().publicKey()),
@@ -125,25 +134,23 @@ void Reactor::tick(bool woken) {
   // A fork proof froze a feed: its state goes back to the prefix before the fork.
   if (admission_->frozenChanged()) admission_->refreshTrust();
   links_->reconnectDue(now);
-  // tick() runs after every poll; under load that is far more often than anyone reads.
-  if (now >= snapshot_.dueMs()) {
-    // Our own feed's head is compared with what was announced at every snapshot, so at least
-    // every kIdleSnapshotMs (one wake for both): writers tell the daemon (SIGUSR1 or the control
-    // socket), and this catches a notification lost while it started.
+  if (now >= own_head_check_ms_ + kOwnHeadCheckMs) {
+    own_head_check_ms_ = now;
     auto head = store().queries().head(home_.nodeKey().publicKey());
     uint64_t& seen = own_heads_seen_[home_.nodeKey().publicKey()];
     if (head.ok() && head->seq != seen) onLocalWrite();
-    snapshot_.publish(view());
   }
+  if (now >= snapshot_.dueMs()) snapshot_.publish(view());
   if (now - reader_check_ms_ >= kReaderCheckMs) clearStaleReaders(now);
   if (idle_trim_.trimIfDue(now)) snapshot_.markStale();  // the trims count shows in /metrics
 }
 int Reactor::waitMs(int send_wait_ms) const {
   const int64_t now = nowMs();
-  int64_t next = std::min({engine_->nextTickMs(), snapshot_.dueMs(),
-                           reader_check_ms_ + kReaderCheckMs, idle_trim_.dueMs()});
+  int64_t next =
+      std::min({engine_->nextTickMs(), snapshot_.dueMs(), reader_check_ms_ + kReaderCheckMs,
+                idle_trim_.dueMs(), own_head_check_ms_ + kOwnHeadCheckMs});
   next = links_->nextReconnectMs(next);
-  int64_t wait = std::clamp<int64_t>(next - now, 0, kIdleSnapshotMs);
+  int64_t wait = std::clamp<int64_t>(next - now, 0, kOwnHeadCheckMs);
   if (send_wait_ms >= 0) wait = std::min<int64_t>(wait, send_wait_ms);
   return static_cast<int>(wait);
 }
@@ -158,16 +165,18 @@ void Reactor::onLocalWrite() {
   applied_.notify();  // a write from another process: no writer thread told the long polls
 }
 void Reactor::onWriterReadable() {
-  bool applied = false;
+  bool refresh = false;
   while (writer_->channel().get(zmq::sockopt::events) & ZMQ_POLLIN) {
     WriteOutcome outcome = writer_->receiveOutcome();
     if (const auto* batch = std::get_if<BatchApplied>(&outcome)) {
-      applied = applied || batch->applied > 0;
+      // Judged after the refreshes the writer answered before it, so with the trust they gave.
+      refresh =
+          refresh || (batch->applied > 0 && mayChangeTrust(batch->reach, admission_->trust()));
     }
     onWriterOutcome(std::move(outcome));
   }
-  // Applied batches may hold trust records, or land past a cut learnt meanwhile.
-  if (applied) admission_->refreshTrust();
+  // Applied batches that hold trust records, or landed past a cut learnt meanwhile.
+  if (refresh) admission_->refreshTrust();
 }
 void Reactor::onWriterOutcome(WriteOutcome outcome) {
   if (auto* batch = std::get_if<BatchApplied>(&outcome)) {
@@ -199,10 +208,15 @@ Status Reactor::run(int signal_fd) {
         {links_->router().handle(), 0, ZMQ_POLLIN, 0},
         {writer_->channel().handle(), 0, ZMQ_POLLIN, 0},
         {control_->socket().handle(), 0, ZMQ_POLLIN, 0},
+        {nullptr, snapshot_ask_fd_.get(), ZMQ_POLLIN, 0},
     };
     const size_t first_client = items.size();
     links_->appendPollItems(items);
-    const bool woken = zmq::poll(items, std::chrono::milliseconds(wait_ms)) > 0;
+    const int ready = zmq::poll(items, std::chrono::milliseconds(wait_ms));
+    // A reader asking for a snapshot changes nothing: it is no activity (IdleTrim) and leaves
+    // the snapshot as current as it was.
+    const bool asked = (items[5].revents & ZMQ_POLLIN) != 0;
+    const bool woken = ready > (asked ? 1 : 0);
     if (items[0].revents & ZMQ_POLLIN) {
       signalfd_siginfo info{};
       if (::read(signal_fd, &info, sizeof(info)) == sizeof(info)) {
@@ -220,6 +234,10 @@ Status Reactor::run(int signal_fd) {
     if (items[2].revents & ZMQ_POLLIN) links_->onRouterReadable(*engine_);
     if (items[3].revents & ZMQ_POLLIN) onWriterReadable();
     if (items[4].revents & ZMQ_POLLIN) control_->serveOne();
+    if (asked) {
+      uint64_t asks = 0;  // tick() publishes: SnapshotPublisher::dueMs
+      [[maybe_unused]] ssize_t n = ::read(snapshot_ask_fd_.get(), &asks, sizeof(asks));
+    }
     links_->onClientsPolled(items, first_client, *engine_);
     tick(woken);
     send_wait_ms = links_->flushSendQueues(send_wait_ms);  // after tick: what it served goes

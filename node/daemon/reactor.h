@@ -28,14 +28,18 @@
 #include "node/home/home.h"
 #include "node/http/change_signal.h"
 #include "node/http/http_server.h"
+#include "node/http/listen_socket.h"
 #include "node/http/metrics.h"
 
 namespace eichub::daemon {
 
 // The loop sleeps until the next deadline (docs/network.md "Idle"): the engine's timers, a
-// client link's reconnect, the snapshot (snapshot_publisher.h) and housekeeping below; a
-// message or signal wakes it sooner. An idle daemon wakes only every kIdleSnapshotMs (the
-// snapshot and the check of our own feed's head share that wake).
+// client link's reconnect and housekeeping below; a message, a signal or an HTTP reader asking
+// for a snapshot (snapshot_publisher.h) wakes it sooner. An idle daemon wakes only every
+// kOwnHeadCheckMs.
+// Our own feed's head is compared with what was announced this often: writers tell the daemon
+// (SIGUSR1 or the control socket), and this catches a notification lost while it started.
+inline constexpr int64_t kOwnHeadCheckMs = 5'000;
 // Reader slots of CLI processes killed inside a read txn are freed this often (docs/reliability.md
 // case 39).
 inline constexpr int64_t kReaderCheckMs = 60'000;
@@ -99,6 +103,8 @@ class Reactor {
   // Notified after each applied batch; the change feed's long polls wait on it.
   http::ChangeSignal applied_;
   http::Metrics metrics_;
+  // eventfd: an HTTP reader asks for a snapshot (SnapshotBoard::setAsk). Outlives http_.
+  http::UniqueFd snapshot_ask_fd_;
   SnapshotPublisher snapshot_;
   std::unique_ptr<Writer> writer_;
   std::unique_ptr<StoreAdapter> storage_;
@@ -109,6 +115,7 @@ class Reactor {
   std::unique_ptr<http::HttpServer> http_;
   std::map<PublicKey, uint64_t> own_heads_seen_;
   int64_t reader_check_ms_ = 0;
+  int64_t own_head_check_ms_ = 0;
   uint64_t batches_applied_ = 0;
   uint64_t batches_failed_ = 0;
   IdleTrim idle_trim_;

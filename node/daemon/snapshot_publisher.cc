@@ -8,7 +8,7 @@ namespace eichub::daemon {
 
 void SnapshotPublisher::publish(const DaemonView& view) {
   http::NodeSnapshot snapshot;
-  snapshot.taken_ms = taken_ms_ = nowMs();
+  snapshot.taken_ms = nowMs();
   snapshot.tick = ++tick_;
   snapshot.listening = !view.links.endpoint().empty();
   snapshot.catching_up = view.engine.catchingUp();
@@ -19,6 +19,7 @@ void SnapshotPublisher::publish(const DaemonView& view) {
   snapshot.batches_applied = view.batches_applied;
   snapshot.batches_failed = view.batches_failed;
   snapshot.heap_trims = view.heap_trims;
+  snapshot.trust_refreshes = view.admission.refreshes();
   snapshot.endpoint = view.links.endpoint();
   for (const auto& [type, sent] : view.engine.sentByType()) {
     snapshot.sent_by_type[type] = {sent.messages, sent.bytes};
@@ -39,7 +40,6 @@ void SnapshotPublisher::publish(const DaemonView& view) {
                               std::string(feed.reason), feed.since_ms});
   }
   board_.publish(std::move(snapshot));
-  stale_ = false;
 }
 
 }  // namespace eichub::daemon

@@ -87,7 +87,8 @@ Status StoreAdapter::checkBody(const feed::VerifiedUpdate& update) {
 }
 
 void StoreAdapter::submit(uint64_t batch_id, std::vector<feed::VerifiedUpdate> batch) {
-  writer_.submit(ApplyBatch{batch_id, std::move(batch)});
+  TrustReach reach = trustReachOf(batch);
+  writer_.submit(ApplyBatch{batch_id, std::move(batch), std::move(reach)});
 }
 
 Status StoreAdapter::recordFork(const wire::ForkProof& proof) {

@@ -156,6 +156,7 @@ void Writer::applyAlone(ApplyBatch& command, zmq::socket_t& pair) {
   auto result = store_.writer().apply(command.batch);
   BatchApplied out;
   out.batch_id = command.batch_id;
+  out.reach = std::move(command.reach);
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (result.ok()) {
     out.applied = result->applied;
@@ -184,6 +185,7 @@ void Writer::applyGroup(std::vector<ApplyBatch>& group, zmq::socket_t& pair) {
   for (size_t i = 0; i < group.size(); ++i) {
     BatchApplied out;
     out.batch_id = group[i].batch_id;
+    out.reach = std::move(group[i].reach);
     out.applied = (*stats)[i].applied;
     out.seconds = seconds;
     out.committed_with = group.size();

@@ -59,6 +59,15 @@ Metrics::Metrics()
       heap_trims_(build(prometheus::BuildCounter(), "eichub_heap_trims_total",
                         "Times the daemon gave freed heap back to the system on going idle",
                         registry_)),
+      trust_refreshes_(build(prometheus::BuildCounter(), "eichub_trust_refreshes_total",
+                             "Times the daemon rederived trust from the store: at start, on "
+                             "reloads, local writes and fork proofs, and after batches that hold "
+                             "trust records or land past a feed's cut",
+                             registry_)),
+      snapshots_(build(prometheus::BuildCounter(), "eichub_snapshots_total",
+                       "Snapshots of the daemon's state built for HTTP readers (one per read "
+                       "after anything changed, or after 5 s)",
+                       registry_)),
       peer_up_(build(prometheus::BuildGauge(), "eichub_peer_up",
                      "1 while the link to the peer is up", registry_)),
       peer_idle_seconds_(build(prometheus::BuildGauge(), "eichub_peer_idle_seconds",
@@ -170,6 +179,8 @@ std::string Metrics::render(const NodeSnapshot& snapshot, const store::CatalogSt
   follow(batches_.Add({{"outcome", "failed"}}), static_cast<double>(snapshot.batches_failed));
   follow(zap_refused_.Add({}), static_cast<double>(snapshot.zap_refused));
   follow(heap_trims_.Add({}), static_cast<double>(snapshot.heap_trims));
+  follow(trust_refreshes_.Add({}), static_cast<double>(snapshot.trust_refreshes));
+  follow(snapshots_.Add({}), static_cast<double>(snapshot.tick));
   for (const auto& [type, totals] : snapshot.sent_by_type) {
     follow(messages_sent_.Add({{"type", type}}), static_cast<double>(totals.messages));
     follow(bytes_sent_.Add({{"type", type}}), static_cast<double>(totals.bytes));

@@ -59,6 +59,8 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& zap_refused_;
   prometheus::Family<prometheus::Counter>& http_refused_;
   prometheus::Family<prometheus::Counter>& heap_trims_;
+  prometheus::Family<prometheus::Counter>& trust_refreshes_;
+  prometheus::Family<prometheus::Counter>& snapshots_;
   prometheus::Family<prometheus::Gauge>& peer_up_;
   prometheus::Family<prometheus::Gauge>& peer_idle_seconds_;
   prometheus::Family<prometheus::Gauge>& peer_lag_updates_;

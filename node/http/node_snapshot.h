@@ -1,9 +1,12 @@
-// NodeSnapshot: what the reactor knows of peers and sync, copied each tick for the HTTP threads,
+// NodeSnapshot: what the reactor knows of peers and sync, copied when read for the HTTP threads,
 // which never touch the reactor's sockets or sync engine (docs/architecture.md "Threads").
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -81,8 +84,9 @@ struct NodeSnapshot {
   uint64_t dropped_sends = 0;
   uint64_t batches_applied = 0;
   uint64_t batches_failed = 0;
-  uint64_t heap_trims = 0;  // freed heap returned to the system on going idle (idle_trim.h)
-  std::string endpoint;     // bound peer endpoint
+  uint64_t heap_trims = 0;       // freed heap returned to the system on going idle (idle_trim.h)
+  uint64_t trust_refreshes = 0;  // trust rederived from the store (daemon::Admission)
+  std::string endpoint;          // bound peer endpoint
   std::vector<LinkSnapshot> links;
   std::vector<FeedSnapshot> feeds;
   std::vector<StaleSnapshot> stale;
@@ -94,24 +98,44 @@ struct NodeSnapshot {
   std::map<std::string, Origin> origins;
 };
 
-// The latest snapshot, swapped under a mutex. Thread-safe. It also tells the reactor whether
-// anyone read the latest one: an unread snapshot need not be rebuilt as often.
+// How long a reader waits for the reactor to bring the snapshot up to date before it takes the
+// one there (a reactor busy with a long batch).
+inline constexpr int64_t kFreshSnapshotWaitMs = 500;
+// A snapshot older than this is brought up to date when read even if nothing happened since:
+// its clock-driven fields (idle and lag seconds, stale feeds) move on their own.
+inline constexpr int64_t kSnapshotMaxAgeMs = 5'000;
+
+// The latest snapshot, swapped under a mutex, built when someone reads it. Thread-safe. The
+// reactor marks it behind whenever anything happens; a reader that finds it behind, or older
+// than kSnapshotMaxAgeMs, asks the reactor for a new one and waits for it (at most
+// kFreshSnapshotWaitMs). A daemon nobody reads builds no snapshot: at 250 nodes, building one
+// after every update for nobody cost each daemon more than verifying and storing the update.
 class SnapshotBoard {
  public:
-  SnapshotBoard() : current_(std::make_shared<const NodeSnapshot>()) {}
+  SnapshotBoard();
 
-  // Reactor side: replaces the snapshot (unread until the next get()).
+  // Reactor side, before any reader: how a reader wakes the reactor (called from reader
+  // threads; must not block). Without it readers take the snapshot that is there.
+  void setAsk(std::function<void()> ask) { ask_ = std::move(ask); }
+  // Reactor side: replaces the snapshot and hands it to the readers waiting for it.
   void publish(NodeSnapshot snapshot) EICHUB_EXCLUDES(mu_);
-  // The latest snapshot; never null. The pointer stays valid as long as it is held (shared
-  // between the board and readers).
+  // Reactor side: something happened since the latest publish().
+  void markBehind() { behind_.store(true, std::memory_order_relaxed); }
+  // Reactor side: a reader waits for a new snapshot.
+  bool asked() const { return asked_.load(std::memory_order_relaxed); }
+  // The latest snapshot, first brought up to date if it is behind (see above); never null. The
+  // pointer stays valid as long as it is held (shared between the board and readers).
   std::shared_ptr<const NodeSnapshot> get() const EICHUB_EXCLUDES(mu_);
-  // True when get() was called since the latest publish().
-  bool readSincePublish() const { return read_.load(std::memory_order_relaxed); }
 
  private:
   mutable Mutex mu_;  // a leaf: nothing else is locked while it is held
+  mutable std::condition_variable published_;
   std::shared_ptr<const NodeSnapshot> current_ EICHUB_GUARDED_BY(mu_);
-  mutable std::atomic<bool> read_{false};
+  std::chrono::steady_clock::time_point published_at_ EICHUB_GUARDED_BY(mu_);
+  uint64_t publishes_ EICHUB_GUARDED_BY(mu_) = 0;
+  std::function<void()> ask_;  // set before the readers start
+  std::atomic<bool> behind_{true};
+  mutable std::atomic<bool> asked_{false};
 };
 
 }  // namespace eichub::http

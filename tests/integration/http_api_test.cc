@@ -283,8 +283,6 @@ TEST_F(HttpApiTest, MetricsArePrometheusTextWithoutPerRecordLabels) {
   EXPECT_EQ(text.find("course/101"), std::string::npos) << "a record id became a label";
 }
 
-// A real erase shows in the store's counts everywhere an operator looks; a signed expiry in
-// the past shows the feed as stale there too (by the daemon's clock; a report only).
 // An idle daemon gives the heap it freed back to the system once per quiet spell (idle_trim.h):
 // once after its start, not again while nothing happens, once more after a publish.
 TEST_F(HttpApiTest, AnIdleDaemonGivesFreedHeapBackOncePerQuietSpell) {
@@ -301,6 +299,38 @@ TEST_F(HttpApiTest, AnIdleDaemonGivesFreedHeapBackOncePerQuietSpell) {
   ASSERT_EQ(publish(std::string(kWoundCare) + "\n")->status, 200);
   EXPECT_TRUE(testing::waitFor([&] { return trims() == 2; }, std::chrono::seconds(20))) << trims();
 }
+
+// The daemon builds the snapshot its HTTP answers show when one is read, not after every event
+// (node_snapshot.h): publishes seconds apart, nobody reading, then one read builds one snapshot,
+// and it shows the last publish.
+TEST_F(HttpApiTest, ASnapshotIsBuiltWhenReadNotAfterEveryEvent) {
+  auto snapshots = [&]() -> long {
+    auto res = get("/metrics");
+    if (!res) return -1;
+    const std::string name = "\neichub_snapshots_total ";
+    size_t at = res->body.find(name);
+    return at == std::string::npos ? -1 : std::stol(res->body.substr(at + name.size()));
+  };
+  auto ownSeq = [&] {
+    json feeds = getJson("/api/v1/feeds", 200);
+    return feeds["feeds"].empty() ? 0 : feeds["feeds"][0]["seq"].get<int>();
+  };
+  const int seq = ownSeq();
+  const long before = snapshots();
+  ASSERT_GT(before, 0);
+  for (int i = 0; i < 3; ++i) {
+    const std::string record =
+        std::string(R"({"kind":"LearningResource","id":"http://example.org/c/)") +
+        std::to_string(i) + R"(","title":{"en":"Course"}})";
+    ASSERT_EQ(publish(record + "\n")->status, 200);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // the old schedule's 1 s
+  }
+  EXPECT_EQ(snapshots(), before + 1);
+  EXPECT_EQ(ownSeq(), seq + 3);
+}
+
+// A real erase shows in the store's counts everywhere an operator looks; a signed expiry in
+// the past shows the feed as stale there too (by the daemon's clock; a report only).
 
 TEST_F(HttpApiTest, ErasedBodiesAndStaleFeedsShowInStatusAndMetrics) {
   ASSERT_EQ(publish(std::string(kWoundCare) + "\n")->status, 200);

@@ -37,6 +37,12 @@ std::vector<feed::VerifiedUpdate> signedBatch(feed::FeedAppender& appender,
   return batch;
 }
 
+// The command StoreAdapter::submit makes of a batch.
+ApplyBatch batchCommand(uint64_t batch_id, std::vector<feed::VerifiedUpdate> batch) {
+  TrustReach reach = trustReachOf(batch);
+  return ApplyBatch{batch_id, std::move(batch), std::move(reach)};
+}
+
 class WriterTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -65,11 +71,15 @@ class WriterTest : public ::testing::Test {
 TEST_F(WriterTest, AppliesABatchAnswersAndSignalsTheLongPolls) {
   auto peer_key = crypto::SigningKey::generate().value();
   feed::FeedAppender appender(peer_key, kNet, {});
-  writer_->submit(ApplyBatch{7, signedBatch(appender, {skill("s:1", "one"), skill("s:2", "two")})});
+  writer_->submit(
+      batchCommand(7, signedBatch(appender, {skill("s:1", "one"), skill("s:2", "two")})));
   auto applied = outcome<BatchApplied>();
   EXPECT_EQ(applied.batch_id, 7u);
   EXPECT_TRUE(applied.status.ok()) << applied.status.toString();
   EXPECT_EQ(applied.applied, 2u);
+  // What the batch can change in trust comes back with it: no trust record, the feed's last seq.
+  EXPECT_FALSE(applied.reach.trust_records);
+  EXPECT_EQ(applied.reach.last_seqs, (std::map<PublicKey, uint64_t>{{peer_key.publicKey(), 2}}));
   EXPECT_EQ(store_->queries().head(peer_key.publicKey())->seq, 2u);
   EXPECT_EQ(signal_.current(), 1u);
 }
@@ -79,7 +89,7 @@ TEST_F(WriterTest, AFailedBatchIsAnsweredWithItsStatus) {
   feed::FeedAppender appender(peer_key, kNet, {});
   auto batch = signedBatch(appender, {skill("s:1", "one"), skill("s:2", "two")});
   batch.erase(batch.begin());  // a gap: seq 2 without seq 1
-  writer_->submit(ApplyBatch{8, std::move(batch)});
+  writer_->submit(batchCommand(8, std::move(batch)));
   auto applied = outcome<BatchApplied>();
   EXPECT_EQ(applied.batch_id, 8u);
   EXPECT_FALSE(applied.status.ok());
@@ -96,9 +106,9 @@ TEST_F(WriterTest, BatchesQueuedBehindOneAnotherAreCommittedTogether) {
     ASSERT_TRUE(lock.ok());
     for (uint64_t i = 0; i < peers.size(); ++i) {
       feed::FeedAppender appender(peers[i], kNet, {});
-      writer_->submit(
-          ApplyBatch{i + 1, signedBatch(appender, {skill("s:" + std::to_string(i), "one"),
-                                                   skill("s:" + std::to_string(i) + "b", "two")})});
+      writer_->submit(batchCommand(
+          i + 1, signedBatch(appender, {skill("s:" + std::to_string(i), "one"),
+                                        skill("s:" + std::to_string(i) + "b", "two")})));
     }
   }  // the session aborts: the writer goes on
   size_t grouped = 0;
@@ -108,10 +118,33 @@ TEST_F(WriterTest, BatchesQueuedBehindOneAnotherAreCommittedTogether) {
     EXPECT_TRUE(applied.status.ok()) << applied.status.toString();
     EXPECT_EQ(applied.applied, 2u);
     if (applied.committed_with > 1) ++grouped;
+    EXPECT_EQ(applied.reach.last_seqs,
+              (std::map<PublicKey, uint64_t>{{peers[i].publicKey(), 2}}));  // its own, in a group
     EXPECT_EQ(store_->queries().head(peers[i].publicKey())->seq, 2u);
   }
   // The first may have been taken alone before the others came; the last two were queued.
   EXPECT_GE(grouped, 2u);
+}
+
+// A batch's reach: whether it holds a trust record, and each feed's last seq in it.
+TEST(TrustReachTest, NamesTrustRecordsAndTheLastSeqOfEachFeed) {
+  auto one = crypto::SigningKey::generate().value();
+  auto two = crypto::SigningKey::generate().value();
+  feed::FeedAppender first(one, kNet, {});
+  feed::FeedAppender second(two, kNet, {});
+  std::vector<feed::VerifiedUpdate> batch =
+      signedBatch(first, {skill("s:1", "one"), skill("s:2", "two"), skill("s:3", "three")});
+  batch.push_back(signedBatch(second, {skill("s:4", "four")}).front());
+  TrustReach reach = trustReachOf(batch);
+  EXPECT_FALSE(reach.trust_records);
+  EXPECT_EQ(reach.last_seqs,
+            (std::map<PublicKey, uint64_t>{{one.publicKey(), 3}, {two.publicKey(), 1}}));
+
+  batch.push_back(
+      second.append(feed::Op::UPSERT, feed::kTrustKind, "trust/1", {}, Bytes{'{', '}'}, 1000));
+  reach = trustReachOf(batch);
+  EXPECT_TRUE(reach.trust_records);
+  EXPECT_EQ(reach.last_seqs[two.publicKey()], 2u);
 }
 
 // A group holds at most kMaxGroupedBatches: with twice that and one more queued behind a held
@@ -124,7 +157,8 @@ TEST_F(WriterTest, AGroupStopsAtItsBound) {
     for (uint64_t i = 1; i <= kBatches; ++i) {
       auto peer = crypto::SigningKey::generate().value();
       feed::FeedAppender appender(peer, kNet, {});
-      writer_->submit(ApplyBatch{i, signedBatch(appender, {skill("s:" + std::to_string(i), "x")})});
+      writer_->submit(
+          batchCommand(i, signedBatch(appender, {skill("s:" + std::to_string(i), "x")})));
     }
   }
   size_t largest = 0;
@@ -148,15 +182,15 @@ TEST_F(WriterTest, ABadBatchInAGroupFailsAloneAndTheOthersLand) {
     auto lock = store_->writer().beginApplySession();
     ASSERT_TRUE(lock.ok());
     feed::FeedAppender first_appender(first, kNet, {});
-    writer_->submit(ApplyBatch{1, signedBatch(first_appender, {skill("s:f", "f")})});
+    writer_->submit(batchCommand(1, signedBatch(first_appender, {skill("s:f", "f")})));
     feed::FeedAppender good_appender(good, kNet, {});
-    writer_->submit(ApplyBatch{2, signedBatch(good_appender, {skill("s:g", "g")})});
+    writer_->submit(batchCommand(2, signedBatch(good_appender, {skill("s:g", "g")})));
     feed::FeedAppender bad_appender(bad, kNet, {});
     auto gap = signedBatch(bad_appender, {skill("s:b1", "b"), skill("s:b2", "b")});
     gap.erase(gap.begin());  // seq 2 without seq 1
-    writer_->submit(ApplyBatch{3, std::move(gap)});
+    writer_->submit(batchCommand(3, std::move(gap)));
     feed::FeedAppender later_appender(later, kNet, {});
-    writer_->submit(ApplyBatch{4, signedBatch(later_appender, {skill("s:l", "l")})});
+    writer_->submit(batchCommand(4, signedBatch(later_appender, {skill("s:l", "l")})));
   }
   for (uint64_t id = 1; id <= 4; ++id) {
     auto applied = outcome<BatchApplied>();
@@ -241,7 +275,7 @@ TEST_F(WriterTest, RefreshTrustRestatesOnTheWriterThread) {
   // A feed nobody trusts: refreshing trust restates it to an empty prefix.
   auto stranger = crypto::SigningKey::generate().value();
   feed::FeedAppender appender(stranger, kNet, {});
-  writer_->submit(ApplyBatch{1, signedBatch(appender, {skill("s:x", "x")})});
+  writer_->submit(batchCommand(1, signedBatch(appender, {skill("s:x", "x")})));
   ASSERT_TRUE(outcome<BatchApplied>().status.ok());
   ASSERT_TRUE(store_->queries().record({catalog::Kind::SKILL, stranger.publicKey(), "s:x"}).ok());
 
@@ -259,6 +293,17 @@ TEST_F(WriterTest, RefreshTrustRestatesOnTheWriterThread) {
                   .status()
                   .isNotFound());
   EXPECT_EQ(store_->queries().head(stranger.publicKey())->seq, 1u);  // headers stay
+
+  // Which later batches make the reactor refresh again: one of the stranger's judged before the
+  // cut was known lands past it; the trusted node's own records do not, its trust records do.
+  EXPECT_TRUE(
+      mayChangeTrust(trustReachOf(signedBatch(appender, {skill("s:y", "y")})), refreshed.trust));
+  feed::FeedAppender own(*node_key_, kNet, {});
+  EXPECT_FALSE(
+      mayChangeTrust(trustReachOf(signedBatch(own, {skill("s:z", "z")})), refreshed.trust));
+  std::vector<feed::VerifiedUpdate> trust_record = {
+      own.append(feed::Op::UPSERT, feed::kTrustKind, "trust/1", {}, Bytes{'{', '}'}, 1000)};
+  EXPECT_TRUE(mayChangeTrust(trustReachOf(trust_record), refreshed.trust));
 }
 
 TEST_F(WriterTest, AForkProofIsStoredByTheWriterAndServedAtOnce) {
@@ -268,7 +313,7 @@ TEST_F(WriterTest, AForkProofIsStoredByTheWriterAndServedAtOnce) {
   auto held = signedBatch(one, {skill("s:a", "a")});
   auto a = held.front().signed_update;
   auto b = signedBatch(two, {skill("s:b", "b")}).front().signed_update;
-  writer_->submit(ApplyBatch{1, std::move(held)});  // the feed is held: a restart reads its proof
+  writer_->submit(batchCommand(1, std::move(held)));  // the feed is held: a restart reads its proof
   ASSERT_TRUE(outcome<BatchApplied>().status.ok());
   a.body.clear();
   b.body.clear();
@@ -279,7 +324,7 @@ TEST_F(WriterTest, AForkProofIsStoredByTheWriterAndServedAtOnce) {
   ASSERT_TRUE(proof.ok()) << proof.status().toString();
   EXPECT_EQ(proof->second.header, b.header);
   // Commands run in order: once a later one is answered, the proof is in the store.
-  writer_->submit(ApplyBatch{2, {}});
+  writer_->submit(batchCommand(2, {}));
   (void)outcome<BatchApplied>();
   EXPECT_TRUE(store_->meta(store::forkMetaKey(author.publicKey())).ok());
   // A restarted daemon finds it there.
