@@ -231,7 +231,11 @@ void Puller::onUpdates(LinkId link, wire::Updates& updates) {
   if (pull_it != pulls_.end() && pull_it->second.link == link) {
     pull = &pull_it->second;
   } else if (sources_.avoided(author, link, context_.now())) {
-    // Answers to wants withdrawn from a source we left: dropped without blame.
+    // From a source we left: an answer to a want we withdrew, or a push. Not taken and not
+    // blamed, but its head is pulled as if announced: the only source of a feed is left for a
+    // while when it stalls, and a push it makes meanwhile was lost until the feed's next update.
+    const feed::VerifiedUpdate& last = batch.back();
+    onHave(link, context_.link(link), {author, last.fields.seq, last.hash});
     return;
   } else {
     if (trusted < batch.size()) {

@@ -95,7 +95,7 @@ class SyncEngine {
   }
   // The heads each client link's peer announced, compared with the store's heads to keep each
   // feed's ahead_since_ms (first noticed at the call after the announcement, so call it
-  // regularly: the daemon does at each snapshot). Errors: the store's.
+  // regularly: the daemon does every 5 s and at each snapshot). Errors: the store's.
   Result<std::vector<PeerHeads>> peerHeads() { return status_.peerHeads(); }
   Result<std::vector<FeedSyncState>> feedStates() { return status_.feedStates(); }
   // Updates received but not yet applied, over all feeds (bounded by the credit windows).

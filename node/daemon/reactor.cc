@@ -139,6 +139,9 @@ void Reactor::tick(bool woken) {
     auto head = store().queries().head(home_.nodeKey().publicKey());
     uint64_t& seen = own_heads_seen_[home_.nodeKey().publicKey()];
     if (head.ok() && head->seq != seen) onLocalWrite();
+    // When a peer's announced head passed ours (the lag the peers' status shows): noticed here
+    // as well as at each snapshot, which is built only when read.
+    (void)engine_->peerHeads();
   }
   if (now >= snapshot_.dueMs()) snapshot_.publish(view());
   if (now - reader_check_ms_ >= kReaderCheckMs) clearStaleReaders(now);

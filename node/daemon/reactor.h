@@ -38,7 +38,8 @@ namespace eichub::daemon {
 // for a snapshot (snapshot_publisher.h) wakes it sooner. An idle daemon wakes only every
 // kOwnHeadCheckMs.
 // Our own feed's head is compared with what was announced this often: writers tell the daemon
-// (SIGUSR1 or the control socket), and this catches a notification lost while it started.
+// (SIGUSR1 or the control socket), and this catches a notification lost while it started. The
+// peers' heads that passed ours are noticed as often (their lag in the status).
 inline constexpr int64_t kOwnHeadCheckMs = 5'000;
 // Reader slots of CLI processes killed inside a read txn are freed this often (docs/reliability.md
 // case 39).

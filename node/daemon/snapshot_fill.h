@@ -15,7 +15,7 @@ namespace eichub::daemon {
 
 // Appends one LinkSnapshot per engine link (client links with the heads their peer announced);
 // card_by_key names configured peers. Calls engine.peerHeads(), which keeps each feed's
-// ahead_since_ms: the daemon calls this at every snapshot.
+// ahead_since_ms (the reactor also calls it every kOwnHeadCheckMs).
 void fillLinks(sync::SyncEngine& engine, const std::map<std::string, home::PeerCard>& card_by_key,
                http::NodeSnapshot& snapshot);
 

@@ -19,9 +19,12 @@ constexpr uint64_t kDefaultLongPollMs = 30'000;
 constexpr int kMaxLongPolls = 2;
 
 nlohmann::json changeJson(const store::ChangeEntry& change) {
-  return {{"seq", change.number},   {"author", toHex(change.author)},
-          {"feed_seq", change.seq}, {"kind", std::string(catalog::kindName(change.kind))},
-          {"id", change.id},        {"deleted", change.op != feed::Op::UPSERT}};
+  nlohmann::json out = {
+      {"seq", change.number},   {"author", toHex(change.author)},
+      {"feed_seq", change.seq}, {"kind", std::string(catalog::kindName(change.kind))},
+      {"id", change.id},        {"deleted", change.op != feed::Op::UPSERT}};
+  if (change.applied_ms != 0) out["applied_ms"] = change.applied_ms;
+  return out;
 }
 
 // Decrements the count of waiting requests when a long poll ends.

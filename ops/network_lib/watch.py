@@ -1,6 +1,6 @@
 # One thread per node long-polls its change feed (GET /api/v1/changes?feed=longpoll), which the
-# daemon answers as soon as a batch is applied: when each update reached each node, with no
-# polling of the stores. A node that is down is retried until it is back.
+# daemon answers as soon as a batch is applied: when each update reached each node (the node's
+# applied_ms), with no polling of the stores. A node that is down is retried until it is back.
 import threading
 import time
 import urllib.error
@@ -42,12 +42,18 @@ class Watch:
                 time.sleep(RETRY_S)
                 continue
             now = time.monotonic()
+            # When the node stored each update, by its clock (this machine's), on the monotonic
+            # scale the scenario times with: not when this thread, one of hundreds sharing the
+            # interpreter, got round to reading the answer.
+            wall_to_monotonic = now - time.time()
             with self.lock:
                 heads = self.heads[node.index]
                 for change in answer["results"]:
                     author = change["author"]
                     heads[author] = max(heads.get(author, 0), change["feed_seq"])
-                    self.arrived.setdefault((node.index, change["id"]), now)
+                    applied = change.get("applied_ms")
+                    at = now if applied is None else applied / 1000 + wall_to_monotonic
+                    self.arrived.setdefault((node.index, change["id"]), at)
                 since = answer["last_seq"]
                 self.changed.notify_all()
 

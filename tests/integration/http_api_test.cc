@@ -222,7 +222,15 @@ TEST_F(HttpApiTest, PublishNeedsTheTokenAndRefusesBadOrOversizedBodies) {
 
 TEST_F(HttpApiTest, ChangeFeedIsInOrderResumesFromACursorAndLongPolls) {
   const uint64_t base = lastChange();
+  using std::chrono::system_clock;
+  const auto msNow = [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               system_clock::now().time_since_epoch())
+        .count();
+  };
+  const int64_t published_after = msNow();
   ASSERT_EQ(publish(resources("c", 5))->status, 200);
+  const int64_t published_before = msNow();
   json all = getJson("/api/v1/changes?since=0", 200);
   ASSERT_EQ(all["results"].size(), base + 5);
   for (size_t i = 0; i < base + 5; ++i) {
@@ -231,6 +239,10 @@ TEST_F(HttpApiTest, ChangeFeedIsInOrderResumesFromACursorAndLongPolls) {
     EXPECT_EQ(all["results"][i]["author"], node_->nodeId());
   }
   EXPECT_EQ(all["results"][base]["id"], "c/0");
+  // When the daemon stored it, by its clock: within the publish.
+  const int64_t applied = all["results"][base]["applied_ms"].get<int64_t>();
+  EXPECT_GE(applied, published_after);
+  EXPECT_LE(applied, published_before);
   EXPECT_EQ(all["last_seq"], base + 5);
   json rest = getJson("/api/v1/changes?since=" + std::to_string(base + 3), 200);
   ASSERT_EQ(rest["results"].size(), 2u);

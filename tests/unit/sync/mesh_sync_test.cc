@@ -131,6 +131,28 @@ TEST(MeshSyncTest, ALostAnswerIsAskedAgainAfterTheWantTimeoutAndServed) {
   EXPECT_EQ(mesh.node(b).stats(Mesh::keyOf(a), Role::kClient).rejected, 0u);
 }
 
+// B's only source stalls once while B catches up: B leaves it for the feed (for six want
+// timeouts) and, having no other, asks it again. A live push from it in that time is not taken
+// from a source left, but its head is pulled: B does not wait for the feed's next update.
+TEST(MeshSyncTest, APushFromTheOnlySourceLeftAfterAStallIsPulled) {
+  Mesh mesh;
+  const size_t a = mesh.add(), b = mesh.add();
+  mesh.publish(a, 200);
+  mesh.connect(b, a);
+  int answers = 0;
+  mesh.pump([&](size_t, size_t, const wire::Message& m) { return isUpdates(m) && answers++ == 1; });
+  ASSERT_LT(mesh.node(b).seqOf(mesh.author()), 200u);
+  mesh.advance(kWantTimeoutMs + 1);
+  ASSERT_EQ(mesh.node(b).seqOf(mesh.author()), 200u);
+  const uint64_t pushes = mesh.node(a).engine->pushesSent();
+  mesh.publish(a, 1);
+  mesh.pump();
+  EXPECT_EQ(mesh.node(a).engine->pushesSent(), pushes + 1);
+  EXPECT_EQ(mesh.node(b).seqOf(mesh.author()), 201u);
+  EXPECT_TRUE(mesh.converged());
+  EXPECT_EQ(mesh.node(b).stats(Mesh::keyOf(a), Role::kClient).rejected, 0u);
+}
+
 // A source that announces the feed and never answers (it withholds or trickles) is left, after the
 // want timeout, for another peer that announces the same data (case 29).
 TEST(MeshSyncTest, ASourceThatNeverAnswersIsLeftForAnotherAfterTheWantTimeout) {
