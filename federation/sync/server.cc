@@ -284,7 +284,15 @@ void Server::announceHeads() {
   }
 }
 
-void Server::announceHead(const PublicKey& author, const std::string& source_key) {
+void Server::peerHolds(const std::string& peer_key, const wire::HeadInfo& head) {
+  for (const auto& [id, link] : context_.links()) {
+    if (link.stats.role != Role::kServer || link.stats.peer_key != peer_key) continue;
+    auto at = peer_at_.find({id, head.author});
+    if (at != peer_at_.end() && at->second < head.seq) at->second = head.seq;
+  }
+}
+
+void Server::announceHead(const PublicKey& author, const std::set<std::string>& source_keys) {
   std::optional<wire::HeadInfo> head = relay_.head(author);
   if (!head) {
     auto held = context_.storage().head(author);
@@ -295,7 +303,7 @@ void Server::announceHead(const PublicKey& author, const std::string& source_key
   uint64_t& announced = announced_[author];
   if (head->seq <= announced) return;
   announced = head->seq;
-  pushOrAnnounce(*head, source_key);
+  pushOrAnnounce(*head, source_keys);
 }
 
 std::optional<std::vector<feed::SignedUpdate>> Server::pushRun(const wire::HeadInfo& head,
@@ -321,13 +329,16 @@ std::optional<std::vector<feed::SignedUpdate>> Server::pushRun(const wire::HeadI
   return run;
 }
 
-void Server::pushOrAnnounce(const wire::HeadInfo& head, const std::string& skip_key) {
+void Server::pushOrAnnounce(const wire::HeadInfo& head, const std::set<std::string>& skip_keys) {
+  auto isSource = [&](const LinkState& link) {
+    return !link.stats.peer_key.empty() && skip_keys.count(link.stats.peer_key) != 0;
+  };
   // Pushes start where the peer furthest behind (within kMaxPushUpdates) is: one read and one
   // signature check serve every link.
   std::optional<uint64_t> from;
   for (const auto& [id, link] : context_.links()) {
     if (!link.subscribed || !link.stats.up) continue;
-    if (!skip_key.empty() && link.stats.peer_key == skip_key) continue;
+    if (isSource(link)) continue;
     auto at = peerAt(id, head.author);
     if (at && *at < head.seq && head.seq - *at <= kMaxPushUpdates) {
       from = std::min(from.value_or(*at + 1), *at + 1);
@@ -338,7 +349,7 @@ void Server::pushOrAnnounce(const wire::HeadInfo& head, const std::string& skip_
   for (auto& [id, link] : context_.links()) {
     if (!link.subscribed || !link.stats.up) continue;
     auto at = peerAt(id, head.author);
-    if (!skip_key.empty() && link.stats.peer_key == skip_key) {
+    if (isSource(link)) {
       // The run came from this peer: it holds it. It is told we do (its view of our heads,
       // peer_sync's holders) once we do, after the commit: a have now would only wake it while
       // it passes the run on.

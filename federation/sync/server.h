@@ -71,10 +71,14 @@ class Server {
   // back (a relayed run whose commit failed) is announced again once it is held again. Then
   // sends the haves owed to the peers runs came from, for feeds whose runs are all committed.
   void announceHeads();
-  // The same for author's feed alone, after a verified run of it was handed to the writer;
-  // links whose peer has the transport key source_key (where the run came from) are owed a have
-  // once it is committed (announceHeads).
-  void announceHead(const PublicKey& author, const std::string& source_key);
+  // The same for author's feed alone, after verified runs of it were handed to the writer;
+  // links whose peer has one of the transport keys source_keys (where the runs came from) are
+  // owed a have once they are committed (announceHeads).
+  void announceHead(const PublicKey& author, const std::set<std::string>& source_keys);
+  // The peer with transport key peer_key said it holds head (a have or updates on our client
+  // link to it): its server link is not pushed what it holds. Only feeds already followed for
+  // that link move (peer_at_ does not grow).
+  void peerHolds(const std::string& peer_key, const wire::HeadInfo& head);
   // The link went down, or its peer reconnected (a new transport session): what was sent on
   // the old session is gone, so its re-asks are not early, and what it holds is unknown.
   void forgetSession(LinkId link);
@@ -109,9 +113,9 @@ class Server {
                                                          uint64_t from_seq);
   // Sends head's new updates to each subscribed up link whose peer is known to hold the feed
   // at most kMaxPushUpdates (and kMaxPushBytes) behind, have to the other links (further behind,
-  // unknown, or holding head already); links whose peer has the transport key skip_key (where
-  // the run came from; empty: none) are owed a have after the commit.
-  void pushOrAnnounce(const wire::HeadInfo& head, const std::string& skip_key);
+  // unknown, or holding head already); links whose peer has a transport key in skip_keys (where
+  // the runs came from) are owed a have after the commit.
+  void pushOrAnnounce(const wire::HeadInfo& head, const std::set<std::string>& skip_keys);
   // What link's peer holds of author (or will, once what was sent it arrives), when known.
   std::optional<uint64_t> peerAt(LinkId link, const PublicKey& author) const;
 

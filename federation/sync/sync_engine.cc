@@ -3,10 +3,24 @@
 #include "federation/sync/sync_engine.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 #include <variant>
 
 namespace eichub::sync {
+namespace {
+
+// The head the last update of a run names: what its sender holds, or will once committed.
+std::optional<wire::HeadInfo> lastHeadOf(const wire::Updates& updates) {
+  if (updates.updates.empty()) return std::nullopt;
+  const feed::SignedUpdate& last = updates.updates.back();
+  auto fields = feed::decodeHeader(last.header);
+  if (!fields.ok()) return std::nullopt;
+  return wire::HeadInfo{fields->author, fields->seq,
+                        feed::signedHeaderHash(last.header, last.signature)};
+}
+
+}  // namespace
 
 SyncEngine::SyncEngine(SyncOptions options, Storage& storage, const TrustPolicy& trust, SendFn send,
                        ClockFn clock, RejectFn on_reject, EventFn on_event)
@@ -16,7 +30,12 @@ SyncEngine::SyncEngine(SyncOptions options, Storage& storage, const TrustPolicy&
       bodies_(context_),
       puller_(context_, forks_, bodies_, relay_,
               [this](LinkId link, const PublicKey& author) {
-                server_.announceHead(author, context_.link(link).stats.peer_key);
+                const std::string& source = context_.link(link).stats.peer_key;
+                if (context_.options().announce_after_reads) {
+                  pending_announcements_[author].insert(source);
+                } else {
+                  server_.announceHead(author, {source});
+                }
               }),
       server_(context_, forks_, relay_),
       status_(context_, puller_) {}
@@ -78,10 +97,12 @@ bool SyncEngine::receive(LinkId link, ByteView bytes) {
   if (auto* hello = std::get_if<wire::Hello>(&message)) {
     onHello(link, state, *hello);
   } else if (auto* have = std::get_if<wire::Have>(&message); have && client) {
+    server_.peerHolds(state.stats.peer_key, have->head);
     puller_.onHave(link, state, have->head);
   } else if (auto* want = std::get_if<wire::Want>(&message); want && !client) {
     server_.onWant(link, *want);
   } else if (auto* updates = std::get_if<wire::Updates>(&message); updates && client) {
+    if (auto head = lastHeadOf(*updates)) server_.peerHolds(state.stats.peer_key, *head);
     puller_.onUpdates(link, *updates);
   } else if (auto* fork = std::get_if<wire::ForkProof>(&message)) {
     forks_.onFork(link, *fork);
@@ -132,6 +153,12 @@ void SyncEngine::onHello(LinkId link, LinkState& state, const wire::Hello& hello
   state.hello_pending = false;
   state.serve_budget_bytes = hello.serve_budget_bytes;
   puller_.onHello(link, state, hello);
+}
+
+void SyncEngine::flushAnnouncements() {
+  std::map<PublicKey, std::set<std::string>> pending;
+  pending.swap(pending_announcements_);
+  for (const auto& [author, sources] : pending) server_.announceHead(author, sources);
 }
 
 void SyncEngine::applied(uint64_t batch_id, const Status& status) {

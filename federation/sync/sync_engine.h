@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,9 @@ class SyncEngine {
   bool receive(LinkId link, ByteView bytes);
   // The writer's outcome for a batch handed to Storage::submit.
   void applied(uint64_t batch_id, const Status& status);
+  // Announces the heads of the runs taken since the last call (with announce_after_reads; a
+  // no-op without it): once per feed, each run's source owed a have after its commit.
+  void flushAnnouncements();
   // Local heads may have changed (our own publish, or an applied batch): announce them.
   void localHeadsChanged() { server_.announceHeads(); }
   // The trust policy changed: pull feeds peers announced that are now accepted.
@@ -136,6 +140,9 @@ class SyncEngine {
   Puller puller_;
   Server server_;
   SyncStatus status_;
+  // Feeds with runs taken since the last flushAnnouncements(), with the transport keys of the
+  // peers the runs came from. At most the feeds held, each with the configured peers.
+  std::map<PublicKey, std::set<std::string>> pending_announcements_;
 };
 
 }  // namespace eichub::sync

@@ -48,6 +48,11 @@ struct SyncOptions {
   // claim. A hello it refuses is counted (identity_mismatch) and answered with bye. Empty: not
   // checked.
   std::function<bool(const std::string& peer_key, const PublicKey& node_id)> identity_matches;
+  // Whether the heads of runs received are announced at flushAnnouncements(), once per feed,
+  // instead of as each run is taken. The daemon flushes after it has read every message of one
+  // wake: a neighbour's push of the same head read in that wake then tells the server it holds
+  // it (Server::peerHolds), and the head is not pushed back to it. Off: at once (tests).
+  bool announce_after_reads = false;
 };
 
 // A push (updates sent without a want, SyncEngine) carries at most this many updates and bytes:

@@ -49,6 +49,7 @@ Status Reactor::start() {
   auto subscription = subscriptionOf(running_, store());
   if (!subscription.ok()) return subscription.status().withContext("subscribe");
   options.wants_body = subscription->bodyFilter();
+  options.announce_after_reads = true;  // flushed in run() after each wake's reads
   options.identity_matches = [this](const std::string& peer_key, const PublicKey& node_id) {
     return admission_->helloIdentityMatches(peer_key, node_id);
   };
@@ -242,6 +243,7 @@ Status Reactor::run(int signal_fd) {
       [[maybe_unused]] ssize_t n = ::read(snapshot_ask_fd_.get(), &asks, sizeof(asks));
     }
     links_->onClientsPolled(items, first_client, *engine_);
+    engine_->flushAnnouncements();  // what this wake took, once every message of it was read
     tick(woken);
     send_wait_ms = links_->flushSendQueues(send_wait_ms);  // after tick: what it served goes
     wait_ms = waitMs(send_wait_ms);                        // at once

@@ -299,6 +299,37 @@ TEST_F(LivePushTest, APeerThatSubscribesWhileARunAwaitsItsCommitIsToldOnceItIsCo
   EXPECT_EQ(std::get<wire::Have>(to_c[0]).head.seq, 4u);
 }
 
+// With announcements after a wake's reads (the daemon's way): B takes seq 4 from A, and C, which
+// B follows as a client too, pushes B the same seq 4 in the same wake. When B announces, C is
+// known to hold it: it gets a have, not the updates back; D, a few behind, gets them pushed.
+TEST_F(LivePushTest, ARunANeighbourPushedInTheSameWakeIsNotPushedBackToIt) {
+  client_ = std::make_unique<testing::TestNode>(dir_.file("batching"), 64, BodyFilter{},
+                                                kServeBudgetBytes,
+                                                /*announce_after_reads=*/true);
+  client_->trust.keys.insert(author_->publicKey());
+  auto held = catchUp(3);
+  subscribe(3, held[2], "c-key");
+  subscribe(4, held[2], "d-key");
+  client_->engine->linkUp(6, Role::kClient, "c-key");  // B also follows C
+  (void)fromB(6);                                      // B's hello to C
+  wire::Hello from_c;
+  from_c.protocol_version = wire::protocolVersion();
+  from_c.network = kNet;
+  from_c.heads = {{author_->publicKey(), held[2].fields.seq, held[2].hash}};
+  client_->engine->receive(6, wire::encode(from_c));
+  client_->storage.defer_commits = true;
+  auto fourth = publish(1);
+  server_->engine->localHeadsChanged();
+  deliverFromA();
+  client_->engine->receive(6, wire::encode(wire::Updates{{fourth[0].signed_update}}));
+  EXPECT_TRUE(fromB(3).empty());  // nothing before the wake's reads are done
+  client_->engine->flushAnnouncements();
+  size_t others = 0;
+  EXPECT_TRUE(updateSeqs(fromB(3), &others).empty());
+  EXPECT_EQ(others, 1u);  // a have
+  EXPECT_EQ(updateSeqs(fromB(4)), (std::vector<uint64_t>{4}));
+}
+
 // A failed commit withdraws the run: nothing of it is served or announced again until B holds
 // it for real (pulled again after the store's retry wait), and then it reaches D.
 TEST_F(LivePushTest, AFailedCommitWithdrawsTheRelayedRun) {

@@ -129,9 +129,10 @@ class AcceptSet : public TrustPolicy {
 // A node: storage, trust, engine and its outbox.
 struct TestNode {
   TestNode(const std::string& dir, uint32_t credit, BodyFilter wants_body = {},
-           uint64_t serve_budget_bytes = kServeBudgetBytes)
+           uint64_t serve_budget_bytes = kServeBudgetBytes, bool announce_after_reads = false)
       : storage(dir) {
     SyncOptions options;
+    options.announce_after_reads = announce_after_reads;
     options.serve_budget_bytes = serve_budget_bytes;
     options.network = kNet;
     options.want_credit = credit;
