@@ -76,9 +76,9 @@ class Reactor {
   // The poll's timeout: the time to the soonest deadline (engine timers, reconnects, snapshot,
   // housekeeping), and at most send_wait_ms when that is not -1.
   int waitMs(int send_wait_ms) const;
-  // Runs after every wake: the engine's timers, reconnects due, the snapshot and housekeeping.
-  // woken: a message, signal or writer outcome came (the snapshot is then refreshed sooner,
-  // snapshotGapMs, and the heap is trimmed again at the next quiet spell, IdleTrim).
+  // Runs after every wake: the engine's timers, reconnects due, a snapshot a reader asked for,
+  // and housekeeping. woken: a message, signal or writer outcome came (the snapshot is then
+  // behind, and the heap is trimmed again at the next quiet spell, IdleTrim).
   void tick(bool woken);
   // Reads the writer's outcomes that arrived.
   void onWriterReadable();
