@@ -21,6 +21,7 @@ struct FreeWith {
 using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, FreeWith<EVP_PKEY_free>>;
 using EvpPkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, FreeWith<EVP_PKEY_CTX_free>>;
 using EvpMdCtxPtr = std::unique_ptr<EVP_MD_CTX, FreeWith<EVP_MD_CTX_free>>;
+using EvpMdPtr = std::unique_ptr<EVP_MD, FreeWith<EVP_MD_free>>;
 using BioPtr = std::unique_ptr<BIO, FreeWith<BIO_free>>;
 
 }  // namespace eichub::crypto
