@@ -49,6 +49,14 @@ class HttpApiTest : public ::testing::Test {
     EXPECT_EQ(res->get_header_value("Content-Type"), "application/json") << path;
     return json::parse(res->body, nullptr, false);
   }
+  // A counter without labels from /metrics; -1 when it is not there.
+  long counter(const std::string& metric) {
+    auto res = get("/metrics");
+    if (!res) return -1;
+    const std::string name = "\n" + metric + " ";
+    size_t at = res->body.find(name);
+    return at == std::string::npos ? -1 : std::stol(res->body.substr(at + name.size()));
+  }
   httplib::Result publish(const std::string& body, const std::string& token = kToken) {
     httplib::Headers headers;
     if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
@@ -298,13 +306,7 @@ TEST_F(HttpApiTest, MetricsArePrometheusTextWithoutPerRecordLabels) {
 // An idle daemon gives the heap it freed back to the system once per quiet spell (idle_trim.h):
 // once after its start, not again while nothing happens, once more after a publish.
 TEST_F(HttpApiTest, AnIdleDaemonGivesFreedHeapBackOncePerQuietSpell) {
-  auto trims = [&]() -> long {
-    auto res = get("/metrics");
-    if (!res) return -1;
-    const std::string name = "\neichub_heap_trims_total ";
-    size_t at = res->body.find(name);
-    return at == std::string::npos ? -1 : std::stol(res->body.substr(at + name.size()));
-  };
+  auto trims = [&] { return counter("eichub_heap_trims_total"); };
   ASSERT_TRUE(testing::waitFor([&] { return trims() == 1; }, std::chrono::seconds(20))) << trims();
   std::this_thread::sleep_for(std::chrono::seconds(7));  // longer than kIdleTrimMs
   EXPECT_EQ(trims(), 1);
@@ -316,13 +318,7 @@ TEST_F(HttpApiTest, AnIdleDaemonGivesFreedHeapBackOncePerQuietSpell) {
 // (node_snapshot.h): publishes seconds apart, nobody reading, then one read builds one snapshot,
 // and it shows the last publish.
 TEST_F(HttpApiTest, ASnapshotIsBuiltWhenReadNotAfterEveryEvent) {
-  auto snapshots = [&]() -> long {
-    auto res = get("/metrics");
-    if (!res) return -1;
-    const std::string name = "\neichub_snapshots_total ";
-    size_t at = res->body.find(name);
-    return at == std::string::npos ? -1 : std::stol(res->body.substr(at + name.size()));
-  };
+  auto snapshots = [&] { return counter("eichub_snapshots_total"); };
   auto ownSeq = [&] {
     json feeds = getJson("/api/v1/feeds", 200);
     return feeds["feeds"].empty() ? 0 : feeds["feeds"][0]["seq"].get<int>();
