@@ -8,17 +8,21 @@
 // labels and links, cost twice a skill), so a thread that only waited for signatures would leave
 // a core idle: while the batch to store is not signed yet, this thread signs queued chunks itself
 // (Signer::take). Small batches keep the tail short: after the last signature only one batch is
-// left to store.
+// left to store. What storing can do outside the write transaction (compressing the body, its
+// index terms: store::PreparedBody) is done when a change is drafted, ahead of the signer, so
+// that storing keeps up with the signer to the end even where the records cost most to store.
 #include "node/publish/publisher.h"
 
 #include <chrono>
 #include <deque>
+#include <iterator>
 #include <unordered_map>
 
 #include "federation/crypto/sha256.h"
 #include "federation/feed/appender.h"
 #include "node/publish/signer.h"
 #include "node/store/apply_session.h"
+#include "node/store/prepared_body.h"
 
 namespace eichub::publish {
 
@@ -28,6 +32,12 @@ namespace {
 // waits little for its signatures. Divides kPublishBatchUpdates.
 constexpr size_t kSignChunkUpdates = 256;
 static_assert(kPublishBatchUpdates % kSignChunkUpdates == 0);
+// The first chunk is smaller, so that the signer starts after a few drafts: drafting prepares
+// each body (store::PreparedBody), and 256 take about 5 ms.
+constexpr size_t kFirstChunkUpdates = 16;
+// Once fewer changes than a batch are left to examine, batches close at this size, so that
+// after the last signature only this many updates are left to store.
+constexpr size_t kTailBatchUpdates = 32;
 // How far this thread builds ahead of the batch it stores, so that the signer never runs dry
 // (4,096 updates, about 0.16 s of signing, covers a commit of a full transaction): at most this
 // many batches, and at most this many bytes of built updates (bodies are copied
@@ -39,6 +49,7 @@ constexpr size_t kBytesAhead = 64u << 20;
 struct PendingBatch {
   size_t updates = 0;
   size_t bytes = 0;
+  bool closed = false;  // no more updates go into it
 };
 
 // What a record is after the updates this call has built so far.
@@ -81,10 +92,15 @@ Result<PublishSummary> publishChanges(store::CatalogStore& store, const crypto::
   std::unordered_map<std::string, KnownState> known_states;
   Signer signer(key, network, head);
   uint64_t next_seq = head.seq + 1;
-  std::vector<Draft> chunk;          // drafted, not yet handed to the signer
-  std::deque<PendingBatch> pending;  // batches not stored yet, oldest first
-  size_t pending_bytes = 0;          // over all of them
-  size_t batch_built = 0;            // updates built into the newest batch
+  std::vector<Draft> chunk;  // drafted, not yet handed to the signer
+  size_t chunk_bytes = 0;    // of its bodies, ids and prepared bodies
+  store::BodyPreparer preparer;
+  std::deque<store::PreparedBody> prepared;   // one per update drafted and not stored, in order
+  std::deque<PendingBatch> pending;           // batches not stored yet, oldest first
+  size_t pending_bytes = 0;                   // over all of them
+  size_t batch_built = 0;                     // updates built into the newest batch
+  size_t batch_limit = kPublishBatchUpdates;  // where the newest batch closes
+  size_t chunk_limit = kFirstChunkUpdates;    // where the chunk being drafted is handed over
   size_t examined = 0;
 
   // The write transaction the batches go into, open from the first batch stored until it holds
@@ -103,12 +119,16 @@ Result<PublishSummary> publishChanges(store::CatalogStore& store, const crypto::
     while (batch.size() < pending.front().updates) {
       for (feed::VerifiedUpdate& update : signer.take()) batch.push_back(std::move(update));
     }
+    std::vector<store::PreparedBody> batch_prepared(
+        std::make_move_iterator(prepared.begin()),
+        std::make_move_iterator(prepared.begin() + static_cast<ptrdiff_t>(batch.size())));
+    prepared.erase(prepared.begin(), prepared.begin() + static_cast<ptrdiff_t>(batch.size()));
     pending_bytes -= pending.front().bytes;
     pending.pop_front();
     if (!session) {
       EICHUB_ASSIGN_OR_RETURN(session, store.writer().beginApplySession());
     }
-    auto applied = session->apply(std::move(batch));
+    auto applied = session->apply(std::move(batch), batch_prepared);
     if (!applied.ok()) return applied.status();
     if (session->updates() >= kPublishTxnMaxUpdates || session->bytes() >= kPublishTxnMaxBytes) {
       EICHUB_RETURN_IF_ERROR(commit());
@@ -118,16 +138,18 @@ Result<PublishSummary> publishChanges(store::CatalogStore& store, const crypto::
   };
   // Hands the chunk to the signer, as part of the newest batch.
   auto submit = [&]() {
-    if (pending.empty() || pending.back().updates == kPublishBatchUpdates) pending.emplace_back();
+    if (pending.empty() || pending.back().closed) pending.emplace_back();
     pending.back().updates += chunk.size();
-    for (const Draft& draft : chunk) {
-      const size_t bytes = draft.body.size() + feed::kMaxIdBytes;
-      pending.back().bytes += bytes;
-      pending_bytes += bytes;
+    pending.back().bytes += chunk_bytes;
+    pending_bytes += chunk_bytes;
+    if (batch_built >= batch_limit) {
+      pending.back().closed = true;
+      batch_built = 0;
     }
-    if (pending.back().updates == kPublishBatchUpdates) batch_built = 0;
     signer.submit(std::move(chunk));
     chunk.clear();
+    chunk_bytes = 0;
+    chunk_limit = kSignChunkUpdates;
     chunk.reserve(kSignChunkUpdates);
   };
 
@@ -184,7 +206,11 @@ Result<PublishSummary> publishChanges(store::CatalogStore& store, const crypto::
       fields.body_hash = body_hash;
       fields.body_size = static_cast<uint32_t>(change.body.size());
       draft.body = change.body;
+      prepared.push_back(preparer.prepare(change.body, body_hash));
+    } else {
+      prepared.emplace_back();
     }
+    chunk_bytes += change.body.size() + feed::kMaxIdBytes + prepared.back().stored.size();
     draft.time_ms = clock();
     const uint64_t seq = next_seq++;
     known_states[state_key] = {change.op == feed::Op::UPSERT, fields.body_hash};
@@ -195,7 +221,8 @@ Result<PublishSummary> publishChanges(store::CatalogStore& store, const crypto::
       }
     }
     ++batch_built;
-    if (chunk.size() == kSignChunkUpdates || batch_built == kPublishBatchUpdates) submit();
+    if (changes.size() - examined < kPublishBatchUpdates) batch_limit = kTailBatchUpdates;
+    if (chunk.size() >= chunk_limit || batch_built >= batch_limit) submit();
     while (batch_built == 0 && !pending.empty() &&
            (pending.size() > kBatchesAhead || pending_bytes > kBytesAhead)) {
       EICHUB_RETURN_IF_ERROR(storeOldest());

@@ -45,13 +45,13 @@ using ProgressFn = std::function<void(uint64_t done, uint64_t total)>;
 using ClockFn = std::function<int64_t()>;
 int64_t systemClockMs();
 
-// Signs and stores changes in order, in batches of kPublishBatchUpdates, in write transactions
-// of up to kPublishTxnMaxUpdates / kPublishTxnMaxBytes, all or nothing each. A later change to the
-// same (kind, id) in the same call wins. A delete of a record that does not exist (or is already
-// deleted) is counted unchanged. An erase names every upsert of its record whose body no earlier
-// erase named (read once per call from the feed: StoreQueries::erasableVersions), and is counted
-// unchanged when there is none. Errors from the store are returned as they are; transactions
-// committed before stay committed. While a transaction is open other writers wait
+// Signs and stores changes in order, in batches of up to kPublishBatchUpdates, in write
+// transactions of up to kPublishTxnMaxUpdates / kPublishTxnMaxBytes, all or nothing each. A later
+// change to the same (kind, id) in the same call wins. A delete of a record that does not exist (or
+// is already deleted) is counted unchanged. An erase names every upsert of its record whose body no
+// earlier erase named (read once per call from the feed: StoreQueries::erasableVersions), and is
+// counted unchanged when there is none. Errors from the store are returned as they are;
+// transactions committed before stay committed. While a transaction is open other writers wait
 // (store::ApplySession).
 Result<PublishSummary> publishChanges(store::CatalogStore& store, const crypto::SigningKey& key,
                                       const std::string& network,

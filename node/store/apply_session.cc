@@ -12,7 +12,7 @@ Status ApplySession::beginAndReplay() {
   txn_ = std::make_unique<WriteTxn>(std::move(txn));
   for (const auto& batch : batches_) {
     ApplyStats ignored;
-    EICHUB_RETURN_IF_ERROR(internal::applyBatch(*txn_, batch, impl_, ignored));
+    EICHUB_RETURN_IF_ERROR(internal::applyBatch(*txn_, batch, nullptr, impl_, ignored));
   }
   return Status::OK();
 }
@@ -28,12 +28,14 @@ Status ApplySession::recover(Status failure) {
   }
 }
 
-Result<ApplyStats> ApplySession::apply(std::vector<feed::VerifiedUpdate>&& batch) {
+Result<ApplyStats> ApplySession::apply(std::vector<feed::VerifiedUpdate>&& batch,
+                                       const std::vector<PreparedBody>& prepared) {
   if (!failed_.ok()) return failed_;
   if (!txn_) return Status::InvalidArgument("apply session", "already committed");
   for (;;) {
     ApplyStats stats;
-    Status status = internal::applyBatch(*txn_, batch, impl_, stats);
+    Status status =
+        internal::applyBatch(*txn_, batch, prepared.empty() ? nullptr : &prepared, impl_, stats);
     if (!status.ok()) {
       EICHUB_RETURN_IF_ERROR(recover(std::move(status)));
       continue;  // the kept batches are in again: apply this one after them

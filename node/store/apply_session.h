@@ -17,6 +17,7 @@
 #include "federation/common/result.h"
 #include "federation/feed/update.h"
 #include "node/store/lmdb_env.h"
+#include "node/store/prepared_body.h"
 #include "node/store/store_types.h"
 
 namespace eichub::store {
@@ -37,8 +38,10 @@ class ApplySession {
   // transaction is aborted, the map grown and every batch applied again from the start: the
   // session keeps them (updates() and bytes() say how much), so the caller bounds a session by
   // committing. Any other error leaves batch with the caller and the session failed: nothing of
-  // it is committed and later calls return the same error.
-  Result<ApplyStats> apply(std::vector<feed::VerifiedUpdate>&& batch);
+  // it is committed and later calls return the same error. prepared: empty, or one PreparedBody
+  // per update of batch, used for this call only (a replay does that work again).
+  Result<ApplyStats> apply(std::vector<feed::VerifiedUpdate>&& batch,
+                           const std::vector<PreparedBody>& prepared = {});
   // Commits every batch applied. Errors: the session's failure, lmdbStatus. The session is
   // finished afterwards whatever the outcome.
   Status commit();

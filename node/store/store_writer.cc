@@ -56,13 +56,18 @@ Result<uint64_t> nextChange(const WriteTxn& txn) {
   return last.number + 1;
 }
 
-// Stores the signed update and its body (compressed when smaller) at the headers table's end.
+// Stores the signed update and its body (compressed when smaller, or as prepared) at the
+// headers table's end.
 Status putHeader(WriteTxn& txn, const feed::VerifiedUpdate& update, ByteView body,
-                 BatchState& batch) {
+                 const PreparedBody* prepared, BatchState& batch) {
   const feed::HeaderFields& f = update.fields;
   Bytes& value = batch.header_value;
-  internal::encodeHeaderValue(update.signed_update.header, update.signed_update.signature,
-                              batch.compressor.compress(body), value);
+  const internal::StoredBody stored =
+      !prepared              ? batch.compressor.compress(body)
+      : prepared->compressed ? internal::StoredBody{internal::BodyCodec::kZstd, prepared->stored}
+                             : internal::StoredBody{internal::BodyCodec::kRaw, body};
+  internal::encodeHeaderValue(update.signed_update.header, update.signed_update.signature, stored,
+                              value);
   return batch.headers.append(txn, f.author, f.seq, value);
 }
 
@@ -151,9 +156,10 @@ Status attachBody(WriteTxn& txn, const feed::VerifiedUpdate& update, internal::H
   return Status::OK();
 }
 
-// The record state, its index entries, header and body for one new update.
-Status storeUpdate(WriteTxn& txn, const feed::VerifiedUpdate& update, BatchState& batch,
-                   ApplyStats& stats) {
+// The record state, its index entries, header and body for one new update. prepared: its body's
+// compression and terms when computed beforehand, else null.
+Status storeUpdate(WriteTxn& txn, const feed::VerifiedUpdate& update, const PreparedBody* prepared,
+                   BatchState& batch, ApplyStats& stats) {
   const feed::HeaderFields& f = update.fields;
   if (f.id.empty() || f.id.size() > feed::kMaxIdBytes) {
     return Status::InvalidArgument("record id size out of range", where(f));
@@ -162,6 +168,8 @@ Status storeUpdate(WriteTxn& txn, const feed::VerifiedUpdate& update, BatchState
   const Hash32 body_hash = upsert ? f.body_hash : Hash32{};
   // An upsert's body may be absent (selective sync): then the record has state but no terms.
   const ByteView body = upsert ? ByteView(update.signed_update.body) : ByteView();
+  // Prepared from another body (a caller's mistake) or for an update with none: not used.
+  if (prepared && (body.empty() || prepared->body_hash != body_hash)) prepared = nullptr;
   Bytes& key = batch.key;
   recordKeyOf(f, key);
 
@@ -187,13 +195,19 @@ Status storeUpdate(WriteTxn& txn, const feed::VerifiedUpdate& update, BatchState
   if (f.op == feed::Op::ERASE) {
     EICHUB_RETURN_IF_ERROR(dropErasedBodies(txn, f, batch.header_value, stats));
   }
-  EICHUB_RETURN_IF_ERROR(putHeader(txn, update, body, batch));
+  EICHUB_RETURN_IF_ERROR(putHeader(txn, update, body, prepared, batch));
   const bool same_terms = old_texts && upsert && old->body_hash == body_hash;
   if (!same_terms) {
     if (old_texts) {
       EICHUB_RETURN_IF_ERROR(batch.index.remove(txn, rid, catalog::heldKind(f), old_texts->texts));
     }
-    if (upsert) {
+    if (prepared) {
+      if (prepared->indexed) {
+        batch.index.add(rid, catalog::heldKind(f), prepared->terms, prepared->skills, new_rid);
+      } else {
+        ++stats.unindexed;
+      }
+    } else if (upsert) {
       auto texts = body.empty() ? Result<internal::BodyTexts>(Status::NotFound("no body"))
                                 : internal::bodyTexts(body);
       if (texts.ok()) {
@@ -231,8 +245,11 @@ Status storeUpdate(WriteTxn& txn, const feed::VerifiedUpdate& update, BatchState
 
 namespace internal {
 
-Status applyBatch(WriteTxn& txn, const std::vector<feed::VerifiedUpdate>& batch, StoreImpl& impl,
-                  ApplyStats& stats) {
+Status applyBatch(WriteTxn& txn, const std::vector<feed::VerifiedUpdate>& batch,
+                  const std::vector<PreparedBody>* prepared, StoreImpl& impl, ApplyStats& stats) {
+  if (prepared && prepared->size() != batch.size()) {
+    return Status::InvalidArgument("apply", "prepared bodies do not match the batch");
+  }
   std::map<PublicKey, FeedState> feeds;
   // Made inside the write txn, which LMDB serialises across threads and processes, so two
   // threads applying never race to create them.
@@ -245,7 +262,8 @@ Status applyBatch(WriteTxn& txn, const std::vector<feed::VerifiedUpdate>& batch,
   batch_state.first_new_rid = batch_state.next_rid;
   EICHUB_ASSIGN_OR_RETURN(batch_state.next_change, nextChange(txn));
   batch_state.applied_ms = impl.nowMs();
-  for (const feed::VerifiedUpdate& update : batch) {
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const feed::VerifiedUpdate& update = batch[i];
     const feed::HeaderFields& f = update.fields;
     auto it = feeds.find(f.author);
     if (it == feeds.end()) {
@@ -275,7 +293,8 @@ Status applyBatch(WriteTxn& txn, const std::vector<feed::VerifiedUpdate>& batch,
     if (Status link = feed::checkLink(feed_state.value.head, f); !link.ok()) {
       return Status::InvalidArgument(link.message(), where(f));
     }
-    EICHUB_RETURN_IF_ERROR(storeUpdate(txn, update, batch_state, stats));
+    EICHUB_RETURN_IF_ERROR(
+        storeUpdate(txn, update, prepared ? &(*prepared)[i] : nullptr, batch_state, stats));
     // verified_up_to: every signature up to here has been checked.
     if (update.signature_checked && feed_state.value.verified_up_to == feed_state.value.head.seq) {
       feed_state.value.verified_up_to = f.seq;
@@ -299,7 +318,7 @@ Result<ApplyStats> StoreWriter::apply(const std::vector<feed::VerifiedUpdate>& b
   if (batch.empty()) return stats;
   EICHUB_RETURN_IF_ERROR(impl_.write([&](WriteTxn& txn) {
     stats = ApplyStats{};  // a retry after map growth starts over
-    return internal::applyBatch(txn, batch, impl_, stats);
+    return internal::applyBatch(txn, batch, nullptr, impl_, stats);
   }));
   return stats;
 }

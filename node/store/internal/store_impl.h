@@ -14,6 +14,7 @@
 #include "node/store/internal/body_codec.h"
 #include "node/store/internal/text_index.h"
 #include "node/store/lmdb_env.h"
+#include "node/store/prepared_body.h"
 #include "node/store/store_types.h"
 
 namespace eichub::store {
@@ -42,10 +43,10 @@ Result<std::vector<FeedInfo>> feedsIn(const Txn& txn);
 
 struct StoreImpl;
 // Applies batch in txn (StoreWriter::apply says what it checks and stores); stats counts what
-// it did. On error txn holds part of the batch and must be aborted. Implemented in
-// store_writer.cc.
-Status applyBatch(WriteTxn& txn, const std::vector<feed::VerifiedUpdate>& batch, StoreImpl& impl,
-                  ApplyStats& stats);
+// it did. prepared: null, or one PreparedBody per update of batch (InvalidArgument otherwise).
+// On error txn holds part of the batch and must be aborted. Implemented in store_writer.cc.
+Status applyBatch(WriteTxn& txn, const std::vector<feed::VerifiedUpdate>& batch,
+                  const std::vector<PreparedBody>* prepared, StoreImpl& impl, ApplyStats& stats);
 
 struct StoreImpl {
   std::unique_ptr<LmdbEnv> env;

@@ -112,13 +112,24 @@ Result<std::vector<Candidate>> topCandidates(const Txn& txn, std::vector<Candida
 }  // namespace
 
 void IndexWriter::add(Rid rid, catalog::Kind kind, const search::RecordTexts& texts, bool new_rid) {
+  queue(rid, kind, search::indexTerms(texts), texts.skills, new_rid);
+}
+
+void IndexWriter::add(Rid rid, catalog::Kind kind, const std::vector<search::Term>& terms,
+                      const std::vector<std::string>& skills, bool new_rid) {
+  queue(rid, kind, terms, skills, new_rid);
+}
+
+template <typename Skills>
+void IndexWriter::queue(Rid rid, catalog::Kind kind, const std::vector<search::Term>& terms,
+                        const Skills& skills, bool new_rid) {
   queued_.insert(rid);
-  for (const search::Term& term : search::indexTerms(texts)) {
+  for (const search::Term& term : terms) {
     TextPostingBytes posting = encodeTextPosting({rid, kind, term.weight, term.label_bytes});
     text_.add(term.token, posting, new_rid);
   }
   const auto rid_key = ridKey(rid);
-  for (std::string_view skill : texts.skills) {
+  for (std::string_view skill : skills) {
     // LMDB keys hold at most 511 bytes; a longer "uri" is not one ESCO or anyone publishes.
     if (skill.size() > kMaxLmdbKeyBytes) continue;
     skills_.add(skill, rid_key, new_rid);

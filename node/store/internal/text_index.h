@@ -2,6 +2,7 @@
 // inside the apply write txn, and the search query over a read txn.
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <unordered_set>
 #include <vector>
@@ -30,6 +31,9 @@ class IndexWriter {
   // Queues the postings and skill entries of record rid for texts (terms as
   // search::indexTerms). new_rid: rid was assigned in this batch.
   void add(Rid rid, catalog::Kind kind, const search::RecordTexts& texts, bool new_rid);
+  // The same with the terms and skills computed beforehand (store::PreparedBody).
+  void add(Rid rid, catalog::Kind kind, const std::vector<search::Term>& terms,
+           const std::vector<std::string>& skills, bool new_rid);
   // Removes what add() put for the same rid, kind and texts (recomputed from the record's old
   // body, so indexTerms must stay a pure function of the body). Missing entries are not an
   // error. Errors: lmdbStatus (ResourceExhausted with txn.mapFull() on MDB_MAP_FULL).
@@ -40,6 +44,10 @@ class IndexWriter {
   void clear();
 
  private:
+  template <typename Skills>
+  void queue(Rid rid, catalog::Kind kind, const std::vector<search::Term>& terms,
+             const Skills& skills, bool new_rid);
+
   PostingBuffer text_;
   PostingBuffer skills_;
   std::unordered_set<Rid> queued_;  // rids whose postings add() queued in this batch

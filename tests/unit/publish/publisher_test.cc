@@ -55,7 +55,8 @@ TEST_F(PublisherTest, ManyBatchesLandInOrderAndVerify) {
   });
   ASSERT_TRUE(summary.ok()) << summary.status().toString();
   EXPECT_EQ(summary->added, n);
-  // Three batches of kPublishBatchUpdates, stored in one write transaction (ApplySession).
+  // Batches of up to kPublishBatchUpdates (smaller at the start and the end), stored in one
+  // write transaction (ApplySession).
   EXPECT_EQ(summary->batches, 1u);
   EXPECT_EQ(last_done, n);
   auto head = store_->queries().head(key_->publicKey());
@@ -69,6 +70,15 @@ TEST_F(PublisherTest, ManyBatchesLandInOrderAndVerify) {
     ASSERT_TRUE(verified.ok()) << verified.status().toString();
     ASSERT_TRUE(feed::checkLink(chain, verified->fields).ok());
     chain = feed::headAfter(*verified);
+  }
+  // Indexed from the bodies prepared while drafting: the first, a middle and the last record.
+  for (size_t i : {size_t{0}, n / 2, n - 1}) {
+    store::SearchQuery query;
+    query.text = "course " + std::to_string(i);
+    auto hits = store_->queries().search(query);
+    ASSERT_TRUE(hits.ok()) << hits.status().toString();
+    ASSERT_EQ(hits->size(), 1u) << query.text;
+    EXPECT_EQ(hits->front().key.id, "r/" + std::to_string(i));
   }
 }
 
