@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <vector>
 
 #include <fcntl.h>
 #include <openssl/err.h>
@@ -30,6 +31,38 @@ std::string opensslError() {
   ERR_error_string_n(code, buf, sizeof(buf));
   return buf;
 }
+
+// The public keys this thread checked signatures of last, parsed. Parsing one
+// (EVP_PKEY_new_raw_public_key: allocations and OpenSSL 3's key-management lookup) was a fifth of
+// each signature check in a profile of daemons receiving updates (docs/network.md, "What an
+// update costs the network"), and a node checks runs of a few authors at a time. A short list,
+// most recently used first: an input naming many authors only makes it miss, and the memory is
+// kCapacity keys per thread whatever it sends.
+class ParsedKeyCache {
+ public:
+  // key parsed, or null when OpenSSL refuses it (its error left queued).
+  EVP_PKEY* get(const PublicKey& key) {
+    auto it = std::find_if(entries_.begin(), entries_.end(),
+                           [&key](const Entry& entry) { return entry.key == key; });
+    if (it != entries_.end()) {
+      std::rotate(entries_.begin(), it, it + 1);
+      return entries_.front().pkey.get();
+    }
+    EvpPkeyPtr pkey(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, key.data(), key.size()));
+    if (!pkey) return nullptr;
+    if (entries_.size() == kCapacity) entries_.pop_back();
+    entries_.insert(entries_.begin(), Entry{key, std::move(pkey)});
+    return entries_.front().pkey.get();
+  }
+
+ private:
+  static constexpr size_t kCapacity = 16;
+  struct Entry {
+    PublicKey key;
+    EvpPkeyPtr pkey;
+  };
+  std::vector<Entry> entries_;
+};
 
 PublicKey rawPublicKey(EVP_PKEY* pkey) {
   PublicKey out{};
@@ -165,10 +198,11 @@ Status verifySignature(const PublicKey& key, ByteView message, ByteView signatur
   if (signature.size() != kSignatureBytes) {
     return Status::InvalidArgument("signature is not 64 bytes");
   }
-  EvpPkeyPtr pkey(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, key.data(), key.size()));
+  thread_local ParsedKeyCache parsed_keys;
+  EVP_PKEY* pkey = parsed_keys.get(key);
   if (!pkey) return Status::InvalidArgument("malformed Ed25519 public key", opensslError());
   EvpMdCtxPtr ctx(EVP_MD_CTX_new());
-  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) != 1) {
+  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey) != 1) {
     return Status::InvalidArgument("EVP_DigestVerifyInit", opensslError());
   }
   int rc = EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), message.data(),

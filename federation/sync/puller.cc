@@ -128,12 +128,19 @@ void Puller::pullIfBehind(const PublicKey& author) {
     return;  // the current source still owes updates; keep one source per feed at a time
   }
   pull.link = source;
-  // The window counts what was asked and not received and what was verified and not yet
-  // committed: a writer behind (a slow disk) stops the asking, so the updates waiting for it
-  // stay within the credit window rather than the whole remote feed.
-  const uint64_t outstanding = pull.requested_to - pull.tail.seq + pull.in_flight_updates;
+  // Two windows. What was asked and not received: another want once it is under one credit,
+  // so one is on the way while the last is read. And that plus what was verified and not yet
+  // committed, at most kUncommittedWantCredits credits: a writer behind (a slow disk) stops the
+  // asking, so the updates waiting for it stay bounded rather than the whole remote feed, while
+  // one group being committed (up to 8 MiB, about one credit of 1 KiB updates) does not stop
+  // the network.
+  const uint64_t not_received = pull.requested_to - pull.tail.seq;
+  const uint64_t not_committed = not_received + pull.in_flight_updates;
   const uint64_t asked_to = std::min(source_seq, last_accepted);
-  if (asked_to <= pull.requested_to || outstanding >= options.want_credit) return;
+  if (asked_to <= pull.requested_to || not_received >= options.want_credit ||
+      not_committed + options.want_credit > kUncommittedWantCredits * options.want_credit) {
+    return;
+  }
   const uint64_t credit = std::min<uint64_t>(options.want_credit, asked_to - pull.requested_to);
   context_.send(source, wire::Want{author, pull.requested_to + 1, static_cast<uint32_t>(credit),
                                    /*headers_only=*/static_cast<bool>(options.wants_body),

@@ -28,10 +28,15 @@ using BodyFilter = std::function<bool(const feed::HeaderFields&)>;
 // and never reads costs the server about this much, not what it asked for (issue 17, finding 4).
 inline constexpr uint64_t kServeBudgetBytes = 16 << 20;
 
+// Per feed pulled, the updates asked for and not yet committed are at most this many want
+// credits (Puller::pullIfBehind): the bound on what a writer that is behind leaves waiting.
+inline constexpr uint64_t kUncommittedWantCredits = 4;
+
 struct SyncOptions {
   std::string network;
   PublicKey node_id{};
-  uint32_t want_credit = 4096;      // updates one want asks for; the window per feed is 2x this
+  uint32_t want_credit = 4096;      // updates one want asks for; at most 2x this asked and not
+                                    // received per feed, kUncommittedWantCredits x not committed
   uint64_t reject_limit = 64;       // rejections on a link before it is throttled
   int64_t throttle_ms = 30'000;     // how long a throttled link's messages are ignored
   int64_t want_timeout_ms = 5'000;  // a want with no answer this long is asked again

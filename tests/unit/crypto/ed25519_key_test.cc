@@ -3,6 +3,8 @@
 
 #include <fstream>
 #include <iterator>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -45,6 +47,42 @@ TEST(Ed25519Test, OtherKeyFails) {
   ASSERT_TRUE(a.ok() && b.ok());
   Bytes msg{9};
   EXPECT_FALSE(verifySignature(b->publicKey(), msg, a->sign(msg)).ok());
+}
+
+// verifySignature keeps the keys it parsed last per thread: with more authors than it keeps,
+// interleaved, on two threads at once, each signature still checks against its own key only.
+TEST(Ed25519Test, ManyAuthorsInterleavedCheckAgainstTheirOwnKeysOnly) {
+  constexpr size_t kAuthors = 40;
+  std::vector<SigningKey> keys;
+  std::vector<Bytes> messages;
+  std::vector<Bytes> signatures;
+  for (size_t i = 0; i < kAuthors; ++i) {
+    auto key = SigningKey::generate();
+    ASSERT_TRUE(key.ok());
+    messages.push_back(Bytes(64, static_cast<uint8_t>(i)));
+    signatures.push_back(key->sign(messages.back()));
+    keys.push_back(std::move(*key));
+  }
+  auto check = [&](size_t stride, int& failures) {
+    for (size_t pass = 0; pass < 3; ++pass) {
+      for (size_t n = 0; n < kAuthors; ++n) {
+        const size_t i = (n * stride + pass) % kAuthors;
+        const size_t other = (i + 1) % kAuthors;  // parsed a moment ago, or about to be
+        if (!verifySignature(keys[i].publicKey(), messages[i], signatures[i]).ok()) ++failures;
+        if (verifySignature(keys[other].publicKey(), messages[i], signatures[i]).code() !=
+            Status::Code::kPermissionDenied) {
+          ++failures;
+        }
+      }
+    }
+  };
+  int failures_a = 0;
+  int failures_b = 0;
+  std::thread other_thread([&] { check(7, failures_b); });
+  check(1, failures_a);
+  other_thread.join();
+  EXPECT_EQ(failures_a, 0);
+  EXPECT_EQ(failures_b, 0);
 }
 
 TEST(Ed25519Test, PemRoundTripWithMode0600) {

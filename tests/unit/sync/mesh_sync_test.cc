@@ -273,13 +273,13 @@ TEST(MeshSyncTest, UpdatesWaitingForTheWriterStayWithinTheCreditWindow) {
   mesh.node(b).storage.defer_commits = true;
   mesh.connect(b, a);
   mesh.pump();
-  EXPECT_LE(mesh.node(b).engine->pendingUpdates(), 2 * kCredit);
+  EXPECT_LE(mesh.node(b).engine->pendingUpdates(), kUncommittedWantCredits * kCredit);
   EXPECT_GT(mesh.node(b).engine->pendingUpdates(), 0u);
   EXPECT_EQ(mesh.node(b).seqOf(mesh.author()), 0u);
   for (int round = 0; round < 40 && mesh.node(b).seqOf(mesh.author()) < 150; ++round) {
     mesh.node(b).storage.commitDeferred();
     mesh.pump();
-    EXPECT_LE(mesh.node(b).engine->pendingUpdates(), 2 * kCredit);
+    EXPECT_LE(mesh.node(b).engine->pendingUpdates(), kUncommittedWantCredits * kCredit);
   }
   mesh.node(b).storage.commitDeferred();
   mesh.pump();

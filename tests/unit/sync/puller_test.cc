@@ -20,7 +20,7 @@ class PullerTest : public testing::PartTest {
         *context_, [this](const PublicKey& author) { puller_->forget(author); });
     bodies_ = std::make_unique<BodyPump>(*context_);
     puller_ = std::make_unique<Puller>(*context_, *forks_, *bodies_, relay_, nullptr);
-    remote_ = chain(20);  // the feed the peers hold
+    remote_ = chain(40);  // the feed the peers hold
   }
   // Client link `link`, up, announcing seq of the remote feed.
   void announce(LinkId link, uint64_t seq) {
@@ -65,6 +65,27 @@ TEST_F(PullerTest, AHeadAheadOfOursIsPulledWithinCreditFromTheLinkAnnouncingMost
   EXPECT_TRUE(wants().empty());
 }
 
+// Asking goes on while runs wait for the writer (a commit in progress does not stop the network)
+// until what was asked and not committed would pass kUncommittedWantCredits credits (8 here):
+// then the next want waits for the writer.
+TEST_F(PullerTest, AWriterBehindStopsTheAskingAtItsWindow) {
+  announce(1, 40);
+  EXPECT_EQ(wants(), (std::vector<std::tuple<LinkId, uint64_t, uint32_t>>{{1, 1, 8}}));
+  for (uint64_t from = 1; from <= 17; from += 8) {
+    wire::Updates updates = run(from, from + 7);
+    puller_->onUpdates(1, updates);
+    EXPECT_EQ(wants(), (std::vector<std::tuple<LinkId, uint64_t, uint32_t>>{{1, from + 8, 8}}))
+        << "after " << from + 7;
+  }
+  wire::Updates last = run(25, 32);
+  puller_->onUpdates(1, last);
+  EXPECT_EQ(puller_->pendingUpdates(), kUncommittedWantCredits * 8);
+  EXPECT_TRUE(wants().empty()) << "32 wait for the writer: a want of 8 more would pass 32";
+  applyOutcomes();
+  EXPECT_EQ(puller_->pendingUpdates(), 0u);
+  EXPECT_EQ(wants(), (std::vector<std::tuple<LinkId, uint64_t, uint32_t>>{{1, 33, 8}}));
+}
+
 TEST_F(PullerTest, AnAuthorNotAcceptedIsRememberedAndPulledOnceTrusted) {
   trust_.keys.clear();
   announce(1, 3);
@@ -83,12 +104,12 @@ TEST_F(PullerTest, AnAnsweredPullIsSubmittedAppliedAndFinished) {
   EXPECT_EQ(storage_->submitted_sizes, (std::vector<size_t>{8}));
   EXPECT_EQ(puller_->pendingUpdates(), 8u);
   EXPECT_EQ(context_->link(1).stats.updates_received, 8u);
-  // The 8 waiting for the writer fill the credit window: the rest is asked once they are in.
-  EXPECT_TRUE(wants().empty());
+  // The rest is asked while the 8 wait for the writer: together they are within the window.
+  EXPECT_EQ(wants(), (std::vector<std::tuple<LinkId, uint64_t, uint32_t>>{{1, 9, 2}}));
   applyOutcomes();
   EXPECT_EQ(puller_->pendingUpdates(), 0u);
   EXPECT_EQ(context_->link(1).stats.updates_applied, 8u);
-  EXPECT_EQ(wants(), (std::vector<std::tuple<LinkId, uint64_t, uint32_t>>{{1, 9, 2}}));
+  EXPECT_TRUE(wants().empty());
   wire::Updates second = run(9, 10);
   puller_->onUpdates(1, second);
   applyOutcomes();
