@@ -148,7 +148,7 @@ int runRestore(const BackupFlags& flags) {
   return kExitOk;
 }
 
-// Store schema 4 or 5 to the current one: the same feeds, copied into the current layout.
+// Store schema 4, 5 or 6 to the current one: the same feeds, copied into the current layout.
 int runSchemaCopyMigrate(const std::string& dir, const std::string& backup,
                          const BackupFlags& flags) {
   auto copy = home::upgradeStoreSchemaHome(dir, backup);

@@ -1,5 +1,5 @@
 // Store migration: reading a feed-format-1 store (schema 2 or 3) for its author's records, and
-// copying a schema-4 or schema-5 store into the current schema.
+// copying a schema 4, 5 or 6 store into the current schema.
 #include "node/store/migrate.h"
 
 #include <algorithm>
@@ -122,13 +122,14 @@ Status countOtherFeeds(const ReadTxn& txn, const PublicKey& author, FormatOneCon
   return Status::OK();
 }
 
-// The schemas of feed format 2 that a copy upgrades: 4 (bodies raw), 5 (by_id keyed by the id).
-constexpr std::string_view kCopiedVersions[] = {"5", "4"};
+// The schemas of feed format 2 that a copy upgrades: 4 (bodies raw), 5 (by_id keyed by the id),
+// 6 (by_id keyed by a hash of every id).
+constexpr std::string_view kCopiedVersions[] = {"6", "5", "4"};
 // Entries copied per write transaction of copyIntoCurrentSchema: bounds its dirty pages.
 constexpr size_t kCopyEntriesPerTxn = 4096;
 
 Result<std::unique_ptr<LmdbEnv>> openCopiedSchema(const std::string& dir, std::string& version) {
-  return openNamingVersion(dir, kCopiedVersions, "not a schema-4 or schema-5 store", version);
+  return openNamingVersion(dir, kCopiedVersions, "not a schema 4, 5 or 6 store", version);
 }
 
 // A schema-4 headers value in the current layout, its body compressed when that is smaller.
@@ -143,12 +144,35 @@ Status convertHeaderValue(ByteView old_value, internal::BodyCompressor& compress
   return Status::OK();
 }
 
+// by_id of a schema-6 store, whose keys are hashes the ids cannot be read back from, made again
+// from the records table: a record key is kind || author || id, and by_id holds, under each
+// id's key, the kind || author of every record key (restate.cc removes both together).
+Status rebuildById(const ReadTxn& from, LmdbEnv& to) {
+  EICHUB_ASSIGN_OR_RETURN(Cursor cursor, from.cursor(Table::kRecords));
+  Entry entry;
+  EICHUB_ASSIGN_OR_RETURN(bool more, cursor.get(MDB_FIRST, &entry));
+  while (more) {
+    EICHUB_ASSIGN_OR_RETURN(WriteTxn txn, to.beginWrite());
+    for (size_t n = 0; more && n < kCopyEntriesPerTxn; ++n) {
+      if (entry.key.size() <= internal::kRecordKeyPrefixBytes) {
+        return Status::Corruption("record key without an id");
+      }
+      const ByteView prefix = entry.key.first(internal::kRecordKeyPrefixBytes);
+      const ByteView id = entry.key.subspan(internal::kRecordKeyPrefixBytes);
+      EICHUB_RETURN_IF_ERROR(txn.put(Table::kById, internal::byIdKey(id), prefix));
+      EICHUB_ASSIGN_OR_RETURN(more, cursor.get(MDB_NEXT, &entry));
+    }
+    EICHUB_RETURN_IF_ERROR(txn.commit());
+  }
+  return Status::OK();
+}
+
 // Copies every entry of table from `from` to `to`, in key order, committing every
 // kCopyEntriesPerTxn entries. Keys arrive sorted, so every put appends (MDB_APPEND, or
 // MDB_APPENDDUP for the next value of the same key in a dupsort table): pages end up full.
 // Schema 4's headers (keyed author || seq) become numbered in that order, with the feed index
-// (header_table.h) written beside them. by_id's keys (the ids themselves before schema 6) become
-// byIdKey(id), in no order.
+// (header_table.h) written beside them. by_id's keys (the ids themselves in schemas 4 and 5)
+// become byIdKey(id), in no order (schema 6's: rebuildById).
 Status copyTable(const ReadTxn& from, LmdbEnv& to, Table table, SchemaCopy& copy) {
   const bool schema_four_headers = table == Table::kHeaders && copy.from_schema == "4";
   EICHUB_ASSIGN_OR_RETURN(Cursor cursor, from.cursor(table));
@@ -230,7 +254,12 @@ Result<SchemaCopy> copyIntoCurrentSchema(const std::string& dir, const std::stri
   EICHUB_ASSIGN_OR_RETURN(auto to, LmdbEnv::open(to_dir, options));
   EICHUB_ASSIGN_OR_RETURN(ReadTxn txn, from->beginRead());
   for (size_t t = 0; t < kTableCount; ++t) {
-    EICHUB_RETURN_IF_ERROR(copyTable(txn, *to, static_cast<Table>(t), copy));
+    const auto table = static_cast<Table>(t);
+    if (table == Table::kById && copy.from_schema == "6") {
+      EICHUB_RETURN_IF_ERROR(rebuildById(txn, *to));
+    } else {
+      EICHUB_RETURN_IF_ERROR(copyTable(txn, *to, table, copy));
+    }
   }
   EICHUB_ASSIGN_OR_RETURN(copy.bytes_after, to->usedBytes());
   return copy;

@@ -1,7 +1,7 @@
 // Store migration (`eichub migrate`): reads a store written before feed format 2, after a
 // backup, so that its author's records can be re-signed into a format-2 store; copies a
-// schema-4 store (feed format 2, bodies uncompressed) or a schema-5 one (by_id keyed by the id)
-// into the current schema.
+// schema-4 store (feed format 2, bodies uncompressed), a schema-5 one (by_id keyed by the id) or
+// a schema-6 one (by_id keyed by a hash of every id) into the current schema.
 #pragma once
 
 #include <optional>
@@ -53,7 +53,7 @@ Result<FormatOneContent> readFormatOneStore(const std::string& dir, const Public
 
 // What copyIntoCurrentSchema did.
 struct SchemaCopy {
-  std::string from_schema;  // "4" or "5"
+  std::string from_schema;  // "4", "5" or "6"
   uint64_t feeds = 0;       // every feed is kept, with every update
   uint64_t updates = 0;
   uint64_t bodies_compressed = 0;  // bodies now stored compressed (schema 4; the others stay raw)
@@ -62,17 +62,18 @@ struct SchemaCopy {
 };
 
 // The store's schema version when the store in dir is of feed format 2 and older than this
-// build's schema: "4" (bodies stored raw) or "5" (by_id keyed by the id); nullopt otherwise.
+// build's schema: "4" (bodies stored raw), "5" (by_id keyed by the id) or "6" (by_id keyed by
+// a hash of the id); nullopt otherwise.
 std::optional<std::string> copiedSchemaVersion(const std::string& dir);
 
-// Writes a compacted copy of the schema-4 or schema-5 store in dir to backup_path (which must
-// not exist), then copies every entry of every table, in key order, into a new store at to_dir
+// Writes a compacted copy of the schema-4, 5 or 6 store in dir to backup_path (which must not
+// exist), then copies every entry of every table, in key order, into a new store at to_dir
 // (which must not exist), in the current schema: bodies compressed when smaller (from 4), by_id
-// keyed by byIdKey (from 4 and 5). Headers, signatures, bodies' signed bytes, record state,
-// indexes, change numbers and meta values are unchanged, so digests, feed exports and change
-// cursors stay the same. The store in dir is left as it is. Errors: Corruption (not a schema-4
-// or schema-5 store, a value that does not decode), AlreadyExists (backup_path or to_dir),
-// IOError.
+// keyed by byIdKey (from 4 and 5; from 6 made again from the records). Headers, signatures, bodies'
+// signed bytes, record state, indexes, change numbers and meta values are unchanged, so digests,
+// feed exports and change cursors stay the same. The store in dir is left as it is. Errors:
+// Corruption (not a schema 4, 5 or 6 store, a value that does not decode), AlreadyExists
+// (backup_path or to_dir), IOError.
 Result<SchemaCopy> copyIntoCurrentSchema(const std::string& dir, const std::string& to_dir,
                                          const std::string& backup_path);
 

@@ -50,11 +50,15 @@ Bytes encodeRecordKey(const RecordKey& key) {
   return out;
 }
 
-ByIdKey byIdKey(ByteView id) {
+ByIdKey::ByIdKey(ByteView id) {
+  if (id.size() < kByIdKeyBytes) {
+    std::copy(id.begin(), id.end(), bytes_.begin());
+    size_ = id.size();
+    return;
+  }
   const Hash32 hash = crypto::sha256(id);
-  ByIdKey key{};
-  std::copy_n(hash.begin(), kByIdKeyBytes, key.begin());
-  return key;
+  std::copy_n(hash.begin(), kByIdKeyBytes, bytes_.begin());
+  size_ = kByIdKeyBytes;
 }
 
 Result<RecordKey> decodeRecordKey(ByteView bytes) {

@@ -28,9 +28,10 @@ inline constexpr std::string_view kSchemaVersionKey = "schema_version";
 // applied updates); `eichub migrate` upgrades 2 to 3. 4: feed format 2 (prev hashes the previous
 // signed header): `eichub migrate` re-signs the node's own records of a 2 or 3 store into a new
 // feed and drops the other feeds, which upgraded peers send again. 5: bodies compressed
-// (body_codec.h; a codec byte in the headers value). 6: by_id keyed by a hash of the id
-// (keys.h byIdKey). `eichub migrate` copies a 4 or 5 store into a new one, every feed kept.
-inline constexpr std::string_view kSchemaVersion = "6";
+// (body_codec.h; a codec byte in the headers value). 6: by_id keyed by a hash of the id. 7: by_id
+// keyed by the id itself when it is shorter than a hash (keys.h byIdKey). `eichub migrate`
+// copies a 4, 5 or 6 store into a new one, every feed kept.
+inline constexpr std::string_view kSchemaVersion = "7";
 
 // The first rid never handed out: one past rid_keys' last key (rids are never reused).
 Result<uint64_t> nextRid(const WriteTxn& txn);

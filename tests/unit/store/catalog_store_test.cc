@@ -601,8 +601,8 @@ TEST(CatalogStoreTest, OpenRules) {
   EXPECT_TRUE(CatalogStore::open(dir.path(), ro).status().isNotFound());
   {
     auto store = openStore(dir.path());
-    EXPECT_EQ(store->meta("schema_version").value(), "6");
-    EXPECT_EQ(store->setMeta("schema_version", "7").code(), Status::Code::kInvalidArgument);
+    EXPECT_EQ(store->meta("schema_version").value(), "7");
+    EXPECT_EQ(store->setMeta("schema_version", "8").code(), Status::Code::kInvalidArgument);
     ASSERT_TRUE(store->setMeta("node_id", "abc").ok());
     EXPECT_EQ(store->meta("node_id").value(), "abc");
     EXPECT_TRUE(store->meta("other").status().isNotFound());

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "federation/crypto/sha256.h"
 #include "node/store/lmdb_env.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/unit/store/store_fixtures.h"
@@ -35,6 +36,27 @@ TEST(KeysTest, TextPostingRoundTripsAndSortsByRid) {
   EXPECT_EQ(decodeTextPosting(bytes).status().code(), Status::Code::kCorruption);
   EXPECT_EQ(decodeRid(ridKey(42)).value(), 42u);
   EXPECT_EQ(decodeRid(Bytes(7, 0)).status().code(), Status::Code::kCorruption);
+}
+
+// An id shorter than a hash is its own by_id key, so numbered ids keep their order in the table
+// (they append); a longer one is keyed by 16 bytes of its hash; the two never share a key.
+TEST(KeysTest, ShortIdsAreTheirOwnByIdKeysAndLongOnesAreHashed) {
+  const std::string short_id = "course/1041";
+  EXPECT_EQ(asChars(byIdKey(asBytes(short_id)).view()), short_id);
+  EXPECT_LT(asChars(byIdKey(asBytes(std::string("course/1041"))).view()),
+            asChars(byIdKey(asBytes(std::string("course/1042"))).view()));
+  const std::string fifteen(15, 'x');
+  EXPECT_EQ(byIdKey(asBytes(fifteen)).view().size(), 15u);
+  const std::string sixteen(16, 'x');
+  const ByIdKey hashed = byIdKey(asBytes(sixteen));
+  ASSERT_EQ(hashed.view().size(), kByIdKeyBytes);
+  EXPECT_NE(asChars(hashed.view()), sixteen);
+  const std::string uri = "http://data.europa.eu/esco/skill/0005c151-5b5a-4a66-8aac-60e734beb1ab";
+  const Hash32 digest = crypto::sha256(asBytes(uri));
+  const ByIdKey uri_key = byIdKey(asBytes(uri));
+  EXPECT_TRUE(std::equal(uri_key.view().begin(), uri_key.view().end(), digest.begin()));
+  EXPECT_EQ(uri_key.view().size(), kByIdKeyBytes);
+  EXPECT_TRUE(byIdKey({}).view().empty());
 }
 
 TEST(KeysTest, HeaderValueHoldsHeaderSignatureCodecAndBody) {
