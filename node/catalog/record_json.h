@@ -25,8 +25,10 @@ inline constexpr size_t kMaxTokenBytes = 64;        // codes, tags, sectors, lan
 inline constexpr size_t kMaxUriBytes = 2048;        // the common practical URL limit
 inline constexpr size_t kMaxLanguages = 64;         // ESCO has 28 languages, the EU 24
 inline constexpr double kMaxDurationHours = 20000;  // a full degree is ~5,400 study hours
-inline constexpr double kMaxPriceAmount = 1e7;      // far above any course; keeps cents exact
-inline constexpr int64_t kMaxHeadcount = 1000000;   // more than any region's need for a skill
+// A price in any currency: 10^7 refused a 600-euro course priced in Indonesian rupiah. Cents up
+// to 10^14 stay exact in a double (below 2^53).
+inline constexpr double kMaxPriceAmount = 1e12;
+inline constexpr int64_t kMaxHeadcount = 1000000;  // more than any region's need for a skill
 
 // Turns one JSON object (one JSON Lines line) into a Change.
 // {"kind":K,"id":I,"op":"delete"} makes a delete and "op":"erase" an erase; anything else (op

@@ -17,6 +17,19 @@ using nlohmann::json;
 constexpr StringRule kCurrencyRule{kMaxTokenBytes, Chars::kToken, isCurrency,
                                    "an ISO 4217 code such as \"EUR\""};
 
+// Whether amount, as the JSON text gives it (the shortest form that reads back the same
+// double), has at most two decimals. Multiplying by 100 cannot tell once amounts reach 10^9:
+// the product's rounding error passes any fixed tolerance.
+bool atMostTwoDecimals(const json& amount) {
+  if (!amount.is_number_float()) return true;  // an integer
+  const std::string text = amount.dump();
+  // An exponent is only written for numbers far from the range prices take: below 10^-4 (more
+  // than two decimals) or over 10^15 (refused above).
+  if (text.find_first_of("eE") != std::string::npos) return false;
+  const size_t dot = text.find('.');
+  return dot == std::string::npos || text.size() - dot - 1 <= 2;
+}
+
 void readPrice(ObjectReader& r, schema::LearningResource::Builder b) {
   const json* price = r.member("price");
   if (r.failed() || price == nullptr) return;
@@ -39,7 +52,7 @@ void readPrice(ObjectReader& r, schema::LearningResource::Builder b) {
     if (!std::isfinite(d) || d < 0 || d > kMaxPriceAmount) {
       p.fail("price.amount", "expected a number >= 0 and <= " + json(kMaxPriceAmount).dump() +
                                  ", got " + amount->dump());
-    } else if (std::fabs(d * 100 - cents) > 1e-6) {
+    } else if (!atMostTwoDecimals(*amount)) {
       p.fail("price.amount", "more than two decimals: " + amount->dump());
     } else {
       auto out = b.initPrice();

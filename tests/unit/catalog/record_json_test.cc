@@ -296,6 +296,18 @@ TEST(RecordJsonTest, Prices) {
   expectInvalid(obj, "price.amount: expected a number >= 0");
   obj["price"] = {{"amount", 1.005}, {"currency", "EUR"}};
   expectInvalid(obj, "price.amount: more than two decimals");
+  obj["price"] = {{"amount", 0.00001}, {"currency", "EUR"}};
+  expectInvalid(obj, "price.amount: more than two decimals");
+  // Currencies with small units: a course of about 600 euros in rupiah, and cents kept exactly
+  // near the limit, where multiplying by 100 is no longer exact in a double.
+  for (const char* text : {"9500000", "123456789012.34", "999999999999.99", "0.07"}) {
+    obj["price"] = {{"amount", json::parse(text)}, {"currency", "IDR"}};
+    Result<Change> large = changeFromJson(obj);
+    ASSERT_TRUE(large.ok()) << text << ": " << large.status().toString();
+    EXPECT_EQ(bodyToJson(*large)["price"]["amount"], json::parse(text).get<double>()) << text;
+  }
+  obj["price"] = {{"amount", json::parse("123456789012.345")}, {"currency", "IDR"}};
+  expectInvalid(obj, "price.amount: more than two decimals");
   obj["price"] = {{"amount", 10}, {"currency", "eur"}};
   expectInvalid(obj, "price.currency: expected an ISO 4217 code");
   obj["price"] = "49 EUR";
