@@ -265,18 +265,21 @@ class OaiProvider {
   }
 
   // Every set held: a scan of every item, once per store position.
+  // Every set an item is in, deleted items included: a set whose items were all deleted still
+  // has their deletions to harvest, so a harvester must be able to name it. One walk of the
+  // change feed per store position.
   Result<std::string> listSets() {
     EICHUB_ASSIGN_OR_RETURN(oai::StorePosition at, storePosition());
     if (auto kept = cache_.sets(at)) return *kept;
     std::set<std::string> sets = {"kind:LearningResource", "kind:Provider"};
-    for (catalog::Kind kind : {catalog::Kind::LEARNING_RESOURCE, catalog::Kind::PROVIDER}) {
-      EICHUB_RETURN_IF_ERROR(
-          context_.store.queries().forEachRecord(kind, [&](const store::RecordState& s) {
-            oai::Item item;
-            item.state = s;
-            for (std::string& set : oai::setsOf(item)) sets.insert(std::move(set));
-          }));
-    }
+    oai::Heads heads;
+    EICHUB_ASSIGN_OR_RETURN(auto feeds, context_.store.queries().feeds());
+    for (const store::FeedInfo& f : feeds) heads[f.author] = f.head.seq;
+    EICHUB_RETURN_IF_ERROR(
+        oai::walkItems(context_.store, heads, oai::Selection{}, 0, [&](const oai::Item& item) {
+          for (std::string& set : oai::setsOf(item)) sets.insert(std::move(set));
+          return true;
+        }));
     std::string out = "<ListSets>";
     for (const std::string& set : sets) {
       out += "<set><setSpec>" + oai::escape(set) + "</setSpec><setName>" + oai::escape(set) +

@@ -303,7 +303,8 @@ TEST_F(OaiHttpTest, ASelectiveHarvestReturnsExactlyWhatChanged) {
 }
 
 // Identify, ListSets and a first page are kept while the store stays where it was: a publish
-// moves them on. A deleted record stays in the region and sector sets it was in.
+// moves them on. A deleted record stays in the region and sector sets it was in, and ListSets
+// keeps naming a set whose items were all deleted.
 TEST_F(OaiHttpTest, WholeStoreAnswersFollowTheStoreAndDeletesKeepTheirSets) {
   publish(resource("r/1", "one", "UKE42"));
   Answer sets(oai("verb=ListSets"));
@@ -320,6 +321,10 @@ TEST_F(OaiHttpTest, WholeStoreAnswersFollowTheStoreAndDeletesKeepTheirSets) {
   EXPECT_EQ(Answer(oai("verb=ListIdentifiers&metadataPrefix=oai_dc")).count("//o:header"), 2u);
 
   publish(deletion("r/2"));
+  // region:DE501's only item is deleted: the set is still listed, for its deletion.
+  Answer after_delete(oai("verb=ListSets"));
+  specs = after_delete.texts("//o:set/o:setSpec");
+  EXPECT_EQ(std::count(specs.begin(), specs.end(), "region:DE501"), 1);
   Answer region(oai("verb=ListIdentifiers&metadataPrefix=oai_dc&set=region:DE"));
   EXPECT_EQ(region.texts("//o:header[@status='deleted']/o:identifier"),
             std::vector<std::string>{identifier("r/2")});
