@@ -197,6 +197,14 @@ class OaiProvider {
     return list(verb, args);
   }
 
+  // Every feed's head as held now: the bound of a whole-store walk (oai::walkItems).
+  Result<oai::Heads> heldHeads() {
+    EICHUB_ASSIGN_OR_RETURN(auto feeds, context_.store.queries().feeds());
+    oai::Heads heads;
+    for (const store::FeedInfo& f : feeds) heads[f.author] = f.head.seq;
+    return heads;
+  }
+
   // Where the store is now; read before the store itself (AnswerCache).
   Result<oai::StorePosition> storePosition() {
     oai::StorePosition at;
@@ -264,7 +272,6 @@ class OaiProvider {
            "</record></GetRecord>";
   }
 
-  // Every set held: a scan of every item, once per store position.
   // Every set an item is in, deleted items included: a set whose items were all deleted still
   // has their deletions to harvest, so a harvester must be able to name it. One walk of the
   // change feed per store position.
@@ -272,9 +279,7 @@ class OaiProvider {
     EICHUB_ASSIGN_OR_RETURN(oai::StorePosition at, storePosition());
     if (auto kept = cache_.sets(at)) return *kept;
     std::set<std::string> sets = {"kind:LearningResource", "kind:Provider"};
-    oai::Heads heads;
-    EICHUB_ASSIGN_OR_RETURN(auto feeds, context_.store.queries().feeds());
-    for (const store::FeedInfo& f : feeds) heads[f.author] = f.head.seq;
+    EICHUB_ASSIGN_OR_RETURN(oai::Heads heads, heldHeads());
     EICHUB_RETURN_IF_ERROR(
         oai::walkItems(context_.store, heads, oai::Selection{}, 0, [&](const oai::Item& item) {
           for (std::string& set : oai::setsOf(item)) sets.insert(std::move(set));
@@ -330,8 +335,7 @@ class OaiProvider {
         fmt::format("{} {} {} {} {}", harvest.verb, s.metadata_prefix, s.from, s.until, s.set);
     if (auto kept = cache_.firstPage(at, key)) return *kept;
     oai::Harvest bound = harvest;
-    EICHUB_ASSIGN_OR_RETURN(auto feeds, context_.store.queries().feeds());
-    for (const store::FeedInfo& f : feeds) bound.heads[f.author] = f.head.seq;
+    EICHUB_ASSIGN_OR_RETURN(bound.heads, heldHeads());
     uint64_t complete = 0;
     EICHUB_RETURN_IF_ERROR(
         oai::walkItems(context_.store, bound.heads, s, 0, [&complete](const oai::Item&) {

@@ -15,7 +15,6 @@ PreparedBody BodyPreparer::prepare(ByteView body, const Hash32& body_hash) {
   prepared.body_hash = body_hash;
   const internal::StoredBody stored = compressor_->compress(body);
   if (stored.codec == internal::BodyCodec::kZstd) {
-    prepared.compressed = true;
     prepared.stored.assign(stored.bytes.begin(), stored.bytes.end());
   }
   if (auto texts = internal::bodyTexts(body); texts.ok()) {

@@ -25,8 +25,8 @@ struct PreparedBody {
   // Of the body it was prepared from: apply uses it only for an update with this body hash and
   // its body, and does the work itself otherwise.
   Hash32 body_hash{};
-  bool compressed = false;
   Bytes stored;  // the zstd frame when compressed; else empty, and the body is stored as signed
+  bool compressed() const { return !stored.empty(); }
   bool indexed = false;  // the body reads as a record: its terms and skills follow
   std::vector<search::Term> terms;
   std::vector<std::string> skills;

@@ -63,9 +63,9 @@ Status putHeader(WriteTxn& txn, const feed::VerifiedUpdate& update, ByteView bod
   const feed::HeaderFields& f = update.fields;
   Bytes& value = batch.header_value;
   const internal::StoredBody stored =
-      !prepared              ? batch.compressor.compress(body)
-      : prepared->compressed ? internal::StoredBody{internal::BodyCodec::kZstd, prepared->stored}
-                             : internal::StoredBody{internal::BodyCodec::kRaw, body};
+      !prepared                ? batch.compressor.compress(body)
+      : prepared->compressed() ? internal::StoredBody{internal::BodyCodec::kZstd, prepared->stored}
+                               : internal::StoredBody{internal::BodyCodec::kRaw, body};
   internal::encodeHeaderValue(update.signed_update.header, update.signed_update.signature, stored,
                               value);
   return batch.headers.append(txn, f.author, f.seq, value);

@@ -75,7 +75,7 @@ TEST(PreparedBodyTest, ABatchStoredWithPreparedBodiesEqualsOneStoredWithout) {
   TestFeed a;
   const std::vector<VerifiedUpdate> batch = mixedBatch(a);
   const std::vector<PreparedBody> prepared = prepareAll(batch);
-  ASSERT_TRUE(prepared.front().compressed) << "the fixture's bodies must take the zstd path";
+  ASSERT_TRUE(prepared.front().compressed()) << "the fixture's bodies must take the zstd path";
   ASSERT_TRUE(prepared.front().indexed);
   ASSERT_FALSE(prepared[prepared.size() - 2].indexed) << "the junk body reads as no record";
 
