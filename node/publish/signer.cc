@@ -11,7 +11,7 @@ Signer::Signer(const crypto::SigningKey& key, std::string network, feed::Head he
 
 Signer::~Signer() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     stop_ = true;
   }
   changed_.notify_all();
@@ -26,19 +26,19 @@ void Signer::submit(std::vector<Draft> chunk) {
         preparer_.prepare(std::move(draft.fields), std::move(draft.body), draft.time_ms));
   }
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     chunks_.push_back({std::move(prepared), {}, State::kQueued});
   }
   changed_.notify_all();
 }
 
 std::vector<feed::VerifiedUpdate> Signer::take() {
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   while (chunks_.front().state != State::kSigned) {
     if (Chunk* chunk = claimQueued()) {
-      sign(*chunk, lock);
+      sign(*chunk);
     } else {
-      changed_.wait(lock);
+      lock.wait(changed_);
     }
   }
   std::vector<feed::VerifiedUpdate> updates = std::move(chunks_.front().updates);
@@ -57,25 +57,25 @@ Signer::Chunk* Signer::claimQueued() {
   return nullptr;
 }
 
-void Signer::sign(Chunk& chunk, std::unique_lock<std::mutex>& lock) {
-  lock.unlock();
+void Signer::sign(Chunk& chunk) {
+  mutex_.unlock();
   chunk.updates.reserve(chunk.prepared.size());
   for (feed::PreparedUpdate& prepared : chunk.prepared) {
     chunk.updates.push_back(appender_.append(std::move(prepared)));
   }
   chunk.prepared.clear();
-  lock.lock();
+  mutex_.lock();
   chunk.state = State::kSigned;
   changed_.notify_all();
 }
 
 void Signer::run() {
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   for (;;) {
     Chunk* chunk = nullptr;
-    changed_.wait(lock, [&] { return stop_ || (chunk = claimQueued()) != nullptr; });
+    while (!stop_ && (chunk = claimQueued()) == nullptr) lock.wait(changed_);
     if (stop_) return;
-    sign(*chunk, lock);
+    sign(*chunk);
   }
 }
 

@@ -9,10 +9,10 @@
 
 #include <condition_variable>
 #include <deque>
-#include <mutex>
 #include <thread>
 #include <vector>
 
+#include "federation/common/mutex.h"
 #include "federation/crypto/ed25519_key.h"
 #include "federation/feed/appender.h"
 #include "federation/feed/update.h"
@@ -55,21 +55,22 @@ class Signer {
 
   void run();
   // The oldest chunk still queued, marked as being signed, or nullptr when there is none or a
-  // chunk is being signed (the chain orders them). Call with mutex_ held.
-  Chunk* claimQueued();
-  // Signs chunk, claimed by claimQueued(), with lock released meanwhile, and marks it signed.
-  void sign(Chunk& chunk, std::unique_lock<std::mutex>& lock);
+  // chunk is being signed (the chain orders them).
+  Chunk* claimQueued() EICHUB_REQUIRES(mutex_);
+  // Signs chunk, claimed by claimQueued(), with mutex_ released meanwhile (the claim makes the
+  // chunk and appender_ the caller's alone), and marks it signed.
+  void sign(Chunk& chunk) EICHUB_REQUIRES(mutex_);
 
   // Used by submit() only, on the caller's thread.
   feed::FeedPreparer preparer_;
-  std::mutex mutex_;
+  Mutex mutex_;
   std::condition_variable changed_;
   // Used by whoever holds the one claimed chunk: claimQueued() hands out one at a time.
   feed::FeedAppender appender_;
   // Submitted and not taken, oldest first. A deque: its elements stay in place while chunks
-  // are added at the back and taken from the front, so a chunk can be signed unlocked.
-  std::deque<Chunk> chunks_;
-  bool stop_ = false;
+  // are added at the back and taken from the front, so a claimed chunk is signed unlocked.
+  std::deque<Chunk> chunks_ EICHUB_GUARDED_BY(mutex_);
+  bool stop_ EICHUB_GUARDED_BY(mutex_) = false;
   std::thread thread_;  // last: starts once the members above exist
 };
 
