@@ -243,5 +243,43 @@ TEST(MigrateTest, UpgradesASchemaSixStoreWithoutChangingItsFeeds) {
   EXPECT_EQ(outcome["bodies_compressed"], 0);
 }
 
+// Puts key with an empty value into table of the LMDB store in data_dir, as a damaged or
+// hand-edited store might hold it.
+void putRaw(const std::string& data_dir, const char* table, const std::string& key) {
+  MDB_env* env = nullptr;
+  ASSERT_EQ(mdb_env_create(&env), 0);
+  mdb_env_set_maxdbs(env, 32);
+  ASSERT_EQ(mdb_env_open(env, data_dir.c_str(), 0, 0644), 0);
+  MDB_txn* txn = nullptr;
+  ASSERT_EQ(mdb_txn_begin(env, nullptr, 0, &txn), 0);
+  MDB_dbi dbi = 0;
+  ASSERT_EQ(mdb_dbi_open(txn, table, 0, &dbi), 0);
+  std::string value;
+  MDB_val k{key.size(), const_cast<char*>(key.data())}, v{0, value.data()};
+  ASSERT_EQ(mdb_put(txn, dbi, &k, &v, 0), 0);
+  ASSERT_EQ(mdb_txn_commit(txn), 0);
+  mdb_env_close(env);
+}
+
+// A schema-6 store whose records table holds a key with no id after its kind and author: by_id
+// cannot be made again from it, so the upgrade stops with an error that says so, and the home
+// is left as it was (still refused until migrated, no half-made store beside it).
+TEST(MigrateTest, ASchemaSixRecordKeyWithoutAnIdStopsTheUpgradeAndLeavesTheHome) {
+  testing::TempDir dir;
+  const std::string home = copyFixtureHome(dir, kSchemaSixFixture);
+  const std::string data = home + "/data";
+  putRaw(data, "records", std::string(1 + 32, '\x01'));  // kind || author, and no id
+  const std::string before = fileBytes(data + "/data.mdb");
+
+  ProcessResult refused = eichub({"migrate", "--home", home, "--backup", dir.file("b.mdb")});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("record key without an id"), std::string::npos) << refused.err;
+  EXPECT_EQ(fileBytes(data + "/data.mdb"), before);
+  EXPECT_FALSE(fs::exists(data + ".schema7"));
+  ProcessResult still_old = eichub({"status", "--home", home});
+  EXPECT_NE(still_old.exit_code, 0);
+  EXPECT_NE(still_old.err.find("eichub migrate"), std::string::npos) << still_old.err;
+}
+
 }  // namespace
 }  // namespace eichub
