@@ -90,7 +90,9 @@ Result<PublishSummary> publishChanges(store::CatalogStore& store, const crypto::
   // Every record this call changed: newer than the store until its batch is stored, and the
   // same as the store after that.
   std::unordered_map<std::string, KnownState> known_states;
-  Signer signer(key, network, head);
+  // A publish that fits in the first chunk is signed on this thread alone (SignerThread).
+  Signer signer(key, network, head,
+                changes.size() > kFirstChunkUpdates ? SignerThread::kStarted : SignerThread::kNone);
   uint64_t next_seq = head.seq + 1;
   std::vector<Draft> chunk;  // drafted, not yet handed to the signer
   size_t chunk_bytes = 0;    // of its bodies, ids and prepared bodies

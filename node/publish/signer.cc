@@ -4,12 +4,14 @@
 
 namespace eichub::publish {
 
-Signer::Signer(const crypto::SigningKey& key, std::string network, feed::Head head)
-    : preparer_(key.publicKey(), network, head),
-      appender_(key, std::move(network), head),
-      thread_([this] { run(); }) {}
+Signer::Signer(const crypto::SigningKey& key, std::string network, feed::Head head,
+               SignerThread thread)
+    : preparer_(key.publicKey(), network, head), appender_(key, std::move(network), head) {
+  if (thread == SignerThread::kStarted) thread_ = std::thread([this] { run(); });
+}
 
 Signer::~Signer() {
+  if (!thread_.joinable()) return;
   {
     MutexLock lock(mutex_);
     stop_ = true;

@@ -66,6 +66,25 @@ TEST(SignerTest, ContinuesTheFeedFromItsHead) {
   EXPECT_EQ(chunk[0].fields.time_ms, 5000);  // never before the head's time
 }
 
+// Without a thread of its own the caller signs every chunk in take(): the same updates, in
+// order, chained.
+TEST(SignerTest, WithoutAThreadTheCallerSignsEveryChunk) {
+  auto key = crypto::SigningKey::generate();
+  ASSERT_TRUE(key.ok());
+  Signer signer(*key, "test-net", feed::Head{}, SignerThread::kNone);
+  signer.submit({deleteDraft("p/1", 1000), deleteDraft("p/2", 1000)});
+  signer.submit({deleteDraft("p/3", 1000)});
+  feed::Head chain;
+  std::vector<feed::VerifiedUpdate> first = signer.take();
+  ASSERT_EQ(first.size(), 2u);
+  expectChained(first, chain);
+  std::vector<feed::VerifiedUpdate> second = signer.take();
+  ASSERT_EQ(second.size(), 1u);
+  expectChained(second, chain);
+  EXPECT_EQ(chain.seq, 3u);
+  EXPECT_EQ(second[0].fields.id, "p/3");
+}
+
 // With many chunks queued, take() signs some on the calling thread while the signer's thread
 // signs others, one at a time: the chunks still come back whole, in order, chained.
 TEST(SignerTest, ChunksSignedByTheCallerComeBackInOrder) {
