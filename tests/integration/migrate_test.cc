@@ -3,6 +3,8 @@
 // re-signed into a format-2 feed (same ids and content), other authors' feeds dropped.
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <memory>
 
 #include <gtest/gtest.h>
 #include <lmdb.h>
@@ -44,23 +46,35 @@ std::string copyFixtureHome(const testing::TempDir& dir, const std::string& fixt
   return home;
 }
 
+// Runs edit in one write transaction on the LMDB store in data_dir, opened directly rather than
+// through the store's code, and commits it: a store as an older build or damage left it.
+void editRawStore(const std::string& data_dir, const std::function<void(MDB_txn*)>& edit) {
+  MDB_env* raw_env = nullptr;
+  ASSERT_EQ(mdb_env_create(&raw_env), 0);
+  std::unique_ptr<MDB_env, decltype(&mdb_env_close)> env(raw_env, &mdb_env_close);
+  mdb_env_set_maxdbs(env.get(), 32);
+  ASSERT_EQ(mdb_env_open(env.get(), data_dir.c_str(), 0, 0644), 0);
+  MDB_txn* txn = nullptr;
+  ASSERT_EQ(mdb_txn_begin(env.get(), nullptr, 0, &txn), 0);
+  edit(txn);
+  if (::testing::Test::HasFatalFailure()) {
+    mdb_txn_abort(txn);
+    return;
+  }
+  ASSERT_EQ(mdb_txn_commit(txn), 0);
+}
+
 // Turns the fixture's schema-3 store into what a schema-2 build wrote: no changes table.
 void downgradeToVersion2(const std::string& data_dir) {
-  MDB_env* env = nullptr;
-  ASSERT_EQ(mdb_env_create(&env), 0);
-  mdb_env_set_maxdbs(env, 32);
-  ASSERT_EQ(mdb_env_open(env, data_dir.c_str(), 0, 0644), 0);
-  MDB_txn* txn = nullptr;
-  ASSERT_EQ(mdb_txn_begin(env, nullptr, 0, &txn), 0);
-  MDB_dbi meta = 0, changes = 0;
-  ASSERT_EQ(mdb_dbi_open(txn, "meta", 0, &meta), 0);
-  ASSERT_EQ(mdb_dbi_open(txn, "changes", 0, &changes), 0);
-  ASSERT_EQ(mdb_drop(txn, changes, 1), 0);
-  std::string key = "schema_version", value = "2";
-  MDB_val k{key.size(), key.data()}, v{value.size(), value.data()};
-  ASSERT_EQ(mdb_put(txn, meta, &k, &v, 0), 0);
-  ASSERT_EQ(mdb_txn_commit(txn), 0);
-  mdb_env_close(env);
+  editRawStore(data_dir, [](MDB_txn* txn) {
+    MDB_dbi meta = 0, changes = 0;
+    ASSERT_EQ(mdb_dbi_open(txn, "meta", 0, &meta), 0);
+    ASSERT_EQ(mdb_dbi_open(txn, "changes", 0, &changes), 0);
+    ASSERT_EQ(mdb_drop(txn, changes, 1), 0);
+    std::string key = "schema_version", value = "2";
+    MDB_val k{key.size(), key.data()}, v{value.size(), value.data()};
+    ASSERT_EQ(mdb_put(txn, meta, &k, &v, 0), 0);
+  });
 }
 
 // Migrates home and checks what a user sees: the same own records, a format-2 feed that
@@ -243,24 +257,6 @@ TEST(MigrateTest, UpgradesASchemaSixStoreWithoutChangingItsFeeds) {
   EXPECT_EQ(outcome["bodies_compressed"], 0);
 }
 
-// Puts key with an empty value into table of the LMDB store in data_dir, as a damaged or
-// hand-edited store might hold it.
-void putRaw(const std::string& data_dir, const char* table, const std::string& key) {
-  MDB_env* env = nullptr;
-  ASSERT_EQ(mdb_env_create(&env), 0);
-  mdb_env_set_maxdbs(env, 32);
-  ASSERT_EQ(mdb_env_open(env, data_dir.c_str(), 0, 0644), 0);
-  MDB_txn* txn = nullptr;
-  ASSERT_EQ(mdb_txn_begin(env, nullptr, 0, &txn), 0);
-  MDB_dbi dbi = 0;
-  ASSERT_EQ(mdb_dbi_open(txn, table, 0, &dbi), 0);
-  std::string value;
-  MDB_val k{key.size(), const_cast<char*>(key.data())}, v{0, value.data()};
-  ASSERT_EQ(mdb_put(txn, dbi, &k, &v, 0), 0);
-  ASSERT_EQ(mdb_txn_commit(txn), 0);
-  mdb_env_close(env);
-}
-
 // A schema-6 store whose records table holds a key with no id after its kind and author: by_id
 // cannot be made again from it, so the upgrade stops with an error that says so, and the home
 // is left as it was (still refused until migrated, no half-made store beside it).
@@ -268,7 +264,13 @@ TEST(MigrateTest, ASchemaSixRecordKeyWithoutAnIdStopsTheUpgradeAndLeavesTheHome)
   testing::TempDir dir;
   const std::string home = copyFixtureHome(dir, kSchemaSixFixture);
   const std::string data = home + "/data";
-  putRaw(data, "records", std::string(1 + 32, '\x01'));  // kind || author, and no id
+  editRawStore(data, [](MDB_txn* txn) {
+    MDB_dbi records = 0;
+    ASSERT_EQ(mdb_dbi_open(txn, "records", 0, &records), 0);
+    std::string key(1 + 32, '\x01');  // kind || author, and no id
+    MDB_val k{key.size(), key.data()}, v{0, nullptr};
+    ASSERT_EQ(mdb_put(txn, records, &k, &v, 0), 0);
+  });
   const std::string before = fileBytes(data + "/data.mdb");
 
   ProcessResult refused = eichub({"migrate", "--home", home, "--backup", dir.file("b.mdb")});
