@@ -39,8 +39,9 @@ BodyCompressor::~BodyCompressor() = default;
 StoredBody BodyCompressor::compress(ByteView body) {
   if (body.size() < kMinCompressedBodyBytes) return StoredBody{BodyCodec::kRaw, body};
   buffer_.resize(ZSTD_compressBound(body.size()));
-  const size_t written = ZSTD_compressCCtx(context_->cctx.get(), buffer_.data(), buffer_.size(),
-                                           body.data(), body.size(), kBodyCompressionLevel);
+  const size_t written = ZSTD_compressCCtx(
+      context_->cctx.get(), buffer_.data(), buffer_.size(), body.data(), body.size(),
+      body.size() < kSmallBodyBytes ? kSmallBodyCompressionLevel : kBodyCompressionLevel);
   // A bound-sized buffer cannot be too small, so an error here is zstd's own failure: keeping
   // the body raw is always correct.
   if (ZSTD_isError(written) || written >= body.size()) return StoredBody{BodyCodec::kRaw, body};

@@ -34,6 +34,13 @@ inline constexpr size_t kMinCompressedBodyBytes = 128;
 // zstd level 1, the fastest standard level: on ESCO's 18,163 bodies it gave 2.41 x, level 3 the
 // same and level 6 2.5% more for 1.65 x the CPU (docs/benchmarks.md "Disk").
 inline constexpr int kBodyCompressionLevel = 1;
+// Bodies shorter than this are compressed at level -1, which keeps the literals raw (matches
+// only): a Huffman table for a body this small cost more than the bytes it saved, about 4 us to
+// build when compressing and 2 us to read back, on every body synced, read or served, for 14%
+// of its compressed size (1.1 KB catch-up updates: 3.06 x at level 1, 2.63 x at -1; ESCO's
+// bodies 2.41 x, 2.27 x with this bound; docs/benchmarks.md "Bodies under 1 KiB").
+inline constexpr size_t kSmallBodyBytes = 1024;
+inline constexpr int kSmallBodyCompressionLevel = -1;
 
 // Compresses bodies for the write path. Owns a zstd compression context and the output buffer,
 // both reused from body to body. Not thread-safe: one per writing thread.

@@ -39,6 +39,22 @@ TEST(BodyCodecTest, TextShrinksAndReadsBackAsSigned) {
   EXPECT_EQ(into, body);
 }
 
+// Bodies under kSmallBodyBytes are compressed at another level by the same context: both sides
+// of the bound shrink and read back, in either order.
+TEST(BodyCodecTest, BodiesEitherSideOfTheSmallBodyBoundShrinkAndReadBack) {
+  BodyCompressor compressor;
+  const Bytes small_body = textBody(kSmallBodyBytes - 1);
+  const Bytes large_body = textBody(kSmallBodyBytes);
+  for (int round = 0; round < 2; ++round) {
+    for (const Bytes* body : {&small_body, &large_body, &small_body}) {
+      StoredBody stored = compressor.compress(*body);
+      EXPECT_EQ(stored.codec, BodyCodec::kZstd) << body->size();
+      EXPECT_LT(stored.bytes.size(), body->size() / 2) << body->size();
+      EXPECT_EQ(plain(stored), *body) << body->size();
+    }
+  }
+}
+
 TEST(BodyCodecTest, ShortOrIncompressibleBodiesStayRaw) {
   BodyCompressor compressor;
   const Bytes short_body = textBody(kMinCompressedBodyBytes - 1);
