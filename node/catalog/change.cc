@@ -4,92 +4,16 @@
 
 #include <algorithm>
 #include <string>
-#include <string_view>
 
-#include <capnp/dynamic.h>
-#include <capnp/schema.h>
 #include <kj/exception.h>
 
 #include "federation/common/capnp_read.h"
-#include "federation/common/utf8.h"
 #include "federation/trust/trust_record.h"
+#include "node/catalog/record_values.h"
 
 namespace eichub::catalog {
 
-namespace {
-
 using schema::Record;
-
-// Where checkValue is in the record: a chain of parts on the stack, turned into a string such as
-// "learningResource.title[1].text" only when a check fails (valid records build none).
-struct Path {
-  const Path* parent = nullptr;
-  std::string_view field;  // a struct field, or empty for a list element
-  unsigned index = 0;      // the list element, when field is empty
-
-  std::string str() const {
-    if (parent == nullptr) return std::string(field);
-    std::string out = parent->str();
-    if (field.empty()) return out + "[" + std::to_string(index) + "]";
-    return out.empty() ? std::string(field) : out + "." + std::string(field);
-  }
-};
-
-// Walks every field of a record and checks texts (UTF-8, length) and lists (length); the path
-// names the field at fault.
-Status checkValue(const capnp::DynamicValue::Reader& value, const Path& path);
-
-Status checkStruct(capnp::DynamicStruct::Reader reader, const Path& path) {
-  auto checkField = [&](capnp::StructSchema::Field field) -> Status {
-    if (!reader.has(field)) return Status::OK();
-    auto name = field.getProto().getName();
-    return checkValue(reader.get(field), Path{&path, {name.cStr(), name.size()}, 0});
-  };
-  for (auto field : reader.getSchema().getNonUnionFields()) {
-    EICHUB_RETURN_IF_ERROR(checkField(field));
-  }
-  KJ_IF_MAYBE (active, reader.which()) {
-    EICHUB_RETURN_IF_ERROR(checkField(*active));
-  }
-  return Status::OK();
-}
-
-Status checkValue(const capnp::DynamicValue::Reader& value, const Path& path) {
-  switch (value.getType()) {
-    case capnp::DynamicValue::TEXT: {
-      auto text = value.as<capnp::Text>();
-      if (text.size() > kMaxTextBytes) {
-        return Status::InvalidArgument(path.str() + " is longer than " +
-                                       std::to_string(kMaxTextBytes) + " bytes");
-      }
-      if (!isValidUtf8({text.begin(), text.size()})) {
-        return Status::InvalidArgument(path.str() + " is not valid UTF-8");
-      }
-      return Status::OK();
-    }
-    case capnp::DynamicValue::LIST: {
-      auto list = value.as<capnp::DynamicList>();
-      if (list.size() > kMaxListEntries) {
-        return Status::InvalidArgument(path.str() + " has more than " +
-                                       std::to_string(kMaxListEntries) + " entries");
-      }
-      for (unsigned i = 0; i < list.size(); ++i) {
-        EICHUB_RETURN_IF_ERROR(checkValue(list[i], Path{&path, {}, i}));
-      }
-      return Status::OK();
-    }
-    case capnp::DynamicValue::STRUCT:
-      return checkStruct(value.as<capnp::DynamicStruct>(), path);
-    case capnp::DynamicValue::DATA:
-    case capnp::DynamicValue::ANY_POINTER:
-    case capnp::DynamicValue::CAPABILITY:
-      return Status::InvalidArgument(path.str() + " has a type records never hold");
-    default:
-      return Status::OK();  // numbers, bools, enums
-  }
-}
-
-}  // namespace
 
 catalog::Kind kindOf(Record::Reader record) {
   const KindInfo* info = kindInfo(record);
@@ -104,7 +28,7 @@ Result<Change> describeRecord(Record::Reader record) {
   try {
     const KindInfo* info = kindInfo(record);
     if (info == nullptr) return Status::InvalidArgument("unknown record kind");
-    EICHUB_RETURN_IF_ERROR(checkStruct(capnp::toDynamic(record), Path{}));
+    EICHUB_RETURN_IF_ERROR(checkRecordValues(record));
     change.kind = info->kind;
     info->identify(record, change.id, change.tags);
     std::sort(change.tags.begin(), change.tags.end());
