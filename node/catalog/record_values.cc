@@ -55,13 +55,12 @@ struct TypePlan {
 
 inline constexpr uint16_t kNoDiscriminant = capnp::schema::Field::NO_DISCRIMINANT;
 
-// A field that needs a check: a pointer, or a group (whose fields live in the same struct).
+// A field that needs a check: a pointer.
 struct FieldPlan {
   std::string name;
   uint16_t discriminant = kNoDiscriminant;  // the union member's value, or none
-  uint32_t pointer = 0;                     // its index in the pointer section (not a group)
-  const TypePlan* type = nullptr;           // null for a group
-  const StructPlan* group = nullptr;        // a group's own fields
+  uint32_t pointer = 0;                     // its index in the pointer section
+  const TypePlan* type = nullptr;
 };
 
 struct StructPlan {
@@ -97,14 +96,12 @@ class RecordPlan {
       FieldPlan out;
       out.name = field_proto.getName().cStr();
       out.discriminant = field_proto.getDiscriminantValue();
-      if (field_proto.isGroup()) {
-        out.group = structPlan(field.getType().asStruct());
-      } else {
-        capnp::Type type = field.getType();
-        if (!isPointer(type)) continue;  // numbers, bools, enums, void
-        out.pointer = field_proto.getSlot().getOffset();
-        out.type = typePlan(type);
-      }
+      // No record holds a group; checking one would walk its fields in this same struct.
+      EICHUB_CHECK(!field_proto.isGroup()) << "record_values: a group in the Record schema";
+      capnp::Type type = field.getType();
+      if (!isPointer(type)) continue;  // numbers, bools, enums, void
+      out.pointer = field_proto.getSlot().getOffset();
+      out.type = typePlan(type);
       plan->fields.push_back(std::move(out));
     }
     return plan;
@@ -223,14 +220,10 @@ Status checkStruct(capnp::AnyStruct::Reader reader, const StructPlan& plan, cons
   auto pointers = reader.getPointerSection();
   for (const FieldPlan& field : plan.fields) {
     if (field.discriminant != kNoDiscriminant && field.discriminant != active) continue;
-    const Path here{&path, field.name, 0};
-    if (field.group != nullptr) {
-      EICHUB_RETURN_IF_ERROR(checkStruct(reader, *field.group, here));
-      continue;
-    }
     // A pointer past the section was not written (an older, shorter struct): null.
     if (field.pointer >= pointers.size() || pointers[field.pointer].isNull()) continue;
-    EICHUB_RETURN_IF_ERROR(checkPointer(pointers[field.pointer], *field.type, here));
+    EICHUB_RETURN_IF_ERROR(
+        checkPointer(pointers[field.pointer], *field.type, Path{&path, field.name, 0}));
   }
   return Status::OK();
 }

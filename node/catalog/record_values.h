@@ -6,7 +6,9 @@
 // walk does not use Cap'n Proto's reflection per value, whose type lookups were most of a
 // receiver's check: what to look at in each struct (which pointer, which union member, which
 // type) is derived once from the schema (a RecordPlan), and the walk reads pointers through
-// AnyStruct and AnyPointer.
+// AnyStruct, typed Text lists and AnyList. The plan covers what the Record schema uses (texts,
+// structs, lists of texts, structs or scalars, unions); a group or a list of lists added to it
+// stops the first check with a message saying so, which any test that checks a record shows.
 #pragma once
 
 #include "federation/common/result.h"
