@@ -28,6 +28,7 @@ struct Hello {
   serveBudgetBytes @4 :UInt64;  # as a server, the most bytes of updates it keeps sent to a link
                                 # past what the client's wants state it holds (Want.heldSeq); the
                                 # client restates its want as it reads. 0: an older node
+  zstdBodies @5 :Bool;          # the sender reads bodies sent in Updates.bodyFrames
 }
 
 # Asks for updates of one feed from fromSeq on; the server sends at most credit of them,
@@ -68,6 +69,10 @@ struct Bodies {
 # A contiguous run of one author's updates, oldest first.
 struct Updates {
   updates @0 :List(Feed.Update);
+  # Only to a client whose hello set zstdBodies, and then empty or as long as updates: a non-empty
+  # entry is update i's body as one zstd frame naming its size, sent instead of its body
+  # (federation/feed/body_frame.h). Hashes and signatures cover the decompressed bytes.
+  bodyFrames @1 :List(Data);
 }
 
 # Two valid signed headers by the same author at the same seq with different bytes.

@@ -141,8 +141,10 @@ FeedFileReport readFeedFile(const std::string& path, FeedFileCheck check,
     for (index = 1; index <= count; ++index) {
       capnp::InputStreamMessageReader reader(in, readerOptions(kMaxEntryBytes, kEntryNestingLimit));
       auto entry = reader.getRoot<schema::Update>();
-      SignedUpdate update{bytesOf(entry.getSigned().getHeader()),
-                          bytesOf(entry.getSigned().getSignature()), bytesOf(entry.getBody())};
+      SignedUpdate update;
+      update.header = bytesOf(entry.getSigned().getHeader());
+      update.signature = bytesOf(entry.getSigned().getSignature());
+      update.body = bytesOf(entry.getBody());
       auto verified = verifyUpdate(std::move(update), report.network, each);
       if (!verified.ok()) {
         report.error = verified.status();

@@ -54,6 +54,10 @@ struct SignedUpdate {
   Bytes header;
   Bytes signature;
   Bytes body;
+  // Empty, or body as one zstd frame (body_frame.h): as a store read it or a peer sent it. When
+  // set it decompresses to body, so a receiver may store it as it came and a server may send it
+  // instead of body; whoever changes body clears it. Not counted by signedBytes.
+  Bytes body_zstd;
 };
 
 // The bytes an update holds as signed: header, signature and body (what byte limits count).

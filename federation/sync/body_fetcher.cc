@@ -10,6 +10,7 @@ bool BodyFetcher::add(const wire::BodyRef& ref, feed::SignedUpdate header, LinkI
   if (fetches_.count(ref) != 0) return true;
   if (fetches_.size() >= kMaxPendingBodies) return false;
   header.body.clear();
+  header.body_zstd.clear();
   fetches_.emplace(ref, Fetch{ref, std::move(header), body_size, hint, 0, 0, {}});
   waiting_.insert(ref);
   return true;

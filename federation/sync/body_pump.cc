@@ -93,6 +93,7 @@ void BodyPump::onBodies(LinkId link, wire::Bodies& bodies) {
     }
     feed::SignedUpdate update = fetch->header;
     update.body = std::move(item.body);
+    update.body_zstd.clear();
     // The header was verified when it arrived; this binds the body to its signed hash.
     auto verified = feed::verifyUpdate(std::move(update), context_.options().network,
                                        feed::SignatureCheck::kDeferToChain);

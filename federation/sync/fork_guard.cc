@@ -52,8 +52,8 @@ void ForkGuard::forkSeen(LinkId link, const feed::VerifiedUpdate& theirs,
                          const feed::SignedUpdate& ours) {
   const feed::HeaderFields& f = theirs.fields;
   wire::ForkProof proof;
-  proof.first = {ours.header, ours.signature, {}};
-  proof.second = {theirs.signed_update.header, theirs.signed_update.signature, {}};
+  proof.first = {ours.header, ours.signature, {}, {}};
+  proof.second = {theirs.signed_update.header, theirs.signed_update.signature, {}, {}};
   onFork(link, proof);
   // Every node must freeze at the same seq, the first where the branches differ: while their
   // predecessor is not ours either, ask for it too (a walk back, one header per step).
@@ -69,8 +69,8 @@ void ForkGuard::chainBreakSeen(LinkId link, const feed::VerifiedUpdate& theirs) 
   // Our header there may still be on its way to the store: the probe decides then.
   if (!ours || feed::signedHeaderHash(ours->header, ours->signature) == f.prev) return;
   wire::ForkProof proof;
-  proof.first = {theirs.signed_update.header, theirs.signed_update.signature, {}};
-  proof.second = {ours->header, ours->signature, {}};
+  proof.first = {theirs.signed_update.header, theirs.signed_update.signature, {}, {}};
+  proof.second = {ours->header, ours->signature, {}, {}};
   onFork(link, proof);
 }
 

@@ -35,6 +35,7 @@ std::optional<uint64_t> Server::peerAt(LinkId link, const PublicKey& author) con
 
 void Server::onHello(LinkId link, LinkState& state, const wire::Hello& hello) {
   state.subscribed = true;
+  state.zstd_bodies = hello.zstd_bodies;
   const int64_t now = context_.now();
   auto answered = hello_answered_ms_.find(link);
   if (answered != hello_answered_ms_.end() && now - answered->second < kHelloAnswerGapMs) {
@@ -204,7 +205,10 @@ uint64_t Server::serveRange(LinkId link, const PublicKey& author, uint64_t from,
     if (run->empty()) break;
     uint64_t bytes = 0;
     for (feed::SignedUpdate& update : *run) {
-      if (headers_only) update.body.clear();
+      if (headers_only) {
+        update.body.clear();
+        update.body_zstd.clear();
+      }
       bytes += feed::signedBytes(update);
     }
     const uint64_t sent = run->size();
@@ -365,7 +369,10 @@ void Server::pushOrAnnounce(const wire::HeadInfo& head, const std::set<std::stri
     wire::Updates push;
     push.updates.assign(run->begin() + static_cast<ptrdiff_t>(*at + 1 - *from), run->end());
     if (headers_only_.count(id) != 0) {
-      for (feed::SignedUpdate& update : push.updates) update.body.clear();
+      for (feed::SignedUpdate& update : push.updates) {
+        update.body.clear();
+        update.body_zstd.clear();
+      }
     }
     link.stats.updates_sent += push.updates.size();
     ++pushes_sent_;

@@ -21,7 +21,10 @@ bool SyncContext::wantsBody(const feed::HeaderFields& header) const {
 }
 
 void SyncContext::send(LinkId link, const wire::Message& message) {
-  Bytes bytes = wire::encode(message);
+  auto state = links_.find(link);
+  wire::EncodeOptions options;
+  options.body_frames = state != links_.end() && state->second.zstd_bodies;
+  Bytes bytes = wire::encode(message, options);
   const std::string_view type = wire::messageName(message);
   auto it = sent_.find(type);
   if (it == sent_.end()) it = sent_.emplace(std::string(type), SentTotals{}).first;
@@ -51,6 +54,7 @@ Result<wire::Hello> SyncContext::hello() {
   hello.network = options_.network;
   hello.node_id = options_.node_id;
   hello.serve_budget_bytes = options_.serve_budget_bytes;
+  hello.zstd_bodies = true;
   EICHUB_ASSIGN_OR_RETURN(hello.heads, storage_.heads());
   if (hello.heads.size() > wire::kMaxHelloHeads) hello.heads.resize(wire::kMaxHelloHeads);
   return hello;

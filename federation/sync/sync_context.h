@@ -50,6 +50,8 @@ struct LinkState {
   // Client role: the byte budget the server's hello stated (0: an older server, which does not
   // take restated wants); the puller restates its wants as it reads when it is set.
   uint64_t serve_budget_bytes = 0;
+  // Server role: the client's hello said it reads bodies sent as frames (wire::EncodeOptions).
+  bool zstd_bodies = false;
   // Client role: what the server holds, for authors trust accepted when announced (at most
   // kMaxRemoteHeadsPerLink).
   std::map<PublicKey, wire::HeadInfo> remote_heads;

@@ -11,6 +11,7 @@
 #include <kj/exception.h>
 
 #include "federation/common/capnp_read.h"
+#include "federation/feed/body_frame.h"
 #include "schemas/federation.capnp.h"
 
 namespace eichub::wire {
@@ -64,7 +65,8 @@ size_t estimateWords(const Message& message) {
     size_t operator()(const Want&) const { return 8; }
     size_t operator()(const Updates& m) const {
       size_t words = 1;
-      for (const auto& u : m.updates) words += 2 + wordsFor(u) + wordsFor(u.body.size());
+      // A frame is smaller than its body, and its list entry is one word.
+      for (const auto& u : m.updates) words += 3 + wordsFor(u) + wordsFor(u.body.size());
       return words;
     }
     size_t operator()(const Have&) const { return kHeadWords; }
@@ -97,6 +99,7 @@ void build(schema::Message::Builder root, const Hello& hello) {
   out.setNetwork(dataOf(asBytes(hello.network)));
   out.setNodeId(dataOf(hello.node_id));
   out.setServeBudgetBytes(hello.serve_budget_bytes);
+  out.setZstdBodies(hello.zstd_bodies);
   auto heads = out.initHeads(static_cast<unsigned>(hello.heads.size()));
   for (size_t i = 0; i < hello.heads.size(); ++i) {
     setHead(heads[static_cast<unsigned>(i)], hello.heads[i]);
@@ -130,13 +133,30 @@ void build(schema::Message::Builder root, const Bodies& bodies) {
   }
 }
 
-void build(schema::Message::Builder root, const Updates& updates) {
-  auto list = root.initUpdates().initUpdates(static_cast<unsigned>(updates.updates.size()));
-  for (size_t i = 0; i < updates.updates.size(); ++i) {
+// Whether update goes with its frame instead of its body. A frame without its body is stale (the
+// body was withheld or left out): never sent.
+bool sendsFrame(const feed::SignedUpdate& update, const EncodeOptions& options) {
+  return options.body_frames && !update.body_zstd.empty() && !update.body.empty();
+}
+
+void build(schema::Message::Builder root, const Updates& updates, const EncodeOptions& options) {
+  const auto count = static_cast<unsigned>(updates.updates.size());
+  auto message = root.initUpdates();
+  auto list = message.initUpdates(count);
+  const bool any_frame =
+      std::any_of(updates.updates.begin(), updates.updates.end(),
+                  [&](const feed::SignedUpdate& u) { return sendsFrame(u, options); });
+  auto frames =
+      any_frame ? message.initBodyFrames(count) : capnp::List<capnp::Data>::Builder(nullptr);
+  for (unsigned i = 0; i < count; ++i) {
     const feed::SignedUpdate& update = updates.updates[i];
-    auto out = list[static_cast<unsigned>(i)];
+    auto out = list[i];
     setSigned(out.initSigned(), update);
-    out.setBody(dataOf(update.body));
+    if (sendsFrame(update, options)) {
+      frames.set(i, dataOf(update.body_zstd));
+    } else {
+      out.setBody(dataOf(update.body));
+    }
   }
 }
 
@@ -182,6 +202,7 @@ Result<Message> readHello(schema::Hello::Reader in) {
   out.network.assign(network.begin(), network.end());
   EICHUB_RETURN_IF_ERROR(copyFixed(in.getNodeId(), "node id", out.node_id));
   out.serve_budget_bytes = in.getServeBudgetBytes();
+  out.zstd_bodies = in.getZstdBodies();
   auto heads = in.getHeads();
   if (heads.size() > kMaxHelloHeads) {
     return Status::InvalidArgument("hello lists more than " + std::to_string(kMaxHelloHeads) +
@@ -243,11 +264,31 @@ Result<Message> readBodies(schema::Bodies::Reader in) {
   return Message(std::move(out));
 }
 
+// An update's body sent as a frame: decompressed into update.body within the body limit and
+// what is left of the batch's (total_bytes so far), checked from the size the frame names before
+// anything is allocated; the frame kept when it is smaller than the body.
+Status readBodyFrame(capnp::Data::Reader frame, size_t total_bytes, feed::SignedUpdate& update) {
+  if (!update.body.empty()) return Status::InvalidArgument("update holds its body twice");
+  const ByteView view(frame.begin(), frame.size());
+  EICHUB_ASSIGN_OR_RETURN(size_t size, feed::frameContentSize(view, feed::kMaxBodyBytes));
+  if (total_bytes + update.header.size() + update.signature.size() + size > kMaxBatchBytes) {
+    return Status::InvalidArgument("batch larger than " + std::to_string(kMaxBatchBytes) +
+                                   " bytes");
+  }
+  EICHUB_RETURN_IF_ERROR(feed::decompressFrame(view, size, update.body));
+  if (view.size() < update.body.size()) update.body_zstd.assign(view.begin(), view.end());
+  return Status::OK();
+}
+
 Result<Message> readUpdates(schema::Updates::Reader in) {
   auto list = in.getUpdates();
   if (list.size() > kMaxBatchUpdates) {
     return Status::InvalidArgument("batch of more than " + std::to_string(kMaxBatchUpdates) +
                                    " updates");
+  }
+  auto frames = in.getBodyFrames();
+  if (in.hasBodyFrames() && frames.size() != list.size()) {
+    return Status::InvalidArgument("body frames do not match the updates");
   }
   Updates out;
   out.updates.resize(list.size());
@@ -257,6 +298,9 @@ Result<Message> readUpdates(schema::Updates::Reader in) {
     EICHUB_RETURN_IF_ERROR(readSigned(list[i].getSigned(), update));
     EICHUB_RETURN_IF_ERROR(
         copyBounded(list[i].getBody(), "body", feed::kMaxBodyBytes, update.body));
+    if (in.hasBodyFrames() && frames[i].size() > 0) {
+      EICHUB_RETURN_IF_ERROR(readBodyFrame(frames[i], total_bytes, update));
+    }
     total_bytes += feed::signedBytes(update);
     if (total_bytes > kMaxBatchBytes) {
       return Status::InvalidArgument("batch larger than " + std::to_string(kMaxBatchBytes) +
@@ -306,10 +350,18 @@ Result<Message> readMessage(schema::Message::Reader root) {
 
 uint32_t protocolVersion() { return schema::PROTOCOL_VERSION; }
 
-Bytes encode(const Message& message) {
+Bytes encode(const Message& message, const EncodeOptions& options) {
   capnp::MallocMessageBuilder builder(static_cast<unsigned>(estimateWords(message)));
   auto root = builder.initRoot<schema::Message>();
-  std::visit([&root](const auto& kind) { build(root, kind); }, message);
+  std::visit(
+      [&](const auto& kind) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(kind)>, Updates>) {
+          build(root, kind, options);
+        } else {
+          build(root, kind);
+        }
+      },
+      message);
   kj::Array<capnp::word> words = capnp::messageToFlatArray(builder);
   auto bytes = words.asBytes();
   return Bytes(bytes.begin(), bytes.end());

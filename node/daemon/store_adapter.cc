@@ -66,6 +66,7 @@ Result<std::vector<feed::SignedUpdate>> StoreAdapter::read(const PublicKey& auth
     if (!store::bodyMatches(*fields, u.body)) {
       refuseCorrupt(author, fields->seq, "body_hash");
       u.body.clear();
+      u.body_zstd.clear();
     }
   }
   return updates;

@@ -50,6 +50,8 @@ Result<std::vector<feed::SignedUpdate>> StoreQueries::readFeed(const PublicKey& 
     // dropBadBody drops it to be fetched again, and a peer refuses it; the rest stays readable.
     if (!internal::decodeStoredBodyInto(value.body, update.body).ok()) {
       update.body.assign(value.body.bytes.begin(), value.body.bytes.end());
+    } else if (value.body.codec == internal::BodyCodec::kZstd) {
+      update.body_zstd.assign(value.body.bytes.begin(), value.body.bytes.end());
     }
     bytes += feed::signedBytes(update);
     if (bytes > max_bytes && !out.empty()) break;
@@ -124,6 +126,7 @@ Result<std::vector<feed::SignedUpdate>> StoreQueries::missingBodies(const Header
             wanted(*fields)) {
           out.push_back({Bytes(value.header.begin(), value.header.end()),
                          Bytes(value.signature.begin(), value.signature.end()),
+                         {},
                          {}});
         }
       }

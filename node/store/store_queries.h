@@ -39,6 +39,7 @@ class StoreQueries {
   Result<std::vector<FeedInfo>> feeds() const;
   // Updates of one feed with from_seq <= seq <= to_seq, oldest first, at most max_count and
   // max_bytes of header, signature and body (at least one update: the first may be larger).
+  // A body stored compressed comes with its frame in body_zstd, which a sync server may send.
   Result<std::vector<feed::SignedUpdate>> readFeed(const PublicKey& author, uint64_t from_seq,
                                                    uint64_t to_seq, size_t max_count,
                                                    size_t max_bytes = SIZE_MAX) const;

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 
+#include "federation/feed/body_frame.h"
 #include "federation/feed/verify.h"
 #include "node/store/apply_session.h"
 #include "node/store/internal/header_table.h"
@@ -44,6 +45,7 @@ struct BatchState {
   Bytes key;                 // the current update's record key, reused
   Bytes header_value;        // the current update's headers value, reused
   Bytes old_body;            // a replaced version's decompressed body, reused
+  Bytes frame_check;         // a frame that came with a body, decompressed to compare, reused
 };
 
 // The first change number not used: one past the changes table's last key.
@@ -56,16 +58,33 @@ Result<uint64_t> nextChange(const WriteTxn& txn) {
   return last.number + 1;
 }
 
-// Stores the signed update and its body (compressed when smaller, or as prepared) at the
-// headers table's end.
+// How body is stored: as prepared; as the frame the update came with (a peer sent it, or a
+// store read it: SignedUpdate::body_zstd) when it decompresses to body, which costs a fraction of
+// compressing it again (docs/benchmarks.md "Bodies as frames"); else compressed here when that
+// makes it smaller. The frame is checked, not trusted: a frame left beside a changed body would
+// otherwise store another body under this one's hash.
+internal::StoredBody storedForm(const feed::VerifiedUpdate& update, ByteView body,
+                                const PreparedBody* prepared, BatchState& batch) {
+  if (prepared) {
+    return prepared->compressed()
+               ? internal::StoredBody{internal::BodyCodec::kZstd, prepared->stored}
+               : internal::StoredBody{internal::BodyCodec::kRaw, body};
+  }
+  const Bytes& frame = update.signed_update.body_zstd;
+  if (!frame.empty() && frame.size() < body.size() &&
+      feed::decompressFrame(frame, body.size(), batch.frame_check).ok() &&
+      std::equal(body.begin(), body.end(), batch.frame_check.begin(), batch.frame_check.end())) {
+    return internal::StoredBody{internal::BodyCodec::kZstd, frame};
+  }
+  return batch.compressor.compress(body);
+}
+
+// Stores the signed update and its body (storedForm) at the headers table's end.
 Status putHeader(WriteTxn& txn, const feed::VerifiedUpdate& update, ByteView body,
                  const PreparedBody* prepared, BatchState& batch) {
   const feed::HeaderFields& f = update.fields;
   Bytes& value = batch.header_value;
-  const internal::StoredBody stored =
-      !prepared                ? batch.compressor.compress(body)
-      : prepared->compressed() ? internal::StoredBody{internal::BodyCodec::kZstd, prepared->stored}
-                               : internal::StoredBody{internal::BodyCodec::kRaw, body};
+  const internal::StoredBody stored = storedForm(update, body, prepared, batch);
   internal::encodeHeaderValue(update.signed_update.header, update.signed_update.signature, stored,
                               value);
   return batch.headers.append(txn, f.author, f.seq, value);

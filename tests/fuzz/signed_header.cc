@@ -47,7 +47,7 @@ feed::SignedUpdate signEntry(const crypto::SigningKey& key, feed::HeaderFields f
   }
   Bytes header = feed::encodeHeader(fields);
   Bytes signature = key.sign(header);
-  return {std::move(header), std::move(signature), Bytes(body.begin(), body.end())};
+  return {std::move(header), std::move(signature), Bytes(body.begin(), body.end()), {}};
 }
 
 void applyEntry(store::CatalogStore& store, Chain& chain, const feed::VerifiedUpdate& update) {

@@ -17,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto parts = fuzz::splitParts(fuzz::asText(data, size), 3);
   feed::SignedUpdate update{Bytes(asBytes(parts[0]).begin(), asBytes(parts[0]).end()),
                             Bytes(asBytes(parts[1]).begin(), asBytes(parts[1]).end()),
-                            Bytes(asBytes(parts[2]).begin(), asBytes(parts[2]).end())};
+                            Bytes(asBytes(parts[2]).begin(), asBytes(parts[2]).end()),
+                            {}};
 
   auto fields = feed::decodeHeader(update.header);
   if (fields.ok()) {

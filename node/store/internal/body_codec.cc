@@ -1,31 +1,17 @@
-// BodyCompressor and decodeStoredBody over libzstd's one-shot calls with reused contexts.
+// BodyCompressor over libzstd's one-shot call with a reused context; decoding through
+// feed::decompressFrame.
 #include "node/store/internal/body_codec.h"
 
 #include <zstd.h>
 
 #include "federation/common/check.h"
+#include "federation/feed/body_frame.h"
 #include "federation/feed/update.h"
 
 namespace eichub::store::internal {
 struct CCtxDeleter {
   void operator()(ZSTD_CCtx* context) const { ZSTD_freeCCtx(context); }
 };
-
-namespace {
-
-struct DCtxDeleter {
-  void operator()(ZSTD_DCtx* context) const { ZSTD_freeDCtx(context); }
-};
-
-// One decompression context per reading thread: ZSTD_decompress would make (and free) one per
-// call, about 100 KiB each.
-ZSTD_DCtx* threadDecompressor() {
-  thread_local std::unique_ptr<ZSTD_DCtx, DCtxDeleter> context(ZSTD_createDCtx());
-  EICHUB_CHECK(context != nullptr) << "out of memory for a zstd context";
-  return context.get();
-}
-
-}  // namespace
 
 struct BodyCompressor::Context {
   std::unique_ptr<ZSTD_CCtx, CCtxDeleter> cctx{ZSTD_createCCtx()};
@@ -59,20 +45,8 @@ Status decodeStoredBodyInto(const StoredBody& stored, Bytes& out) {
       return Status::Corruption("stored body has an unknown codec",
                                 std::to_string(static_cast<int>(stored.codec)));
   }
-  const unsigned long long size =
-      ZSTD_getFrameContentSize(stored.bytes.data(), stored.bytes.size());
-  if (size == ZSTD_CONTENTSIZE_UNKNOWN || size == ZSTD_CONTENTSIZE_ERROR) {
-    return Status::Corruption("stored body is not a zstd frame with its size");
-  }
-  if (size > feed::kMaxBodyBytes) {
-    return Status::Corruption("stored body decompresses past the body limit", std::to_string(size));
-  }
-  out.resize(size);
-  const size_t written = ZSTD_decompressDCtx(threadDecompressor(), out.data(), out.size(),
-                                             stored.bytes.data(), stored.bytes.size());
-  if (ZSTD_isError(written) || written != size) {
-    return Status::Corruption("stored body does not decompress",
-                              ZSTD_isError(written) ? ZSTD_getErrorName(written) : "short");
+  if (Status s = feed::decompressFrame(stored.bytes, feed::kMaxBodyBytes, out); !s.ok()) {
+    return Status::Corruption("stored body: " + s.message());
   }
   return Status::OK();
 }

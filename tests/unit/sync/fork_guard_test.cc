@@ -17,8 +17,8 @@ class ForkGuardTest : public testing::PartTest {
         *context_, [this](const PublicKey& author) { frozen_.push_back(author); });
   }
   static wire::ForkProof proofOf(const feed::VerifiedUpdate& a, const feed::VerifiedUpdate& b) {
-    return {{a.signed_update.header, a.signed_update.signature, {}},
-            {b.signed_update.header, b.signed_update.signature, {}}};
+    return {{a.signed_update.header, a.signed_update.signature, {}, {}},
+            {b.signed_update.header, b.signed_update.signature, {}, {}}};
   }
   // n updates after head that differ from ours there (another sector).
   std::vector<feed::VerifiedUpdate> branch(int n, feed::Head head) {

@@ -209,6 +209,7 @@ class SyncEngineTest : public ::testing::Test {
       while (!client_->outbox.empty()) {
         Bytes bytes = std::move(client_->outbox.front().second);
         client_->outbox.pop_front();
+        if (rewrite_to_server) rewrite_to_server(bytes);
         server_->engine->receive(2, bytes);
         moved = true;
       }
@@ -217,8 +218,10 @@ class SyncEngineTest : public ::testing::Test {
         server_->outbox.pop_front();
         auto message = wire::decode(bytes);
         if (message.ok()) {
-          if (auto* u = std::get_if<wire::Updates>(&*message))
+          if (auto* u = std::get_if<wire::Updates>(&*message)) {
             sent_per_message_.push_back(u->updates.size());
+            sent_updates_.push_back(*u);
+          }
         }
         client_->engine->receive(1, bytes);
         moved = true;
@@ -246,6 +249,11 @@ class SyncEngineTest : public ::testing::Test {
   std::unique_ptr<TestNode> server_;
   std::unique_ptr<TestNode> client_;
   std::vector<size_t> sent_per_message_;
+  // When set, pump() passes each client message through it before the server reads it (to play
+  // an older client).
+  std::function<void(Bytes&)> rewrite_to_server;
+  // The bodies of every updates message pump() carried to the client, as sent: frames or not.
+  std::vector<wire::Updates> sent_updates_;
 };
 
 }  // namespace eichub::sync::testing
