@@ -8,7 +8,9 @@ namespace eichub::sync {
 namespace {
 
 wire::BodyRef ref(uint64_t seq) { return {PublicKey{7}, seq}; }
-feed::SignedUpdate header(uint64_t seq) { return {Bytes{static_cast<uint8_t>(seq)}, {}, Bytes{1}, {}}; }
+feed::SignedUpdate header(uint64_t seq) {
+  return {Bytes{static_cast<uint8_t>(seq)}, {}, Bytes{1}, {}};
+}
 
 size_t refsTo(const std::vector<std::pair<LinkId, wire::WantBodies>>& requests, LinkId link) {
   size_t n = 0;

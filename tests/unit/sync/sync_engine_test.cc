@@ -352,8 +352,9 @@ TEST_F(SyncEngineTest, AProofOfTwoHeadersThatDoLinkIsRefused) {
   auto updates = publish(2);
   connect();
   pump();
-  wire::ForkProof linked{{updates[1].signed_update.header, updates[1].signed_update.signature, {}, {}},
-                         {updates[0].signed_update.header, updates[0].signed_update.signature, {}, {}}};
+  wire::ForkProof linked{
+      {updates[1].signed_update.header, updates[1].signed_update.signature, {}, {}},
+      {updates[0].signed_update.header, updates[0].signed_update.signature, {}, {}}};
   client_->engine->receive(1, wire::encode(linked));
   EXPECT_FALSE(client_->storage.frozen.count(author_->publicKey()));
   EXPECT_EQ(client_->engine->linkStats()[0].rejected_by_reason["invalid fork proof"], 1u);
