@@ -136,7 +136,8 @@ void build(schema::Message::Builder root, const Bodies& bodies) {
 // Whether update goes with its frame instead of its body. A frame without its body is stale (the
 // body was withheld or left out): never sent.
 bool sendsFrame(const feed::SignedUpdate& update, const EncodeOptions& options) {
-  return options.body_frames && !update.body_zstd.empty() && !update.body.empty();
+  return options.body_frames && !update.body_zstd.empty() && !update.body.empty() &&
+         update.body.size() <= update.body_zstd.size() * kMaxFrameExpansion;
 }
 
 void build(schema::Message::Builder root, const Updates& updates, const EncodeOptions& options) {
@@ -264,13 +265,17 @@ Result<Message> readBodies(schema::Bodies::Reader in) {
   return Message(std::move(out));
 }
 
-// An update's body sent as a frame: decompressed into update.body within the body limit and
-// what is left of the batch's (total_bytes so far), checked from the size the frame names before
-// anything is allocated; the frame kept when it is smaller than the body.
+// An update's body sent as a frame: decompressed into update.body within the body limit, the
+// expansion bound and what is left of the batch's (total_bytes so far), checked from the size
+// the frame names before anything is allocated; the frame kept when it is smaller than the body.
 Status readBodyFrame(capnp::Data::Reader frame, size_t total_bytes, feed::SignedUpdate& update) {
   if (!update.body.empty()) return Status::InvalidArgument("update holds its body twice");
   const ByteView view(frame.begin(), frame.size());
   EICHUB_ASSIGN_OR_RETURN(size_t size, feed::frameContentSize(view, feed::kMaxBodyBytes));
+  if (size > view.size() * kMaxFrameExpansion) {
+    return Status::InvalidArgument("body frame expands more than " +
+                                   std::to_string(kMaxFrameExpansion) + " times");
+  }
   if (total_bytes + update.header.size() + update.signature.size() + size > kMaxBatchBytes) {
     return Status::InvalidArgument("batch larger than " + std::to_string(kMaxBatchBytes) +
                                    " bytes");

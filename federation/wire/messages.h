@@ -21,6 +21,10 @@ inline constexpr size_t kMaxHelloHeads = 90'000;     // 88 bytes each: 7.9 MB < 
 inline constexpr int kMessageNestingLimit = 16;      // Message -> Updates -> Update -> ...
 inline constexpr size_t kMaxBodyRefs = 256;          // refs per wantBodies, items per bodies
 inline constexpr size_t kMaxBodiesBytes = 4 << 20;   // body bytes per bodies message (a batch's)
+// Body bytes a frame in Updates.bodyFrames may name per byte of itself: what a small message can
+// make a receiver decompress (a batch's 4 MiB takes 128 KiB of frames, not a few KB). Catalogue
+// text compresses 2-4 x; a server sends a body as signed instead of a frame past this bound.
+inline constexpr size_t kMaxFrameExpansion = 32;
 
 struct HeadInfo {
   PublicKey author{};

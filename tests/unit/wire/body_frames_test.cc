@@ -1,9 +1,11 @@
 // Bodies sent as zstd frames (Updates.bodyFrames): sent only when asked, decoded to the body as
 // signed within the body and batch limits with the frame kept, and every hostile frame (not zstd,
-// trailing bytes, two frames, no stated size, over the limits, beside a body) refused with a
-// Status before anything large is allocated.
+// trailing bytes, two frames, no stated size, over the limits or the expansion bound, beside a
+// body) refused with a Status before anything large is allocated.
 #include <cstring>
 #include <functional>
+#include <random>
+#include <string>
 
 #include <capnp/message.h>
 #include <capnp/serialize.h>
@@ -20,10 +22,17 @@ namespace {
 
 using crafted::signedUpdate;
 
-Bytes textBody(size_t size) {
-  const std::string words = "assess wound dressing infection healing patient record safety ";
+// Words drawn at random: text that compresses about as catalogue text does (2-4 x).
+Bytes textBody(size_t size, uint32_t seed = 1) {
+  const char* words[] = {"assess", "wound",  "dressing", "infection", "healing", "patient",
+                         "record", "safety", "module",   "clinical",  "team",    "elderly"};
+  std::mt19937 random(seed);
   Bytes body;
-  for (size_t i = 0; body.size() < size; ++i) body.push_back(static_cast<uint8_t>(words[i % 61]));
+  while (body.size() < size) {
+    std::string word = words[random() % 12] + std::to_string(random() % 1000) + " ";
+    body.insert(body.end(), word.begin(), word.end());
+  }
+  body.resize(size);
   return body;
 }
 
@@ -92,29 +101,46 @@ TEST(BodyFramesTest, AFrameNoSmallerThanItsBodyIsNotKept) {
   EXPECT_TRUE(std::get<Updates>(*back).updates[0].body_zstd.empty());
 }
 
-// Frames of 256 KiB of zeros are a few dozen bytes each: what they decompress to counts against
-// the batch limit, as raw bodies do, so a small message cannot make the receiver allocate more.
+// What frames decompress to counts against the batch limit, as raw bodies do.
 TEST(BodyFramesTest, FramesDecompressWithinTheBatchLimit) {
-  const Bytes zeros(feed::kMaxBodyBytes, 0);
-  const Bytes frame = frameOf(zeros);
-  ASSERT_LT(frame.size(), 100u);
   auto withUpdates = [&](size_t count) {
     Updates updates;
     for (size_t i = 0; i < count; ++i) {
       feed::SignedUpdate u = signedUpdate(i, 0);
-      u.body = zeros;
-      u.body_zstd = frame;
+      u.body = textBody(feed::kMaxBodyBytes, static_cast<uint32_t>(i));
+      u.body_zstd = frameOf(u.body);
       updates.updates.push_back(std::move(u));
     }
     return encode(updates, EncodeOptions{true});
   };
   const size_t fits = kMaxBatchBytes / (feed::kMaxBodyBytes + 48 + 64);
   const Bytes within = withUpdates(fits);
-  EXPECT_LT(within.size(), size_t{64} * 1024);
+  EXPECT_LT(within.size(), kMaxBatchBytes / 2);  // sent as frames
   EXPECT_TRUE(decodeStatus(within).ok()) << decodeStatus(within).toString();
   const Status over = decodeStatus(withUpdates(fits + 1));
   EXPECT_EQ(over.code(), Status::Code::kInvalidArgument);
   EXPECT_NE(over.message().find("batch larger than"), std::string::npos) << over.toString();
+}
+
+// A frame of 256 KiB of zeros is a few dozen bytes: a message of such frames would make the
+// receiver decompress a thousand times what it was sent. Refused past kMaxFrameExpansion, and a
+// server sends such a body as signed instead.
+TEST(BodyFramesTest, AFrameThatExpandsPastTheBoundIsRefusedAndNeverSent) {
+  const Bytes zeros(feed::kMaxBodyBytes, 0);
+  const Bytes frame = frameOf(zeros);
+  ASSERT_GT(zeros.size(), frame.size() * kMaxFrameExpansion);
+  const Status refused = decodeStatus(updateWithFrame(frame));
+  EXPECT_EQ(refused.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(refused.message().find("expands more than 32 times"), std::string::npos)
+      << refused.toString();
+
+  feed::SignedUpdate u = signedUpdate(1, 0);
+  u.body = zeros;
+  u.body_zstd = frame;
+  auto back = decode(encode(Updates{{u}}, EncodeOptions{true}));
+  ASSERT_TRUE(back.ok()) << back.status().toString();
+  EXPECT_EQ(std::get<Updates>(*back).updates[0].body, zeros);
+  EXPECT_TRUE(std::get<Updates>(*back).updates[0].body_zstd.empty());
 }
 
 TEST(BodyFramesTest, HostileFramesAreRefused) {
