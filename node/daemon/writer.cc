@@ -6,6 +6,7 @@
 #include <optional>
 #include <type_traits>
 
+#include "federation/common/thread_name.h"
 #include "node/catalog/jsonl_reader.h"
 #include "node/daemon/batch_group.h"
 #include "node/daemon/handoff.h"
@@ -68,6 +69,7 @@ Writer::Writer(zmq::context_t& context, store::CatalogStore& store, const std::s
   router.bind(publish_endpoint_);
   thread_ =
       std::thread([this, pair = std::move(writer_end), publishes = std::move(router)]() mutable {
+        nameThisThread("writer");
         run(std::move(pair), std::move(publishes));
       });
 }

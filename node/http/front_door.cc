@@ -11,6 +11,7 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 
+#include "federation/common/thread_name.h"
 #include "node/http/closing_answer.h"
 #include "node/log.h"
 
@@ -42,11 +43,14 @@ FrontDoor::FrontDoor(UniqueFd listener, RequestProcessor& processor, const HttpL
       on_refusal_(std::move(on_refusal)),
       listener_(std::move(listener)),
       wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
-      api_lane_(limits.threads, limits.max_queued_requests,
+      api_lane_("http-api", limits.threads, limits.max_queued_requests,
                 [this](std::unique_ptr<Connection> c) { serve(std::move(c)); }),
-      health_lane_(limits.health_threads, limits.max_queued_health_requests,
+      health_lane_("http-health", limits.health_threads, limits.max_queued_health_requests,
                    [this](std::unique_ptr<Connection> c) { serve(std::move(c)); }),
-      thread_([this] { run(); }) {}
+      thread_([this] {
+        nameThisThread("http-accept");
+        run();
+      }) {}
 
 FrontDoor::~FrontDoor() {
   stopping_ = true;

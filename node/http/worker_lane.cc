@@ -3,13 +3,19 @@
 
 #include <exception>
 
+#include "federation/common/thread_name.h"
 #include "node/log.h"
 
 namespace eichub::http {
 
-WorkerLane::WorkerLane(size_t threads, size_t max_queued, ServeFn serve)
+WorkerLane::WorkerLane(std::string name, size_t threads, size_t max_queued, ServeFn serve)
     : max_queued_(max_queued), serve_(std::move(serve)) {
-  for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
+  for (size_t i = 0; i < threads; ++i) {
+    threads_.emplace_back([this, name] {
+      nameThisThread(name);
+      run();
+    });
+  }
 }
 
 WorkerLane::~WorkerLane() { stop(); }

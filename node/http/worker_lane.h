@@ -6,6 +6,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -18,8 +19,8 @@ class WorkerLane {
  public:
   using ServeFn = std::function<void(std::unique_ptr<Connection>)>;
 
-  // Starts threads threads that each call serve on a queued connection.
-  WorkerLane(size_t threads, size_t max_queued, ServeFn serve);
+  // Starts threads threads, named name, that each call serve on a queued connection.
+  WorkerLane(std::string name, size_t threads, size_t max_queued, ServeFn serve);
   // stop().
   ~WorkerLane();
   WorkerLane(const WorkerLane&) = delete;

@@ -2,12 +2,18 @@
 // take() both sign the oldest queued chunk, one chunk at a time.
 #include "node/publish/signer.h"
 
+#include "federation/common/thread_name.h"
+
 namespace eichub::publish {
 
 Signer::Signer(const crypto::SigningKey& key, std::string network, feed::Head head,
                SignerThread thread)
     : preparer_(key.publicKey(), network, head), appender_(key, std::move(network), head) {
-  if (thread == SignerThread::kStarted) thread_ = std::thread([this] { run(); });
+  if (thread == SignerThread::kStarted)
+    thread_ = std::thread([this] {
+      nameThisThread("signer");
+      run();
+    });
 }
 
 Signer::~Signer() {
