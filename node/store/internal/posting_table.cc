@@ -138,12 +138,33 @@ Status PostingTable::forEachKey(const KeyFn& fn) {
   return Status::OK();
 }
 
+size_t PostingTable::slotsInUse() const {
+  return static_cast<size_t>(
+      std::count_if(slots_.begin(), slots_.end(), [](const Slot& slot) { return slot.key != 0; }));
+}
+
+void PostingTable::clearSlots() {
+  // A table keeps the slots a large batch grew it to (an import: 2^17 and more, a megabyte), and
+  // a live publish of one record clears it for a few keys: zero only theirs, unless they are
+  // many. Each key is found from its home slot by its index, past empty slots zeroed before it.
+  if (keys_.size() * kSparseClearRatio >= slots_.size()) {
+    std::fill(slots_.begin(), slots_.end(), Slot{});
+    return;
+  }
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = 0; i < keys_.size(); ++i) {
+    size_t slot = keys_[i].hash & mask;
+    while (slots_[slot].key != i + 1) slot = (slot + 1) & mask;
+    slots_[slot] = Slot{};
+  }
+}
+
 void PostingTable::clear() {
   if (postings_.capacity() > kMaxKeptPostings) {
     *this = PostingTable(value_bytes_, expected_keys_, hash_);
     return;
   }
-  std::fill(slots_.begin(), slots_.end(), Slot{});
+  clearSlots();
   keys_.clear();
   key_bytes_.clear();
   postings_.clear();

@@ -37,6 +37,8 @@ class PostingTable {
   bool drop(std::string_view key, ByteView prefix);
   // Distinct keys added since the last clear(), including those whose values were all dropped.
   size_t keyCount() const { return keys_.size(); }
+  // Slots that hold a key: keyCount() after each add, 0 after clear(). Counted, for tests.
+  size_t slotsInUse() const;
 
   // Calls fn(key, held, appendable) once per key, in increasing byte order of the keys: held
   // and appendable are the key's values of each kind, concatenated in the order added, dropped
@@ -76,10 +78,15 @@ class PostingTable {
     Kind kind = Kind::kHeld;
   };
 
+  // clear() zeroes the slots of each key when the keys are fewer than the slots divided by this,
+  // and the whole array otherwise (one probe per key against a memset of 8 bytes per slot).
+  static constexpr size_t kSparseClearRatio = 16;
+
   std::string_view keyOf(const Key& key) const;
   // The slot holding key, or the empty slot where it belongs.
   size_t findSlot(std::string_view key, uint64_t hash) const;
   void grow();
+  void clearSlots();
   // Copies each live value into held_ or appendable_, grouped by key in the order of order.
   void groupValues(const std::vector<uint32_t>& order);
 

@@ -154,6 +154,34 @@ TEST(PostingTableTest, ClearAfterMorePostingsThanItKeepsLeavesAWorkingTable) {
   EXPECT_EQ(walk(table), (std::vector<Walked>{{"a", {}, {5, 6}}, {"b", {3, 4}, {}}}));
 }
 
+// A table grown by a large batch and cleared for a few keys (a live publish after an import)
+// zeroes only their slots: every later batch must still find its keys and no earlier one.
+TEST(PostingTableTest, FewKeysClearedFromALargeTableLeaveNoneBehind) {
+  for (PostingTable::HashFn hash : {&sameHash, &PostingTable::defaultHash}) {
+    PostingTable table(kValueBytes, 4, hash);
+    for (int i = 0; i < 1000; ++i) table.add("big" + std::to_string(i), value(0, 0), true);
+    table.clear();  // many keys: the whole array
+    EXPECT_EQ(table.slotsInUse(), 0u);
+    for (int round = 0; round < 4; ++round) {
+      std::vector<Walked> expected;
+      for (int i = 0; i < 3; ++i) {
+        const std::string key = "r" + std::to_string(round) + "k" + std::to_string(i);
+        const auto byte = static_cast<uint8_t>(round * 3 + i);
+        table.add(key, value(byte, byte), false);
+        table.add(key, value(byte, 1), false);  // found again, not added as a second key
+        expected.push_back({key, {byte, byte, byte, 1}, {}});
+      }
+      EXPECT_EQ(table.keyCount(), 3u);
+      EXPECT_EQ(table.slotsInUse(), 3u);
+      EXPECT_EQ(walk(table), expected) << "round " << round;
+      table.clear();  // three keys: their slots only
+      EXPECT_EQ(table.keyCount(), 0u);
+      EXPECT_EQ(table.slotsInUse(), 0u);
+      EXPECT_TRUE(walk(table).empty());
+    }
+  }
+}
+
 TEST(PostingTableTest, StopsAtTheFirstErrorAndClearEmpties) {
   PostingTable table(kValueBytes, 4);
   for (std::string key : {"c", "a", "b"}) table.add(key, value(0, 0), true);
