@@ -82,6 +82,16 @@ inline size_t signedBytes(const std::vector<VerifiedUpdate>& run) {
   return bytes;
 }
 
+// The bytes a run holds in memory: its signed bytes and the body frames kept beside them (what
+// a bound on memory counts; a bound on messages counts signedBytes, as the sender does).
+inline size_t heldBytes(const std::vector<VerifiedUpdate>& run) {
+  size_t bytes = 0;
+  for (const VerifiedUpdate& u : run) {
+    bytes += signedBytes(u.signed_update) + u.signed_update.body_zstd.size();
+  }
+  return bytes;
+}
+
 // The last update a holder has of one feed.
 struct Head {
   uint64_t seq = 0;  // 0: nothing held yet

@@ -8,7 +8,7 @@ namespace eichub::sync {
 bool RelayBuffer::hold(uint64_t batch_id, const std::vector<feed::VerifiedUpdate>& batch) {
   if (batch.empty()) return false;
   const PublicKey& author = batch.front().fields.author;
-  const size_t bytes = feed::signedBytes(batch);
+  const size_t bytes = feed::heldBytes(batch);
   auto held = feeds_.find(author);
   // A run not kept leaves a gap until its commit: the runs after it are not kept either, or a
   // peer would be told of a head whose earlier updates nobody here can serve yet.

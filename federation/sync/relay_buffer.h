@@ -20,9 +20,9 @@
 
 namespace eichub::sync {
 
-// The most update bytes (headers, signatures, bodies) held uncommitted: a run past it is served
-// after its commit, as before. Two full messages: enough for every live run, small beside
-// the writer's own queue.
+// The most update bytes (headers, signatures, bodies and the body frames kept beside them) held
+// uncommitted: a run past it is served after its commit, as before. Two full messages: enough
+// for every live run, small beside the writer's own queue.
 inline constexpr size_t kMaxRelayBufferBytes = 2 * wire::kMaxBatchBytes;
 
 class RelayBuffer {

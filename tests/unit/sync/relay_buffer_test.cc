@@ -85,6 +85,19 @@ TEST_F(RelayBufferTest, TheByteBoundHoldsAndARunNotKeptStopsLaterOnesUntilItsCom
   EXPECT_EQ(relay.head(author())->seq, 8u);
 }
 
+TEST_F(RelayBufferTest, TheByteBoundCountsTheBodyFramesKeptBesideTheBodies) {
+  all_ = chain(2);
+  std::vector<feed::VerifiedUpdate> framed = run(1, 2);
+  for (auto& u : framed) u.signed_update.body_zstd = Bytes(100, 0x28);  // as a peer's frames
+  const size_t signed_only = bytesOf(framed);
+  EXPECT_FALSE(RelayBuffer(signed_only).hold(1, framed));  // the frames do not fit
+  RelayBuffer relay(signed_only + 200);
+  ASSERT_TRUE(relay.hold(1, framed));
+  EXPECT_EQ(relay.bytes(), signed_only + 200);
+  relay.committed(1);
+  EXPECT_EQ(relay.bytes(), 0u);
+}
+
 TEST_F(RelayBufferTest, ARunThatDoesNotFollowTheHeldOnesIsNotKept) {
   all_ = chain(6);
   RelayBuffer relay;
