@@ -216,7 +216,7 @@ Status Reactor::run(int signal_fd) {
     };
     const size_t first_client = items.size();
     links_->appendPollItems(items);
-    const int ready = zmq::poll(items, std::chrono::milliseconds(wait_ms));
+    const int ready = poller_.poll(items, std::chrono::milliseconds(wait_ms));
     // A reader asking for a snapshot changes nothing: it is no activity (IdleTrim) and leaves
     // the snapshot as current as it was.
     const bool asked = (items[5].revents & ZMQ_POLLIN) != 0;

@@ -16,6 +16,7 @@
 #include <zmq.hpp>
 
 #include "federation/sync/sync_engine.h"
+#include "federation/transport/socket_poller.h"
 #include "node/daemon/admission.h"
 #include "node/daemon/control_channel.h"
 #include "node/daemon/daemon_view.h"
@@ -120,6 +121,7 @@ class Reactor {
   uint64_t batches_applied_ = 0;
   uint64_t batches_failed_ = 0;
   IdleTrim idle_trim_;
+  transport::SocketPoller poller_;  // the loop's wait: zmq_poll with half its system calls
 };
 
 }  // namespace eichub::daemon

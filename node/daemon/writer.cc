@@ -1,12 +1,14 @@
 // Writer thread: runs the daemon's write commands against the store, one at a time.
 #include "node/daemon/writer.h"
 
+#include <array>
 #include <chrono>
 #include <cstring>
 #include <optional>
 #include <type_traits>
 
 #include "federation/common/thread_name.h"
+#include "federation/transport/socket_poller.h"
 #include "node/catalog/jsonl_reader.h"
 #include "node/daemon/batch_group.h"
 #include "node/daemon/handoff.h"
@@ -240,13 +242,13 @@ void Writer::executePublish(PublishRequest& request, zmq::socket_t& pair) {
 }
 
 void Writer::run(zmq::socket_t pair, zmq::socket_t router) {
+  transport::SocketPoller poller;
   while (true) {
-    zmq::pollitem_t items[] = {{pair.handle(), 0, ZMQ_POLLIN, 0},
-                               {router.handle(), 0, ZMQ_POLLIN, 0}};
+    std::array<zmq::pollitem_t, 2> items{
+        {{pair.handle(), 0, ZMQ_POLLIN, 0}, {router.handle(), 0, ZMQ_POLLIN, 0}}};
     try {
-      zmq::poll(items, 2, std::chrono::milliseconds(-1));
+      poller.poll(items, std::chrono::milliseconds(-1));
     } catch (const zmq::error_t& e) {
-      if (e.num() == EINTR) continue;
       log::error("event=writer_stopped err=\"{}\"", e.what());
       return;
     }
