@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "federation/common/check.h"
+#include "federation/common/mutex.h"
 #include "federation/crypto/openssl_ptr.h"
 
 namespace eichub::crypto {
@@ -38,21 +39,32 @@ std::string opensslError() {
 // update costs the network"), and a node checks runs of a few authors at a time. A short list,
 // most recently used first: an input naming many authors only makes it miss, and the memory is
 // kCapacity keys per thread whatever it sends.
+//
+// Each key comes with a verification context initialised for it: the next check re-initialises
+// it with no key (OpenSSL keeps the key and the fetched algorithm, and resets the rest), which
+// skips the algorithm fetch a first initialisation makes. Calling EVP_DigestVerify twice without
+// that re-initialisation is not allowed (OpenSSL 3.2 refuses it).
 class ParsedKeyCache {
  public:
-  // key parsed, or null when OpenSSL refuses it (its error left queued).
-  EVP_PKEY* get(const PublicKey& key) {
+  // A context ready to check a signature by key, or null when OpenSSL refuses the key or the
+  // initialisation (its error left queued).
+  EVP_MD_CTX* verifier(const PublicKey& key) {
     auto it = std::find_if(entries_.begin(), entries_.end(),
                            [&key](const Entry& entry) { return entry.key == key; });
     if (it != entries_.end()) {
       std::rotate(entries_.begin(), it, it + 1);
-      return entries_.front().pkey.get();
+      EVP_MD_CTX* ctx = entries_.front().ctx.get();
+      return EVP_DigestVerifyInit(ctx, nullptr, nullptr, nullptr, nullptr) == 1 ? ctx : nullptr;
     }
     EvpPkeyPtr pkey(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, key.data(), key.size()));
-    if (!pkey) return nullptr;
+    EvpMdCtxPtr ctx(EVP_MD_CTX_new());
+    if (!pkey || !ctx ||
+        EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) != 1) {
+      return nullptr;
+    }
     if (entries_.size() == kCapacity) entries_.pop_back();
-    entries_.insert(entries_.begin(), Entry{key, std::move(pkey)});
-    return entries_.front().pkey.get();
+    entries_.insert(entries_.begin(), Entry{key, std::move(pkey), std::move(ctx)});
+    return entries_.front().ctx.get();
   }
 
  private:
@@ -60,6 +72,7 @@ class ParsedKeyCache {
   struct Entry {
     PublicKey key;
     EvpPkeyPtr pkey;
+    EvpMdCtxPtr ctx;  // initialised with pkey (the context holds its own reference to it)
   };
   std::vector<Entry> entries_;
 };
@@ -107,8 +120,38 @@ EvpPkeyPtr readEd25519Pem(BIO* bio) {
 
 }  // namespace
 
+// Signing contexts are kept for the next signature, as verification contexts are
+// (ParsedKeyCache): a fresh EVP_DigestSignInit fetches the algorithm again, about a tenth of a
+// signature. One context per thread signing at once, handed out under a mutex.
 struct SigningKey::Impl {
   EvpPkeyPtr pkey;
+  Mutex mu;
+  std::vector<EvpMdCtxPtr> idle_signers EICHUB_GUARDED_BY(mu);  // initialised with pkey
+
+  // A context ready to sign; returned with giveBack.
+  EvpMdCtxPtr takeSigner() EICHUB_EXCLUDES(mu) {
+    EvpMdCtxPtr ctx;
+    {
+      MutexLock lock(mu);
+      if (!idle_signers.empty()) {
+        ctx = std::move(idle_signers.back());
+        idle_signers.pop_back();
+      }
+    }
+    if (ctx) {
+      EICHUB_CHECK(EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, nullptr) == 1)
+          << "EVP_DigestSignInit again: " << opensslError();
+      return ctx;
+    }
+    ctx.reset(EVP_MD_CTX_new());
+    EICHUB_CHECK(ctx && EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) == 1)
+        << "EVP_DigestSignInit: " << opensslError();
+    return ctx;
+  }
+  void giveBack(EvpMdCtxPtr ctx) EICHUB_EXCLUDES(mu) {
+    MutexLock lock(mu);
+    idle_signers.push_back(std::move(ctx));
+  }
 };
 
 SigningKey::SigningKey(std::unique_ptr<Impl> impl)
@@ -181,16 +224,14 @@ Status SigningKey::savePem(const std::string& path) const {
 }
 
 Bytes SigningKey::sign(ByteView message) const {
-  EvpMdCtxPtr ctx(EVP_MD_CTX_new());
+  EvpMdCtxPtr ctx = impl_->takeSigner();
   Bytes sig(kSignatureBytes);
   size_t sig_len = sig.size();
-  EICHUB_CHECK(ctx &&
-               EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, impl_->pkey.get()) == 1)
-      << "EVP_DigestSignInit: " << opensslError();
   EICHUB_CHECK(EVP_DigestSign(ctx.get(), sig.data(), &sig_len, message.data(), message.size()) ==
                    1 &&
                sig_len == kSignatureBytes)
       << "EVP_DigestSign: " << opensslError();
+  impl_->giveBack(std::move(ctx));
   return sig;
 }
 
@@ -199,14 +240,10 @@ Status verifySignature(const PublicKey& key, ByteView message, ByteView signatur
     return Status::InvalidArgument("signature is not 64 bytes");
   }
   thread_local ParsedKeyCache parsed_keys;
-  EVP_PKEY* pkey = parsed_keys.get(key);
-  if (!pkey) return Status::InvalidArgument("malformed Ed25519 public key", opensslError());
-  EvpMdCtxPtr ctx(EVP_MD_CTX_new());
-  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey) != 1) {
-    return Status::InvalidArgument("EVP_DigestVerifyInit", opensslError());
-  }
-  int rc = EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), message.data(),
-                            message.size());
+  EVP_MD_CTX* ctx = parsed_keys.verifier(key);
+  if (!ctx) return Status::InvalidArgument("malformed Ed25519 public key", opensslError());
+  int rc =
+      EVP_DigestVerify(ctx, signature.data(), signature.size(), message.data(), message.size());
   if (rc == 1) return Status::OK();
   if (rc == 0) {
     ERR_clear_error();

@@ -85,6 +85,57 @@ TEST(Ed25519Test, ManyAuthorsInterleavedCheckAgainstTheirOwnKeysOnly) {
   EXPECT_EQ(failures_b, 0);
 }
 
+// Signing contexts are kept and initialised again for each signature: what one signed must not
+// depend on what it signed before, on which thread, or on how many threads sign at once.
+// Ed25519 is deterministic, so a key loaded afresh from the same file must sign the same bytes.
+TEST(Ed25519Test, KeptSigningContextsSignAsFreshOnesFromManyThreads) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/key.pem";
+  auto key = SigningKey::generate();
+  ASSERT_TRUE(key.ok());
+  ASSERT_TRUE(key->savePem(path).ok());
+  std::vector<Bytes> messages;
+  for (size_t i = 0; i < 24; ++i) messages.push_back(Bytes(i * 11, static_cast<uint8_t>(i)));
+  std::vector<Bytes> expected;
+  for (const Bytes& message : messages) {
+    auto fresh = SigningKey::loadPem(path);  // a key object with no context yet
+    ASSERT_TRUE(fresh.ok());
+    expected.push_back(fresh->sign(message));
+    ASSERT_TRUE(verifySignature(key->publicKey(), message, expected.back()).ok());
+  }
+  constexpr int kThreads = 4;
+  std::vector<int> mismatches(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int pass = 0; pass < 3; ++pass) {
+        for (size_t n = 0; n < messages.size(); ++n) {
+          const size_t i = (n * (t + 1) + pass) % messages.size();
+          if (key->sign(messages[i]) != expected[i]) ++mismatches[t];
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(mismatches, std::vector<int>(kThreads, 0));
+}
+
+TEST(Ed25519Test, ACheckAfterABadSignatureJudgesTheNextOneAfresh) {
+  auto key = SigningKey::generate();
+  ASSERT_TRUE(key.ok());
+  const Bytes message{5, 6, 7};
+  const Bytes good = key->sign(message);
+  Bytes bad = good;
+  bad[10] ^= 1;
+  for (int round = 0; round < 3; ++round) {
+    EXPECT_TRUE(verifySignature(key->publicKey(), message, good).ok());
+    EXPECT_EQ(verifySignature(key->publicKey(), message, bad).code(),
+              Status::Code::kPermissionDenied);
+    EXPECT_EQ(verifySignature(key->publicKey(), Bytes{5, 6}, good).code(),
+              Status::Code::kPermissionDenied);
+  }
+}
+
 TEST(Ed25519Test, PemRoundTripWithMode0600) {
   testing::TempDir dir;
   auto key = SigningKey::generate();
