@@ -1,5 +1,6 @@
 // GET and POST /oai: the OAI-PMH 2.0 data provider (docs/oai.md). Items are the learning
 // resources and providers held; every protocol error is an OAI error answer with status 200.
+#include <chrono>
 #include <ctime>
 #include <memory>
 #include <set>
@@ -205,6 +206,13 @@ class OaiProvider {
     return heads;
   }
 
+  // A steady clock's milliseconds: how long AnswerCache keeps Identify and ListSets.
+  static int64_t steadyMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+
   // Where the store is now; read before the store itself (AnswerCache).
   Result<oai::StorePosition> storePosition() {
     oai::StorePosition at;
@@ -213,10 +221,12 @@ class OaiProvider {
     return at;
   }
 
-  // The oldest datestamp held: a scan of every item, once per store position.
+  // The oldest datestamp held: a scan of every item, once per store position or per
+  // kSummaryKeptMs while the store moves.
   Result<std::string> earliestDatestamp() {
     EICHUB_ASSIGN_OR_RETURN(oai::StorePosition at, storePosition());
-    if (auto kept = cache_.identify(at)) return *kept;
+    const int64_t now_ms = steadyMs();
+    if (auto kept = cache_.identify(at, now_ms)) return *kept;
     int64_t earliest = 0;
     bool any = false;
     for (catalog::Kind kind : {catalog::Kind::LEARNING_RESOURCE, catalog::Kind::PROVIDER}) {
@@ -228,7 +238,7 @@ class OaiProvider {
           }));
     }
     std::string stamp = oai::utcDatestamp(earliest);
-    cache_.keepIdentify(at, stamp);
+    cache_.keepIdentify(at, now_ms, stamp);
     return stamp;
   }
 
@@ -273,25 +283,30 @@ class OaiProvider {
   }
 
   // Every set an item is in, deleted items included: a set whose items were all deleted still
-  // has their deletions to harvest, so a harvester must be able to name it. One walk of the
-  // change feed per store position.
+  // has their deletions to harvest, so a harvester must be able to name it. The first request
+  // walks the change feed; each later one only the changes made since the last walk.
   Result<std::string> listSets() {
     EICHUB_ASSIGN_OR_RETURN(oai::StorePosition at, storePosition());
-    if (auto kept = cache_.sets(at)) return *kept;
-    std::set<std::string> sets = {"kind:LearningResource", "kind:Provider"};
-    EICHUB_ASSIGN_OR_RETURN(oai::Heads heads, heldHeads());
-    EICHUB_RETURN_IF_ERROR(
-        oai::walkItems(context_.store, heads, oai::Selection{}, 0, [&](const oai::Item& item) {
-          for (std::string& set : oai::setsOf(item)) sets.insert(std::move(set));
-          return true;
-        }));
+    oai::SetsSoFar sets =
+        cache_.sets().value_or(oai::SetsSoFar{{}, {"kind:LearningResource", "kind:Provider"}});
+    if (sets.at.last_change != at.last_change) {
+      EICHUB_ASSIGN_OR_RETURN(oai::Heads heads, heldHeads());
+      EICHUB_RETURN_IF_ERROR(oai::walkItems(context_.store, heads, oai::Selection{},
+                                            sets.at.last_change, [&](const oai::Item& item) {
+                                              for (std::string& set : oai::setsOf(item)) {
+                                                sets.names.insert(std::move(set));
+                                              }
+                                              return true;
+                                            }));
+      sets.at = at;
+      cache_.keepSets(sets);
+    }
     std::string out = "<ListSets>";
-    for (const std::string& set : sets) {
+    for (const std::string& set : sets.names) {
       out += "<set><setSpec>" + oai::escape(set) + "</setSpec><setName>" + oai::escape(set) +
              "</setName></set>";
     }
     out += "</ListSets>";
-    cache_.keepSets(at, out);
     return out;
   }
 

@@ -302,9 +302,10 @@ TEST_F(OaiHttpTest, ASelectiveHarvestReturnsExactlyWhatChanged) {
   EXPECT_EQ(gone.count("//o:record/o:metadata"), 0u);
 }
 
-// Identify, ListSets and a first page are kept while the store stays where it was: a publish
-// moves them on. A deleted record stays in the region and sector sets it was in, and ListSets
-// keeps naming a set whose items were all deleted.
+// A first page is kept while the store stays where it was, and ListSets adds the sets of the
+// changes since its last walk: a publish shows in both at once. A deleted record stays in the
+// region and sector sets it was in, and ListSets keeps naming a set whose items were all
+// deleted.
 TEST_F(OaiHttpTest, WholeStoreAnswersFollowTheStoreAndDeletesKeepTheirSets) {
   publish(resource("r/1", "one", "UKE42"));
   Answer sets(oai("verb=ListSets"));

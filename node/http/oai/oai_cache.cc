@@ -1,4 +1,5 @@
-// AnswerCache: the provider's whole-store answers, dropped when the store moves.
+// AnswerCache: the provider's whole-store answers: first pages dropped when the store moves,
+// Identify's a minute after, the sets gathered so far kept.
 #include "node/http/oai/oai_cache.h"
 
 #include <utility>
@@ -8,33 +9,37 @@ namespace eichub::http::oai {
 void AnswerCache::moveTo(const StorePosition& at) {
   if (at == position_) return;
   position_ = at;
-  identify_.reset();
-  sets_.reset();
   pages_.clear();
 }
 
-std::optional<std::string> AnswerCache::identify(const StorePosition& at) {
-  MutexLock lock(mutex_);
-  moveTo(at);
-  return identify_;
+std::optional<std::string> AnswerCache::served(const std::optional<Summary>& summary,
+                                               const StorePosition& at, int64_t now_ms) {
+  if (!summary) return std::nullopt;
+  if (summary->at == at) return summary->answer;
+  const int64_t age_ms = now_ms - summary->kept_ms;
+  if (age_ms >= 0 && age_ms < kSummaryKeptMs) return summary->answer;
+  return std::nullopt;
 }
 
-void AnswerCache::keepIdentify(const StorePosition& at, std::string answer) {
+std::optional<std::string> AnswerCache::identify(const StorePosition& at, int64_t now_ms) {
   MutexLock lock(mutex_);
-  moveTo(at);
-  identify_ = std::move(answer);
+  return served(identify_, at, now_ms);
 }
 
-std::optional<std::string> AnswerCache::sets(const StorePosition& at) {
+void AnswerCache::keepIdentify(const StorePosition& at, int64_t now_ms, std::string answer) {
   MutexLock lock(mutex_);
-  moveTo(at);
+  identify_ = Summary{at, now_ms, std::move(answer)};
+}
+
+std::optional<SetsSoFar> AnswerCache::sets() {
+  MutexLock lock(mutex_);
   return sets_;
 }
 
-void AnswerCache::keepSets(const StorePosition& at, std::string answer) {
+void AnswerCache::keepSets(SetsSoFar sets) {
   MutexLock lock(mutex_);
-  moveTo(at);
-  sets_ = std::move(answer);
+  if (sets_ && sets_->at.last_change > sets.at.last_change) return;
+  sets_ = std::move(sets);
 }
 
 std::optional<FirstPage> AnswerCache::firstPage(const StorePosition& at,
