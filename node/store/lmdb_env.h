@@ -230,6 +230,9 @@ class LmdbEnv {
   LmdbOptions options_;
   std::array<MDB_dbi, kTableCount> dbis_{};
   mutable std::atomic<uint64_t> map_bytes_{0};
+  // A std::shared_mutex, not an annotated Mutex: ReadTxn and WriteTxn hold it shared for their
+  // lifetime and it guards LMDB's map, not a member, which the thread-safety analysis cannot
+  // state. Taken exclusively only by growMap() and adoptMapSize().
   mutable std::shared_mutex resize_mu_;
 };
 
