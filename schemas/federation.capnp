@@ -28,7 +28,8 @@ struct Hello {
   serveBudgetBytes @4 :UInt64;  # as a server, the most bytes of updates it keeps sent to a link
                                 # past what the client's wants state it holds (Want.heldSeq); the
                                 # client restates its want as it reads. 0: an older node
-  zstdBodies @5 :Bool;          # the sender reads bodies sent in Updates.bodyFrames
+  zstdBodies @5 :Bool;          # the sender reads bodies sent as frames (Updates.bodyFrames,
+                                # BodyItem.bodyFrame)
 }
 
 # Asks for updates of one feed from fromSeq on; the server sends at most credit of them,
@@ -60,6 +61,8 @@ struct BodyItem {
   author @0 :Data;
   seq @1 :UInt64;
   body @2 :Data;   # empty: the server does not hold it (not fetched, or erased)
+  bodyFrame @3 :Data;  # only to a client whose hello set zstdBodies: the body as one zstd frame
+                       # naming its size, sent instead of body (as Updates.bodyFrames)
 }
 
 struct Bodies {

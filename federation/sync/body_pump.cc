@@ -93,7 +93,8 @@ void BodyPump::onBodies(LinkId link, wire::Bodies& bodies) {
     }
     feed::SignedUpdate update = fetch->header;
     update.body = std::move(item.body);
-    update.body_zstd.clear();
+    // The frame it came as, if any (the decoder checked it decompresses to body): stored as is.
+    update.body_zstd = std::move(item.body_zstd);
     // The header was verified when it arrived; this binds the body to its signed hash.
     auto verified = feed::verifyUpdate(std::move(update), context_.options().network,
                                        feed::SignatureCheck::kDeferToChain);

@@ -123,21 +123,29 @@ void build(schema::Message::Builder root, const WantBodies& want) {
   }
 }
 
-void build(schema::Message::Builder root, const Bodies& bodies) {
-  auto items = root.initBodies().initItems(static_cast<unsigned>(bodies.items.size()));
-  for (size_t i = 0; i < bodies.items.size(); ++i) {
-    auto out = items[static_cast<unsigned>(i)];
-    out.setAuthor(dataOf(bodies.items[i].ref.author));
-    out.setSeq(bodies.items[i].ref.seq);
-    out.setBody(dataOf(bodies.items[i].body));
-  }
+// Whether a body goes as its frame. A frame without its body is stale (the body was withheld or
+// left out): never sent.
+bool sendsFrame(const Bytes& body, const Bytes& frame, const EncodeOptions& options) {
+  return options.body_frames && !frame.empty() && !body.empty() &&
+         body.size() <= frame.size() * kMaxFrameExpansion;
+}
+bool sendsFrame(const feed::SignedUpdate& update, const EncodeOptions& options) {
+  return sendsFrame(update.body, update.body_zstd, options);
 }
 
-// Whether update goes with its frame instead of its body. A frame without its body is stale (the
-// body was withheld or left out): never sent.
-bool sendsFrame(const feed::SignedUpdate& update, const EncodeOptions& options) {
-  return options.body_frames && !update.body_zstd.empty() && !update.body.empty() &&
-         update.body.size() <= update.body_zstd.size() * kMaxFrameExpansion;
+void build(schema::Message::Builder root, const Bodies& bodies, const EncodeOptions& options) {
+  auto items = root.initBodies().initItems(static_cast<unsigned>(bodies.items.size()));
+  for (size_t i = 0; i < bodies.items.size(); ++i) {
+    const BodyItem& item = bodies.items[i];
+    auto out = items[static_cast<unsigned>(i)];
+    out.setAuthor(dataOf(item.ref.author));
+    out.setSeq(item.ref.seq);
+    if (sendsFrame(item.body, item.body_zstd, options)) {
+      out.setBodyFrame(dataOf(item.body_zstd));
+    } else {
+      out.setBody(dataOf(item.body));
+    }
+  }
 }
 
 void build(schema::Message::Builder root, const Updates& updates, const EncodeOptions& options) {
@@ -244,10 +252,34 @@ Result<Message> readWantBodies(schema::WantBodies::Reader in) {
   return Message(std::move(out));
 }
 
+std::string largerThan(std::string_view what, size_t limit) {
+  return std::string(what) + " larger than " + std::to_string(limit) + " bytes";
+}
+
+// A body sent as a frame: decompressed into body within the body limit, the expansion bound and
+// room (what is left of its message's limit, which over_limit names), checked from the size the
+// frame names before anything is allocated; the frame kept in kept when smaller than the body.
+// holder names what the body belongs to when it was sent twice.
+Status readBodyFrame(capnp::Data::Reader frame, size_t room, std::string_view over_limit,
+                     std::string_view holder, Bytes& body, Bytes& kept) {
+  if (!body.empty()) return Status::InvalidArgument(std::string(holder) + " holds its body twice");
+  const ByteView view(frame.begin(), frame.size());
+  EICHUB_ASSIGN_OR_RETURN(size_t size, feed::frameContentSize(view, feed::kMaxBodyBytes));
+  if (size > view.size() * kMaxFrameExpansion) {
+    return Status::InvalidArgument("body frame expands more than " +
+                                   std::to_string(kMaxFrameExpansion) + " times");
+  }
+  if (size > room) return Status::InvalidArgument(std::string(over_limit));
+  EICHUB_RETURN_IF_ERROR(feed::decompressFrame(view, size, body));
+  if (view.size() < body.size()) kept.assign(view.begin(), view.end());
+  return Status::OK();
+}
+
 Result<Message> readBodies(schema::Bodies::Reader in) {
   auto items = in.getItems();
   if (items.size() == 0) return Status::InvalidArgument("bodies holds no body");
   if (items.size() > kMaxBodyRefs) return Status::InvalidArgument(tooMany("bodies"));
+  const std::string over_limit = largerThan("bodies", kMaxBodiesBytes);
   Bodies out;
   out.items.resize(items.size());
   size_t total_bytes = 0;
@@ -256,33 +288,15 @@ Result<Message> readBodies(schema::Bodies::Reader in) {
     EICHUB_RETURN_IF_ERROR(copyFixed(items[i].getAuthor(), "body author", item.ref.author));
     item.ref.seq = items[i].getSeq();
     EICHUB_RETURN_IF_ERROR(copyBounded(items[i].getBody(), "body", feed::kMaxBodyBytes, item.body));
-    total_bytes += item.body.size();
-    if (total_bytes > kMaxBodiesBytes) {
-      return Status::InvalidArgument("bodies larger than " + std::to_string(kMaxBodiesBytes) +
-                                     " bytes");
+    if (items[i].getBodyFrame().size() > 0) {
+      EICHUB_RETURN_IF_ERROR(readBodyFrame(items[i].getBodyFrame(),
+                                           kMaxBodiesBytes - std::min(total_bytes, kMaxBodiesBytes),
+                                           over_limit, "body item", item.body, item.body_zstd));
     }
+    total_bytes += item.body.size();
+    if (total_bytes > kMaxBodiesBytes) return Status::InvalidArgument(over_limit);
   }
   return Message(std::move(out));
-}
-
-// An update's body sent as a frame: decompressed into update.body within the body limit, the
-// expansion bound and what is left of the batch's (total_bytes so far), checked from the size
-// the frame names before anything is allocated; the frame kept when it is smaller than the body.
-Status readBodyFrame(capnp::Data::Reader frame, size_t total_bytes, feed::SignedUpdate& update) {
-  if (!update.body.empty()) return Status::InvalidArgument("update holds its body twice");
-  const ByteView view(frame.begin(), frame.size());
-  EICHUB_ASSIGN_OR_RETURN(size_t size, feed::frameContentSize(view, feed::kMaxBodyBytes));
-  if (size > view.size() * kMaxFrameExpansion) {
-    return Status::InvalidArgument("body frame expands more than " +
-                                   std::to_string(kMaxFrameExpansion) + " times");
-  }
-  if (total_bytes + update.header.size() + update.signature.size() + size > kMaxBatchBytes) {
-    return Status::InvalidArgument("batch larger than " + std::to_string(kMaxBatchBytes) +
-                                   " bytes");
-  }
-  EICHUB_RETURN_IF_ERROR(feed::decompressFrame(view, size, update.body));
-  if (view.size() < update.body.size()) update.body_zstd.assign(view.begin(), view.end());
-  return Status::OK();
 }
 
 Result<Message> readUpdates(schema::Updates::Reader in) {
@@ -295,6 +309,7 @@ Result<Message> readUpdates(schema::Updates::Reader in) {
   if (in.hasBodyFrames() && frames.size() != list.size()) {
     return Status::InvalidArgument("body frames do not match the updates");
   }
+  const std::string over_limit = largerThan("batch", kMaxBatchBytes);
   Updates out;
   out.updates.resize(list.size());
   size_t total_bytes = 0;
@@ -304,13 +319,13 @@ Result<Message> readUpdates(schema::Updates::Reader in) {
     EICHUB_RETURN_IF_ERROR(
         copyBounded(list[i].getBody(), "body", feed::kMaxBodyBytes, update.body));
     if (in.hasBodyFrames() && frames[i].size() > 0) {
-      EICHUB_RETURN_IF_ERROR(readBodyFrame(frames[i], total_bytes, update));
+      const size_t used = total_bytes + update.header.size() + update.signature.size();
+      EICHUB_RETURN_IF_ERROR(readBodyFrame(frames[i],
+                                           kMaxBatchBytes - std::min(used, kMaxBatchBytes),
+                                           over_limit, "update", update.body, update.body_zstd));
     }
     total_bytes += feed::signedBytes(update);
-    if (total_bytes > kMaxBatchBytes) {
-      return Status::InvalidArgument("batch larger than " + std::to_string(kMaxBatchBytes) +
-                                     " bytes");
-    }
+    if (total_bytes > kMaxBatchBytes) return Status::InvalidArgument(over_limit);
   }
   return Message(std::move(out));
 }
@@ -360,7 +375,8 @@ Bytes encode(const Message& message, const EncodeOptions& options) {
   auto root = builder.initRoot<schema::Message>();
   std::visit(
       [&](const auto& kind) {
-        if constexpr (std::is_same_v<std::decay_t<decltype(kind)>, Updates>) {
+        using Kind = std::decay_t<decltype(kind)>;
+        if constexpr (std::is_same_v<Kind, Updates> || std::is_same_v<Kind, Bodies>) {
           build(root, kind, options);
         } else {
           build(root, kind);

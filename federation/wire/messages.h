@@ -39,7 +39,7 @@ struct Hello {
   PublicKey node_id{};
   std::vector<HeadInfo> heads;
   uint64_t serve_budget_bytes = 0;  // what the sender serves past a want's held_seq (0: old node)
-  bool zstd_bodies = false;         // the sender reads bodies sent as frames (Updates.bodyFrames)
+  bool zstd_bodies = false;         // the sender reads bodies sent as frames (body_zstd)
 };
 
 struct Want {
@@ -64,6 +64,9 @@ struct WantBodies {
 struct BodyItem {
   BodyRef ref;
   Bytes body;  // empty: not held (unchecked: the receiver binds it to its header's hash)
+  // Empty, or body as one zstd frame (as SignedUpdate::body_zstd): sent instead of body to a
+  // peer that reads frames, and kept beside body by the decoder when smaller than it.
+  Bytes body_zstd{};
 };
 
 struct Bodies {
@@ -95,8 +98,8 @@ uint32_t protocolVersion();
 // within the limits; callers keep batches within kMaxBatchUpdates / kMaxBatchBytes and bodies
 // within kMaxBodyRefs / kMaxBodiesBytes.
 struct EncodeOptions {
-  // Updates carry a body as its frame (SignedUpdate::body_zstd) when it has one: only for a peer
-  // whose hello set zstd_bodies. Otherwise, and for an update without a frame, the body as signed.
+  // Updates and bodies carry a body as its frame (body_zstd) when it has one: only for a peer
+  // whose hello set zstd_bodies. Otherwise, and for a body without a frame, the body as signed.
   bool body_frames = false;
 };
 Bytes encode(const Message& message, const EncodeOptions& options = {});
@@ -104,8 +107,8 @@ Bytes encode(const Message& message, const EncodeOptions& options = {});
 // Decodes bytes from a peer: at most kMaxMessageBytes, any alignment, read with a traversal
 // limit of twice the received size and kMessageNestingLimit. Only the structure is checked here
 // (sizes of keys, hashes and signatures, list lengths, header/body/batch byte limits, credit > 0;
-// a body sent as a frame is decompressed here, within the body and batch limits, and its frame
-// kept in body_zstd when smaller);
+// a body sent as a frame is decompressed here, within the body and batch (or bodies message)
+// limits, and its frame kept in body_zstd when smaller);
 // header contents, signatures and chains are checked by feed::verifyUpdate. The result owns
 // copies of every field: bytes may be dropped as soon as this returns. Thread-safe.
 // Errors: InvalidArgument saying what is wrong ("unknown message" for a union member this build

@@ -161,8 +161,9 @@ Status attachBody(WriteTxn& txn, const feed::VerifiedUpdate& update, internal::H
     return Status::OK();
   }
   const ByteView body = update.signed_update.body;
-  // held's views stay valid: nothing was written since the caller read them.
-  internal::encodeHeaderValue(held.header, held.signature, batch.compressor.compress(body),
+  // held's views stay valid: nothing was written since the caller read them. The body is stored
+  // as the frame it was fetched as when that frame checks out.
+  internal::encodeHeaderValue(held.header, held.signature, storedForm(update, body, nullptr, batch),
                               batch.header_value);
   EICHUB_RETURN_IF_ERROR(internal::replaceHeaderValue(txn, f.author, f.seq, batch.header_value));
   if (auto texts = internal::bodyTexts(body); texts.ok()) {

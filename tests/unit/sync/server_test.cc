@@ -2,8 +2,11 @@
 // signature), frozen feeds served only to probes, body requests, have announcements.
 #include "federation/sync/server.h"
 
+#include <capnp/message.h>
 #include <gtest/gtest.h>
 
+#include "node/catalog/change.h"
+#include "schemas/catalog.capnp.h"
 #include "tests/unit/sync/part_harness.h"
 
 namespace eichub::sync {
@@ -244,6 +247,54 @@ TEST_F(ServerTest, BodyRequestsAreAnsweredItemByItem) {
   EXPECT_TRUE(items[1].body.empty());  // not held: the client asks elsewhere
   EXPECT_TRUE(items[2].body.empty());
   EXPECT_EQ(context_->link(2).stats.bodies_sent, 1u);
+}
+
+// A body held compressed goes as its stored frame to a client whose hello said it reads frames
+// (under half the bytes for catalogue text), and as signed to one that does not; both decode to
+// the body as signed.
+TEST_F(ServerTest, BodiesGoAsTheirStoredFramesToAClientThatReadsThem) {
+  feed::FeedAppender appender(*author_, testing::kNet, {});
+  std::vector<feed::VerifiedUpdate> updates;
+  for (int i = 0; i < 3; ++i) {
+    capnp::MallocMessageBuilder message;
+    auto r = message.initRoot<schema::Record>().initLearningResource();
+    r.setId("r/" + std::to_string(i));
+    auto title = r.initTitle(1);
+    title[0].setLang("en");
+    title[0].setText("Course " + std::to_string(i));
+    std::string text;
+    for (int n = 0; n < 60; ++n)
+      text += "Wound care and infection control, module " + std::to_string(n) + ". ";
+    auto description = r.initDescription(1);
+    description[0].setLang("en");
+    description[0].setText(text);
+    auto change = catalog::changeFromRecord(message.getRoot<schema::Record>().asReader());
+    ASSERT_TRUE(change.ok());
+    updates.push_back(appender.append(feed::Op::UPSERT, catalog::kindCode(change->kind), change->id,
+                                      change->tags, change->body, 1000 + i));
+  }
+  ASSERT_TRUE(storage_->store().writer().apply(updates).ok());
+  server_->onHello(2, up(2, Role::kServer), wire::Hello{});
+  wire::Hello reads_frames;
+  reads_frames.zstd_bodies = true;
+  server_->onHello(3, up(3, Role::kServer), reads_frames);
+  outbox_.clear();
+  const wire::WantBodies want{{{author(), 1}, {author(), 2}, {author(), 3}}};
+  server_->onWantBodies(2, want);
+  server_->onWantBodies(3, want);
+  ASSERT_EQ(outbox_.size(), 2u);
+  const size_t raw_bytes = outbox_[0].second.size();
+  const size_t frame_bytes = outbox_[1].second.size();
+  EXPECT_LT(frame_bytes * 2, raw_bytes);
+  auto bodies = sent<wire::Bodies>();
+  ASSERT_EQ(bodies.size(), 2u);
+  for (const auto& [link, message] : bodies) {
+    ASSERT_EQ(message.items.size(), 3u);
+    for (size_t i = 0; i < 3; ++i) {
+      EXPECT_EQ(message.items[i].body, updates[i].signed_update.body);
+      EXPECT_EQ(message.items[i].body_zstd.empty(), link == 2);
+    }
+  }
 }
 
 // Bodies are read and sent only as far as the link's byte budget has room (one at least); the

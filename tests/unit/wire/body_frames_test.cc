@@ -1,7 +1,8 @@
-// Bodies sent as zstd frames (Updates.bodyFrames): sent only when asked, decoded to the body as
-// signed within the body and batch limits with the frame kept, and every hostile frame (not zstd,
-// trailing bytes, two frames, no stated size, over the limits or the expansion bound, beside a
-// body) refused with a Status before anything large is allocated.
+// Bodies sent as zstd frames (Updates.bodyFrames, BodyItem.bodyFrame): sent only when asked,
+// decoded to the body as signed within the body and batch (or bodies message) limits with the
+// frame kept, and every hostile frame (not zstd, trailing bytes, two frames, no stated size, over
+// the limits or the expansion bound, beside a body) refused with a Status before anything large
+// is allocated.
 #include <cstring>
 #include <functional>
 #include <random>
@@ -188,6 +189,79 @@ TEST(BodyFramesTest, HostileFramesAreRefused) {
   } else {
     EXPECT_EQ(status.code(), Status::Code::kInvalidArgument);
   }
+}
+
+// A bodies message whose one item carries frame in bodyFrame (and body, when not empty).
+Bytes bodyItemWithFrame(const Bytes& frame, const Bytes& body = {}) {
+  capnp::MallocMessageBuilder builder;
+  auto item = builder.initRoot<schema::Message>().initBodies().initItems(1)[0];
+  const Bytes author(32, 7);
+  item.setAuthor(kj::arrayPtr(author.data(), author.size()));
+  item.setSeq(1);
+  if (!body.empty()) item.setBody(kj::arrayPtr(body.data(), body.size()));
+  item.setBodyFrame(kj::arrayPtr(frame.data(), frame.size()));
+  kj::Array<capnp::word> words = capnp::messageToFlatArray(builder);
+  return Bytes(words.asBytes().begin(), words.asBytes().end());
+}
+
+// Fetched bodies (selective sync) go as frames too, under the same rule as updates.
+TEST(BodyFramesTest, BodiesGoAsFramesOnlyWhenAskedAndDecodeToTheBodies) {
+  Bodies bodies;
+  BodyItem framed{{PublicKey{1}, 1}, textBody(3000), {}};
+  framed.body_zstd = frameOf(framed.body);
+  BodyItem raw{{PublicKey{1}, 2}, textBody(500, 2), {}};
+  BodyItem not_held{{PublicKey{1}, 3}, {}, framed.body_zstd};  // a stale frame: never sent
+  bodies.items = {framed, raw, not_held};
+
+  const Bytes plain = encode(bodies);
+  const Bytes with_frames = encode(bodies, EncodeOptions{true});
+  EXPECT_LT(with_frames.size() + 2000, plain.size());
+  for (const Bytes* bytes : {&plain, &with_frames}) {
+    auto back = decode(*bytes);
+    ASSERT_TRUE(back.ok()) << back.status().toString();
+    const auto& got = std::get<Bodies>(*back).items;
+    ASSERT_EQ(got.size(), 3u);
+    EXPECT_EQ(got[0].ref, framed.ref);
+    EXPECT_EQ(got[0].body, framed.body);
+    EXPECT_EQ(got[0].body_zstd, bytes == &with_frames ? framed.body_zstd : Bytes{});
+    EXPECT_EQ(got[1].body, raw.body);
+    EXPECT_TRUE(got[1].body_zstd.empty());
+    EXPECT_TRUE(got[2].body.empty());
+    EXPECT_TRUE(got[2].body_zstd.empty());
+  }
+}
+
+// What frames decompress to counts against the bodies message's limit, as raw bodies do; a frame
+// past the expansion bound or beside its body, or not a frame, is refused.
+TEST(BodyFramesTest, BodyFramesDecompressWithinTheBodiesLimitAndHostileOnesAreRefused) {
+  auto withItems = [&](size_t count) {
+    Bodies bodies;
+    for (size_t i = 0; i < count; ++i) {
+      BodyItem item{
+          {PublicKey{1}, i + 1}, textBody(feed::kMaxBodyBytes, static_cast<uint32_t>(i)), {}};
+      item.body_zstd = frameOf(item.body);
+      bodies.items.push_back(std::move(item));
+    }
+    return encode(bodies, EncodeOptions{true});
+  };
+  const size_t fits = kMaxBodiesBytes / feed::kMaxBodyBytes;
+  const Bytes within = withItems(fits);
+  EXPECT_LT(within.size(), kMaxBodiesBytes / 2);  // sent as frames
+  EXPECT_TRUE(decodeStatus(within).ok()) << decodeStatus(within).toString();
+  const Status over = decodeStatus(withItems(fits + 1));
+  EXPECT_EQ(over.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(over.message().find("bodies larger than"), std::string::npos) << over.toString();
+
+  auto expectRefused = [](const Bytes& bytes, std::string_view needle) {
+    const Status status = decodeStatus(bytes);
+    EXPECT_EQ(status.code(), Status::Code::kInvalidArgument) << needle;
+    EXPECT_NE(status.message().find(needle), std::string::npos) << status.toString();
+  };
+  const Bytes body = textBody(3000);
+  expectRefused(bodyItemWithFrame(frameOf(Bytes(feed::kMaxBodyBytes, 0))), "expands more than");
+  expectRefused(bodyItemWithFrame(frameOf(body), body), "body item holds its body twice");
+  expectRefused(bodyItemWithFrame(body), "not one zstd frame");
+  expectRefused(bodyItemWithFrame(frameOf(Bytes(feed::kMaxBodyBytes + 1, 'x'))), "names more than");
 }
 
 TEST(BodyFramesTest, HelloSaysWhetherItsSenderReadsFrames) {

@@ -5,7 +5,10 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include <zstd.h>
 
 #include "federation/wire/messages.h"
 
@@ -19,6 +22,17 @@ inline feed::SignedUpdate signedUpdate(uint64_t seq, size_t body_size) {
   u.signature.assign(kSignatureBytes, static_cast<uint8_t>(seq + 1));
   u.body.assign(body_size, static_cast<uint8_t>(seq + 2));
   return u;
+}
+
+// A body of catalogue-like text and its zstd frame (as a store keeps it), for messages that carry
+// bodies as frames.
+inline std::pair<Bytes, Bytes> textBodyAndFrame() {
+  std::string text;
+  for (int i = 0; i < 40; ++i) text += "wound care module " + std::to_string(i * 37 % 101) + "; ";
+  Bytes body(text.begin(), text.end());
+  Bytes frame(ZSTD_compressBound(body.size()));
+  frame.resize(ZSTD_compress(frame.data(), frame.size(), body.data(), body.size(), 1));
+  return {body, frame};
 }
 
 // ---- Cap'n Proto words by hand (encoding.md), little-endian ----
@@ -115,6 +129,11 @@ inline std::vector<Sample> sampleMessages() {
   trailing.insert(trailing.end(), kZeroWord.begin(), kZeroWord.end());
   Bytes many_segments = encode(Bye{});
   std::memset(many_segments.data(), 0xFF, 4);
+  const auto [text_body, text_frame] = textBodyAndFrame();
+  feed::SignedUpdate framed = signedUpdate(5, 0);
+  framed.body = text_body;
+  framed.body_zstd = text_frame;
+  const EncodeOptions frames{true};
   return {
       {"valid_hello", encode(hello)},
       {"valid_want", encode(Want{PublicKey{6}, 1, 64})},
@@ -122,6 +141,11 @@ inline std::vector<Sample> sampleMessages() {
       {"valid_have", encode(Have{{PublicKey{7}, 9, Hash32{8}}})},
       {"valid_fork", encode(ForkProof{signedUpdate(3, 0), signedUpdate(4, 0)})},
       {"valid_bye", encode(Bye{})},
+      {"valid_updates_frame", encode(Updates{{framed, signedUpdate(6, 12)}}, frames)},
+      {"valid_want_bodies", encode(WantBodies{{{PublicKey{9}, 3}, {PublicKey{9}, 4}}})},
+      {"valid_bodies_frame",
+       encode(Bodies{{{{PublicKey{9}, 3}, text_body, text_frame}, {{PublicKey{9}, 4}, {}, {}}}},
+              frames)},
       {"invalid_truncated_hello", truncated},
       {"invalid_unknown_union", unknown},
       {"invalid_trailing_bytes", trailing},
