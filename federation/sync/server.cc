@@ -238,7 +238,7 @@ void Server::onWantBodies(LinkId link, const wire::WantBodies& want) {
   size_t bytes = 0;
   uint64_t served = 0;  // body bytes of this answer, against room
   for (const wire::BodyRef& ref : want.refs) {
-    wire::BodyItem item{ref, {}, {}};
+    wire::BodyItem item{ref, {}};
     if (ref.seq != 0 && !context_.storage().isFrozen(ref.author)) {
       auto held = context_.storage().read(ref.author, ref.seq, 1, wire::kMaxBatchBytes);
       if (held.ok() && !held->empty()) {

@@ -206,7 +206,7 @@ class OaiProvider {
     return heads;
   }
 
-  // A steady clock's milliseconds: how long AnswerCache keeps Identify and ListSets.
+  // A steady clock's milliseconds: how long AnswerCache keeps Identify's answer.
   static int64_t steadyMs() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
                std::chrono::steady_clock::now().time_since_epoch())

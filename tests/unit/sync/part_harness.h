@@ -58,24 +58,27 @@ class PartTest : public ::testing::Test {
         [this](const std::string& fields) { events_.push_back(fields); });
   }
   const PublicKey& author() const { return author_->publicKey(); }
-  // n updates of author_'s feed after head (courses; sector(i) for course i), not stored.
+  // n updates of author_'s feed after head (courses; sector(i) for course i, each with
+  // description), not stored.
   std::vector<feed::VerifiedUpdate> chain(
       int n, feed::Head head = {},
-      const std::function<std::string(int)>& sector = [](int) { return ""; }) {
+      const std::function<std::string(int)>& sector = [](int) { return ""; },
+      const std::string& description = "") {
     feed::FeedAppender app(*author_, kNet, head);
     std::vector<feed::VerifiedUpdate> out;
     for (int i = 0; i < n; ++i) {
       const int id = static_cast<int>(head.seq) + i;
-      Bytes body = resourceBody(id, sector(id));
+      Bytes body = resourceBody(id, sector(id), description);
       auto change = catalog::checkBody(body);
       out.push_back(app.append(feed::Op::UPSERT, catalog::kindCode(change->kind), change->id,
                                change->tags, body, 1000 + i));
     }
     return out;
   }
-  // Stores n more updates of author_'s feed and returns them.
-  std::vector<feed::VerifiedUpdate> store(int n) {
-    auto updates = chain(n, storage_->store().queries().head(author()).value());
+  // Stores n more updates of author_'s feed, each course with description, and returns them.
+  std::vector<feed::VerifiedUpdate> store(int n, const std::string& description = "") {
+    auto updates = chain(
+        n, storage_->store().queries().head(author()).value(), [](int) { return ""; }, description);
     EXPECT_TRUE(storage_->store().writer().apply(updates).ok());
     return updates;
   }

@@ -2,11 +2,8 @@
 // signature), frozen feeds served only to probes, body requests, have announcements.
 #include "federation/sync/server.h"
 
-#include <capnp/message.h>
 #include <gtest/gtest.h>
 
-#include "node/catalog/change.h"
-#include "schemas/catalog.capnp.h"
 #include "tests/unit/sync/part_harness.h"
 
 namespace eichub::sync {
@@ -253,27 +250,11 @@ TEST_F(ServerTest, BodyRequestsAreAnsweredItemByItem) {
 // (under half the bytes for catalogue text), and as signed to one that does not; both decode to
 // the body as signed.
 TEST_F(ServerTest, BodiesGoAsTheirStoredFramesToAClientThatReadsThem) {
-  feed::FeedAppender appender(*author_, testing::kNet, {});
-  std::vector<feed::VerifiedUpdate> updates;
-  for (int i = 0; i < 3; ++i) {
-    capnp::MallocMessageBuilder message;
-    auto r = message.initRoot<schema::Record>().initLearningResource();
-    r.setId("r/" + std::to_string(i));
-    auto title = r.initTitle(1);
-    title[0].setLang("en");
-    title[0].setText("Course " + std::to_string(i));
-    std::string text;
-    for (int n = 0; n < 60; ++n)
-      text += "Wound care and infection control, module " + std::to_string(n) + ". ";
-    auto description = r.initDescription(1);
-    description[0].setLang("en");
-    description[0].setText(text);
-    auto change = catalog::changeFromRecord(message.getRoot<schema::Record>().asReader());
-    ASSERT_TRUE(change.ok());
-    updates.push_back(appender.append(feed::Op::UPSERT, catalog::kindCode(change->kind), change->id,
-                                      change->tags, change->body, 1000 + i));
+  std::string description;
+  for (int n = 0; n < 60; ++n) {
+    description += "Wound care and infection control, module " + std::to_string(n) + ". ";
   }
-  ASSERT_TRUE(storage_->store().writer().apply(updates).ok());
+  auto updates = store(3, description);
   server_->onHello(2, up(2, Role::kServer), wire::Hello{});
   wire::Hello reads_frames;
   reads_frames.zstd_bodies = true;

@@ -153,8 +153,9 @@ struct TestNode {
   int64_t now_ms = 1000;
 };
 
-// A course r/<i>, in sector when one is given.
-inline Bytes resourceBody(int i, const std::string& sector = "") {
+// A course r/<i>, in sector and with an English description when they are given.
+inline Bytes resourceBody(int i, const std::string& sector = "",
+                          const std::string& description = "") {
   capnp::MallocMessageBuilder message;
   auto r = message.initRoot<schema::Record>().initLearningResource();
   r.setId("r/" + std::to_string(i));
@@ -162,6 +163,11 @@ inline Bytes resourceBody(int i, const std::string& sector = "") {
   auto title = r.initTitle(1);
   title[0].setLang("en");
   title[0].setText("Course " + std::to_string(i));
+  if (!description.empty()) {
+    auto text = r.initDescription(1);
+    text[0].setLang("en");
+    text[0].setText(description);
+  }
   auto change = catalog::changeFromRecord(message.getRoot<schema::Record>().asReader());
   EXPECT_TRUE(change.ok());
   return change->body;

@@ -5,7 +5,6 @@
 // is allocated.
 #include <cstring>
 #include <functional>
-#include <random>
 #include <string>
 
 #include <capnp/message.h>
@@ -21,29 +20,9 @@
 namespace eichub::wire {
 namespace {
 
+using crafted::frameOf;
 using crafted::signedUpdate;
-
-// Words drawn at random: text that compresses about as catalogue text does (2-4 x).
-Bytes textBody(size_t size, uint32_t seed = 1) {
-  const char* words[] = {"assess", "wound",  "dressing", "infection", "healing", "patient",
-                         "record", "safety", "module",   "clinical",  "team",    "elderly"};
-  std::mt19937 random(seed);
-  Bytes body;
-  while (body.size() < size) {
-    std::string word = words[random() % 12] + std::to_string(random() % 1000) + " ";
-    body.insert(body.end(), word.begin(), word.end());
-  }
-  body.resize(size);
-  return body;
-}
-
-Bytes frameOf(const Bytes& body) {
-  Bytes frame(ZSTD_compressBound(body.size()));
-  const size_t size = ZSTD_compress(frame.data(), frame.size(), body.data(), body.size(), 1);
-  EXPECT_FALSE(ZSTD_isError(size));
-  frame.resize(size);
-  return frame;
-}
+using crafted::textBody;
 
 // An updates message whose one update carries frame in bodyFrames (and body, when not empty);
 // frames_listed entries in bodyFrames (one, as it should be, unless a test says otherwise).

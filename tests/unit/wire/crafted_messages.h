@@ -4,8 +4,8 @@
 
 #include <cstdint>
 #include <cstring>
+#include <random>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include <zstd.h>
@@ -24,15 +24,26 @@ inline feed::SignedUpdate signedUpdate(uint64_t seq, size_t body_size) {
   return u;
 }
 
-// A body of catalogue-like text and its zstd frame (as a store keeps it), for messages that carry
-// bodies as frames.
-inline std::pair<Bytes, Bytes> textBodyAndFrame() {
-  std::string text;
-  for (int i = 0; i < 40; ++i) text += "wound care module " + std::to_string(i * 37 % 101) + "; ";
-  Bytes body(text.begin(), text.end());
+// Words drawn at random: text that compresses about as catalogue text does (2-4 x).
+inline Bytes textBody(size_t size, uint32_t seed = 1) {
+  const char* words[] = {"assess", "wound",  "dressing", "infection", "healing", "patient",
+                         "record", "safety", "module",   "clinical",  "team",    "elderly"};
+  std::mt19937 random(seed);
+  Bytes body;
+  while (body.size() < size) {
+    std::string word = words[random() % 12] + std::to_string(random() % 1000) + " ";
+    body.insert(body.end(), word.begin(), word.end());
+  }
+  body.resize(size);
+  return body;
+}
+
+// body as one zstd frame at level 1, as a store keeps it (empty if zstd fails).
+inline Bytes frameOf(const Bytes& body) {
   Bytes frame(ZSTD_compressBound(body.size()));
-  frame.resize(ZSTD_compress(frame.data(), frame.size(), body.data(), body.size(), 1));
-  return {body, frame};
+  const size_t size = ZSTD_compress(frame.data(), frame.size(), body.data(), body.size(), 1);
+  frame.resize(ZSTD_isError(size) ? 0 : size);
+  return frame;
 }
 
 // ---- Cap'n Proto words by hand (encoding.md), little-endian ----
@@ -129,7 +140,8 @@ inline std::vector<Sample> sampleMessages() {
   trailing.insert(trailing.end(), kZeroWord.begin(), kZeroWord.end());
   Bytes many_segments = encode(Bye{});
   std::memset(many_segments.data(), 0xFF, 4);
-  const auto [text_body, text_frame] = textBodyAndFrame();
+  const Bytes text_body = textBody(600);
+  const Bytes text_frame = frameOf(text_body);
   feed::SignedUpdate framed = signedUpdate(5, 0);
   framed.body = text_body;
   framed.body_zstd = text_frame;
